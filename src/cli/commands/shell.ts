@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import type { Io } from '../../ui/io.js';
+import type { OutputFlags } from '../../ui/output.js';
+import { action, type CliContext } from '../context.js';
+
+/** `omrs` alone: the interactive shell in a terminal, the help everywhere else. */
+export function registerShell(program: Command, ctx: CliContext): void {
+  program.action(
+    action(ctx, async () => {
+      if (!canOpenShell(program.opts<OutputFlags>(), ctx.io)) {
+        program.outputHelp();
+        return ExitCode.ok;
+      }
+      const [{ runShell }, { profileSources }, { noEnvironments }] = await Promise.all([
+        import('../../ui/shell/run.js'),
+        import('../../ui/shell/sources.js'),
+        import('../../ui/shell/types.js'),
+      ]);
+      return runShell(ctx.io, { version: program.version() ?? '', ...profileSources(ctx.io), listEnvironments: noEnvironments });
+    }),
+  );
+}
+
+export function canOpenShell(flags: OutputFlags, io: Pick<Io, 'stdout' | 'stdin' | 'env'>): boolean {
+  if (flags.json || flags.plain) return false;
+  if (io.env.CI === 'true' || io.env.CI === '1') return false;
+  return io.stdout.isTTY === true && io.stdin.isTTY === true;
+}

@@ -1,0 +1,84 @@
+// The CLI root: parses argv, dispatches to command modules, returns the exit code.
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { packageVersion } from '../package-info.js';
+import { processIo, type Io } from '../ui/io.js';
+import type { CliContext } from './context.js';
+import { registerProfileCommands } from './commands/profile.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerShell } from './commands/shell.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('omrs');
+  program
+    .description('Run OpenMRS 3 environments from one profile: locally, as disposable QA environments, and in production.')
+    .version(packageVersion(), '-V, --version', 'print the omrs version')
+    .option('--json', 'machine-readable output: the result as JSON on stdout, progress as NDJSON on stderr')
+    .option('--plain', 'plain line output even in a terminal (the default without a TTY or with CI=true)')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('-v, --verbose', 'print more detail, including service log lines')
+    .option('--debug', 'print debug events and stack traces')
+    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ omrs                               open the interactive dashboard (in a terminal)
+  $ omrs profile validate dev          check a profile and everything it extends
+  $ omrs profile show prod --origins   the resolved profile, with the file and line of every key
+  $ omrs doctor                        check that Docker, helm and friends are ready
+
+Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
+4 a prerequisite is missing, 130 interrupted.`,
+    );
+
+  registerProfileCommands(program, ctx);
+  registerDoctorCommand(program, ctx);
+  registerShell(program, ctx);
+  return program;
+}
+
+export async function main(argv: string[], io?: Io): Promise<number> {
+  const controller = new AbortController();
+  const detach = io ? () => undefined : trapSignals(controller);
+  const ctx: CliContext = { io: io ?? processIo(controller.signal), exitCode: ExitCode.ok };
+  try {
+    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+        return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    throw error;
+  } finally {
+    detach();
+  }
+}
+
+/** First Ctrl-C aborts the running use case cleanly; a second one ends the process at once. */
+function trapSignals(controller: AbortController): () => void {
+  const onSignal = (): void => {
+    if (controller.signal.aborted) {
+      process.exitCode = ExitCode.interrupted;
+      process.kill(process.pid, 'SIGKILL');
+      return;
+    }
+    process.stderr.write('\nStopping… (press Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}

@@ -1,0 +1,291 @@
+// The profile schema. Every top-level key is marked `app` (what the application is: part of the
+// app digest, must be identical from QA to prod) or `env` (where and how it runs).
+import { z } from 'zod';
+
+export type KeyScope = 'app' | 'env';
+export interface KeyMeta {
+  scope?: KeyScope;
+  secret?: boolean;
+  description?: string;
+}
+
+const app = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ scope: 'app', description });
+const env = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ scope: 'env', description });
+const secret = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ secret: true, description });
+
+export const RUNTIMES = ['compose', 'kind', 'minikube', 'kube', 'eks'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be DNS-safe: lower-case letters, digits and "-", starting and ending with a letter or digit')
+  .max(30, 'must be at most 30 characters (it becomes part of database, namespace and object names)');
+
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._\-/]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, 'must be an image reference like "registry/name:tag" or "name@sha256:<digest>"');
+
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "90s", "5m" or "1h"');
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/, 'must be a Kubernetes quantity like "500m", "1", "512Mi" or "2Gi"');
+const secretRef = z.strictObject({ name: dnsLabel.max(63), key: z.string().min(1).default('password') });
+
+const resourceSpec = z.strictObject({
+  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+});
+
+const openmrs = z.strictObject({
+  version: z.string().default('3.4.0'),
+  images: z
+    .strictObject({
+      gateway: imageRef.default('openmrs/openmrs-reference-application-3-gateway:3.4.0'),
+      frontend: imageRef.default('openmrs/openmrs-reference-application-3-frontend:3.4.0'),
+      backend: imageRef.default('openmrs/openmrs-reference-application-3-backend:3.4.0'),
+      db: imageRef.default('mariadb:10.11.7'),
+    })
+    .prefault({}),
+  modules: z.array(z.strictObject({ id: z.string().min(1), version: z.string().min(1) })).default([]),
+  globalProperties: z.record(z.string(), z.string()).default({}),
+  spaConfigUrls: z.array(z.string()).default([]),
+});
+
+const admin = z.strictObject({
+  password: secret(z.string().min(1), 'admin password (dev only; use passwordSecretRef elsewhere)').optional(),
+  passwordSecretRef: secretRef.optional(),
+  passwordLocked: z.boolean().default(false),
+});
+
+const tenant = z.strictObject({
+  name: dnsLabel,
+  host: z.string().optional(),
+  path: z.string().regex(/^\/[a-z0-9-]*$/, 'must be a URL path like "/clinic-a"').optional(),
+});
+
+const database = z
+  .strictObject({
+    mode: z.enum(['bundled', 'external']).default('bundled'),
+    storage: quantity.default('10Gi'),
+    external: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(3306),
+        secretRef,
+      })
+      .optional(),
+  })
+  .superRefine((db, ctx) => {
+    if (db.mode === 'external' && !db.external)
+      ctx.addIssue({ code: 'custom', path: ['external'], message: 'mode "external" needs database.external with host and secretRef' });
+  });
+
+const seed = z.strictObject({
+  enabled: z.boolean().default(false),
+  size: z.enum(['small', 'medium', 'large']).default('small'),
+  seed: z.number().int().min(0).default(42),
+  locale: z.string().default('en'),
+  counts: z
+    .strictObject({
+      patients: z.number().int().min(0).optional(),
+      visitsPerPatient: z.number().int().min(0).optional(),
+      encountersPerVisit: z.number().int().min(0).optional(),
+      obsPerEncounter: z.number().int().min(0).optional(),
+    })
+    .optional(),
+});
+
+const waiver = z.strictObject({
+  rule: z.string().min(1),
+  reason: z.string().min(10, 'a waiver needs a reason of at least 10 characters'),
+  expires: z.iso.date('must be a date like "2026-12-31"'),
+});
+
+const eks = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like "eu-west-1"'),
+  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  clusterName: dnsLabel.max(63),
+  version: z.string().default('1.32'),
+  endpointPublicAccess: z.boolean().default(false),
+  publicAccessCidrs: z.array(z.string()).default([]),
+  nodes: z
+    .strictObject({
+      instanceType: z.string().default('m6i.large'),
+      min: z.number().int().min(1).default(3),
+      max: z.number().int().min(1).default(6),
+    })
+    .prefault({}),
+  rds: z
+    .strictObject({
+      instanceClass: z.string().default('db.m6g.large'),
+      allocatedStorageGb: z.number().int().min(20).default(100),
+      multiAz: z.boolean().default(true),
+      backupRetentionDays: z.number().int().min(0).max(35).default(14),
+      deletionProtection: z.boolean().default(true),
+    })
+    .prefault({}),
+  stateBucket: z.string().min(3),
+  lockTable: z.string().min(3),
+});
+
+const cluster = z.strictObject({
+  context: z.string().optional(),
+  namespace: z.string().optional(),
+  kind: z.strictObject({ name: dnsLabel.default('omrs'), config: z.string().default('kind/dev.yaml') }).optional(),
+  minikube: z.strictObject({ profile: z.string().default('omrs') }).optional(),
+  eks: eks.optional(),
+});
+
+export const ProfileSchema = z.strictObject({
+  description: env(z.string().optional(), 'what this profile is for'),
+  runtime: env(z.enum(RUNTIMES).default('compose'), 'where the stack runs'),
+  openmrs: app(openmrs.prefault({}), 'the application: images, modules, global properties'),
+  chart: app(z.strictObject({ version: z.string().default('0.1.0') }).prefault({}), 'the omrs Helm chart version'),
+  tenants: app(
+    z
+      .array(tenant)
+      .min(1)
+      .default([{ name: 'default' }])
+      .superRefine((tenants, ctx) => {
+        const seen = new Set<string>();
+        tenants.forEach((t, i) => {
+          if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `tenant name "${t.name}" is used twice` });
+          seen.add(t.name);
+        });
+      }),
+    'one backend and one database schema per tenant',
+  ),
+  admin: env(admin.prefault({}), 'the OpenMRS admin account'),
+  database: env(database.prefault({}), 'bundled MariaDB or an external database'),
+  seed: env(seed.prefault({}), 'test data to generate after start'),
+  replicas: env(
+    z
+      .strictObject({
+        gateway: z.number().int().min(0).default(1),
+        frontend: z.number().int().min(0).default(1),
+        backend: z.number().int().min(0).default(1),
+      })
+      .prefault({}),
+    'replica count per service',
+  ),
+  resources: env(
+    z
+      .strictObject({ gateway: resourceSpec.optional(), frontend: resourceSpec.optional(), backend: resourceSpec.optional(), db: resourceSpec.optional() })
+      .prefault({}),
+    'CPU and memory requests and limits per service',
+  ),
+  ingress: env(
+    z
+      .strictObject({
+        host: z.string().default('localhost'),
+        tls: z.strictObject({ enabled: z.boolean().default(false), secretName: z.string().optional(), clusterIssuer: z.string().optional() }).prefault({}),
+      })
+      .prefault({}),
+    'hostname and TLS',
+  ),
+  images: env(
+    z
+      .strictObject({
+        registry: z.string().optional(),
+        pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']).default('IfNotPresent'),
+        pinDigests: z.boolean().default(false),
+      })
+      .prefault({}),
+    'registry mirror and pull policy',
+  ),
+  ports: env(z.strictObject({ gateway: z.number().int().min(1).max(65535).default(8080) }).prefault({}), 'ports published on 127.0.0.1 (compose)'),
+  timeouts: env(
+    z
+      .strictObject({
+        database: duration.default('2m'),
+        init: duration.default('2m'),
+        backend: duration.default('15m'),
+        frontend: duration.default('2m'),
+        gateway: duration.default('1m'),
+      })
+      .prefault({}),
+    'per-step readiness timeouts',
+  ),
+  backup: env(
+    z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        schedule: z.string().default('0 2 * * *'),
+        retentionDays: z.number().int().min(1).default(7),
+      })
+      .prefault({}),
+    'scheduled database dumps',
+  ),
+  monitoring: env(z.strictObject({ enabled: z.boolean().default(false) }).prefault({}), 'Prometheus scrape annotations and a Grafana dashboard'),
+  maintenance: env(z.strictObject({ enabled: z.boolean().default(false) }).prefault({}), 'serve the maintenance page instead of OpenMRS'),
+  checks: env(
+    z.strictObject({ level: z.enum(['dev', 'qa', 'prod']).default('dev'), waivers: z.array(waiver).default([]) }).prefault({}),
+    'check gate level and waivers',
+  ),
+  cluster: env(cluster.prefault({}), 'the Kubernetes context or cluster to create'),
+});
+
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+
+/** The keys a profile file may have besides the schema's: they are consumed by the loader. */
+export const LOADER_KEYS = ['extends'] as const;
+
+type AnyZod = z.ZodType;
+
+/** Strips optional/default/nullable/pipe wrappers. */
+export function unwrap(schema: AnyZod): AnyZod {
+  let current: AnyZod = schema;
+  for (;;) {
+    const def = (current as unknown as { _zod: { def: { type: string; innerType?: AnyZod; in?: AnyZod } } })._zod.def;
+    if (def.innerType) current = def.innerType;
+    else if (def.type === 'pipe' && def.in) current = def.in;
+    else return current;
+  }
+}
+
+export function metaOf(schema: AnyZod): KeyMeta {
+  let current: AnyZod | undefined = schema;
+  const merged: KeyMeta = {};
+  // Metadata can sit on any wrapper layer; collect from the outside in.
+  while (current) {
+    const meta = z.globalRegistry.get(current) as KeyMeta | undefined;
+    if (meta) Object.assign(merged, { ...meta, ...merged });
+    const wrapped: AnyZod | undefined = (current as unknown as { _zod: { def: { innerType?: AnyZod } } })._zod.def.innerType;
+    current = wrapped;
+  }
+  return merged;
+}
+
+/** The schema of the value at `path`, or undefined when the path leaves the schema. */
+export function schemaAt(path: (string | number)[], root: AnyZod = ProfileSchema): AnyZod | undefined {
+  let current: AnyZod | undefined = root;
+  for (const segment of path) {
+    if (!current) return undefined;
+    const inner = unwrap(current);
+    const def = (inner as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod>; element?: AnyZod; valueType?: AnyZod } } })._zod.def;
+    if (def.type === 'object' && def.shape) current = def.shape[String(segment)];
+    else if (def.type === 'array') current = def.element;
+    else if (def.type === 'record') current = def.valueType;
+    else return undefined;
+  }
+  return current;
+}
+
+/** Keys an object at `path` accepts (for "did you mean" hints). */
+export function keysAt(path: (string | number)[]): string[] {
+  const schema = schemaAt(path);
+  if (!schema) return [];
+  const def = (unwrap(schema) as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod> } } })._zod.def;
+  return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Scope of the value at `path`: the nearest marked ancestor's. */
+export function scopeAt(path: (string | number)[]): KeyScope | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const schema = schemaAt(path.slice(0, depth));
+    const scope = schema ? metaOf(schema).scope : undefined;
+    if (scope) return scope;
+  }
+  return undefined;
+}
+
+export const TOP_LEVEL_KEYS = Object.keys(ProfileSchema.shape);

@@ -1,0 +1,17 @@
+import { Box, Text } from 'ink';
+
+export const Header = ({ version, folder }: { version: string; folder?: string }) => (
+  <Box justifyContent="space-between">
+    <Text>
+      <Text bold color="cyan">
+        omrs
+      </Text>{' '}
+      <Text dimColor>v{version}</Text> OpenMRS 3 environments
+    </Text>
+    {folder && (
+      <Text dimColor wrap="truncate-start">
+        profiles: {folder}
+      </Text>
+    )}
+  </Box>
+);

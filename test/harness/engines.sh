@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One entry point for every engine the tests use: `npm run engines [-- up|status|stop] [names...]`.
+# Each engine lives in test/harness/engines/<name>.sh and answers up|status|stop; `up` is
+# idempotent, caches what it builds under $OMRS_HARNESS_CACHE and writes
+# $OMRS_HARNESS_CACHE/state/<name>.json with its connection details for test/helpers/engines.ts.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export OMRS_HARNESS_CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
+export OMRS_PROJECT_ROOT="$(cd "$HERE/../.." && pwd)"
+export OMRS_FIXTURES="${OMRS_FIXTURES:-$(cd "$OMRS_PROJECT_ROOT/.." && pwd)/shared/fixtures/openmrs}"
+ALL=(docker images mariadb helm aws scanners kube)
+
+action="${1:-up}"
+case "$action" in up|status|stop) shift || true ;; *) action=up ;; esac
+names=("$@"); [ ${#names[@]} -eq 0 ] && names=("${ALL[@]}")
+[ "$action" = stop ] && names=($(printf '%s\n' "${names[@]}" | tac))
+
+mkdir -p "$OMRS_HARNESS_CACHE/state" "$OMRS_HARNESS_CACHE/logs"
+failed=()
+for name in "${names[@]}"; do
+  script="$HERE/engines/$name.sh"
+  if [ ! -x "$script" ]; then echo "engines: unknown engine '$name' (known: ${ALL[*]})" >&2; exit 2; fi
+  start=$(date +%s)
+  if [ "$action" = up ]; then echo "==> $name"; fi
+  if ! "$script" "$action"; then
+    failed+=("$name")
+    [ "$action" = up ] && echo "engines: $name failed; its log is under $OMRS_HARNESS_CACHE/logs/" >&2
+  fi
+  if [ "$action" = up ]; then echo "    $name: $(( $(date +%s) - start ))s"; fi
+done
+if [ ${#failed[@]} -gt 0 ]; then echo "engines: not ready: ${failed[*]}" >&2; exit 1; fi

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Docker engine for the tests: Debian's docker.io (engine 20.10, API 1.41) with dockerd started
+# in the background (no systemd). `up` installs it if missing, starts dockerd unless it answers,
+# recovers from a dead dockerd (kill -9: stale pid file, stale socket) and writes state/docker.json.
+set -euo pipefail
+CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
+STATE="$CACHE/state/docker.json"
+LOG="$CACHE/logs/dockerd.log"
+SETUP_LOG="$CACHE/logs/docker-setup.log"
+SOCK=/var/run/docker.sock
+PIDFILE=/var/run/docker.pid
+# The docker CLI at /usr/local/bin may be newer (v28) than the engine; it negotiates the API
+# version, but pinning it keeps every client (CLI, scripts) on what the engine speaks.
+export DOCKER_API_VERSION="${DOCKER_API_VERSION:-1.41}"
+export DOCKER_HOST="unix://$SOCK"
+mkdir -p "$CACHE/state" "$CACHE/logs"
+
+fail() { echo "docker: $1 (log: ${2:-$SETUP_LOG})" >&2; exit 1; }
+answers() { timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
+
+dockerd_pid() {
+  # The pid in the pid file, only if it is a live dockerd.
+  [ -f "$PIDFILE" ] || return 1
+  local pid; pid="$(cat "$PIDFILE" 2>/dev/null || true)"
+  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = dockerd ] && echo "$pid"
+}
+
+install() {
+  if command -v dockerd >/dev/null 2>&1 && command -v iptables >/dev/null 2>&1; then return 0; fi
+  echo "    installing docker.io (apt)"
+  {
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io iptables
+  } >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install docker.io' failed"
+}
+
+start() {
+  if answers; then return 0; fi
+  local pid
+  if pid="$(dockerd_pid)"; then
+    # Alive but not answering yet (starting): give it time before declaring it hung.
+    for _ in $(seq 1 30); do answers && return 0; sleep 1; done
+    echo "    dockerd (pid $pid) does not answer; restarting it"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || break; sleep 1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  # Stale leftovers of a dead dockerd (kill -9): pid file and socket.
+  rm -f "$PIDFILE" "$SOCK"
+  echo "    starting dockerd (log: $LOG)"
+  echo "=== $(date -Is) starting dockerd" >>"$LOG"
+  setsid nohup dockerd --host="unix://$SOCK" --pidfile="$PIDFILE" >>"$LOG" 2>&1 </dev/null &
+  local deadline=$(( $(date +%s) + 90 ))
+  until answers; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then fail "step 'start dockerd': no answer from 'docker info' within 90s" "$LOG"; fi
+    sleep 1
+  done
+}
+
+verify() {
+  local v; v="$(timeout 10 docker version --format '{{.Server.APIVersion}}' 2>>"$SETUP_LOG")" || fail "step 'verify': docker version failed"
+  [ -S "$SOCK" ] || fail "step 'verify': no socket at $SOCK" "$LOG"
+  echo "    dockerd answers (API $v) on $SOCK"
+}
+
+case "${1:-up}" in
+  up)
+    install
+    start
+    verify
+    printf '{"socketPath":"%s","apiVersion":"%s"}\n' "$SOCK" "$DOCKER_API_VERSION" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    ;;
+  status)
+    if [ -f "$STATE" ] && answers; then echo "docker: up ($SOCK, $(docker version --format '{{.Server.Version}}' 2>/dev/null))"; exit 0; fi
+    echo "docker: down"; exit 1
+    ;;
+  stop)
+    rm -f "$STATE"
+    if pid="$(dockerd_pid)"; then
+      kill "$pid"
+      for _ in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 1; done
+      [ -d "/proc/$pid" ] && kill -9 "$pid"
+    fi
+    echo "docker: stopped"
+    ;;
+  *) echo "usage: $0 up|status|stop" >&2; exit 2 ;;
+esac

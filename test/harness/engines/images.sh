@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Test images, built locally (no registry can be reached, nothing is pulled):
+#   omrs-test/debian:bookworm  debootstrap --variant=minbase rootfs, imported (tarball cached)
+#   omrs-test/busybox:1        busybox-static rootfs, imported (a 2 MB image for one-shot jobs)
+#   omrs-test/mariadb:10.11    real MariaDB (test/harness/images/mariadb)
+#   omrs-test/gateway:1        real nginx with the OpenMRS 3 gateway routes (images/gateway)
+#   omrs-test/frontend:1       real nginx serving a static stand-in SPA (images/frontend)
+#   omrs-test/backend:1        the OpenMRS backend STAND-IN (images/backend-standin, Go)
+# An image is rebuilt only when it is missing or the hash of its inputs (build context, base
+# image id) differs from its label omrs.test.context-hash. Needs the docker engine.
+set -euo pipefail
+CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
+ROOT="${OMRS_PROJECT_ROOT:?OMRS_PROJECT_ROOT is not set (run through test/harness/engines.sh)}"
+FIXTURES="${OMRS_FIXTURES:?OMRS_FIXTURES is not set (run through test/harness/engines.sh)}"
+SRC="$ROOT/test/harness/images"
+STATE="$CACHE/state/images.json"
+DIR="$CACHE/images"
+LOG="$CACHE/logs/images.log"
+export DOCKER_API_VERSION="${DOCKER_API_VERSION:-1.41}" DOCKER_HOST=unix:///var/run/docker.sock
+mkdir -p "$CACHE/state" "$CACHE/logs" "$DIR/rootfs"
+
+SUITE=bookworm
+ROOTFS_REV=1          # bump to rebuild the debian rootfs tarball
+BASE=omrs-test/debian:bookworm
+BUSYBOX=omrs-test/busybox:1
+MARIADB=omrs-test/mariadb:10.11
+GATEWAY=omrs-test/gateway:1
+FRONTEND=omrs-test/frontend:1
+BACKEND=omrs-test/backend:1
+LABEL=omrs.test.context-hash
+
+fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
+step() { echo "=== $(date -Is) $*" >>"$LOG"; }
+label_of() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
+# Hash of the files of a directory: names and contents.
+tree_hash() { (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
+
+require_docker() {
+  timeout 10 docker info >/dev/null 2>&1 || fail "step 'docker': the docker engine does not answer; run: npm run engines -- up docker"
+}
+
+ensure_tools() {
+  local missing=()
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v go >/dev/null || fail "step 'tools': go is not on PATH (needed to build the backend stand-in)"
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "    installing ${missing[*]} (apt)"
+    step "apt-get install ${missing[*]}"
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } >>"$LOG" 2>&1 \
+      || fail "step 'apt-get install ${missing[*]}' failed"
+  fi
+}
+
+base_image() {
+  local tar="$DIR/rootfs/debian-$SUITE-minbase-r$ROOTFS_REV.tar"
+  local want="rootfs-$SUITE-r$ROOTFS_REV"
+  [ "$(label_of "$BASE")" = "$want" ] && return 0
+  if [ ! -s "$tar" ]; then
+    echo "    debootstrap --variant=minbase $SUITE (log: $LOG)"
+    step "debootstrap"
+    local t0; t0=$(date +%s)
+    local root="$DIR/rootfs/.build-$SUITE"
+    rm -rf "$root"
+    debootstrap --variant=minbase "$SUITE" "$root" http://deb.debian.org/debian >>"$LOG" 2>&1 \
+      || fail "step 'debootstrap $SUITE' failed"
+    # Like docker's own debian images: updates and security sources, no daemons started by
+    # package scripts, no recommends, no docs, no apt caches.
+    cat >"$root/etc/apt/sources.list" <<EOF
+deb http://deb.debian.org/debian $SUITE main
+deb http://deb.debian.org/debian $SUITE-updates main
+deb http://deb.debian.org/debian-security $SUITE-security main
+EOF
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
+    printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' >"$root/etc/apt/apt.conf.d/90omrs-test"
+    printf 'path-exclude /usr/share/doc/*\npath-exclude /usr/share/man/*\npath-exclude /usr/share/info/*\npath-exclude /usr/share/locale/*\npath-include /usr/share/locale/locale.alias\n' \
+      >"$root/etc/dpkg/dpkg.cfg.d/90omrs-test"
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+      "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/var/log/*.log
+    tar --numeric-owner -C "$root" -cf "$tar.tmp" . || fail "step 'tar the rootfs' failed"
+    mv "$tar.tmp" "$tar"
+    rm -rf "$root"
+    echo "    rootfs built in $(( $(date +%s) - t0 ))s ($(du -h "$tar" | cut -f1))"
+  fi
+  step "docker import $BASE"
+  docker import --change "LABEL $LABEL=$want" --change 'CMD ["/bin/bash"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$tar" "$BASE" >>"$LOG" 2>&1 \
+    || fail "step 'docker import $BASE' failed"
+  echo "    imported $BASE"
+}
+
+busybox_image() {
+  local ver; ver="$(dpkg-query -W -f '${Version}' busybox-static)"
+  local want="busybox-$ver"
+  [ "$(label_of "$BUSYBOX")" = "$want" ] && return 0
+  local tar="$DIR/rootfs/busybox-${ver//[:+~]/_}.tar" root="$DIR/rootfs/.build-busybox"
+  if [ ! -s "$tar" ]; then
+    step "busybox rootfs $ver"
+    rm -rf "$root"; mkdir -p "$root"/{bin,etc,tmp,root,var/www,proc,sys,dev}
+    chmod 1777 "$root/tmp"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+      [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+    tar --numeric-owner -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar" || fail "step 'busybox rootfs' failed"
+    rm -rf "$root"
+  fi
+  step "docker import $BUSYBOX"
+  docker import --change "LABEL $LABEL=$want" --change 'CMD ["sh"]' --change 'ENV PATH=/bin' "$tar" "$BUSYBOX" >>"$LOG" 2>&1 \
+    || fail "step 'docker import $BUSYBOX' failed"
+  echo "    imported $BUSYBOX"
+}
+
+# build TAG CONTEXT_DIR: docker build unless the image carries the hash of CONTEXT_DIR + base.
+build() {
+  local tag="$1" ctx="$2" base_id hash
+  base_id="$(docker image inspect -f '{{.Id}}' "$BASE")"
+  hash="$(printf '%s %s' "$(tree_hash "$ctx")" "$base_id" | sha256sum | cut -c1-16)"
+  if [ "$(label_of "$tag")" = "$hash" ]; then return 0; fi
+  echo "    docker build $tag (log: $LOG)"
+  step "docker build $tag from $ctx"
+  local t0; t0=$(date +%s)
+  DOCKER_BUILDKIT=0 docker build --pull=false --label "$LABEL=$hash" -t "$tag" "$ctx" >>"$LOG" 2>&1 \
+    || fail "step 'docker build $tag' failed"
+  echo "    built $tag in $(( $(date +%s) - t0 ))s"
+}
+
+backend_context() {
+  # The Go binary is built on the host and cached by the hash of its sources.
+  local src="$SRC/backend-standin" srchash bin ctx="$DIR/backend-context"
+  srchash="$(tree_hash "$src")"
+  bin="$DIR/backend-standin/$srchash/openmrs-standin"
+  if [ ! -x "$bin" ]; then
+    echo "    go build the backend stand-in"
+    step "go build backend-standin"
+    mkdir -p "$(dirname "$bin")"
+    (cd "$src" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags='-s -w' -o "$bin.tmp" .) >>"$LOG" 2>&1 \
+      || fail "step 'go build backend-standin' failed"
+    mv "$bin.tmp" "$bin"
+  fi
+  rm -rf "$ctx.tmp"; mkdir -p "$ctx.tmp/sql"
+  cp "$src/Dockerfile" "$ctx.tmp/"
+  cp "$bin" "$ctx.tmp/openmrs-standin"
+  cp "$FIXTURES/openmrs-2.8-schema.sql" "$FIXTURES/openmrs-2.8-core-data.sql" "$ctx.tmp/sql/" \
+    || fail "step 'backend context': fixture SQL missing under $FIXTURES"
+  chmod 0644 "$ctx.tmp"/sql/*
+  rm -rf "$ctx"; mv "$ctx.tmp" "$ctx"
+  BACKEND_CTX="$ctx"
+}
+
+verify() {
+  local t
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND"; do
+    docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
+  done
+  docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
+    || fail "step 'verify': a busybox container does not run"
+}
+
+case "${1:-up}" in
+  up)
+    require_docker
+    ensure_tools
+    base_image
+    busybox_image
+    build "$MARIADB" "$SRC/mariadb"
+    build "$GATEWAY" "$SRC/gateway"
+    build "$FRONTEND" "$SRC/frontend"
+    backend_context
+    build "$BACKEND" "$BACKEND_CTX"
+    verify
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX"
+    ;;
+  status)
+    if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX)"; exit 0
+    fi
+    echo "images: down"; exit 1
+    ;;
+  stop)
+    # Images are the cache: keep them, only forget the state.
+    rm -f "$STATE"; echo "images: state removed (images kept)"
+    ;;
+  *) echo "usage: $0 up|status|stop" >&2; exit 2 ;;
+esac

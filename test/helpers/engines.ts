@@ -1,0 +1,43 @@
+// Connection details of the engines that test/harness/engines.sh started.
+// A test asks for what it needs; without the engine it is skipped with a loud reason,
+// and with OMRS_REQUIRE_ENGINES=1 (CI) the missing engine fails the test instead.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DockerEngine { socketPath: string }
+export interface MariadbEngine { host: string; port: number; user: string; password: string; socketPath?: string; templateDatabase: string }
+export interface HelmEngine { helm: string; kubectl: string }
+export interface KubeEngine { kubeconfig: string; context: string; server: string }
+export interface AwsEngine { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string }
+export interface ImagesEngine { tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend', string> }
+export interface ScannersEngine { kubeScore?: string; checkov?: string; polaris?: string; tfsec?: string }
+
+export interface Engines {
+  docker: DockerEngine; mariadb: MariadbEngine; helm: HelmEngine; kube: KubeEngine;
+  aws: AwsEngine; images: ImagesEngine; scanners: ScannersEngine;
+}
+export type EngineName = keyof Engines;
+
+export const harnessCache = (): string => process.env.OMRS_HARNESS_CACHE ?? '/var/cache/omrs-harness';
+export const enginesRequired = (): boolean => process.env.OMRS_REQUIRE_ENGINES === '1';
+
+export function readEngine<N extends EngineName>(name: N): Engines[N] | undefined {
+  const file = join(harnessCache(), 'state', `${name}.json`);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as Engines[N];
+}
+
+/**
+ * For use at the top of a describe block:
+ *   const docker = requireEngine('docker');
+ *   describe.skipIf(!docker)('...', () => { ... })
+ * Missing engines throw when OMRS_REQUIRE_ENGINES=1 so CI never skips silently.
+ */
+export function requireEngine<N extends EngineName>(name: N): Engines[N] | undefined {
+  const engine = readEngine(name);
+  if (engine) return engine;
+  const reason = `engine '${name}' is not running (no ${join(harnessCache(), 'state', `${name}.json`)}); start it with: npm run engines -- up ${name}`;
+  if (enginesRequired()) throw new Error(`OMRS_REQUIRE_ENGINES=1 but ${reason}`);
+  console.warn(`\n  SKIPPED: ${reason}\n`);
+  return undefined;
+}
