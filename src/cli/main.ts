@@ -7,6 +7,8 @@ import type { CliContext } from './context.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerShell } from './commands/shell.js';
+import { registerSeedCommands } from './commands/seed.js';
+import { registerRenderCommands } from './commands/render.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('omrs');
@@ -42,6 +44,8 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
   registerProfileCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerShell(program, ctx);
+  registerSeedCommands(program, ctx);
+  registerRenderCommands(program, ctx);
   return program;
 }
 
@@ -68,9 +72,9 @@ export async function main(argv: string[], io?: Io): Promise<number> {
 function trapSignals(controller: AbortController): () => void {
   const onSignal = (): void => {
     if (controller.signal.aborted) {
-      process.exitCode = ExitCode.interrupted;
-      process.kill(process.pid, 'SIGKILL');
-      return;
+      // The user insists: the clean stop is taking too long. Leaving now is what they asked for.
+      // eslint-disable-next-line no-restricted-properties
+      process.exit(ExitCode.interrupted);
     }
     process.stderr.write('\nStopping… (press Ctrl-C again to force)\n');
     controller.abort();

@@ -13,7 +13,11 @@ export interface FindOptions {
 }
 
 /** The absolute path of an executable named `name` on PATH (then in extraDirs), or undefined. */
-export async function findBinary(name: string, env: Env, options: FindOptions = {}): Promise<string | undefined> {
+export async function findBinary(
+  name: string,
+  env: Env,
+  options: FindOptions = {},
+): Promise<string | undefined> {
   const dirs = [...(env.PATH ?? '').split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, name);
@@ -69,7 +73,11 @@ export function run(file: string, args: string[], options: RunOptions): Promise<
       },
       (error, stdout, stderr) => {
         if (!error) return resolve({ code: 0, stdout, stderr, timedOut: false });
-        const failure = error as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string };
+        const failure = error as NodeJS.ErrnoException & {
+          code?: number | string;
+          killed?: boolean;
+          signal?: string;
+        };
         const timedOut = failure.killed === true && failure.signal === 'SIGKILL' && !options.signal?.aborted;
         const code = typeof failure.code === 'number' ? failure.code : undefined;
         const reason = timedOut
@@ -125,5 +133,7 @@ export function findVersion(text: string): string | undefined {
 const formatSeconds = (ms: number): string => `${Math.round(ms / 100) / 10}s`;
 
 function definedOnly(env: Env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

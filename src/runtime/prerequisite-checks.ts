@@ -1,8 +1,9 @@
 // The individual prerequisite checks behind `omrs doctor`. Each one looks, never changes
 // anything, and never reports a secret: credentials are only ever "present" or "absent".
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { dockerTarget } from './docker-host.js';
 import { findBinary, runVersion, type Env } from './exec.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'warning';
@@ -29,52 +30,33 @@ const MAX_CONTEXTS_SHOWN = 5;
 
 export async function checkDocker(deps: CheckDeps): Promise<CheckOutcome> {
   const target = dockerTarget(deps.env, deps.home);
-  const fix = 'Start the Docker engine (e.g. `sudo systemctl start docker`, or `dockerd`), or set DOCKER_HOST to a reachable engine.';
+  const fix =
+    'Start the Docker engine (e.g. `sudo systemctl start docker`, or `dockerd`), or set DOCKER_HOST to a reachable engine.';
   if ('unsupported' in target) return { status: 'warning', detail: target.unsupported, fix };
   const { default: Docker } = await import('dockerode');
   const docker = new Docker({ ...target.options, timeout: DOCKER_TIMEOUT_MS });
   try {
     await docker.ping();
     const version = await docker.version();
-    return { status: 'ok', version: version.Version, detail: `engine ${version.Version} (API ${version.ApiVersion}) at ${target.display}` };
+    return {
+      status: 'ok',
+      version: version.Version,
+      detail: `API ${version.ApiVersion} at ${target.display}`,
+    };
   } catch (error) {
-    return { status: 'missing', detail: `no Docker engine at ${target.display}: ${describeError(error)}`, fix };
+    return {
+      status: 'missing',
+      detail: `no Docker engine at ${target.display}: ${describeError(error)}`,
+      fix,
+    };
   }
-}
-
-type DockerTarget = { options: Record<string, unknown>; display: string } | { unsupported: string };
-
-/** Where DOCKER_HOST points, as dockerode options. Credentials in a URL are never displayed. */
-export function dockerTarget(env: Env, home: string): DockerTarget {
-  const host = env.DOCKER_HOST?.trim();
-  if (!host) return { options: { socketPath: '/var/run/docker.sock' }, display: 'unix:///var/run/docker.sock' };
-  if (host.startsWith('unix://')) {
-    const socketPath = host.slice('unix://'.length);
-    return { options: { socketPath }, display: `unix://${socketPath}` };
-  }
-  let url: URL;
-  try {
-    url = new URL(host);
-  } catch {
-    return { unsupported: 'DOCKER_HOST is not a valid URL (expected unix:///path or tcp://host:port)' };
-  }
-  if (!['tcp:', 'http:', 'https:'].includes(url.protocol)) return { unsupported: `DOCKER_HOST scheme ${url.protocol}// is not checked by omrs doctor` };
-  const tls = url.protocol === 'https:' || (env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0');
-  const port = Number(url.port || (tls ? 2376 : 2375));
-  const options: Record<string, unknown> = { host: url.hostname, port, protocol: tls ? 'https' : 'http' };
-  if (tls) {
-    const certDir = env.DOCKER_CERT_PATH ?? join(home, '.docker');
-    for (const name of ['ca', 'cert', 'key']) {
-      const file = join(certDir, `${name}.pem`);
-      if (existsSync(file)) options[name] = readFileSync(file);
-    }
-  }
-  return { options, display: `${tls ? 'https' : 'tcp'}://${url.hostname}:${port}` };
 }
 
 /** Where omrs keeps binaries it provides itself, searched after PATH. */
 export const providedBinDirs = (env: Env, home: string): string[] =>
-  [env.OMRS_HOME ? join(env.OMRS_HOME, 'bin') : undefined, join(home, '.cache', 'omrs', 'bin')].filter((d): d is string => d !== undefined);
+  [env.OMRS_HOME ? join(env.OMRS_HOME, 'bin') : undefined, join(home, '.cache', 'omrs', 'bin')].filter(
+    (d): d is string => d !== undefined,
+  );
 
 interface BinarySpec {
   name: string;
@@ -121,17 +103,32 @@ export const checkKubectl = (deps: CheckDeps) =>
     {
       name: 'kubectl',
       args: ['version', '--client', '-o', 'json'],
-      parse: (out) => (JSON.parse(out) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion,
+      parse: (out) =>
+        (JSON.parse(out) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion,
       fix: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/); omrs itself talks to the API directly.',
     },
     deps,
   );
 
 export const checkKind = (deps: CheckDeps) =>
-  checkBinary({ name: 'kind', args: ['version'], fix: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation).' }, deps);
+  checkBinary(
+    {
+      name: 'kind',
+      args: ['version'],
+      fix: 'Install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation).',
+    },
+    deps,
+  );
 
 export const checkMinikube = (deps: CheckDeps) =>
-  checkBinary({ name: 'minikube', args: ['version', '--short'], fix: 'Install minikube (https://minikube.sigs.k8s.io/docs/start/).' }, deps);
+  checkBinary(
+    {
+      name: 'minikube',
+      args: ['version', '--short'],
+      fix: 'Install minikube (https://minikube.sigs.k8s.io/docs/start/).',
+    },
+    deps,
+  );
 
 export const checkTerraform = (deps: CheckDeps) =>
   checkBinary(
@@ -157,11 +154,18 @@ export function kubeconfigFiles(env: Env, home: string): string[] {
 }
 
 export async function checkKubeContext(deps: CheckDeps): Promise<CheckOutcome> {
-  const fix = 'Point KUBECONFIG at your cluster (or create one with kind or minikube), then `kubectl config use-context <name>`.';
+  const fix =
+    'Point KUBECONFIG at your cluster (or create one with kind or minikube), then `kubectl config use-context <name>`.';
   const files = kubeconfigFiles(deps.env, deps.home).filter((f) => existsSync(f));
   if (files.length === 0) {
     if (deps.env.KUBERNETES_SERVICE_HOST) return { status: 'ok', detail: 'in-cluster service account' };
-    return { status: 'missing', detail: deps.env.KUBECONFIG ? 'no file named by KUBECONFIG exists' : 'no kubeconfig (KUBECONFIG unset, no ~/.kube/config)', fix };
+    return {
+      status: 'missing',
+      detail: deps.env.KUBECONFIG
+        ? 'no file named by KUBECONFIG exists'
+        : 'no kubeconfig (KUBECONFIG unset, no ~/.kube/config)',
+      fix,
+    };
   }
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
@@ -177,30 +181,54 @@ export async function checkKubeContext(deps: CheckDeps): Promise<CheckOutcome> {
   }
   const names = config.getContexts().map((c) => c.name);
   const current = config.getCurrentContext();
-  const shown = names.slice(0, MAX_CONTEXTS_SHOWN).join(', ') + (names.length > MAX_CONTEXTS_SHOWN ? `, … (${names.length} in all)` : '');
+  const shown =
+    names.slice(0, MAX_CONTEXTS_SHOWN).join(', ') +
+    (names.length > MAX_CONTEXTS_SHOWN ? `, … (${names.length} in all)` : '');
   if (names.length === 0) return { status: 'missing', detail: `no contexts in ${files.join(', ')}`, fix };
   if (!current || !names.includes(current))
-    return { status: 'warning', detail: `no current context; contexts: ${shown}`, fix: `kubectl config use-context ${names[0]}` };
+    return {
+      status: 'warning',
+      detail: `no current context; contexts: ${shown}`,
+      fix: `kubectl config use-context ${names[0]}`,
+    };
   return { status: 'ok', detail: `current: ${current}; contexts: ${shown}` };
 }
 
 export async function checkAwsCredentials(deps: CheckDeps): Promise<CheckOutcome> {
   const { env, home } = deps;
-  const fix = 'Run `aws configure` or `aws sso login`, or export AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).';
+  const fix =
+    'Run `aws configure` or `aws sso login`, or export AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).';
   if (env.AWS_ACCESS_KEY_ID) {
-    if (!env.AWS_SECRET_ACCESS_KEY) return { status: 'warning', detail: 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not', fix };
+    if (!env.AWS_SECRET_ACCESS_KEY)
+      return { status: 'warning', detail: 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not', fix };
     return { status: 'ok', detail: 'present (environment: AWS_ACCESS_KEY_ID)' };
   }
-  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return { status: 'ok', detail: 'present (web identity: AWS_WEB_IDENTITY_TOKEN_FILE)' };
-  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return { status: 'ok', detail: 'present (container credentials endpoint)' };
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN)
+    return { status: 'ok', detail: 'present (web identity: AWS_WEB_IDENTITY_TOKEN_FILE)' };
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI)
+    return { status: 'ok', detail: 'present (container credentials endpoint)' };
   const credentials = env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials');
   const config = env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config');
   const viaProfile = env.AWS_PROFILE ? ' for AWS_PROFILE' : '';
-  if (await nonEmptyFile(credentials)) return { status: 'ok', detail: `present (${displayPath(credentials, home)}${viaProfile})` };
+  if (await nonEmptyFile(credentials))
+    return { status: 'ok', detail: `present (${displayPath(credentials, home)}${viaProfile})` };
   if (await nonEmptyFile(config))
-    return { status: env.AWS_PROFILE ? 'ok' : 'warning', detail: `present (${displayPath(config, home)}${viaProfile}: SSO or credential_process)`, ...(!env.AWS_PROFILE && { fix }) };
-  if (env.AWS_PROFILE) return { status: 'warning', detail: 'AWS_PROFILE is set but no shared credentials or config file exists', fix };
-  return { status: 'missing', detail: 'absent (no AWS_ACCESS_KEY_ID, AWS_PROFILE or ~/.aws/credentials)', fix };
+    return {
+      status: env.AWS_PROFILE ? 'ok' : 'warning',
+      detail: `present (${displayPath(config, home)}${viaProfile}: SSO or credential_process)`,
+      ...(!env.AWS_PROFILE && { fix }),
+    };
+  if (env.AWS_PROFILE)
+    return {
+      status: 'warning',
+      detail: 'AWS_PROFILE is set but no shared credentials or config file exists',
+      fix,
+    };
+  return {
+    status: 'missing',
+    detail: 'absent (no AWS_ACCESS_KEY_ID, AWS_PROFILE or ~/.aws/credentials)',
+    fix,
+  };
 }
 
 export async function checkDisk(deps: CheckDeps): Promise<CheckOutcome> {
@@ -208,13 +236,18 @@ export async function checkDisk(deps: CheckDeps): Promise<CheckOutcome> {
   const free = fs.bavail * fs.bsize;
   const detail = `${formatGiB(free)} free at ${deps.cwd}`;
   if (free < LOW_DISK_BYTES)
-    return { status: 'warning', detail: `${detail} (below ${formatGiB(LOW_DISK_BYTES)})`, fix: 'Free some space: images and database volumes need about 10 GiB (`docker system prune`).' };
+    return {
+      status: 'warning',
+      detail: `${detail} (below ${formatGiB(LOW_DISK_BYTES)})`,
+      fix: 'Free some space: images and database volumes need about 10 GiB (`docker system prune`).',
+    };
   return { status: 'ok', detail };
 }
 
 const formatGiB = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
-const displayPath = (file: string, home: string): string => (file.startsWith(home + '/') ? '~' + file.slice(home.length) : file);
+const displayPath = (file: string, home: string): string =>
+  file.startsWith(home + '/') ? '~' + file.slice(home.length) : file;
 
 async function nonEmptyFile(file: string): Promise<boolean> {
   try {

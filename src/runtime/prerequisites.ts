@@ -78,7 +78,12 @@ export interface DoctorReport {
 const CHECK_TIMEOUT_MS = 8_000;
 
 export async function diagnose(deps: DoctorDeps): Promise<DoctorReport> {
-  const checkDeps: CheckDeps = { env: deps.env, cwd: deps.cwd, home: deps.home ?? deps.env.HOME ?? homedir(), ...(deps.signal && { signal: deps.signal }) };
+  const checkDeps: CheckDeps = {
+    env: deps.env,
+    cwd: deps.cwd,
+    home: deps.home ?? deps.env.HOME ?? homedir(),
+    ...(deps.signal && { signal: deps.signal }),
+  };
   const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   const [profileResult, outcomes] = await Promise.all([
     deps.loadProfile().then(
@@ -97,7 +102,9 @@ export async function diagnose(deps: DoctorDeps): Promise<DoctorReport> {
   const missingChecks = checks.filter((c) => c.required && c.status === 'missing');
   const hint = missingChecks.map((c) => `${c.name}: ${c.fix ?? c.detail}`).join('\n');
   return {
-    ...('profile' in profileResult ? { profile: profileResult.profile } : { profileError: profileResult.error }),
+    ...('profile' in profileResult
+      ? { profile: profileResult.profile }
+      : { profileError: profileResult.error }),
     ...(runtime && { runtime }),
     checks,
     missing: missingChecks.map((c) => c.name),
@@ -110,11 +117,17 @@ export async function diagnose(deps: DoctorDeps): Promise<DoctorReport> {
 async function runGuarded(check: CheckDefinition, deps: CheckDeps, timeoutMs: number): Promise<CheckOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'missing', detail: `did not answer within ${timeoutMs / 1000}s` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ status: 'missing', detail: `did not answer within ${timeoutMs / 1000}s` }),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([
-      check.run(deps).catch((error: unknown): CheckOutcome => ({ status: 'warning', detail: `check failed: ${error instanceof Error ? error.message : String(error)}` })),
+      check.run(deps).catch((error: unknown): CheckOutcome => ({
+        status: 'warning',
+        detail: `check failed: ${error instanceof Error ? error.message : String(error)}`,
+      })),
       timeout,
     ]);
   } finally {

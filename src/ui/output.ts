@@ -63,7 +63,7 @@ export class Output {
       this.#closers.push(printJsonEvents(this.events, this.io.stderr, this.verbosity));
     } else if (this.mode === 'ink' && this.verbosity !== 'quiet') {
       const { renderProgress } = await import('./progress-view.js');
-      const view = renderProgress(this.events, this.io, title);
+      const view = renderProgress(this.events, this.io, title, { verbosity: this.verbosity });
       this.#closers.push(() => view.unmount());
     } else {
       this.#closers.push(printPlainEvents(this.events, this.io.stderr, this.verbosity, this.errColors));

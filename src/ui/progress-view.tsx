@@ -10,7 +10,7 @@ import { LogTail } from './components/log-tail.js';
 import { MessageList } from './components/message-list.js';
 import { ResourceTable } from './components/resource-table.js';
 import { StepList } from './components/step-list.js';
-import { useNow } from './components/use-now.js';
+import { useNow } from './components/time.js';
 
 export interface ViewStore {
   getState(): ViewState;
@@ -70,7 +70,12 @@ export interface ProgressOptions {
   verbosity?: Verbosity;
 }
 
-export function renderProgress(bus: EventBus, io: Io, title?: string, options: ProgressOptions = {}): { unmount(): Promise<void> } {
+export function renderProgress(
+  bus: EventBus,
+  io: Io,
+  title?: string,
+  options: ProgressOptions = {},
+): { unmount(): Promise<void> } {
   const store = createViewStore(bus);
   const instance = render(<ProgressView store={store} title={title} verbosity={options.verbosity} />, {
     stdout: io.stderr as unknown as NodeJS.WriteStream,
@@ -81,6 +86,8 @@ export function renderProgress(bus: EventBus, io: Io, title?: string, options: P
   return {
     async unmount() {
       store.close();
+      // React commits store updates in a microtask: let the last events reach the tree first.
+      await new Promise((resolve) => setImmediate(resolve));
       // Ask for the exit promise before unmounting: it settles once the final frame is written.
       const exited = instance.waitUntilExit();
       instance.unmount();

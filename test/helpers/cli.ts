@@ -37,7 +37,11 @@ export class CollectingStream extends Writable {
     this.columns = columns;
   }
 
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     this.chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
     done();
   }
@@ -52,9 +56,12 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   const columns = options.columns ?? 120;
   const stdout = new CollectingStream(isTTY, columns);
   const stderr = new CollectingStream(isTTY, columns);
-  const stdin = new PassThrough() as PassThrough & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  stdin.isTTY = isTTY;
-  if (isTTY) stdin.setRawMode = () => stdin;
+  // A terminal's stdin as Ink uses it: raw mode and ref/unref are no-ops here.
+  const stdin: PassThrough & { isTTY: boolean } = Object.assign(
+    new PassThrough(),
+    { isTTY },
+    isTTY && { setRawMode: () => stdin, ref: () => stdin, unref: () => stdin },
+  );
   if (options.stdin !== undefined) stdin.end(options.stdin);
   else stdin.end();
 

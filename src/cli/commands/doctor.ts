@@ -9,8 +9,14 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
     .description('check that Docker, helm, kubectl, kind, minikube, terraform and AWS credentials are ready')
-    .option('-p, --profile <profile>', 'the profile whose runtime decides what is required (default: the project default)')
-    .addHelpText('after', '\nExits 4 when something the profile\'s runtime needs is missing. Credentials are reported as present or absent, never shown.')
+    .option(
+      '-p, --profile <profile>',
+      'the profile whose runtime decides what is required (default: the project default)',
+    )
+    .addHelpText(
+      'after',
+      "\nExits 4 when something the profile's runtime needs is missing. Credentials are reported as present or absent, never shown.",
+    )
     .action(
       action(ctx, async (out, opts: { profile?: string }) => {
         const [{ diagnose }, { openProfile }, { renderError }] = await Promise.all([
@@ -34,7 +40,8 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
           const error = new OmrsError({
             code: 'PREREQUISITE_MISSING',
             message: `${report.runtime} needs ${report.missing.join(', ')}, which ${report.missing.length === 1 ? 'is' : 'are'} missing`,
-            hint: report.hint,
+            // Continuation lines line up under the first one, after "hint: ".
+            hint: report.hint?.replaceAll('\n', '\n      '),
             exitCode: ExitCode.prerequisite,
           });
           io.stderr.write('\n' + renderError(error, out.errColors, io.cwd));
@@ -59,7 +66,12 @@ function renderReport(report: DoctorReport, c: Colors): string {
       ? c.green(`✔ Everything ${report.runtime} needs is here.`)
       : ''
     : c.red(`✖ Missing for ${report.runtime}: ${report.missing.join(', ')}`);
-  return [heading, '', table(['CHECK', 'STATUS', 'VERSION / DETAIL', 'FIX'], rows, c.dim), ...(summary ? ['', summary] : [])].join('\n');
+  return [
+    heading,
+    '',
+    table(['CHECK', 'STATUS', 'VERSION / DETAIL', 'FIX'], rows, c.dim),
+    ...(summary ? ['', summary] : []),
+  ].join('\n');
 }
 
 function statusLabel(check: PrerequisiteCheck, c: Colors): string {

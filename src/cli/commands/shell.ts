@@ -6,20 +6,32 @@ import { action, type CliContext } from '../context.js';
 
 /** `omrs` alone: the interactive shell in a terminal, the help everywhere else. */
 export function registerShell(program: Command, ctx: CliContext): void {
-  program.action(
-    action(ctx, async () => {
-      if (!canOpenShell(program.opts<OutputFlags>(), ctx.io)) {
-        program.outputHelp();
-        return ExitCode.ok;
-      }
-      const [{ runShell }, { profileSources }, { noEnvironments }] = await Promise.all([
-        import('../../ui/shell/run.js'),
-        import('../../ui/shell/sources.js'),
-        import('../../ui/shell/types.js'),
-      ]);
-      return runShell(ctx.io, { version: program.version() ?? '', ...profileSources(ctx.io), listEnvironments: noEnvironments });
-    }),
-  );
+  const openShell = action(ctx, async () => {
+    if (!canOpenShell(program.opts<OutputFlags>(), ctx.io)) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
+    const [{ runShell }, { profileSources, noEnvironments }] = await Promise.all([
+      import('../../ui/shell/run.js'),
+      import('../../ui/shell/sources.js'),
+    ]);
+    return runShell(ctx.io, {
+      version: program.version() ?? '',
+      ...profileSources(ctx.io),
+      listEnvironments: noEnvironments,
+    });
+  });
+
+  program
+    // Takes the first operand so that a mistyped command is reported as unknown, with a
+    // suggestion, instead of as an excess argument.
+    .argument('[command]')
+    .usage('[options] [command]')
+    .action(async (mistyped: string | undefined, ...rest: unknown[]) => {
+      // Outside action(): the CommanderError must reach main(), which turns it into exit code 2.
+      if (mistyped !== undefined) (program as unknown as { unknownCommand(): never }).unknownCommand();
+      await openShell(...rest);
+    });
 }
 
 export function canOpenShell(flags: OutputFlags, io: Pick<Io, 'stdout' | 'stdin' | 'env'>): boolean {

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ResourceView } from '../../events/state.js';
 import type { HealthState, RuntimeState } from '../../events/types.js';
-import { formatAge } from './use-now.js';
+import { formatAge } from './time.js';
 
 export interface ResourceTableProps {
   resources: ResourceView[];
@@ -11,13 +11,33 @@ export interface ResourceTableProps {
 
 const HEADERS = ['NAME', 'KIND', 'STATE', 'HEALTH', 'RESTARTS', 'PORTS', 'AGE'] as const;
 
-const RUNTIME_COLORS: Record<RuntimeState, string | undefined> = { ok: 'green', error: 'red', pending: 'yellow', starting: 'yellow', stopped: 'gray' };
-const HEALTH_COLORS: Record<HealthState, string | undefined> = { healthy: 'green', unhealthy: 'red', starting: 'yellow', unknown: 'gray', none: 'gray' };
+const RUNTIME_COLORS: Record<RuntimeState, string | undefined> = {
+  ok: 'green',
+  error: 'red',
+  pending: 'yellow',
+  starting: 'yellow',
+  stopped: 'gray',
+};
+const HEALTH_COLORS: Record<HealthState, string | undefined> = {
+  healthy: 'green',
+  unhealthy: 'red',
+  starting: 'yellow',
+  unknown: 'gray',
+  none: 'gray',
+};
 
 export const ResourceTable = ({ resources, now }: ResourceTableProps) => {
   const rows = resources.map((r) => ({
     resource: r,
-    cells: [r.name, r.kind, r.runtime, r.health, String(r.restarts), r.ports.join(',') || '-', formatAge(now - r.since)],
+    cells: [
+      r.name,
+      r.kind,
+      r.runtime,
+      r.health,
+      String(r.restarts),
+      r.ports.join(',') || '-',
+      formatAge(now - r.since),
+    ],
   }));
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]!.length)));
   const pad = (text: string, i: number) => text.padEnd(widths[i]!);

@@ -27,7 +27,8 @@ const StepRow = ({ step, now }: { step: StepView; now: number }) => {
   return (
     <Box flexDirection="column">
       <Text>
-        <StatusIcon status={step.status} /> {step.status === 'skipped' ? <Text dimColor>{step.title}</Text> : step.title}
+        <StatusIcon status={step.status} />{' '}
+        {step.status === 'skipped' ? <Text dimColor>{step.title}</Text> : step.title}
         {duration !== undefined && duration > 0 && <Text dimColor> ({formatDuration(duration)})</Text>}
         {step.detail && step.status !== 'failed' && <Text dimColor> — {step.detail}</Text>}
       </Text>

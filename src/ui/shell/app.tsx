@@ -1,59 +1,48 @@
 // The interactive shell `omrs` opens in a terminal: profiles, environments, keyboard navigation.
-import { useEffect, useState } from 'react';
+import { useEffect, useReducer, useRef } from 'react';
 import { Box, useApp, useInput, useStdout } from 'ink';
 import { EnvironmentsPanel } from './environments-panel.js';
 import { Header } from './header.js';
 import { HelpBar, HelpPanel } from './help.js';
 import { useLoadable } from './loadable.js';
+import { initialNav, navigate } from './navigation.js';
 import { ProfileDetails } from './profile-details.js';
 import { ProfilePicker } from './profile-picker.js';
 import type { ShellProps } from './types.js';
 
-type Focus = 'profiles' | 'environments';
-
-const clamp = (value: number, length: number) => Math.max(0, Math.min(value, length - 1));
-
 export const ShellApp = ({ version, listProfiles, inspectProfile, listEnvironments }: ShellProps) => {
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const [focus, setFocus] = useState<Focus>('profiles');
-  const [profileCursor, setProfileCursor] = useState(0);
-  const [envCursor, setEnvCursor] = useState(0);
-  const [selected, setSelected] = useState<string | undefined>();
-  const [showHelp, setShowHelp] = useState(false);
+  const [nav, dispatch] = useReducer(navigate, initialNav);
 
   const profiles = useLoadable(listProfiles, 'once');
   const environments = useLoadable(listEnvironments, 'once');
+  const { selected } = nav;
   const details = useLoadable(selected === undefined ? undefined : () => inspectProfile(selected), selected);
 
   const names = profiles?.state === 'ready' ? profiles.value.names : [];
   const envCount = environments?.state === 'ready' ? environments.value.length : 0;
+  // The input handler reads the lists through a ref, so a key never sees an older list.
+  const lists = useRef({ names, envCount });
+  lists.current = { names, envCount };
 
   // Start on the project's default profile, so its details show without a key press.
   useEffect(() => {
     if (profiles?.state !== 'ready') return;
     const { names: list, defaultProfile } = profiles.value;
     const start = defaultProfile && list.includes(defaultProfile) ? defaultProfile : list[0];
-    if (start === undefined) return;
-    setProfileCursor(list.indexOf(start));
-    setSelected(start);
+    if (start !== undefined) dispatch({ type: 'start', profile: start, profiles: list });
   }, [profiles]);
 
   useInput((input, key) => {
-    if (input === 'q' || (key.ctrl && input === 'c')) {
-      exit();
-      return;
-    }
-    if (input === '?') return setShowHelp((shown) => !shown);
-    if (key.escape) return setShowHelp(false);
-    if (key.tab) return setFocus((f) => (f === 'profiles' ? 'environments' : 'profiles'));
-    const step = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : 0;
-    if (step !== 0) {
-      if (focus === 'profiles') setProfileCursor((c) => clamp(c + step, names.length));
-      else setEnvCursor((c) => clamp(c + step, envCount));
-      return;
-    }
-    if (key.return && focus === 'profiles' && names[profileCursor] !== undefined) setSelected(names[profileCursor]);
+    const { names: profileNames, envCount: count } = lists.current;
+    if (input === 'q' || (key.ctrl && input === 'c')) return exit();
+    if (input === '?') return dispatch({ type: 'toggleHelp' });
+    if (key.escape) return dispatch({ type: 'closeHelp' });
+    if (key.tab) return dispatch({ type: 'switchPanel' });
+    const by = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : 0;
+    if (by !== 0) return dispatch({ type: 'move', by, profiles: profileNames, envCount: count });
+    if (key.return) dispatch({ type: 'select', profiles: profileNames });
   });
 
   const columns = stdout.columns || 80;
@@ -62,10 +51,20 @@ export const ShellApp = ({ version, listProfiles, inspectProfile, listEnvironmen
     <Box flexDirection="column">
       <Header version={version} folder={profiles?.state === 'ready' ? profiles.value.folder : undefined} />
       <Box>
-        <ProfilePicker profiles={profiles} cursor={profileCursor} selected={selected} focused={focus === 'profiles'} width={pickerWidth} />
-        <EnvironmentsPanel environments={environments} cursor={envCursor} focused={focus === 'environments'} />
+        <ProfilePicker
+          profiles={profiles}
+          cursor={nav.profileCursor}
+          selected={selected}
+          focused={nav.focus === 'profiles'}
+          width={pickerWidth}
+        />
+        <EnvironmentsPanel
+          environments={environments}
+          cursor={nav.envCursor}
+          focused={nav.focus === 'environments'}
+        />
       </Box>
-      {showHelp ? <HelpPanel /> : <ProfileDetails details={details} />}
+      {nav.showHelp ? <HelpPanel /> : <ProfileDetails details={details} />}
       <HelpBar />
     </Box>
   );

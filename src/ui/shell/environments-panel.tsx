@@ -11,7 +11,13 @@ export interface EnvironmentsPanelProps {
   focused: boolean;
 }
 
-const STATUS_COLORS: Record<string, string> = { running: 'green', ok: 'green', error: 'red', failed: 'red', stopped: 'gray' };
+const STATUS_COLORS: Record<string, string> = {
+  running: 'green',
+  ok: 'green',
+  error: 'red',
+  failed: 'red',
+  stopped: 'gray',
+};
 
 export const EnvironmentsPanel = ({ environments, cursor, focused }: EnvironmentsPanelProps) => (
   <Panel title="Environments" focused={focused} flexGrow={1}>
@@ -25,7 +31,8 @@ export const EnvironmentsPanel = ({ environments, cursor, focused }: Environment
       <Box flexDirection="column">
         {environments.value.map((env, i) => (
           <Text key={env.name} wrap="truncate-end" inverse={focused && i === cursor}>
-            <Text color={i === cursor ? 'cyan' : undefined}>{i === cursor ? '❯' : ' '}</Text> <Text bold>{env.name}</Text>{' '}
+            <Text color={focused && i === cursor ? 'cyan' : undefined}>{i === cursor ? '❯' : ' '}</Text>{' '}
+            <Text bold>{env.name}</Text>{' '}
             <Text dimColor>
               {env.profile} · {env.runtime}
             </Text>{' '}

@@ -6,7 +6,7 @@ export const Header = ({ version, folder }: { version: string; folder?: string }
       <Text bold color="cyan">
         omrs
       </Text>{' '}
-      <Text dimColor>v{version}</Text> OpenMRS 3 environments
+      <Text dimColor>v{version}</Text> · OpenMRS 3 environments
     </Text>
     {folder && (
       <Text dimColor wrap="truncate-start">

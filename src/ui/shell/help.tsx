@@ -3,7 +3,11 @@ import { Panel } from './panel.js';
 
 export const KEYS: readonly { keys: string; label: string; help: string }[] = [
   { keys: '↑/↓', label: 'move', help: 'move in the focused panel (also k/j)' },
-  { keys: 'enter', label: 'select', help: 'select the profile under the cursor and show its runtime and app digest' },
+  {
+    keys: 'enter',
+    label: 'select',
+    help: 'select the profile under the cursor and show its runtime and app digest',
+  },
   { keys: 'tab', label: 'switch panel', help: 'move the focus between profiles and environments' },
   { keys: '?', label: 'help', help: 'show or hide this help (esc hides it too)' },
   { keys: 'q', label: 'quit', help: 'quit (also Ctrl-C)' },

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { isOmrsError } from '../../errors.js';
 
-export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: string; hint?: string };
+export type Loadable<T> =
+  { state: 'loading' } | { state: 'ready'; value: T } | { state: 'failed'; error: string; hint?: string };
 
 /** Runs `load` whenever `key` changes; a late answer for an older key is dropped. */
 export function useLoadable<T>(load: (() => Promise<T>) | undefined, key: unknown): Loadable<T> | undefined {

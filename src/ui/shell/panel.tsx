@@ -11,7 +11,14 @@ export interface PanelProps {
 
 /** A bordered box whose border lights up when it has the keyboard. */
 export const Panel = ({ title, focused = false, width, flexGrow, children }: PanelProps) => (
-  <Box flexDirection="column" borderStyle="round" borderColor={focused ? 'cyan' : 'gray'} paddingX={1} width={width} flexGrow={flexGrow}>
+  <Box
+    flexDirection="column"
+    borderStyle="round"
+    borderColor={focused ? 'cyan' : 'gray'}
+    paddingX={1}
+    width={width}
+    flexGrow={flexGrow}
+  >
     <Text bold color={focused ? 'cyan' : undefined}>
       {title}
     </Text>

@@ -13,7 +13,14 @@ export interface ProfilePickerProps {
   maxRows?: number;
 }
 
-export const ProfilePicker = ({ profiles, cursor, selected, focused, width, maxRows = 10 }: ProfilePickerProps) => (
+export const ProfilePicker = ({
+  profiles,
+  cursor,
+  selected,
+  focused,
+  width,
+  maxRows = 10,
+}: ProfilePickerProps) => (
   <Panel title="Profiles" focused={focused} width={width}>
     {!profiles || profiles.state === 'loading' ? (
       <Text dimColor>Loading profiles…</Text>
@@ -23,30 +30,53 @@ export const ProfilePicker = ({ profiles, cursor, selected, focused, width, maxR
         {profiles.hint && <Text dimColor>{profiles.hint}</Text>}
       </Box>
     ) : profiles.value.names.length === 0 ? (
-      <Text dimColor>No profiles in {profiles.value.folder}. Create profiles/dev.yaml with `runtime: compose`.</Text>
+      <Text dimColor>
+        No profiles in {profiles.value.folder}. Create profiles/dev.yaml with `runtime: compose`.
+      </Text>
     ) : (
-      <ProfileRows list={profiles.value} cursor={cursor} selected={selected} focused={focused} maxRows={maxRows} />
+      <ProfileRows
+        list={profiles.value}
+        cursor={cursor}
+        selected={selected}
+        focused={focused}
+        maxRows={maxRows}
+      />
     )}
   </Panel>
 );
 
-const ProfileRows = ({ list, cursor, selected, focused, maxRows }: { list: ProfileList; cursor: number; selected?: string; focused: boolean; maxRows: number }) => {
+const ProfileRows = ({
+  list,
+  cursor,
+  selected,
+  focused,
+  maxRows,
+}: {
+  list: ProfileList;
+  cursor: number;
+  selected?: string;
+  focused: boolean;
+  maxRows: number;
+}) => {
   const first = Math.min(Math.max(0, cursor - maxRows + 1), Math.max(0, list.names.length - maxRows));
   const visible = list.names.slice(first, first + maxRows);
   return (
     <Box flexDirection="column">
-      {first > 0 && <Text dimColor>  ↑ {first} more</Text>}
+      {first > 0 && <Text dimColor> ↑ {first} more</Text>}
       {visible.map((name, i) => {
         const atCursor = first + i === cursor;
         return (
           <Text key={name} wrap="truncate-end" inverse={atCursor && focused}>
-            <Text color={atCursor ? 'cyan' : undefined}>{atCursor ? '❯' : ' '}</Text>
-            {name === selected ? <Text color="green">●</Text> : ' '} <Text bold={name === selected}>{name}</Text>
+            <Text color={atCursor && focused ? 'cyan' : undefined}>{atCursor ? '❯' : ' '}</Text>{' '}
+            {name === selected ? <Text color="green">●</Text> : ' '}{' '}
+            <Text bold={name === selected}>{name}</Text>
             {name === list.defaultProfile && <Text dimColor> (default)</Text>}
           </Text>
         );
       })}
-      {first + maxRows < list.names.length && <Text dimColor>  ↓ {list.names.length - first - maxRows} more</Text>}
+      {first + maxRows < list.names.length && (
+        <Text dimColor> ↓ {list.names.length - first - maxRows} more</Text>
+      )}
     </Box>
   );
 };

@@ -21,7 +21,8 @@ export async function runShell(io: Io, props: ShellProps): Promise<number> {
   });
   const exited = instance.waitUntilExit();
   const onAbort = () => instance.unmount();
-  io.signal.addEventListener('abort', onAbort, { once: true });
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener('abort', onAbort, { once: true });
   try {
     await exited;
   } finally {

@@ -5,7 +5,7 @@ import { openProfile } from '../../profile/index.js';
 import { listProfiles } from '../../profile/load.js';
 import { loadProjectConfig } from '../../profile/project-config.js';
 import { formatLocation, formatPath } from '../errors.js';
-import type { ShellSources } from './types.js';
+import type { EnvironmentSummary, ShellSources } from './types.js';
 
 export interface SourceDeps {
   cwd: string;
@@ -14,11 +14,18 @@ export interface SourceDeps {
 
 const MAX_PROBLEMS = 3;
 
+/** Until runtimes exist there are no environments to list. */
+export const noEnvironments = async (): Promise<EnvironmentSummary[]> => [];
+
 export function profileSources(deps: SourceDeps): Pick<ShellSources, 'listProfiles' | 'inspectProfile'> {
   return {
     async listProfiles() {
       const config = await loadProjectConfig(deps.cwd);
-      return { folder: config.profilesDir, names: listProfiles(config.profilesDir), defaultProfile: config.defaultProfile };
+      return {
+        folder: config.profilesDir,
+        names: listProfiles(config.profilesDir),
+        defaultProfile: config.defaultProfile,
+      };
     },
     async inspectProfile(name) {
       try {
@@ -34,7 +41,8 @@ export function profileSources(deps: SourceDeps): Pick<ShellSources, 'listProfil
       } catch (error) {
         if (!isOmrsError(error)) throw error;
         const problems = error.problems.slice(0, MAX_PROBLEMS).map((p) => describeProblem(p, deps.cwd));
-        if (error.problems.length > MAX_PROBLEMS) problems.push(`… and ${error.problems.length - MAX_PROBLEMS} more (omrs profile validate ${name})`);
+        if (error.problems.length > MAX_PROBLEMS)
+          problems.push(`… and ${error.problems.length - MAX_PROBLEMS} more (omrs profile validate ${name})`);
         return { ok: false, name, error: error.message, problems, ...(error.hint && { hint: error.hint }) };
       }
     },
@@ -42,7 +50,9 @@ export function profileSources(deps: SourceDeps): Pick<ShellSources, 'listProfil
 }
 
 function describeProblem(problem: Problem, cwd: string): string {
-  const where = problem.location ? formatLocation(problem.location.file, problem.location.line, problem.location.column, cwd) : '';
+  const where = problem.location
+    ? formatLocation(problem.location.file, problem.location.line, problem.location.column, cwd)
+    : '';
   const path = problem.path && problem.path.length > 0 ? formatPath(problem.path) : '';
   return [[where, path].filter(Boolean).join(' '), problem.message].filter(Boolean).join(': ');
 }

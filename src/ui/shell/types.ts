@@ -29,6 +29,3 @@ export interface ShellSources {
 export interface ShellProps extends ShellSources {
   version: string;
 }
-
-/** Until runtimes exist there are no environments to list. */
-export const noEnvironments = async (): Promise<EnvironmentSummary[]> => [];

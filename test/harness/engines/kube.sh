@@ -203,10 +203,12 @@ EOF
 start_etcd() {
   pid_of etcd >/dev/null && etcd_healthy && return 0
   stop_proc etcd
-  # The API server state lives in etcd: a new etcd means the other components must restart too.
-  local p; for p in kwok kube-scheduler kube-controller-manager kube-apiserver; do stop_proc "$p"; done
-  local attempt
+  local attempt p
   for attempt in 1 2; do
+    if [ ! -d "$ETCD_DATA/member" ]; then
+      # A new, empty etcd: whatever still runs holds state from the old one, so restart it all.
+      for p in kwok kube-scheduler kube-controller-manager kube-apiserver; do stop_proc "$p"; done
+    fi
     mkdir -p "$ETCD_DATA"
     start_proc etcd --name=omrs-harness --data-dir="$ETCD_DATA" \
       --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \

@@ -238,6 +238,14 @@ func (s *server) ensureSchema(ctx context.Context, db *sql.DB) error {
 		}
 		text := string(body)
 		expected += len(createTableRe.FindAllStringIndex(text, -1))
+		if strings.Contains(f, "schema") {
+			if inlined, ok := inlineSchema(text); ok {
+				text = inlined
+				log.Printf("schema: indexes and constraints folded into the CREATE TABLE statements")
+			} else {
+				log.Printf("schema: %s has statements the fast path does not know; executing it as it is", f)
+			}
+		}
 		if strings.Contains(f, "data") {
 			// one transaction for all the inserts: much faster than one commit per row
 			text = "SET autocommit=0;\n" + text + "\nCOMMIT;\nSET autocommit=1;"

@@ -1,0 +1,205 @@
+{{/* Names ---------------------------------------------------------------- */}}
+
+{{/* The prefix of every object name: the release (omrs uses the environment name). */}}
+{{- define "omrs.fullname" -}}
+{{- .Release.Name | trunc 30 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "omrs.backendName" -}}
+{{- printf "%s-backend-%s" (include "omrs.fullname" .ctx) .tenant.name -}}
+{{- end -}}
+
+{{- define "omrs.tenantSecretName" -}}
+{{- printf "%s-db-%s" (include "omrs.fullname" .ctx) .tenant.name -}}
+{{- end -}}
+
+{{- define "omrs.dbHost" -}}
+{{- if eq .Values.database.mode "external" -}}{{ .Values.database.host }}{{- else -}}{{ include "omrs.fullname" . }}-db{{- end -}}
+{{- end -}}
+
+{{/* The Secret and key with the database administrator's password. */}}
+{{- define "omrs.dbAdminSecret" -}}
+{{- if eq .Values.database.mode "external" -}}{{ .Values.database.existingSecret.name }}{{- else -}}{{ include "omrs.fullname" . }}-db-admin{{- end -}}
+{{- end -}}
+{{- define "omrs.dbAdminSecretKey" -}}
+{{- if eq .Values.database.mode "external" -}}{{ .Values.database.existingSecret.key | default "password" }}{{- else -}}password{{- end -}}
+{{- end -}}
+
+{{- define "omrs.adminSecret" -}}
+{{- .Values.admin.existingSecret.name | default (printf "%s-admin" (include "omrs.fullname" .)) -}}
+{{- end -}}
+{{- define "omrs.adminSecretKey" -}}
+{{- if .Values.admin.existingSecret.name -}}{{ .Values.admin.existingSecret.key | default "password" }}{{- else -}}password{{- end -}}
+{{- end -}}
+
+{{/* Labels ----------------------------------------------------------------
+  include "omrs.labels" (dict "ctx" $ "component" "backend" "tenant" "a")
+*/}}
+{{- define "omrs.selectorLabels" -}}
+app.kubernetes.io/name: openmrs
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- if .tenant }}
+omrs.dev/tenant: {{ .tenant }}
+{{- end }}
+{{- end -}}
+
+{{- define "omrs.labels" -}}
+{{ include "omrs.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: openmrs
+helm.sh/chart: {{ printf "%s-%s" .ctx.Chart.Name .ctx.Chart.Version }}
+omrs.dev/env: {{ .ctx.Values.omrs.env | default .ctx.Release.Name | quote }}
+omrs.dev/profile: {{ .ctx.Values.omrs.profile | quote }}
+omrs.dev/app-digest: {{ .ctx.Values.omrs.appDigest | quote }}
+omrs.dev/component: {{ .component }}
+{{- end -}}
+
+{{/* Standard metadata: name, namespace, labels, and the full app digest. */}}
+{{- define "omrs.metadata" -}}
+name: {{ .name }}
+namespace: {{ .ctx.Release.Namespace }}
+labels:
+  {{- include "omrs.labels" . | nindent 2 }}
+{{- with .ctx.Values.omrs.appDigestFull }}
+annotations:
+  omrs.dev/app-digest: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Pods ------------------------------------------------------------------ */}}
+
+{{- define "omrs.image" -}}
+image: {{ .image | quote }}
+imagePullPolicy: {{ .ctx.Values.images.pullPolicy }}
+{{- end -}}
+
+{{- define "omrs.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurity.runAsUser }}
+runAsGroup: {{ .Values.podSecurity.runAsGroup }}
+fsGroup: {{ .Values.podSecurity.fsGroup }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* include "omrs.securityContext" (dict "ctx" $ "readOnly" true) */}}
+{{- define "omrs.securityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .ctx.Values.podSecurity.runAsUser }}
+runAsGroup: {{ .ctx.Values.podSecurity.runAsGroup }}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: {{ .readOnly }}
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Pod-level settings shared by every workload: include "omrs.podSpecCommon" (dict "ctx" $ "component" "backend") */}}
+{{- define "omrs.podSpecCommon" -}}
+serviceAccountName: {{ include "omrs.fullname" .ctx }}-{{ .component }}
+automountServiceAccountToken: false
+enableServiceLinks: false
+{{- with .ctx.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if ne .component "db" }}
+securityContext:
+  {{- include "omrs.podSecurityContext" .ctx | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Spread replicas over nodes and zones when there are several. */}}
+{{- define "omrs.spread" -}}
+{{- if gt (int .replicas) 1 }}
+affinity:
+  podAntiAffinity:
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels:
+              {{- include "omrs.selectorLabels" . | nindent 14 }}
+topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: ScheduleAnyway
+    labelSelector:
+      matchLabels:
+        {{- include "omrs.selectorLabels" . | nindent 8 }}
+{{- end }}
+{{- end -}}
+
+{{/* A generated password that survives upgrades: the existing Secret's value (lookup), else
+  one derived from database.passwordSeed (helm template), else a random one.
+  include "omrs.password" (dict "ctx" $ "secret" "name" "key" "password" "salt" "tenant-a") */}}
+{{- define "omrs.password" -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .secret -}}
+{{- if and $existing (hasKey ($existing.data | default dict) .key) -}}
+{{- index $existing.data .key -}}
+{{- else if .ctx.Values.database.passwordSeed -}}
+{{- printf "%s/%s/%s" .ctx.Values.database.passwordSeed .ctx.Release.Name .salt | sha256sum | trunc 32 | b64enc -}}
+{{- else -}}
+{{- randAlphaNum 32 | b64enc -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A container that waits until the database accepts a login, then exits. */}}
+{{- define "omrs.waitForDatabase" -}}
+- name: wait-for-database
+  {{- include "omrs.image" (dict "ctx" .ctx "image" .ctx.Values.images.db) | nindent 2 }}
+  command: ["/bin/sh", "/opt/omrs/wait-for-database.sh"]
+  env:
+    - { name: DB_HOST, value: {{ include "omrs.dbHost" .ctx | quote }} }
+    - { name: DB_PORT, value: {{ .ctx.Values.database.port | quote }} }
+    - { name: DB_USER, value: {{ .user | quote }} }
+    - { name: DB_PASSWORD_FILE, value: /var/run/omrs/tenant/password }
+    - { name: WAIT_SECONDS, value: {{ .ctx.Values.database.waitSeconds | quote }} }
+  resources:
+    {{- toYaml .ctx.Values.jobs.resources | nindent 4 }}
+  securityContext:
+    {{- include "omrs.securityContext" (dict "ctx" .ctx "readOnly" true) | nindent 4 }}
+  volumeMounts:
+    - { name: scripts, mountPath: /opt/omrs, readOnly: true }
+    - { name: tenant-secret, mountPath: /var/run/omrs/tenant, readOnly: true }
+    - { name: tmp, mountPath: /tmp }
+{{- end -}}
+
+{{/* Environment and volumes for a container that logs in as the database administrator:
+  the password (and optionally the user name) come from the admin Secret, mounted as files. */}}
+{{- define "omrs.dbAdminEnv" -}}
+- { name: DB_HOST, value: {{ include "omrs.dbHost" . | quote }} }
+- { name: DB_PORT, value: {{ .Values.database.port | quote }} }
+- { name: DB_USER_FILE, value: /var/run/omrs/db-admin/username }
+- { name: DB_PASSWORD_FILE, value: /var/run/omrs/db-admin/{{ include "omrs.dbAdminSecretKey" . }} }
+- { name: WAIT_SECONDS, value: {{ .Values.database.waitSeconds | quote }} }
+{{- end -}}
+{{- define "omrs.dbAdminVolume" -}}
+- name: db-admin
+  secret: { secretName: {{ include "omrs.dbAdminSecret" . }}, defaultMode: 0440 }
+{{- end -}}
+
+{{/* The backup container: mariadb-dump of every tenant into /backup. */}}
+{{- define "omrs.backupDump" -}}
+- name: dump
+  {{- include "omrs.image" (dict "ctx" .ctx "image" .ctx.Values.images.db) | nindent 2 }}
+  command: ["/bin/sh", "/opt/omrs/backup.sh"]
+  env:
+    {{- include "omrs.dbAdminEnv" .ctx | nindent 4 }}
+    - { name: TENANTS, value: {{ .tenants | quote }} }
+    - { name: RETENTION_DAYS, value: {{ .ctx.Values.backup.retentionDays | quote }} }
+  resources:
+    {{- toYaml .ctx.Values.jobs.resources | nindent 4 }}
+  securityContext:
+    {{- include "omrs.securityContext" (dict "ctx" .ctx "readOnly" true) | nindent 4 }}
+  volumeMounts:
+    - { name: scripts, mountPath: /opt/omrs, readOnly: true }
+    - { name: db-admin, mountPath: /var/run/omrs/db-admin, readOnly: true }
+    - { name: backup, mountPath: /backup }
+    - { name: tmp, mountPath: /tmp }
+{{- end -}}

@@ -1,0 +1,153 @@
+import { Command, Option } from 'commander';
+import { ExitCode, OmrsError } from '../../errors.js';
+import { action, type CliContext } from '../context.js';
+
+interface SeedFlags {
+  profile?: string;
+  size?: 'small' | 'medium' | 'large';
+  patients?: number;
+  visitsPerPatient?: number;
+  encountersPerVisit?: number;
+  obsPerEncounter?: number;
+  seed?: number;
+  tenant?: string;
+  locale?: string;
+  db?: string;
+  status?: boolean;
+  purge?: boolean;
+  run?: string;
+  userPasswordEnv?: string;
+}
+
+const count = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new OmrsError({ code: 'SEED_BAD_COUNT', message: `${name} must be a whole number (got "${value}")`, exitCode: ExitCode.usage });
+  return n;
+};
+
+export function registerSeedCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('seed')
+    .description('generate deterministic OpenMRS test data (patients, visits, encounters, obs, users) into a database')
+    .option('-p, --profile <profile>', 'take size, seed, locale and counts from this profile (flags override)')
+    .addOption(new Option('--size <size>', 'preset: small (100 patients), medium (2,000), large (100,000 with 1,000,000 obs)').choices(['small', 'medium', 'large']))
+    .option('--patients <n>', 'number of patients', count('--patients'))
+    .option('--visits-per-patient <n>', 'visits per patient', count('--visits-per-patient'))
+    .option('--encounters-per-visit <n>', 'encounters per visit', count('--encounters-per-visit'))
+    .option('--obs-per-encounter <n>', 'observations per encounter', count('--obs-per-encounter'))
+    .option('--seed <n>', 'random seed: the same seed gives the same rows (default 42)', count('--seed'))
+    .option('--tenant <name>', 'tenant to seed; its database when the URL names none')
+    .option('--locale <locale>', 'faker locale for names and addresses (default en)')
+    .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
+    .option('--user-password-env <var>', 'give every seeded user the password in this environment variable (default: random, printed once)')
+    .option('--status', 'list the seed runs recorded in the database')
+    .option('--purge', 'remove exactly the rows seeded runs wrote (all runs, or --run)')
+    .option('--run <id>', 'with --purge: only this run (id or prefix)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ omrs seed --db mysql://openmrs:secret@localhost:3306/openmrs --size medium
+  $ omrs seed --db "$OMRS_DB_URL" --patients 500 --obs-per-encounter 8 --seed 7
+  $ omrs seed --status
+  $ omrs seed --purge --run 3f2a
+
+Seeding the same plan twice adds nothing the second time; a killed run is resumed
+by the next identical command (or rolled back before a different one).`,
+    )
+    .action(
+      action(ctx, async (out, flags: SeedFlags) => {
+        const { seed, purge, seedStatus, urlTarget } = await import('../../seed/index.js');
+        const url = flags.db ?? ctx.io.env.OMRS_DB_URL;
+        if (!url)
+          throw new OmrsError({
+            code: 'SEED_NO_TARGET',
+            message: 'no database to seed',
+            hint: 'Pass --db mysql://user:password@host:3306/openmrs or set OMRS_DB_URL.',
+            exitCode: ExitCode.usage,
+          });
+        const target = urlTarget(url, flags.tenant);
+        await out.startProgress('omrs seed');
+        if (flags.status) {
+          const status = await seedStatus(target);
+          out.result(status, (c) =>
+            status.runs.length === 0
+              ? `no seed runs in ${status.target}`
+              : [
+                  c.bold(`seed runs in ${status.target}`),
+                  ...status.runs.map(
+                    (r) =>
+                      `  ${r.runId}  ${statusColor(c, r.status)(r.status.padEnd(11))} seed ${r.seed}  ${r.size.padEnd(6)}  ${r.rows.toLocaleString('en-US')} rows  ${c.dim(`${r.createdAt}${r.finishedAt ? ` → ${r.finishedAt}` : ''}`)}`,
+                  ),
+                ].join('\n'),
+          );
+          return;
+        }
+        if (flags.purge) {
+          const result = await purge(target, { runId: flags.run, events: out.events });
+          out.result(result, (c) =>
+            result.runs.length === 0
+              ? `nothing to purge in ${result.target}`
+              : result.runs
+                  .map((r) => `${c.green('✔')} purged run ${r.runId} (seed ${r.seed}, ${r.size}): ${Object.values(r.deleted).reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows${r.keptShared ? c.dim(` (kept ${r.keptShared} shared reference rows)`) : ''}`)
+                  .join('\n'),
+          );
+          return;
+        }
+        if (flags.run) throw new OmrsError({ code: 'SEED_BAD_USAGE', message: '--run goes with --purge', exitCode: ExitCode.usage });
+
+        const fromProfile = flags.profile ? await profileSeed(flags.profile, ctx) : undefined;
+        let userPassword: string | undefined;
+        if (flags.userPasswordEnv) {
+          userPassword = ctx.io.env[flags.userPasswordEnv];
+          if (!userPassword) throw new OmrsError({ code: 'SEED_NO_PASSWORD', message: `environment variable ${flags.userPasswordEnv} is empty`, exitCode: ExitCode.usage });
+          target.secrets.push(userPassword);
+        }
+        const counts = {
+          ...fromProfile?.counts,
+          ...(flags.patients !== undefined && { patients: flags.patients }),
+          ...(flags.visitsPerPatient !== undefined && { visitsPerPatient: flags.visitsPerPatient }),
+          ...(flags.encountersPerVisit !== undefined && { encountersPerVisit: flags.encountersPerVisit }),
+          ...(flags.obsPerEncounter !== undefined && { obsPerEncounter: flags.obsPerEncounter }),
+        };
+        const result = await seed(target, {
+          size: flags.size ?? fromProfile?.size,
+          seed: flags.seed ?? fromProfile?.seed,
+          locale: flags.locale ?? fromProfile?.locale,
+          tenant: flags.tenant,
+          counts,
+          userPassword,
+          events: out.events,
+          signal: ctx.io.signal,
+        });
+        out.result(result, (c) => {
+          const lines = [
+            result.status === 'already-seeded'
+              ? `${c.green('✔')} already seeded: run ${result.runId} (seed ${result.seed}, ${result.size}) — nothing added`
+              : `${c.green('✔')} ${result.status === 'resumed' ? 'resumed and finished' : 'seeded'} run ${result.runId} into ${result.target}: ${result.rowsWritten.toLocaleString('en-US')} rows in ${(result.durationMs / 1000).toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
+            `  ${c.dim('patients')} ${result.tables.patient ?? 0}  ${c.dim('visits')} ${result.tables.visit ?? 0}  ${c.dim('encounters')} ${result.tables.encounter ?? 0}  ${c.dim('obs')} ${result.tables.obs ?? 0}`,
+          ];
+          if (result.rolledBack.length > 0) lines.push(`  ${c.yellow('!')} rolled back interrupted runs: ${result.rolledBack.join(', ')}`);
+          const withPasswords = result.users.filter((u) => u.password);
+          if (withPasswords.length > 0) {
+            lines.push(`  ${c.bold('users')} ${c.dim('(passwords are shown only now)')}`);
+            for (const u of withPasswords) lines.push(`    ${u.username.padEnd(14)} ${u.password}  ${c.dim(u.role)}`);
+          } else if (result.users.length > 0) lines.push(`  ${c.bold('users')} ${result.users.map((u) => u.username).join(', ')}`);
+          return lines.join('\n');
+        });
+      }),
+    );
+}
+
+async function profileSeed(ref: string, ctx: CliContext) {
+  const { openProfile } = await import('../../profile/index.js');
+  const resolved = await openProfile(ref, ctx.io);
+  return resolved.profile.seed;
+}
+
+function statusColor(c: { green: (s: string) => string; yellow: (s: string) => string; red: (s: string) => string; dim: (s: string) => string }, status: string) {
+  if (status === 'done') return c.green;
+  if (status === 'running') return c.yellow;
+  if (status === 'failed') return c.red;
+  return c.dim;
+}

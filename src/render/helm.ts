@@ -1,0 +1,103 @@
+// Finds helm and runs `helm template` on the omrs chart: values through a temp file, no shell.
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { ExitCode, OmrsError } from '../errors.js';
+import { packageRoot } from '../package-info.js';
+import { parseObjects, type KubeObject } from './objects.js';
+
+export type Env = Record<string, string | undefined>;
+
+const INSTALL_HINT =
+  'Install helm 3 (https://helm.sh/docs/intro/install/) so that it is on PATH, or put it at ~/.cache/omrs/bin/helm, or set OMRS_HELM to its path.';
+
+async function executable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** OMRS_HELM when set (it must work), else helm on PATH, else ~/.cache/omrs/bin/helm. */
+export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): Promise<string> {
+  if (env.OMRS_HELM) {
+    if (await executable(env.OMRS_HELM)) return env.OMRS_HELM;
+    throw new OmrsError({ code: 'HELM_NOT_FOUND', message: `OMRS_HELM is ${env.OMRS_HELM}, which is not an executable file`, exitCode: ExitCode.prerequisite, hint: INSTALL_HINT });
+  }
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(home, '.cache', 'omrs', 'bin')];
+  for (const dir of dirs) if (await executable(join(dir, 'helm'))) return join(dir, 'helm');
+  throw new OmrsError({ code: 'HELM_NOT_FOUND', message: 'helm is not installed (not on PATH, not in ~/.cache/omrs/bin)', exitCode: ExitCode.prerequisite, hint: INSTALL_HINT });
+}
+
+export const chartDir = (): string => join(packageRoot(), 'charts', 'openmrs');
+
+export interface TemplateOptions {
+  helm: string;
+  release: string;
+  namespace: string;
+  chart?: string;
+  env?: Env;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+function exec(file: string, args: string[], options: { env?: Env; signal?: AbortSignal; timeoutMs: number }): Promise<{ stdout: string; stderr: string; error?: NodeJS.ErrnoException }> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      {
+        maxBuffer: 256 * 1024 * 1024,
+        timeout: options.timeoutMs,
+        killSignal: 'SIGKILL',
+        windowsHide: true,
+        ...(options.signal && { signal: options.signal }),
+        ...(options.env && { env: Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined)) }),
+      },
+      (error, stdout, stderr) => resolve({ stdout, stderr, ...(error && { error: error as NodeJS.ErrnoException }) }),
+    );
+  });
+}
+
+/** Values that helm rejected (values.schema.json) are a usage error; anything else a failure. */
+function helmFailure(stderr: string, error: NodeJS.ErrnoException, signal?: AbortSignal): OmrsError {
+  if (signal?.aborted) return new OmrsError({ code: 'INTERRUPTED', message: 'helm template interrupted', exitCode: ExitCode.interrupted });
+  const text = stderr.trim() || error.message;
+  if (/values don't meet the specifications of the schema/.test(text))
+    return new OmrsError({
+      code: 'RENDER_VALUES_INVALID',
+      message: `the chart rejected the values: ${text.replace(/^Error: /, '')}`,
+      exitCode: ExitCode.usage,
+      hint: 'The chart values come from the profile: fix the profile key named above.',
+    });
+  return new OmrsError({ code: 'RENDER_HELM_FAILED', message: `helm template failed: ${text}`, exitCode: ExitCode.failed });
+}
+
+/** Runs helm with the values in a private temp file, which is removed afterwards. */
+export async function withValuesFile<T>(values: unknown, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'omrs-values-'));
+  try {
+    const file = join(dir, 'values.json');
+    await writeFile(file, JSON.stringify(values), { mode: 0o600 });
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function helmTemplateText(values: unknown, options: TemplateOptions): Promise<string> {
+  return withValuesFile(values, async (file) => {
+    const args = ['template', options.release, options.chart ?? chartDir(), '-f', file, '--namespace', options.namespace];
+    const result = await exec(options.helm, args, { env: options.env, signal: options.signal, timeoutMs: options.timeoutMs ?? 120_000 });
+    if (result.error) throw helmFailure(result.stderr, result.error, options.signal);
+    return result.stdout;
+  });
+}
+
+export async function helmTemplate(values: unknown, options: TemplateOptions): Promise<KubeObject[]> {
+  return parseObjects(await helmTemplateText(values, options));
+}

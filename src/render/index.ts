@@ -1,0 +1,64 @@
+// Render use cases: profile → chart values → helm template → typed objects.
+import { ExitCode, OmrsError } from '../errors.js';
+import { appDigest } from '../profile/digest.js';
+import { openProfile, type ProfileDeps } from '../profile/index.js';
+import { findHelm, helmTemplate } from './helm.js';
+import { maskSecretData, type KubeObject } from './objects.js';
+import { labelValue, profileImages, profileToValues, type ChartValues } from './values.js';
+
+export interface RenderRequest {
+  profile?: string;
+  /** Environment (Helm release) name; default: the profile's name. */
+  env?: string;
+  namespace?: string;
+  passwordSeed?: string;
+}
+
+export interface Rendered {
+  profile: string;
+  env: string;
+  namespace: string;
+  appDigest: string;
+  values: ChartValues;
+  objects: KubeObject[];
+}
+
+const ENV_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export function checkEnvName(env: string): string {
+  if (!ENV_NAME.test(env) || env.length > 30)
+    throw new OmrsError({
+      code: 'RENDER_BAD_ENV_NAME',
+      message: `environment name "${env}" is not DNS-safe`,
+      exitCode: ExitCode.usage,
+      hint: 'Use at most 30 lower-case letters, digits and "-", starting with a letter: it prefixes every object name.',
+    });
+  return env;
+}
+
+export async function renderProfile(request: RenderRequest, deps: ProfileDeps & { signal?: AbortSignal }): Promise<Rendered> {
+  const resolved = await openProfile(request.profile, deps);
+  const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
+  const namespace = request.namespace ?? resolved.profile.cluster.namespace ?? env;
+  const digest = appDigest(resolved.profile);
+  const values = profileToValues(resolved.profile, { env, profile: resolved.name, appDigest: digest, ...(request.passwordSeed && { passwordSeed: request.passwordSeed }) });
+  const helm = await findHelm(deps.env);
+  const objects = await helmTemplate(values, { helm, release: env, namespace, env: deps.env, ...(deps.signal && { signal: deps.signal }) });
+  return { profile: resolved.name, env, namespace, appDigest: digest, values, objects };
+}
+
+/** The values without secrets, for printing. */
+export function printableValues(values: ChartValues): ChartValues {
+  return { ...values, admin: { ...values.admin, ...(values.admin.password !== undefined && { password: '***' }) }, database: { ...values.database, passwordSeed: values.database.passwordSeed ? '***' : '' } };
+}
+
+export function masked(objects: KubeObject[]): KubeObject[] {
+  return objects.map(maskSecretData);
+}
+
+export async function listImages(ref: string | undefined, deps: ProfileDeps): Promise<{ profile: string; images: ReturnType<typeof profileImages> }> {
+  const resolved = await openProfile(ref, deps);
+  return { profile: resolved.name, images: profileImages(resolved.profile) };
+}
+
+export type { KubeObject } from './objects.js';

@@ -1,0 +1,114 @@
+// A minimal typed model of rendered Kubernetes objects: what every consumer (compose
+// translation, kube apply, checks) needs to find its way, plus the raw object.
+import { parseAllDocuments } from 'yaml';
+import { ExitCode, OmrsError } from '../errors.js';
+
+export const COMPONENTS = ['gateway', 'frontend', 'backend', 'db', 'init', 'backup'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  /** The whole object as rendered (including metadata). */
+  raw: Record<string, unknown>;
+  /** The template file that rendered it (from helm's "# Source:" comment), when known. */
+  source?: string;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const stringMap = (v: unknown): Record<string, string> =>
+  isRecord(v) ? Object.fromEntries(Object.entries(v).map(([k, val]) => [k, String(val)])) : {};
+
+/** Parses helm's multi-document output. Empty documents are skipped; a broken one is an error. */
+export function parseObjects(text: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0)
+      throw new OmrsError({ code: 'RENDER_BAD_YAML', message: `the chart rendered invalid YAML: ${doc.errors[0]?.message ?? 'unknown error'}`, exitCode: ExitCode.failed });
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (!isRecord(value) || typeof value.kind !== 'string' || typeof value.apiVersion !== 'string' || !isRecord(value.metadata))
+      throw new OmrsError({ code: 'RENDER_BAD_OBJECT', message: 'the chart rendered a document that is not a Kubernetes object', exitCode: ExitCode.failed });
+    const meta = value.metadata;
+    const source = /# Source: (\S+)/.exec(doc.commentBefore ?? '')?.[1];
+    objects.push({
+      apiVersion: value.apiVersion,
+      kind: value.kind,
+      metadata: {
+        name: String(meta.name ?? ''),
+        ...(typeof meta.namespace === 'string' && { namespace: meta.namespace }),
+        labels: stringMap(meta.labels),
+        annotations: stringMap(meta.annotations),
+      },
+      raw: value,
+      ...(source && { source }),
+    });
+  }
+  return objects;
+}
+
+export const componentOf = (o: KubeObject): string | undefined => o.metadata.labels['omrs.dev/component'];
+export const tenantOf = (o: KubeObject): string | undefined => o.metadata.labels['omrs.dev/tenant'];
+
+export interface Selector {
+  kind?: string | string[];
+  component?: Component | Component[];
+  tenant?: string;
+  name?: string;
+}
+
+const matches = (want: string | string[] | undefined, have: string | undefined): boolean =>
+  want === undefined || (Array.isArray(want) ? have !== undefined && want.includes(have) : want === have);
+
+export function select(objects: KubeObject[], selector: Selector): KubeObject[] {
+  return objects.filter(
+    (o) => matches(selector.kind, o.kind) && matches(selector.component, componentOf(o)) && matches(selector.tenant, tenantOf(o)) && matches(selector.name, o.metadata.name),
+  );
+}
+
+/** Exactly one object, or an error naming what was looked for. */
+export function selectOne(objects: KubeObject[], selector: Selector): KubeObject {
+  const found = select(objects, selector);
+  if (found.length !== 1) throw new Error(`expected one object matching ${JSON.stringify(selector)}, found ${found.length}`);
+  return found[0] as KubeObject;
+}
+
+/** Container images of a pod-bearing object (Deployment, StatefulSet, Job, CronJob, Pod). */
+export function imagesOf(o: KubeObject): string[] {
+  const spec = podSpecOf(o);
+  if (!spec) return [];
+  const containers = [...asArray(spec.initContainers), ...asArray(spec.containers)];
+  return containers.map((c) => (isRecord(c) && typeof c.image === 'string' ? c.image : '')).filter(Boolean);
+}
+
+export function podSpecOf(o: KubeObject): Record<string, unknown> | undefined {
+  const spec = o.raw.spec;
+  if (!isRecord(spec)) return undefined;
+  if (o.kind === 'Pod') return spec;
+  if (o.kind === 'CronJob') {
+    const job = isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.spec) ? spec.jobTemplate.spec : undefined;
+    return job && isRecord(job.template) && isRecord(job.template.spec) ? job.template.spec : undefined;
+  }
+  return isRecord(spec.template) && isRecord(spec.template.spec) ? spec.template.spec : undefined;
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export const MASK = '***';
+
+/** A copy with every Secret value replaced by *** (for printing). */
+export function maskSecretData(o: KubeObject): KubeObject {
+  if (o.kind !== 'Secret') return o;
+  const raw = { ...o.raw };
+  for (const field of ['data', 'stringData'])
+    if (isRecord(raw[field])) raw[field] = Object.fromEntries(Object.keys(raw[field]).map((k) => [k, MASK]));
+  return { ...o, raw };
+}

@@ -1,0 +1,210 @@
+// The ONE mapping from a validated profile to the values of charts/openmrs. Pure: no I/O, so
+// every runtime (compose through `helm template`, clusters through `helm upgrade`) gets the same
+// values from the same profile, and the unit tests pin the mapping down.
+import { ExitCode, OmrsError, type Problem } from '../errors.js';
+import type { Profile } from '../profile/schema.js';
+
+export interface RenderIdentity {
+  /** The environment (the Helm release name): DNS-safe. */
+  env: string;
+  /** The profile's name (label omrs.dev/profile). */
+  profile: string;
+  /** The profile's app digest, "sha256:<hex>". */
+  appDigest: string;
+  /** Seed for generated database passwords when no cluster can be asked (helm template). */
+  passwordSeed?: string;
+}
+
+export interface TenantValues {
+  name: string;
+  database: string;
+  user: string;
+  host: string;
+  path: string;
+}
+
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+type Resources = Profile['resources']['backend'];
+
+/** The values omrs passes to the chart (the chart's values.schema.json is the other half). */
+export interface ChartValues {
+  omrs: { env: string; profile: string; appDigest: string; appDigestFull: string };
+  images: { pullPolicy: string; gateway: string; frontend: string; backend: string; db: string };
+  tenants: TenantValues[];
+  gateway: { replicas: number; resources?: Resources };
+  frontend: { replicas: number; configUrls: string[]; resources?: Resources };
+  backend: { replicas: number; startupFailureThreshold: number; resources?: Resources };
+  admin: { password?: string; existingSecret: SecretKeyRef; passwordLocked: boolean };
+  database: {
+    mode: 'bundled' | 'external';
+    host: string;
+    port: number;
+    existingSecret: SecretKeyRef;
+    storage: string;
+    waitSeconds: number;
+    passwordSeed: string;
+    resources?: Resources;
+  };
+  ingress: { host: string; tls: { enabled: boolean; secretName: string; clusterIssuer: string } };
+  backup: { enabled: boolean; schedule: string; retentionDays: number };
+  monitoring: { enabled: boolean };
+  maintenance: { enabled: boolean };
+}
+
+const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** "15m" → 900. The profile schema guarantees the format. */
+export function durationSeconds(duration: string): number {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(duration);
+  if (!match) throw new OmrsError({ code: 'RENDER_BAD_DURATION', message: `"${duration}" is not a duration like "90s" or "15m"`, exitCode: ExitCode.usage });
+  return Math.ceil(Number(match[1]) * (UNITS[match[2] as string] ?? 1));
+}
+
+/** Kubernetes label values: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends. */
+export function labelValue(value: string): string {
+  return value
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/** The label form of an app digest: its hex, shortened to fit a label value. */
+export const digestLabel = (digest: string): string => labelValue(digest.replace(/^sha256:/, '').slice(0, 63));
+
+const hasRegistryHost = (first: string): boolean => first.includes('.') || first.includes(':') || first === 'localhost';
+
+/**
+ * Points an image reference at a registry mirror: "openmrs/x:1" with "registry.local:5000" gives
+ * "registry.local:5000/openmrs/x:1"; a reference that names a registry has that host replaced.
+ */
+export function rewriteImage(ref: string, registry: string | undefined): string {
+  if (!registry) return ref;
+  const mirror = registry.replace(/\/+$/, '');
+  const slash = ref.indexOf('/');
+  const path = slash > 0 && hasRegistryHost(ref.slice(0, slash)) ? ref.slice(slash + 1) : ref;
+  return `${mirror}/${path}`;
+}
+
+const sqlName = (tenant: string): string => tenant.replace(/-/g, '_');
+
+/**
+ * How the gateway reaches each tenant: its host when it has one, else its path; the first tenant
+ * with neither is the default ("/"), the others get "/<name>". Hosts and paths must be unique.
+ */
+export function tenantValues(tenants: Profile['tenants']): TenantValues[] {
+  const explicitRoot = tenants.some((t) => !t.host && t.path === '/');
+  let rootTaken = explicitRoot;
+  const result = tenants.map((t) => {
+    let path = '';
+    if (!t.host) {
+      if (t.path) path = t.path;
+      else if (!rootTaken) {
+        path = '/';
+        rootTaken = true;
+      } else path = `/${t.name}`;
+    }
+    return { name: t.name, database: `openmrs_${sqlName(t.name)}`, user: `omrs_${sqlName(t.name)}`, host: t.host ?? '', path };
+  });
+  return result;
+}
+
+/** Checks what the profile schema cannot see: everything the chart needs to be unambiguous. */
+export function renderProblems(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  profile.tenants.forEach((t, i) => {
+    const first = seen.get(t.name);
+    if (first !== undefined)
+      problems.push({ code: 'RENDER_TENANT_DUPLICATE', path: ['tenants', i, 'name'], message: `tenant name "${t.name}" is used twice (tenants[${first}] and tenants[${i}])`, hint: 'Every tenant needs its own name: it names its database, user, Secret and backend.' });
+    else seen.set(t.name, i);
+  });
+  const routes = new Map<string, string>();
+  tenantValues(profile.tenants).forEach((t, i) => {
+    const route = t.host ? `host ${t.host}` : `path ${t.path}`;
+    const other = routes.get(route);
+    if (other)
+      problems.push({ code: 'RENDER_TENANT_ROUTE_DUPLICATE', path: ['tenants', i], message: `tenants "${other}" and "${t.name}" have the same route (${route})`, hint: 'Give each tenant its own host or path.' });
+    else routes.set(route, t.name);
+  });
+  if (profile.database.mode === 'external' && !profile.database.external?.secretRef?.name)
+    problems.push({ code: 'RENDER_EXTERNAL_DB_SECRET', path: ['database', 'external', 'secretRef'], message: 'an external database needs database.external.secretRef (the Secret with its password)', hint: 'Create the Secret in the namespace and name it: secretRef: { name: openmrs-db, key: password }.' });
+  if (profile.admin.password && profile.admin.passwordSecretRef)
+    problems.push({ code: 'RENDER_ADMIN_PASSWORD_TWICE', path: ['admin'], message: 'admin.password and admin.passwordSecretRef are both set', hint: 'Keep one: passwordSecretRef outside development.' });
+  return problems;
+}
+
+export function assertRenderable(profile: Profile, name: string): void {
+  const problems = renderProblems(profile);
+  if (problems.length === 0) return;
+  throw new OmrsError({
+    code: problems[0]?.code ?? 'RENDER_INVALID',
+    message: `profile "${name}" cannot be rendered (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.map((p) => p.message).join('; ')}`,
+    exitCode: ExitCode.usage,
+    problems,
+    ...(problems[0]?.hint && { hint: problems[0].hint }),
+  });
+}
+
+const withResources = <T extends object>(base: T, resources: Resources): T & { resources?: Resources } => (resources ? { ...base, resources } : base);
+
+/** The chart values for a profile. Throws an OmrsError (exit 2) for a profile the chart cannot express. */
+export function profileToValues(profile: Profile, id: RenderIdentity): ChartValues {
+  assertRenderable(profile, id.profile);
+  const { images, registry } = { images: profile.openmrs.images, registry: profile.images.registry };
+  const external = profile.database.mode === 'external' ? profile.database.external : undefined;
+  return {
+    omrs: { env: labelValue(id.env), profile: labelValue(id.profile), appDigest: digestLabel(id.appDigest), appDigestFull: id.appDigest },
+    images: {
+      pullPolicy: profile.images.pullPolicy,
+      gateway: rewriteImage(images.gateway, registry),
+      frontend: rewriteImage(images.frontend, registry),
+      backend: rewriteImage(images.backend, registry),
+      db: rewriteImage(images.db, registry),
+    },
+    tenants: tenantValues(profile.tenants),
+    gateway: withResources({ replicas: profile.replicas.gateway }, profile.resources.gateway),
+    frontend: withResources({ replicas: profile.replicas.frontend, configUrls: profile.openmrs.spaConfigUrls }, profile.resources.frontend),
+    backend: withResources(
+      { replicas: profile.replicas.backend, startupFailureThreshold: Math.max(1, Math.ceil(durationSeconds(profile.timeouts.backend) / 10)) },
+      profile.resources.backend,
+    ),
+    admin: {
+      ...(profile.admin.password !== undefined && !profile.admin.passwordSecretRef && { password: profile.admin.password }),
+      existingSecret: profile.admin.passwordSecretRef ?? { name: '', key: 'password' },
+      passwordLocked: profile.admin.passwordLocked,
+    },
+    database: withResources(
+      {
+        mode: profile.database.mode,
+        host: external?.host ?? '',
+        port: external?.port ?? 3306,
+        existingSecret: external?.secretRef ?? { name: '', key: 'password' },
+        storage: profile.database.storage,
+        waitSeconds: durationSeconds(profile.timeouts.database),
+        passwordSeed: id.passwordSeed ?? '',
+      },
+      profile.resources.db,
+    ),
+    ingress: {
+      host: profile.ingress.host,
+      tls: { enabled: profile.ingress.tls.enabled, secretName: profile.ingress.tls.secretName ?? '', clusterIssuer: profile.ingress.tls.clusterIssuer ?? '' },
+    },
+    backup: { enabled: profile.backup.enabled, schedule: profile.backup.schedule, retentionDays: profile.backup.retentionDays },
+    monitoring: { enabled: profile.monitoring.enabled },
+    maintenance: { enabled: profile.maintenance.enabled },
+  };
+}
+
+/** Every image a profile needs, as the chart will reference them. */
+export function profileImages(profile: Profile): { component: string; image: string; digest?: string }[] {
+  const images = profile.openmrs.images;
+  return (['gateway', 'frontend', 'backend', 'db'] as const).map((component) => {
+    const image = rewriteImage(images[component], profile.images.registry);
+    const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+    return { component, image, ...(digest && { digest }) };
+  });
+}

@@ -1,0 +1,21 @@
+// Names and labels of everything the compose runtime creates for an environment.
+
+export const LABEL = {
+  env: 'omrs.dev/env',
+  profile: 'omrs.dev/profile',
+  appDigest: 'omrs.dev/app-digest',
+  specHash: 'omrs.dev/spec-hash',
+  service: 'omrs.dev/service',
+  /** "main", "init" (an init container) or "job". */
+  role: 'omrs.dev/role',
+  /** The requested host port (the profile's), for reuse when the published one differs. */
+  port: 'omrs.dev/requested-port',
+} as const;
+
+export const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const prefix = (env: string): string => `omrs-${env}`;
+export const networkName = (env: string): string => `${prefix(env)}`;
+export const volumeName = (env: string, name: string): string => `${prefix(env)}-${name}`;
+export const containerName = (env: string, service: string, replica = 0, part?: string): string =>
+  [prefix(env), service, ...(replica > 0 ? [String(replica + 1)] : []), ...(part ? [part] : [])].join('-');

@@ -1,0 +1,91 @@
+// What the translation produces: a runtime-neutral description of containers, volumes, files and
+// one network. up.ts turns it into dockerode calls, export.ts into a compose file.
+
+export type Phase = 'database' | 'init' | 'backend' | 'frontend' | 'gateway';
+export const PHASES: readonly Phase[] = ['database', 'init', 'backend', 'frontend', 'gateway'];
+
+export type ProbeAction =
+  | { type: 'http'; path: string; port: number; scheme: 'http' | 'https'; headers: Record<string, string> }
+  | { type: 'tcp'; port: number }
+  | { type: 'exec'; command: string[] };
+
+export interface ProbePlan {
+  action: ProbeAction;
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+export type Mount =
+  /** A named docker volume (PVC, volumeClaimTemplate, or an emptyDir shared by several containers). */
+  | { type: 'volume'; source: string; target: string; readOnly: boolean }
+  /** A file or folder written under the env's files folder (Secret, ConfigMap), bind-mounted read-only. */
+  | { type: 'bind'; source: string; target: string; readOnly: true }
+  /** A private emptyDir. */
+  | { type: 'tmpfs'; target: string; sizeBytes?: number };
+
+export interface ContainerPlan {
+  /** The container's name inside its pod (Kubernetes). */
+  name: string;
+  image: string;
+  pullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+  env: Record<string, string>;
+  /** Where env values come from, for messages that must not print secrets: name → "Secret/x key y". */
+  envSources: Record<string, string>;
+  user?: string;
+  groupAdd: string[];
+  readOnlyRootfs: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  noNewPrivileges: boolean;
+  privileged: boolean;
+  memoryBytes?: number;
+  nanoCpus?: number;
+  mounts: Mount[];
+  ports: number[];
+  startupProbe?: ProbePlan;
+  readinessProbe?: ProbePlan;
+  livenessProbe?: ProbePlan;
+}
+
+export interface ServicePlan {
+  /** Short name: the workload name without the release prefix ("db", "backend-default"). */
+  name: string;
+  /** The object it came from, e.g. "StatefulSet/dev-db". */
+  source: string;
+  kind: 'Deployment' | 'StatefulSet' | 'Job';
+  phase: Phase;
+  replicas: number;
+  /** Network aliases: the names of the Services that select the pod, plus the StatefulSet pod DNS names. */
+  aliases: string[];
+  initContainers: ContainerPlan[];
+  /** The first is the pod's network owner; the others join its network namespace. */
+  containers: ContainerPlan[];
+  /** Publish this container port on 127.0.0.1 (the gateway). */
+  publish?: { containerPort: number; hostPort: number };
+  /** A Job's retry budget. */
+  backoffLimit?: number;
+}
+
+export interface FilePlan {
+  /** Relative to the env's files folder. */
+  path: string;
+  content: Buffer;
+  mode: number;
+  uid?: number;
+  gid?: number;
+}
+
+export interface ComposePlan {
+  env: string;
+  network: string;
+  volumes: string[];
+  files: FilePlan[];
+  services: ServicePlan[];
+  skipped: { object: string; reason: string }[];
+  warnings: string[];
+}

@@ -1,0 +1,189 @@
+// `omrs up` on Docker: render the chart, translate it, then start it in readiness order
+// (database → init Jobs → backend → frontend → gateway). Idempotent and interruptible.
+import { ExitCode, OmrsError } from '../../errors.js';
+import { step } from '../../events/bus.js';
+import type { EventSink } from '../../events/types.js';
+import { appDigest } from '../../profile/digest.js';
+import { openProfile, type ProfileDeps } from '../../profile/index.js';
+import type { Profile } from '../../profile/schema.js';
+import type { Docker } from '../docker.js';
+import { convergeService, type ConvergeContext, type ServiceOutcome } from './converge.js';
+import { ensureNetwork, ensureVolume, imageExists, listContainers, pullImage, removeContainer } from './engine.js';
+import type { KubeObject } from './kube.js';
+import { LABEL } from './names.js';
+import { PHASES, type ComposePlan, type Phase } from './plan.js';
+import { seedAfterUp } from './seed.js';
+import { filesDir, passwordSeed, writeFiles } from './state.js';
+import { translate } from './translate.js';
+
+export type PullPolicy = 'never' | 'missing' | 'always';
+
+export interface UpRequest {
+  profile?: string;
+  env?: string;
+  pull?: PullPolicy;
+  /** Run the seed step when the profile enables it (default true). */
+  seed?: boolean;
+}
+
+export interface ComposeDeps extends ProfileDeps {
+  docker: Docker;
+  events: EventSink;
+  signal: AbortSignal;
+}
+
+export interface UpResult {
+  env: string;
+  profile: string;
+  appDigest: string;
+  url?: string;
+  gatewayPort?: number;
+  admin: { user: string; password: string };
+  /** What this run changed; empty for a no-op. */
+  changes: string[];
+  noop: boolean;
+  services: { name: string; phase: Phase; ip?: string }[];
+  durationMs: number;
+}
+
+export const DEFAULT_ADMIN_PASSWORD = 'Admin123';
+
+const SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+export const durationMs = (d: string): number => {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
+  return m ? Number(m[1]) * SECONDS[m[2]!]! * 1000 : 60_000;
+};
+
+export interface Prepared {
+  env: string;
+  profileName: string;
+  profile: Profile;
+  appDigest: string;
+  plan: ComposePlan;
+  labels: Record<string, string>;
+}
+
+/** Profile → chart objects (the render layer, `helm template`) → compose plan. */
+export async function preparePlan(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink }): Promise<Prepared> {
+  const { renderProfile, checkEnvName } = await import('../../render/index.js');
+  const resolved = await openProfile(request.profile, deps);
+  if (resolved.profile.runtime !== 'compose')
+    deps.events?.emit({ type: 'info', message: `profile ${resolved.name} names runtime ${resolved.profile.runtime}; running it on compose as asked` });
+  const env = checkEnvName(request.env ?? resolved.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, ''));
+  const seed = await passwordSeed(deps.env, env);
+  const rendered = await renderProfile({ profile: request.profile, env, passwordSeed: seed }, deps);
+  const objects = rendered.objects.map((o) => o.raw as unknown as KubeObject);
+  const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
+  const digest = appDigest(resolved.profile);
+  return {
+    env, profileName: resolved.name, profile: resolved.profile, appDigest: digest, plan,
+    labels: { [LABEL.env]: env, [LABEL.profile]: resolved.name, [LABEL.appDigest]: digest },
+  };
+}
+
+export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResult> {
+  const started = performance.now();
+  const { docker, events, signal } = deps;
+  const prepared = await step(events, 'render', 'Render the chart and translate it', () => preparePlan(request, deps));
+  const { plan, profile, env, labels } = prepared;
+  for (const s of plan.skipped) events.emit({ type: 'debug', message: `skipped ${s.object}: ${s.reason}` });
+  for (const w of plan.warnings) events.emit({ type: 'debug', message: w });
+  signal.throwIfAborted();
+
+  await step(events, 'images', 'Check images', () => checkImages(docker, plan, request.pull ?? 'missing', events, signal));
+  const files = filesDir(deps.env, env);
+  const existing = new Map((await listContainers(docker, env)).map((c) => [c.Names[0]!.replace(/^\//, ''), c]));
+  const fresh = existing.size === 0;
+  await step(events, 'prepare', 'Network, volumes and files', async () => {
+    await ensureNetwork(docker, plan.network, labels);
+    for (const v of plan.volumes) await ensureVolume(docker, v, { ...labels, [LABEL.service]: v });
+    await writeFiles(files, plan.files);
+  });
+
+  const changes: string[] = [];
+  const wanted = new Set<string>();
+  const outcomes: ServiceOutcome[] = [];
+  for (const s of plan.services) events.emit({ type: 'resource', name: s.name, kind: s.kind, runtime: 'pending', health: 'unknown' });
+  for (const phase of PHASES) {
+    const services = plan.services.filter((s) => s.phase === phase);
+    if (services.length === 0) continue;
+    const timeout = profile.timeouts[phase];
+    const ctx: ConvergeContext = {
+      docker, events, signal, plan, filesDir: files, labels, existing, wanted, changes,
+      step: phase, timeoutText: timeout, deadline: Date.now() + durationMs(timeout),
+    };
+    const titles: Record<Phase, string> = {
+      database: 'Database ready', init: 'Init jobs done', backend: 'Backend started (/openmrs/health/started)', frontend: 'Frontend ready', gateway: 'Gateway ready',
+    };
+    outcomes.push(...(await step(events, phase, titles[phase], () => Promise.all(services.map((s) => convergeService(s, ctx))))));
+  }
+
+  // Containers of the env that the plan no longer has (a removed service, an extra replica).
+  for (const [name, info] of existing) {
+    if (wanted.has(name)) continue;
+    await removeContainer(docker, info.Id);
+    changes.push(`${info.Labels[LABEL.service] ?? name}: removed (no longer in the plan)`);
+  }
+
+  if (profile.seed.enabled && request.seed !== false)
+    await step(events, 'seed', 'Seed test data', () => seedAfterUp(prepared, outcomes, { events, signal, fresh }));
+
+  const gateway = plan.services.find((s) => s.phase === 'gateway');
+  const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;
+  const noop = changes.length === 0;
+  const durationMs_ = Math.round(performance.now() - started);
+  if (noop) events.emit({ type: 'info', message: `Nothing to change: ${plan.services.length} services of ${env} are up to date (${durationMs_} ms)` });
+  else for (const c of changes) events.emit({ type: 'info', message: c });
+  return {
+    env, profile: prepared.profileName, appDigest: prepared.appDigest,
+    ...(gatewayPort !== undefined && { gatewayPort, url: `http://localhost:${gatewayPort}/openmrs/spa/` }),
+    admin: adminLogin(profile, deps.env),
+    changes, noop,
+    services: plan.services.map((s) => {
+      const ip = outcomes.find((o) => o.service === s.name)?.ip;
+      return { name: s.name, phase: s.phase, ...(ip && { ip }) };
+    }),
+    durationMs: durationMs_,
+  };
+}
+
+/** The admin login to print: the password only when it is the well-known dev default. */
+export function adminLogin(profile: Profile, env: Record<string, string | undefined>): { user: string; password: string } {
+  const { password, passwordSecretRef } = profile.admin;
+  if (passwordSecretRef) return { user: 'admin', password: `(from Secret ${passwordSecretRef.name} key ${passwordSecretRef.key})` };
+  if (password === undefined) return { user: 'admin', password: `${DEFAULT_ADMIN_PASSWORD} (the image default)` };
+  if (password === DEFAULT_ADMIN_PASSWORD) return { user: 'admin', password };
+  if (env.OMRS_ADMIN_PASSWORD !== undefined && env.OMRS_ADMIN_PASSWORD === password) return { user: 'admin', password: '(from $OMRS_ADMIN_PASSWORD)' };
+  return { user: 'admin', password: '(from the profile: admin.password)' };
+}
+
+async function checkImages(docker: Docker, plan: ComposePlan, pull: PullPolicy, events: EventSink, signal: AbortSignal): Promise<void> {
+  const images = [...new Set(plan.services.flatMap((s) => [...s.initContainers, ...s.containers].map((c) => c.image)))].sort();
+  const present = new Map(await Promise.all(images.map(async (i) => [i, await imageExists(docker, i)] as const)));
+  const failures: string[] = [];
+  for (const image of images) {
+    const here = present.get(image)!;
+    if (pull === 'never' || (pull === 'missing' && here)) continue;
+    try {
+      events.emit({ type: 'info', message: `pulling ${image}` });
+      await pullImage(docker, image, signal);
+      present.set(image, true);
+    } catch (error) {
+      const why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      if (here) events.emit({ type: 'warning', message: `could not pull ${image} (using the local copy): ${why}` });
+      else failures.push(`${image}: ${why}`);
+    }
+  }
+  const missing = images.filter((i) => !present.get(i));
+  if (missing.length === 0) return;
+  throw new OmrsError({
+    code: 'COMPOSE_IMAGES_MISSING',
+    message: [
+      `${missing.length} image${missing.length > 1 ? 's are' : ' is'} not on this Docker engine${pull === 'never' ? ' (--pull never)' : ''}:`,
+      ...missing.map((i) => `  - ${i}`),
+      ...(failures.length > 0 ? ['Pulling failed:', ...failures.map((f) => `  - ${f}`)] : []),
+    ].join('\n'),
+    hint: 'Load them from a bundle: `omrs images load <bundle.tar>` (or `docker load -i <bundle.tar>`), or pull them where a registry is reachable (`--pull missing`).',
+    exitCode: ExitCode.prerequisite,
+  });
+}

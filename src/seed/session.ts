@@ -1,0 +1,73 @@
+// One connection's setup for seeding: session settings, the OpenMRS schema check, and the
+// advisory lock that keeps two seeders (or a seeder and a purge) from interleaving.
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { ExitCode, OmrsError } from '../errors.js';
+import type { SeedTarget } from './target.js';
+import { connectError, scrub } from './target.js';
+
+export interface Session {
+  conn: Connection;
+  target: SeedTarget;
+  maxPacket: number;
+}
+
+const REQUIRED_TABLES = ['person', 'patient', 'patient_identifier', 'visit', 'encounter', 'obs', 'concept', 'users', 'role', 'location'];
+
+export const lockName = (database: string): string => `omrs_seed.${database}`.slice(0, 64);
+
+/** Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects. */
+export async function withSession<T>(target: SeedTarget, work: (session: Session) => Promise<T>): Promise<T> {
+  const conn = await target.connect();
+  try {
+    await conn.query("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), SESSION foreign_key_checks = 1, SESSION unique_checks = 1");
+    const [tables] = await conn.query<RowDataPacket[]>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (?)', [REQUIRED_TABLES]);
+    if (tables.length < REQUIRED_TABLES.length) {
+      const have = new Set(tables.map((r) => String(r.t)));
+      throw new OmrsError({
+        code: 'SEED_NO_OPENMRS_SCHEMA',
+        message: `${target.description} has no OpenMRS schema (missing tables: ${REQUIRED_TABLES.filter((t) => !have.has(t)).join(', ')})`,
+        hint: 'Start the OpenMRS backend once against this database so it creates its schema, then seed.',
+        exitCode: ExitCode.prerequisite,
+      });
+    }
+    const [[packet]] = await conn.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
+    const name = lockName(target.database);
+    const [[lock]] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [name, name]);
+    if (Number(lock?.got) !== 1)
+      throw new OmrsError({
+        code: 'SEED_LOCKED',
+        message: `another omrs seed or purge is running against ${target.description} (lock ${name} held by connection ${String(lock?.holder)})`,
+        hint: 'Wait for it to finish (omrs seed --status shows its progress). If it was killed, its lock is released when its connection closes.',
+        exitCode: ExitCode.failed,
+      });
+    try {
+      return await work({ conn, target, maxPacket: Number(packet?.p ?? 4 * 1024 * 1024) });
+    } finally {
+      await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
+    }
+  } catch (error) {
+    throw asSeedError(error, target);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
+
+/** Database errors become OmrsErrors that never contain a password. */
+export function asSeedError(error: unknown, target: SeedTarget): unknown {
+  if (error instanceof OmrsError) {
+    if (target.secrets.some((s) => s.length >= 3 && (error.message.includes(s) || (error.hint ?? '').includes(s))))
+      return new OmrsError({ code: error.code, message: scrub(error.message, target.secrets), hint: error.hint ? scrub(error.hint, target.secrets) : undefined, exitCode: error.exitCode });
+    return error;
+  }
+  const e = error as { code?: string; errno?: number; message?: string; sqlMessage?: string };
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ETIMEDOUT') return connectError(error, target.description, target.secrets);
+  if (typeof e.errno === 'number' || typeof e.code === 'string')
+    return new OmrsError({
+      code: 'SEED_DB_ERROR',
+      message: `database error on ${target.description}: ${scrub(e.sqlMessage ?? e.message ?? String(error), target.secrets)}${e.code ? ` (${e.code})` : ''}`,
+      hint: 'Nothing half-written was kept: the failed batch was rolled back. Run the same command again to resume.',
+      exitCode: ExitCode.failed,
+      cause: error,
+    });
+  return error;
+}

@@ -1,0 +1,161 @@
+// The built CLI in a real terminal (tmux): what a person sees when they run `omrs`, and what
+// the progress view leaves on the screen. Polls the screen with a deadline; no fixed sleeps.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_ENVIRONMENTS } from '../../../src/ui/shell/environments-panel.js';
+import { enginesRequired } from '../../helpers/engines.js';
+import { makeProfilesProject, type ProfilesProject } from '../../helpers/profiles.js';
+
+const REPO = join(import.meta.dirname, '../../..');
+const SOCKET = `omrs-test-${process.pid}`;
+
+function tmuxAvailable(): boolean {
+  const found = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+  if (found) return true;
+  const reason =
+    'tmux is not installed (apt-get install -y tmux): the real-terminal checks of the shell and the progress view did not run';
+  if (enginesRequired()) throw new Error(`OMRS_REQUIRE_ENGINES=1 but ${reason}`);
+  console.warn(`\n  SKIPPED: ${reason}\n`);
+  return false;
+}
+
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+
+const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
+
+async function waitForScreen(
+  session: string,
+  predicate: (text: string) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = screen(session);
+    if (predicate(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the screen shows:\n${text}`);
+}
+
+/** Runs `command` in a fresh 120x30 terminal; the shell stays open afterwards so the screen can be read. */
+function startSession(session: string, cwd: string, command: string): void {
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '120',
+    '-y',
+    '30',
+    '-c',
+    cwd,
+    `unset CI; export TERM=xterm-256color; ${command}; echo ${session}-exit=$?; sleep 120`,
+  );
+}
+
+const hasTmux = tmuxAvailable();
+
+describe.skipIf(!hasTmux)('omrs in a real terminal', () => {
+  let project: ProfilesProject;
+
+  beforeAll(() => {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'pipe' });
+    project = makeProfilesProject();
+  });
+  afterAll(() => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    project?.remove();
+  });
+
+  it('opens the shell: profiles, the empty environments state and the keys; moves, selects and quits with 0', async () => {
+    startSession('shell', project.root, `node ${join(REPO, 'bin/omrs.js')}`);
+    let text = await waitForScreen('shell', (s) => s.includes('app digest'), 'the default profile details');
+
+    for (const name of project.names) expect(text).toContain(name);
+    expect(text).toMatch(/❯ ● dev \(default\)/);
+    expect(text).toMatch(/runtime\s+compose/);
+    expect(text.replace(/[│\s]+/g, ' ')).toContain(EMPTY_ENVIRONMENTS);
+    expect(text).toMatch(/↑\/↓ move\s+enter select\s+tab switch panel\s+\? help\s+q quit/);
+
+    const next = project.names[project.names.indexOf('dev') + 1]!;
+    tmux('send-keys', '-t', 'shell', 'Down');
+    await waitForScreen('shell', (s) => new RegExp(`❯\\s+${next}`).test(s), `the cursor on ${next}`);
+    tmux('send-keys', '-t', 'shell', 'Enter');
+    text = await waitForScreen('shell', (s) => s.includes(`Profile ${next}`), `the details of ${next}`);
+    expect(text).toMatch(/app digest\s+sha256:[0-9a-f]{16}/);
+
+    tmux('send-keys', '-t', 'shell', 'q');
+    text = await waitForScreen('shell', (s) => /shell-exit=\d+/.test(s), 'omrs to exit');
+    expect(text).toContain('shell-exit=0');
+    // The alternate screen is gone: the terminal shows what it showed before.
+    expect(text).not.toContain('Profiles');
+  });
+
+  it('prints the help instead of opening the shell without a terminal', async () => {
+    // stdin is the terminal, stdout a pipe: no shell, the help instead (its first lines scroll away).
+    startSession('piped', project.root, `(node ${join(REPO, 'bin/omrs.js')}; echo omrs-code=$?) | cat`);
+    const text = await waitForScreen('piped', (s) => /piped-exit=\d+/.test(s), 'omrs to exit');
+    expect(text).toMatch(/Commands:\n\s+profile/);
+    expect(text).toContain('omrs-code=0');
+    expect(text).not.toContain('Profiles');
+  });
+
+  it('draws the progress view on stderr and leaves one clean final frame', async () => {
+    // The progress view has no command of its own yet: bundle a tiny script that drives it.
+    const cache = join(REPO, 'node_modules/.cache/omrs-test');
+    mkdirSync(cache, { recursive: true });
+    const entry = join(cache, 'progress-demo.ts');
+    writeFileSync(entry, progressDemo(REPO));
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [entry],
+      outfile: join(cache, 'progress-demo.mjs'),
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      external: ['ink', 'react', 'react/*'],
+      logLevel: 'silent',
+    });
+
+    startSession('progress', project.root, `node ${join(cache, 'progress-demo.mjs')} 2>&1`);
+    const text = await waitForScreen('progress', (s) => /progress-exit=\d+/.test(s), 'the demo to finish');
+    expect(text).toContain('progress-exit=0');
+    expect(text).toContain('omrs up demo');
+    expect(text).toMatch(/✔ Pull images \(\d/);
+    expect(text).toMatch(/✔ Start database \(\d/);
+    expect(text).toMatch(/NAME\s+KIND\s+STATE\s+HEALTH\s+RESTARTS\s+PORTS\s+AGE/);
+    expect(text).toMatch(/db\s+StatefulSet\s+ok\s+healthy\s+0\s+3306/);
+    expect(text).toContain('! the admin password is the default');
+    // Earlier frames were erased, not stacked: every step shows once.
+    expect(text.match(/Pull images/g)).toHaveLength(1);
+    expect(text.match(/omrs up demo/g)).toHaveLength(1);
+  });
+});
+
+function progressDemo(repo: string): string {
+  return `
+import { EventBus } from '${repo}/src/events/bus.js';
+import { renderProgress } from '${repo}/src/ui/progress-view.js';
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 60));
+const bus = new EventBus();
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), signal: new AbortController().signal };
+const view = renderProgress(bus, io, 'omrs up demo');
+bus.emit({ type: 'step', id: 'images', title: 'Pull images', status: 'started' });
+for (let i = 1; i <= 4; i++) { bus.emit({ type: 'progress', step: 'images', current: i, total: 4, unit: 'images' }); await pause(); }
+bus.emit({ type: 'step', id: 'images', title: 'Pull images', status: 'done', durationMs: 240 });
+bus.emit({ type: 'step', id: 'db', title: 'Start database', status: 'started' });
+bus.emit({ type: 'resource', name: 'db', kind: 'StatefulSet', runtime: 'starting', health: 'starting' });
+await pause();
+bus.emit({ type: 'resource', name: 'db', kind: 'StatefulSet', runtime: 'ok', health: 'healthy', ports: ['3306'] });
+bus.emit({ type: 'warning', message: 'the admin password is the default', hint: 'set OMRS_ADMIN_PASSWORD' });
+bus.emit({ type: 'step', id: 'db', title: 'Start database', status: 'done', durationMs: 1300 });
+await view.unmount();
+`;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Small command-line tools the tests drive: tmux (the Ink UI checked in a real terminal) and
+# Debian's docker-compose v1 (checks that `omrs compose export` writes a file compose accepts).
+set -euo pipefail
+STATE="$OMRS_HARNESS_CACHE/state/tools.json"
+LOG="$OMRS_HARNESS_CACHE/logs/tools.log"
+PACKAGES=(tmux docker-compose)
+
+missing() { for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done; }
+
+case "${1:-up}" in
+  up)
+    need=($(missing))
+    if [ ${#need[@]} -gt 0 ]; then
+      echo "    installing ${need[*]} (log: $LOG)"
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >>"$LOG" 2>&1 \
+        || { echo "tools: apt-get install ${need[*]} failed; see $LOG" >&2; exit 1; }
+    fi
+    printf '{"tmux":"%s","dockerCompose":"%s"}\n' "$(command -v tmux)" "$(command -v docker-compose)" >"$STATE"
+    ;;
+  status)
+    need=($(missing)); [ ${#need[@]} -eq 0 ] && echo "tools: tmux, docker-compose installed" || { echo "tools: missing ${need[*]}"; exit 1; } ;;
+  stop) rm -f "$STATE" ;;
+esac
