@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerShell } from './commands/shell.js';
+import { registerRuntimeCommands } from './commands/up.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerRenderCommands } from './commands/render.js';
 
@@ -44,6 +45,7 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
   registerProfileCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerShell(program, ctx);
+  registerRuntimeCommands(program, ctx);
   registerSeedCommands(program, ctx);
   registerRenderCommands(program, ctx);
   return program;

@@ -26,11 +26,21 @@ async function executable(file: string): Promise<boolean> {
 export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): Promise<string> {
   if (env.OMRS_HELM) {
     if (await executable(env.OMRS_HELM)) return env.OMRS_HELM;
-    throw new OmrsError({ code: 'HELM_NOT_FOUND', message: `OMRS_HELM is ${env.OMRS_HELM}, which is not an executable file`, exitCode: ExitCode.prerequisite, hint: INSTALL_HINT });
+    throw new OmrsError({
+      code: 'HELM_NOT_FOUND',
+      message: `OMRS_HELM is ${env.OMRS_HELM}, which is not an executable file`,
+      exitCode: ExitCode.prerequisite,
+      hint: INSTALL_HINT,
+    });
   }
   const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(home, '.cache', 'omrs', 'bin')];
   for (const dir of dirs) if (await executable(join(dir, 'helm'))) return join(dir, 'helm');
-  throw new OmrsError({ code: 'HELM_NOT_FOUND', message: 'helm is not installed (not on PATH, not in ~/.cache/omrs/bin)', exitCode: ExitCode.prerequisite, hint: INSTALL_HINT });
+  throw new OmrsError({
+    code: 'HELM_NOT_FOUND',
+    message: 'helm is not installed (not on PATH, not in ~/.cache/omrs/bin)',
+    exitCode: ExitCode.prerequisite,
+    hint: INSTALL_HINT,
+  });
 }
 
 export const chartDir = (): string => join(packageRoot(), 'charts', 'openmrs');
@@ -45,7 +55,11 @@ export interface TemplateOptions {
   timeoutMs?: number;
 }
 
-function exec(file: string, args: string[], options: { env?: Env; signal?: AbortSignal; timeoutMs: number }): Promise<{ stdout: string; stderr: string; error?: NodeJS.ErrnoException }> {
+function exec(
+  file: string,
+  args: string[],
+  options: { env?: Env; signal?: AbortSignal; timeoutMs: number },
+): Promise<{ stdout: string; stderr: string; error?: NodeJS.ErrnoException }> {
   return new Promise((resolve) => {
     execFile(
       file,
@@ -56,16 +70,26 @@ function exec(file: string, args: string[], options: { env?: Env; signal?: Abort
         killSignal: 'SIGKILL',
         windowsHide: true,
         ...(options.signal && { signal: options.signal }),
-        ...(options.env && { env: Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined)) }),
+        ...(options.env && {
+          env: Object.fromEntries(
+            Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined),
+          ),
+        }),
       },
-      (error, stdout, stderr) => resolve({ stdout, stderr, ...(error && { error: error as NodeJS.ErrnoException }) }),
+      (error, stdout, stderr) =>
+        resolve({ stdout, stderr, ...(error && { error: error as NodeJS.ErrnoException }) }),
     );
   });
 }
 
 /** Values that helm rejected (values.schema.json) are a usage error; anything else a failure. */
 function helmFailure(stderr: string, error: NodeJS.ErrnoException, signal?: AbortSignal): OmrsError {
-  if (signal?.aborted) return new OmrsError({ code: 'INTERRUPTED', message: 'helm template interrupted', exitCode: ExitCode.interrupted });
+  if (signal?.aborted)
+    return new OmrsError({
+      code: 'INTERRUPTED',
+      message: 'helm template interrupted',
+      exitCode: ExitCode.interrupted,
+    });
   const text = stderr.trim() || error.message;
   if (/values don't meet the specifications of the schema/.test(text))
     return new OmrsError({
@@ -74,7 +98,11 @@ function helmFailure(stderr: string, error: NodeJS.ErrnoException, signal?: Abor
       exitCode: ExitCode.usage,
       hint: 'The chart values come from the profile: fix the profile key named above.',
     });
-  return new OmrsError({ code: 'RENDER_HELM_FAILED', message: `helm template failed: ${text}`, exitCode: ExitCode.failed });
+  return new OmrsError({
+    code: 'RENDER_HELM_FAILED',
+    message: `helm template failed: ${text}`,
+    exitCode: ExitCode.failed,
+  });
 }
 
 /** Runs helm with the values in a private temp file, which is removed afterwards. */
@@ -91,8 +119,20 @@ export async function withValuesFile<T>(values: unknown, use: (file: string) => 
 
 export async function helmTemplateText(values: unknown, options: TemplateOptions): Promise<string> {
   return withValuesFile(values, async (file) => {
-    const args = ['template', options.release, options.chart ?? chartDir(), '-f', file, '--namespace', options.namespace];
-    const result = await exec(options.helm, args, { env: options.env, signal: options.signal, timeoutMs: options.timeoutMs ?? 120_000 });
+    const args = [
+      'template',
+      options.release,
+      options.chart ?? chartDir(),
+      '-f',
+      file,
+      '--namespace',
+      options.namespace,
+    ];
+    const result = await exec(options.helm, args, {
+      env: options.env,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 120_000,
+    });
     if (result.error) throw helmFailure(result.stderr, result.error, options.signal);
     return result.stdout;
   });

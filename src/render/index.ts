@@ -36,27 +36,58 @@ export function checkEnvName(env: string): string {
   return env;
 }
 
-export async function renderProfile(request: RenderRequest, deps: ProfileDeps & { signal?: AbortSignal }): Promise<Rendered> {
+/** The profile's chart values, without running helm. */
+export async function profileValues(request: RenderRequest, deps: ProfileDeps): Promise<ChartValues> {
+  return (await resolveValues(request, deps)).values;
+}
+
+async function resolveValues(request: RenderRequest, deps: ProfileDeps) {
   const resolved = await openProfile(request.profile, deps);
   const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
   const namespace = request.namespace ?? resolved.profile.cluster.namespace ?? env;
   const digest = appDigest(resolved.profile);
-  const values = profileToValues(resolved.profile, { env, profile: resolved.name, appDigest: digest, ...(request.passwordSeed && { passwordSeed: request.passwordSeed }) });
+  const values = profileToValues(resolved.profile, {
+    env,
+    profile: resolved.name,
+    appDigest: digest,
+    ...(request.passwordSeed && { passwordSeed: request.passwordSeed }),
+  });
+  return { resolved, env, namespace, digest, values };
+}
+
+export async function renderProfile(
+  request: RenderRequest,
+  deps: ProfileDeps & { signal?: AbortSignal },
+): Promise<Rendered> {
+  const { resolved, env, namespace, digest, values } = await resolveValues(request, deps);
   const helm = await findHelm(deps.env);
-  const objects = await helmTemplate(values, { helm, release: env, namespace, env: deps.env, ...(deps.signal && { signal: deps.signal }) });
+  const objects = await helmTemplate(values, {
+    helm,
+    release: env,
+    namespace,
+    env: deps.env,
+    ...(deps.signal && { signal: deps.signal }),
+  });
   return { profile: resolved.name, env, namespace, appDigest: digest, values, objects };
 }
 
 /** The values without secrets, for printing. */
 export function printableValues(values: ChartValues): ChartValues {
-  return { ...values, admin: { ...values.admin, ...(values.admin.password !== undefined && { password: '***' }) }, database: { ...values.database, passwordSeed: values.database.passwordSeed ? '***' : '' } };
+  return {
+    ...values,
+    admin: { ...values.admin, ...(values.admin.password !== undefined && { password: '***' }) },
+    database: { ...values.database, passwordSeed: values.database.passwordSeed ? '***' : '' },
+  };
 }
 
 export function masked(objects: KubeObject[]): KubeObject[] {
   return objects.map(maskSecretData);
 }
 
-export async function listImages(ref: string | undefined, deps: ProfileDeps): Promise<{ profile: string; images: ReturnType<typeof profileImages> }> {
+export async function listImages(
+  ref: string | undefined,
+  deps: ProfileDeps,
+): Promise<{ profile: string; images: ReturnType<typeof profileImages> }> {
   const resolved = await openProfile(ref, deps);
   return { profile: resolved.name, images: profileImages(resolved.profile) };
 }

@@ -60,7 +60,12 @@ const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 /** "15m" → 900. The profile schema guarantees the format. */
 export function durationSeconds(duration: string): number {
   const match = /^(\d+)(ms|s|m|h)$/.exec(duration);
-  if (!match) throw new OmrsError({ code: 'RENDER_BAD_DURATION', message: `"${duration}" is not a duration like "90s" or "15m"`, exitCode: ExitCode.usage });
+  if (!match)
+    throw new OmrsError({
+      code: 'RENDER_BAD_DURATION',
+      message: `"${duration}" is not a duration like "90s" or "15m"`,
+      exitCode: ExitCode.usage,
+    });
   return Math.ceil(Number(match[1]) * (UNITS[match[2] as string] ?? 1));
 }
 
@@ -73,9 +78,11 @@ export function labelValue(value: string): string {
 }
 
 /** The label form of an app digest: its hex, shortened to fit a label value. */
-export const digestLabel = (digest: string): string => labelValue(digest.replace(/^sha256:/, '').slice(0, 63));
+export const digestLabel = (digest: string): string =>
+  labelValue(digest.replace(/^sha256:/, '').slice(0, 63));
 
-const hasRegistryHost = (first: string): boolean => first.includes('.') || first.includes(':') || first === 'localhost';
+const hasRegistryHost = (first: string): boolean =>
+  first.includes('.') || first.includes(':') || first === 'localhost';
 
 /**
  * Points an image reference at a registry mirror: "openmrs/x:1" with "registry.local:5000" gives
@@ -107,7 +114,13 @@ export function tenantValues(tenants: Profile['tenants']): TenantValues[] {
         rootTaken = true;
       } else path = `/${t.name}`;
     }
-    return { name: t.name, database: `openmrs_${sqlName(t.name)}`, user: `omrs_${sqlName(t.name)}`, host: t.host ?? '', path };
+    return {
+      name: t.name,
+      database: `openmrs_${sqlName(t.name)}`,
+      user: `omrs_${sqlName(t.name)}`,
+      host: t.host ?? '',
+      path,
+    };
   });
   return result;
 }
@@ -119,7 +132,12 @@ export function renderProblems(profile: Profile): Problem[] {
   profile.tenants.forEach((t, i) => {
     const first = seen.get(t.name);
     if (first !== undefined)
-      problems.push({ code: 'RENDER_TENANT_DUPLICATE', path: ['tenants', i, 'name'], message: `tenant name "${t.name}" is used twice (tenants[${first}] and tenants[${i}])`, hint: 'Every tenant needs its own name: it names its database, user, Secret and backend.' });
+      problems.push({
+        code: 'RENDER_TENANT_DUPLICATE',
+        path: ['tenants', i, 'name'],
+        message: `tenant name "${t.name}" is used twice (tenants[${first}] and tenants[${i}])`,
+        hint: 'Every tenant needs its own name: it names its database, user, Secret and backend.',
+      });
     else seen.set(t.name, i);
   });
   const routes = new Map<string, string>();
@@ -127,13 +145,28 @@ export function renderProblems(profile: Profile): Problem[] {
     const route = t.host ? `host ${t.host}` : `path ${t.path}`;
     const other = routes.get(route);
     if (other)
-      problems.push({ code: 'RENDER_TENANT_ROUTE_DUPLICATE', path: ['tenants', i], message: `tenants "${other}" and "${t.name}" have the same route (${route})`, hint: 'Give each tenant its own host or path.' });
+      problems.push({
+        code: 'RENDER_TENANT_ROUTE_DUPLICATE',
+        path: ['tenants', i],
+        message: `tenants "${other}" and "${t.name}" have the same route (${route})`,
+        hint: 'Give each tenant its own host or path.',
+      });
     else routes.set(route, t.name);
   });
   if (profile.database.mode === 'external' && !profile.database.external?.secretRef?.name)
-    problems.push({ code: 'RENDER_EXTERNAL_DB_SECRET', path: ['database', 'external', 'secretRef'], message: 'an external database needs database.external.secretRef (the Secret with its password)', hint: 'Create the Secret in the namespace and name it: secretRef: { name: openmrs-db, key: password }.' });
+    problems.push({
+      code: 'RENDER_EXTERNAL_DB_SECRET',
+      path: ['database', 'external', 'secretRef'],
+      message: 'an external database needs database.external.secretRef (the Secret with its password)',
+      hint: 'Create the Secret in the namespace and name it: secretRef: { name: openmrs-db, key: password }.',
+    });
   if (profile.admin.password && profile.admin.passwordSecretRef)
-    problems.push({ code: 'RENDER_ADMIN_PASSWORD_TWICE', path: ['admin'], message: 'admin.password and admin.passwordSecretRef are both set', hint: 'Keep one: passwordSecretRef outside development.' });
+    problems.push({
+      code: 'RENDER_ADMIN_PASSWORD_TWICE',
+      path: ['admin'],
+      message: 'admin.password and admin.passwordSecretRef are both set',
+      hint: 'Keep one: passwordSecretRef outside development.',
+    });
   return problems;
 }
 
@@ -149,7 +182,8 @@ export function assertRenderable(profile: Profile, name: string): void {
   });
 }
 
-const withResources = <T extends object>(base: T, resources: Resources): T & { resources?: Resources } => (resources ? { ...base, resources } : base);
+const withResources = <T extends object>(base: T, resources: Resources): T & { resources?: Resources } =>
+  resources ? { ...base, resources } : base;
 
 /** The chart values for a profile. Throws an OmrsError (exit 2) for a profile the chart cannot express. */
 export function profileToValues(profile: Profile, id: RenderIdentity): ChartValues {
@@ -157,7 +191,12 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
   const { images, registry } = { images: profile.openmrs.images, registry: profile.images.registry };
   const external = profile.database.mode === 'external' ? profile.database.external : undefined;
   return {
-    omrs: { env: labelValue(id.env), profile: labelValue(id.profile), appDigest: digestLabel(id.appDigest), appDigestFull: id.appDigest },
+    omrs: {
+      env: labelValue(id.env),
+      profile: labelValue(id.profile),
+      appDigest: digestLabel(id.appDigest),
+      appDigestFull: id.appDigest,
+    },
     images: {
       pullPolicy: profile.images.pullPolicy,
       gateway: rewriteImage(images.gateway, registry),
@@ -167,13 +206,20 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
     },
     tenants: tenantValues(profile.tenants),
     gateway: withResources({ replicas: profile.replicas.gateway }, profile.resources.gateway),
-    frontend: withResources({ replicas: profile.replicas.frontend, configUrls: profile.openmrs.spaConfigUrls }, profile.resources.frontend),
+    frontend: withResources(
+      { replicas: profile.replicas.frontend, configUrls: profile.openmrs.spaConfigUrls },
+      profile.resources.frontend,
+    ),
     backend: withResources(
-      { replicas: profile.replicas.backend, startupFailureThreshold: Math.max(1, Math.ceil(durationSeconds(profile.timeouts.backend) / 10)) },
+      {
+        replicas: profile.replicas.backend,
+        startupFailureThreshold: Math.max(1, Math.ceil(durationSeconds(profile.timeouts.backend) / 10)),
+      },
       profile.resources.backend,
     ),
     admin: {
-      ...(profile.admin.password !== undefined && !profile.admin.passwordSecretRef && { password: profile.admin.password }),
+      ...(profile.admin.password !== undefined &&
+        !profile.admin.passwordSecretRef && { password: profile.admin.password }),
       existingSecret: profile.admin.passwordSecretRef ?? { name: '', key: 'password' },
       passwordLocked: profile.admin.passwordLocked,
     },
@@ -191,9 +237,17 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
     ),
     ingress: {
       host: profile.ingress.host,
-      tls: { enabled: profile.ingress.tls.enabled, secretName: profile.ingress.tls.secretName ?? '', clusterIssuer: profile.ingress.tls.clusterIssuer ?? '' },
+      tls: {
+        enabled: profile.ingress.tls.enabled,
+        secretName: profile.ingress.tls.secretName ?? '',
+        clusterIssuer: profile.ingress.tls.clusterIssuer ?? '',
+      },
     },
-    backup: { enabled: profile.backup.enabled, schedule: profile.backup.schedule, retentionDays: profile.backup.retentionDays },
+    backup: {
+      enabled: profile.backup.enabled,
+      schedule: profile.backup.schedule,
+      retentionDays: profile.backup.retentionDays,
+    },
     monitoring: { enabled: profile.monitoring.enabled },
     maintenance: { enabled: profile.maintenance.enabled },
   };

@@ -20,12 +20,22 @@ export async function createDocker(env: Record<string, string | undefined>): Pro
 
 /** Fails with a prerequisite error (exit 4) when the engine does not answer. */
 export async function pingDocker(docker: Docker, env: Record<string, string | undefined>): Promise<void> {
-  try {
-    await docker.ping();
-  } catch (error) {
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await docker.ping();
+      return;
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+    }
+  }
+  {
+    const error = last;
+    const why = error instanceof Error ? `: ${error.message}` : '';
     throw new OmrsError({
       code: 'DOCKER_UNREACHABLE',
-      message: `The Docker engine does not answer at ${env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}.`,
+      message: `The Docker engine does not answer at ${env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}${why}.`,
       hint: 'Start Docker (or set DOCKER_HOST), then run the command again. `omrs doctor` checks it.',
       exitCode: ExitCode.prerequisite,
       cause: error,

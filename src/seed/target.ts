@@ -78,7 +78,9 @@ export function connectionOptions(db: DbUrl): ConnectionOptions {
 export function urlTarget(raw: string, defaultDatabase?: string): SeedTarget {
   const db = parseDbUrl(raw, defaultDatabase);
   const description = describeDb(db);
-  const secrets = db.password ? [db.password, encodeURIComponent(db.password)] : [];
+  // A password that is also part of the description (user = password = "omrs") cannot be told apart
+  // from it; database errors never contain the password itself, so only real secrets are scrubbed.
+  const secrets = db.password && !description.includes(db.password) ? [db.password, encodeURIComponent(db.password)] : [];
   return {
     description,
     database: db.database,

@@ -29,6 +29,16 @@ export function randomPassword(): string {
   return `${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}Aa1`;
 }
 
+/** Adds the organizational roles that are missing to `rows` (reference data: written with the setup chunk). */
+export async function prepareRoles(conn: Connection, plan: SeedPlan, rows: RowSet): Promise<void> {
+  const roleUuids = new UuidSequence(plan.seed, 'ref:role');
+  const [existing] = await conn.query<RowDataPacket[]>('SELECT role FROM role WHERE role IN (?)', [Object.values(ROLES).map((r) => r.role)]);
+  const have = new Set(existing.map((r) => String(r.role)));
+  Object.values(ROLES).forEach((r, i) => {
+    if (!have.has(r.role)) rows.add('role', [r.role, `${r.description} (seeded by omrs)`, roleUuids.at(i)]);
+  });
+}
+
 export interface UsersPhase {
   rows: RowSet;
   users: SeededUser[];
@@ -43,13 +53,6 @@ export async function prepareUsers(conn: Connection, plan: SeedPlan, staff: Staf
   const users: SeededUser[] = [];
   const created = formatDateTime(epoch - 4 * 365 * 86_400_000);
   const uuids = new UuidSequence(plan.seed, 'ref:users');
-  const roleUuids = new UuidSequence(plan.seed, 'ref:role');
-
-  const [existingRoles] = await conn.query<RowDataPacket[]>('SELECT role FROM role WHERE role IN (?)', [Object.values(ROLES).map((r) => r.role)]);
-  const haveRoles = new Set(existingRoles.map((r) => String(r.role)));
-  Object.values(ROLES).forEach((r, i) => {
-    if (!haveRoles.has(r.role)) rows.add('role', [r.role, `${r.description} (seeded by omrs)`, roleUuids.at(i)]);
-  });
 
   const counters: Record<StaffKind, number> = { clerk: 0, nurse: 0, doctor: 0 };
   for (const member of staff) {

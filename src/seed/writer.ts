@@ -72,13 +72,20 @@ export function rangesOf(rows: RowSet): TableRange[] {
 /** A chunk ready to send: SQL packets (each below the packet limit) and what the ledger will say. */
 export interface PreparedChunk {
   chunk: number;
+  /** The rows themselves, kept only for the LOAD DATA writer. */
+  rows?: RowSet;
+  ledger?: string;
   packets: string[];
   ranges: TableRange[];
   rowCount: number;
 }
 
 /** Serialises a row set plus its ledger rows into as few packets as fit under `maxPacket`. */
-export function prepareChunk(chunk: number, rows: RowSet, ledgerSql: (ranges: TableRange[]) => string, maxPacket: number): PreparedChunk {
+export function prepareChunk(chunk: number, rows: RowSet, ledgerSql: (ranges: TableRange[]) => string, maxPacket: number, mode: 'insert' | 'load-data' = 'insert'): PreparedChunk {
+  if (mode === 'load-data') {
+    const ranges = rangesOf(rows);
+    return { chunk, rows, ledger: ranges.length > 0 ? ledgerSql(ranges) : undefined, packets: [], ranges, rowCount: rows.size };
+  }
   const limit = Math.max(64 * 1024, Math.floor(maxPacket * 0.8));
   const statementLimit = Math.min(limit, 4 * 1024 * 1024);
   const ranges = rangesOf(rows);
@@ -100,12 +107,56 @@ export function prepareChunk(chunk: number, rows: RowSet, ledgerSql: (ranges: Ta
 
 /** Writes a prepared chunk in one transaction; rolls back and rethrows on any error. */
 export async function writeChunk(conn: Connection, prepared: PreparedChunk): Promise<void> {
+  if (prepared.rows) return prepared.rows.size > 0 ? writeChunkLoadData(conn, prepared.rows, prepared.ledger) : undefined;
   if (prepared.packets.length === 0) return;
   const packets = [...prepared.packets];
   packets[0] = 'START TRANSACTION;\n' + packets[0];
   packets[packets.length - 1] += ';\nCOMMIT';
   try {
     for (const p of packets) await conn.query(p);
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A value in LOAD DATA's default text format (tab-separated, backslash escapes, \N for NULL). */
+function tsvField(value: Value): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '\\N';
+  return /[\t\n\r\\\0]/.test(value) ? value.replace(/[\t\n\r\\\0]/g, (c) => ({ '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\', '\0': '\\0' })[c]!) : value;
+}
+
+export function tsv(rows: readonly Row[]): string {
+  let out = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) out += (i === 0 ? '' : '\t') + tsvField(row[i]!);
+    out += '\n';
+  }
+  return out;
+}
+
+/**
+ * The LOAD DATA LOCAL INFILE variant of writeChunk (measured against multi-row INSERT in
+ * bench/seed.mjs): one LOAD DATA per table, streamed from memory, inside one transaction.
+ */
+export async function writeChunkLoadData(conn: Connection, rows: RowSet, ledgerSql: string | undefined): Promise<void> {
+  const { Readable } = await import('node:stream');
+  await conn.query('START TRANSACTION');
+  try {
+    for (const table of rows.tables()) {
+      const body = tsv(rows.rows.get(table)!);
+      const list = rows.rows.get(table)!;
+      const [res] = await conn.query({
+        sql: `LOAD DATA LOCAL INFILE 'omrs-seed:${table}' INTO TABLE ${quoteId(table)} CHARACTER SET utf8mb4 (${TABLES[table].columns.map(quoteId).join(',')})`,
+        infileStreamFactory: () => Readable.from([Buffer.from(body, 'utf8')]),
+      });
+      // LOCAL turns duplicate-key and conversion errors into warnings: insist on every row.
+      const affected = (res as { affectedRows?: number }).affectedRows;
+      if (affected !== list.length) throw new Error(`LOAD DATA into ${table} wrote ${affected} of ${list.length} rows`);
+    }
+    if (ledgerSql) await conn.query(ledgerSql);
+    await conn.query('COMMIT');
   } catch (error) {
     await conn.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -4,18 +4,60 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface DockerEngine { socketPath: string; apiVersion?: string }
-export interface MariadbEngine { host: string; port: number; user: string; password: string; socketPath?: string; templateDatabase: string; templateTables?: number }
+export interface DockerEngine {
+  socketPath: string;
+  apiVersion?: string;
+}
+export interface MariadbEngine {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  socketPath?: string;
+  templateDatabase: string;
+  templateTables?: number;
+}
 /** helm 3.17 + kubectl 1.31 by default; helm4 (v4.1) and kubectl134 (v1.34) are there too. */
-export interface HelmEngine { helm: string; kubectl: string; helm4?: string; kubectl134?: string; helmVersion?: string }
-export interface KubeEngine { kubeconfig: string; context: string; server: string }
-export interface AwsEngine { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; motoVersion?: string }
-export interface ImagesEngine { tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend', string> & { busybox?: string; debian?: string } }
-export interface ScannersEngine { kubeScore?: string; checkov?: string; polaris?: string; tfsec?: string }
+export interface HelmEngine {
+  helm: string;
+  kubectl: string;
+  helm4?: string;
+  kubectl134?: string;
+  helmVersion?: string;
+}
+export interface KubeEngine {
+  kubeconfig: string;
+  context: string;
+  server: string;
+}
+export interface AwsEngine {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  motoVersion?: string;
+}
+export interface ImagesEngine {
+  tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend', string> & {
+    busybox?: string;
+    debian?: string;
+  };
+}
+export interface ScannersEngine {
+  kubeScore?: string;
+  checkov?: string;
+  polaris?: string;
+  tfsec?: string;
+}
 
 export interface Engines {
-  docker: DockerEngine; mariadb: MariadbEngine; helm: HelmEngine; kube: KubeEngine;
-  aws: AwsEngine; images: ImagesEngine; scanners: ScannersEngine;
+  docker: DockerEngine;
+  mariadb: MariadbEngine;
+  helm: HelmEngine;
+  kube: KubeEngine;
+  aws: AwsEngine;
+  images: ImagesEngine;
+  scanners: ScannersEngine;
 }
 export type EngineName = keyof Engines;
 

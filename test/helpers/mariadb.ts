@@ -12,7 +12,8 @@ const NAME = /^[A-Za-z0-9_]{1,64}$/;
 const ddlCache = new Map<string, Promise<{ table: string; ddl: string }[]>>();
 
 function checkName(name: string): string {
-  if (!NAME.test(name)) throw new Error(`not a safe database name: ${JSON.stringify(name)} (letters, digits, _)`);
+  if (!NAME.test(name))
+    throw new Error(`not a safe database name: ${JSON.stringify(name)} (letters, digits, _)`);
   return name;
 }
 
@@ -28,16 +29,22 @@ export async function connect(engine: MariadbEngine, database?: string): Promise
   });
 }
 
-async function templateDdl(conn: mysql.Connection, template: string): Promise<{ table: string; ddl: string }[]> {
+async function templateDdl(
+  conn: mysql.Connection,
+  template: string,
+): Promise<{ table: string; ddl: string }[]> {
   const [rows] = await conn.query<mysql.RowDataPacket[]>(
     "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
     [template],
   );
-  if (rows.length === 0) throw new Error(`template database ${template} has no tables: run npm run engines -- up mariadb`);
+  if (rows.length === 0)
+    throw new Error(`template database ${template} has no tables: run npm run engines -- up mariadb`);
   const out: { table: string; ddl: string }[] = [];
   for (const row of rows) {
     const table = String(row.t);
-    const [create] = await conn.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE \`${template}\`.\`${table}\``);
+    const [create] = await conn.query<mysql.RowDataPacket[]>(
+      `SHOW CREATE TABLE \`${template}\`.\`${table}\``,
+    );
     out.push({ table, ddl: String(create[0]!['Create Table']) });
   }
   return out;
@@ -64,7 +71,9 @@ export async function cloneTemplate(engine: MariadbEngine, name: string): Promis
       `USE \`${db}\``,
       ...tables.map((t) => t.ddl),
       'START TRANSACTION',
-      ...tables.map((t) => `INSERT INTO \`${db}\`.\`${t.table}\` SELECT * FROM \`${template}\`.\`${t.table}\``),
+      ...tables.map(
+        (t) => `INSERT INTO \`${db}\`.\`${t.table}\` SELECT * FROM \`${template}\`.\`${t.table}\``,
+      ),
       'COMMIT',
       'SET FOREIGN_KEY_CHECKS=1',
     ].join(';\n');

@@ -10,6 +10,7 @@ interface RenderOptions {
   namespace?: string;
   output?: string;
   showSecrets?: boolean;
+  values?: boolean;
 }
 
 export function registerRenderCommands(program: Command, ctx: CliContext): void {
@@ -18,30 +19,73 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
     .description('print the Kubernetes objects a profile deploys (helm template of charts/openmrs)')
     .option('-p, --profile <profile>', 'profile name or path; default: the project default')
     .option('-e, --env <name>', 'environment (release) name; default: the profile name')
-    .option('-n, --namespace <namespace>', 'namespace; default: cluster.namespace of the profile, else the environment name')
+    .option(
+      '-n, --namespace <namespace>',
+      'namespace; default: cluster.namespace of the profile, else the environment name',
+    )
     .option('-o, --output <dir>', 'write one file per object into this folder instead of printing')
     .option('--show-secrets', 'keep Secret values (they are masked as *** otherwise)')
-    .addHelpText('after', '\nSecret values are masked unless --show-secrets is given; passwords the chart generates differ per render.')
+    .option(
+      '--values',
+      'print the chart values omrs derives from the profile instead of the objects (secrets masked)',
+    )
+    .addHelpText(
+      'after',
+      '\nSecret values are masked unless --show-secrets is given; passwords the chart generates differ per render.',
+    )
     .action(
       action(ctx, async (out, opts: RenderOptions) => {
-        const { renderProfile, masked } = await import('../../render/index.js');
-        const rendered = await renderProfile({ ...(opts.profile && { profile: opts.profile }), ...(opts.env && { env: opts.env }), ...(opts.namespace && { namespace: opts.namespace }) }, { ...ctx.io, signal: ctx.io.signal });
+        const { renderProfile, masked, printableValues, profileValues } =
+          await import('../../render/index.js');
+        if (opts.values) {
+          const values = printableValues(
+            await profileValues(
+              { ...(opts.profile && { profile: opts.profile }), ...(opts.env && { env: opts.env }) },
+              ctx.io,
+            ),
+          );
+          out.result(values, () => stringify(values, { lineWidth: 0 }));
+          return;
+        }
+        const rendered = await renderProfile(
+          {
+            ...(opts.profile && { profile: opts.profile }),
+            ...(opts.env && { env: opts.env }),
+            ...(opts.namespace && { namespace: opts.namespace }),
+          },
+          { ...ctx.io, signal: ctx.io.signal },
+        );
         const objects = opts.showSecrets ? rendered.objects : masked(rendered.objects);
-        const documents = objects.map((o) => ({ o, text: stringify(o.raw, { lineWidth: 0 }) }));
-        const summary = { profile: rendered.profile, env: rendered.env, namespace: rendered.namespace, appDigest: rendered.appDigest, objects: objects.map((o) => ({ kind: o.kind, name: o.metadata.name })) };
+        const documents = objects.map((o) => ({ o, text: o.text.endsWith('\n') ? o.text : `${o.text}\n` }));
+        const summary = {
+          profile: rendered.profile,
+          env: rendered.env,
+          namespace: rendered.namespace,
+          appDigest: rendered.appDigest,
+          objects: objects.map((o) => ({ kind: o.kind, name: o.metadata.name })),
+        };
         if (opts.output) {
           const dir = resolve(ctx.io.cwd, opts.output);
           await mkdir(dir, { recursive: true });
           const files: string[] = [];
           for (const [i, { o, text }] of documents.entries()) {
-            const file = join(dir, `${String(i + 1).padStart(3, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`);
+            const file = join(
+              dir,
+              `${String(i + 1).padStart(3, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`,
+            );
             await writeFile(file, text, { mode: o.kind === 'Secret' ? 0o600 : 0o644 });
             files.push(file);
           }
-          out.result({ ...summary, files }, (c) => `${c.green('✔')} wrote ${files.length} objects of ${c.bold(rendered.env)} (profile ${rendered.profile}) to ${dir}`);
+          out.result(
+            { ...summary, files },
+            (c) =>
+              `${c.green('✔')} wrote ${files.length} objects of ${c.bold(rendered.env)} (profile ${rendered.profile}) to ${dir}`,
+          );
           return;
         }
-        out.result({ ...summary, manifests: objects.map((o) => o.raw) }, () => documents.map((d) => `---\n${d.text}`).join(''));
+        out.result({ ...summary, manifests: objects.map((o) => o.raw) }, () =>
+          documents.map((d) => `---\n${d.text}`).join(''),
+        );
       }),
     );
 
@@ -54,7 +98,14 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
       action(ctx, async (out, opts: { profile?: string }) => {
         const { listImages } = await import('../../render/index.js');
         const report = await listImages(opts.profile, ctx.io);
-        out.result(report, (c) => report.images.map((i) => `${c.dim(i.component.padEnd(9))}${i.image}${i.digest ? '' : c.dim('  (not pinned by digest)')}`).join('\n'));
+        out.result(report, (c) =>
+          report.images
+            .map(
+              (i) =>
+                `${c.dim(i.component.padEnd(9))}${i.image}${i.digest ? '' : c.dim('  (not pinned by digest)')}`,
+            )
+            .join('\n'),
+        );
       }),
     );
 }

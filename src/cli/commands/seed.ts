@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { action, type CliContext } from '../context.js';
 
@@ -17,11 +17,12 @@ interface SeedFlags {
   purge?: boolean;
   run?: string;
   userPasswordEnv?: string;
+  writer?: 'insert' | 'load-data';
 }
 
 const count = (name: string) => (value: string) => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new OmrsError({ code: 'SEED_BAD_COUNT', message: `${name} must be a whole number (got "${value}")`, exitCode: ExitCode.usage });
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number.`);
   return n;
 };
 
@@ -40,6 +41,7 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .option('--locale <locale>', 'faker locale for names and addresses (default en)')
     .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
     .option('--user-password-env <var>', 'give every seeded user the password in this environment variable (default: random, printed once)')
+    .addOption(new Option('--writer <writer>', 'bulk writer (for benchmarks)').choices(['insert', 'load-data']).hideHelp())
     .option('--status', 'list the seed runs recorded in the database')
     .option('--purge', 'remove exactly the rows seeded runs wrote (all runs, or --run)')
     .option('--run <id>', 'with --purge: only this run (id or prefix)')
@@ -117,6 +119,7 @@ by the next identical command (or rolled back before a different one).`,
           tenant: flags.tenant,
           counts,
           userPassword,
+          writer: flags.writer,
           events: out.events,
           signal: ctx.io.signal,
         });

@@ -5,7 +5,8 @@ import type { ContainerInfo } from 'dockerode';
 import { OmrsError } from '../../errors.js';
 import type { EventSink } from '../../events/types.js';
 import type { Docker } from '../docker.js';
-import { containerSpec, nameFor, specHash, type Role } from './docker-spec.js';
+import { mkdir, chmod, rm } from 'node:fs/promises';
+import { containerSpec, emptyDirsOf, nameFor, podScratchDir, specHash, type Role } from './docker-spec.js';
 import { containerState, removeContainer, sleep, tailLogs, waitExit, waitReady } from './engine.js';
 import { LABEL, containerName } from './names.js';
 import type { ComposePlan, ContainerPlan, ServicePlan } from './plan.js';
@@ -16,7 +17,7 @@ export interface ConvergeContext {
   events: EventSink;
   signal: AbortSignal;
   plan: ComposePlan;
-  filesDir: string;
+  stateDir: string;
   labels: Record<string, string>;
   /** Existing containers of the env by name. */
   existing: Map<string, ContainerInfo>;
@@ -60,6 +61,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
   const upToDate = current.every((info, i) => info && info.Labels[LABEL.specHash] === hashes[i]);
   let hostPort: number | undefined;
   if (upToDate) {
+    await makeEmptyDirs(ctx, s, replica, false);
     const stopped = current.filter((info) => info!.State !== 'running');
     for (const info of stopped) {
       ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: 'starting', detail: `restarting: was ${info!.State}` });
@@ -71,6 +73,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
     hostPort = current[0]!.Ports.find((p) => p.PublicPort)?.PublicPort;
   } else {
     for (const info of current) if (info) await removeContainer(docker, info.Id);
+    await makeEmptyDirs(ctx, s, replica, true);
     ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: 'starting', detail: current[0] ? 'spec changed: replacing' : 'creating' });
     for (const init of s.initContainers) await runOnce(s, init, 'init', replica, ctx);
     if (s.publish && replica === 0) {
@@ -79,7 +82,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
         ctx.events.emit({ type: 'warning', message: `port ${s.publish.hostPort} on 127.0.0.1 is taken: ${s.name} is published on ${hostPort} instead`, hint: 'Set ports.gateway in the profile to choose another port.' });
     }
     for (const p of parts) {
-      const spec = containerSpec({ plan, service: s, container: p.c, role: p.role, replica, filesDir: ctx.filesDir, labels: ctx.labels, ...(hostPort !== undefined && p.role === 'main' && replica === 0 && { hostPort }) });
+      const spec = containerSpec({ plan, service: s, container: p.c, role: p.role, replica, stateDir: ctx.stateDir, labels: ctx.labels, ...(hostPort !== undefined && p.role === 'main' && replica === 0 && { hostPort }) });
       ctx.signal.throwIfAborted();
       const created = await docker.createContainer(spec.options);
       await created.start();
@@ -105,12 +108,22 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
   return { service: s.name, ...(hostPort !== undefined && { hostPort }), id: mainName, ...(state.ip && { ip: state.ip }) };
 }
 
+/** A pod's emptyDir folders, 0777 like the kubelet's; `fresh` empties them first (a new pod). */
+async function makeEmptyDirs(ctx: ConvergeContext, s: ServicePlan, replica: number, fresh: boolean): Promise<void> {
+  if (fresh) await rm(podScratchDir(ctx.stateDir, s, replica), { recursive: true, force: true });
+  for (const c of [...s.initContainers, ...s.containers])
+    for (const dir of emptyDirsOf(ctx.stateDir, s, replica, c)) {
+      await mkdir(dir, { recursive: true });
+      for (let d = dir; d.length > ctx.stateDir.length && d.includes('/scratch/'); d = d.slice(0, d.lastIndexOf('/'))) await chmod(d, 0o777);
+    }
+}
+
 /** A one-shot container (init container or Job container) that must exit 0. */
 async function runOnce(s: ServicePlan, c: ContainerPlan, role: 'init' | 'job', replica: number, ctx: ConvergeContext): Promise<void> {
   const { docker } = ctx;
   const attempts = role === 'job' ? (s.backoffLimit ?? 6) + 1 : 1;
   for (let attempt = 1; ; attempt++) {
-    const spec = containerSpec({ plan: ctx.plan, service: s, container: c, role, replica, filesDir: ctx.filesDir, labels: ctx.labels });
+    const spec = containerSpec({ plan: ctx.plan, service: s, container: c, role, replica, stateDir: ctx.stateDir, labels: ctx.labels });
     await removeContainer(docker, spec.name);
     ctx.signal.throwIfAborted();
     const created = await docker.createContainer(spec.options);
@@ -145,6 +158,7 @@ async function runJob(s: ServicePlan, ctx: ConvergeContext): Promise<ServiceOutc
     }
   }
   ctx.events.emit({ type: 'resource', name: s.name, kind: 'Job', runtime: 'starting', health: 'none', detail: 'running' });
+  await makeEmptyDirs(ctx, s, 0, true);
   for (const init of s.initContainers) await runOnce(s, init, 'init', 0, ctx);
   await runOnce(s, main, 'job', 0, ctx);
   ctx.changes.push(`${s.name}: job ran`);

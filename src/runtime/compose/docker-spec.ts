@@ -15,8 +15,8 @@ export interface SpecContext {
   container: ContainerPlan;
   role: Role;
   replica: number;
-  /** Absolute folder where the plan's files are written. */
-  filesDir: string;
+  /** The env's state folder: files/ (Secrets, ConfigMaps) and scratch/ (emptyDirs) are in it. */
+  stateDir: string;
   labels: Record<string, string>;
   /** The host port to publish on (may differ from the requested one when it was taken). */
   hostPort?: number;
@@ -34,8 +34,18 @@ export function nameFor(env: string, service: ServicePlan, container: ContainerP
   return containerName(env, service.name, replica);
 }
 
+/** The host folder of a pod's emptyDir (with its subPath). */
+export const podScratchDir = (stateDir: string, service: ServicePlan, replica: number): string =>
+  join(stateDir, 'scratch', replica > 0 ? `${service.name}-${replica + 1}` : service.name);
+export const emptyDirPath = (stateDir: string, service: ServicePlan, replica: number, volume: string, subPath?: string): string =>
+  join(podScratchDir(stateDir, service, replica), volume, subPath ?? '');
+
+/** Every emptyDir folder a container mounts (relative parts), to create before it starts. */
+export const emptyDirsOf = (stateDir: string, service: ServicePlan, replica: number, c: ContainerPlan): string[] =>
+  c.mounts.flatMap((m) => (m.type === 'emptyDir' ? [emptyDirPath(stateDir, service, replica, m.volume, m.subPath)] : []));
+
 /** sha256 over everything that shapes the container, including the content of its files. */
-export function specHash(ctx: Omit<SpecContext, 'filesDir' | 'labels' | 'hostPort'>): string {
+export function specHash(ctx: Omit<SpecContext, 'stateDir' | 'labels' | 'hostPort'>): string {
   const { plan, service, container, role, replica } = ctx;
   const binds = container.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : []));
   const files = plan.files
@@ -56,7 +66,8 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
   const hash = specHash(ctx);
   const mounts: MountSettings[] = c.mounts.map((m) => {
     if (m.type === 'tmpfs') return { Type: 'tmpfs', Source: '', Target: m.target, TmpfsOptions: { Mode: 0o1777, SizeBytes: m.sizeBytes ?? 0 } };
-    if (m.type === 'bind') return { Type: 'bind', Source: join(ctx.filesDir, m.source), Target: m.target, ReadOnly: true };
+    if (m.type === 'bind') return { Type: 'bind', Source: join(ctx.stateDir, 'files', m.source), Target: m.target, ReadOnly: true };
+    if (m.type === 'emptyDir') return { Type: 'bind', Source: emptyDirPath(ctx.stateDir, service, replica, m.volume, m.subPath), Target: m.target, ReadOnly: false };
     return { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
   });
   const ownsNetwork = role !== 'sidecar';
@@ -67,7 +78,10 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
     name,
     Image: c.image,
     Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
-    Labels: { ...ctx.labels, [LABEL.specHash]: hash, [LABEL.service]: service.name, [LABEL.role]: role },
+    Labels: {
+      ...ctx.labels, [LABEL.specHash]: hash, [LABEL.service]: service.name, [LABEL.role]: role,
+      ...(role === 'main' && (c.readinessProbe ?? c.startupProbe) && { [LABEL.probe]: JSON.stringify(c.readinessProbe ?? c.startupProbe) }),
+    },
     ...(c.entrypoint && { Entrypoint: c.entrypoint }),
     ...(c.cmd && { Cmd: c.cmd }),
     ...(c.workingDir && { WorkingDir: c.workingDir }),

@@ -10,6 +10,8 @@ export const LABEL = {
   role: 'omrs.dev/role',
   /** The requested host port (the profile's), for reuse when the published one differs. */
   port: 'omrs.dev/requested-port',
+  /** The readiness probe (JSON), so `status` can probe without rendering the chart. */
+  probe: 'omrs.dev/probe',
 } as const;
 
 export const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

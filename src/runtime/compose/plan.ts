@@ -18,11 +18,17 @@ export interface ProbePlan {
 }
 
 export type Mount =
-  /** A named docker volume (PVC, volumeClaimTemplate, or an emptyDir shared by several containers). */
+  /** A named docker volume (PVC, volumeClaimTemplate). */
   | { type: 'volume'; source: string; target: string; readOnly: boolean }
   /** A file or folder written under the env's files folder (Secret, ConfigMap), bind-mounted read-only. */
   | { type: 'bind'; source: string; target: string; readOnly: true }
-  /** A private emptyDir. */
+  /**
+   * An emptyDir: a folder of the pod under the env's scratch folder, created 0777 and emptied when
+   * the pod is (re)created, shared by the pod's containers like the kubelet's emptyDir. (Docker's
+   * tmpfs keeps the image folder's owner and mode, so non-root containers could not write to it.)
+   */
+  | { type: 'emptyDir'; volume: string; subPath?: string; target: string }
+  /** An emptyDir with medium: Memory used by one container only. */
   | { type: 'tmpfs'; target: string; sizeBytes?: number };
 
 export interface ContainerPlan {

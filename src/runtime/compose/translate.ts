@@ -169,7 +169,7 @@ function gatewayPort(services: KubeObject[], containers: Container[]): number | 
 interface PodVolume {
   volume: Volume;
   /** How a mount of this volume is made; `subPath` is resolved per mount. */
-  kind: 'volume' | 'bind' | 'tmpfs';
+  kind: 'volume' | 'bind' | 'tmpfs' | 'emptyDir';
   source?: string;
   sizeBytes?: number;
 }
@@ -193,12 +193,8 @@ function podVolumes(o: KubeObject, pod: PodSpec, spec: WorkloadSpec, service: st
       result.set(v.name, { volume: v, kind: 'volume', source });
     } else if (v.emptyDir) {
       const sizeBytes = v.emptyDir.sizeLimit ? memoryToBytes(v.emptyDir.sizeLimit) : undefined;
-      if (users(v.name) > 1) {
-        // Shared between containers of the pod: tmpfs is per container, so use a volume.
-        const source = volumeName(ctx.env, `${service}-${v.name}`);
-        ctx.plan.volumes.push(source);
-        result.set(v.name, { volume: v, kind: 'volume', source });
-      } else result.set(v.name, { volume: v, kind: 'tmpfs', ...(sizeBytes && { sizeBytes }) });
+      if (v.emptyDir.medium === 'Memory' && users(v.name) === 1) result.set(v.name, { volume: v, kind: 'tmpfs', ...(sizeBytes && { sizeBytes }) });
+      else result.set(v.name, { volume: v, kind: 'emptyDir' });
     } else if (v.secret || v.configMap) {
       const isSecret = Boolean(v.secret);
       const ref = isSecret ? v.secret!.secretName : v.configMap!.name;
@@ -256,8 +252,9 @@ function translateContainer(o: KubeObject, c: Container, pod: PodSpec, ctx: Cont
   const mounts: Mount[] = (c.volumeMounts ?? []).map((m) => {
     const v = ctx.volumes.get(m.name);
     if (!v) throw new OmrsError({ code: 'COMPOSE_BAD_OBJECT', message: `${id} mounts volume "${m.name}", which the pod does not declare.` });
+    if (v.kind === 'emptyDir') return { type: 'emptyDir', volume: m.name, target: m.mountPath, ...(m.subPath && { subPath: m.subPath }) };
     if (v.kind === 'tmpfs') {
-      // Each subPath of a private emptyDir is its own tmpfs: only this container sees them.
+      // Each subPath of a private in-memory emptyDir is its own tmpfs: only this container sees them.
       return { type: 'tmpfs', target: m.mountPath, ...(v.sizeBytes && { sizeBytes: v.sizeBytes }) };
     }
     if (v.kind === 'bind') return { type: 'bind', source: m.subPath ? `${v.source}/${m.subPath}` : v.source!, target: m.mountPath, readOnly: true };

@@ -13,7 +13,8 @@ import type { KubeObject } from './kube.js';
 import { LABEL } from './names.js';
 import { PHASES, type ComposePlan, type Phase } from './plan.js';
 import { seedAfterUp } from './seed.js';
-import { filesDir, passwordSeed, writeFiles } from './state.js';
+import { envDir, passwordSeed, writeFiles } from './state.js';
+import { join } from 'node:path';
 import { translate } from './translate.js';
 
 export type PullPolicy = 'never' | 'missing' | 'always';
@@ -63,13 +64,23 @@ export interface Prepared {
   labels: Record<string, string>;
 }
 
+/** The env a profile runs as when --env is not given: its name, DNS-safe. */
+export const defaultEnvName = (profileName: string): string =>
+  profileName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 30) || 'omrs';
+
+/** The env a command acts on: --env, else the profile's default env. */
+export async function envNameFor(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps): Promise<string> {
+  if (request.env) return request.env;
+  return defaultEnvName((await openProfile(request.profile, deps)).name);
+}
+
 /** Profile → chart objects (the render layer, `helm template`) → compose plan. */
 export async function preparePlan(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink }): Promise<Prepared> {
   const { renderProfile, checkEnvName } = await import('../../render/index.js');
   const resolved = await openProfile(request.profile, deps);
   if (resolved.profile.runtime !== 'compose')
     deps.events?.emit({ type: 'info', message: `profile ${resolved.name} names runtime ${resolved.profile.runtime}; running it on compose as asked` });
-  const env = checkEnvName(request.env ?? resolved.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, ''));
+  const env = checkEnvName(request.env ?? defaultEnvName(resolved.name));
   const seed = await passwordSeed(deps.env, env);
   const rendered = await renderProfile({ profile: request.profile, env, passwordSeed: seed }, deps);
   const objects = rendered.objects.map((o) => o.raw as unknown as KubeObject);
@@ -91,13 +102,13 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
   signal.throwIfAborted();
 
   await step(events, 'images', 'Check images', () => checkImages(docker, plan, request.pull ?? 'missing', events, signal));
-  const files = filesDir(deps.env, env);
+  const stateDir = envDir(deps.env, env);
   const existing = new Map((await listContainers(docker, env)).map((c) => [c.Names[0]!.replace(/^\//, ''), c]));
   const fresh = existing.size === 0;
   await step(events, 'prepare', 'Network, volumes and files', async () => {
     await ensureNetwork(docker, plan.network, labels);
     for (const v of plan.volumes) await ensureVolume(docker, v, { ...labels, [LABEL.service]: v });
-    await writeFiles(files, plan.files);
+    await writeFiles(join(stateDir, 'files'), plan.files);
   });
 
   const changes: string[] = [];
@@ -109,7 +120,7 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
     if (services.length === 0) continue;
     const timeout = profile.timeouts[phase];
     const ctx: ConvergeContext = {
-      docker, events, signal, plan, filesDir: files, labels, existing, wanted, changes,
+      docker, events, signal, plan, stateDir, labels, existing, wanted, changes,
       step: phase, timeoutText: timeout, deadline: Date.now() + durationMs(timeout),
     };
     const titles: Record<Phase, string> = {

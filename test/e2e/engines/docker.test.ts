@@ -43,7 +43,11 @@ describe.skipIf(!docker)('harness docker engine', () => {
     const container = await client.createContainer({
       Image: BUSYBOX,
       Labels: LABELS,
-      Cmd: ['sh', '-c', `mkdir -p /www && echo ${token} > /www/index.html && exec httpd -f -v -p 8000 -h /www`],
+      Cmd: [
+        'sh',
+        '-c',
+        `mkdir -p /www && echo ${token} > /www/index.html && exec httpd -f -v -p 8000 -h /www`,
+      ],
       ExposedPorts: { '8000/tcp': {} },
       HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
     });

@@ -14,7 +14,12 @@ const images = docker ? requireEngine('images') : undefined;
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const LABELS = { 'omrs.test': '1', 'omrs.test.file': 'engines/images', 'omrs.test.run': run };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -24,9 +29,25 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+interface Reply {
+  status: number;
+  type: string;
+  text: string;
+  headers: Headers;
+}
+/** One HTTP request with a deadline; the body is always read so no connection is left hanging. */
+async function http(url: string, init: RequestInit = {}): Promise<Reply> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  return { status: res.status, type: res.headers.get('content-type') ?? '', text, headers: res.headers };
 }
 
 describe.skipIf(!docker || !images)('harness test images', () => {
@@ -38,7 +59,11 @@ describe.skipIf(!docker || !images)('harness test images', () => {
   const step = (what: string) => console.log(`[images smoke ${new Date().toISOString()}] ${what}`);
 
   async function start(name: string, opts: Docker.ContainerCreateOptions): Promise<Docker.Container> {
-    const container = await client.createContainer({ name: `omrs-test-${name}-${run}`, Labels: LABELS, ...opts });
+    const container = await client.createContainer({
+      name: `omrs-test-${name}-${run}`,
+      Labels: LABELS,
+      ...opts,
+    });
     containers.push(container);
     await container.start();
     return container;
@@ -76,13 +101,26 @@ describe.skipIf(!docker || !images)('harness test images', () => {
   it('omrs-test/mariadb creates the user and database of MARIADB_* and reports healthy', async () => {
     const db = await start('mariadb-env', {
       Image: tags.mariadb,
-      Env: ['MARIADB_ROOT_PASSWORD=root-secret', 'MARIADB_DATABASE=smoke', 'MARIADB_USER=smoker', 'MARIADB_PASSWORD=smoke-secret'],
+      Env: [
+        'MARIADB_ROOT_PASSWORD=root-secret',
+        'MARIADB_DATABASE=smoke',
+        'MARIADB_USER=smoker',
+        'MARIADB_PASSWORD=smoke-secret',
+      ],
       ExposedPorts: { '3306/tcp': {} },
       HostConfig: { PortBindings: { '3306/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
     });
-    await until('healthcheck.sh', async () => ((await exec(db, ['healthcheck.sh', '--connect', '--innodb_initialized'])) === 0 ? true : undefined));
+    await until('healthcheck.sh', async () =>
+      (await exec(db, ['healthcheck.sh', '--connect', '--innodb_initialized'])) === 0 ? true : undefined,
+    );
     const port = await publishedPort(db, '3306/tcp');
-    const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'smoker', password: 'smoke-secret', database: 'smoke' });
+    const conn = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'smoker',
+      password: 'smoke-secret',
+      database: 'smoke',
+    });
     try {
       const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT DATABASE() AS d, VERSION() AS v');
       expect(rows[0]!.d).toBe('smoke');
@@ -94,7 +132,12 @@ describe.skipIf(!docker || !images)('harness test images', () => {
     await expect(
       mysql.createConnection({ host: '127.0.0.1', port, user: 'smoker', password: 'wrong' }),
     ).rejects.toThrow(/Access denied/);
-    const root = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: 'root-secret' });
+    const root = await mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: 'root-secret',
+    });
     await root.end();
     // SIGTERM stops it cleanly.
     await db.stop({ t: 30 });
@@ -113,37 +156,67 @@ describe.skipIf(!docker || !images)('harness test images', () => {
     const gateway = await start('gateway', {
       Image: tags.gateway,
       ExposedPorts: { '80/tcp': {} },
-      HostConfig: { NetworkMode: netName, PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      HostConfig: {
+        NetworkMode: netName,
+        PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      },
       NetworkingConfig: onNet('gateway'),
     });
     step('gateway started');
     const gw = `http://127.0.0.1:${await publishedPort(gateway, '80/tcp')}`;
-    const early = await until('gateway answering', async () => (await fetch(`${gw}/openmrs/health/started`)).status);
+    const early = await until(
+      'gateway answering',
+      async () => (await http(`${gw}/openmrs/health/started`)).status,
+    );
     expect(early).toBe(502); // nginx is up, the backend name does not resolve yet
 
     const backend = await start('backend', {
       Image: tags.backend,
-      Env: ['OMRS_DB_HOSTNAME=db', 'OMRS_DB_PORT=3306', 'OMRS_DB_NAME=openmrs', 'OMRS_DB_USERNAME=openmrs', 'OMRS_DB_PASSWORD=openmrs'],
+      Env: [
+        'OMRS_DB_HOSTNAME=db',
+        'OMRS_DB_PORT=3306',
+        'OMRS_DB_NAME=openmrs',
+        'OMRS_DB_USERNAME=openmrs',
+        'OMRS_DB_PASSWORD=openmrs',
+      ],
       ExposedPorts: { '8080/tcp': {} },
-      HostConfig: { NetworkMode: netName, PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      HostConfig: {
+        NetworkMode: netName,
+        PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      },
       NetworkingConfig: onNet('backend'),
     });
     step('backend started');
     const be = `http://127.0.0.1:${await publishedPort(backend, '8080/tcp')}`;
     // No database yet: alive but not started, through the gateway too.
-    expect((await until('backend alive', async () => (await fetch(`${be}/openmrs/health/alive`)).status))).toBe(200);
-    expect((await fetch(`${be}/openmrs/health/started`)).status).toBe(503);
-    expect(await until('gateway reaching the backend', async () => {
-      const s = (await fetch(`${gw}/openmrs/health/started`)).status;
-      return s === 502 ? undefined : s;
-    })).toBe(503);
-    await until('backend retrying the database', async () => ((await logs(backend)).match(/attempt 2 failed/) ? true : undefined));
+    expect(await until('backend alive', async () => (await http(`${be}/openmrs/health/alive`)).status)).toBe(
+      200,
+    );
+    expect((await http(`${be}/openmrs/health/started`)).status).toBe(503);
+    expect(
+      await until('gateway reaching the backend', async () => {
+        const s = (await http(`${gw}/openmrs/health/started`)).status;
+        return s === 502 ? undefined : s;
+      }),
+    ).toBe(503);
+    await until('backend retrying the database', async () =>
+      (await logs(backend)).match(/attempt 2 failed/) ? true : undefined,
+    );
 
     step('backend 503 checked');
-    await start('frontend', { Image: tags.frontend, HostConfig: { NetworkMode: netName }, NetworkingConfig: onNet('frontend') });
+    await start('frontend', {
+      Image: tags.frontend,
+      HostConfig: { NetworkMode: netName },
+      NetworkingConfig: onNet('frontend'),
+    });
     await start('db', {
       Image: tags.mariadb,
-      Env: ['MARIADB_ROOT_PASSWORD=root', 'MARIADB_DATABASE=openmrs', 'MARIADB_USER=openmrs', 'MARIADB_PASSWORD=openmrs'],
+      Env: [
+        'MARIADB_ROOT_PASSWORD=root',
+        'MARIADB_DATABASE=openmrs',
+        'MARIADB_USER=openmrs',
+        'MARIADB_PASSWORD=openmrs',
+      ],
       HostConfig: { NetworkMode: netName },
       NetworkingConfig: onNet('db'),
     });
@@ -151,31 +224,43 @@ describe.skipIf(!docker || !images)('harness test images', () => {
     step('frontend and db started');
     // The stand-in creates the schema, then reports started.
     const t0 = Date.now();
-    await until('health/started = 200 through the gateway', async () =>
-      (await fetch(`${gw}/openmrs/health/started`)).status === 200 ? true : undefined, 240_000, 500);
+    await until(
+      'health/started = 200 through the gateway',
+      async () => ((await http(`${gw}/openmrs/health/started`)).status === 200 ? true : undefined),
+      240_000,
+      500,
+    );
     console.log(`backend started ${Date.now() - t0} ms after the database container`);
     expect(await logs(backend)).toMatch(/schema: 117 tables created/);
 
-    const auth = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
-    const ok = await (await fetch(`${gw}/openmrs/ws/rest/v1/session`, { headers: auth('admin', 'Admin123') })).json();
+    const auth = (user: string, pass: string) => ({
+      Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+    });
+    const ok = JSON.parse(
+      (await http(`${gw}/openmrs/ws/rest/v1/session`, { headers: auth('admin', 'Admin123') })).text,
+    );
     expect(ok).toMatchObject({ authenticated: true, user: { username: 'admin' } });
-    const bad = await (await fetch(`${gw}/openmrs/ws/rest/v1/session`, { headers: auth('admin', 'not-the-password') })).json();
+    const bad = JSON.parse(
+      (await http(`${gw}/openmrs/ws/rest/v1/session`, { headers: auth('admin', 'not-the-password') })).text,
+    );
     expect(bad).toEqual({ authenticated: false });
 
-    const search = await fetch(`${gw}/openmrs/ws/rest/v1/patient?q=john`, { headers: auth('admin', 'Admin123') });
+    const search = await http(`${gw}/openmrs/ws/rest/v1/patient?q=john`, {
+      headers: auth('admin', 'Admin123'),
+    });
     expect(search.status).toBe(200);
-    expect(search.headers.get('content-type')).toMatch(/application\/json/);
-    expect(await search.json()).toEqual({ results: [] }); // the core data has no patients
-    expect((await fetch(`${gw}/openmrs/ws/rest/v1/patient?q=john`)).status).toBe(401);
+    expect(search.type).toMatch(/application\/json/);
+    expect(JSON.parse(search.text)).toEqual({ results: [] }); // the core data has no patients
+    expect((await http(`${gw}/openmrs/ws/rest/v1/patient?q=john`)).status).toBe(401);
 
     // The frontend through the gateway, at / and /openmrs/spa/, with its session call.
     for (const path of ['/', '/openmrs/spa/']) {
-      const res = await fetch(`${gw}${path}`);
+      const res = await http(`${gw}${path}`);
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('OpenMRS 3 test frontend');
+      expect(res.text).toContain('OpenMRS 3 test frontend');
     }
-    expect(await (await fetch(`${gw}/openmrs/spa/app.js`)).text()).toContain('/openmrs/ws/rest/v1/session');
-    const redirect = await fetch(`${gw}/openmrs/spa`, { redirect: 'manual' });
+    expect((await http(`${gw}/openmrs/spa/app.js`)).text).toContain('/openmrs/ws/rest/v1/session');
+    const redirect = await http(`${gw}/openmrs/spa`, { redirect: 'manual' });
     expect(redirect.status).toBe(301);
 
     // SIGTERM stops the stand-in cleanly.

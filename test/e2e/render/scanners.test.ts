@@ -13,7 +13,10 @@ const scanners = requireEngine('scanners');
 const waivers = readWaivers(join(root, 'charts/openmrs/scanner-waivers.json'));
 
 async function prodManifests(): Promise<string> {
-  const { code, stdout, stderr } = await runCli(['render', '--profile', 'prod'], { cwd: root, env: { OMRS_HELM: helm?.helm } });
+  const { code, stdout, stderr } = await runCli(['render', '--profile', 'prod'], {
+    cwd: root,
+    env: { OMRS_HELM: helm?.helm },
+  });
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   return stdout;
 }
@@ -28,14 +31,20 @@ describe.skipIf(!helm || !scanners)('scanners on the prod render', () => {
   it.skipIf(!scanners?.kubeScore)('kube-score: no critical finding that is not waived', async () => {
     const findings = await kubeScore(scanners!.kubeScore!, await prodManifests());
     expect(findings.filter((f) => !isWaived(f, waivers)).map(describeFinding)).toEqual([]);
-    const stale = waivers.filter((w) => w.scanner === 'kube-score' && !findings.some((f) => isWaived(f, [w])));
+    const stale = waivers.filter(
+      (w) => w.scanner === 'kube-score' && !findings.some((f) => isWaived(f, [w])),
+    );
     expect(stale.map((w) => w.check)).toEqual([]);
   });
 
-  it.skipIf(!scanners?.checkov)('checkov: no failed check that is not waived', async () => {
-    const findings = await checkov(scanners!.checkov!, await prodManifests());
-    expect(findings.filter((f) => !isWaived(f, waivers)).map(describeFinding)).toEqual([]);
-    const stale = waivers.filter((w) => w.scanner === 'checkov' && !findings.some((f) => isWaived(f, [w])));
-    expect(stale.map((w) => w.check)).toEqual([]);
-  }, 180_000);
+  it.skipIf(!scanners?.checkov)(
+    'checkov: no failed check that is not waived',
+    async () => {
+      const findings = await checkov(scanners!.checkov!, await prodManifests());
+      expect(findings.filter((f) => !isWaived(f, waivers)).map(describeFinding)).toEqual([]);
+      const stale = waivers.filter((w) => w.scanner === 'checkov' && !findings.some((f) => isWaived(f, [w])));
+      expect(stale.map((w) => w.check)).toEqual([]);
+    },
+    180_000,
+  );
 });

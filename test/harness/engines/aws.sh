@@ -17,12 +17,19 @@ SETUP_LOG="$CACHE/logs/aws-setup.log"
 mkdir -p "$CACHE/state" "$CACHE/logs" "$RUN"
 
 fail() { echo "aws: $1 (log: ${2:-$SETUP_LOG})" >&2; exit 1; }
-# moto answers its own dashboard API; any HTTP answer means it is up.
-answers() { curl -fs -o /dev/null --max-time 5 "$ENDPOINT/moto-api/data.json"; }
+# Any HTTP answer from moto's dashboard means it is up. (Not /moto-api/data.json: it fails with
+# a 500 once an RDS instance exists, and a restart would wipe the emulator's state.)
+answers() {
+  local code
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$ENDPOINT/moto-api/" 2>/dev/null || true)"
+  [ -n "$code" ] && [ "$code" != 000 ]
+}
+# A process that exited but was not reaped (a zombie) is not alive.
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]; }
 live_pid() {
   [ -f "$PIDFILE" ] || return 1
   local pid; pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q moto_server && echo "$pid"
+  [ -n "$pid" ] && alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q moto_server && echo "$pid"
 }
 
 install() {
@@ -69,7 +76,7 @@ case "${1:-up}" in
     ;;
   stop)
     rm -f "$STATE"
-    if pid="$(live_pid)"; then kill "$pid"; for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || break; sleep 0.5; done; kill -9 "$pid" 2>/dev/null || true; fi
+    if pid="$(live_pid)"; then kill "$pid"; for _ in $(seq 1 20); do alive "$pid" || break; sleep 0.5; done; kill -9 "$pid" 2>/dev/null || true; fi
     rm -f "$PIDFILE"
     echo "aws: stopped"
     ;;

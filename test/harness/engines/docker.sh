@@ -18,11 +18,13 @@ mkdir -p "$CACHE/state" "$CACHE/logs"
 fail() { echo "docker: $1 (log: ${2:-$SETUP_LOG})" >&2; exit 1; }
 answers() { timeout 10 docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; }
 
+# A process that exited but was not reaped (a zombie) is not alive.
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]; }
 dockerd_pid() {
   # The pid in the pid file, only if it is a live dockerd.
   [ -f "$PIDFILE" ] || return 1
   local pid; pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = dockerd ] && echo "$pid"
+  [ -n "$pid" ] && alive "$pid" && [ "$(cat "/proc/$pid/comm")" = dockerd ] && echo "$pid"
 }
 
 install() {
@@ -42,14 +44,17 @@ start() {
     for _ in $(seq 1 30); do answers && return 0; sleep 1; done
     echo "    dockerd (pid $pid) does not answer; restarting it"
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || break; sleep 1; done
+    for _ in $(seq 1 20); do alive "$pid" || break; sleep 1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   # Stale leftovers of a dead dockerd (kill -9): pid file and socket.
   rm -f "$PIDFILE" "$SOCK"
   echo "    starting dockerd (log: $LOG)"
   echo "=== $(date -Is) starting dockerd" >>"$LOG"
-  setsid nohup dockerd --host="unix://$SOCK" --pidfile="$PIDFILE" >>"$LOG" 2>&1 </dev/null &
+  # --live-restore: containers keep running across a dockerd crash or restart (a test's stack
+  # survives `kill -9 dockerd` + `up`). Container logs are capped so the disk does not fill.
+  setsid nohup dockerd --host="unix://$SOCK" --pidfile="$PIDFILE" --live-restore \
+    --log-opt max-size=20m --log-opt max-file=2 >>"$LOG" 2>&1 </dev/null &
   local deadline=$(( $(date +%s) + 90 ))
   until answers; do
     if [ "$(date +%s)" -ge "$deadline" ]; then fail "step 'start dockerd': no answer from 'docker info' within 90s" "$LOG"; fi
@@ -78,8 +83,8 @@ case "${1:-up}" in
     rm -f "$STATE"
     if pid="$(dockerd_pid)"; then
       kill "$pid"
-      for _ in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 1; done
-      [ -d "/proc/$pid" ] && kill -9 "$pid"
+      for _ in $(seq 1 30); do alive "$pid" || break; sleep 1; done
+      if alive "$pid"; then kill -9 "$pid"; fi
     fi
     echo "docker: stopped"
     ;;

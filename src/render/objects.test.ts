@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { imagesOf, maskSecretData, parseObjects, select, selectOne } from './objects.js';
+
+const TEXT = `---
+# Source: openmrs/templates/backend.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: e-db-a
+  namespace: ns
+  labels: { omrs.dev/component: backend, omrs.dev/tenant: a }
+data: { password: c2VjcmV0 }
+---
+# Source: openmrs/templates/backend.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: e-backend-a
+  labels: { omrs.dev/component: backend, omrs.dev/tenant: a, replicas: 3 }
+  annotations: { omrs.dev/app-digest: "sha256:x" }
+spec:
+  template:
+    spec:
+      initContainers: [ { name: wait, image: db:1 } ]
+      containers: [ { name: backend, image: be:1 } ]
+---
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: { name: e-backup, labels: { omrs.dev/component: backup } }
+spec: { jobTemplate: { spec: { template: { spec: { containers: [ { name: dump, image: db:1 } ] } } } } }
+`;
+
+describe('parseObjects', () => {
+  const objects = parseObjects(TEXT);
+
+  it('reads every non-empty document with its typed metadata and source', () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Secret/e-db-a',
+      'Deployment/e-backend-a',
+      'CronJob/e-backup',
+    ]);
+    expect(objects[0]).toMatchObject({
+      apiVersion: 'v1',
+      metadata: { namespace: 'ns' },
+      source: 'openmrs/templates/backend.yaml',
+    });
+    expect(objects[1]?.metadata.labels.replicas).toBe('3');
+    expect(objects[1]?.metadata.annotations).toEqual({ 'omrs.dev/app-digest': 'sha256:x' });
+  });
+
+  it('selects by kind, component and tenant', () => {
+    expect(select(objects, { component: 'backend' })).toHaveLength(2);
+    expect(select(objects, { kind: ['Deployment', 'CronJob'] })).toHaveLength(2);
+    expect(selectOne(objects, { kind: 'Secret', tenant: 'a' }).metadata.name).toBe('e-db-a');
+    expect(() => selectOne(objects, { component: 'backend' })).toThrow(/found 2/);
+  });
+
+  it('finds the images of pod templates, CronJobs included', () => {
+    expect(objects.map(imagesOf)).toEqual([[], ['db:1', 'be:1'], ['db:1']]);
+  });
+
+  it('masks Secret values and leaves other objects alone', () => {
+    expect(maskSecretData(objects[0]!).raw.data).toEqual({ password: '***' });
+    expect(objects[0]!.raw.data).toEqual({ password: 'c2VjcmV0' });
+    expect(maskSecretData(objects[1]!)).toBe(objects[1]);
+  });
+
+  it('rejects YAML that is broken or not a Kubernetes object', () => {
+    expect(() => parseObjects('a: [')).toThrow(/invalid YAML/);
+    expect(() => parseObjects('just: a map')).toThrow(/not a Kubernetes object/);
+  });
+});

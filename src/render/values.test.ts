@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileSchema, type ProfileInput } from '../profile/schema.js';
+import { OmrsError } from '../errors.js';
+import {
+  digestLabel,
+  durationSeconds,
+  labelValue,
+  profileImages,
+  profileToValues,
+  renderProblems,
+  rewriteImage,
+  tenantValues,
+} from './values.js';
+
+const id = { env: 'dev', profile: 'dev', appDigest: `sha256:${'ab'.repeat(32)}` };
+const profile = (input: ProfileInput = {}) => ProfileSchema.parse(input);
+
+describe('durationSeconds', () => {
+  it.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['1500ms', 2],
+  ])('%s → %i', (d, s) => expect(durationSeconds(d)).toBe(s));
+  it('rejects other text', () => expect(() => durationSeconds('soon')).toThrow(OmrsError));
+});
+
+describe('rewriteImage', () => {
+  it('leaves references alone without a mirror', () =>
+    expect(rewriteImage('openmrs/x:1', undefined)).toBe('openmrs/x:1'));
+  it.each([
+    [
+      'openmrs/openmrs-reference-application-3-backend:3.4.0',
+      'registry.local:5000/openmrs/openmrs-reference-application-3-backend:3.4.0',
+    ],
+    ['mariadb:10.11.7', 'registry.local:5000/mariadb:10.11.7'],
+    ['docker.io/library/mariadb:10.11', 'registry.local:5000/library/mariadb:10.11'],
+    ['localhost/x/y@sha256:' + 'c'.repeat(64), 'registry.local:5000/x/y@sha256:' + 'c'.repeat(64)],
+  ])('%s → %s', (ref, want) => expect(rewriteImage(ref, 'registry.local:5000/')).toBe(want));
+});
+
+describe('labels', () => {
+  it('keeps label values valid', () => {
+    expect(labelValue('My Profile!')).toBe('My-Profile');
+    expect(labelValue('x'.repeat(80))).toHaveLength(63);
+    expect(digestLabel(id.appDigest)).toMatch(/^[0-9a-f]{63}$/);
+  });
+});
+
+describe('tenantValues', () => {
+  it('gives the first tenant without host or path the root, the others their name as a path', () => {
+    expect(
+      tenantValues([
+        { name: 'main' },
+        { name: 'north', host: 'n.example.org' },
+        { name: 'south-clinic' },
+        { name: 'east', path: '/e' },
+      ]),
+    ).toEqual([
+      { name: 'main', database: 'openmrs_main', user: 'omrs_main', host: '', path: '/' },
+      { name: 'north', database: 'openmrs_north', user: 'omrs_north', host: 'n.example.org', path: '' },
+      {
+        name: 'south-clinic',
+        database: 'openmrs_south_clinic',
+        user: 'omrs_south_clinic',
+        host: '',
+        path: '/south-clinic',
+      },
+      { name: 'east', database: 'openmrs_east', user: 'omrs_east', host: '', path: '/e' },
+    ]);
+  });
+  it('respects an explicit root path', () => {
+    expect(tenantValues([{ name: 'a' }, { name: 'b', path: '/' }]).map((t) => t.path)).toEqual(['/a', '/']);
+  });
+});
+
+describe('renderProblems', () => {
+  it('finds duplicate tenant names and routes', () => {
+    const p = profile();
+    p.tenants = [{ name: 'a' }, { name: 'a', host: 'x.org' }, { name: 'b', host: 'x.org' }];
+    expect(renderProblems(p).map((x) => x.code)).toEqual([
+      'RENDER_TENANT_DUPLICATE',
+      'RENDER_TENANT_ROUTE_DUPLICATE',
+    ]);
+  });
+  it('finds an external database without a Secret and two admin passwords', () => {
+    const p = profile({ admin: { password: 'x', passwordSecretRef: { name: 'a' } } });
+    p.database = { mode: 'external', storage: '1Gi' };
+    expect(renderProblems(p).map((x) => x.code)).toEqual([
+      'RENDER_EXTERNAL_DB_SECRET',
+      'RENDER_ADMIN_PASSWORD_TWICE',
+    ]);
+    expect(() => profileToValues(p, id)).toThrow(/cannot be rendered \(2 problems\)/);
+  });
+});
+
+describe('profileToValues', () => {
+  it('maps a default profile', () => {
+    const v = profileToValues(profile({ admin: { password: 'dev-only' } }), { ...id, passwordSeed: 'seed' });
+    expect(v.omrs).toEqual({
+      env: 'dev',
+      profile: 'dev',
+      appDigest: 'ab'.repeat(31) + 'a',
+      appDigestFull: id.appDigest,
+    });
+    expect(v.images).toEqual({
+      pullPolicy: 'IfNotPresent',
+      gateway: 'openmrs/openmrs-reference-application-3-gateway:3.4.0',
+      frontend: 'openmrs/openmrs-reference-application-3-frontend:3.4.0',
+      backend: 'openmrs/openmrs-reference-application-3-backend:3.4.0',
+      db: 'mariadb:10.11.7',
+    });
+    expect(v.backend).toEqual({ replicas: 1, startupFailureThreshold: 90 });
+    expect(v.admin).toEqual({
+      password: 'dev-only',
+      existingSecret: { name: '', key: 'password' },
+      passwordLocked: false,
+    });
+    expect(v.database).toMatchObject({
+      mode: 'bundled',
+      host: '',
+      port: 3306,
+      waitSeconds: 120,
+      passwordSeed: 'seed',
+      storage: '10Gi',
+    });
+    expect(v.tenants).toEqual([
+      { name: 'default', database: 'openmrs_default', user: 'omrs_default', host: '', path: '/' },
+    ]);
+  });
+
+  it('maps prod-like settings: external database, secret refs, TLS, replicas, resources, timeouts', () => {
+    const v = profileToValues(
+      profile({
+        admin: { passwordSecretRef: { name: 'openmrs-admin' }, passwordLocked: true },
+        database: {
+          mode: 'external',
+          external: { host: 'db.internal', port: 3307, secretRef: { name: 'openmrs-db', key: 'pw' } },
+        },
+        replicas: { backend: 3, gateway: 2 },
+        resources: { backend: { limits: { memory: '6Gi' } } },
+        ingress: { host: 'emr.example.org', tls: { enabled: true, clusterIssuer: 'letsencrypt' } },
+        timeouts: { backend: '20m', database: '5m' },
+        backup: { enabled: true, retentionDays: 30 },
+        monitoring: { enabled: true },
+        maintenance: { enabled: true },
+        images: { pullPolicy: 'Always', registry: 'mirror.example.org/omrs' },
+      }),
+      id,
+    );
+    expect(v.admin).toEqual({
+      existingSecret: { name: 'openmrs-admin', key: 'password' },
+      passwordLocked: true,
+    });
+    expect(v.database).toMatchObject({
+      mode: 'external',
+      host: 'db.internal',
+      port: 3307,
+      existingSecret: { name: 'openmrs-db', key: 'pw' },
+      waitSeconds: 300,
+      passwordSeed: '',
+    });
+    expect(v.backend).toEqual({
+      replicas: 3,
+      startupFailureThreshold: 120,
+      resources: { limits: { memory: '6Gi' } },
+    });
+    expect(v.gateway.replicas).toBe(2);
+    expect(v.ingress).toEqual({
+      host: 'emr.example.org',
+      tls: { enabled: true, secretName: '', clusterIssuer: 'letsencrypt' },
+    });
+    expect(v.backup).toEqual({ enabled: true, schedule: '0 2 * * *', retentionDays: 30 });
+    expect([v.monitoring.enabled, v.maintenance.enabled]).toEqual([true, true]);
+    expect(v.images.pullPolicy).toBe('Always');
+    expect(v.images.backend).toBe(
+      'mirror.example.org/omrs/openmrs/openmrs-reference-application-3-backend:3.4.0',
+    );
+  });
+
+  it('is pure: the same profile gives the same values', () => {
+    const p = profile();
+    expect(profileToValues(p, id)).toEqual(profileToValues(p, id));
+  });
+});
+
+describe('profileImages', () => {
+  it('lists every image with the digest where pinned', () => {
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const images = profileImages(profile({ openmrs: { images: { backend: `openmrs/b@${digest}` } } }));
+    expect(images.map((i) => i.component)).toEqual(['gateway', 'frontend', 'backend', 'db']);
+    expect(images[2]).toEqual({ component: 'backend', image: `openmrs/b@${digest}`, digest });
+    expect(images[0]).not.toHaveProperty('digest');
+  });
+});

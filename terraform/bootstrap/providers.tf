@@ -1,0 +1,12 @@
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = [var.account_id]
+
+  default_tags {
+    tags = {
+      "omrs.dev/env"     = var.omrs_env
+      "omrs.dev/profile" = var.omrs_profile
+      "managed-by"       = "omrs-terraform"
+    }
+  }
+}

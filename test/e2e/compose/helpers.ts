@@ -1,0 +1,53 @@
+// Shared pieces of the compose end-to-end tests: the CLI with the harness helm and a private
+// OMRS_HOME, the env's objects by label, polling with deadlines (never fixed sleeps).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { runCli, type CliRun, type RunCliOptions } from '../../helpers/cli.js';
+import { readEngine } from '../../helpers/engines.js';
+
+export const PROFILE = join(import.meta.dirname, '../../fixtures/profiles/good/compose-test.yaml');
+export const omrsHome = mkdtempSync(join(tmpdir(), 'omrs-e2e-compose-'));
+export const docker = new Docker({ socketPath: readEngine('docker')?.socketPath ?? '/var/run/docker.sock' });
+
+export function omrs(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
+  const helm = readEngine('helm')?.helm;
+  return runCli(args, { ...options, env: { OMRS_HOME: omrsHome, ...(helm && { OMRS_HELM: helm }), CI: 'true', ...options.env } });
+}
+
+export interface EnvObjects {
+  containers: { name: string; id: string; state: string; service: string }[];
+  networks: string[];
+  volumes: string[];
+}
+
+export async function objectsOf(env: string): Promise<EnvObjects> {
+  const filters = { label: [`omrs.dev/env=${env}`] };
+  const containers = (await docker.listContainers({ all: true, filters })).map((c) => ({
+    name: c.Names[0]!.slice(1), id: c.Id, state: c.State, service: c.Labels['omrs.dev/service'] ?? '',
+  }));
+  const networks = (await docker.listNetworks({ filters })).map((n) => n.Name);
+  const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name);
+  return { containers: containers.sort((a, b) => a.name.localeCompare(b.name)), networks: networks.sort(), volumes: volumes.sort() };
+}
+
+export async function http(url: string, init: { auth?: string } = {}): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { headers: init.auth ? { Authorization: `Basic ${Buffer.from(init.auth).toString('base64')}` } : {}, redirect: 'manual' });
+  return { status: response.status, body: await response.text() };
+}
+
+export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 50;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(500, delay * 2);
+  }
+}
+
+export const upJson = (run: CliRun): { gatewayPort: number; noop: boolean; changes: string[]; durationMs: number; url: string; admin: { password: string } } =>
+  JSON.parse(run.stdout) as never;
