@@ -2,7 +2,14 @@
 // `omrs --version` and `omrs profile validate` start fast. Packages that load native code,
 // WebAssembly or many optional files stay external and are imported lazily at run time.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+
+// Small pure-JS packages on the startup path are bundled; every other dependency stays external.
+const BUNDLED = new Set(['commander', 'zod', 'yaml', 'picocolors', 'fastest-levenshtein', 'js-yaml']);
+const { dependencies = {}, devDependencies = {} } = JSON.parse(readFileSync('package.json', 'utf8'));
+const external = Object.keys({ ...dependencies, ...devDependencies })
+  .filter((name) => !BUNDLED.has(name))
+  .flatMap((name) => [name, `${name}/*`]);
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -16,7 +23,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   legalComments: 'none',
-  external: ['ink', 'ink-*', 'react', 'react/*', '@kubernetes/client-node', 'dockerode', 'cosmiconfig', 'zx', 'mysql2', 'mysql2/*', '@aws-sdk/*', '@faker-js/*'],
+  external,
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: { js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);" },
   logLevel: 'warning',

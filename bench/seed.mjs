@@ -22,28 +22,39 @@ const flag = (name, fallback) => {
 };
 const size = flag('--size', 'large');
 const writers = flag('--writers', 'insert').split(',');
+// --cli <launcher>: another build of omrs (default: bin/omrs.js, built by npm run build).
+const cli = flag('--cli', join(root, 'bin/omrs.js'));
 const TARGET_RATIO = 0.7;
 const TARGET_SECONDS = 60;
 const TARGET_RSS_MB = 512;
 
 const stateFile = join(process.env.OMRS_HARNESS_CACHE ?? '/var/cache/omrs-harness', 'state', 'mariadb.json');
 const engine = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, 'utf8')) : undefined;
-if (!engine) {
-  console.error(`SKIPPED: no MariaDB engine (${stateFile}); start it with: npm run engines -- up mariadb`);
-  process.exitCode = process.env.OMRS_REQUIRE_ENGINES === '1' ? 1 : 0;
-} else {
-  await benchmark();
-}
 
 const connect = (database) =>
-  mysql.createConnection({ host: engine.host, port: engine.port, user: engine.user, password: engine.password, database, multipleStatements: true, charset: 'utf8mb4' });
+  mysql.createConnection({
+    host: engine.host,
+    port: engine.port,
+    user: engine.user,
+    password: engine.password,
+    database,
+    multipleStatements: true,
+    charset: 'utf8mb4',
+  });
 
 async function cloneTemplate(name) {
   const conn = await connect();
   try {
-    const [tables] = await conn.query("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'", [engine.templateDatabase]);
+    const [tables] = await conn.query(
+      "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'",
+      [engine.templateDatabase],
+    );
     const ddl = [];
-    for (const { t } of tables) ddl.push([t, (await conn.query(`SHOW CREATE TABLE \`${engine.templateDatabase}\`.\`${t}\``))[0][0]['Create Table']]);
+    for (const { t } of tables)
+      ddl.push([
+        t,
+        (await conn.query(`SHOW CREATE TABLE \`${engine.templateDatabase}\`.\`${t}\``))[0][0]['Create Table'],
+      ]);
     await conn.query(
       [
         'SET FOREIGN_KEY_CHECKS=0',
@@ -51,7 +62,9 @@ async function cloneTemplate(name) {
         `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
         `USE \`${name}\``,
         ...ddl.map(([, sql]) => sql),
-        ...ddl.map(([t]) => `INSERT INTO \`${name}\`.\`${t}\` SELECT * FROM \`${engine.templateDatabase}\`.\`${t}\``),
+        ...ddl.map(
+          ([t]) => `INSERT INTO \`${name}\`.\`${t}\` SELECT * FROM \`${engine.templateDatabase}\`.\`${t}\``,
+        ),
         'SET FOREIGN_KEY_CHECKS=1',
       ].join(';\n'),
     );
@@ -76,8 +89,28 @@ function runSeeder(db, writer) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', hook, join(root, 'bin/omrs.js'), 'seed', '--db', url, '--size', size, '--seed', '42', '--writer', writer, '--user-password-env', 'OMRS_BENCH_PW', '--json'],
-      { cwd: root, env: { ...process.env, OMRS_BENCH_RU: ruFile, OMRS_BENCH_PW: 'Bench-Pass1' }, stdio: ['ignore', 'pipe', 'ignore'] },
+      [
+        '--import',
+        hook,
+        cli,
+        'seed',
+        '--db',
+        url,
+        '--size',
+        size,
+        '--seed',
+        '42',
+        '--writer',
+        writer,
+        '--user-password-env',
+        'OMRS_BENCH_PW',
+        '--json',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, OMRS_BENCH_RU: ruFile, OMRS_BENCH_PW: 'Bench-Pass1' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
     );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -87,17 +120,49 @@ function runSeeder(db, writer) {
       if (code !== 0) return reject(new Error(`omrs seed exited ${code}: ${out}`));
       const ru = JSON.parse(readFileSync(ruFile, 'utf8'));
       rmSync(ruFile, { force: true });
-      resolve({ result: JSON.parse(out), wallMs, maxRssMb: ru.maxRSS / 1024, cpuS: (ru.userCPUTime + ru.systemCPUTime) / 1e6 });
+      resolve({
+        result: JSON.parse(out),
+        wallMs,
+        maxRssMb: ru.maxRSS / 1024,
+        cpuS: (ru.userCPUTime + ru.systemCPUTime) / 1e6,
+      });
     });
   });
 }
 
 const order = [
-  'role', 'person_attribute_type', 'patient_identifier_type', 'location', 'visit_type', 'encounter_type', 'encounter_role',
-  'concept', 'concept_name', 'concept_numeric', 'concept_answer', 'person', 'person_name', 'person_address', 'person_attribute',
-  'provider', 'patient', 'patient_identifier', 'visit', 'encounter', 'encounter_provider', 'obs', 'users', 'user_role',
+  'role',
+  'person_attribute_type',
+  'patient_identifier_type',
+  'location',
+  'visit_type',
+  'encounter_type',
+  'encounter_role',
+  'concept',
+  'concept_name',
+  'concept_numeric',
+  'concept_answer',
+  'person',
+  'person_name',
+  'person_address',
+  'person_attribute',
+  'provider',
+  'patient',
+  'patient_identifier',
+  'visit',
+  'encounter',
+  'encounter_provider',
+  'obs',
+  'users',
+  'user_role',
 ];
-const keys = { role: 'role', patient: 'patient_id', concept_numeric: 'concept_id', user_role: 'user_id', users: 'user_id' };
+const keys = {
+  role: 'role',
+  patient: 'patient_id',
+  concept_numeric: 'concept_id',
+  user_role: 'user_id',
+  users: 'user_id',
+};
 
 /** Exports the rows a run wrote (by its ledger) to one file per table, server-side. */
 async function exportSeeded(db, dir) {
@@ -111,7 +176,16 @@ async function exportSeeded(db, dir) {
       const r = ranges.find((x) => x.t === table);
       if (!r) continue;
       const file = join(dir, `${table}.tsv`);
-      const where = table === 'role' ? `role IN (${JSON.parse(`[${String(r.kv).replace(/\]\s*,\s*\[/g, ',').replace(/^\[|\]$/g, '')}]`).map((v) => conn.escape(v)).join(',')})` : `\`${keys[table] ?? `${table}_id`}\` BETWEEN ${r.lo} AND ${r.hi}`;
+      const where =
+        table === 'role'
+          ? `role IN (${JSON.parse(
+              `[${String(r.kv)
+                .replace(/\]\s*,\s*\[/g, ',')
+                .replace(/^\[|\]$/g, '')}]`,
+            )
+              .map((v) => conn.escape(v))
+              .join(',')})`
+          : `\`${keys[table] ?? `${table}_id`}\` BETWEEN ${r.lo} AND ${r.hi}`;
       await conn.query(`SELECT * FROM \`${table}\` WHERE ${where} INTO OUTFILE ${conn.escape(file)}`);
       files.push({ table, file, rows: Number(r.n) });
     }
@@ -126,7 +200,8 @@ async function loadBaseline(db, files) {
   try {
     await conn.query('SET SESSION foreign_key_checks = 1, SESSION unique_checks = 1');
     const started = performance.now();
-    for (const f of files) await conn.query(`LOAD DATA INFILE ${conn.escape(f.file)} INTO TABLE \`${f.table}\``);
+    for (const f of files)
+      await conn.query(`LOAD DATA INFILE ${conn.escape(f.file)} INTO TABLE \`${f.table}\``);
     return performance.now() - started;
   } finally {
     await conn.end();
@@ -144,7 +219,9 @@ async function checksums(db, tables) {
 }
 
 function load() {
-  return loadavg().map((x) => x.toFixed(2)).join(' ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 async function benchmark() {
@@ -166,8 +243,18 @@ async function benchmark() {
       const run = await runSeeder(db, writer);
       rows = Object.values(run.result.tables).reduce((a, b) => a + b, 0);
       const seconds = run.result.durationMs / 1000;
-      report.writers[writer] = { rows, seconds, wallSeconds: run.wallMs / 1000, rowsPerSecond: Math.round(rows / seconds), maxRssMb: Math.round(run.maxRssMb), cpuSeconds: Number(run.cpuS.toFixed(1)), loadAverage: load() };
-      console.log(`  ${writer.padEnd(9)} ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (wall ${(run.wallMs / 1000).toFixed(1)} s incl. start) = ${report.writers[writer].rowsPerSecond.toLocaleString('en-US')} rows/s, peak RSS ${Math.round(run.maxRssMb)} MB, CPU ${run.cpuS.toFixed(1)} s; load ${load()}`);
+      report.writers[writer] = {
+        rows,
+        seconds,
+        wallSeconds: run.wallMs / 1000,
+        rowsPerSecond: Math.round(rows / seconds),
+        maxRssMb: Math.round(run.maxRssMb),
+        cpuSeconds: Number(run.cpuS.toFixed(1)),
+        loadAverage: load(),
+      };
+      console.log(
+        `  ${writer.padEnd(9)} ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (wall ${(run.wallMs / 1000).toFixed(1)} s incl. start) = ${report.writers[writer].rowsPerSecond.toLocaleString('en-US')} rows/s, peak RSS ${Math.round(run.maxRssMb)} MB, CPU ${run.cpuS.toFixed(1)} s; load ${load()}`,
+      );
       firstDb ??= db;
     }
 
@@ -180,8 +267,15 @@ async function benchmark() {
     await cloneTemplate(baseDb);
     const ms = await loadBaseline(baseDb, files);
     const baseRows = files.reduce((a, f) => a + f.rows, 0);
-    report.baseline = { rows: baseRows, seconds: ms / 1000, rowsPerSecond: Math.round((baseRows * 1000) / ms), loadAverage: load() };
-    console.log(`  baseline  ${baseRows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s = ${report.baseline.rowsPerSecond.toLocaleString('en-US')} rows/s (LOAD DATA INFILE, same server); load ${load()}`);
+    report.baseline = {
+      rows: baseRows,
+      seconds: ms / 1000,
+      rowsPerSecond: Math.round((baseRows * 1000) / ms),
+      loadAverage: load(),
+    };
+    console.log(
+      `  baseline  ${baseRows.toLocaleString('en-US')} rows in ${(ms / 1000).toFixed(1)} s = ${report.baseline.rowsPerSecond.toLocaleString('en-US')} rows/s (LOAD DATA INFILE, same server); load ${load()}`,
+    );
     const tables = files.map((f) => f.table);
     const [a, b] = [await checksums(firstDb, tables), await checksums(baseDb, tables)];
     report.sameRows = JSON.stringify(a) === JSON.stringify(b);
@@ -200,4 +294,11 @@ async function benchmark() {
     for (const db of dbs) await drop(db).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+if (!engine) {
+  console.error(`SKIPPED: no MariaDB engine (${stateFile}); start it with: npm run engines -- up mariadb`);
+  process.exitCode = process.env.OMRS_REQUIRE_ENGINES === '1' ? 1 : 0;
+} else {
+  await benchmark();
 }

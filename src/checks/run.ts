@@ -63,7 +63,9 @@ export async function evaluate(inputs: Inputs, options: Evaluation): Promise<Che
   let findings: Finding[] = [];
   if (inputs.manifests) {
     const ctx = { objects: inputs.manifests.objects, level, digestsPinnedAtPromotion: inputs.manifests.digestsPinnedAtPromotion === true };
-    findings.push(...(await runRules(manifestRules, ctx, level, only)));
+    // Rules name objects as Kind/name; point each finding at the file that defines the object.
+    const sources = new Map(inputs.manifests.objects.filter((o) => o.source).map((o) => [`${o.kind}/${o.metadata.name}`, o.source!]));
+    findings.push(...(await runRules(manifestRules, ctx, level, only)).map((f) => (f.file || !sources.has(f.resource) ? f : { ...f, file: sources.get(f.resource)! })));
     scopes.push({ scope: 'manifests', target: inputs.manifests.target, rules: manifestRules.length });
   }
   if (inputs.terraform) {

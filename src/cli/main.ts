@@ -10,6 +10,7 @@ import { registerShell } from './commands/shell.js';
 import { registerRuntimeCommands } from './commands/up.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerRenderCommands } from './commands/render.js';
+import { registerCheckCommands } from './commands/check.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('omrs');
@@ -48,6 +49,7 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
   registerRuntimeCommands(program, ctx);
   registerSeedCommands(program, ctx);
   registerRenderCommands(program, ctx);
+  registerCheckCommands(program, ctx);
   return program;
 }
 

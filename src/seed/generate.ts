@@ -105,7 +105,16 @@ export class Generator {
       const personId = ids.next('person');
       const homeLocation = prng.pick(ref.locations);
 
-      out.add('person', [personId, female ? 'F' : 'M', formatDate(born), 0, 0, 1, created, this.uuid('person', i)]);
+      out.add('person', [
+        personId,
+        female ? 'F' : 'M',
+        formatDate(born),
+        0,
+        0,
+        1,
+        created,
+        this.uuid('person', i),
+      ]);
       out.add('person_name', [
         ids.next('person_name'),
         1,
@@ -130,7 +139,15 @@ export class Generator {
         created,
         this.uuid('person_address', i),
       ]);
-      out.add('person_attribute', [ids.next('person_attribute'), personId, faker.phone.number({ style: 'national' }).slice(0, 50), ref.phoneAttributeType, 1, created, this.uuid('person_attribute', i)]);
+      out.add('person_attribute', [
+        ids.next('person_attribute'),
+        personId,
+        faker.phone.number({ style: 'national' }).slice(0, 50),
+        ref.phoneAttributeType,
+        1,
+        created,
+        this.uuid('person_attribute', i),
+      ]);
       out.add('patient', [personId, 1, created, 'Unknown']);
       out.add('patient_identifier', [
         ids.next('patient_identifier'),
@@ -155,18 +172,60 @@ export class Generator {
         const start = registered + days[v]! * DAY + prng.int(8 * 60, 16 * 60) * MINUTE;
         const visitId = ids.next('visit');
         const started = formatDateTime(start);
-        out.add('visit', [visitId, personId, prng.pick(ref.visitTypes), started, formatDateTime(start + prng.int(30, 240) * MINUTE), location, 1, started, this.uuid('visit', visitIndex)]);
+        out.add('visit', [
+          visitId,
+          personId,
+          prng.pick(ref.visitTypes),
+          started,
+          formatDateTime(start + prng.int(30, 240) * MINUTE),
+          location,
+          1,
+          started,
+          this.uuid('visit', visitIndex),
+        ]);
         for (let e = 0; e < E; e++) {
           const encounterIndex = visitIndex * E + e;
           const at = formatDateTime(start + (e * 15 + prng.int(0, 10)) * MINUTE);
           const encounterId = ids.next('encounter');
-          out.add('encounter', [encounterId, ref.encounterTypes[e % ref.encounterTypes.length]!, personId, location, at, visitId, 1, at, this.uuid('encounter', encounterIndex)]);
-          out.add('encounter_provider', [ids.next('encounter_provider'), encounterId, prng.pick(ref.providers), ref.encounterRole, 1, at, this.uuid('encounter_provider', encounterIndex)]);
+          out.add('encounter', [
+            encounterId,
+            ref.encounterTypes[e % ref.encounterTypes.length]!,
+            personId,
+            location,
+            at,
+            visitId,
+            1,
+            at,
+            this.uuid('encounter', encounterIndex),
+          ]);
+          out.add('encounter_provider', [
+            ids.next('encounter_provider'),
+            encounterId,
+            prng.pick(ref.providers),
+            ref.encounterRole,
+            1,
+            at,
+            this.uuid('encounter_provider', encounterIndex),
+          ]);
           const offset = prng.int(0, vitals.length - 1);
           for (let k = 0; k < O; k++) {
             const kind = vitals[(offset + k) % vitals.length]!;
             const value = this.#obsValue(kind, prng, age, female);
-            out.add('obs', [ids.next('obs'), personId, value.concept, encounterId, at, location, value.coded, value.numeric, value.text, 'FINAL', 1, at, this.uuid('obs', encounterIndex * O + k)]);
+            out.add('obs', [
+              ids.next('obs'),
+              personId,
+              value.concept,
+              encounterId,
+              at,
+              location,
+              value.coded,
+              value.numeric,
+              value.text,
+              'FINAL',
+              1,
+              at,
+              this.uuid('obs', encounterIndex * O + k),
+            ]);
           }
         }
       }
@@ -176,25 +235,71 @@ export class Generator {
 
   /** The country of every address: the locale's own where faker knows one, else one picked by the seed. */
   country(): string {
-    const byLocale: Record<string, string> = { en: 'United States', en_US: 'United States', en_GB: 'United Kingdom', fr: 'France', de: 'Germany', es: 'Spain', pt_BR: 'Brazil', en_IN: 'India', en_NG: 'Nigeria', en_GH: 'Ghana', en_ZA: 'South Africa', sw: 'Kenya' };
-    return byLocale[this.context.plan.locale] ?? new Prng(this.context.plan.seed, 'country').pick(['Kenya', 'Uganda', 'Rwanda', 'Haiti', 'Malawi', 'Peru']);
+    const byLocale: Record<string, string> = {
+      en: 'United States',
+      en_US: 'United States',
+      en_GB: 'United Kingdom',
+      fr: 'France',
+      de: 'Germany',
+      es: 'Spain',
+      pt_BR: 'Brazil',
+      en_IN: 'India',
+      en_NG: 'Nigeria',
+      en_GH: 'Ghana',
+      en_ZA: 'South Africa',
+      sw: 'Kenya',
+    };
+    return (
+      byLocale[this.context.plan.locale] ??
+      new Prng(this.context.plan.seed, 'country').pick([
+        'Kenya',
+        'Uganda',
+        'Rwanda',
+        'Haiti',
+        'Malawi',
+        'Peru',
+      ])
+    );
   }
 
   #vitalConcepts(): ObsKind[] {
     return ['weight', 'height', 'temperature', 'systolic', 'diastolic', 'pulse', 'coded', 'text'];
   }
 
-  #obsValue(kind: ObsKind, prng: Prng, age: number, female: boolean): { concept: number; numeric: number | null; coded: number | null; text: string | null } {
+  #obsValue(
+    kind: ObsKind,
+    prng: Prng,
+    age: number,
+    female: boolean,
+  ): { concept: number; numeric: number | null; coded: number | null; text: string | null } {
     const c = this.context.ref.concepts;
-    const numeric = (concept: number, value: number) => ({ concept, numeric: value, coded: null, text: null });
+    const numeric = (concept: number, value: number) => ({
+      concept,
+      numeric: value,
+      coded: null,
+      text: null,
+    });
     const child = age < 18;
     switch (kind) {
       case 'weight':
-        return numeric(c.weight, child ? prng.normal(3.5 + age * 3.2, 2 + age * 0.4, 2, 120, 1) : prng.normal(female ? 66 : 78, 13, 35, 200, 1));
+        return numeric(
+          c.weight,
+          child
+            ? prng.normal(3.5 + age * 3.2, 2 + age * 0.4, 2, 120, 1)
+            : prng.normal(female ? 66 : 78, 13, 35, 200, 1),
+        );
       case 'height':
-        return numeric(c.height, child ? prng.normal(52 + age * 6.3, 4 + age * 0.4, 40, 200, 1) : prng.normal(female ? 162 : 175, 7, 135, 210, 1));
+        return numeric(
+          c.height,
+          child
+            ? prng.normal(52 + age * 6.3, 4 + age * 0.4, 40, 200, 1)
+            : prng.normal(female ? 162 : 175, 7, 135, 210, 1),
+        );
       case 'temperature':
-        return numeric(c.temperature, prng.chance(0.08) ? prng.float(37.6, 40.2, 1) : prng.normal(36.8, 0.3, 35.5, 37.5, 1));
+        return numeric(
+          c.temperature,
+          prng.chance(0.08) ? prng.float(37.6, 40.2, 1) : prng.normal(36.8, 0.3, 35.5, 37.5, 1),
+        );
       case 'systolic':
         return numeric(c.systolic, prng.normal(child ? 105 : 122, 14, 70, 220, 0));
       case 'diastolic':

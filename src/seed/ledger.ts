@@ -71,11 +71,19 @@ export async function ensureLedger(conn: Connection): Promise<void> {
 }
 
 export async function ledgerExists(conn: Connection): Promise<boolean> {
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [LEDGER_TABLE]);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?',
+    [LEDGER_TABLE],
+  );
   return rows.length > 0;
 }
 
-export async function insertHeader(conn: Connection, runId: string, plan: SeedPlan, stored: StoredPlan): Promise<void> {
+export async function insertHeader(
+  conn: Connection,
+  runId: string,
+  plan: SeedPlan,
+  stored: StoredPlan,
+): Promise<void> {
   await conn.query(
     `INSERT INTO ${LEDGER_TABLE} (run_id, run_key, seed, size, counts, tenant, chunk, status, created_at, omrs_version) VALUES (?, ?, ?, ?, ?, ?, NULL, 'running', NOW(3), ?)`,
     [runId, plan.key, plan.seed, plan.size, JSON.stringify(stored), plan.tenant ?? null, packageVersion()],
@@ -83,11 +91,18 @@ export async function insertHeader(conn: Connection, runId: string, plan: SeedPl
 }
 
 export async function setRunStatus(conn: Connection, runId: string, status: RunStatus): Promise<void> {
-  await conn.query(`UPDATE ${LEDGER_TABLE} SET status = ?, finished_at = NOW(3) WHERE run_id = ? AND chunk IS NULL`, [status, runId]);
+  await conn.query(
+    `UPDATE ${LEDGER_TABLE} SET status = ?, finished_at = NOW(3) WHERE run_id = ? AND chunk IS NULL`,
+    [status, runId],
+  );
 }
 
 /** SQL that records `ranges` for a chunk (runs inside the chunk's transaction). */
-export function entriesSql(header: { runId: string; runKey: string; seed: number; size: string }, chunk: number, ranges: TableRange[]): string {
+export function entriesSql(
+  header: { runId: string; runKey: string; seed: number; size: string },
+  chunk: number,
+  ranges: TableRange[],
+): string {
   const values = ranges.map(
     (r) =>
       `(${[header.runId, header.runKey, header.seed, header.size, chunk, r.table, r.firstId, r.lastId, r.rowCount, r.keyValues ? JSON.stringify(r.keyValues) : null, 'done'].map(sqlLiteral).join(',')},NOW(3),NOW(3))`,
@@ -110,7 +125,9 @@ function toHeader(row: RowDataPacket): RunHeader {
 }
 
 export async function listRuns(conn: Connection): Promise<RunHeader[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT * FROM ${LEDGER_TABLE} WHERE chunk IS NULL ORDER BY id`);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT * FROM ${LEDGER_TABLE} WHERE chunk IS NULL ORDER BY id`,
+  );
   return rows.map(toHeader);
 }
 
@@ -139,6 +156,9 @@ export async function runTotals(conn: Connection, runId: string): Promise<Record
 }
 
 export async function doneChunks(conn: Connection, runId: string): Promise<Set<number>> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT DISTINCT chunk FROM ${LEDGER_TABLE} WHERE run_id = ? AND chunk >= 0`, [runId]);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT DISTINCT chunk FROM ${LEDGER_TABLE} WHERE run_id = ? AND chunk >= 0`,
+    [runId],
+  );
   return new Set(rows.map((r) => Number(r.chunk)));
 }

@@ -11,7 +11,8 @@ export function mod30CheckChar(base: string): string {
   let sum = 0;
   for (let i = base.length - 1; i >= 0; i--) {
     const codePoint = MOD30_ALPHABET.indexOf(base.charAt(i).toUpperCase());
-    if (codePoint < 0) throw new Error(`invalid character ${JSON.stringify(base.charAt(i))} for a mod-30 identifier`);
+    if (codePoint < 0)
+      throw new Error(`invalid character ${JSON.stringify(base.charAt(i))} for a mod-30 identifier`);
     let addend = factor * codePoint;
     factor = factor === 2 ? 1 : 2;
     addend = Math.floor(addend / n) + (addend % n);

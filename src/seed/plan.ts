@@ -21,9 +21,27 @@ export interface StaffCounts {
 
 /** large: 100,000 patients × 2 visits × 1 encounter × 5 obs = 1,000,000 obs. */
 export const SIZE_PRESETS: Record<SeedSize, SeedCounts & { staff: StaffCounts }> = {
-  small: { patients: 100, visitsPerPatient: 2, encountersPerVisit: 2, obsPerEncounter: 5, staff: { clerks: 1, nurses: 2, doctors: 2 } },
-  medium: { patients: 2_000, visitsPerPatient: 3, encountersPerVisit: 2, obsPerEncounter: 5, staff: { clerks: 2, nurses: 5, doctors: 5 } },
-  large: { patients: 100_000, visitsPerPatient: 2, encountersPerVisit: 1, obsPerEncounter: 5, staff: { clerks: 5, nurses: 20, doctors: 20 } },
+  small: {
+    patients: 100,
+    visitsPerPatient: 2,
+    encountersPerVisit: 2,
+    obsPerEncounter: 5,
+    staff: { clerks: 1, nurses: 2, doctors: 2 },
+  },
+  medium: {
+    patients: 2_000,
+    visitsPerPatient: 3,
+    encountersPerVisit: 2,
+    obsPerEncounter: 5,
+    staff: { clerks: 2, nurses: 5, doctors: 5 },
+  },
+  large: {
+    patients: 100_000,
+    visitsPerPatient: 2,
+    encountersPerVisit: 1,
+    obsPerEncounter: 5,
+    staff: { clerks: 5, nurses: 20, doctors: 20 },
+  },
 };
 
 export interface SeedRequest {
@@ -54,7 +72,12 @@ const ROWS_PER_CHUNK = 15_000;
 export function resolvePlan(request: SeedRequest): SeedPlan {
   const size = request.size ?? 'small';
   if (!SEED_SIZES.includes(size))
-    throw new OmrsError({ code: 'SEED_BAD_SIZE', message: `unknown seed size "${String(size)}"`, hint: `Use one of: ${SEED_SIZES.join(', ')}.`, exitCode: ExitCode.usage });
+    throw new OmrsError({
+      code: 'SEED_BAD_SIZE',
+      message: `unknown seed size "${String(size)}"`,
+      hint: `Use one of: ${SEED_SIZES.join(', ')}.`,
+      exitCode: ExitCode.usage,
+    });
   const preset = SIZE_PRESETS[size];
   const counts: SeedCounts = {
     patients: request.counts?.patients ?? preset.patients,
@@ -64,18 +87,40 @@ export function resolvePlan(request: SeedRequest): SeedPlan {
   };
   for (const [name, value] of Object.entries(counts))
     if (!Number.isInteger(value) || value < 0 || value > 10_000_000)
-      throw new OmrsError({ code: 'SEED_BAD_COUNT', message: `${name} must be a whole number between 0 and 10,000,000 (got ${value})`, exitCode: ExitCode.usage });
+      throw new OmrsError({
+        code: 'SEED_BAD_COUNT',
+        message: `${name} must be a whole number between 0 and 10,000,000 (got ${value})`,
+        exitCode: ExitCode.usage,
+      });
   const seed = request.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)
-    throw new OmrsError({ code: 'SEED_BAD_SEED', message: `seed must be a whole number between 0 and 2147483647 (got ${seed})`, exitCode: ExitCode.usage });
-  const rowsPerPatient = 6 + counts.visitsPerPatient * (1 + counts.encountersPerVisit * (2 + counts.obsPerEncounter));
-  const chunkPatients = request.chunkPatients ?? Math.max(10, Math.min(2_000, Math.floor(ROWS_PER_CHUNK / rowsPerPatient)));
+    throw new OmrsError({
+      code: 'SEED_BAD_SEED',
+      message: `seed must be a whole number between 0 and 2147483647 (got ${seed})`,
+      exitCode: ExitCode.usage,
+    });
+  const rowsPerPatient =
+    6 + counts.visitsPerPatient * (1 + counts.encountersPerVisit * (2 + counts.obsPerEncounter));
+  const chunkPatients =
+    request.chunkPatients ?? Math.max(10, Math.min(2_000, Math.floor(ROWS_PER_CHUNK / rowsPerPatient)));
   const locale = request.locale ?? 'en';
   const staff = preset.staff;
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, seed, locale, tenant: request.tenant ?? null, counts, staff, chunkPatients }))
+    .update(
+      JSON.stringify({ v: 1, seed, locale, tenant: request.tenant ?? null, counts, staff, chunkPatients }),
+    )
     .digest('hex');
-  return { size, seed, locale, tenant: request.tenant, counts, staff, chunkPatients, chunks: Math.ceil(counts.patients / chunkPatients), key };
+  return {
+    size,
+    seed,
+    locale,
+    tenant: request.tenant,
+    counts,
+    staff,
+    chunkPatients,
+    chunks: Math.ceil(counts.patients / chunkPatients),
+    key,
+  };
 }
 
 /** Rows a plan writes per table (data tables only; reference data and users come on top). */

@@ -4,7 +4,17 @@
 import type { EventSink } from '../events/types.js';
 import { discardEvents, step } from '../events/bus.js';
 import { ExitCode, OmrsError } from '../errors.js';
-import { LEDGER_TABLE, ledgerExists, listRuns, runEntries, setRunStatus, SETUP_CHUNK, USERS_CHUNK, type LedgerEntry, type RunHeader } from './ledger.js';
+import {
+  LEDGER_TABLE,
+  ledgerExists,
+  listRuns,
+  runEntries,
+  setRunStatus,
+  SETUP_CHUNK,
+  USERS_CHUNK,
+  type LedgerEntry,
+  type RunHeader,
+} from './ledger.js';
 import { withSession, type Session } from './session.js';
 import { INSERT_ORDER, TABLES } from './tables.js';
 import type { SeedTarget } from './target.js';
@@ -17,7 +27,10 @@ export interface PurgeResult {
 
 const LIVE = new Set(['running', 'failed', 'done']);
 
-export async function purge(target: SeedTarget, options: { runId?: string; events?: EventSink } = {}): Promise<PurgeResult> {
+export async function purge(
+  target: SeedTarget,
+  options: { runId?: string; events?: EventSink } = {},
+): Promise<PurgeResult> {
   const events = options.events ?? discardEvents;
   return withSession(target, async (session) => {
     const out: PurgeResult = { target: target.description, runs: [] };
@@ -26,12 +39,28 @@ export async function purge(target: SeedTarget, options: { runId?: string; event
     let chosen = runs.filter((r) => LIVE.has(r.status));
     if (options.runId) {
       const run = runs.find((r) => r.runId === options.runId || r.runId.startsWith(options.runId!));
-      if (!run) throw new OmrsError({ code: 'SEED_UNKNOWN_RUN', message: `no seed run ${options.runId} in ${target.description}`, hint: 'omrs seed --status lists the runs.', exitCode: ExitCode.usage });
-      if (!LIVE.has(run.status)) throw new OmrsError({ code: 'SEED_RUN_GONE', message: `seed run ${run.runId} is already ${run.status}`, exitCode: ExitCode.usage });
+      if (!run)
+        throw new OmrsError({
+          code: 'SEED_UNKNOWN_RUN',
+          message: `no seed run ${options.runId} in ${target.description}`,
+          hint: 'omrs seed --status lists the runs.',
+          exitCode: ExitCode.usage,
+        });
+      if (!LIVE.has(run.status))
+        throw new OmrsError({
+          code: 'SEED_RUN_GONE',
+          message: `seed run ${run.runId} is already ${run.status}`,
+          exitCode: ExitCode.usage,
+        });
       chosen = [run];
     }
     for (const run of [...chosen].reverse()) {
-      const result = await step(events, `seed:purge:${run.runId}`, `purge run ${run.runId.slice(0, 8)} (seed ${run.seed}, ${run.size})`, () => purgeRun(session, run, 'purged', events));
+      const result = await step(
+        events,
+        `seed:purge:${run.runId}`,
+        `purge run ${run.runId.slice(0, 8)} (seed ${run.seed}, ${run.size})`,
+        () => purgeRun(session, run, 'purged', events),
+      );
       out.runs.push({ runId: run.runId, seed: run.seed, size: run.size, ...result });
     }
     return out;
@@ -39,7 +68,12 @@ export async function purge(target: SeedTarget, options: { runId?: string; event
 }
 
 /** Deletes a run's rows; reference rows still used by another live run are handed over to it. */
-export async function purgeRun(session: Session, run: RunHeader, finalStatus: 'purged' | 'rolled-back', events: EventSink = discardEvents): Promise<{ deleted: Record<string, number>; keptShared: number }> {
+export async function purgeRun(
+  session: Session,
+  run: RunHeader,
+  finalStatus: 'purged' | 'rolled-back',
+  events: EventSink = discardEvents,
+): Promise<{ deleted: Record<string, number>; keptShared: number }> {
   const { conn } = session;
   const entries = await runEntries(conn, run.runId);
   const byChunk = new Map<number, LedgerEntry[]>();
@@ -50,7 +84,9 @@ export async function purgeRun(session: Session, run: RunHeader, finalStatus: 'p
   const total = entries.length;
   let doneEntries = 0;
   for (const chunk of order) {
-    const list = byChunk.get(chunk)!.sort((a, b) => INSERT_ORDER.indexOf(b.table) - INSERT_ORDER.indexOf(a.table));
+    const list = byChunk
+      .get(chunk)!
+      .sort((a, b) => INSERT_ORDER.indexOf(b.table) - INSERT_ORDER.indexOf(a.table));
     const counts: Record<string, number> = {};
     try {
       await conn.query('START TRANSACTION');
@@ -63,12 +99,23 @@ export async function purgeRun(session: Session, run: RunHeader, finalStatus: 'p
     } catch (error) {
       await conn.query('ROLLBACK').catch(() => undefined);
       const referenced = (error as { errno?: number }).errno === 1451;
-      const heir = (await listRuns(conn)).filter((r) => r.runId !== run.runId && (r.status === 'done' || r.status === 'running' || r.status === 'failed')).at(-1);
+      const heir = (await listRuns(conn))
+        .filter(
+          (r) =>
+            r.runId !== run.runId && (r.status === 'done' || r.status === 'running' || r.status === 'failed'),
+        )
+        .at(-1);
       if (referenced && chunk === SETUP_CHUNK && heir) {
         // Another run reuses these types/concepts/staff: they become that run's to purge.
-        await conn.query(`UPDATE ${LEDGER_TABLE} SET run_id = ?, run_key = ? WHERE run_id = ? AND chunk = ?`, [heir.runId, heir.runKey, run.runId, chunk]);
+        await conn.query(
+          `UPDATE ${LEDGER_TABLE} SET run_id = ?, run_key = ? WHERE run_id = ? AND chunk = ?`,
+          [heir.runId, heir.runKey, run.runId, chunk],
+        );
         keptShared += list.reduce((n, e) => n + e.rowCount, 0);
-        events.emit({ type: 'info', message: `kept ${keptShared} reference rows that run ${heir.runId.slice(0, 8)} still uses; they are purged with it` });
+        events.emit({
+          type: 'info',
+          message: `kept ${keptShared} reference rows that run ${heir.runId.slice(0, 8)} still uses; they are purged with it`,
+        });
         continue;
       }
       if (referenced)
@@ -83,7 +130,13 @@ export async function purgeRun(session: Session, run: RunHeader, finalStatus: 'p
     }
     for (const [t, n] of Object.entries(counts)) deleted[t] = (deleted[t] ?? 0) + n;
     doneEntries += list.length;
-    events.emit({ type: 'progress', step: `seed:purge:${run.runId}`, current: doneEntries, total, unit: 'ranges' });
+    events.emit({
+      type: 'progress',
+      step: `seed:purge:${run.runId}`,
+      current: doneEntries,
+      total,
+      unit: 'ranges',
+    });
   }
   await setRunStatus(conn, run.runId, finalStatus);
   return { deleted, keptShared };
@@ -100,10 +153,16 @@ async function deleteEntry(session: Session, e: LedgerEntry): Promise<number> {
   const table = quoteId(e.table);
   if (e.keyValues) {
     if (e.keyValues.length === 0) return 0;
-    const [res] = await session.conn.query(`DELETE FROM ${table} WHERE ${quoteId(TABLES[e.table].key)} IN (?)`, [e.keyValues]);
+    const [res] = await session.conn.query(
+      `DELETE FROM ${table} WHERE ${quoteId(TABLES[e.table].key)} IN (?)`,
+      [e.keyValues],
+    );
     return (res as { affectedRows: number }).affectedRows;
   }
   if (e.firstId === null || e.lastId === null) return 0;
-  const [res] = await session.conn.query(`DELETE FROM ${table} WHERE ${quoteId(TABLES[e.table].key)} BETWEEN ? AND ?`, [e.firstId, e.lastId]);
+  const [res] = await session.conn.query(
+    `DELETE FROM ${table} WHERE ${quoteId(TABLES[e.table].key)} BETWEEN ? AND ?`,
+    [e.firstId, e.lastId],
+  );
   return (res as { affectedRows: number }).affectedRows;
 }

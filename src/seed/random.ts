@@ -87,7 +87,12 @@ export class UuidSequence {
 
   constructor(seed: number, table: string) {
     const digest = createHash('sha1').update(`omrs-seed:${seed}:${table}`).digest();
-    this.#k = new Uint32Array([digest.readUInt32BE(0), digest.readUInt32BE(4), digest.readUInt32BE(8), digest.readUInt32BE(12)]);
+    this.#k = new Uint32Array([
+      digest.readUInt32BE(0),
+      digest.readUInt32BE(4),
+      digest.readUInt32BE(8),
+      digest.readUInt32BE(12),
+    ]);
   }
 
   at(index: number): string {
@@ -100,11 +105,26 @@ export class UuidSequence {
     const w3 = fmix32((k[3]! ^ w2) + hi + lo);
     const b = (w: number, shift: number) => HEX[(w >>> shift) & 0xff]!;
     return (
-      b(w0, 24) + b(w0, 16) + b(w0, 8) + b(w0, 0) + '-' +
-      b(w1, 24) + b(w1, 16) + '-' +
-      HEX[0x50 | ((w1 >>> 8) & 0x0f)]! + b(w1, 0) + '-' +
-      HEX[0x80 | ((w2 >>> 24) & 0x3f)]! + b(w2, 16) + '-' +
-      b(w2, 8) + b(w2, 0) + b(w3, 24) + b(w3, 16) + b(w3, 8) + b(w3, 0)
+      b(w0, 24) +
+      b(w0, 16) +
+      b(w0, 8) +
+      b(w0, 0) +
+      '-' +
+      b(w1, 24) +
+      b(w1, 16) +
+      '-' +
+      HEX[0x50 | ((w1 >>> 8) & 0x0f)]! +
+      b(w1, 0) +
+      '-' +
+      HEX[0x80 | ((w2 >>> 24) & 0x3f)]! +
+      b(w2, 16) +
+      '-' +
+      b(w2, 8) +
+      b(w2, 0) +
+      b(w3, 24) +
+      b(w3, 16) +
+      b(w3, 8) +
+      b(w3, 0)
     );
   }
 }

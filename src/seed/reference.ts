@@ -23,19 +23,47 @@ interface NumericConcept {
   name: string;
   units: string;
   decimal: boolean;
-  range: [lowAbsolute: number, lowCritical: number, lowNormal: number, hiNormal: number, hiCritical: number, hiAbsolute: number];
+  range: [
+    lowAbsolute: number,
+    lowCritical: number,
+    lowNormal: number,
+    hiNormal: number,
+    hiCritical: number,
+    hiAbsolute: number,
+  ];
 }
 
 /** Names as in CIEL, so an installed dictionary is reused instead of duplicated. */
 export const NUMERIC_CONCEPTS: NumericConcept[] = [
   { key: 'weight', name: 'Weight (kg)', units: 'kg', decimal: true, range: [0, 1, 2, 150, 200, 250] },
   { key: 'height', name: 'Height (cm)', units: 'cm', decimal: true, range: [10, 30, 40, 200, 220, 228] },
-  { key: 'temperature', name: 'Temperature (c)', units: 'DEG C', decimal: true, range: [25, 34, 36, 37.5, 40, 43] },
-  { key: 'systolic', name: 'Systolic blood pressure', units: 'mmHg', decimal: false, range: [0, 70, 90, 140, 180, 250] },
-  { key: 'diastolic', name: 'Diastolic blood pressure', units: 'mmHg', decimal: false, range: [0, 40, 60, 90, 120, 150] },
+  {
+    key: 'temperature',
+    name: 'Temperature (c)',
+    units: 'DEG C',
+    decimal: true,
+    range: [25, 34, 36, 37.5, 40, 43],
+  },
+  {
+    key: 'systolic',
+    name: 'Systolic blood pressure',
+    units: 'mmHg',
+    decimal: false,
+    range: [0, 70, 90, 140, 180, 250],
+  },
+  {
+    key: 'diastolic',
+    name: 'Diastolic blood pressure',
+    units: 'mmHg',
+    decimal: false,
+    range: [0, 40, 60, 90, 120, 150],
+  },
   { key: 'pulse', name: 'Pulse', units: 'beats/min', decimal: false, range: [0, 40, 60, 100, 150, 230] },
 ];
-export const CODED_CONCEPT = { name: 'Tobacco use status', answers: ['Never smoked', 'Current smoker', 'Former smoker'] };
+export const CODED_CONCEPT = {
+  name: 'Tobacco use status',
+  answers: ['Never smoked', 'Current smoker', 'Former smoker'],
+};
 export const TEXT_CONCEPT = 'Clinical notes';
 
 /** concept_datatype / concept_class ids of the 2.8 core data. */
@@ -75,7 +103,13 @@ export function staffList(plan: SeedPlan): { index: number; kind: StaffKind; n: 
 }
 
 /** Finds or creates everything the clinical rows reference; new rows land in `rows` (not yet written). */
-export async function prepareSetup(conn: Connection, plan: SeedPlan, faker: Faker, ids: IdAllocator, epoch: number): Promise<Setup> {
+export async function prepareSetup(
+  conn: Connection,
+  plan: SeedPlan,
+  faker: Faker,
+  ids: IdAllocator,
+  epoch: number,
+): Promise<Setup> {
   const rows = new RowSet();
   const created = formatDateTime(epoch - 4 * 365 * 86_400_000);
   const uuids = new Map<string, UuidSequence>();
@@ -85,34 +119,89 @@ export async function prepareSetup(conn: Connection, plan: SeedPlan, faker: Fake
     return seq.at(index);
   };
 
-  const named = async (table: TableName, idColumn: string, name: string, index: number, build: (id: number) => (string | number | null)[], wellKnownUuid?: string) => {
-    const found = await firstId(conn, `SELECT ${idColumn} FROM ${table} WHERE name = ? ${wellKnownUuid ? 'OR uuid = ?' : ''} ORDER BY ${idColumn} LIMIT 1`, wellKnownUuid ? [name, wellKnownUuid] : [name]);
+  const named = async (
+    table: TableName,
+    idColumn: string,
+    name: string,
+    index: number,
+    build: (id: number) => (string | number | null)[],
+    wellKnownUuid?: string,
+  ) => {
+    const found = await firstId(
+      conn,
+      `SELECT ${idColumn} FROM ${table} WHERE name = ? ${wellKnownUuid ? 'OR uuid = ?' : ''} ORDER BY ${idColumn} LIMIT 1`,
+      wellKnownUuid ? [name, wellKnownUuid] : [name],
+    );
     if (found !== undefined) return found;
     const id = ids.next(table);
     rows.add(table, [...build(id), 1, created, wellKnownUuid ?? uuid(table, index)]);
     return id;
   };
 
-  const phoneAttributeType = await named('person_attribute_type', 'person_attribute_type_id', 'Telephone Number', 0, (id) => [id, 'Telephone Number', 'The telephone number for the person', 'java.lang.String', 0, 3], TELEPHONE_ATTRIBUTE_UUID);
+  const phoneAttributeType = await named(
+    'person_attribute_type',
+    'person_attribute_type_id',
+    'Telephone Number',
+    0,
+    (id) => [id, 'Telephone Number', 'The telephone number for the person', 'java.lang.String', 0, 3],
+    TELEPHONE_ATTRIBUTE_UUID,
+  );
   const openmrsIdType = await named(
     'patient_identifier_type',
     'patient_identifier_type_id',
     'OpenMRS ID',
     0,
-    (id) => [id, 'OpenMRS ID', 'OpenMRS patient identifier, with check-digit', 1, 1, LUHN_MOD30_VALIDATOR, 'NOT_USED', 'UNIQUE'],
+    (id) => [
+      id,
+      'OpenMRS ID',
+      'OpenMRS patient identifier, with check-digit',
+      1,
+      1,
+      LUHN_MOD30_VALIDATOR,
+      'NOT_USED',
+      'UNIQUE',
+    ],
     OPENMRS_ID_TYPE_UUID,
   );
   const locations: number[] = [];
-  for (const [i, name] of LOCATIONS.entries()) locations.push(await named('location', 'location_id', name, i, (id) => [id, name, `${name} (seeded by omrs)`, null, null]));
+  for (const [i, name] of LOCATIONS.entries())
+    locations.push(
+      await named('location', 'location_id', name, i, (id) => [
+        id,
+        name,
+        `${name} (seeded by omrs)`,
+        null,
+        null,
+      ]),
+    );
   const visitTypes: number[] = [];
-  for (const [i, name] of VISIT_TYPES.entries()) visitTypes.push(await named('visit_type', 'visit_type_id', name, i, (id) => [id, name, `${name} (seeded by omrs)`]));
+  for (const [i, name] of VISIT_TYPES.entries())
+    visitTypes.push(
+      await named('visit_type', 'visit_type_id', name, i, (id) => [id, name, `${name} (seeded by omrs)`]),
+    );
   const encounterTypes: number[] = [];
-  for (const [i, name] of ENCOUNTER_TYPES.entries()) encounterTypes.push(await named('encounter_type', 'encounter_type_id', name, i, (id) => [id, name, `${name} (seeded by omrs)`]));
-  const encounterRole = await named('encounter_role', 'encounter_role_id', ENCOUNTER_ROLE, 0, (id) => [id, ENCOUNTER_ROLE, 'The clinician who saw the patient (seeded by omrs)']);
+  for (const [i, name] of ENCOUNTER_TYPES.entries())
+    encounterTypes.push(
+      await named('encounter_type', 'encounter_type_id', name, i, (id) => [
+        id,
+        name,
+        `${name} (seeded by omrs)`,
+      ]),
+    );
+  const encounterRole = await named('encounter_role', 'encounter_role_id', ENCOUNTER_ROLE, 0, (id) => [
+    id,
+    ENCOUNTER_ROLE,
+    'The clinician who saw the patient (seeded by omrs)',
+  ]);
 
   // Concepts: found by their English name, else created with a fully specified name.
   let conceptIndex = 0;
-  const concept = async (name: string, datatype: number, conceptClass: number, extra?: (id: number) => void) => {
+  const concept = async (
+    name: string,
+    datatype: number,
+    conceptClass: number,
+    extra?: (id: number) => void,
+  ) => {
     const index = conceptIndex++;
     const found = await firstId(
       conn,
@@ -123,24 +212,72 @@ export async function prepareSetup(conn: Connection, plan: SeedPlan, faker: Fake
     );
     if (found !== undefined) return { id: found, created: false };
     const id = ids.next('concept');
-    rows.add('concept', [id, '', `${name} (seeded by omrs)`, datatype, conceptClass, 0, 1, created, uuid('concept', index)]);
-    rows.add('concept_name', [ids.next('concept_name'), id, name, 'en', 1, 'FULLY_SPECIFIED', 1, created, uuid('concept_name', index)]);
+    rows.add('concept', [
+      id,
+      '',
+      `${name} (seeded by omrs)`,
+      datatype,
+      conceptClass,
+      0,
+      1,
+      created,
+      uuid('concept', index),
+    ]);
+    rows.add('concept_name', [
+      ids.next('concept_name'),
+      id,
+      name,
+      'en',
+      1,
+      'FULLY_SPECIFIED',
+      1,
+      created,
+      uuid('concept_name', index),
+    ]);
     extra?.(id);
     return { id, created: true };
   };
   const numeric = {} as Record<NumericConcept['key'], number>;
   for (const c of NUMERIC_CONCEPTS) {
     const [la, lc, ln, hn, hc, ha] = c.range;
-    numeric[c.key] = (await concept(c.name, DATATYPE.numeric, CLASS.test, (id) => rows.add('concept_numeric', [id, ha, hc, hn, la, lc, ln, c.units, c.decimal ? 1 : 0, c.decimal ? 1 : 0]))).id;
+    numeric[c.key] = (
+      await concept(c.name, DATATYPE.numeric, CLASS.test, (id) =>
+        rows.add('concept_numeric', [
+          id,
+          ha,
+          hc,
+          hn,
+          la,
+          lc,
+          ln,
+          c.units,
+          c.decimal ? 1 : 0,
+          c.decimal ? 1 : 0,
+        ]),
+      )
+    ).id;
   }
   const answers: number[] = [];
   for (const a of CODED_CONCEPT.answers) answers.push((await concept(a, DATATYPE.na, CLASS.misc)).id);
   const coded = await concept(CODED_CONCEPT.name, DATATYPE.coded, CLASS.question);
   if (coded.created)
-    answers.forEach((answer, i) => rows.add('concept_answer', [ids.next('concept_answer'), coded.id, answer, i + 1, 1, created, uuid('concept_answer', i)]));
+    answers.forEach((answer, i) =>
+      rows.add('concept_answer', [
+        ids.next('concept_answer'),
+        coded.id,
+        answer,
+        i + 1,
+        1,
+        created,
+        uuid('concept_answer', i),
+      ]),
+    );
   let codedAnswers = answers;
   if (!coded.created) {
-    const [existing] = await conn.query<RowDataPacket[]>('SELECT answer_concept FROM concept_answer WHERE concept_id = ? AND answer_concept IS NOT NULL ORDER BY sort_weight, concept_answer_id', [coded.id]);
+    const [existing] = await conn.query<RowDataPacket[]>(
+      'SELECT answer_concept FROM concept_answer WHERE concept_id = ? AND answer_concept IS NOT NULL ORDER BY sort_weight, concept_answer_id',
+      [coded.id],
+    );
     codedAnswers = existing.map((r) => Number(r.answer_concept));
   }
   const text = (await concept(TEXT_CONCEPT, DATATYPE.text, CLASS.finding)).id;
@@ -158,16 +295,43 @@ export async function prepareSetup(conn: Connection, plan: SeedPlan, faker: Fake
     let personId = await firstId(conn, 'SELECT person_id FROM person WHERE uuid = ?', [personUuid]);
     if (personId === undefined) {
       personId = ids.next('person');
-      rows.add('person', [personId, female ? 'F' : 'M', formatDate(epoch - age * 365.25 * 86_400_000), 0, 0, 1, created, personUuid]);
-      rows.add('person_name', [ids.next('person_name'), 1, personId, given, null, family, 1, created, uuid('person_name', member.index)]);
+      rows.add('person', [
+        personId,
+        female ? 'F' : 'M',
+        formatDate(epoch - age * 365.25 * 86_400_000),
+        0,
+        0,
+        1,
+        created,
+        personUuid,
+      ]);
+      rows.add('person_name', [
+        ids.next('person_name'),
+        1,
+        personId,
+        given,
+        null,
+        family,
+        1,
+        created,
+        uuid('person_name', member.index),
+      ]);
     }
     let providerId: number | null = null;
     if (member.kind !== 'clerk') {
       const providerUuid = uuid('provider', member.index);
-      providerId = (await firstId(conn, 'SELECT provider_id FROM provider WHERE uuid = ?', [providerUuid])) ?? null;
+      providerId =
+        (await firstId(conn, 'SELECT provider_id FROM provider WHERE uuid = ?', [providerUuid])) ?? null;
       if (providerId === null) {
         providerId = ids.next('provider');
-        rows.add('provider', [providerId, personId, `${member.kind.toUpperCase()}-${plan.seed}-${member.n}`, 1, created, providerUuid]);
+        rows.add('provider', [
+          providerId,
+          personId,
+          `${member.kind.toUpperCase()}-${plan.seed}-${member.n}`,
+          1,
+          created,
+          providerUuid,
+        ]);
       }
     }
     staff.push({ index: member.index, kind: member.kind, personId, providerId });
@@ -177,6 +341,16 @@ export async function prepareSetup(conn: Connection, plan: SeedPlan, faker: Fake
   return {
     rows,
     staff,
-    ref: { phoneAttributeType, openmrsIdType, locations, visitTypes, encounterTypes, encounterRole, providers, concepts: { ...numeric, coded: coded.id, text }, codedAnswers },
+    ref: {
+      phoneAttributeType,
+      openmrsIdType,
+      locations,
+      visitTypes,
+      encounterTypes,
+      encounterRole,
+      providers,
+      concepts: { ...numeric, coded: coded.id, text },
+      codedAnswers,
+    },
   };
 }

@@ -9,7 +9,19 @@ import { discardEvents, step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import { loadFaker } from './faker.js';
 import { Generator, IdAllocator } from './generate.js';
-import { doneChunks, ensureLedger, entriesSql, insertHeader, listRuns, runTotals, setRunStatus, SETUP_CHUNK, USERS_CHUNK, type RunHeader, type StoredPlan } from './ledger.js';
+import {
+  doneChunks,
+  ensureLedger,
+  entriesSql,
+  insertHeader,
+  listRuns,
+  runTotals,
+  setRunStatus,
+  SETUP_CHUNK,
+  USERS_CHUNK,
+  type RunHeader,
+  type StoredPlan,
+} from './ledger.js';
 import { OPENMRS_ID_TYPE_UUID, prepareSetup } from './reference.js';
 import { expectedRows, resolvePlan, seedEpoch, type SeedPlan, type SeedRequest } from './plan.js';
 import { purgeRun } from './purge.js';
@@ -67,8 +79,14 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
         resume = run;
         events.emit({ type: 'info', message: `resuming interrupted seed run ${run.runId} (${run.status})` });
       } else {
-        events.emit({ type: 'warning', message: `rolling back interrupted seed run ${run.runId} (seed ${run.seed}, ${run.size})`, hint: 'It was killed or failed; its rows are removed before this run starts.' });
-        await step(events, `seed:rollback:${run.runId}`, `roll back run ${run.runId.slice(0, 8)}`, () => purgeRun(session, run, 'rolled-back', events));
+        events.emit({
+          type: 'warning',
+          message: `rolling back interrupted seed run ${run.runId} (seed ${run.seed}, ${run.size})`,
+          hint: 'It was killed or failed; its rows are removed before this run starts.',
+        });
+        await step(events, `seed:rollback:${run.runId}`, `roll back run ${run.runId.slice(0, 8)}`, () =>
+          purgeRun(session, run, 'rolled-back', events),
+        );
         rolledBack.push(run.runId);
       }
     }
@@ -76,7 +94,10 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
       const done = runs.find((r) => r.status === 'done' && r.runKey === plan.key);
       if (done) {
         const tables = await runTotals(conn, done.runId);
-        events.emit({ type: 'info', message: `already seeded by run ${done.runId} (${done.finishedAt}): nothing to do` });
+        events.emit({
+          type: 'info',
+          message: `already seeded by run ${done.runId} (${done.finishedAt}): nothing to do`,
+        });
         return result('already-seeded', done.runId, tables, 0, []);
       }
     }
@@ -98,21 +119,42 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
       await writeChunk(conn, prepared);
       rowsWritten += prepared.rowCount;
     };
-    const prepare = (chunk: number, rows: RowSet) => prepareChunk(chunk, rows, (ranges) => entriesSql(header, chunk, ranges), session.maxPacket, options.writer);
+    const prepare = (chunk: number, rows: RowSet) =>
+      prepareChunk(
+        chunk,
+        rows,
+        (ranges) => entriesSql(header, chunk, ranges),
+        session.maxPacket,
+        options.writer,
+      );
 
     try {
       const ids = new IdAllocator(await maxima(session));
-      const setup = await step(events, 'seed:reference', 'reference data (types, locations, concepts, staff)', async () => {
-        const s = await prepareSetup(conn, plan, faker, ids, epoch);
-        await prepareRoles(conn, plan, s.rows);
-        await write(prepare(SETUP_CHUNK, s.rows));
-        return s;
-      });
+      const setup = await step(
+        events,
+        'seed:reference',
+        'reference data (types, locations, concepts, staff)',
+        async () => {
+          const s = await prepareSetup(conn, plan, faker, ids, epoch);
+          await prepareRoles(conn, plan, s.rows);
+          await write(prepare(SETUP_CHUNK, s.rows));
+          return s;
+        },
+      );
 
       const generator = new Generator({ plan, faker, ref: setup.ref, identifierBase: stored.identifierBase });
       const done = await doneChunks(conn, runId);
       const todo = Array.from({ length: plan.chunks }, (_, i) => i).filter((c) => !done.has(c));
-      await writeChunks(session, todo, (c) => prepare(c, generator.chunk(c, ids)), write, plan, runId, events, options.signal);
+      await writeChunks(
+        session,
+        todo,
+        (c) => prepare(c, generator.chunk(c, ids)),
+        write,
+        plan,
+        runId,
+        events,
+        options.signal,
+      );
 
       const users = await step(events, 'seed:users', 'users (clerks, nurses, doctors)', async () => {
         const u = await prepareUsers(conn, plan, setup.staff, ids, epoch, options.userPassword);
@@ -122,11 +164,18 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
       await setRunStatus(conn, runId, 'done');
       return result(resume ? 'resumed' : 'seeded', runId, await runTotals(conn, runId), rowsWritten, users);
     } catch (error) {
-      if (!(error instanceof InterruptedError)) await setRunStatus(conn, runId, 'failed').catch(() => undefined);
+      if (!(error instanceof InterruptedError))
+        await setRunStatus(conn, runId, 'failed').catch(() => undefined);
       throw error;
     }
 
-    function result(status: SeedResult['status'], runId: string, tables: Record<string, number>, rows: number, users: SeededUser[]): SeedResult {
+    function result(
+      status: SeedResult['status'],
+      runId: string,
+      tables: Record<string, number>,
+      rows: number,
+      users: SeededUser[],
+    ): SeedResult {
       const durationMs = Math.round(performance.now() - started);
       return {
         status,
@@ -182,7 +231,14 @@ async function writeChunks(
     for (const t of ids) {
       const n = current.get(t) ?? 0;
       const rate = Math.round((n - (already[t] ?? 0)) / seconds);
-      events.emit({ type: 'progress', step: `seed:${t}`, current: n, total: totals[t]!, unit: 'rows', message: `${rate.toLocaleString('en-US')} rows/s` });
+      events.emit({
+        type: 'progress',
+        step: `seed:${t}`,
+        current: n,
+        total: totals[t]!,
+        unit: 'rows',
+        message: `${rate.toLocaleString('en-US')} rows/s`,
+      });
     }
   };
   try {
@@ -196,20 +252,32 @@ async function writeChunks(
       await new Promise<void>((resolve) => setImmediate(resolve));
       next = k + 1 < todo.length ? make(todo[k + 1]!) : undefined;
       await writing;
-      for (const r of prepared.ranges) if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
+      for (const r of prepared.ranges)
+        if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
       report(k === todo.length - 1);
     }
     if (todo.length === 0) report(true);
-    for (const t of ids) events.emit({ type: 'step', id: `seed:${t}`, title: titles(t), status: 'done', durationMs: Math.round(performance.now() - stepStarted.get(t)!), detail: `${(current.get(t) ?? 0).toLocaleString('en-US')} rows` });
+    for (const t of ids)
+      events.emit({
+        type: 'step',
+        id: `seed:${t}`,
+        title: titles(t),
+        status: 'done',
+        durationMs: Math.round(performance.now() - stepStarted.get(t)!),
+        detail: `${(current.get(t) ?? 0).toLocaleString('en-US')} rows`,
+      });
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    for (const t of ids) events.emit({ type: 'step', id: `seed:${t}`, title: titles(t), status: 'failed', detail });
+    for (const t of ids)
+      events.emit({ type: 'step', id: `seed:${t}`, title: titles(t), status: 'failed', detail });
     throw error;
   }
 }
 
 async function maxima(session: Session): Promise<Partial<Record<TableName, number>>> {
-  const sql = ALLOCATED.map((t) => `SELECT '${t}' AS t, COALESCE(MAX(\`${TABLES[t].key}\`), 0) AS m FROM \`${t}\``).join(' UNION ALL ');
+  const sql = ALLOCATED.map(
+    (t) => `SELECT '${t}' AS t, COALESCE(MAX(\`${TABLES[t].key}\`), 0) AS m FROM \`${t}\``,
+  ).join(' UNION ALL ');
   const [rows] = await session.conn.query<RowDataPacket[]>(sql);
   return Object.fromEntries(rows.map((r) => [String(r.t), Number(r.m)]));
 }

@@ -11,7 +11,18 @@ export interface Session {
   maxPacket: number;
 }
 
-const REQUIRED_TABLES = ['person', 'patient', 'patient_identifier', 'visit', 'encounter', 'obs', 'concept', 'users', 'role', 'location'];
+const REQUIRED_TABLES = [
+  'person',
+  'patient',
+  'patient_identifier',
+  'visit',
+  'encounter',
+  'obs',
+  'concept',
+  'users',
+  'role',
+  'location',
+];
 
 export const lockName = (database: string): string => `omrs_seed.${database}`.slice(0, 64);
 
@@ -19,8 +30,13 @@ export const lockName = (database: string): string => `omrs_seed.${database}`.sl
 export async function withSession<T>(target: SeedTarget, work: (session: Session) => Promise<T>): Promise<T> {
   const conn = await target.connect();
   try {
-    await conn.query("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), SESSION foreign_key_checks = 1, SESSION unique_checks = 1");
-    const [tables] = await conn.query<RowDataPacket[]>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (?)', [REQUIRED_TABLES]);
+    await conn.query(
+      "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), SESSION foreign_key_checks = 1, SESSION unique_checks = 1",
+    );
+    const [tables] = await conn.query<RowDataPacket[]>(
+      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (?)',
+      [REQUIRED_TABLES],
+    );
     if (tables.length < REQUIRED_TABLES.length) {
       const have = new Set(tables.map((r) => String(r.t)));
       throw new OmrsError({
@@ -32,7 +48,10 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
     }
     const [[packet]] = await conn.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
     const name = lockName(target.database);
-    const [[lock]] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [name, name]);
+    const [[lock]] = await conn.query<RowDataPacket[]>(
+      'SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder',
+      [name, name],
+    );
     if (Number(lock?.got) !== 1)
       throw new OmrsError({
         code: 'SEED_LOCKED',
@@ -55,12 +74,29 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
 /** Database errors become OmrsErrors that never contain a password. */
 export function asSeedError(error: unknown, target: SeedTarget): unknown {
   if (error instanceof OmrsError) {
-    if (target.secrets.some((s) => s.length >= 3 && (error.message.includes(s) || (error.hint ?? '').includes(s))))
-      return new OmrsError({ code: error.code, message: scrub(error.message, target.secrets), hint: error.hint ? scrub(error.hint, target.secrets) : undefined, exitCode: error.exitCode });
+    if (
+      target.secrets.some(
+        (s) => s.length >= 3 && (error.message.includes(s) || (error.hint ?? '').includes(s)),
+      )
+    )
+      return new OmrsError({
+        code: error.code,
+        message: scrub(error.message, target.secrets),
+        hint: error.hint ? scrub(error.hint, target.secrets) : undefined,
+        exitCode: error.exitCode,
+      });
     return error;
   }
   const e = error as { code?: string; errno?: number; message?: string; sqlMessage?: string };
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ETIMEDOUT') return connectError(error, target.description, target.secrets);
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'PROTOCOL_CONNECTION_LOST')
+    return new OmrsError({
+      code: 'SEED_DB_CONNECTION_LOST',
+      message: `lost the connection to ${target.description}: ${scrub(e.message ?? String(error), target.secrets)}`,
+      hint: 'The server rolled back the open batch. Once it is reachable again, run the same command: it resumes.',
+      exitCode: ExitCode.failed,
+    });
+  if (e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT')
+    return connectError(error, target.description, target.secrets);
   if (typeof e.errno === 'number' || typeof e.code === 'string')
     return new OmrsError({
       code: 'SEED_DB_ERROR',

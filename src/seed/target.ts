@@ -22,27 +22,42 @@ export interface DbUrl {
   socketPath?: string;
 }
 
-const URL_HINT = 'Pass --db mysql://user:password@host:3306/openmrs (or set OMRS_DB_URL); percent-encode special characters in the password.';
+const URL_HINT =
+  'Pass --db mysql://user:password@host:3306/openmrs (or set OMRS_DB_URL); percent-encode special characters in the password.';
 
 /** Parses mysql://user:password@host:port/database[?socket=/path]; a missing database falls back to `defaultDatabase`. */
 export function parseDbUrl(raw: string, defaultDatabase?: string): DbUrl {
   const bad = (why: string) =>
-    new OmrsError({ code: 'SEED_BAD_DB_URL', message: `invalid database URL ${maskUrl(raw)}: ${why}`, hint: URL_HINT, exitCode: ExitCode.usage });
+    new OmrsError({
+      code: 'SEED_BAD_DB_URL',
+      message: `invalid database URL ${maskUrl(raw)}: ${why}`,
+      hint: URL_HINT,
+      exitCode: ExitCode.usage,
+    });
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw bad('not a URL');
   }
-  if (!['mysql:', 'mariadb:'].includes(url.protocol)) throw bad(`scheme must be mysql:// or mariadb:// (got ${url.protocol}//)`);
+  if (!['mysql:', 'mariadb:'].includes(url.protocol))
+    throw bad(`scheme must be mysql:// or mariadb:// (got ${url.protocol}//)`);
   const socketPath = url.searchParams.get('socket') ?? undefined;
   if (!url.hostname && !socketPath) throw bad('no host');
   if (!url.username) throw bad('no user');
   const port = url.port ? Number(url.port) : 3306;
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || defaultDatabase;
   if (!database) throw bad('no database name (mysql://user:password@host:port/DATABASE)');
-  if (!/^[A-Za-z0-9_$-]{1,64}$/.test(database)) throw bad(`database name "${database}" has characters omrs does not accept`);
-  return { host: url.hostname || 'localhost', port, user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database, ...(socketPath && { socketPath }) };
+  if (!/^[A-Za-z0-9_$-]{1,64}$/.test(database))
+    throw bad(`database name "${database}" has characters omrs does not accept`);
+  return {
+    host: url.hostname || 'localhost',
+    port,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database,
+    ...(socketPath && { socketPath }),
+  };
 }
 
 /** The URL with its password replaced by ***, also for strings that do not parse. */
@@ -50,7 +65,8 @@ export function maskUrl(raw: string): string {
   return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
 }
 
-export const describeDb = (db: DbUrl): string => `mysql://${db.user}@${db.socketPath ? `localhost?socket=${db.socketPath}` : `${db.host}:${db.port}`}/${db.database}`;
+export const describeDb = (db: DbUrl): string =>
+  `mysql://${db.user}@${db.socketPath ? `localhost?socket=${db.socketPath}` : `${db.host}:${db.port}`}/${db.database}`;
 
 /** Replaces every secret in `text` with ***. */
 export function scrub(text: string, secrets: readonly string[]): string {
@@ -80,7 +96,8 @@ export function urlTarget(raw: string, defaultDatabase?: string): SeedTarget {
   const description = describeDb(db);
   // A password that is also part of the description (user = password = "omrs") cannot be told apart
   // from it; database errors never contain the password itself, so only real secrets are scrubbed.
-  const secrets = db.password && !description.includes(db.password) ? [db.password, encodeURIComponent(db.password)] : [];
+  const secrets =
+    db.password && !description.includes(db.password) ? [db.password, encodeURIComponent(db.password)] : [];
   return {
     description,
     database: db.database,
@@ -100,9 +117,19 @@ export function connectError(error: unknown, description: string, secrets: reado
   const e = error as { code?: string; message?: string };
   const message = scrub(e.message ?? String(error), secrets);
   if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_DBACCESS_DENIED_ERROR')
-    return new OmrsError({ code: 'SEED_DB_ACCESS_DENIED', message: `cannot log in to ${description}: ${message}`, hint: 'Check the user and password in --db / OMRS_DB_URL.', exitCode: ExitCode.usage });
+    return new OmrsError({
+      code: 'SEED_DB_ACCESS_DENIED',
+      message: `cannot log in to ${description}: ${message}`,
+      hint: 'Check the user and password in --db / OMRS_DB_URL.',
+      exitCode: ExitCode.usage,
+    });
   if (e.code === 'ER_BAD_DB_ERROR')
-    return new OmrsError({ code: 'SEED_DB_MISSING', message: `database of ${description} does not exist: ${message}`, hint: 'Start OpenMRS once so it creates its schema, or fix the database name in the URL.', exitCode: ExitCode.usage });
+    return new OmrsError({
+      code: 'SEED_DB_MISSING',
+      message: `database of ${description} does not exist: ${message}`,
+      hint: 'Start OpenMRS once so it creates its schema, or fix the database name in the URL.',
+      exitCode: ExitCode.usage,
+    });
   return new OmrsError({
     code: 'SEED_DB_UNREACHABLE',
     message: `cannot connect to ${description}: ${message}`,

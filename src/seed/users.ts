@@ -22,7 +22,10 @@ export interface SeededUser {
   password?: string;
 }
 
-export const hashPassword = (password: string, salt: string): string => createHash('sha512').update(password + salt, 'utf8').digest('hex');
+export const hashPassword = (password: string, salt: string): string =>
+  createHash('sha512')
+    .update(password + salt, 'utf8')
+    .digest('hex');
 
 /** A password OpenMRS's default policy accepts (8+ characters, upper and lower case, a digit). */
 export function randomPassword(): string {
@@ -32,7 +35,9 @@ export function randomPassword(): string {
 /** Adds the organizational roles that are missing to `rows` (reference data: written with the setup chunk). */
 export async function prepareRoles(conn: Connection, plan: SeedPlan, rows: RowSet): Promise<void> {
   const roleUuids = new UuidSequence(plan.seed, 'ref:role');
-  const [existing] = await conn.query<RowDataPacket[]>('SELECT role FROM role WHERE role IN (?)', [Object.values(ROLES).map((r) => r.role)]);
+  const [existing] = await conn.query<RowDataPacket[]>('SELECT role FROM role WHERE role IN (?)', [
+    Object.values(ROLES).map((r) => r.role),
+  ]);
   const have = new Set(existing.map((r) => String(r.role)));
   Object.values(ROLES).forEach((r, i) => {
     if (!have.has(r.role)) rows.add('role', [r.role, `${r.description} (seeded by omrs)`, roleUuids.at(i)]);
@@ -48,7 +53,14 @@ export interface UsersPhase {
  * Users for staff members that have none yet. With `password` every user gets it and the salt comes
  * from the seed (so the rows are reproducible); without it each user gets a random password and salt.
  */
-export async function prepareUsers(conn: Connection, plan: SeedPlan, staff: StaffMember[], ids: IdAllocator, epoch: number, password: string | undefined): Promise<UsersPhase> {
+export async function prepareUsers(
+  conn: Connection,
+  plan: SeedPlan,
+  staff: StaffMember[],
+  ids: IdAllocator,
+  epoch: number,
+  password: string | undefined,
+): Promise<UsersPhase> {
   const rows = new RowSet();
   const users: SeededUser[] = [];
   const created = formatDateTime(epoch - 4 * 365 * 86_400_000);
@@ -61,15 +73,36 @@ export async function prepareUsers(conn: Connection, plan: SeedPlan, staff: Staf
     const [found] = await conn.query<RowDataPacket[]>('SELECT user_id FROM users WHERE uuid = ?', [uuid]);
     if (found.length > 0) continue;
     let username = `${member.kind}${n}`;
-    const [taken] = await conn.query<RowDataPacket[]>('SELECT 1 FROM users WHERE username = ? OR system_id = ?', [username, username]);
+    const [taken] = await conn.query<RowDataPacket[]>(
+      'SELECT 1 FROM users WHERE username = ? OR system_id = ?',
+      [username, username],
+    );
     if (taken.length > 0) username = `${member.kind}${n}-${plan.seed}`;
     const plain = password ?? randomPassword();
-    const salt = password !== undefined ? createHash('sha512').update(`omrs-seed:${plan.seed}:${username}`).digest('hex') : createHash('sha512').update(randomBytes(32)).digest('hex');
+    const salt =
+      password !== undefined
+        ? createHash('sha512').update(`omrs-seed:${plan.seed}:${username}`).digest('hex')
+        : createHash('sha512').update(randomBytes(32)).digest('hex');
     const userId = ids.next('users');
-    rows.add('users', [userId, username, username, hashPassword(plain, salt), salt, member.personId, 0, 1, created, uuid]);
+    rows.add('users', [
+      userId,
+      username,
+      username,
+      hashPassword(plain, salt),
+      salt,
+      member.personId,
+      0,
+      1,
+      created,
+      uuid,
+    ]);
     rows.add('user_role', [userId, ROLES[member.kind].role]);
     if (member.kind !== 'clerk') rows.add('user_role', [userId, 'Provider']);
-    users.push({ username, role: ROLES[member.kind].role, ...(password === undefined && { password: plain }) });
+    users.push({
+      username,
+      role: ROLES[member.kind].role,
+      ...(password === undefined && { password: plain }),
+    });
   }
   return { rows, users };
 }

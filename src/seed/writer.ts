@@ -8,7 +8,14 @@ import { TABLES, type Row, type RowSet, type TableName, type Value } from './tab
 const SPECIAL = /[\0\n\r\x1a'\\]/;
 // eslint-disable-next-line no-control-regex -- as above
 const SPECIAL_ALL = /[\0\n\r\x1a'\\]/g;
-const ESCAPES: Record<string, string> = { '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z', "'": "\\'", '\\': '\\\\' };
+const ESCAPES: Record<string, string> = {
+  '\0': '\\0',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\x1a': '\\Z',
+  "'": "\\'",
+  '\\': '\\\\',
+};
 
 /** A SQL literal (the session runs without NO_BACKSLASH_ESCAPES; see prepareSession). */
 export function sqlLiteral(value: Value): string {
@@ -57,7 +64,14 @@ export interface TableRange {
 export function rangesOf(rows: RowSet): TableRange[] {
   return rows.tables().map((table) => {
     const list = rows.rows.get(table)!;
-    if (table === 'role') return { table, firstId: null, lastId: null, rowCount: list.length, keyValues: list.map((r) => String(r[0])) };
+    if (table === 'role')
+      return {
+        table,
+        firstId: null,
+        lastId: null,
+        rowCount: list.length,
+        keyValues: list.map((r) => String(r[0])),
+      };
     let first = Infinity;
     let last = -Infinity;
     for (const r of list) {
@@ -81,16 +95,30 @@ export interface PreparedChunk {
 }
 
 /** Serialises a row set plus its ledger rows into as few packets as fit under `maxPacket`. */
-export function prepareChunk(chunk: number, rows: RowSet, ledgerSql: (ranges: TableRange[]) => string, maxPacket: number, mode: 'insert' | 'load-data' = 'insert'): PreparedChunk {
+export function prepareChunk(
+  chunk: number,
+  rows: RowSet,
+  ledgerSql: (ranges: TableRange[]) => string,
+  maxPacket: number,
+  mode: 'insert' | 'load-data' = 'insert',
+): PreparedChunk {
   if (mode === 'load-data') {
     const ranges = rangesOf(rows);
-    return { chunk, rows, ledger: ranges.length > 0 ? ledgerSql(ranges) : undefined, packets: [], ranges, rowCount: rows.size };
+    return {
+      chunk,
+      rows,
+      ledger: ranges.length > 0 ? ledgerSql(ranges) : undefined,
+      packets: [],
+      ranges,
+      rowCount: rows.size,
+    };
   }
   const limit = Math.max(64 * 1024, Math.floor(maxPacket * 0.8));
   const statementLimit = Math.min(limit, 4 * 1024 * 1024);
   const ranges = rangesOf(rows);
   const statements: string[] = [];
-  for (const table of rows.tables()) statements.push(...insertStatements(table, rows.rows.get(table)!, statementLimit));
+  for (const table of rows.tables())
+    statements.push(...insertStatements(table, rows.rows.get(table)!, statementLimit));
   if (ranges.length > 0) statements.push(ledgerSql(ranges));
   const packets: string[] = [];
   let current = '';
@@ -107,7 +135,8 @@ export function prepareChunk(chunk: number, rows: RowSet, ledgerSql: (ranges: Ta
 
 /** Writes a prepared chunk in one transaction; rolls back and rethrows on any error. */
 export async function writeChunk(conn: Connection, prepared: PreparedChunk): Promise<void> {
-  if (prepared.rows) return prepared.rows.size > 0 ? writeChunkLoadData(conn, prepared.rows, prepared.ledger) : undefined;
+  if (prepared.rows)
+    return prepared.rows.size > 0 ? writeChunkLoadData(conn, prepared.rows, prepared.ledger) : undefined;
   if (prepared.packets.length === 0) return;
   const packets = [...prepared.packets];
   packets[0] = 'START TRANSACTION;\n' + packets[0];
@@ -124,7 +153,12 @@ export async function writeChunk(conn: Connection, prepared: PreparedChunk): Pro
 function tsvField(value: Value): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '\\N';
-  return /[\t\n\r\\\0]/.test(value) ? value.replace(/[\t\n\r\\\0]/g, (c) => ({ '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\', '\0': '\\0' })[c]!) : value;
+  return /[\t\n\r\\\0]/.test(value)
+    ? value.replace(
+        /[\t\n\r\\\0]/g,
+        (c) => ({ '\t': '\\t', '\n': '\\n', '\r': '\\r', '\\': '\\\\', '\0': '\\0' })[c]!,
+      )
+    : value;
 }
 
 export function tsv(rows: readonly Row[]): string {
@@ -140,7 +174,11 @@ export function tsv(rows: readonly Row[]): string {
  * The LOAD DATA LOCAL INFILE variant of writeChunk (measured against multi-row INSERT in
  * bench/seed.mjs): one LOAD DATA per table, streamed from memory, inside one transaction.
  */
-export async function writeChunkLoadData(conn: Connection, rows: RowSet, ledgerSql: string | undefined): Promise<void> {
+export async function writeChunkLoadData(
+  conn: Connection,
+  rows: RowSet,
+  ledgerSql: string | undefined,
+): Promise<void> {
   const { Readable } = await import('node:stream');
   await conn.query('START TRANSACTION');
   try {
@@ -153,7 +191,8 @@ export async function writeChunkLoadData(conn: Connection, rows: RowSet, ledgerS
       });
       // LOCAL turns duplicate-key and conversion errors into warnings: insist on every row.
       const affected = (res as { affectedRows?: number }).affectedRows;
-      if (affected !== list.length) throw new Error(`LOAD DATA into ${table} wrote ${affected} of ${list.length} rows`);
+      if (affected !== list.length)
+        throw new Error(`LOAD DATA into ${table} wrote ${affected} of ${list.length} rows`);
     }
     if (ledgerSql) await conn.query(ledgerSql);
     await conn.query('COMMIT');

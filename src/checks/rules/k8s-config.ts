@@ -118,9 +118,10 @@ export const configRules: R[] = [
     fix: 'Set backup.enabled: true (a CronJob dumps every tenant database), or document the RDS snapshot policy in a waiver.',
     refs: {},
     check: (ctx) => {
-      if (!workloads(ctx.objects).some((w) => w.containers.some((c) => !c.init && /openmrs/.test(str(c.spec.image) ?? '')))) return [];
+      const app = workloads(ctx.objects).find((w) => w.containers.some((c) => !c.init && /openmrs/.test(str(c.spec.image) ?? '')));
+      if (!app) return [];
       const backup = ctx.objects.some((o) => o.kind === 'CronJob' && (o.metadata.labels['omrs.dev/component'] === 'backup' || /backup|dump/i.test(o.metadata.name)));
-      return backup ? [] : [{ resource: 'CronJob', message: 'no backup CronJob in the manifests' }];
+      return backup ? [] : [{ resource: app.ref, message: 'no backup CronJob in the manifests that deploy it' }];
     },
   },
   {

@@ -24,6 +24,8 @@ const refersTo = (value: unknown, bucket: TfResource): boolean => {
 const companion = (ctx: TerraformContext, type: string, bucket: TfResource): TfResource[] => of(ctx, type).filter((r) => refersTo(r.body.bucket, bucket));
 
 const RDS = ['aws_db_instance', 'aws_rds_cluster'];
+/** Read replicas take backups and availability from their source instance. */
+const isReplica = (r: TfResource): boolean => r.body.replicate_source_db !== undefined;
 const EKS_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
 export const terraformRules: R[] = [
@@ -39,7 +41,7 @@ export const terraformRules: R[] = [
     why: 'A problem noticed after a weekend must still be restorable; blue/green needs automated backups.',
     fix: 'Set backup_retention_period = 7 or more (the prod profile uses 14).',
     refs: { checkov: ['CKV_AWS_133'], trivy: ['AVD-AWS-0077'] },
-    check: (ctx) => of(ctx, ...RDS).flatMap((r) => {
+    check: (ctx) => of(ctx, ...RDS).filter((r) => !isReplica(r)).flatMap((r) => {
       const v = tfNumber(r.body.backup_retention_period);
       if (v === 'unknown') return [hit(r, `backup_retention_period = ${show(r.body.backup_retention_period)} cannot be resolved statically`)];
       return (v ?? 1) < 7 ? [hit(r, `backup_retention_period is ${v ?? 'unset (default 1)'}`)] : [];
@@ -64,7 +66,7 @@ export const terraformRules: R[] = [
     why: 'A single-AZ database is down for the whole length of an AZ outage or a maintenance reboot.',
     fix: 'Set multi_az = true (eks.rds.multiAz in the profile).',
     refs: { checkov: ['CKV_AWS_157'] },
-    check: (ctx) => of(ctx, 'aws_db_instance').flatMap((r) => expectBool(r, 'multi_az', true, 'fail', 'single AZ')),
+    check: (ctx) => of(ctx, 'aws_db_instance').filter((r) => !isReplica(r)).flatMap((r) => expectBool(r, 'multi_az', true, 'fail', 'single AZ')),
   },
   {
     id: 'OMRS-TF-006', title: 'RDS not publicly accessible', severity: 'critical', scope: 'terraform', levels: ['dev', 'qa', 'prod'],
@@ -157,7 +159,8 @@ export const terraformRules: R[] = [
     check: (ctx) => {
       const hits: Hit[] = [];
       const lockTables = of(ctx, 'aws_dynamodb_table').filter((t) => t.body.hash_key === 'LockID');
-      for (const b of ctx.model.backends.filter((x) => x.type === 's3'))
+      // A partial backend (no bucket) gets bucket and lock table from -backend-config at init: not checkable here.
+      for (const b of ctx.model.backends.filter((x) => x.type === 's3' && x.body.bucket !== undefined))
         if (b.body.dynamodb_table === undefined && tfBool(b.body.use_lockfile) !== true) hits.push({ resource: 'terraform.backend.s3', message: 'the s3 backend has no dynamodb_table (nor use_lockfile)', file: b.file });
       for (const bucket of of(ctx, 'aws_s3_bucket').filter((x) => /state/i.test(`${x.name} ${show(x.body.bucket ?? '')}`)))
         if (lockTables.length === 0) hits.push(hit(bucket, 'state bucket without a DynamoDB lock table (hash_key "LockID")'));

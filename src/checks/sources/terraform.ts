@@ -90,7 +90,11 @@ async function parseDir(dir: string, files: string[], parse: Parse, cwd: string)
         model.resources.push({ type, name, body: first(blocks), file: rel, ...(lineOf(text, type, name) !== undefined && { line: lineOf(text, type, name)! }) });
     for (const [name, blocks] of Object.entries(isRecord(doc.variable) ? doc.variable : {})) {
       const v = first(blocks);
-      if ('default' in v) model.variables[name] = v.default;
+      if ('default' in v && v.default !== null) model.variables[name] = v.default;
+      else {
+        const bound = validatedValue(name, Array.isArray(v.validation) ? v.validation : []);
+        if (bound !== undefined) model.variables[name] = bound;
+      }
     }
     for (const block of Array.isArray(doc.locals) ? doc.locals : []) if (isRecord(block)) Object.assign(model.locals, block);
     for (const [name, blocks] of Object.entries(isRecord(doc.module) ? doc.module : {})) {
@@ -101,6 +105,21 @@ async function parseDir(dir: string, files: string[], parse: Parse, cwd: string)
       for (const [type, blocks] of Object.entries(isRecord(first(t).backend) ? (first(t).backend as Json) : {})) model.backends.push({ type, body: first(blocks), file: rel });
   }
   return model;
+}
+
+/**
+ * A variable without a default whose validation demands a value: `condition = var.x` (must be
+ * true) or `var.x >= N` (at least N, taken as N). Terraform refuses any other value, so the rules
+ * may rely on it.
+ */
+function validatedValue(name: string, validations: unknown[]): unknown {
+  for (const v of validations) {
+    const condition = isRecord(v) && typeof v.condition === 'string' ? v.condition.replace(/^\$\{|\}$/g, '').trim() : '';
+    if (condition === `var.${name}`) return true;
+    const m = new RegExp(`^var\\.${name}\\s*>=?\\s*(\\d+)(\\s*&&.*)?$`).exec(condition);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
 }
 
 const REF = /^\$\{(var|local)\.([A-Za-z0-9_-]+)\}$/;
@@ -118,7 +137,12 @@ function resolveValue(value: unknown, vars: Record<string, unknown>, locals: Rec
   return value;
 }
 
-export async function loadTerraform(root: string, cwd: string): Promise<TerraformModel> {
+export interface LoadOptions {
+  /** Only these root folders (absolute), e.g. terraform/envs/prod for the prod profile; other roots are skipped. */
+  roots?: (dir: string) => boolean;
+}
+
+export async function loadTerraform(root: string, cwd: string, options: LoadOptions = {}): Promise<TerraformModel> {
   const files = await tfFiles(root);
   const parse = await hclParser();
   const byDir = new Map<string, string[]>();
@@ -142,7 +166,8 @@ export async function loadTerraform(root: string, cwd: string): Promise<Terrafor
       instantiate(target, { ...target.variables, ...args }, `${prefix}module.${m.name}.`, depth + 1);
     }
   };
-  for (const d of dirs.values()) if (!called.has(d.dir)) instantiate(d, { ...d.variables, ...d.tfvars }, '', 0);
+  const roots = [...dirs.values()].filter((d) => !called.has(d.dir) && (options.roots?.(d.dir) ?? true));
+  for (const d of roots) instantiate(d, { ...d.variables, ...d.tfvars }, roots.length > 1 ? `${relative(root, d.dir) || '.'}: ` : '', 0);
   return model;
 }
 

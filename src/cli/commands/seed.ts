@@ -22,16 +22,28 @@ interface SeedFlags {
 
 const count = (name: string) => (value: string) => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${name} must be a whole number.`);
   return n;
 };
 
 export function registerSeedCommands(program: Command, ctx: CliContext): void {
+  registerDbCommands(program, ctx);
   program
     .command('seed')
-    .description('generate deterministic OpenMRS test data (patients, visits, encounters, obs, users) into a database')
-    .option('-p, --profile <profile>', 'take size, seed, locale and counts from this profile (flags override)')
-    .addOption(new Option('--size <size>', 'preset: small (100 patients), medium (2,000), large (100,000 with 1,000,000 obs)').choices(['small', 'medium', 'large']))
+    .description(
+      'generate deterministic OpenMRS test data (patients, visits, encounters, obs, users) into a database',
+    )
+    .option(
+      '-p, --profile <profile>',
+      'take size, seed, locale and counts from this profile (flags override)',
+    )
+    .addOption(
+      new Option(
+        '--size <size>',
+        'preset: small (100 patients), medium (2,000), large (100,000 with 1,000,000 obs)',
+      ).choices(['small', 'medium', 'large']),
+    )
     .option('--patients <n>', 'number of patients', count('--patients'))
     .option('--visits-per-patient <n>', 'visits per patient', count('--visits-per-patient'))
     .option('--encounters-per-visit <n>', 'encounters per visit', count('--encounters-per-visit'))
@@ -40,8 +52,15 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .option('--tenant <name>', 'tenant to seed; its database when the URL names none')
     .option('--locale <locale>', 'faker locale for names and addresses (default en)')
     .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
-    .option('--user-password-env <var>', 'give every seeded user the password in this environment variable (default: random, printed once)')
-    .addOption(new Option('--writer <writer>', 'bulk writer (for benchmarks)').choices(['insert', 'load-data']).hideHelp())
+    .option(
+      '--user-password-env <var>',
+      'give every seeded user the password in this environment variable (default: random, printed once)',
+    )
+    .addOption(
+      new Option('--writer <writer>', 'bulk writer (for benchmarks)')
+        .choices(['insert', 'load-data'])
+        .hideHelp(),
+    )
     .option('--status', 'list the seed runs recorded in the database')
     .option('--purge', 'remove exactly the rows seeded runs wrote (all runs, or --run)')
     .option('--run <id>', 'with --purge: only this run (id or prefix)')
@@ -91,18 +110,37 @@ by the next identical command (or rolled back before a different one).`,
             result.runs.length === 0
               ? `nothing to purge in ${result.target}`
               : result.runs
-                  .map((r) => `${c.green('✔')} purged run ${r.runId} (seed ${r.seed}, ${r.size}): ${Object.values(r.deleted).reduce((a, b) => a + b, 0).toLocaleString('en-US')} rows${r.keptShared ? c.dim(` (kept ${r.keptShared} shared reference rows)`) : ''}`)
+                  .map(
+                    (r) =>
+                      `${c.green('✔')} purged run ${r.runId} (seed ${r.seed}, ${r.size}): ${Object.values(
+                        r.deleted,
+                      )
+                        .reduce((a, b) => a + b, 0)
+                        .toLocaleString(
+                          'en-US',
+                        )} rows${r.keptShared ? c.dim(` (kept ${r.keptShared} shared reference rows)`) : ''}`,
+                  )
                   .join('\n'),
           );
           return;
         }
-        if (flags.run) throw new OmrsError({ code: 'SEED_BAD_USAGE', message: '--run goes with --purge', exitCode: ExitCode.usage });
+        if (flags.run)
+          throw new OmrsError({
+            code: 'SEED_BAD_USAGE',
+            message: '--run goes with --purge',
+            exitCode: ExitCode.usage,
+          });
 
         const fromProfile = flags.profile ? await profileSeed(flags.profile, ctx) : undefined;
         let userPassword: string | undefined;
         if (flags.userPasswordEnv) {
           userPassword = ctx.io.env[flags.userPasswordEnv];
-          if (!userPassword) throw new OmrsError({ code: 'SEED_NO_PASSWORD', message: `environment variable ${flags.userPasswordEnv} is empty`, exitCode: ExitCode.usage });
+          if (!userPassword)
+            throw new OmrsError({
+              code: 'SEED_NO_PASSWORD',
+              message: `environment variable ${flags.userPasswordEnv} is empty`,
+              exitCode: ExitCode.usage,
+            });
           target.secrets.push(userPassword);
         }
         const counts = {
@@ -130,12 +168,15 @@ by the next identical command (or rolled back before a different one).`,
               : `${c.green('✔')} ${result.status === 'resumed' ? 'resumed and finished' : 'seeded'} run ${result.runId} into ${result.target}: ${result.rowsWritten.toLocaleString('en-US')} rows in ${(result.durationMs / 1000).toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
             `  ${c.dim('patients')} ${result.tables.patient ?? 0}  ${c.dim('visits')} ${result.tables.visit ?? 0}  ${c.dim('encounters')} ${result.tables.encounter ?? 0}  ${c.dim('obs')} ${result.tables.obs ?? 0}`,
           ];
-          if (result.rolledBack.length > 0) lines.push(`  ${c.yellow('!')} rolled back interrupted runs: ${result.rolledBack.join(', ')}`);
+          if (result.rolledBack.length > 0)
+            lines.push(`  ${c.yellow('!')} rolled back interrupted runs: ${result.rolledBack.join(', ')}`);
           const withPasswords = result.users.filter((u) => u.password);
           if (withPasswords.length > 0) {
             lines.push(`  ${c.bold('users')} ${c.dim('(passwords are shown only now)')}`);
-            for (const u of withPasswords) lines.push(`    ${u.username.padEnd(14)} ${u.password}  ${c.dim(u.role)}`);
-          } else if (result.users.length > 0) lines.push(`  ${c.bold('users')} ${result.users.map((u) => u.username).join(', ')}`);
+            for (const u of withPasswords)
+              lines.push(`    ${u.username.padEnd(14)} ${u.password}  ${c.dim(u.role)}`);
+          } else if (result.users.length > 0)
+            lines.push(`  ${c.bold('users')} ${result.users.map((u) => u.username).join(', ')}`);
           return lines.join('\n');
         });
       }),
@@ -148,9 +189,56 @@ async function profileSeed(ref: string, ctx: CliContext) {
   return resolved.profile.seed;
 }
 
-function statusColor(c: { green: (s: string) => string; yellow: (s: string) => string; red: (s: string) => string; dim: (s: string) => string }, status: string) {
+function statusColor(
+  c: {
+    green: (s: string) => string;
+    yellow: (s: string) => string;
+    red: (s: string) => string;
+    dim: (s: string) => string;
+  },
+  status: string,
+) {
   if (status === 'done') return c.green;
   if (status === 'running') return c.yellow;
   if (status === 'failed') return c.red;
   return c.dim;
+}
+
+/** `omrs db snapshot|restore <name> --db …`: whole-database copies with the MariaDB client tools. */
+function registerDbCommands(program: Command, ctx: CliContext): void {
+  const db = program.command('db').description('snapshot and restore a database (mariadb-dump / mariadb)');
+  for (const verb of ['snapshot', 'restore'] as const) {
+    db.command(verb)
+      .argument('<name>', 'snapshot name (letters, digits, . _ -)')
+      .option('--db <url>', 'database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
+      .description(
+        verb === 'snapshot'
+          ? 'dump the database to .omrs/snapshots/<database>/<name>.sql.gz'
+          : 'drop and recreate the database from a snapshot',
+      )
+      .action(
+        action(ctx, async (out, name: string, flags: { db?: string }) => {
+          const { snapshot, restore } = await import('../../seed/snapshot.js');
+          const url = flags.db ?? ctx.io.env.OMRS_DB_URL;
+          if (!url)
+            throw new OmrsError({
+              code: 'SEED_NO_TARGET',
+              message: 'no database given',
+              hint: 'Pass --db mysql://user:password@host:3306/openmrs or set OMRS_DB_URL.',
+              exitCode: ExitCode.usage,
+            });
+          await out.startProgress(`omrs db ${verb}`);
+          const result = await (verb === 'snapshot' ? snapshot : restore)(url, name, {
+            cwd: ctx.io.cwd,
+            env: ctx.io.env,
+            events: out.events,
+          });
+          out.result(
+            result,
+            (c) =>
+              `${c.green('✔')} ${verb === 'snapshot' ? 'snapshot' : 'restored'} ${c.bold(name)} ${verb === 'snapshot' ? 'of' : 'into'} ${result.target} (${(result.bytes / 1024).toFixed(0)} KiB, ${(result.durationMs / 1000).toFixed(1)} s)`,
+          );
+        }),
+      );
+  }
 }

@@ -54,7 +54,7 @@ export async function exportCompose(request: ExportRequest, deps: ProfileDeps & 
     '',
   ].join('\n');
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, header + stringify(document.compose, { lineWidth: 0 }));
+  await writeFile(file, header + stringify(document.compose, { lineWidth: 0, version: '1.1' }));
   return { file: relative(deps.cwd, file) || file, configDir: relative(deps.cwd, configDir), services: Object.keys(document.compose.services).length, files: prepared.plan.files.length };
 }
 

@@ -8,13 +8,9 @@ export const LABEL = {
   service: 'omrs.dev/service',
   /** "main", "init" (an init container) or "job". */
   role: 'omrs.dev/role',
-  /** The requested host port (the profile's), for reuse when the published one differs. */
-  port: 'omrs.dev/requested-port',
   /** The readiness probe (JSON), so `status` can probe without rendering the chart. */
   probe: 'omrs.dev/probe',
 } as const;
-
-export const ENV_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const prefix = (env: string): string => `omrs-${env}`;
 export const networkName = (env: string): string => `${prefix(env)}`;

@@ -7,7 +7,6 @@ import type { Prepared } from './up.js';
 export interface SeedStepDeps {
   events: EventSink;
   signal: AbortSignal;
-  fresh: boolean;
 }
 
 export async function seedAfterUp(prepared: Prepared, outcomes: ServiceOutcome[], deps: SeedStepDeps): Promise<void> {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FilePlan } from './plan.js';
 
 export function stateHome(env: Record<string, string | undefined>): string {
@@ -66,5 +66,3 @@ export async function removeEnvDir(env: Record<string, string | undefined>, name
   }
   await rm(filesDir(env, name), { recursive: true, force: true });
 }
-
-export const relativeToState = (env: Record<string, string | undefined>, path: string): string => relative(stateHome(env), path);

@@ -9,7 +9,7 @@ import type { Profile } from '../../profile/schema.js';
 import type { Docker } from '../docker.js';
 import { convergeService, type ConvergeContext, type ServiceOutcome } from './converge.js';
 import { ensureNetwork, ensureVolume, imageExists, listContainers, pullImage, removeContainer } from './engine.js';
-import type { KubeObject } from './kube.js';
+import { renderObjects } from './render-cache.js';
 import { LABEL } from './names.js';
 import { PHASES, type ComposePlan, type Phase } from './plan.js';
 import { seedAfterUp } from './seed.js';
@@ -76,16 +76,17 @@ export async function envNameFor(request: Pick<UpRequest, 'profile' | 'env'>, de
 
 /** Profile → chart objects (the render layer, `helm template`) → compose plan. */
 export async function preparePlan(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink }): Promise<Prepared> {
-  const { renderProfile, checkEnvName } = await import('../../render/index.js');
+  const { checkEnvName } = await import('../../render/index.js');
   const resolved = await openProfile(request.profile, deps);
   if (resolved.profile.runtime !== 'compose')
     deps.events?.emit({ type: 'info', message: `profile ${resolved.name} names runtime ${resolved.profile.runtime}; running it on compose as asked` });
   const env = checkEnvName(request.env ?? defaultEnvName(resolved.name));
-  const seed = await passwordSeed(deps.env, env);
-  const rendered = await renderProfile({ profile: request.profile, env, passwordSeed: seed }, deps);
-  const objects = rendered.objects.map((o) => o.raw as unknown as KubeObject);
-  const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
   const digest = appDigest(resolved.profile);
+  const objects = await renderObjects(
+    { profile: resolved.profile, profileName: resolved.name, appDigest: digest, env, passwordSeed: await passwordSeed(deps.env, env), envDir: envDir(deps.env, env) },
+    deps,
+  );
+  const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
   return {
     env, profileName: resolved.name, profile: resolved.profile, appDigest: digest, plan,
     labels: { [LABEL.env]: env, [LABEL.profile]: resolved.name, [LABEL.appDigest]: digest },
@@ -104,7 +105,6 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
   await step(events, 'images', 'Check images', () => checkImages(docker, plan, request.pull ?? 'missing', events, signal));
   const stateDir = envDir(deps.env, env);
   const existing = new Map((await listContainers(docker, env)).map((c) => [c.Names[0]!.replace(/^\//, ''), c]));
-  const fresh = existing.size === 0;
   await step(events, 'prepare', 'Network, volumes and files', async () => {
     await ensureNetwork(docker, plan.network, labels);
     for (const v of plan.volumes) await ensureVolume(docker, v, { ...labels, [LABEL.service]: v });
@@ -137,7 +137,7 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
   }
 
   if (profile.seed.enabled && request.seed !== false)
-    await step(events, 'seed', 'Seed test data', () => seedAfterUp(prepared, outcomes, { events, signal, fresh }));
+    await step(events, 'seed', 'Seed test data', () => seedAfterUp(prepared, outcomes, { events, signal }));
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;

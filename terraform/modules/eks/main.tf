@@ -108,8 +108,8 @@ resource "aws_eks_cluster" "this" {
     subnet_ids              = var.private_subnet_ids
     endpoint_private_access = true
     endpoint_public_access  = var.endpoint_public_access
-    # With the public endpoint off, no CIDR is opened; AWS would otherwise record 0.0.0.0/0.
-    public_access_cidrs = var.endpoint_public_access ? var.public_access_cidrs : ["127.0.0.1/32"]
+    # Only set with the public endpoint on (EKS accepts public CIDRs only; off, the list is inert).
+    public_access_cidrs = var.endpoint_public_access ? var.public_access_cidrs : null
   }
 
   encryption_config {

@@ -32,19 +32,33 @@ describe.skipIf(!engine)('omrs seed (CLI)', () => {
   afterAll(async () => {
     await dropDatabase(e, db);
     const admin = await connect(e);
-    await admin.query(`DROP USER IF EXISTS '${USER}'@'127.0.0.1', '${USER}'@'localhost'`).finally(() => admin.end());
+    await admin
+      .query(`DROP USER IF EXISTS '${USER}'@'127.0.0.1', '${USER}'@'localhost'`)
+      .finally(() => admin.end());
   });
 
   it('seeds with --json: exit 0, the result on stdout, NDJSON progress on stderr', async () => {
     const run = await runCli(['seed', '--db', url(), '--patients', '25', '--seed', '8', '--json']);
     expect(run.code).toBe(0);
     noSecret(run);
-    const result = JSON.parse(run.stdout) as { status: string; target: string; tables: Record<string, number>; users: { username: string; password?: string }[] };
+    const result = JSON.parse(run.stdout) as {
+      status: string;
+      target: string;
+      tables: Record<string, number>;
+      users: { username: string; password?: string }[];
+    };
     expect(result).toMatchObject({ status: 'seeded', tables: { patient: 25, obs: 25 * 20 } });
     expect(result.target).toBe(`mysql://${USER}@${e.host}:${e.port}/${db}`);
     expect(result.users.every((u) => typeof u.password === 'string' && u.password.length >= 8)).toBe(true);
-    const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: string; message?: string });
-    expect(events.some((ev) => ev.type === 'progress' && ev.step === 'seed:obs' && /rows\/s/.test(ev.message ?? ''))).toBe(true);
+    const events = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step?: string; message?: string });
+    expect(
+      events.some(
+        (ev) => ev.type === 'progress' && ev.step === 'seed:obs' && /rows\/s/.test(ev.message ?? ''),
+      ),
+    ).toBe(true);
   });
 
   it('says "already seeded" the second time, in plain text', async () => {
@@ -57,7 +71,9 @@ describe.skipIf(!engine)('omrs seed (CLI)', () => {
   it('lists runs with --status and takes the target from OMRS_DB_URL', async () => {
     const run = await runCli(['seed', '--status', '--json'], { env: { OMRS_DB_URL: url() } });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ runs: [{ status: 'done', seed: 8, counts: { patients: 25 } }] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      runs: [{ status: 'done', seed: 8, counts: { patients: 25 } }],
+    });
     noSecret(run);
   });
 

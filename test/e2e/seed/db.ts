@@ -4,15 +4,45 @@ import { connect } from '../../helpers/mariadb.js';
 import type { MariadbEngine } from '../../helpers/engines.js';
 
 export const SEEDED_TABLES = [
-  'role', 'person_attribute_type', 'patient_identifier_type', 'location', 'visit_type', 'encounter_type', 'encounter_role',
-  'concept', 'concept_name', 'concept_numeric', 'concept_answer', 'person', 'person_name', 'person_address', 'person_attribute',
-  'provider', 'patient', 'patient_identifier', 'visit', 'encounter', 'encounter_provider', 'obs', 'users', 'user_role',
+  'role',
+  'person_attribute_type',
+  'patient_identifier_type',
+  'location',
+  'visit_type',
+  'encounter_type',
+  'encounter_role',
+  'concept',
+  'concept_name',
+  'concept_numeric',
+  'concept_answer',
+  'person',
+  'person_name',
+  'person_address',
+  'person_attribute',
+  'provider',
+  'patient',
+  'patient_identifier',
+  'visit',
+  'encounter',
+  'encounter_provider',
+  'obs',
+  'users',
+  'user_role',
 ];
 
-export const dbUrl = (engine: MariadbEngine, db: string, user = engine.user, password = engine.password): string =>
+export const dbUrl = (
+  engine: MariadbEngine,
+  db: string,
+  user = engine.user,
+  password = engine.password,
+): string =>
   `mysql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${engine.host}:${engine.port}/${db}`;
 
-export async function withDb<T>(engine: MariadbEngine, db: string, work: (conn: Connection) => Promise<T>): Promise<T> {
+export async function withDb<T>(
+  engine: MariadbEngine,
+  db: string,
+  work: (conn: Connection) => Promise<T>,
+): Promise<T> {
   const conn = await connect(engine, db);
   try {
     return await work(conn);
@@ -22,7 +52,9 @@ export async function withDb<T>(engine: MariadbEngine, db: string, work: (conn: 
 }
 
 /** One query per foreign key of the database: child rows whose parent is missing. */
-export async function foreignKeyViolations(conn: Connection): Promise<{ constraint: string; count: number }[]> {
+export async function foreignKeyViolations(
+  conn: Connection,
+): Promise<{ constraint: string; count: number }[]> {
   const [fks] = await conn.query<RowDataPacket[]>(
     `SELECT constraint_name AS c, table_name AS t, column_name AS col, referenced_table_name AS rt, referenced_column_name AS rc
        FROM information_schema.KEY_COLUMN_USAGE
@@ -30,7 +62,8 @@ export async function foreignKeyViolations(conn: Connection): Promise<{ constrai
   );
   const groups = new Map<string, RowDataPacket[]>();
   for (const fk of fks) groups.set(`${fk.t}.${fk.c}`, [...(groups.get(`${fk.t}.${fk.c}`) ?? []), fk]);
-  if (groups.size < 400) throw new Error(`expected the OpenMRS schema's ~446 foreign keys, found ${groups.size}`);
+  if (groups.size < 400)
+    throw new Error(`expected the OpenMRS schema's ~446 foreign keys, found ${groups.size}`);
   const out: { constraint: string; count: number }[] = [];
   for (const [name, cols] of groups) {
     const first = cols[0]!;
@@ -45,23 +78,32 @@ export async function foreignKeyViolations(conn: Connection): Promise<{ constrai
 }
 
 export async function checksums(conn: Connection, tables = SEEDED_TABLES): Promise<Record<string, string>> {
-  const [rows] = await conn.query<RowDataPacket[]>(`CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(', ')}`);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(', ')}`,
+  );
   return Object.fromEntries(rows.map((r) => [String(r.Table).split('.').pop()!, String(r.Checksum)]));
 }
 
 export async function counts(conn: Connection, tables = SEEDED_TABLES): Promise<Record<string, number>> {
-  const [rows] = await conn.query<RowDataPacket[]>(tables.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM \`${t}\``).join(' UNION ALL '));
+  const [rows] = await conn.query<RowDataPacket[]>(
+    tables.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM \`${t}\``).join(' UNION ALL '),
+  );
   return Object.fromEntries(rows.map((r) => [String(r.t), Number(r.n)]));
 }
 
 export async function ledgerSums(conn: Connection): Promise<Record<string, number>> {
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT table_name AS t, SUM(row_count) AS n FROM omrs_seed_ledger WHERE chunk IS NOT NULL GROUP BY table_name');
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT table_name AS t, SUM(row_count) AS n FROM omrs_seed_ledger WHERE chunk IS NOT NULL GROUP BY table_name',
+  );
   return Object.fromEntries(rows.map((r) => [String(r.t), Number(r.n)]));
 }
 
 export async function ledgerRuns(conn: Connection): Promise<{ runId: string; status: string }[]> {
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT run_id, status FROM omrs_seed_ledger WHERE chunk IS NULL ORDER BY id');
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT run_id, status FROM omrs_seed_ledger WHERE chunk IS NULL ORDER BY id',
+  );
   return rows.map((r) => ({ runId: String(r.run_id), status: String(r.status) }));
 }
 
-export const uniqueDbName = (prefix: string): string => `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueDbName = (prefix: string): string =>
+  `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

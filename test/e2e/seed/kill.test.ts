@@ -23,8 +23,23 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
 
   it('resumes the killed run on the next identical command', async () => {
     const before = await withDb(e, db, (c) => counts(c));
-    const args = ['seed', '--db', dbUrl(e, db), '--size', 'medium', '--seed', '11', '--user-password-env', 'SEED_PW', '--json'];
-    const child = spawn(process.execPath, [join(root, 'bin/omrs.js'), ...args], { cwd: root, env: { ...process.env, SEED_PW: 'Kill9-Test' }, stdio: 'ignore' });
+    const args = [
+      'seed',
+      '--db',
+      dbUrl(e, db),
+      '--size',
+      'medium',
+      '--seed',
+      '11',
+      '--user-password-env',
+      'SEED_PW',
+      '--json',
+    ];
+    const child = spawn(process.execPath, [join(root, 'bin/omrs.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, SEED_PW: 'Kill9-Test' },
+      stdio: 'ignore',
+    });
     let exited = false;
     child.on('exit', () => (exited = true));
 
@@ -33,7 +48,11 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
     let chunks = 0;
     while (Date.now() < deadline && !exited) {
       chunks = await withDb(e, db, async (c) => {
-        const [rows] = await c.query<RowDataPacket[]>("SELECT COUNT(DISTINCT chunk) AS n FROM information_schema.tables t JOIN omrs_seed_ledger l ON t.table_name = 'omrs_seed_ledger' AND t.table_schema = DATABASE() WHERE l.chunk >= 0").catch(() => [[{ n: 0 }] as RowDataPacket[]]);
+        const [rows] = await c
+          .query<RowDataPacket[]>(
+            "SELECT COUNT(DISTINCT chunk) AS n FROM information_schema.tables t JOIN omrs_seed_ledger l ON t.table_name = 'omrs_seed_ledger' AND t.table_schema = DATABASE() WHERE l.chunk >= 0",
+          )
+          .catch(() => [[{ n: 0 }] as RowDataPacket[]]);
         return Number(rows[0]?.n ?? 0);
       });
       if (chunks >= 1) break;
@@ -57,15 +76,21 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
 
     const again = await runCli(args, { env: { SEED_PW: 'Kill9-Test' } });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'resumed', tables: { patient: 2000, obs: 60_000 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      status: 'resumed',
+      tables: { patient: 2000, obs: 60_000 },
+    });
 
     await withDb(e, db, async (conn) => {
       const after = await counts(conn);
       const sums = await ledgerSums(conn);
-      for (const [table, n] of Object.entries(sums)) expect({ table, added: after[table]! - before[table]! }).toEqual({ table, added: n });
+      for (const [table, n] of Object.entries(sums))
+        expect({ table, added: after[table]! - before[table]! }).toEqual({ table, added: n });
       expect(after.patient! - before.patient!).toBe(2000);
       expect((await ledgerRuns(conn)).map((r) => r.status)).toEqual(['done']);
-      const [[dupes]] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) - COUNT(DISTINCT identifier) AS d FROM patient_identifier');
+      const [[dupes]] = await conn.query<RowDataPacket[]>(
+        'SELECT COUNT(*) - COUNT(DISTINCT identifier) AS d FROM patient_identifier',
+      );
       expect(Number(dupes!.d)).toBe(0);
       expect(await foreignKeyViolations(conn)).toEqual([]);
     });

@@ -7,7 +7,16 @@ import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
 import { purge, seed, seedStatus, urlTarget } from '../../../src/seed/index.js';
 import { isValidMod30 } from '../../../src/seed/mod30.js';
 import { UUID_PATTERN } from '../../../src/seed/random.js';
-import { checksums, counts, dbUrl, foreignKeyViolations, ledgerRuns, ledgerSums, uniqueDbName, withDb } from './db.js';
+import {
+  checksums,
+  counts,
+  dbUrl,
+  foreignKeyViolations,
+  ledgerRuns,
+  ledgerSums,
+  uniqueDbName,
+  withDb,
+} from './db.js';
 import type { EventSink, OmrsEvent } from '../../../src/events/types.js';
 
 const engine = requireEngine('mariadb');
@@ -48,7 +57,13 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
         expect(added('obs')).toBe(2000);
         expect(added('users')).toBe(5);
         expect(added('person')).toBe(105); // 100 patients + 5 staff
-        expect(await ledgerSums(conn)).toEqual(Object.fromEntries(Object.keys(after).filter((t) => added(t) > 0).map((t) => [t, added(t)])));
+        expect(await ledgerSums(conn)).toEqual(
+          Object.fromEntries(
+            Object.keys(after)
+              .filter((t) => added(t) > 0)
+              .map((t) => [t, added(t)]),
+          ),
+        );
         expect(await foreignKeyViolations(conn)).toEqual([]);
       });
     });
@@ -60,10 +75,14 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
         );
         expect(ids).toHaveLength(100);
         expect(ids.map((r) => String(r.identifier)).filter((id) => !isValidMod30(id))).toEqual([]);
-        const [type] = await conn.query<RowDataPacket[]>("SELECT validator FROM patient_identifier_type WHERE name = 'OpenMRS ID'");
+        const [type] = await conn.query<RowDataPacket[]>(
+          "SELECT validator FROM patient_identifier_type WHERE name = 'OpenMRS ID'",
+        );
         expect(type[0]!.validator).toBe('org.openmrs.module.idgen.validator.LuhnMod30IdentifierValidator');
         for (const table of ['person', 'visit', 'encounter', 'obs']) {
-          const [rows] = await conn.query<RowDataPacket[]>(`SELECT uuid FROM ${table} WHERE creator = 1 AND date_created > '2010-01-01'`);
+          const [rows] = await conn.query<RowDataPacket[]>(
+            `SELECT uuid FROM ${table} WHERE creator = 1 AND date_created > '2010-01-01'`,
+          );
           const bad = rows.map((r) => String(r.uuid)).filter((u) => !UUID_PATTERN.test(u));
           expect({ table, bad }).toEqual({ table, bad: [] });
         }
@@ -82,8 +101,15 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
 
     it('reports a step with progress (rows, total, rows/s) per table', () => {
       const obsProgress = events.filter((ev) => ev.type === 'progress' && ev.step === 'seed:obs');
-      expect(obsProgress.at(-1)).toMatchObject({ current: 2000, total: 2000, unit: 'rows', message: expect.stringMatching(/rows\/s/) });
-      expect(events).toContainEqual(expect.objectContaining({ type: 'step', id: 'seed:patient', status: 'done' }));
+      expect(obsProgress.at(-1)).toMatchObject({
+        current: 2000,
+        total: 2000,
+        unit: 'rows',
+        message: expect.stringMatching(/rows\/s/),
+      });
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'step', id: 'seed:patient', status: 'done' }),
+      );
     });
 
     it('adds nothing when the same seed and size run again', async () => {
@@ -101,7 +127,10 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
       const holder = await connect(e, db);
       try {
         await holder.query(`SELECT GET_LOCK('omrs_seed.${db}', 0)`);
-        await expect(seed(urlTarget(dbUrl(e, db)), { size: 'small', seed: 43 })).rejects.toMatchObject({ code: 'SEED_LOCKED', exitCode: 1 });
+        await expect(seed(urlTarget(dbUrl(e, db)), { size: 'small', seed: 43 })).rejects.toMatchObject({
+          code: 'SEED_LOCKED',
+          exitCode: 1,
+        });
       } finally {
         await holder.end();
       }
@@ -124,7 +153,13 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
 
   it('is deterministic: one seed into two fresh databases gives identical checksums', async () => {
     const [a, b] = [await fresh('omrs_seed_det_a'), await fresh('omrs_seed_det_b')];
-    const options = { size: 'small' as const, seed: 1234, counts: { patients: 300 }, chunkPatients: 50, userPassword: 'Determin1stic' };
+    const options = {
+      size: 'small' as const,
+      seed: 1234,
+      counts: { patients: 300 },
+      chunkPatients: 50,
+      userPassword: 'Determin1stic',
+    };
     await seed(urlTarget(dbUrl(e, a)), options);
     await seed(urlTarget(dbUrl(e, b)), options);
     const [ca, cb] = [await withDb(e, a, (c) => checksums(c)), await withDb(e, b, (c) => checksums(c))];
@@ -142,12 +177,19 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
     const target = urlTarget(dbUrl(e, db));
     await seed(target, { size: 'small', seed: 9, counts: { patients: 120 }, chunkPatients: 40 });
     const manual = '0f0e0d0c-0b0a-4909-8807-060504030201';
-    await withDb(e, db, (c) => c.query("INSERT INTO person (gender, birthdate, creator, date_created, uuid) VALUES ('F', '1990-05-01', 1, NOW(), ?)", [manual]));
+    await withDb(e, db, (c) =>
+      c.query(
+        "INSERT INTO person (gender, birthdate, creator, date_created, uuid) VALUES ('F', '1990-05-01', 1, NOW(), ?)",
+        [manual],
+      ),
+    );
     const result = await purge(target);
     expect(result.runs).toHaveLength(1);
     expect(result.runs[0]!.deleted).toMatchObject({ patient: 120, obs: 120 * 20 });
     await withDb(e, db, async (conn) => {
-      const [kept] = await conn.query<RowDataPacket[]>('SELECT person_id FROM person WHERE uuid = ?', [manual]);
+      const [kept] = await conn.query<RowDataPacket[]>('SELECT person_id FROM person WHERE uuid = ?', [
+        manual,
+      ]);
       expect(kept).toHaveLength(1);
       await conn.query('DELETE FROM person WHERE uuid = ?', [manual]);
       expect(await checksums(conn)).toEqual(before);
@@ -155,7 +197,9 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
       expect(await foreignKeyViolations(conn)).toEqual([]);
     });
     // After a purge the same plan seeds again.
-    expect((await seed(target, { size: 'small', seed: 9, counts: { patients: 120 }, chunkPatients: 40 })).status).toBe('seeded');
+    expect(
+      (await seed(target, { size: 'small', seed: 9, counts: { patients: 120 }, chunkPatients: 40 })).status,
+    ).toBe('seeded');
   });
 
   it('purges one run of two and hands shared reference data to the other', async () => {
@@ -184,8 +228,12 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
     const controller = new AbortController();
     const plan = { seed: 5, counts: { patients: 200 }, chunkPatients: 20 };
     // The first progress event comes after the first chunk's commit: stop there.
-    const stopper: EventSink = { emit: (ev) => ev.type === 'progress' && ev.step === 'seed:patient' && controller.abort() };
-    await expect(seed(target, { ...plan, events: stopper, signal: controller.signal })).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    const stopper: EventSink = {
+      emit: (ev) => ev.type === 'progress' && ev.step === 'seed:patient' && controller.abort(),
+    };
+    await expect(seed(target, { ...plan, events: stopper, signal: controller.signal })).rejects.toMatchObject(
+      { code: 'INTERRUPTED' },
+    );
     const partial = await withDb(e, db, (c) => ledgerSums(c));
     expect(partial.patient).toBe(20);
 
@@ -199,7 +247,15 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
 
     // Interrupt a different plan, then seed a third: the interrupted one is rolled back.
     const c2 = new AbortController();
-    await expect(seed(target, { seed: 6, counts: { patients: 100 }, chunkPatients: 20, signal: c2.signal, events: { emit: (ev) => ev.type === 'progress' && c2.abort() } })).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(
+      seed(target, {
+        seed: 6,
+        counts: { patients: 100 },
+        chunkPatients: 20,
+        signal: c2.signal,
+        events: { emit: (ev) => ev.type === 'progress' && c2.abort() },
+      }),
+    ).rejects.toMatchObject({ code: 'INTERRUPTED' });
     const third = await seed(target, { seed: 7, counts: { patients: 10 } });
     expect(third.rolledBack).toHaveLength(1);
     await withDb(e, db, async (conn) => {

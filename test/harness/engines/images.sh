@@ -159,8 +159,16 @@ verify() {
     || fail "step 'verify': a busybox container does not run"
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  exec 9>"$CACHE/locks/images.lock"
+  flock -w 1800 9 || { echo "images: step 'lock': another 'up' or 'stop' held $CACHE/locks/images.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     require_docker
     ensure_tools
     base_image
@@ -182,6 +190,7 @@ case "${1:-up}" in
     echo "images: down"; exit 1
     ;;
   stop)
+    lock
     # Images are the cache: keep them, only forget the state.
     rm -f "$STATE"; echo "images: state removed (images kept)"
     ;;

@@ -92,7 +92,7 @@ start() {
   echo "    starting mariadbd on 127.0.0.1:$PORT and $SOCK (log: $LOG)"
   # --pidfile: match only our server; without it, any mariadbd on the machine (one in a
   # container, too) counts as "already running".
-  start-stop-daemon --start --background --pidfile "$PIDFILE" --exec /usr/sbin/mariadbd -- --defaults-file="$CNF" >>"$SETUP_LOG" 2>&1 \
+  start-stop-daemon --start --background --pidfile "$PIDFILE" --exec /usr/sbin/mariadbd -- --defaults-file="$CNF" >>"$SETUP_LOG" 2>&1 9>&- \
     || fail "step 'start mariadbd' failed"
   local deadline=$(( $(date +%s) + 60 ))
   until answers; do
@@ -146,8 +146,17 @@ verify() {
   echo "    MariaDB $(sql -e 'SELECT VERSION()') answers on 127.0.0.1:$PORT with $n OpenMRS tables in $TEMPLATE"
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  # fd 9 holds the lock: daemons started below get `9>&-` so they do not keep it.
+  exec 9>"$CACHE/locks/mariadb.lock"
+  flock -w 1800 9 || { echo "mariadb: step 'lock': another 'up' or 'stop' held $CACHE/locks/mariadb.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     install
     configure
     start
@@ -162,6 +171,7 @@ case "${1:-up}" in
     echo "mariadb: down"; exit 1
     ;;
   stop)
+    lock
     rm -f "$STATE"
     if pid="$(live_pid)"; then
       kill "$pid"

@@ -2,7 +2,9 @@
 # Offline scanners for rendered manifests and terraform:
 #   kube-score  go install github.com/zegl/kube-score/cmd/kube-score@KUBE_SCORE_VERSION (Go module proxy)
 #   checkov     pip install checkov==CHECKOV_VERSION in its own venv (PyPI)
-#   tfsec       go install github.com/aquasecurity/tfsec/cmd/tfsec@TFSEC_VERSION (last version the proxy serves)
+#   tfsec       only with OMRS_SCANNERS_TFSEC=1: go install github.com/aquasecurity/tfsec/cmd/tfsec@TFSEC_VERSION
+#               (the last version the proxy serves; 3-5 min to build on 2 cores, and checkov scans
+#               terraform too, so it is not built by default)
 # Polaris is not installed: the Go module proxy refuses github.com/fairwindsops/polaris (403).
 # Each tool is cached under $OMRS_HARNESS_CACHE/scanners/<tool>-<version>/ and checked with --version.
 set -euo pipefail
@@ -50,20 +52,34 @@ checkov_tool() {
   echo "$venv/bin/checkov"
 }
 
+# One `up`/`stop` at a time per engine (parallel `npm run engines` from two shells or CI jobs).
+lock() {
+  mkdir -p "$CACHE/locks"
+  exec 9>"$CACHE/locks/scanners.lock"
+  flock -w 1800 9 || { echo "scanners: step 'lock': another 'up' or 'stop' held $CACHE/locks/scanners.lock for 30 min" >&2; exit 1; }
+}
+
 case "${1:-up}" in
   up)
+    lock
     ks="$(go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION")"
-    tf="$(go_tool tfsec github.com/aquasecurity/tfsec/cmd/tfsec "$TFSEC_VERSION")"
     ck="$(checkov_tool)"
     "$ks" version >>"$LOG" 2>&1 || fail "step 'verify': $ks version failed"
-    "$tf" --version >>"$LOG" 2>&1 || fail "step 'verify': $tf --version failed"
     cv="$("$ck" --version 2>>"$LOG")" || fail "step 'verify': $ck --version failed"
-    echo "    kube-score $KUBE_SCORE_VERSION, checkov $cv, tfsec $TFSEC_VERSION (polaris: not available from the Go module proxy)"
-    printf '{"kubeScore":"%s","checkov":"%s","tfsec":"%s"}\n' "$ks" "$ck" "$tf" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    tfjson=
+    if [ "${OMRS_SCANNERS_TFSEC:-0}" = 1 ]; then
+      tf="$(go_tool tfsec github.com/aquasecurity/tfsec/cmd/tfsec "$TFSEC_VERSION")"
+      "$tf" --version >>"$LOG" 2>&1 || fail "step 'verify': $tf --version failed"
+      tfjson=",\"tfsec\":\"$tf\""
+      echo "    kube-score $KUBE_SCORE_VERSION, checkov $cv, tfsec $TFSEC_VERSION (polaris: not available from the Go module proxy)"
+    else
+      echo "    kube-score $KUBE_SCORE_VERSION, checkov $cv (tfsec skipped: OMRS_SCANNERS_TFSEC=1 builds it; polaris: not on the Go module proxy)"
+    fi
+    printf '{"kubeScore":"%s","checkov":"%s"%s}\n' "$ks" "$ck" "$tfjson" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
     ;;
   status)
     if [ -f "$STATE" ] && [ -x "$DIR/kube-score-$KUBE_SCORE_VERSION/bin/kube-score" ] && [ -f "$DIR/checkov-$CHECKOV_VERSION/.complete" ]; then
-      echo "scanners: up (kube-score $KUBE_SCORE_VERSION, checkov $CHECKOV_VERSION, tfsec $TFSEC_VERSION)"; exit 0
+      echo "scanners: up (kube-score $KUBE_SCORE_VERSION, checkov $CHECKOV_VERSION$(grep -q tfsec "$STATE" && echo ", tfsec $TFSEC_VERSION"))"; exit 0
     fi
     echo "scanners: down"; exit 1
     ;;

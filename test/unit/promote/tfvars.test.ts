@@ -8,7 +8,11 @@ import { backendConfigArgs, profileToTfvars } from '../../../src/promote/tfvars.
 
 const root = join(import.meta.dirname, '../../..');
 const load = (name: string): Profile =>
-  loadProfile(name, { config: { profilesDir: join(root, 'profiles'), defaultProfile: 'dev' }, env: {}, cwd: root }).profile;
+  loadProfile(name, {
+    config: { profilesDir: join(root, 'profiles'), defaultProfile: 'dev' },
+    env: {},
+    cwd: root,
+  }).profile;
 
 /** Variable names declared in a Terraform root (a regex is enough for our own, formatted files). */
 function declaredVariables(dir: string): string[] {
@@ -23,7 +27,9 @@ const leaves = (value: unknown, path = ''): string[] =>
     : [path];
 
 const prod = load('prod');
-const roots = ['terraform/envs/prod', 'terraform/envs/qa'].filter((dir) => existsSync(join(root, dir, 'variables.tf')));
+const roots = ['terraform/envs/prod', 'terraform/envs/qa'].filter((dir) =>
+  existsSync(join(root, dir, 'variables.tf')),
+);
 
 describe('profileToTfvars', () => {
   it.each(roots)('produces exactly the variables of %s', (dir) => {
@@ -101,6 +107,7 @@ describe('backendConfigArgs', () => {
   });
 
   it('matches the backend block of every root', () => {
-    for (const dir of roots) expect(readFileSync(join(root, dir, 'backend.tf'), 'utf8')).toMatch(/backend\s+"s3"\s*\{/);
+    for (const dir of roots)
+      expect(readFileSync(join(root, dir, 'backend.tf'), 'utf8')).toMatch(/backend\s+"s3"\s*\{/);
   });
 });

@@ -15,7 +15,16 @@ const ref: ReferenceIds = {
   encounterTypes: [1, 2],
   encounterRole: 2,
   providers: [1, 2, 3],
-  concepts: { weight: 10, height: 11, temperature: 12, systolic: 13, diastolic: 14, pulse: 15, coded: 16, text: 17 },
+  concepts: {
+    weight: 10,
+    height: 11,
+    temperature: 12,
+    systolic: 13,
+    diastolic: 14,
+    pulse: 15,
+    coded: 16,
+    text: 17,
+  },
   codedAnswers: [18, 19, 20],
 };
 
@@ -42,8 +51,10 @@ describe('seed generators', () => {
   it('make the rows the plan asks for, with valid OpenMRS IDs and matching columns', async () => {
     const rows = await generate(7);
     const per = expectedRows(resolvePlan({ size: 'small', seed: 7, counts: { patients: 25 } }));
-    for (const [table, n] of Object.entries(per)) expect({ table, n: rows.rows.get(table as keyof typeof TABLES)?.length }).toEqual({ table, n });
-    for (const [table, list] of rows.rows) for (const row of list) expect(row).toHaveLength(TABLES[table].columns.length);
+    for (const [table, n] of Object.entries(per))
+      expect({ table, n: rows.rows.get(table as keyof typeof TABLES)?.length }).toEqual({ table, n });
+    for (const [table, list] of rows.rows)
+      for (const row of list) expect(row).toHaveLength(TABLES[table].columns.length);
     const idCol = TABLES.patient_identifier.columns.indexOf('identifier');
     const identifiers = rows.rows.get('patient_identifier')!.map((r) => String(r[idCol]));
     expect(identifiers[0]).toBe('100000Y');
@@ -57,7 +68,14 @@ describe('seed generators', () => {
     for (const r of rows.rows.get('obs')!) {
       const concept = r[cols.indexOf('concept_id')] as number;
       const value = r[cols.indexOf('value_numeric')] as number | null;
-      const ranges: Record<number, [number, number]> = { 10: [2, 200], 11: [40, 210], 12: [35, 41], 13: [70, 220], 14: [40, 130], 15: [40, 180] };
+      const ranges: Record<number, [number, number]> = {
+        10: [2, 200],
+        11: [40, 210],
+        12: [35, 41],
+        13: [70, 220],
+        14: [40, 130],
+        15: [40, 180],
+      };
       if (ranges[concept]) expect(value).toBeGreaterThanOrEqual(ranges[concept][0]);
       if (ranges[concept]) expect(value).toBeLessThanOrEqual(ranges[concept][1]);
       if (concept === 16) expect(ref.codedAnswers).toContain(r[cols.indexOf('value_coded')]);

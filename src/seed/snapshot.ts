@@ -1,0 +1,188 @@
+// Database snapshots with the MariaDB client tools: `omrs db snapshot <name>` dumps the target
+// database (gzip) under .omrs/snapshots/<database>/, `omrs db restore <name>` recreates the database
+// from it. The password goes to the tools through MYSQL_PWD, never on a command line.
+import { spawn } from 'node:child_process';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { ExitCode, OmrsError } from '../errors.js';
+import { discardEvents, step } from '../events/bus.js';
+import type { EventSink } from '../events/types.js';
+import { describeDb, parseDbUrl, scrub, type DbUrl } from './target.js';
+
+export interface SnapshotResult {
+  name: string;
+  file: string;
+  target: string;
+  bytes: number;
+  durationMs: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function findTool(names: string[], env: Record<string, string | undefined>): string {
+  for (const dir of (env.PATH ?? '').split(delimiter))
+    for (const name of names) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  throw new OmrsError({
+    code: 'SNAPSHOT_NO_CLIENT',
+    message: `none of ${names.join(', ')} is installed`,
+    hint: 'Install the MariaDB client tools (apt-get install mariadb-client) and try again.',
+    exitCode: ExitCode.prerequisite,
+  });
+}
+
+export function snapshotFile(cwd: string, db: DbUrl, name: string): string {
+  if (!NAME.test(name))
+    throw new OmrsError({
+      code: 'SNAPSHOT_BAD_NAME',
+      message: `invalid snapshot name "${name}"`,
+      hint: 'Use letters, digits, dot, dash and underscore.',
+      exitCode: ExitCode.usage,
+    });
+  return join(cwd, '.omrs', 'snapshots', db.database, `${name}.sql.gz`);
+}
+
+function connectionArgs(db: DbUrl): string[] {
+  return db.socketPath
+    ? [`--socket=${db.socketPath}`, `--user=${db.user}`]
+    : [`--host=${db.host}`, `--port=${db.port}`, '--protocol=TCP', `--user=${db.user}`];
+}
+
+function toolEnv(env: Record<string, string | undefined>, db: DbUrl): NodeJS.ProcessEnv {
+  return { ...(env as NodeJS.ProcessEnv), MYSQL_PWD: db.password };
+}
+
+async function run(
+  tool: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  io: { stdin?: NodeJS.ReadableStream; stdout?: NodeJS.WritableStream },
+  secrets: string[],
+): Promise<void> {
+  const child = spawn(tool, args, {
+    env,
+    stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  const flows: Promise<void>[] = [];
+  if (io.stdin) flows.push(pipeline(io.stdin, child.stdin!));
+  if (io.stdout) flows.push(pipeline(child.stdout!, io.stdout));
+  const [code] = await Promise.all([exited, ...flows]);
+  if (code !== 0)
+    throw new OmrsError({
+      code: 'SNAPSHOT_TOOL_FAILED',
+      message: `${tool} exited with ${code}: ${scrub(stderr.trim().split('\n').slice(-3).join(' '), secrets)}`,
+      exitCode: ExitCode.failed,
+    });
+}
+
+export async function snapshot(
+  url: string,
+  name: string,
+  options: { cwd: string; env: Record<string, string | undefined>; events?: EventSink },
+): Promise<SnapshotResult> {
+  const db = parseDbUrl(url);
+  const file = snapshotFile(options.cwd, db, name);
+  const dump = findTool(['mariadb-dump', 'mysqldump'], options.env);
+  const started = performance.now();
+  mkdirSync(join(file, '..'), { recursive: true });
+  const partial = `${file}.partial`;
+  await step(
+    options.events ?? discardEvents,
+    'db:snapshot',
+    `snapshot ${describeDb(db)} → ${name}`,
+    async () => {
+      try {
+        const gzip = createGzip({ level: 3 });
+        const written = pipeline(gzip, createWriteStream(partial));
+        await run(
+          dump,
+          [
+            ...connectionArgs(db),
+            '--single-transaction',
+            '--quick',
+            '--routines',
+            '--triggers',
+            '--hex-blob',
+            '--no-tablespaces',
+            '--default-character-set=utf8mb4',
+            db.database,
+          ],
+          toolEnv(options.env, db),
+          { stdout: gzip },
+          [db.password],
+        );
+        await written;
+        renameSync(partial, file);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        throw error;
+      }
+    },
+  );
+  return {
+    name,
+    file,
+    target: describeDb(db),
+    bytes: statSync(file).size,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Drops and recreates the target database, then loads the snapshot into it. */
+export async function restore(
+  url: string,
+  name: string,
+  options: { cwd: string; env: Record<string, string | undefined>; events?: EventSink },
+): Promise<SnapshotResult> {
+  const db = parseDbUrl(url);
+  const file = snapshotFile(options.cwd, db, name);
+  if (!existsSync(file))
+    throw new OmrsError({
+      code: 'SNAPSHOT_NOT_FOUND',
+      message: `no snapshot "${name}" for database ${db.database} (${file})`,
+      hint: `Take one with: omrs db snapshot ${name} --db …`,
+      exitCode: ExitCode.usage,
+    });
+  const client = findTool(['mariadb', 'mysql'], options.env);
+  const started = performance.now();
+  await step(
+    options.events ?? discardEvents,
+    'db:restore',
+    `restore ${name} → ${describeDb(db)}`,
+    async () => {
+      const recreate = `DROP DATABASE IF EXISTS \`${db.database}\`; CREATE DATABASE \`${db.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`;
+      await run(client, [...connectionArgs(db), `--execute=${recreate}`], toolEnv(options.env, db), {}, [
+        db.password,
+      ]);
+      await run(
+        client,
+        [...connectionArgs(db), '--default-character-set=utf8mb4', db.database],
+        toolEnv(options.env, db),
+        { stdin: createReadStream(file).pipe(createGunzip()) },
+        [db.password],
+      );
+    },
+  );
+  return {
+    name,
+    file,
+    target: describeDb(db),
+    bytes: statSync(file).size,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

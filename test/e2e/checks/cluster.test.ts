@@ -1,0 +1,79 @@
+// Cluster rules against the real Kubernetes API server: PVs and PVCs, an expired disposable
+// environment, and objects of a tenant that the profile no longer has. The harness runs an API
+// server without controllers, so the test sets volume phases through the status subresource.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as k8s from '@kubernetes/client-node';
+import { runCli } from '../../helpers/cli.js';
+import { requireEngine } from '../../helpers/engines.js';
+import { makeProfilesProject, type ProfilesProject } from '../../helpers/profiles.js';
+
+const kube = requireEngine('kube');
+const id = `${process.pid}`;
+const NS = `omrs-check-${id}`;
+const EXPIRED = `omrs-check-exp-${id}`;
+const FUTURE = `omrs-check-fut-${id}`;
+
+describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
+  let core: k8s.CoreV1Api;
+  let project: ProfilesProject;
+  const pv = (name: string): k8s.V1PersistentVolume => ({
+    metadata: { name },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `/tmp/${name}` }, claimRef: { namespace: NS, name: 'gone' } },
+  });
+  const pvc = (name: string): k8s.V1PersistentVolumeClaim => ({ metadata: { name, namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+
+  beforeAll(async () => {
+    const client = await import('@kubernetes/client-node');
+    const kc = new client.KubeConfig();
+    kc.loadFromFile(kube!.kubeconfig);
+    kc.setCurrentContext(kube!.context);
+    core = kc.makeApiClient(client.CoreV1Api);
+    const past = String(Math.floor(Date.now() / 1000) - 3600);
+    const future = String(Math.floor(Date.now() / 1000) + 86_400);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+    await core.createNamespace({ body: { metadata: { name: EXPIRED, labels: { 'omrs.dev/expires': past } } } });
+    await core.createNamespace({ body: { metadata: { name: FUTURE, labels: { 'omrs.dev/expires': future } } } });
+    for (const [name, phase] of [[`omrs-check-released-${id}`, 'Released'], [`omrs-check-available-${id}`, 'Available'], [`omrs-check-bound-${id}`, 'Bound']] as const) {
+      const created = await core.createPersistentVolume({ body: pv(name) });
+      await core.replacePersistentVolumeStatus({ name, body: { ...created, status: { phase } } });
+    }
+    await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc('pending') });
+    for (const name of ['unused', 'used']) {
+      const created = await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc(name) });
+      await core.replaceNamespacedPersistentVolumeClaimStatus({ namespace: NS, name, body: { ...created, status: { phase: 'Bound' } } });
+    }
+    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'app' }, spec: { containers: [{ name: 'c', image: 'busybox:1' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] } } });
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-clinic-b', labels: { 'omrs.dev/tenant': 'clinic-b' } } } });
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-default', labels: { 'omrs.dev/tenant': 'default' } } } });
+    project = makeProfilesProject({ 'clustered.yaml': `runtime: kube\ntenants: [{ name: default }]\ncluster: { context: ${kube!.context}, namespace: ${NS} }\nchecks: { level: prod }\n` });
+  });
+
+  afterAll(async () => {
+    project?.remove();
+    for (const ns of [NS, EXPIRED, FUTURE]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
+    for (const name of [`omrs-check-released-${id}`, `omrs-check-available-${id}`, `omrs-check-bound-${id}`]) await core?.deletePersistentVolume({ name }).catch(() => undefined);
+  });
+
+  it('finds leftover volumes, expired environments and removed tenants, in the profile context only', async () => {
+    const run = await runCli(['check', '--profile', 'clustered', '--scope', 'cluster', '--format', 'json'], { cwd: project.root, env: { KUBECONFIG: kube!.kubeconfig } });
+    expect(run.code, run.stderr).toBe(3);
+    const report = JSON.parse(run.stdout) as { findings: { rule: string; resource: string }[] };
+    const has = (rule: string, resource: string) => report.findings.some((f) => f.rule === rule && f.resource === resource);
+    expect(has('OMRS-CL-001', `PersistentVolumeClaim/${NS}/pending`)).toBe(true);
+    expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/unused`)).toBe(true);
+    expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/used`)).toBe(false);
+    expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-released-${id}`)).toBe(true);
+    expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-available-${id}`)).toBe(true);
+    expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-bound-${id}`)).toBe(false);
+    expect(has('OMRS-CL-004', `Namespace/${EXPIRED}`)).toBe(true);
+    expect(has('OMRS-CL-004', `Namespace/${FUTURE}`)).toBe(false);
+    expect(has('OMRS-CL-005', `Secret/${NS}/db-clinic-b`)).toBe(true);
+    expect(has('OMRS-CL-005', `Secret/${NS}/db-default`)).toBe(false);
+  });
+
+  it('refuses a context that is not in the kubeconfig', async () => {
+    const run = await runCli(['check', '--profile', 'clustered', '--scope', 'cluster', '--context', 'not-there'], { cwd: project.root, env: { KUBECONFIG: kube!.kubeconfig } });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/not-there/);
+  });
+});
