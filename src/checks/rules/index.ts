@@ -8,7 +8,7 @@ import { databaseRules, type DatabaseContext } from './database.js';
 import { openmrsRules } from './openmrs-app.js';
 import { terraformRules } from './terraform.js';
 import { waiverRules } from './waivers.js';
-import type { ManifestContext, TerraformContext } from '../types.js';
+import type { ManifestContext } from '../types.js';
 
 const byId = <T extends RuleMeta>(rules: T[]): T[] => [...rules].sort((a, b) => a.id.localeCompare(b.id));
 

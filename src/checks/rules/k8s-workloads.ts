@@ -1,6 +1,6 @@
 // Manifest rules: resources, probes, images, availability.
 import type { Hit, ManifestContext, Rule } from '../types.js';
-import { arr, isRecord, LONG_RUNNING, rec, selectorMatches, str, workloads, type Container, type Workload } from '../sources/workloads.js';
+import { arr, LONG_RUNNING, rec, selectorMatches, str, workloads, type Container, type Workload } from '../sources/workloads.js';
 
 type R = Rule<ManifestContext>;
 

@@ -14,7 +14,7 @@ export function stateHome(env: Record<string, string | undefined>): string {
 }
 
 export const envDir = (env: Record<string, string | undefined>, name: string): string => join(stateHome(env), 'envs', name);
-export const filesDir = (env: Record<string, string | undefined>, name: string): string => join(envDir(env, name), 'files');
+const filesDir = (env: Record<string, string | undefined>, name: string): string => join(envDir(env, name), 'files');
 
 /** The env's password seed, created once (0600). */
 export async function passwordSeed(env: Record<string, string | undefined>, name: string): Promise<string> {
@@ -65,4 +65,5 @@ export async function removeEnvDir(env: Record<string, string | undefined>, name
     return;
   }
   await rm(filesDir(env, name), { recursive: true, force: true });
+  await rm(join(dir, 'scratch'), { recursive: true, force: true });
 }

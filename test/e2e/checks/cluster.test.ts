@@ -1,6 +1,6 @@
 // Cluster rules against the real Kubernetes API server: PVs and PVCs, an expired disposable
 // environment, and objects of a tenant that the profile no longer has. The harness runs an API
-// server without controllers, so the test sets volume phases through the status subresource.
+// server with its controller manager: the persistent volume controller sets the phases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as k8s from '@kubernetes/client-node';
 import { runCli } from '../../helpers/cli.js';
@@ -16,11 +16,21 @@ const FUTURE = `omrs-check-fut-${id}`;
 describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   let core: k8s.CoreV1Api;
   let project: ProfilesProject;
-  const pv = (name: string): k8s.V1PersistentVolume => ({
+  let phasesNow: string[] = [];
+  const pv = (name: string, claimRef?: k8s.V1ObjectReference): k8s.V1PersistentVolume => ({
     metadata: { name },
-    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: `/tmp/${name}` }, claimRef: { namespace: NS, name: 'gone' } },
+    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: '', hostPath: { path: `/tmp/${name}` }, ...(claimRef && { claimRef }) },
   });
-  const pvc = (name: string): k8s.V1PersistentVolumeClaim => ({ metadata: { name, namespace: NS }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+  const pvc = (name: string, extra: Partial<k8s.V1PersistentVolumeClaimSpec> = {}): k8s.V1PersistentVolumeClaim => ({
+    metadata: { name, namespace: NS },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', resources: { requests: { storage: '1Gi' } }, ...extra },
+  });
+  /** The API server's persistent volume controller moves the phases; wait for it. */
+  const phases = async () => {
+    const volumes = await core.listPersistentVolume();
+    const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: NS });
+    return [...volumes.items.map((v) => `${v.metadata?.name}=${v.status?.phase}`), ...claims.items.map((c) => `${c.metadata?.name}=${c.status?.phase}`)];
+  };
 
   beforeAll(async () => {
     const client = await import('@kubernetes/client-node');
@@ -33,15 +43,20 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     await core.createNamespace({ body: { metadata: { name: NS } } });
     await core.createNamespace({ body: { metadata: { name: EXPIRED, labels: { 'omrs.dev/expires': past } } } });
     await core.createNamespace({ body: { metadata: { name: FUTURE, labels: { 'omrs.dev/expires': future } } } });
-    for (const [name, phase] of [[`omrs-check-released-${id}`, 'Released'], [`omrs-check-available-${id}`, 'Available'], [`omrs-check-bound-${id}`, 'Bound']] as const) {
-      const created = await core.createPersistentVolume({ body: pv(name) });
-      await core.replacePersistentVolumeStatus({ name, body: { ...created, status: { phase } } });
-    }
-    await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc('pending') });
+    // Released: bound (uid set) to a claim that no longer exists. Available: never claimed.
+    await core.createPersistentVolume({ body: pv(`omrs-check-released-${id}`, { namespace: NS, name: 'gone', uid: '00000000-0000-0000-0000-000000000001' }) });
+    await core.createPersistentVolume({ body: pv(`omrs-check-available-${id}`) });
     for (const name of ['unused', 'used']) {
-      const created = await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc(name) });
-      await core.replaceNamespacedPersistentVolumeClaimStatus({ namespace: NS, name, body: { ...created, status: { phase: 'Bound' } } });
+      await core.createPersistentVolume({ body: pv(`omrs-check-${name}-${id}`, { namespace: NS, name }) });
+      await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc(name, { volumeName: `omrs-check-${name}-${id}` }) });
     }
+    await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc('pending', { storageClassName: 'no-such-class' }) });
+    const want = [`omrs-check-released-${id}=Released`, `omrs-check-available-${id}=Available`, 'unused=Bound', 'used=Bound', 'pending=Pending'];
+    for (let i = 0; i < 100 && !want.every((w) => phasesNow.includes(w)); i++) {
+      phasesNow = await phases();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(phasesNow).toEqual(expect.arrayContaining(want));
     await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'app' }, spec: { containers: [{ name: 'c', image: 'busybox:1' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] } } });
     await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-clinic-b', labels: { 'omrs.dev/tenant': 'clinic-b' } } } });
     await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-default', labels: { 'omrs.dev/tenant': 'default' } } } });
@@ -51,7 +66,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   afterAll(async () => {
     project?.remove();
     for (const ns of [NS, EXPIRED, FUTURE]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    for (const name of [`omrs-check-released-${id}`, `omrs-check-available-${id}`, `omrs-check-bound-${id}`]) await core?.deletePersistentVolume({ name }).catch(() => undefined);
+    for (const name of ['released', 'available', 'unused', 'used'].map((n) => `omrs-check-${n}-${id}`)) await core?.deletePersistentVolume({ name }).catch(() => undefined);
   });
 
   it('finds leftover volumes, expired environments and removed tenants, in the profile context only', async () => {
@@ -64,7 +79,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/used`)).toBe(false);
     expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-released-${id}`)).toBe(true);
     expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-available-${id}`)).toBe(true);
-    expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-bound-${id}`)).toBe(false);
+    expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-used-${id}`)).toBe(false);
     expect(has('OMRS-CL-004', `Namespace/${EXPIRED}`)).toBe(true);
     expect(has('OMRS-CL-004', `Namespace/${FUTURE}`)).toBe(false);
     expect(has('OMRS-CL-005', `Secret/${NS}/db-clinic-b`)).toBe(true);

@@ -3,7 +3,6 @@
 // expects. SARIF output validates against the SARIF 2.1.0 schema.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
@@ -72,6 +71,9 @@ checks:
     const sarif = JSON.parse(run.stdout) as { version: string; runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[] };
     const require = createRequire(import.meta.url);
     const schema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as object;
+    // The SARIF 2.1.0 schema is JSON Schema draft-04: ajv-draft-04 (CommonJS) validates it.
+    type Validator = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+    const Ajv = (require('ajv-draft-04') as { default: new (options: object) => { compile(schema: object): Validator } }).default;
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).toBe(true);

@@ -1,9 +1,12 @@
 // `omrs up` on the real Docker engine with the omrs-test images, through the compose-test profile:
 // healthy, idempotent, repairs, interrupts, data kept across down/up, two envs side by side.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
-import { PROFILE, docker, http, objectsOf, omrs, until, upJson } from './helpers.js';
+import { PROFILE, docker, http, objectsOf, omrs, omrsHome, until, upJson } from './helpers.js';
 
 const engines = { docker: requireEngine('docker'), images: requireEngine('images'), helm: requireEngine('helm') };
 const ready = Boolean(engines.docker && engines.images && engines.helm);
@@ -19,6 +22,7 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
   afterAll(async () => {
     for (const env of [A, B]) await omrs(['down', '--env', env, '--volumes']);
     for (const env of [A, B]) expect(await objectsOf(env)).toEqual({ containers: [], networks: [], volumes: [] });
+    rmSync(omrsHome, { recursive: true, force: true });
   });
 
   it('reaches healthy and serves OpenMRS through the gateway on 127.0.0.1', async () => {
@@ -149,6 +153,19 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     expect((await omrs(['down', '--env', B, '--volumes'])).code).toBe(0);
     expect(await objectsOf(A)).toEqual(a);
     expect((await http(`http://127.0.0.1:${port}/openmrs/health/started`)).status).toBe(200);
+  });
+
+  it('stops before starting anything when an image is missing (exit 4), naming it and how to get it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omrs-missing-image-'));
+    const profile = join(dir, 'missing.yaml');
+    writeFileSync(profile, `extends: ${PROFILE}\nopenmrs:\n  images:\n    backend: omrs-test/not-built:0\n`);
+    for (const pull of ['never', 'missing']) {
+      const run = await omrs(['up', '--profile', profile, '--env', 'e2e-missing', '--pull', pull]);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(/omrs-test\/not-built:0/);
+      expect(run.stderr).toMatch(/omrs images load <bundle\.tar>/);
+    }
+    expect(await objectsOf('e2e-missing')).toEqual({ containers: [], networks: [], volumes: [] });
   });
 
   it('prints logs of one service and of all, interleaved with prefixes', async () => {

