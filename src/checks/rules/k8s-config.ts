@@ -98,7 +98,7 @@ export const configRules: R[] = [
     id: 'OMRS-K8S-028', title: 'Secrets never as plain env values', severity: 'critical', scope: 'manifests', levels: ['qa', 'prod'],
     why: 'Literal env values end up in Git, in `kubectl describe` and in every rendered manifest.',
     fix: 'Put the value in a Secret and use env.valueFrom.secretKeyRef (or mount it as a file).',
-    refs: { polaris: ['sensitiveContainerEnvVar'], kubescape: ['C-0012'] },
+    refs: { polaris: ['sensitiveContainerEnvVar'], checkov: ['CKV_K8S_35'], kubescape: ['C-0012'] },
     check: (ctx) => workloads(ctx.objects).flatMap((w) => w.containers.flatMap((c) =>
       envOf(c).filter((e) => SECRET_NAME.test(e.name) && e.value !== undefined && !NOT_A_SECRET(e.name, e.value)).map((e) => ({ resource: w.ref, message: `container ${c.name}: env ${e.name} is a literal value` })),
     )),

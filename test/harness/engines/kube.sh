@@ -93,11 +93,11 @@ wait_for() { # seconds description log command...
 }
 
 # --- health checks ---------------------------------------------------------------------------
-etcd_healthy() { curl -fsS -m 3 "http://127.0.0.1:$ETCD_PORT/health" | grep -q '"health":"true"'; }
-api_ready() { [ -f "$PKI/token" ] && curl -fsS -m 5 --cacert "$PKI/ca.crt" -H "Authorization: Bearer $(cat "$PKI/token")" "$SERVER/readyz" | grep -qx ok; }
-kcm_healthy() { curl -fsS -m 3 -k "https://127.0.0.1:$KCM_PORT/healthz" | grep -qx ok; }
-sched_healthy() { curl -fsS -m 3 -k "https://127.0.0.1:$SCHED_PORT/healthz" | grep -qx ok; }
-kwok_healthy() { curl -fsS -m 3 "http://127.0.0.1:$KWOK_PORT/healthz" >/dev/null; }
+etcd_healthy() { curl -fsS -m 3 2>/dev/null "http://127.0.0.1:$ETCD_PORT/health" | grep -q '"health":"true"'; }
+api_ready() { [ -f "$PKI/token" ] && curl -fsS -m 5 2>/dev/null --cacert "$PKI/ca.crt" -H "Authorization: Bearer $(cat "$PKI/token")" "$SERVER/readyz" | grep -qx ok; }
+kcm_healthy() { curl -fsS -m 3 2>/dev/null -k "https://127.0.0.1:$KCM_PORT/healthz" | grep -qx ok; }
+sched_healthy() { curl -fsS -m 3 2>/dev/null -k "https://127.0.0.1:$SCHED_PORT/healthz" | grep -qx ok; }
+kwok_healthy() { curl -fsS -m 3 2>/dev/null "http://127.0.0.1:$KWOK_PORT/healthz" >/dev/null; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" --request-timeout=20s "$@"; }
 nodes_ready() {
   local n
