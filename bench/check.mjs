@@ -5,8 +5,7 @@
 // user would run it. The omrs side is bundled from src/ with esbuild first (as the CLI build does).
 // Scanners: KUBE_SCORE / CHECKOV env, else the harness state (npm run engines -- up scanners).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
@@ -18,7 +17,9 @@ const state = join(process.env.OMRS_HARNESS_CACHE ?? '/var/cache/omrs-harness', 
 const harness = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')) : {};
 const checkov = process.env.CHECKOV ?? harness.checkov ?? 'checkov';
 const kubeScore = process.env.KUBE_SCORE ?? harness.kubeScore ?? 'kube-score';
-const dir = mkdtempSync(join(tmpdir(), 'omrs-bench-check-'));
+// Inside the project so that the bundle's external packages resolve from node_modules.
+mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'omrs-bench-check-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
@@ -44,18 +45,23 @@ try {
     process.stdout.write(JSON.stringify({ findings: report.findings.length, fail: report.counts.fail }));`;
   writeFileSync(join(dir, 'check-run.mjs'), checkScript);
 
-  const time = (file, args) => {
+  const time = (file, args, env = process.env) => {
     const t = performance.now();
-    const r = spawnSync(file, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
+    const r = spawnSync(file, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20, env });
     const ms = performance.now() - t;
     if (r.error) throw r.error;
     return { ms, stdout: r.stdout, status: r.status };
   };
-  const omrs = [], ck = [], ks = [];
+  // Cold: an empty parse cache each run (what a first run or CI without a cache sees); warm: reused.
+  const cache = join(dir, 'cache');
+  const coldEnv = () => { rmSync(cache, { recursive: true, force: true }); return { ...process.env, OMRS_CACHE_DIR: cache }; };
+  const omrs = [], omrsCold = [], ck = [], ks = [];
   let summary = '';
   for (let i = 0; i < runs; i++) {
-    const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform]);
-    if (o.status !== 0) throw new Error(`omrs check failed: ${o.stdout}`);
+    const cold = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], coldEnv());
+    if (cold.status !== 0) throw new Error(`omrs check failed: ${cold.stdout}`);
+    omrsCold.push(cold.ms);
+    const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], { ...process.env, OMRS_CACHE_DIR: cache });
     summary = o.stdout;
     omrs.push(o.ms);
     ks.push(time(kubeScore, ['score', manifests]).ms);
@@ -63,11 +69,12 @@ try {
   }
   const objects = (readFileSync(manifests, 'utf8').match(/^---$/gm) ?? []).length;
   console.log(`prod profile, ${tenants} tenants: ${objects} objects + terraform/ (${runs} runs, median)`);
-  console.log(`  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary}`);
+  console.log(`  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary} (HCL parse cache warm)`);
+  console.log(`  omrs check    ${median(omrsCold).toFixed(0).padStart(7)} ms   (cold: empty HCL parse cache)`);
   console.log(`  checkov       ${median(ck).toFixed(0).padStart(7)} ms`);
   console.log(`  kube-score    ${median(ks).toFixed(0).padStart(7)} ms   (manifests only)`);
   const ratio = median(ck) / median(omrs);
-  console.log(`  omrs vs checkov: ${ratio.toFixed(1)}x faster (target >= 10x) ${ratio >= 10 ? 'OK' : 'BELOW TARGET'}`);
+  console.log(`  omrs vs checkov: ${ratio.toFixed(1)}x faster warm, ${(median(ck) / median(omrsCold)).toFixed(1)}x cold (target >= 10x) ${ratio >= 10 ? 'OK' : 'BELOW TARGET'}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

