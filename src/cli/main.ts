@@ -11,6 +11,8 @@ import { registerRuntimeCommands } from './commands/up.js';
 import { registerSeedCommands } from './commands/seed.js';
 import { registerRenderCommands } from './commands/render.js';
 import { registerCheckCommands } from './commands/check.js';
+import { registerPromoteCommands } from './commands/promote.js';
+import { registerEnvCommands } from './commands/env.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('omrs');
@@ -50,6 +52,8 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
   registerSeedCommands(program, ctx);
   registerRenderCommands(program, ctx);
   registerCheckCommands(program, ctx);
+  registerPromoteCommands(program, ctx);
+  registerEnvCommands(program, ctx);
   return program;
 }
 

@@ -87,7 +87,7 @@ export async function kubeDown(request: KubeRequest & { volumes?: boolean }, dep
   return downTarget(t, request.volumes === true, deps);
 }
 
-export async function downTarget(t: Target, volumes: boolean, deps: Pick<KubeDeps, 'env' | 'events' | 'signal'>): Promise<KubeDownResult> {
+export async function downTarget(t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>, volumes: boolean, deps: Pick<KubeDeps, 'env' | 'events' | 'signal'>): Promise<KubeDownResult> {
   const { client, namespace, env } = t;
   const result: KubeDownResult = { env, namespace, context: t.decision.context, uninstalled: false, deletedPvcs: [], keptPvcs: [], namespaceDeleted: false };
   try {

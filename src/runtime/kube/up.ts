@@ -113,7 +113,7 @@ async function replaceChangedJobs(client: KubeClient, namespace: string, objects
   return replaced;
 }
 
-export function helmTarget(t: Target, helm: string, env: KubeDeps['env'], signal?: AbortSignal): HelmTarget {
+export function helmTarget(t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>, helm: string, env: KubeDeps['env'], signal?: AbortSignal): HelmTarget {
   return { helm, release: t.env, namespace: t.namespace, context: t.decision.context, kubeconfig: t.client.kubeconfigPath, env, ...(signal && { signal }) };
 }
 

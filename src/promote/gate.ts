@@ -1,0 +1,46 @@
+// Step 2 of a promotion: the check gate at level prod on what is about to be promoted: the
+// rendered objects, the profile's Terraform root, and the cluster (and database when given).
+import { join } from 'node:path';
+import { evaluate, type Inputs } from '../checks/run.js';
+import { loadTerraform } from '../checks/sources/terraform.js';
+import type { CheckReport, Level } from '../checks/types.js';
+import type { Profile } from '../profile/schema.js';
+import type { KubeObject } from '../render/objects.js';
+
+export interface GateRequest {
+  profile: Profile;
+  objects: KubeObject[];
+  level: Level;
+  terraformDir: string;
+  terraformRoot: string;
+  cwd: string;
+  cluster?: { context: string; kubeconfig?: string; namespace: string };
+  db?: string;
+}
+
+export async function runGate(r: GateRequest): Promise<CheckReport> {
+  const inputs: Inputs = { skipped: [] };
+  inputs.manifests = { objects: r.objects, target: 'the rendered objects of the promotion', digestsPinnedAtPromotion: r.profile.images.pinDigests };
+  const modules = join(r.terraformDir, 'modules');
+  const model = await loadTerraform(r.terraformDir, r.cwd, { roots: (dir) => dir === r.terraformRoot || (dir.startsWith(r.terraformDir) && !dir.startsWith(join(r.terraformDir, 'envs')) && !dir.startsWith(join(r.terraformDir, 'bootstrap')) && !dir.startsWith(modules)) });
+  if (model.files.length) inputs.terraform = { model, target: r.terraformRoot };
+  else inputs.skipped!.push({ scope: 'terraform', reason: `no .tf files in ${r.terraformRoot}` });
+  if (r.cluster) {
+    const { readCluster } = await import('../checks/sources/cluster.js');
+    const snapshot = await readCluster({ context: r.cluster.context, namespace: r.cluster.namespace, tenants: r.profile.tenants.map((t) => t.name), ...(r.cluster.kubeconfig && { kubeconfig: r.cluster.kubeconfig }) });
+    inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
+  } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
+  if (r.db) {
+    const { urlTarget } = await import('../seed/target.js');
+    const target = urlTarget(r.db);
+    const conn = await target.connect();
+    try {
+      inputs.database = { context: { conn, database: target.database }, target: target.description };
+      return await evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
+    } finally {
+      await conn.end();
+    }
+  }
+  inputs.skipped!.push({ scope: 'database', reason: 'no --db URL (or OMRS_DB_URL)' });
+  return evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
+}

@@ -1,0 +1,66 @@
+// Which runtime a command uses: --runtime, else the profile's `runtime`. compose stays with
+// src/runtime/compose; kube / kind / minikube / eks go to src/runtime/kube (after the provider
+// made sure the cluster exists, for kind and minikube). The `up`, `down`, `status`, `logs` and
+// `open` commands call this, so `omrs up --runtime kube` is the same command as on Docker.
+import type { KubeDeps, KubeRequest } from './kube/connect.js';
+import type { KubeUpRequest, KubeUpResult } from './kube/up.js';
+import type { KubeDownResult, KubeEnvStatus } from './kube/status.js';
+import type { KubeLogLine, KubeLogsResult, OpenHandle } from './kube/logs.js';
+
+export const CLUSTER_RUNTIMES = ['kube', 'kind', 'minikube', 'eks'] as const;
+export const ALL_RUNTIMES = ['compose', ...CLUSTER_RUNTIMES] as const;
+export type ClusterRuntime = (typeof CLUSTER_RUNTIMES)[number];
+
+export const isClusterRuntime = (runtime: string | undefined): runtime is ClusterRuntime =>
+  runtime !== undefined && (CLUSTER_RUNTIMES as readonly string[]).includes(runtime);
+
+/** --runtime when given, else the profile's runtime. Reads the profile only when needed. */
+export async function runtimeFor(flag: string | undefined, profile: string | undefined, deps: { cwd: string; env: Record<string, string | undefined> }): Promise<string> {
+  if (flag) return flag;
+  const { openProfile } = await import('../profile/index.js');
+  return (await openProfile(profile, deps)).profile.runtime;
+}
+
+async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<void> {
+  if (request.runtime !== 'kind' && request.runtime !== 'minikube') return;
+  const { openProfile } = await import('../profile/index.js');
+  const profile = (await openProfile(request.profile, deps)).profile;
+  if (request.runtime === 'kind') {
+    const { kindCreate, kindLoadImages } = await import('./kube/providers/kind.js');
+    const name = profile.cluster.kind?.name ?? 'omrs';
+    const created = await kindCreate({ name, config: profile.cluster.kind?.config ?? 'kind/dev.yaml' }, deps.env, deps.cwd);
+    if (created) {
+      const { profileImages } = await import('../render/values.js');
+      await kindLoadImages(name, profileImages(profile).map((i) => i.image), deps.env);
+    }
+  } else {
+    const { minikubeStart } = await import('./kube/providers/minikube.js');
+    await minikubeStart(profile.cluster.minikube?.profile ?? 'omrs', deps.env);
+  }
+}
+
+export async function clusterUp(request: KubeUpRequest, deps: KubeDeps): Promise<KubeUpResult> {
+  await ensureCluster(request, deps);
+  const { kubeUp } = await import('./kube/up.js');
+  return kubeUp(request, deps);
+}
+
+export async function clusterDown(request: KubeRequest & { volumes?: boolean }, deps: KubeDeps): Promise<KubeDownResult> {
+  const { kubeDown } = await import('./kube/status.js');
+  return kubeDown(request, deps);
+}
+
+export async function clusterStatus(request: KubeRequest, deps: KubeDeps): Promise<KubeEnvStatus> {
+  const { kubeStatus } = await import('./kube/status.js');
+  return kubeStatus(request, deps);
+}
+
+export async function clusterLogs(request: KubeRequest & { service?: string; follow?: boolean; tail?: number }, deps: KubeDeps & { onLine: (l: KubeLogLine) => void }): Promise<KubeLogsResult> {
+  const { kubeLogs } = await import('./kube/logs.js');
+  return kubeLogs(request, deps);
+}
+
+export async function clusterOpen(request: KubeRequest, deps: KubeDeps): Promise<OpenHandle> {
+  const { kubeOpen } = await import('./kube/logs.js');
+  return kubeOpen(request, deps);
+}
