@@ -17,7 +17,19 @@ names=("$@"); [ ${#names[@]} -eq 0 ] && names=("${ALL[@]}")
 
 mkdir -p "$OMRS_HARNESS_CACHE/state" "$OMRS_HARNESS_CACHE/logs"
 failed=()
+
+# The Kubernetes build is the long pole of a cold run (Go, CPU-bound) while the other engines
+# mostly wait on downloads: build it in the background meanwhile. It is a no-op when cached.
+kube_build_pid=""
+if [ "$action" = up ] && printf '%s\n' "${names[@]}" | grep -qx kube && [ ${#names[@]} -gt 1 ]; then
+  "$HERE/engines/kube.sh" build >"$OMRS_HARNESS_CACHE/logs/kube-background-build.log" 2>&1 &
+  kube_build_pid=$!
+fi
+
 for name in "${names[@]}"; do
+  if [ "$name" = kube ] && [ -n "$kube_build_pid" ]; then
+    wait "$kube_build_pid" || echo "engines: background kube build failed; retrying in the foreground (log: $OMRS_HARNESS_CACHE/logs/kube-background-build.log)" >&2
+  fi
   script="$HERE/engines/$name.sh"
   if [ ! -x "$script" ]; then echo "engines: unknown engine '$name' (known: ${ALL[*]})" >&2; exit 2; fi
   start=$(date +%s)

@@ -371,6 +371,7 @@ stop() {
 
 case "${1:-up}" in
   up) up ;;
+  build) mkdir -p "$LOGS" && build ;;
   status) status ;;
   stop) stop ;;
   *) echo "usage: $0 up|status|stop" >&2; exit 2 ;;
