@@ -9,6 +9,7 @@ const PROGRESS_INTERVAL_MS = 2000;
 
 export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Verbosity, c: Colors): () => void {
   const lastProgress = new Map<string, number>();
+  const lastResourceState = new Map<string, string>();
   const stepTitles = new Map<string, string>();
   const write = (line: string) => stream.write(line + '\n');
 
@@ -33,10 +34,16 @@ export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Ve
         write(`  ${c.dim(stepTitles.get(event.step) ?? event.step)} ${amount}${event.unit ? ' ' + event.unit : ''}${event.message ? c.dim(' ' + event.message) : ''}`);
         return;
       }
-      case 'resource':
+      case 'resource': {
         if (verbosity === 'quiet') return;
+        // One line per change of state; every probe result only when verbose.
+        const state = `${event.runtime}/${event.health ?? ''}`;
+        const quietRepeat = lastResourceState.get(event.name) === state && verbosity === 'normal';
+        lastResourceState.set(event.name, state);
+        if (quietRepeat) return;
         write(`  ${c.bold(event.name)} ${stateColor(c, event.runtime)(event.runtime)}${event.health && event.health !== 'unknown' ? c.dim(` (${event.health})`) : ''}${event.detail ? c.dim(` ${event.detail}`) : ''}`);
         return;
+      }
       case 'log':
         if (verbosity === 'verbose' || verbosity === 'debug') write(`${c.dim(event.source + ' |')} ${event.line}`);
         return;

@@ -1,34 +1,11 @@
 // Database checks for the seed tests: foreign key violations, checksums, ledger sums.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { INSERT_ORDER } from '../../../src/seed/tables.js';
 import { connect } from '../../helpers/mariadb.js';
 import type { MariadbEngine } from '../../helpers/engines.js';
 
-export const SEEDED_TABLES = [
-  'role',
-  'person_attribute_type',
-  'patient_identifier_type',
-  'location',
-  'visit_type',
-  'encounter_type',
-  'encounter_role',
-  'concept',
-  'concept_name',
-  'concept_numeric',
-  'concept_answer',
-  'person',
-  'person_name',
-  'person_address',
-  'person_attribute',
-  'provider',
-  'patient',
-  'patient_identifier',
-  'visit',
-  'encounter',
-  'encounter_provider',
-  'obs',
-  'users',
-  'user_role',
-];
+/** Every table the seeder writes, in insert order. */
+export const SEEDED_TABLES: readonly string[] = INSERT_ORDER;
 
 export const dbUrl = (
   engine: MariadbEngine,
