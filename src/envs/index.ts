@@ -56,7 +56,12 @@ const iso = (unix: number): string => new Date(unix * 1000).toISOString().replac
 
 function gitEmail(env: Record<string, string | undefined>): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('git', ['config', 'user.email'], { timeout: 2000, env: env as NodeJS.ProcessEnv }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
+    execFile(
+      'git',
+      ['config', 'user.email'],
+      { timeout: 2000, env: env as NodeJS.ProcessEnv },
+      (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
+    );
   });
 }
 
@@ -95,17 +100,41 @@ export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promi
     };
     try {
       // One request: the namespace exists with every label and annotation, or not at all.
-      await probe.client.core.createNamespace({ body: { metadata: { name: namespace, labels, annotations } } });
+      await probe.client.core.createNamespace({
+        body: { metadata: { name: namespace, labels, annotations } },
+      });
       target = { ...probe, env: name, namespace };
     } catch (error) {
-      if (!isConflict(error)) throw (await import('../runtime/kube/client.js')).apiError(error, `create namespace ${namespace}`, probe.client.context);
+      if (!isConflict(error))
+        throw (await import('../runtime/kube/client.js')).apiError(
+          error,
+          `create namespace ${namespace}`,
+          probe.client.context,
+        );
       if (requested)
-        throw new OmrsError({ code: 'ENV_EXISTS', message: `environment ${requested} exists already (namespace ${namespace})`, exitCode: ExitCode.usage, hint: 'Choose another --name, or leave it out for a generated one.' });
+        throw new OmrsError({
+          code: 'ENV_EXISTS',
+          message: `environment ${requested} exists already (namespace ${namespace})`,
+          exitCode: ExitCode.usage,
+          hint: 'Choose another --name, or leave it out for a generated one.',
+        });
       deps.events.emit({ type: 'debug', message: `name ${name} is taken, trying another` });
     }
   }
-  if (!target) throw new OmrsError({ code: 'ENV_NAME_EXHAUSTED', message: 'could not find a free environment name in 8 attempts', exitCode: ExitCode.failed });
-  const base = { name: target.env, namespace: target.namespace, context: target.decision.context, owner, expires: iso(expires), seeded: false as const };
+  if (!target)
+    throw new OmrsError({
+      code: 'ENV_NAME_EXHAUSTED',
+      message: 'could not find a free environment name in 8 attempts',
+      exitCode: ExitCode.failed,
+    });
+  const base = {
+    name: target.env,
+    namespace: target.namespace,
+    context: target.decision.context,
+    owner,
+    expires: iso(expires),
+    seeded: false as const,
+  };
   const seedNote = target.resolved.profile.seed.enabled
     ? 'seeding skipped: seeding a cluster environment needs a connection to its database pod, which `env create` does not open yet (run `omrs seed` against it)'
     : 'the profile does not enable seeding';
@@ -121,31 +150,49 @@ export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promi
   }
 }
 
-async function setState(client: KubeClient, namespace: string, state: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): Promise<void> {
+async function setState(
+  client: KubeClient,
+  namespace: string,
+  state: string,
+  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): Promise<void> {
   const { setHeaderOptions, PatchStrategy } = client.k8s;
   await api(`update namespace ${namespace}`, client.context, () =>
     client.core.patchNamespace(
-      { name: namespace, body: { metadata: { ...(extra.labels && { labels: extra.labels }), annotations: { [KANNOTATION.state]: state, ...extra.annotations } } } },
+      {
+        name: namespace,
+        body: {
+          metadata: {
+            ...(extra.labels && { labels: extra.labels }),
+            annotations: { [KANNOTATION.state]: state, ...extra.annotations },
+          },
+        },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     ),
   );
 }
 
-export interface EnvScope extends KubeRequest {}
+export type EnvScope = KubeRequest;
 
 /** Connects for env commands that do not deploy: the profile only decides the context. */
-const scope = (request: EnvScope, deps: EnvDeps, action: string): Promise<Target> => connect({ ...request, env: request.env ?? 'env' }, deps, action);
+const scope = (request: EnvScope, deps: EnvDeps, action: string): Promise<Target> =>
+  connect({ ...request, env: request.env ?? 'env' }, deps, action);
 
 export async function listEnvs(request: EnvScope, deps: EnvDeps, target?: Target): Promise<EnvInfo[]> {
   const t = target ?? (await scope(request, deps, 'list environments on'));
-  const list = await api('list environments (namespaces)', t.client.context, () => t.client.core.listNamespace({ labelSelector: DISPOSABLE }));
+  const list = await api('list environments (namespaces)', t.client.context, () =>
+    t.client.core.listNamespace({ labelSelector: DISPOSABLE }),
+  );
   const now = nowSeconds(deps);
   return list.items
     .map((ns): EnvInfo => {
       const l = ns.metadata?.labels ?? {};
       const a = ns.metadata?.annotations ?? {};
       const expires = Number(l[KLABEL.expires] ?? 0);
-      const created = Math.floor(new Date(a[KANNOTATION.created] ?? ns.metadata?.creationTimestamp ?? 0).getTime() / 1000);
+      const created = Math.floor(
+        new Date(a[KANNOTATION.created] ?? ns.metadata?.creationTimestamp ?? 0).getTime() / 1000,
+      );
       const terminating = ns.status?.phase === 'Terminating';
       return {
         name: l[KLABEL.env] ?? ns.metadata?.name ?? '',
@@ -164,20 +211,35 @@ export async function listEnvs(request: EnvScope, deps: EnvDeps, target?: Target
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function findEnv(t: Target, name: string): Promise<{ namespace: string; labels: Record<string, string> }> {
-  const list = await api('find the environment', t.client.context, () => t.client.core.listNamespace({ labelSelector: `${DISPOSABLE},${KLABEL.env}=${labelValue(name)}` }));
+async function findEnv(
+  t: Target,
+  name: string,
+): Promise<{ namespace: string; labels: Record<string, string> }> {
+  const list = await api('find the environment', t.client.context, () =>
+    t.client.core.listNamespace({ labelSelector: `${DISPOSABLE},${KLABEL.env}=${labelValue(name)}` }),
+  );
   const ns = list.items[0];
   if (!ns?.metadata?.name)
-    throw new OmrsError({ code: 'ENV_NOT_FOUND', message: `no disposable environment named ${name} on context ${t.decision.context}`, exitCode: ExitCode.usage, hint: 'List them with `omrs env ls`.' });
+    throw new OmrsError({
+      code: 'ENV_NOT_FOUND',
+      message: `no disposable environment named ${name} on context ${t.decision.context}`,
+      exitCode: ExitCode.usage,
+      hint: 'List them with `omrs env ls`.',
+    });
   return { namespace: ns.metadata.name, labels: ns.metadata.labels ?? {} };
 }
 
-export async function extendEnv(request: EnvScope & { name: string; ttl: string }, deps: EnvDeps): Promise<{ name: string; expires: string }> {
+export async function extendEnv(
+  request: EnvScope & { name: string; ttl: string },
+  deps: EnvDeps,
+): Promise<{ name: string; expires: string }> {
   const ttl = ttlSeconds(request.ttl);
   const t = await scope(request, deps, 'extend an environment on');
   const env = await findEnv(t, request.name);
   const expires = Math.max(Number(env.labels[KLABEL.expires] ?? 0), nowSeconds(deps)) + ttl;
-  const a = await api('read namespace', t.client.context, () => t.client.core.readNamespace({ name: env.namespace }));
+  const a = await api('read namespace', t.client.context, () =>
+    t.client.core.readNamespace({ name: env.namespace }),
+  );
   await setState(t.client, env.namespace, a.metadata?.annotations?.[KANNOTATION.state] ?? 'ready', {
     labels: { [KLABEL.expires]: String(expires) },
     annotations: { [KANNOTATION.expires]: iso(expires) },
@@ -185,10 +247,22 @@ export async function extendEnv(request: EnvScope & { name: string; ttl: string 
   return { name: request.name, expires: iso(expires) };
 }
 
-export async function removeEnv(request: EnvScope & { name: string }, deps: EnvDeps): Promise<KubeDownResult> {
+export async function removeEnv(
+  request: EnvScope & { name: string },
+  deps: EnvDeps,
+): Promise<KubeDownResult> {
   const t = await scope(request, deps, 'remove an environment on');
   const env = await findEnv(t, request.name);
-  return downTarget({ client: t.client, decision: t.decision, env: env.labels[KLABEL.env] ?? request.name, namespace: env.namespace }, true, deps);
+  return downTarget(
+    {
+      client: t.client,
+      decision: t.decision,
+      env: env.labels[KLABEL.env] ?? request.name,
+      namespace: env.namespace,
+    },
+    true,
+    deps,
+  );
 }
 
 export interface GcResult {
@@ -204,20 +278,34 @@ export async function gcEnvs(request: EnvScope & { dryRun?: boolean }, deps: Env
   const envs = await listEnvs(request, deps, t);
   const expired = envs.filter((e) => e.expiresInSeconds <= 0 && e.state !== 'deleting');
   const removed: GcResult['removed'] = [];
-  await step(deps.events, 'gc', `remove ${expired.length} expired environment${expired.length === 1 ? '' : 's'}`, async () => {
-    const queue = [...expired];
-    const worker = async (): Promise<void> => {
-      for (let e = queue.shift(); e; e = queue.shift()) {
-        if (request.dryRun) {
-          removed.push({ name: e.name, namespace: e.namespace, expired: e.expires, pvcs: [] });
-          continue;
+  await step(
+    deps.events,
+    'gc',
+    `remove ${expired.length} expired environment${expired.length === 1 ? '' : 's'}`,
+    async () => {
+      const queue = [...expired];
+      const worker = async (): Promise<void> => {
+        for (let e = queue.shift(); e; e = queue.shift()) {
+          if (request.dryRun) {
+            removed.push({ name: e.name, namespace: e.namespace, expired: e.expires, pvcs: [] });
+            continue;
+          }
+          const down = await downTarget(
+            { client: t.client, decision: t.decision, env: e.name, namespace: e.namespace },
+            true,
+            { ...deps, events: { emit: () => undefined } },
+          );
+          removed.push({ name: e.name, namespace: e.namespace, expired: e.expires, pvcs: down.deletedPvcs });
+          deps.events.emit({ type: 'info', message: `removed ${e.name} (expired ${e.expires})` });
         }
-        const down = await downTarget({ client: t.client, decision: t.decision, env: e.name, namespace: e.namespace }, true, { ...deps, events: { emit: () => undefined } });
-        removed.push({ name: e.name, namespace: e.namespace, expired: e.expires, pvcs: down.deletedPvcs });
-        deps.events.emit({ type: 'info', message: `removed ${e.name} (expired ${e.expires})` });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, expired.length) }, worker));
-  });
-  return { context: t.decision.context, dryRun: request.dryRun === true, removed: removed.sort((a, b) => a.name.localeCompare(b.name)), kept: envs.length - expired.length };
+      };
+      await Promise.all(Array.from({ length: Math.min(4, expired.length) }, worker));
+    },
+  );
+  return {
+    context: t.decision.context,
+    dryRun: request.dryRun === true,
+    removed: removed.sort((a, b) => a.name.localeCompare(b.name)),
+    kept: envs.length - expired.length,
+  };
 }

@@ -2,7 +2,28 @@
 import { randomBytes } from 'node:crypto';
 import { ExitCode, OmrsError } from '../errors.js';
 
-const ADJECTIVES = ['amber', 'brave', 'calm', 'deft', 'eager', 'fair', 'glad', 'hale', 'keen', 'lucid', 'merry', 'noble', 'proud', 'quick', 'rapid', 'sunny', 'tidy', 'vivid', 'warm', 'zesty'];
+const ADJECTIVES = [
+  'amber',
+  'brave',
+  'calm',
+  'deft',
+  'eager',
+  'fair',
+  'glad',
+  'hale',
+  'keen',
+  'lucid',
+  'merry',
+  'noble',
+  'proud',
+  'quick',
+  'rapid',
+  'sunny',
+  'tidy',
+  'vivid',
+  'warm',
+  'zesty',
+];
 
 /** `<profile>-<adjective>-<4 hex>`, DNS-safe and at most 30 characters (the limit of an env name). */
 export function generateName(profile: string, random: () => Buffer = () => randomBytes(3)): string {
@@ -10,7 +31,10 @@ export function generateName(profile: string, random: () => Buffer = () => rando
   const adjective = ADJECTIVES[bytes[0]! % ADJECTIVES.length]!;
   const hex = bytes.subarray(1, 3).toString('hex').padStart(4, '0');
   const suffix = `-${adjective}-${hex}`;
-  let prefix = profile.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '');
+  let prefix = profile
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '');
   prefix = prefix.slice(0, 30 - suffix.length).replace(/-+$/, '') || 'env';
   return `${prefix}${suffix}`;
 }
@@ -21,13 +45,24 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 export function ttlSeconds(ttl: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(ttl.trim());
   if (!m || Number(m[1]) <= 0)
-    throw new OmrsError({ code: 'ENV_BAD_TTL', message: `--ttl ${ttl} is not a duration like 30m, 4h or 2d`, exitCode: ExitCode.usage });
+    throw new OmrsError({
+      code: 'ENV_BAD_TTL',
+      message: `--ttl ${ttl} is not a duration like 30m, 4h or 2d`,
+      exitCode: ExitCode.usage,
+    });
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
 /** "3h 12m", "45s", "expired 2m ago". */
 export function humanSeconds(seconds: number): string {
   const s = Math.abs(Math.round(seconds));
-  const text = s >= 86_400 ? `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h` : s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m` : `${s}s`;
+  const text =
+    s >= 86_400
+      ? `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`
+      : s >= 3600
+        ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+        : s >= 60
+          ? `${Math.floor(s / 60)}m`
+          : `${s}s`;
   return seconds < 0 ? `expired ${text} ago` : text;
 }

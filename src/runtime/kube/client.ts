@@ -28,7 +28,10 @@ export function kubeconfigPath(env: Env, explicit?: string): string | undefined 
 }
 
 /** Reads the kubeconfig. Pure file I/O: no request reaches any API server here. */
-export async function loadKubeConfig(env: Env, explicit?: string): Promise<{ config: k8s.KubeConfig; path: string | undefined }> {
+export async function loadKubeConfig(
+  env: Env,
+  explicit?: string,
+): Promise<{ config: k8s.KubeConfig; path: string | undefined }> {
   const lib = await loadK8s();
   const config = new lib.KubeConfig();
   const path = kubeconfigPath(env, explicit);
@@ -51,7 +54,11 @@ export async function loadKubeConfig(env: Env, explicit?: string): Promise<{ con
 }
 
 /** The API clients bound to `context` (which the context guard has already approved). */
-export async function clientFor(config: k8s.KubeConfig, context: string, path: string | undefined): Promise<KubeClient> {
+export async function clientFor(
+  config: k8s.KubeConfig,
+  context: string,
+  path: string | undefined,
+): Promise<KubeClient> {
   const lib = await loadK8s();
   config.setCurrentContext(context);
   return {
@@ -96,10 +103,18 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
   if (error instanceof OmrsError) return error;
   const { code, body } = statusOf(error);
   if (code !== undefined) {
-    const reason = body?.reason ?? (code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : `HTTP ${code}`);
+    const reason =
+      body?.reason ?? (code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : `HTTP ${code}`);
     const message = body?.message ?? (error instanceof Error ? error.message : String(error));
     return new OmrsError({
-      code: code === 403 ? 'KUBE_FORBIDDEN' : code === 401 ? 'KUBE_UNAUTHORIZED' : code === 422 ? 'KUBE_INVALID' : 'KUBE_API_ERROR',
+      code:
+        code === 403
+          ? 'KUBE_FORBIDDEN'
+          : code === 401
+            ? 'KUBE_UNAUTHORIZED'
+            : code === 422
+              ? 'KUBE_INVALID'
+              : 'KUBE_API_ERROR',
       message: `${what}: the API server refused (${reason}): ${message}`,
       exitCode: ExitCode.failed,
       hint:
@@ -111,7 +126,10 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
       cause: error,
     });
   }
-  const text = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
+  const text =
+    error instanceof Error
+      ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`
+      : String(error);
   if (NETWORK.test(text))
     return new OmrsError({
       code: 'KUBE_UNREACHABLE',
@@ -120,7 +138,12 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
       hint: 'Is the cluster running? Check the server address of this context in your kubeconfig.',
       cause: error,
     });
-  return new OmrsError({ code: 'KUBE_API_ERROR', message: `${what}: ${text}`, exitCode: ExitCode.failed, cause: error });
+  return new OmrsError({
+    code: 'KUBE_API_ERROR',
+    message: `${what}: ${text}`,
+    exitCode: ExitCode.failed,
+    cause: error,
+  });
 }
 
 /** Runs one API call and turns its failure into an OmrsError. */

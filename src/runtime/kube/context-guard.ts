@@ -10,7 +10,9 @@ import { ExitCode, OmrsError } from '../../errors.js';
 import type { Profile } from '../../profile/schema.js';
 
 export interface GuardInput {
-  profile: Pick<Profile, 'runtime' | 'checks'> & { cluster: Pick<Profile['cluster'], 'context' | 'kind' | 'minikube'> };
+  profile: Pick<Profile, 'runtime' | 'checks'> & {
+    cluster: Pick<Profile['cluster'], 'context' | 'kind' | 'minikube'>;
+  };
   /** The runtime actually used (a --runtime flag wins over the profile's). */
   runtime: string;
   /** --context */
@@ -33,7 +35,8 @@ export interface GuardDecision {
   source: 'profile' | 'provider' | 'flag' | 'current';
 }
 
-export const isProdProfile = (p: GuardInput['profile'], runtime: string): boolean => p.checks.level === 'prod' || runtime === 'eks' || p.runtime === 'eks';
+export const isProdProfile = (p: GuardInput['profile'], runtime: string): boolean =>
+  p.checks.level === 'prod' || runtime === 'eks' || p.runtime === 'eks';
 
 /** The context a cluster provider creates for a profile: kind-<name>, or the minikube profile. */
 export function providerContext(p: GuardInput['profile'], runtime: string): string | undefined {
@@ -103,7 +106,11 @@ export async function guardContext(input: GuardInput): Promise<GuardDecision> {
         exitCode: ExitCode.usage,
         hint: `In CI pass --yes together with --context ${decision.context}.`,
       });
-    const typed = (await input.confirm(`${input.action ?? 'Act'} on production context ${decision.context}? Type the context name to confirm: `)).trim();
+    const typed = (
+      await input.confirm(
+        `${input.action ?? 'Act'} on production context ${decision.context}? Type the context name to confirm: `,
+      )
+    ).trim();
     if (typed !== decision.context)
       throw new OmrsError({
         code: 'KUBE_NOT_CONFIRMED',

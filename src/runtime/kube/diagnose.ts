@@ -15,31 +15,54 @@ export interface Diagnosis {
 }
 
 const selectorOf = (o: StepFailure['object']): string | undefined => {
-  const labels = (o?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
-  return labels ? Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  const labels = (o?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+    ?.matchLabels;
+  return labels
+    ? Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : undefined;
 };
 
 async function eventsFor(client: KubeClient, namespace: string, name: string): Promise<k8s.CoreV1Event[]> {
   try {
-    const list = await client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+    const list = await client.core.listNamespacedEvent({
+      namespace,
+      fieldSelector: `involvedObject.name=${name}`,
+    });
     return list.items;
   } catch {
     return [];
   }
 }
 
-const when = (e: k8s.CoreV1Event): number => new Date((e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0) as string | number | Date).getTime();
+const when = (e: k8s.CoreV1Event): number =>
+  new Date(
+    (e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0) as string | number | Date,
+  ).getTime();
 
-export async function diagnose(client: KubeClient, namespace: string, failure: StepFailure): Promise<Diagnosis> {
+export async function diagnose(
+  client: KubeClient,
+  namespace: string,
+  failure: StepFailure,
+): Promise<Diagnosis> {
   const { workload, object } = failure;
-  const conditions = ((object?.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []).map(
+  const conditions = (
+    (
+      object?.status as
+        { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined
+    )?.conditions ?? []
+  ).map(
     (c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}`,
   );
   const names = [workload.name];
   // The ReplicaSets of a Deployment carry the FailedCreate events (quota, admission).
   if (workload.kind === 'Deployment') {
     try {
-      const rs = await client.apps.listNamespacedReplicaSet({ namespace, ...(selectorOf(object) && { labelSelector: selectorOf(object) }) });
+      const rs = await client.apps.listNamespacedReplicaSet({
+        namespace,
+        ...(selectorOf(object) && { labelSelector: selectorOf(object) }),
+      });
       names.push(...rs.items.map((r) => r.metadata?.name ?? '').filter(Boolean));
     } catch {
       /* best effort */
@@ -55,23 +78,40 @@ export async function diagnose(client: KubeClient, namespace: string, failure: S
       /* best effort */
     }
   }
-  const all = (await Promise.all(names.map((n) => eventsFor(client, namespace, n)))).flat().sort((a, b) => when(a) - when(b));
-  const events = all.slice(-10).map((e) => `${e.type ?? 'Normal'} ${e.reason ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}: ${e.message ?? ''}`.trim());
+  const all = (await Promise.all(names.map((n) => eventsFor(client, namespace, n))))
+    .flat()
+    .sort((a, b) => when(a) - when(b));
+  const events = all
+    .slice(-10)
+    .map((e) =>
+      `${e.type ?? 'Normal'} ${e.reason ?? ''} ${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}: ${e.message ?? ''}`.trim(),
+    );
   let logs: string[] = [];
   let logsNote: string | undefined;
   const pod = pods[pods.length - 1];
   if (!pod?.metadata?.name) logsNote = 'no pod exists for it, so there are no logs';
   else {
     try {
-      const text = await client.core.readNamespacedPodLog({ namespace, name: pod.metadata.name, tailLines: 20 });
+      const text = await client.core.readNamespacedPodLog({
+        namespace,
+        name: pod.metadata.name,
+        tailLines: 20,
+      });
       logs = String(text).split('\n').filter(Boolean);
       if (logs.length === 0) logsNote = `pod ${pod.metadata.name} has written no log lines`;
     } catch (error) {
-      const detail = (error as { body?: unknown }).body ?? (error instanceof Error ? error.message : String(error));
+      const detail =
+        (error as { body?: unknown }).body ?? (error instanceof Error ? error.message : String(error));
       logsNote = `logs of pod ${pod.metadata.name} are not available (${String(typeof detail === 'string' ? detail : JSON.stringify(detail)).slice(0, 200)}); a cluster without kubelets (kwok) has none`;
     }
   }
-  return { object: `${workload.kind}/${workload.name}`, conditions, events, logs, ...(logsNote && { logsNote }) };
+  return {
+    object: `${workload.kind}/${workload.name}`,
+    conditions,
+    events,
+    logs,
+    ...(logsNote && { logsNote }),
+  };
 }
 
 export function diagnosisProblems(d: Diagnosis): Problem[] {

@@ -24,22 +24,44 @@ const targetArgs = (t: HelmTarget): string[] => [
 
 /** helm's "Error: ..." line, without the noise, for the user. */
 export function helmReason(stderr: string, fallback: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const error = lines.filter((l) => l.startsWith('Error:')).pop() ?? lines.pop() ?? fallback;
   return error.replace(/^Error:\s*/, '');
 }
 
 async function helm(t: HelmTarget, args: string[], what: string, timeoutMs = 300_000): Promise<string> {
-  const result = await run(t.helm, [...args, ...targetArgs(t)], { env: t.env, timeoutMs, ...(t.signal && { signal: t.signal }) });
-  if (t.signal?.aborted) throw new OmrsError({ code: 'INTERRUPTED', message: `${what} interrupted`, exitCode: ExitCode.interrupted, hint: 'Run the same command again: it converges.' });
+  const result = await run(t.helm, [...args, ...targetArgs(t)], {
+    env: t.env,
+    timeoutMs,
+    ...(t.signal && { signal: t.signal }),
+  });
+  if (t.signal?.aborted)
+    throw new OmrsError({
+      code: 'INTERRUPTED',
+      message: `${what} interrupted`,
+      exitCode: ExitCode.interrupted,
+      hint: 'Run the same command again: it converges.',
+    });
   if (result.code !== 0) {
     const reason = helmReason(result.stderr, result.error ?? `exit code ${String(result.code)}`);
     throw new OmrsError({
-      code: /forbidden/i.test(reason) ? 'KUBE_FORBIDDEN' : /exceeded quota/i.test(reason) ? 'KUBE_QUOTA_EXCEEDED' : 'HELM_FAILED',
+      code: /forbidden/i.test(reason)
+        ? 'KUBE_FORBIDDEN'
+        : /exceeded quota/i.test(reason)
+          ? 'KUBE_QUOTA_EXCEEDED'
+          : 'HELM_FAILED',
       message: `${what} failed: ${reason}`,
       exitCode: ExitCode.failed,
-      ...(/exceeded quota/i.test(reason) && { hint: 'A ResourceQuota in the namespace forbids this: raise the quota or lower replicas/resources in the profile.' }),
-      ...(/forbidden/i.test(reason) && !/exceeded quota/i.test(reason) && { hint: `The credentials of context ${t.context} lack a permission helm needs.` }),
+      ...(/exceeded quota/i.test(reason) && {
+        hint: 'A ResourceQuota in the namespace forbids this: raise the quota or lower replicas/resources in the profile.',
+      }),
+      ...(/forbidden/i.test(reason) &&
+        !/exceeded quota/i.test(reason) && {
+          hint: `The credentials of context ${t.context} lack a permission helm needs.`,
+        }),
     });
   }
   return result.stdout;
@@ -47,7 +69,11 @@ async function helm(t: HelmTarget, args: string[], what: string, timeoutMs = 300
 
 export async function helmUpgrade(t: HelmTarget, values: unknown, chart = chartDir()): Promise<void> {
   await withValuesFile(values, (file) =>
-    helm(t, ['upgrade', '--install', t.release, chart, '-f', file, '--history-max', '10'], `helm upgrade --install ${t.release}`),
+    helm(
+      t,
+      ['upgrade', '--install', t.release, chart, '-f', file, '--history-max', '10'],
+      `helm upgrade --install ${t.release}`,
+    ),
   );
 }
 
@@ -74,7 +100,9 @@ export interface HelmRevision {
 
 export async function helmHistory(t: HelmTarget): Promise<HelmRevision[]> {
   try {
-    return JSON.parse(await helm(t, ['history', t.release, '-o', 'json'], `helm history ${t.release}`, 60_000)) as HelmRevision[];
+    return JSON.parse(
+      await helm(t, ['history', t.release, '-o', 'json'], `helm history ${t.release}`, 60_000),
+    ) as HelmRevision[];
   } catch (error) {
     if (error instanceof OmrsError && /not found/i.test(error.message)) return [];
     throw error;

@@ -47,7 +47,9 @@ export function chartFilesHash(dir = chartDir()): string {
   if (chartHash && dir === chartDir()) return chartHash;
   const hash = createHash('sha256');
   const walk = (d: string, rel: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path, `${rel}${entry.name}/`);
       else if (entry.isFile()) hash.update(`${rel}${entry.name}\0`).update(readFileSync(path)).update('\0');

@@ -35,10 +35,16 @@ const reasonOf = (error: unknown): string => {
   return error instanceof Error ? error.message : String(error);
 };
 
-export async function kubeLogs(request: KubeLogsRequest, deps: KubeDeps & { onLine: (l: KubeLogLine) => void }, target?: Target): Promise<KubeLogsResult> {
+export async function kubeLogs(
+  request: KubeLogsRequest,
+  deps: KubeDeps & { onLine: (l: KubeLogLine) => void },
+  target?: Target,
+): Promise<KubeLogsResult> {
   const t = target ?? (await connect(request, deps, 'read logs of'));
   const { client, namespace, env } = t;
-  const pods = await api('list pods', client.context, () => client.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/instance=${env}` }));
+  const pods = await api('list pods', client.context, () =>
+    client.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/instance=${env}` }),
+  );
   const selected = pods.items.filter((p) => {
     if (!request.service) return true;
     const name = p.metadata?.name ?? '';
@@ -65,8 +71,17 @@ export async function kubeLogs(request: KubeLogsRequest, deps: KubeDeps & { onLi
       });
       try {
         const finished = new Promise<void>((resolve) => sink.on('finish', resolve));
-        controllers.push(await log.log(namespace, name, container, sink, { follow: request.follow === true, ...(request.tail !== undefined && { tailLines: request.tail }) }));
-        if (request.follow) await Promise.race([finished, new Promise((r) => deps.signal.addEventListener('abort', r, { once: true }))]);
+        controllers.push(
+          await log.log(namespace, name, container, sink, {
+            follow: request.follow === true,
+            ...(request.tail !== undefined && { tailLines: request.tail }),
+          }),
+        );
+        if (request.follow)
+          await Promise.race([
+            finished,
+            new Promise((r) => deps.signal.addEventListener('abort', r, { once: true })),
+          ]);
         else await finished;
         if (rest) deps.onLine({ service, line: rest });
       } catch (error) {
@@ -86,29 +101,70 @@ export interface OpenHandle {
 }
 
 /** Port-forwards 127.0.0.1:<port> to a pod of the gateway Service through the client library (no kubectl). */
-export async function kubeOpen(request: KubeRequest & { port?: number }, deps: KubeDeps, target?: Target): Promise<OpenHandle> {
+export async function kubeOpen(
+  request: KubeRequest & { port?: number },
+  deps: KubeDeps,
+  target?: Target,
+): Promise<OpenHandle> {
   const t = target ?? (await connect(request, deps, 'open'));
   const { client, namespace, env } = t;
-  const services = await api('list services', client.context, () => client.core.listNamespacedService({ namespace, labelSelector: `app.kubernetes.io/instance=${env},app.kubernetes.io/component=gateway` }));
+  const services = await api('list services', client.context, () =>
+    client.core.listNamespacedService({
+      namespace,
+      labelSelector: `app.kubernetes.io/instance=${env},app.kubernetes.io/component=gateway`,
+    }),
+  );
   const service = services.items[0];
   if (!service?.spec?.selector)
-    throw new OmrsError({ code: 'ENV_NOT_RUNNING', message: `environment ${env} has no gateway Service in namespace ${namespace}`, exitCode: ExitCode.failed, hint: 'Start it with `omrs up --runtime kube`.' });
-  const selector = Object.entries(service.spec.selector).map(([k, v]) => `${k}=${v}`).join(',');
-  const pods = await api('list gateway pods', client.context, () => client.core.listNamespacedPod({ namespace, labelSelector: selector }));
-  const pod = pods.items.find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    throw new OmrsError({
+      code: 'ENV_NOT_RUNNING',
+      message: `environment ${env} has no gateway Service in namespace ${namespace}`,
+      exitCode: ExitCode.failed,
+      hint: 'Start it with `omrs up --runtime kube`.',
+    });
+  const selector = Object.entries(service.spec.selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const pods = await api('list gateway pods', client.context, () =>
+    client.core.listNamespacedPod({ namespace, labelSelector: selector }),
+  );
+  const pod = pods.items.find((p) =>
+    p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
   if (!pod?.metadata?.name)
-    throw new OmrsError({ code: 'ENV_NOT_READY', message: `no ready gateway pod in namespace ${namespace}`, exitCode: ExitCode.failed, hint: 'Check `omrs status --runtime kube`.' });
+    throw new OmrsError({
+      code: 'ENV_NOT_READY',
+      message: `no ready gateway pod in namespace ${namespace}`,
+      exitCode: ExitCode.failed,
+      hint: 'Check `omrs status --runtime kube`.',
+    });
   const servicePort = service.spec.ports?.[0];
-  const containerPort = typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : (pod.spec?.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === servicePort?.targetPort)?.containerPort ?? servicePort?.port ?? 8080);
+  const containerPort =
+    typeof servicePort?.targetPort === 'number'
+      ? servicePort.targetPort
+      : (pod.spec?.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === servicePort?.targetPort)
+          ?.containerPort ??
+        servicePort?.port ??
+        8080);
   const forward = new client.k8s.PortForward(client.config);
   const podName = pod.metadata.name;
   const server: Server = createServer((socket) => {
     const errors = new PassThrough();
-    errors.on('data', (d: Buffer) => deps.events.emit({ type: 'warning', message: `port-forward to ${podName}: ${d.toString('utf8').trim()}` }));
-    forward.portForward(namespace, podName, [containerPort], socket, errors, socket).catch((error: unknown) => {
-      deps.events.emit({ type: 'warning', message: `port-forward to ${podName} failed: ${reasonOf(error)}` });
-      socket.destroy();
-    });
+    errors.on('data', (d: Buffer) =>
+      deps.events.emit({
+        type: 'warning',
+        message: `port-forward to ${podName}: ${d.toString('utf8').trim()}`,
+      }),
+    );
+    forward
+      .portForward(namespace, podName, [containerPort], socket, errors, socket)
+      .catch((error: unknown) => {
+        deps.events.emit({
+          type: 'warning',
+          message: `port-forward to ${podName} failed: ${reasonOf(error)}`,
+        });
+        socket.destroy();
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -31,9 +31,14 @@ export interface KubeEnvStatus {
   services: KubeServiceStatus[];
 }
 
-const component = (o: { metadata?: k8s.V1ObjectMeta }): string => o.metadata?.labels?.['omrs.dev/component'] ?? o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
+const component = (o: { metadata?: k8s.V1ObjectMeta }): string =>
+  o.metadata?.labels?.['omrs.dev/component'] ?? o.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
 
-export async function kubeStatus(request: KubeRequest, deps: KubeDeps, target?: Target): Promise<KubeEnvStatus> {
+export async function kubeStatus(
+  request: KubeRequest,
+  deps: KubeDeps,
+  target?: Target,
+): Promise<KubeEnvStatus> {
   const t = target ?? (await connect(request, deps, 'read'));
   const { client, namespace, env } = t;
   const base = { env, namespace, context: t.decision.context };
@@ -46,9 +51,15 @@ export async function kubeStatus(request: KubeRequest, deps: KubeDeps, target?: 
   }
   const selector = `app.kubernetes.io/instance=${env}`;
   const [deployments, statefulSets, jobs, revisions] = await Promise.all([
-    api('list deployments', client.context, () => client.apps.listNamespacedDeployment({ namespace, labelSelector: selector })),
-    api('list statefulsets', client.context, () => client.apps.listNamespacedStatefulSet({ namespace, labelSelector: selector })),
-    api('list jobs', client.context, () => client.batch.listNamespacedJob({ namespace, labelSelector: selector })),
+    api('list deployments', client.context, () =>
+      client.apps.listNamespacedDeployment({ namespace, labelSelector: selector }),
+    ),
+    api('list statefulsets', client.context, () =>
+      client.apps.listNamespacedStatefulSet({ namespace, labelSelector: selector }),
+    ),
+    api('list jobs', client.context, () =>
+      client.batch.listNamespacedJob({ namespace, labelSelector: selector }),
+    ),
     releaseRevisions(client, namespace, env),
   ]);
   const services: KubeServiceStatus[] = [];
@@ -56,10 +67,13 @@ export async function kubeStatus(request: KubeRequest, deps: KubeDeps, target?: 
     for (const o of items) {
       const r = readiness(kind, o);
       services.push({
-        name: o.metadata?.name ?? '', kind, component: component(o),
+        name: o.metadata?.name ?? '',
+        kind,
+        component: component(o),
         runtime: r.ready ? (kind === 'Job' ? 'stopped' : 'ok') : r.failed ? 'error' : 'starting',
         health: r.ready ? (kind === 'Job' ? 'none' : 'healthy') : r.failed ? 'unhealthy' : 'starting',
-        detail: r.failed ?? r.detail, generation: o.metadata?.generation ?? 0,
+        detail: r.failed ?? r.detail,
+        generation: o.metadata?.generation ?? 0,
       });
     }
   };
@@ -68,7 +82,13 @@ export async function kubeStatus(request: KubeRequest, deps: KubeDeps, target?: 
   add('Deployment', deployments.items);
   const last = revisions[revisions.length - 1];
   const profile = ns.metadata?.labels?.[KLABEL.profile];
-  return { ...base, exists: true, ...(profile && { profile }), ...(last && { revision: last.revision, releaseStatus: last.status }), services };
+  return {
+    ...base,
+    exists: true,
+    ...(profile && { profile }),
+    ...(last && { revision: last.revision, releaseStatus: last.status }),
+    services,
+  };
 }
 
 export interface KubeDownResult {
@@ -82,14 +102,30 @@ export interface KubeDownResult {
 }
 
 /** helm uninstall; PVCs are kept unless `volumes`; the namespace goes with --volumes or when nothing is left in it. */
-export async function kubeDown(request: KubeRequest & { volumes?: boolean }, deps: KubeDeps, target?: Target): Promise<KubeDownResult> {
+export async function kubeDown(
+  request: KubeRequest & { volumes?: boolean },
+  deps: KubeDeps,
+  target?: Target,
+): Promise<KubeDownResult> {
   const t = target ?? (await connect(request, deps, 'take down'));
   return downTarget(t, request.volumes === true, deps);
 }
 
-export async function downTarget(t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>, volumes: boolean, deps: Pick<KubeDeps, 'env' | 'events' | 'signal'>): Promise<KubeDownResult> {
+export async function downTarget(
+  t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>,
+  volumes: boolean,
+  deps: Pick<KubeDeps, 'env' | 'events' | 'signal'>,
+): Promise<KubeDownResult> {
   const { client, namespace, env } = t;
-  const result: KubeDownResult = { env, namespace, context: t.decision.context, uninstalled: false, deletedPvcs: [], keptPvcs: [], namespaceDeleted: false };
+  const result: KubeDownResult = {
+    env,
+    namespace,
+    context: t.decision.context,
+    uninstalled: false,
+    deletedPvcs: [],
+    keptPvcs: [],
+    namespaceDeleted: false,
+  };
   try {
     await client.core.readNamespace({ name: namespace });
   } catch (error) {
@@ -99,15 +135,30 @@ export async function downTarget(t: Pick<Target, 'client' | 'namespace' | 'env' 
   const revisions = await releaseRevisions(client, namespace, env);
   if (revisions.length > 0) {
     const helm = await findHelm(deps.env);
-    result.uninstalled = await step(deps.events, 'uninstall', `helm uninstall ${env}`, () => helmUninstall(helmTarget(t, helm, deps.env)));
+    result.uninstalled = await step(deps.events, 'uninstall', `helm uninstall ${env}`, () =>
+      helmUninstall(helmTarget(t, helm, deps.env)),
+    );
   }
-  const pvcs = await api('list volume claims', client.context, () => client.core.listNamespacedPersistentVolumeClaim({ namespace }));
+  const pvcs = await api('list volume claims', client.context, () =>
+    client.core.listNamespacedPersistentVolumeClaim({ namespace }),
+  );
   const names = pvcs.items.map((p) => p.metadata?.name ?? '').filter(Boolean);
   if (volumes) {
-    await step(deps.events, 'volumes', `delete ${names.length} volume claims and namespace ${namespace}`, async () => {
-      await Promise.all(names.map((name) => api(`delete claim ${name}`, client.context, () => client.core.deleteNamespacedPersistentVolumeClaim({ name, namespace }))));
-      await deleteNamespace(client, namespace);
-    });
+    await step(
+      deps.events,
+      'volumes',
+      `delete ${names.length} volume claims and namespace ${namespace}`,
+      async () => {
+        await Promise.all(
+          names.map((name) =>
+            api(`delete claim ${name}`, client.context, () =>
+              client.core.deleteNamespacedPersistentVolumeClaim({ name, namespace }),
+            ),
+          ),
+        );
+        await deleteNamespace(client, namespace);
+      },
+    );
     result.deletedPvcs = names;
     result.namespaceDeleted = true;
   } else {
@@ -118,7 +169,21 @@ export async function downTarget(t: Pick<Target, 'client' | 'namespace' | 'env' 
     } else {
       const { setHeaderOptions, PatchStrategy } = client.k8s;
       await api('annotate namespace', client.context, () =>
-        client.core.patchNamespace({ name: namespace, body: { metadata: { annotations: { [KANNOTATION.releaseHash]: null, [KANNOTATION.releaseRevision]: null, [KANNOTATION.state]: 'down' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+        client.core.patchNamespace(
+          {
+            name: namespace,
+            body: {
+              metadata: {
+                annotations: {
+                  [KANNOTATION.releaseHash]: null,
+                  [KANNOTATION.releaseRevision]: null,
+                  [KANNOTATION.state]: 'down',
+                },
+              },
+            },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
       );
     }
   }
@@ -129,6 +194,7 @@ export async function deleteNamespace(client: KubeClient, name: string): Promise
   try {
     await client.core.deleteNamespace({ name, propagationPolicy: 'Background' });
   } catch (error) {
-    if (!isNotFound(error)) throw (await import('./client.js')).apiError(error, `delete namespace ${name}`, client.context);
+    if (!isNotFound(error))
+      throw (await import('./client.js')).apiError(error, `delete namespace ${name}`, client.context);
   }
 }

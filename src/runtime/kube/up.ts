@@ -45,12 +45,19 @@ export interface ReleaseInfo {
 }
 
 /** The release's revisions from helm's own storage (Secrets labelled owner=helm): one API call, no helm process. */
-export async function releaseRevisions(client: KubeClient, namespace: string, release: string): Promise<ReleaseInfo[]> {
+export async function releaseRevisions(
+  client: KubeClient,
+  namespace: string,
+  release: string,
+): Promise<ReleaseInfo[]> {
   const list = await api('list the helm release', client.context, () =>
     client.core.listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${release}` }),
   );
   return list.items
-    .map((s) => ({ revision: Number(s.metadata?.labels?.version ?? 0), status: s.metadata?.labels?.status ?? 'unknown' }))
+    .map((s) => ({
+      revision: Number(s.metadata?.labels?.version ?? 0),
+      status: s.metadata?.labels?.status ?? 'unknown',
+    }))
     .sort((a, b) => a.revision - b.revision);
 }
 
@@ -64,57 +71,107 @@ const STEP_ORDER: { component: string; id: string; title: string; timeout: keyof
 
 /** Readiness steps from the rendered objects, in order, with the profile's per-step timeouts. */
 export function readySteps(objects: KubeObject[], timeouts: Profile['timeouts']): ReadyStep[] {
-  const workloads = objects.filter((o): o is KubeObject & { kind: WorkloadKind } => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind));
+  const workloads = objects.filter((o): o is KubeObject & { kind: WorkloadKind } =>
+    ['Deployment', 'StatefulSet', 'Job'].includes(o.kind),
+  );
   return STEP_ORDER.map((s) => ({
     id: s.id,
     title: s.title,
     timeoutMs: durationSeconds(timeouts[s.timeout]) * 1000,
     workloads: workloads
-      .filter((o) => componentOf(o) === s.component || o.metadata.labels['app.kubernetes.io/component'] === s.component)
+      .filter(
+        (o) =>
+          componentOf(o) === s.component || o.metadata.labels['app.kubernetes.io/component'] === s.component,
+      )
       .map((o): WorkloadRef => ({ kind: o.kind, name: o.metadata.name, component: s.component })),
   }));
 }
 
-async function mergePatchNamespace(client: KubeClient, name: string, metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }): Promise<void> {
+async function mergePatchNamespace(
+  client: KubeClient,
+  name: string,
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> },
+): Promise<void> {
   const { setHeaderOptions, PatchStrategy } = client.k8s;
   await api(`label namespace ${name}`, client.context, () =>
-    client.core.patchNamespace({ name, body: { metadata } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    client.core.patchNamespace(
+      { name, body: { metadata } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ),
   );
 }
 
 /** Creates the namespace with every label and annotation in ONE request (never half-labelled), or completes them. */
-export async function ensureNamespace(client: KubeClient, name: string, labels: Record<string, string>, annotations: Record<string, string>): Promise<{ created: boolean; annotations: Record<string, string> }> {
+export async function ensureNamespace(
+  client: KubeClient,
+  name: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): Promise<{ created: boolean; annotations: Record<string, string> }> {
   try {
     const ns = await client.core.readNamespace({ name });
     if (ns.status?.phase === 'Terminating')
-      throw new OmrsError({ code: 'KUBE_NAMESPACE_TERMINATING', message: `namespace ${name} is still being deleted`, exitCode: ExitCode.failed, hint: 'Wait until it is gone, then run the command again.' });
+      throw new OmrsError({
+        code: 'KUBE_NAMESPACE_TERMINATING',
+        message: `namespace ${name} is still being deleted`,
+        exitCode: ExitCode.failed,
+        hint: 'Wait until it is gone, then run the command again.',
+      });
     const missing = Object.entries(labels).some(([k, v]) => ns.metadata?.labels?.[k] !== v);
     if (missing) await mergePatchNamespace(client, name, { labels });
     return { created: false, annotations: ns.metadata?.annotations ?? {} };
   } catch (error) {
-    if (!isNotFound(error)) throw error instanceof OmrsError ? error : (await import('./client.js')).apiError(error, `read namespace ${name}`, client.context);
+    if (!isNotFound(error))
+      throw error instanceof OmrsError
+        ? error
+        : (await import('./client.js')).apiError(error, `read namespace ${name}`, client.context);
   }
-  await api(`create namespace ${name}`, client.context, () => client.core.createNamespace({ body: { metadata: { name, labels, annotations } } }));
+  await api(`create namespace ${name}`, client.context, () =>
+    client.core.createNamespace({ body: { metadata: { name, labels, annotations } } }),
+  );
   return { created: true, annotations };
 }
 
 /** Jobs have an immutable pod template: delete a live init Job whose spec hash changed, so helm recreates it. */
-async function replaceChangedJobs(client: KubeClient, namespace: string, objects: KubeObject[]): Promise<string[]> {
-  const wanted = new Map(objects.filter((o) => o.kind === 'Job').map((o) => [o.metadata.name, o.metadata.labels['omrs.dev/spec-hash']]));
+async function replaceChangedJobs(
+  client: KubeClient,
+  namespace: string,
+  objects: KubeObject[],
+): Promise<string[]> {
+  const wanted = new Map(
+    objects
+      .filter((o) => o.kind === 'Job')
+      .map((o) => [o.metadata.name, o.metadata.labels['omrs.dev/spec-hash']]),
+  );
   if (wanted.size === 0) return [];
   const live = await api('list jobs', client.context, () => client.batch.listNamespacedJob({ namespace }));
   const replaced: string[] = [];
   for (const job of live.items) {
     const name = job.metadata?.name ?? '';
     if (!wanted.has(name) || job.metadata?.labels?.['omrs.dev/spec-hash'] === wanted.get(name)) continue;
-    await api(`delete job ${name}`, client.context, () => client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }));
+    await api(`delete job ${name}`, client.context, () =>
+      client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
+    );
     replaced.push(`Job/${name}`);
   }
   return replaced;
 }
 
-export function helmTarget(t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>, helm: string, env: KubeDeps['env'], signal?: AbortSignal): HelmTarget {
-  return { helm, release: t.env, namespace: t.namespace, context: t.decision.context, kubeconfig: t.client.kubeconfigPath, env, ...(signal && { signal }) };
+export function helmTarget(
+  t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>,
+  helm: string,
+  env: KubeDeps['env'],
+  signal?: AbortSignal,
+): HelmTarget {
+  return {
+    helm,
+    release: t.env,
+    namespace: t.namespace,
+    context: t.decision.context,
+    kubeconfig: t.client.kubeconfigPath,
+    env,
+    ...(signal && { signal }),
+  };
 }
 
 export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Target): Promise<KubeUpResult> {
@@ -122,19 +179,43 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
   const t = target ?? (await connect(request, deps, 'upgrade'));
   const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
   const { client, namespace, env } = t;
-  const values: ChartValues = profileToValues(profile, { env, profile: t.resolved.name, appDigest: t.digest });
+  const values: ChartValues = profileToValues(profile, {
+    env,
+    profile: t.resolved.name,
+    appDigest: t.digest,
+  });
   const hash = releaseHash(values, namespace);
   const labels = { ...namespaceLabels(env, t.resolved.name, t.digest), ...request.namespaceLabels };
   const result = (revision: number, noop: boolean, changes: string[]): KubeUpResult => ({
-    env, profile: t.resolved.name, appDigest: t.digest, runtime: t.runtime, context: t.decision.context, namespace, release: env,
-    revision, noop, changes, durationMs: Math.round(performance.now() - started),
+    env,
+    profile: t.resolved.name,
+    appDigest: t.digest,
+    runtime: t.runtime,
+    context: t.decision.context,
+    namespace,
+    release: env,
+    revision,
+    noop,
+    changes,
+    durationMs: Math.round(performance.now() - started),
   });
 
-  const ns = await ensureNamespace(client, namespace, labels, { [KANNOTATION.appDigest]: t.digest, ...request.namespaceAnnotations });
+  const ns = await ensureNamespace(client, namespace, labels, {
+    [KANNOTATION.appDigest]: t.digest,
+    ...request.namespaceAnnotations,
+  });
   const revisions = ns.created ? [] : await releaseRevisions(client, namespace, env);
   const last = revisions[revisions.length - 1];
-  if (last && last.status === 'deployed' && ns.annotations[KANNOTATION.releaseHash] === hash && ns.annotations[KANNOTATION.releaseRevision] === String(last.revision)) {
-    deps.events.emit({ type: 'info', message: `release ${env} (revision ${last.revision}) already has these values and this chart: nothing to do` });
+  if (
+    last &&
+    last.status === 'deployed' &&
+    ns.annotations[KANNOTATION.releaseHash] === hash &&
+    ns.annotations[KANNOTATION.releaseRevision] === String(last.revision)
+  ) {
+    deps.events.emit({
+      type: 'info',
+      message: `release ${env} (revision ${last.revision}) already has these values and this chart: nothing to do`,
+    });
     return result(last.revision, true, []);
   }
 
@@ -160,9 +241,13 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
       const d = await diagnose(client, namespace, failure);
       let rolledBack = '';
       if (request.rollback !== false && previous) {
-        await step(deps.events, 'rollback', `helm rollback ${env} ${previous.revision}`, () => helmRollback({ ...ht, signal: undefined }, previous.revision));
+        await step(deps.events, 'rollback', `helm rollback ${env} ${previous.revision}`, () =>
+          helmRollback({ ...ht, signal: undefined }, previous.revision),
+        );
         const rb = await releaseRevisions(client, namespace, env);
-        await mergePatchNamespace(client, namespace, { annotations: { [KANNOTATION.releaseRevision]: String(rb[rb.length - 1]?.revision ?? '') } });
+        await mergePatchNamespace(client, namespace, {
+          annotations: { [KANNOTATION.releaseRevision]: String(rb[rb.length - 1]?.revision ?? '') },
+        });
         rolledBack = ` Rolled back to revision ${previous.revision}: the previous release keeps serving.`;
       }
       throw new OmrsError({
@@ -170,10 +255,14 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
         message: `${failure.step.title} failed: ${d.object}: ${failure.reason}.${rolledBack}`,
         exitCode: ExitCode.failed,
         problems: diagnosisProblems(d),
-        hint: previous ? 'Fix the cause above, then run `omrs up` again.' : 'This was the first install, so there is nothing to roll back to: fix the cause above and run `omrs up` again.',
+        hint: previous
+          ? 'Fix the cause above, then run `omrs up` again.'
+          : 'This was the first install, so there is nothing to roll back to: fix the cause above and run `omrs up` again.',
       });
     }
-    await mergePatchNamespace(client, namespace, { annotations: { [KANNOTATION.releaseHash]: hash, [KANNOTATION.releaseRevision]: String(revision) } });
+    await mergePatchNamespace(client, namespace, {
+      annotations: { [KANNOTATION.releaseHash]: hash, [KANNOTATION.releaseRevision]: String(revision) },
+    });
     return result(revision, false, changes);
   } finally {
     watch.close();

@@ -30,8 +30,13 @@ export interface Readiness {
   failed?: string;
 }
 
-const conditionsOf = (o: Obj | undefined): { type: string; status: string; reason?: string; message?: string }[] =>
-  ((o?.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions ?? []);
+const conditionsOf = (
+  o: Obj | undefined,
+): { type: string; status: string; reason?: string; message?: string }[] =>
+  (
+    o?.status as
+      { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined
+  )?.conditions ?? [];
 
 /** Pure: is this object rolled out? */
 export function readiness(kind: WorkloadKind, o: Obj | undefined): Readiness {
@@ -41,23 +46,47 @@ export function readiness(kind: WorkloadKind, o: Obj | undefined): Readiness {
     const job = o as k8s.V1Job;
     const c = conditionsOf(job);
     const failed = c.find((x) => x.type === 'Failed' && x.status === 'True');
-    if (failed) return { ready: false, detail: 'job failed', failed: `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}`.trim() };
-    if (c.some((x) => x.type === 'Complete' && x.status === 'True')) return { ready: true, detail: 'job done' };
-    return { ready: false, detail: `job running (${job.status?.active ?? 0} active, ${job.status?.failed ?? 0} failed)` };
+    if (failed)
+      return {
+        ready: false,
+        detail: 'job failed',
+        failed: `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}`.trim(),
+      };
+    if (c.some((x) => x.type === 'Complete' && x.status === 'True'))
+      return { ready: true, detail: 'job done' };
+    return {
+      ready: false,
+      detail: `job running (${job.status?.active ?? 0} active, ${job.status?.failed ?? 0} failed)`,
+    };
   }
   const want = (o.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  const status = (o.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number; currentRevision?: string; updateRevision?: string };
+  const status = (o.status ?? {}) as {
+    observedGeneration?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    replicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
   const ready = status.readyReplicas ?? 0;
   const updated = status.updatedReplicas ?? 0;
   const detail = `${ready}/${want} ready${updated < want ? `, ${updated}/${want} updated` : ''}`;
   const c = conditionsOf(o);
   const replicaFailure = c.find((x) => x.type === 'ReplicaFailure' && x.status === 'True');
-  const deadline = c.find((x) => x.type === 'Progressing' && x.status === 'False' && x.reason === 'ProgressDeadlineExceeded');
-  const failed = replicaFailure ? `${replicaFailure.reason ?? 'ReplicaFailure'}: ${replicaFailure.message ?? ''}` : deadline ? `ProgressDeadlineExceeded: ${deadline.message ?? ''}` : undefined;
+  const deadline = c.find(
+    (x) => x.type === 'Progressing' && x.status === 'False' && x.reason === 'ProgressDeadlineExceeded',
+  );
+  const failed = replicaFailure
+    ? `${replicaFailure.reason ?? 'ReplicaFailure'}: ${replicaFailure.message ?? ''}`
+    : deadline
+      ? `ProgressDeadlineExceeded: ${deadline.message ?? ''}`
+      : undefined;
   const observed = (status.observedGeneration ?? 0) >= generation;
   let done = observed && ready >= want && updated >= want && (status.replicas ?? 0) <= want;
   if (kind === 'Deployment') done &&= (status.availableReplicas ?? 0) >= want;
-  if (kind === 'StatefulSet' && status.updateRevision) done &&= status.currentRevision === status.updateRevision || updated >= want;
+  if (kind === 'StatefulSet' && status.updateRevision)
+    done &&= status.currentRevision === status.updateRevision || updated >= want;
   return { ready: done, detail, ...(failed && !done && { failed: failed.trim() }) };
 }
 
@@ -80,7 +109,11 @@ export class WorkloadWatch {
     private readonly namespace: string,
   ) {}
 
-  static async start(client: KubeClient, namespace: string, kinds: WorkloadKind[] = ['StatefulSet', 'Job', 'Deployment']): Promise<WorkloadWatch> {
+  static async start(
+    client: KubeClient,
+    namespace: string,
+    kinds: WorkloadKind[] = ['StatefulSet', 'Job', 'Deployment'],
+  ): Promise<WorkloadWatch> {
     const w = new WorkloadWatch(client, namespace);
     await Promise.all(kinds.map((k) => w.#watch(k)));
     return w;
@@ -166,7 +199,13 @@ export async function waitOrdered(
     events.emit({ type: 'step', id: step.id, title: step.title, status: 'started' });
     const reported = new Map<string, string>();
     for (;;) {
-      if (signal.aborted) throw new OmrsError({ code: 'INTERRUPTED', message: `waiting for ${step.title} interrupted`, exitCode: ExitCode.interrupted, hint: 'Run `omrs up` again: it converges.' });
+      if (signal.aborted)
+        throw new OmrsError({
+          code: 'INTERRUPTED',
+          message: `waiting for ${step.title} interrupted`,
+          exitCode: ExitCode.interrupted,
+          hint: 'Run `omrs up` again: it converges.',
+        });
       let allReady = true;
       let failure: StepFailure | undefined;
       let readyCount = 0;
@@ -175,21 +214,52 @@ export async function waitOrdered(
         const r = readiness(w.kind, o);
         if (reported.get(w.name) !== r.detail) {
           reported.set(w.name, r.detail);
-          events.emit({ type: 'resource', name: w.name, kind: w.kind, runtime: r.ready ? 'ok' : r.failed ? 'error' : 'starting', health: r.ready ? 'healthy' : r.failed ? 'unhealthy' : 'starting', detail: r.detail });
+          events.emit({
+            type: 'resource',
+            name: w.name,
+            kind: w.kind,
+            runtime: r.ready ? 'ok' : r.failed ? 'error' : 'starting',
+            health: r.ready ? 'healthy' : r.failed ? 'unhealthy' : 'starting',
+            detail: r.detail,
+          });
         }
         if (r.ready) readyCount++;
         else allReady = false;
         if (r.failed && !failure) failure = { step, workload: w, reason: r.failed, object: o };
       }
-      events.emit({ type: 'progress', step: step.id, current: readyCount, total: step.workloads.length, unit: 'ready' });
+      events.emit({
+        type: 'progress',
+        step: step.id,
+        current: readyCount,
+        total: step.workloads.length,
+        unit: 'ready',
+      });
       if (allReady) {
-        events.emit({ type: 'step', id: step.id, title: step.title, status: 'done', durationMs: now() - started });
+        events.emit({
+          type: 'step',
+          id: step.id,
+          title: step.title,
+          status: 'done',
+          durationMs: now() - started,
+        });
         break;
       }
       const pending = step.workloads.find((w) => !readiness(w.kind, watch.get(w.kind, w.name)).ready)!;
       if (failure || now() >= deadline) {
-        const f = failure ?? { step, workload: pending, reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${readiness(pending.kind, watch.get(pending.kind, pending.name)).detail})`, object: watch.get(pending.kind, pending.name) };
-        events.emit({ type: 'step', id: step.id, title: step.title, status: 'failed', detail: `${f.workload.kind}/${f.workload.name}: ${f.reason}`, durationMs: now() - started });
+        const f = failure ?? {
+          step,
+          workload: pending,
+          reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${readiness(pending.kind, watch.get(pending.kind, pending.name)).detail})`,
+          object: watch.get(pending.kind, pending.name),
+        };
+        events.emit({
+          type: 'step',
+          id: step.id,
+          title: step.title,
+          status: 'failed',
+          detail: `${f.workload.kind}/${f.workload.name}: ${f.reason}`,
+          durationMs: now() - started,
+        });
         return f;
       }
       await watch.changed(Math.min(deadline - now(), 2000), signal);

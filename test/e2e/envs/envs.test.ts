@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { createEnv } from '../../../src/envs/index.js';
-import { admin, deleteNamespaces, deleteTestPvs, deps, HELM, project, startProvisioner, until, type Admin } from '../kube/cluster.js';
+import {
+  admin,
+  deleteNamespaces,
+  deleteTestPvs,
+  deps,
+  HELM,
+  project,
+  startProvisioner,
+  until,
+  type Admin,
+} from '../kube/cluster.js';
 
 const kube = requireEngine('kube');
 const REPO = join(import.meta.dirname, '../../..');
@@ -19,9 +29,14 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
   let server: Server;
   let requests = 0;
   let twoContexts: string;
-  const env = (): Record<string, string> => ({ KUBECONFIG: kube!.kubeconfig, OMRS_HELM: process.env.OMRS_HELM ?? HELM });
-  const cli = (argv: string[], extra: Record<string, string> = {}) => runCli(argv, { cwd: proj.root, env: { ...env(), ...extra } });
-  const disposable = async () => (await a.core.listNamespace({ labelSelector: 'omrs.dev/disposable=true' })).items;
+  const env = (): Record<string, string> => ({
+    KUBECONFIG: kube!.kubeconfig,
+    OMRS_HELM: process.env.OMRS_HELM ?? HELM,
+  });
+  const cli = (argv: string[], extra: Record<string, string> = {}) =>
+    runCli(argv, { cwd: proj.root, env: { ...env(), ...extra } });
+  const disposable = async () =>
+    (await a.core.listNamespace({ labelSelector: 'omrs.dev/disposable=true' })).items;
 
   beforeAll(async () => {
     a = admin(kube!);
@@ -73,15 +88,39 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
 
   it('an RBAC denial reaches the user as the API reason, exit 1, no stack trace', async () => {
     const ns = 'default';
-    await a.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'omrs-limited' } } }).catch(() => undefined);
-    await a.rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'omrs-limited' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } }).catch(() => undefined);
-    await a.rbac
-      .createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'omrs-limited' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'omrs-limited' }, subjects: [{ kind: 'ServiceAccount', name: 'omrs-limited', namespace: ns }] } })
+    await a.core
+      .createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'omrs-limited' } } })
       .catch(() => undefined);
-    const tr = await a.core.createNamespacedServiceAccountToken({ namespace: ns, name: 'omrs-limited', body: { spec: { audiences: [], expirationSeconds: 600 } } });
+    await a.rbac
+      .createNamespacedRole({
+        namespace: ns,
+        body: {
+          metadata: { name: 'omrs-limited' },
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+        },
+      })
+      .catch(() => undefined);
+    await a.rbac
+      .createNamespacedRoleBinding({
+        namespace: ns,
+        body: {
+          metadata: { name: 'omrs-limited' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'omrs-limited' },
+          subjects: [{ kind: 'ServiceAccount', name: 'omrs-limited', namespace: ns }],
+        },
+      })
+      .catch(() => undefined);
+    const tr = await a.core.createNamespacedServiceAccountToken({
+      namespace: ns,
+      name: 'omrs-limited',
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
     const ca = /certificate-authority-data:\s*(\S+)/.exec(readFileSync(kube!.kubeconfig, 'utf8'))![1];
     const limited = join(proj.root, 'limited.kubeconfig');
-    writeFileSync(limited, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: '${kube!.server}', certificate-authority-data: ${ca} }\nusers:\n- name: sa\n  user: { token: ${tr.status!.token} }\ncontexts:\n- name: ${kube!.context}\n  context: { cluster: c, user: sa }\ncurrent-context: ${kube!.context}\n`);
+    writeFileSync(
+      limited,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: '${kube!.server}', certificate-authority-data: ${ca} }\nusers:\n- name: sa\n  user: { token: ${tr.status!.token} }\ncontexts:\n- name: ${kube!.context}\n  context: { cluster: c, user: sa }\ncurrent-context: ${kube!.context}\n`,
+    );
     try {
       const run = await cli(['env', 'create', '--ttl', '1h', '--kubeconfig', limited]);
       expect(run.code).toBe(1);
@@ -90,9 +129,13 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.stderr).not.toMatch(/Internal error/);
     } finally {
-      await a.rbac.deleteNamespacedRoleBinding({ namespace: ns, name: 'omrs-limited' }).catch(() => undefined);
+      await a.rbac
+        .deleteNamespacedRoleBinding({ namespace: ns, name: 'omrs-limited' })
+        .catch(() => undefined);
       await a.rbac.deleteNamespacedRole({ namespace: ns, name: 'omrs-limited' }).catch(() => undefined);
-      await a.core.deleteNamespacedServiceAccount({ namespace: ns, name: 'omrs-limited' }).catch(() => undefined);
+      await a.core
+        .deleteNamespacedServiceAccount({ namespace: ns, name: 'omrs-limited' })
+        .catch(() => undefined);
     }
   });
 
@@ -109,25 +152,50 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
         }
       }),
     );
-    const short = created.filter((c) => c.ttl === '5s').map((c) => c.name).sort();
-    const long = created.filter((c) => c.ttl === '1h').map((c) => c.name).sort();
+    const short = created
+      .filter((c) => c.ttl === '5s')
+      .map((c) => c.name)
+      .sort();
+    const long = created
+      .filter((c) => c.ttl === '1h')
+      .map((c) => c.name)
+      .sort();
     expect(new Set(created.map((c) => c.name)).size).toBe(12);
     const ls = await cli(['env', 'ls', '--json']);
-    const listed = (JSON.parse(ls.stdout) as { environments: { name: string; state: string; runtime: string }[] }).environments;
+    const listed = (
+      JSON.parse(ls.stdout) as { environments: { name: string; state: string; runtime: string }[] }
+    ).environments;
     expect(listed.map((e) => e.name).sort()).toEqual(created.map((c) => c.name).sort());
     // Wait (polling, no fixed sleep) until every 5 s environment has expired.
-    await until(async () => (JSON.parse((await cli(['env', 'ls', '--json'])).stdout) as { environments: { name: string; state: string }[] }).environments.filter((e) => e.state === 'expired').length === 10, 60_000, '10 expired');
+    await until(
+      async () =>
+        (
+          JSON.parse((await cli(['env', 'ls', '--json'])).stdout) as {
+            environments: { name: string; state: string }[];
+          }
+        ).environments.filter((e) => e.state === 'expired').length === 10,
+      60_000,
+      '10 expired',
+    );
     const dry = await cli(['env', 'gc', '--dry-run', '--json']);
-    expect((JSON.parse(dry.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name)).toEqual(short);
+    expect((JSON.parse(dry.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name)).toEqual(
+      short,
+    );
     const gc = await cli(['env', 'gc', '--json']);
     expect(gc.code, gc.stderr).toBe(0);
     const result = JSON.parse(gc.stdout) as { removed: { name: string; pvcs: string[] }[]; kept: number };
     expect(result.removed.map((r) => r.name)).toEqual(short);
     expect(result.removed.every((r) => r.pvcs.length === 1)).toBe(true);
     expect(result.kept).toBe(2);
-    await until(async () => (await disposable()).every((n) => !short.includes(n.metadata!.labels!['omrs.dev/env']!)), 90_000, 'namespaces of the 10 gone');
+    await until(
+      async () => (await disposable()).every((n) => !short.includes(n.metadata!.labels!['omrs.dev/env']!)),
+      90_000,
+      'namespaces of the 10 gone',
+    );
     const claims = await a.core.listPersistentVolumeClaimForAllNamespaces({});
-    expect(claims.items.filter((c) => short.some((s) => c.metadata!.namespace === `omrs-${s}`))).toHaveLength(0);
+    expect(claims.items.filter((c) => short.some((s) => c.metadata!.namespace === `omrs-${s}`))).toHaveLength(
+      0,
+    );
     expect((await disposable()).map((n) => n.metadata!.labels!['omrs.dev/env']).sort()).toEqual(long);
     for (const name of long) expect((await cli(['env', 'rm', name])).code).toBe(0);
   }, 240_000);
@@ -136,30 +204,51 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
     const build = spawn('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' });
     expect(await new Promise((r) => build.on('exit', r))).toBe(0);
     const before = new Set((await disposable()).map((n) => n.metadata!.name!));
-    const child = spawn(process.execPath, [join(REPO, 'bin/omrs.js'), 'env', 'create', '--ttl', '2s', '--plain'], { cwd: proj.root, env: { ...process.env, ...env() }, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin/omrs.js'), 'env', 'create', '--ttl', '2s', '--plain'],
+      { cwd: proj.root, env: { ...process.env, ...env() }, stdio: 'ignore' },
+    );
     // Kill it as soon as its namespace exists: helm is running or about to.
-    await until(async () => (await disposable()).some((n) => !before.has(n.metadata!.name!)), 30_000, 'the namespace of the new environment');
+    await until(
+      async () => (await disposable()).some((n) => !before.has(n.metadata!.name!)),
+      30_000,
+      'the namespace of the new environment',
+    );
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const assertNoOrphans = async (): Promise<void> => {
       const all = (await a.core.listNamespace({})).items.filter((n) => n.metadata!.name!.startsWith('omrs-'));
       for (const ns of all) {
         if (ns.status?.phase === 'Terminating') continue;
-        expect(ns.metadata!.labels, ns.metadata!.name).toMatchObject({ 'omrs.dev/disposable': 'true', 'app.kubernetes.io/managed-by': 'omrs' });
-        for (const key of ['omrs.dev/env', 'omrs.dev/profile', 'omrs.dev/app-digest', 'omrs.dev/expires']) expect(ns.metadata!.labels![key], key).toBeTruthy();
-        for (const key of ['omrs.dev/owner', 'omrs.dev/created', 'omrs.dev/expires']) expect(ns.metadata!.annotations![key], key).toBeTruthy();
+        expect(ns.metadata!.labels, ns.metadata!.name).toMatchObject({
+          'omrs.dev/disposable': 'true',
+          'app.kubernetes.io/managed-by': 'omrs',
+        });
+        for (const key of ['omrs.dev/env', 'omrs.dev/profile', 'omrs.dev/app-digest', 'omrs.dev/expires'])
+          expect(ns.metadata!.labels![key], key).toBeTruthy();
+        for (const key of ['omrs.dev/owner', 'omrs.dev/created', 'omrs.dev/expires'])
+          expect(ns.metadata!.annotations![key], key).toBeTruthy();
       }
       const releases = await a.core.listSecretForAllNamespaces({ labelSelector: 'owner=helm' });
       for (const r of releases.items) {
         const ns = all.find((n) => n.metadata!.name === r.metadata!.namespace);
-        if (r.metadata!.namespace!.startsWith('omrs-')) expect(ns?.metadata?.labels?.['omrs.dev/env'], r.metadata!.namespace).toBeTruthy();
+        if (r.metadata!.namespace!.startsWith('omrs-'))
+          expect(ns?.metadata?.labels?.['omrs.dev/env'], r.metadata!.namespace).toBeTruthy();
       }
     };
     await assertNoOrphans();
     const again = await cli(['env', 'create', '--ttl', '2s', '--json']);
     expect(again.code, again.stderr).toBe(0);
     await assertNoOrphans();
-    await until(async () => (JSON.parse((await cli(['env', 'ls', '--json'])).stdout) as { environments: { state: string }[] }).environments.every((e) => e.state === 'expired' || e.state === 'deleting'), 30_000, 'expiry');
+    await until(
+      async () =>
+        (
+          JSON.parse((await cli(['env', 'ls', '--json'])).stdout) as { environments: { state: string }[] }
+        ).environments.every((e) => e.state === 'expired' || e.state === 'deleting'),
+      30_000,
+      'expiry',
+    );
     const gc = await cli(['env', 'gc', '--json']);
     expect(gc.code, gc.stderr).toBe(0);
     expect((JSON.parse(gc.stdout) as { removed: unknown[] }).removed).toHaveLength(2);

@@ -16,7 +16,12 @@ export function admin(kube: KubeEngine) {
   const config = new k8s.KubeConfig();
   config.loadFromFile(kube.kubeconfig);
   config.setCurrentContext(kube.context);
-  return { config, core: config.makeApiClient(k8s.CoreV1Api), apps: config.makeApiClient(k8s.AppsV1Api), rbac: config.makeApiClient(k8s.RbacAuthorizationV1Api) };
+  return {
+    config,
+    core: config.makeApiClient(k8s.CoreV1Api),
+    apps: config.makeApiClient(k8s.AppsV1Api),
+    rbac: config.makeApiClient(k8s.RbacAuthorizationV1Api),
+  };
 }
 
 export type Admin = ReturnType<typeof admin>;
@@ -66,7 +71,9 @@ export function startProvisioner(a: Admin): () => Promise<void> {
 
 export async function deleteTestPvs(a: Admin): Promise<void> {
   const pvs = await a.core.listPersistentVolume({ labelSelector: 'omrs.dev/test-pv=true' });
-  await Promise.all(pvs.items.map((p) => a.core.deletePersistentVolume({ name: p.metadata!.name! }).catch(() => undefined)));
+  await Promise.all(
+    pvs.items.map((p) => a.core.deletePersistentVolume({ name: p.metadata!.name! }).catch(() => undefined)),
+  );
 }
 
 export async function deleteNamespaces(a: Admin, names: string[]): Promise<void> {
@@ -99,14 +106,22 @@ cluster:
   context: ${context}
 ${extra}`;
 
-export function project(kube: KubeEngine, profiles: Record<string, string>): { root: string; remove: () => void } {
+export function project(
+  kube: KubeEngine,
+  profiles: Record<string, string>,
+): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'omrs-kube-'));
   mkdirSync(join(root, 'profiles'));
   const repo = join(import.meta.dirname, '../../../profiles');
-  for (const f of ['base.yaml']) writeFileSync(join(root, 'profiles', f), readFileSync(join(repo, f), 'utf8'));
+  for (const f of ['base.yaml'])
+    writeFileSync(join(root, 'profiles', f), readFileSync(join(repo, f), 'utf8'));
   writeFileSync(join(root, 'profiles', 'kt.yaml'), KUBE_PROFILE(kube.context));
-  for (const [name, text] of Object.entries(profiles)) writeFileSync(join(root, 'profiles', `${name}.yaml`), text);
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'kt', omrs: { profilesDir: 'profiles', defaultProfile: 'kt' } }));
+  for (const [name, text] of Object.entries(profiles))
+    writeFileSync(join(root, 'profiles', `${name}.yaml`), text);
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'kt', omrs: { profilesDir: 'profiles', defaultProfile: 'kt' } }),
+  );
   return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 

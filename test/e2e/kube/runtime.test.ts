@@ -10,7 +10,17 @@ import { kubeUp } from '../../../src/runtime/kube/up.js';
 import { kubeDown, kubeStatus } from '../../../src/runtime/kube/status.js';
 import { kubeLogs } from '../../../src/runtime/kube/logs.js';
 import { helmHistory } from '../../../src/runtime/kube/helm.js';
-import { admin, deleteNamespaces, deleteTestPvs, deps, HELM, project, startProvisioner, until, type Admin } from './cluster.js';
+import {
+  admin,
+  deleteNamespaces,
+  deleteTestPvs,
+  deps,
+  HELM,
+  project,
+  startProvisioner,
+  until,
+  type Admin,
+} from './cluster.js';
 
 const kube = requireEngine('kube');
 
@@ -29,7 +39,11 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
   afterAll(async () => {
     await stop?.();
     await deleteNamespaces(a, [namespace]);
-    await until(async () => (await a.core.listNamespace({})).items.every((n) => n.metadata?.name !== namespace), 60_000, 'namespace deleted').catch(() => undefined);
+    await until(
+      async () => (await a.core.listNamespace({})).items.every((n) => n.metadata?.name !== namespace),
+      60_000,
+      'namespace deleted',
+    ).catch(() => undefined);
     await deleteTestPvs(a);
     proj?.remove();
   });
@@ -39,7 +53,10 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     const rs = await a.apps.listNamespacedReplicaSet({ namespace });
     return {
       gen: Object.fromEntries(d.items.map((x) => [x.metadata!.name!, x.metadata!.generation!])),
-      rs: rs.items.filter((r) => (r.spec?.replicas ?? 0) > 0).map((r) => r.metadata!.name!).sort(),
+      rs: rs.items
+        .filter((r) => (r.spec?.replicas ?? 0) > 0)
+        .map((r) => r.metadata!.name!)
+        .sort(),
     };
   };
 
@@ -53,8 +70,16 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     const ns = await a.core.readNamespace({ name: namespace });
     expect(ns.metadata?.labels).toMatchObject({ 'omrs.dev/env': env, 'omrs.dev/profile': 'kt' });
     expect(ns.metadata?.labels?.['omrs.dev/app-digest']).toMatch(/^[a-f0-9]{63}$/);
-    const done = seen.filter((e) => e.type === 'step' && e.status === 'done').map((e) => (e as { id: string }).id);
-    expect(done.filter((id) => ['db', 'init', 'backend', 'frontend', 'gateway'].includes(id))).toEqual(['db', 'init', 'backend', 'frontend', 'gateway']);
+    const done = seen
+      .filter((e) => e.type === 'step' && e.status === 'done')
+      .map((e) => (e as { id: string }).id);
+    expect(done.filter((id) => ['db', 'init', 'backend', 'frontend', 'gateway'].includes(id))).toEqual([
+      'db',
+      'init',
+      'backend',
+      'frontend',
+      'gateway',
+    ]);
     expect(seen.some((e) => e.type === 'resource' && e.detail === 'job done')).toBe(true);
     const status = await kubeStatus({ env }, deps(kube!, proj.root));
     expect(status.exists).toBe(true);
@@ -72,7 +97,16 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
   it('an upgrade with a changed value rolls only what changed', async () => {
     const before = await generations();
     const result = await kubeUp(
-      { env, adjust: (p: Profile) => ({ ...p, resources: { ...p.resources, frontend: { requests: { cpu: '60m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } } }) },
+      {
+        env,
+        adjust: (p: Profile) => ({
+          ...p,
+          resources: {
+            ...p.resources,
+            frontend: { requests: { cpu: '60m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+          },
+        }),
+      },
       deps(kube!, proj.root),
     );
     expect(result.noop).toBe(false);
@@ -88,16 +122,46 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
   });
 
   it('rolls back when the API server forbids the new pods (ResourceQuota), the previous release keeps serving', async () => {
-    const keep = (p: Profile): Profile => ({ ...p, resources: { ...p.resources, frontend: { requests: { cpu: '60m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } } } });
-    const pods = (await a.core.listNamespacedPod({ namespace })).items.filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending');
-    await a.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'no-more-pods' }, spec: { hard: { pods: String(pods.length) } } } });
-    await until(async () => (await a.core.readNamespacedResourceQuota({ namespace, name: 'no-more-pods' })).status?.hard !== undefined, 10_000, 'quota status');
-    const backendBefore = await a.apps.readNamespacedDeployment({ namespace, name: `${env}-backend-default` });
+    const keep = (p: Profile): Profile => ({
+      ...p,
+      resources: {
+        ...p.resources,
+        frontend: { requests: { cpu: '60m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      },
+    });
+    const pods = (await a.core.listNamespacedPod({ namespace })).items.filter(
+      (p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending',
+    );
+    await a.core.createNamespacedResourceQuota({
+      namespace,
+      body: { metadata: { name: 'no-more-pods' }, spec: { hard: { pods: String(pods.length) } } },
+    });
+    await until(
+      async () =>
+        (await a.core.readNamespacedResourceQuota({ namespace, name: 'no-more-pods' })).status?.hard !==
+        undefined,
+      10_000,
+      'quota status',
+    );
+    const backendBefore = await a.apps.readNamespacedDeployment({
+      namespace,
+      name: `${env}-backend-default`,
+    });
     const before = await generations();
     let error: OmrsError | undefined;
     try {
       await kubeUp(
-        { env, adjust: (p: Profile) => keep({ ...p, resources: { ...p.resources, backend: { requests: { cpu: '300m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } } } }) },
+        {
+          env,
+          adjust: (p: Profile) =>
+            keep({
+              ...p,
+              resources: {
+                ...p.resources,
+                backend: { requests: { cpu: '300m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+              },
+            }),
+        },
         deps(kube!, proj.root),
       );
     } catch (e) {
@@ -109,18 +173,34 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     expect(error?.message).toMatch(/Rolled back to revision/);
     expect(error?.problems.map((p) => p.message).join('\n')).toMatch(/exceeded quota/);
     expect(error?.problems.some((p) => p.code === 'LOGS')).toBe(true);
-    const history = await helmHistory({ helm: HELM, release: env, namespace, context: kube!.context, kubeconfig: kube!.kubeconfig, env: process.env });
+    const history = await helmHistory({
+      helm: HELM,
+      release: env,
+      namespace,
+      context: kube!.context,
+      kubeconfig: kube!.kubeconfig,
+      env: process.env,
+    });
     expect(history[history.length - 1]?.description).toMatch(/Rollback to/);
     const backendAfter = await a.apps.readNamespacedDeployment({ namespace, name: `${env}-backend-default` });
-    expect(backendAfter.spec?.template.spec?.containers[0]?.resources).toEqual(backendBefore.spec?.template.spec?.containers[0]?.resources);
+    expect(backendAfter.spec?.template.spec?.containers[0]?.resources).toEqual(
+      backendBefore.spec?.template.spec?.containers[0]?.resources,
+    );
     // The old ReplicaSet still serves: same ReplicaSets with replicas as before the failed upgrade.
-    await until(async () => JSON.stringify((await generations()).rs) === JSON.stringify(before.rs), 30_000, 'old replica sets serving');
+    await until(
+      async () => JSON.stringify((await generations()).rs) === JSON.stringify(before.rs),
+      30_000,
+      'old replica sets serving',
+    );
     await a.core.deleteNamespacedResourceQuota({ namespace, name: 'no-more-pods' });
   });
 
   it('logs are best effort: without kubelets the API server reason is reported per pod', async () => {
     const lines: string[] = [];
-    const result = await kubeLogs({ env, service: 'gateway' }, { ...deps(kube!, proj.root), onLine: (l) => lines.push(l.line) });
+    const result = await kubeLogs(
+      { env, service: 'gateway' },
+      { ...deps(kube!, proj.root), onLine: (l) => lines.push(l.line) },
+    );
     expect(result.pods.length).toBeGreaterThan(0);
     expect(result.unavailable.length).toBe(result.pods.length);
   });

@@ -9,20 +9,42 @@ export interface KindCluster {
 }
 
 const kindBinary = async (env: Env): Promise<string> =>
-  env.OMRS_KIND ?? (await findBinary('kind', env)) ?? Promise.reject(missingBinary('kind', 'Install kind (https://kind.sigs.k8s.io/), e.g. `go install sigs.k8s.io/kind@v0.27.0`, or set OMRS_KIND.'));
+  env.OMRS_KIND ??
+  (await findBinary('kind', env)) ??
+  Promise.reject(
+    missingBinary(
+      'kind',
+      'Install kind (https://kind.sigs.k8s.io/), e.g. `go install sigs.k8s.io/kind@v0.27.0`, or set OMRS_KIND.',
+    ),
+  );
 
 export const kindContext = (name: string): string => `kind-${name}`;
 
 export async function kindClusters(env: Env): Promise<string[]> {
   const r = await tool(await kindBinary(env), ['get', 'clusters'], env);
   if (r.code !== 0) throw toolFailure('kind get clusters', r);
-  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('No kind clusters'));
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('No kind clusters'));
 }
 
 /** Creates the cluster unless it exists; returns whether it was created. */
 export async function kindCreate(cluster: KindCluster, env: Env, cwd: string): Promise<boolean> {
   if ((await kindClusters(env)).includes(cluster.name)) return false;
-  const r = await tool(await kindBinary(env), ['create', 'cluster', '--name', cluster.name, '--config', resolve(cwd, cluster.config), ...(env.KUBECONFIG ? ['--kubeconfig', env.KUBECONFIG.split(':')[0]!] : [])], env);
+  const r = await tool(
+    await kindBinary(env),
+    [
+      'create',
+      'cluster',
+      '--name',
+      cluster.name,
+      '--config',
+      resolve(cwd, cluster.config),
+      ...(env.KUBECONFIG ? ['--kubeconfig', env.KUBECONFIG.split(':')[0]!] : []),
+    ],
+    env,
+  );
   if (r.code !== 0) throw toolFailure(`kind create cluster --name ${cluster.name}`, r);
   return true;
 }

@@ -3,7 +3,14 @@ import { findBinary, type Env } from '../../exec.js';
 import { missingBinary, tool, toolFailure } from './zx.js';
 
 const minikube = async (env: Env): Promise<string> =>
-  env.OMRS_MINIKUBE ?? (await findBinary('minikube', env)) ?? Promise.reject(missingBinary('minikube', 'Install minikube (https://minikube.sigs.k8s.io/docs/start/) or set OMRS_MINIKUBE.'));
+  env.OMRS_MINIKUBE ??
+  (await findBinary('minikube', env)) ??
+  Promise.reject(
+    missingBinary(
+      'minikube',
+      'Install minikube (https://minikube.sigs.k8s.io/docs/start/) or set OMRS_MINIKUBE.',
+    ),
+  );
 
 export async function minikubeStart(profile: string, env: Env): Promise<void> {
   const r = await tool(await minikube(env), ['start', '--profile', profile, '--wait', 'apiserver'], env);

@@ -8,7 +8,11 @@ export interface ToolResult {
   stderr: string;
 }
 
-export async function tool(binary: string, args: string[], env: Record<string, string | undefined>): Promise<ToolResult> {
+export async function tool(
+  binary: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<ToolResult> {
   const { $ } = await import('zx');
   const out = await $({ nothrow: true, quiet: true, env: env as NodeJS.ProcessEnv })`${binary} ${args}`;
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
@@ -22,10 +26,17 @@ export function toolFailure(what: string, r: ToolResult): OmrsError {
     code: 'CLUSTER_PROVIDER_FAILED',
     message: `${what} failed: ${last.trim()}`,
     exitCode: ExitCode.failed,
-    ...(offline && { hint: 'The node image could not be pulled: this machine cannot reach the registry. Pre-load the image (docker load) or use an existing cluster (--runtime kube).' }),
+    ...(offline && {
+      hint: 'The node image could not be pulled: this machine cannot reach the registry. Pre-load the image (docker load) or use an existing cluster (--runtime kube).',
+    }),
   });
 }
 
 export function missingBinary(name: string, install: string): OmrsError {
-  return new OmrsError({ code: 'CLUSTER_PROVIDER_MISSING', message: `${name} is not installed (not on PATH)`, exitCode: ExitCode.prerequisite, hint: install });
+  return new OmrsError({
+    code: 'CLUSTER_PROVIDER_MISSING',
+    message: `${name} is not installed (not on PATH)`,
+    exitCode: ExitCode.prerequisite,
+    hint: install,
+  });
 }
