@@ -63,7 +63,6 @@ export interface ObjectChange {
   field?: string;
 }
 
-const IGNORED_META = new Set(['labels', 'annotations', 'name', 'namespace']);
 
 /** Quantities and numbers as the API server normalises them ("0.5" cpu = "500m", 1 = "1"). */
 function sameScalar(a: unknown, b: unknown): boolean {
@@ -121,7 +120,6 @@ function compareObject(o: KubeObject, live: Record<string, unknown>): string | u
     const d = firstDifference(value, live[key], key);
     if (d) return d;
   }
-  void IGNORED_META;
   return undefined;
 }
 

@@ -43,6 +43,8 @@ export interface PromoteRequest {
   yes?: boolean;
   smokeUrl?: string;
   smokeUser?: string;
+  /** How long the smoke test may retry (default 60 s). */
+  smokeWindowMs?: number;
   lockFile?: string;
   recordsDir?: string;
   readyTimeoutMs?: number;
@@ -241,7 +243,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
 
     // 7. smoke test through the idle colour's gateway
     const smoke = await guarded(`smoke test the idle colour ${idle}`, 'smoke', () =>
-      smokeTest({ baseUrl: request.smokeUrl!, user: request.smokeUser ?? 'admin', password: deps.env.OMRS_SMOKE_PASSWORD ?? deps.env.OMRS_ADMIN_PASSWORD ?? '', signal: deps.signal }),
+      smokeTest({ baseUrl: request.smokeUrl!, ...(request.smokeWindowMs !== undefined && { windowMs: request.smokeWindowMs }), user: request.smokeUser ?? 'admin', password: deps.env.OMRS_SMOKE_PASSWORD ?? deps.env.OMRS_ADMIN_PASSWORD ?? '', signal: deps.signal }),
     );
 
     // 8. switch traffic

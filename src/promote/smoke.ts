@@ -19,7 +19,22 @@ async function get(url: string, init: RequestInit, timeoutMs: number, signal?: A
   return fetch(url, { ...init, redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
 }
 
-export async function smokeTest(r: SmokeRequest): Promise<SmokeResult> {
+/** Runs the smoke sequence until it passes or `windowMs` is over (a fresh colour may still be warming up). */
+export async function smokeTest(r: SmokeRequest & { windowMs?: number }): Promise<SmokeResult> {
+  const deadline = Date.now() + (r.windowMs ?? 60_000);
+  let delay = 500;
+  for (;;) {
+    try {
+      return await smokeOnce(r);
+    } catch (error) {
+      if (Date.now() + delay > deadline || r.signal?.aborted) throw error;
+      await new Promise((done) => setTimeout(done, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+async function smokeOnce(r: SmokeRequest): Promise<SmokeResult> {
   const base = r.baseUrl.replace(/\/+$/, '');
   const timeoutMs = r.timeoutMs ?? 15_000;
   const checks: SmokeResult['checks'] = [];
@@ -46,8 +61,14 @@ export async function smokeTest(r: SmokeRequest): Promise<SmokeResult> {
 
   const auth = 'Basic ' + Buffer.from(`${r.user}:${r.password}`).toString('base64');
   const login = await attempt('login', `${base}/openmrs/ws/rest/v1/session`, { headers: { authorization: auth, accept: 'application/json' } });
-  const session = (await login.json().catch(() => ({}))) as { authenticated?: boolean; sessionId?: string };
-  if (login.status !== 200 || session.authenticated !== true) fail('login', `GET /openmrs/ws/rest/v1/session as ${r.user}: ${login.status}, authenticated=${String(session.authenticated)}`);
+  const text = await login.text().catch(() => '');
+  let session: { authenticated?: boolean } = {};
+  try {
+    session = JSON.parse(text) as typeof session;
+  } catch {
+    // not JSON: reported below
+  }
+  if (login.status !== 200 || session.authenticated !== true) fail('login', `GET /openmrs/ws/rest/v1/session as ${r.user}: ${login.status}, authenticated=${String(session.authenticated)} (${text.slice(0, 120)})`);
   checks.push({ name: 'login', ok: true, detail: `session for ${r.user}` });
 
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

@@ -15,7 +15,11 @@ export const isClusterRuntime = (runtime: string | undefined): runtime is Cluste
   runtime !== undefined && (CLUSTER_RUNTIMES as readonly string[]).includes(runtime);
 
 /** --runtime when given, else the profile's runtime. Reads the profile only when needed. */
-export async function runtimeFor(flag: string | undefined, profile: string | undefined, deps: { cwd: string; env: Record<string, string | undefined> }): Promise<string> {
+export async function runtimeFor(
+  flag: string | undefined,
+  profile: string | undefined,
+  deps: { cwd: string; env: Record<string, string | undefined> },
+): Promise<string> {
   if (flag) return flag;
   const { openProfile } = await import('../profile/index.js');
   return (await openProfile(profile, deps)).profile.runtime;
@@ -28,10 +32,18 @@ async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<void
   if (request.runtime === 'kind') {
     const { kindCreate, kindLoadImages } = await import('./kube/providers/kind.js');
     const name = profile.cluster.kind?.name ?? 'omrs';
-    const created = await kindCreate({ name, config: profile.cluster.kind?.config ?? 'kind/dev.yaml' }, deps.env, deps.cwd);
+    const created = await kindCreate(
+      { name, config: profile.cluster.kind?.config ?? 'kind/dev.yaml' },
+      deps.env,
+      deps.cwd,
+    );
     if (created) {
       const { profileImages } = await import('../render/values.js');
-      await kindLoadImages(name, profileImages(profile).map((i) => i.image), deps.env);
+      await kindLoadImages(
+        name,
+        profileImages(profile).map((i) => i.image),
+        deps.env,
+      );
     }
   } else {
     const { minikubeStart } = await import('./kube/providers/minikube.js');
@@ -45,7 +57,10 @@ export async function clusterUp(request: KubeUpRequest, deps: KubeDeps): Promise
   return kubeUp(request, deps);
 }
 
-export async function clusterDown(request: KubeRequest & { volumes?: boolean }, deps: KubeDeps): Promise<KubeDownResult> {
+export async function clusterDown(
+  request: KubeRequest & { volumes?: boolean },
+  deps: KubeDeps,
+): Promise<KubeDownResult> {
   const { kubeDown } = await import('./kube/status.js');
   return kubeDown(request, deps);
 }
@@ -55,7 +70,10 @@ export async function clusterStatus(request: KubeRequest, deps: KubeDeps): Promi
   return kubeStatus(request, deps);
 }
 
-export async function clusterLogs(request: KubeRequest & { service?: string; follow?: boolean; tail?: number }, deps: KubeDeps & { onLine: (l: KubeLogLine) => void }): Promise<KubeLogsResult> {
+export async function clusterLogs(
+  request: KubeRequest & { service?: string; follow?: boolean; tail?: number },
+  deps: KubeDeps & { onLine: (l: KubeLogLine) => void },
+): Promise<KubeLogsResult> {
   const { kubeLogs } = await import('./kube/logs.js');
   return kubeLogs(request, deps);
 }

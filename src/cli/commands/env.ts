@@ -15,9 +15,16 @@ interface ScopeOpts {
 
 const scopeOptions = (c: Command): Command =>
   c
-    .addOption(new Option('-p, --profile <profile>', 'profile (decides the cluster context); default: the project default'))
+    .addOption(
+      new Option(
+        '-p, --profile <profile>',
+        'profile (decides the cluster context); default: the project default',
+      ),
+    )
     .addOption(new Option('--context <name>', 'Kubernetes context; must match the profile when it names one'))
-    .addOption(new Option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)'))
+    .addOption(
+      new Option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)'),
+    )
     .option('-y, --yes', 'confirm a production context without asking (CI)');
 
 /** Reads one line from stdin: the typed confirmation of a production context. */
@@ -45,12 +52,14 @@ function kubeRuntime(runtime: string | undefined): void {
       code: 'ENV_RUNTIME_UNSUPPORTED',
       message: 'disposable environments on Docker (compose) are not available yet',
       exitCode: ExitCode.usage,
-      hint: 'Use --runtime kube (a namespace per environment on the current or the profile\'s cluster).',
+      hint: "Use --runtime kube (a namespace per environment on the current or the profile's cluster).",
     });
 }
 
 export function registerEnvCommands(program: Command, ctx: CliContext): void {
-  const env = program.command('env').description('disposable environments: create with a TTL, list, extend, remove, collect expired ones');
+  const env = program
+    .command('env')
+    .description('disposable environments: create with a TTL, list, extend, remove, collect expired ones');
   const deps = (out: { events: import('../../events/types.js').EventSink }) => ({
     cwd: ctx.io.cwd,
     env: ctx.io.env,
@@ -77,7 +86,10 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
         kubeRuntime(opts.runtime);
         const { createEnv } = await import('../../envs/index.js');
         await out.startProgress(`omrs env create${opts.name ? ` ${opts.name}` : ''}`);
-        const result = await createEnv({ ...scope(opts), ttl: opts.ttl, ...(opts.name && { name: opts.name }) }, deps(out));
+        const result = await createEnv(
+          { ...scope(opts), ttl: opts.ttl, ...(opts.name && { name: opts.name }) },
+          deps(out),
+        );
         await out.close();
         out.result(result, (c) =>
           [
@@ -92,14 +104,27 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     .description('list disposable environments: name, runtime, URL, age, expiry, state')
     .action(
       action(ctx, async (out, opts: ScopeOpts) => {
-        const [{ listEnvs }, { humanSeconds }] = await Promise.all([import('../../envs/index.js'), import('../../envs/names.js')]);
+        const [{ listEnvs }, { humanSeconds }] = await Promise.all([
+          import('../../envs/index.js'),
+          import('../../envs/names.js'),
+        ]);
         const envs = await listEnvs(scope(opts), deps(out));
         out.result({ environments: envs }, (c) =>
           envs.length === 0
             ? 'no disposable environments'
             : table(
                 ['NAME', 'RUNTIME', 'URL', 'AGE', 'EXPIRES IN', 'STATE', 'OWNER'],
-                envs.map((e) => [c.bold(e.name), e.runtime, e.url, humanSeconds(e.ageSeconds), e.expiresInSeconds <= 0 ? c.red(humanSeconds(e.expiresInSeconds)) : humanSeconds(e.expiresInSeconds), e.state, c.dim(e.owner)]),
+                envs.map((e) => [
+                  c.bold(e.name),
+                  e.runtime,
+                  e.url,
+                  humanSeconds(e.ageSeconds),
+                  e.expiresInSeconds <= 0
+                    ? c.red(humanSeconds(e.expiresInSeconds))
+                    : humanSeconds(e.expiresInSeconds),
+                  e.state,
+                  c.dim(e.owner),
+                ]),
                 c.dim,
               ),
         );
@@ -125,7 +150,11 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
       action(ctx, async (out, name: string, opts: ScopeOpts) => {
         const { removeEnv } = await import('../../envs/index.js');
         const result = await removeEnv({ ...scope(opts), name }, deps(out));
-        out.result(result, (c) => `${c.green('✔')} removed ${c.bold(name)} (namespace ${result.namespace}, ${result.deletedPvcs.length} volume claims)`);
+        out.result(
+          result,
+          (c) =>
+            `${c.green('✔')} removed ${c.bold(name)} (namespace ${result.namespace}, ${result.deletedPvcs.length} volume claims)`,
+        );
       }),
     );
 

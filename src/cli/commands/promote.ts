@@ -19,6 +19,7 @@ interface PromoteOpts {
   lockFile?: string;
   recordsDir?: string;
   readyTimeout?: string;
+  smokeTimeout?: string;
   db?: string;
   output?: string;
   result?: 'passed' | 'failed';
@@ -56,6 +57,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
     .option('--smoke-url <url>', 'base URL of the idle colour’s gateway for the smoke test (password from OMRS_SMOKE_PASSWORD)')
     .option('--smoke-user <user>', 'user for the smoke test login', 'admin')
+    .option('--smoke-timeout <duration>', 'how long the smoke test may retry (default 60s)')
     .option('--lock-file <file>', 'where to write the lock (default: <profile>.lock.json next to the profile)')
     .option('--records-dir <dir>', 'folder of promotions.jsonl (default: the current folder)')
     .option('--ready-timeout <duration>', 'readiness timeout of each step of the idle colour (default: the profile’s timeouts)')
@@ -86,12 +88,13 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         await out.startProgress(`omrs promote ${opts.profile ?? ''}`.trim());
         const confirm = asker(ctx);
         const readyTimeoutMs = seconds(opts.readyTimeout);
+        const smokeWindowMs = seconds(opts.smokeTimeout);
         const db = opts.db ?? ctx.io.env.OMRS_DB_URL;
         const result = await use.promote(
           {
             ...(opts.profile && { profile: opts.profile }), ...(opts.approveRecord && { approveRecord: opts.approveRecord }), ...(opts.context && { context: opts.context }),
             ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }), yes: opts.yes === true, ...(opts.smokeUrl && { smokeUrl: opts.smokeUrl }), ...(opts.smokeUser && { smokeUser: opts.smokeUser }),
-            ...(opts.lockFile && { lockFile: opts.lockFile }), ...(opts.recordsDir && { recordsDir: opts.recordsDir }), ...(readyTimeoutMs && { readyTimeoutMs }), ...(db && { db }),
+            ...(opts.lockFile && { lockFile: opts.lockFile }), ...(opts.recordsDir && { recordsDir: opts.recordsDir }), ...(readyTimeoutMs && { readyTimeoutMs }), ...(smokeWindowMs !== undefined && { smokeWindowMs }), ...(db && { db }),
           },
           { ...deps, events: out.events, signal: ctx.io.signal, interactive: confirm !== undefined && out.mode !== 'json', ...(confirm && { confirm }) },
         );
