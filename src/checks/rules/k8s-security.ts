@@ -23,6 +23,9 @@ const caps = (c: Container, key: 'add' | 'drop'): string[] => arr(rec(c.security
 const DANGEROUS_CAPS = new Set(['ALL', 'SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'NET_RAW', 'SYS_RAWIO', 'BPF', 'PERFMON']);
 /** Images that cannot run with a read-only root file system, and why (documented in docs/checks.md). */
 const WRITABLE_ROOT_IMAGES = /openmrs\/openmrs-(core|reference-application-3-backend)/;
+/** The OpenMRS backend writes next to its distribution, whatever image (or mirror) runs it. */
+const writesItsRoot = (w: { podMeta: { labels?: unknown } }, image: string | undefined): boolean =>
+  rec(w.podMeta.labels)['omrs.dev/component'] === 'backend' || WRITABLE_ROOT_IMAGES.test(image ?? '');
 
 export const securityRules: R[] = [
   {
@@ -72,7 +75,7 @@ export const securityRules: R[] = [
     why: 'A writable root lets an attacker change binaries and configuration inside the container.',
     fix: 'Set readOnlyRootFilesystem: true and mount emptyDir volumes where the program writes. (The OpenMRS backend image is exempt: it writes its runtime properties next to its distribution.)',
     refs: { kubeScore: ['container-security-context-readonlyrootfilesystem'], polaris: ['notReadOnlyRootFilesystem'], checkov: ['CKV_K8S_22'], trivy: ['KSV-0014'], kubescape: ['C-0017'] },
-    check: (ctx) => perContainer(ctx, (_w, c) => (c.securityContext.readOnlyRootFilesystem !== true && !WRITABLE_ROOT_IMAGES.test(str(c.spec.image) ?? '') ? 'readOnlyRootFilesystem is not true' : undefined)),
+    check: (ctx) => perContainer(ctx, (w, c) => (c.securityContext.readOnlyRootFilesystem !== true && !writesItsRoot(w, str(c.spec.image)) ? 'readOnlyRootFilesystem is not true' : undefined)),
   },
   {
     id: 'OMRS-K8S-012', title: 'seccomp profile RuntimeDefault', severity: 'medium', scope: 'manifests', levels: ['prod'],
