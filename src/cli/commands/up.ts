@@ -8,12 +8,18 @@ import type { Colors } from '../../ui/output.js';
 import { action, type CliContext } from '../context.js';
 import type { EnvStatus } from '../../runtime/compose/status.js';
 import type { UpResult } from '../../runtime/compose/up.js';
+import {
+  addClusterOptions,
+  clusterDownCommand,
+  clusterLogsCommand,
+  clusterOpenCommand,
+  clusterRuntime,
+  clusterStatusCommand,
+  clusterUpCommand,
+  type ClusterOpts,
+} from './cluster-runtime.js';
 
-interface EnvOpts {
-  profile?: string;
-  env?: string;
-  runtime?: string;
-}
+type EnvOpts = ClusterOpts;
 
 const profileOption = (): Option => new Option('-p, --profile <profile>', 'profile name or path (default: the project default)');
 const envOption = (): Option => new Option('-e, --env <name>', 'environment name (default: the profile name); names are prefixed omrs-<env>-').env('OMRS_ENV');
@@ -25,26 +31,24 @@ async function docker(ctx: CliContext) {
   return client;
 }
 
-function checkRuntime(runtime: string | undefined): void {
-  if (runtime && runtime !== 'compose')
-    throw new OmrsError({ code: 'RUNTIME_UNSUPPORTED', message: `runtime ${runtime} is not available in this command yet`, hint: 'Use --runtime compose (Docker).', exitCode: ExitCode.usage });
-}
-
 export function registerRuntimeCommands(program: Command, ctx: CliContext): void {
-  program
+  const up = program
     .command('up')
-    .description('start the environment of a profile on Docker, in readiness order; idempotent')
+    .description('start the environment of a profile (Docker by default, or a Kubernetes cluster), in readiness order; idempotent')
     .addOption(profileOption())
     .addOption(envOption())
-    .addOption(new Option('--runtime <runtime>', 'where to run it').choices(['compose']).default('compose'))
     .addOption(new Option('--pull <policy>', 'pull images: never, when missing, or always').choices(['never', 'missing', 'always']).default('missing'))
     .option('--no-seed', 'do not seed test data even when the profile enables it')
+    .option('-d, --detach', 'return once healthy instead of staying in the live dashboard (the default without a terminal)')
     .addHelpText('after', '\nA second `omrs up` changes nothing; a changed value recreates only the service it belongs to.\nCtrl-C stops cleanly; running `omrs up` again converges.')
     .action(
-      action(ctx, async (out, opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean }) => {
-        checkRuntime(opts.runtime);
+      action(ctx, async (out, opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean; detach?: boolean }) => {
+        const cluster = await clusterRuntime(opts, ctx);
+        if (cluster) return clusterUpCommand(out, ctx, cluster, opts);
         const { up } = await import('../../runtime/compose/up.js');
         const client = await docker(ctx);
+        // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
+        const dashboard = out.mode === 'ink' && !opts.detach ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events) : undefined;
         await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
         const result = await up(
           { pull: opts.pull, seed: opts.seed, ...(opts.profile && { profile: opts.profile }), ...(opts.env && { env: opts.env }) },
@@ -52,10 +56,11 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
         );
         await out.close();
         out.result(result, (c) => renderUp(result, c));
+        if (dashboard) return dashboard.open({ io: ctx.io, docker: client, result, ...(opts.profile && { profile: opts.profile }) });
       }),
     );
 
-  program
+  const down = program
     .command('down')
     .description('stop and remove the containers and the network of an environment; keeps volumes unless --volumes')
     .addOption(profileOption())
@@ -63,6 +68,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .option('--volumes', 'also remove the volumes: the database is lost')
     .action(
       action(ctx, async (out, opts: EnvOpts & { volumes?: boolean }) => {
+        const cluster = await clusterRuntime(opts, ctx);
+        if (cluster) return clusterDownCommand(out, ctx, cluster, opts);
         const [{ down }, { envNameFor }] = await Promise.all([import('../../runtime/compose/status.js'), import('../../runtime/compose/up.js')]);
         const env = await envNameFor(opts, ctx.io);
         const client = await docker(ctx);
@@ -80,13 +87,15 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       }),
     );
 
-  program
+  const status = program
     .command('status')
     .description('the services of an environment: running, healthy, restarts, ports')
     .addOption(profileOption())
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
+        const cluster = await clusterRuntime(opts, ctx);
+        if (cluster) return clusterStatusCommand(out, ctx, cluster, opts);
         const [{ status }, { envNameFor }] = await Promise.all([import('../../runtime/compose/status.js'), import('../../runtime/compose/up.js')]);
         const env = await envNameFor(opts, ctx.io);
         const result = await status(env, { docker: await docker(ctx) });
@@ -95,7 +104,7 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       }),
     );
 
-  program
+  const logsCommand = program
     .command('logs')
     .argument('[service]', 'one service (e.g. backend-default, db, gateway); default: all, interleaved')
     .description('print the logs of an environment, with a coloured prefix per service')
@@ -106,6 +115,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .option('--tail <lines>', 'only the last lines of each service', (v) => Number.parseInt(v, 10))
     .action(
       action(ctx, async (out, service: string | undefined, opts: EnvOpts & { follow?: boolean; since?: string; tail?: number }) => {
+        const cluster = await clusterRuntime(opts, ctx);
+        if (cluster) return clusterLogsCommand(out, ctx, cluster, service, opts);
         const [{ logs }, { envNameFor }] = await Promise.all([import('../../runtime/compose/logs.js'), import('../../runtime/compose/up.js')]);
         const env = await envNameFor(opts, ctx.io);
         const colours = serviceColours(out.colors);
@@ -126,13 +137,15 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       }),
     );
 
-  program
+  const open = program
     .command('open')
     .description('print the URL of an environment; opens a browser when run in a terminal')
     .addOption(profileOption())
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
+        const cluster = await clusterRuntime(opts, ctx);
+        if (cluster) return clusterOpenCommand(out, ctx, cluster, opts);
         const [{ status }, { envNameFor }, { findBinary, run }] = await Promise.all([
           import('../../runtime/compose/status.js'),
           import('../../runtime/compose/up.js'),
@@ -148,6 +161,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
         if (opener) await run(opener, [result.url], { env: ctx.io.env, timeoutMs: 5000 });
       }),
     );
+
+  for (const command of [up, down, status, logsCommand, open]) addClusterOptions(command);
 
   program
     .command('compose')

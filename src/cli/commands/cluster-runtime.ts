@@ -1,0 +1,114 @@
+// The runtime commands (up, down, status, logs, open) on a Kubernetes cluster: kube, kind,
+// minikube, eks. up.ts asks `clusterRuntime()` first and hands over when the answer is a cluster.
+import { Option, type Command } from 'commander';
+import { table } from '../../ui/format.js';
+import type { Output } from '../../ui/output.js';
+import type { CliContext } from '../context.js';
+import { askLine } from './env.js';
+
+export interface ClusterOpts {
+  profile?: string;
+  env?: string;
+  runtime?: string;
+  context?: string;
+  kubeconfig?: string;
+  yes?: boolean;
+}
+
+/** The options every runtime command takes for clusters. */
+export function addClusterOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--runtime <runtime>', 'where it runs (default: the profile\'s runtime)').choices(['compose', 'kube', 'kind', 'minikube', 'eks']))
+    .option('--context <name>', 'Kubernetes context; must be the one the profile names')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
+    .option('-y, --yes', 'confirm a production context without a prompt (CI)');
+}
+
+/** The cluster runtime the command should use, or undefined for Docker (compose). */
+export async function clusterRuntime(opts: ClusterOpts, ctx: CliContext): Promise<string | undefined> {
+  const { runtimeFor, isClusterRuntime } = await import('../../runtime/select.js');
+  const runtime = await runtimeFor(opts.runtime, opts.profile, ctx.io);
+  return isClusterRuntime(runtime) ? runtime : undefined;
+}
+
+function request(runtime: string, opts: ClusterOpts) {
+  return {
+    runtime,
+    ...(opts.profile && { profile: opts.profile }),
+    ...(opts.env && { env: opts.env }),
+    ...(opts.context && { context: opts.context }),
+    ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }),
+    ...(opts.yes && { yes: true }),
+  };
+}
+
+function deps(out: Output, ctx: CliContext) {
+  return {
+    cwd: ctx.io.cwd,
+    env: ctx.io.env,
+    events: out.events,
+    signal: ctx.io.signal,
+    interactive: ctx.io.stdin.isTTY === true && ctx.io.stdout.isTTY === true,
+    confirm: (question: string) => askLine(ctx, question),
+  };
+}
+
+export async function clusterUpCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<void> {
+  const { clusterUp } = await import('../../runtime/select.js');
+  await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
+  const r = await clusterUp(request(runtime, opts), deps(out, ctx));
+  await out.close();
+  out.result(r, (c) =>
+    r.noop
+      ? `${c.green('✔')} ${c.bold(r.env)} is up to date: nothing to do (${r.durationMs} ms)`
+      : `${c.green('✔')} ${c.bold(r.env)} is up on ${r.context} (namespace ${r.namespace}, revision ${r.revision}, ${(r.durationMs / 1000).toFixed(1)} s)\n  ${c.dim(`omrs open --runtime ${runtime}${opts.env ? ` --env ${opts.env}` : ''}`)} forwards the gateway to 127.0.0.1`,
+  );
+}
+
+export async function clusterDownCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts & { volumes?: boolean }): Promise<void> {
+  const { clusterDown } = await import('../../runtime/select.js');
+  await out.startProgress('omrs down');
+  const r = await clusterDown({ ...request(runtime, opts), ...(opts.volumes && { volumes: true }) }, deps(out, ctx));
+  await out.close();
+  out.result(r, (c) =>
+    [
+      `${c.green('✔')} ${c.bold(r.env)} is down on ${r.context}${r.uninstalled ? '' : ' (nothing was installed)'}${r.namespaceDeleted ? `; namespace ${r.namespace} deleted` : ''}`,
+      ...(r.keptPvcs.length ? [c.dim(`  kept volume claims: ${r.keptPvcs.join(', ')} (remove them with --volumes)`)] : []),
+    ].join('\n'),
+  );
+}
+
+export async function clusterStatusCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<number> {
+  const { clusterStatus } = await import('../../runtime/select.js');
+  const s = await clusterStatus(request(runtime, opts), deps(out, ctx));
+  out.result(s, (c) => {
+    if (!s.exists) return `environment ${c.bold(s.env)} is not installed in ${s.namespace} on ${s.context}. Start it with \`omrs up --runtime ${runtime}\`.`;
+    const rows = s.services.map((x) => [c.bold(x.name), x.kind, x.runtime, x.health, c.dim(x.detail ?? '')]);
+    return [
+      `${c.bold(s.env)} ${c.dim(`namespace ${s.namespace} on ${s.context}, revision ${s.revision ?? '?'} (${s.releaseStatus ?? 'unknown'})`)}`,
+      table(['SERVICE', 'KIND', 'RUNTIME', 'HEALTH', 'DETAIL'], rows, c.dim),
+    ].join('\n');
+  });
+  return s.services.some((x) => x.runtime === 'error') ? 1 : 0;
+}
+
+export async function clusterLogsCommand(out: Output, ctx: CliContext, runtime: string, service: string | undefined, opts: ClusterOpts & { follow?: boolean; tail?: number }): Promise<void> {
+  const { clusterLogs } = await import('../../runtime/select.js');
+  await clusterLogs(
+    { ...request(runtime, opts), ...(service && { service }), ...(opts.follow && { follow: true }), ...(opts.tail !== undefined && { tail: opts.tail }) },
+    {
+      ...deps(out, ctx),
+      onLine: ({ service: name, line }) =>
+        ctx.io.stdout.write(out.mode === 'json' ? JSON.stringify({ service: name, line }) + '\n' : `${service ? '' : out.colors.cyan(name) + ' | '}${line}\n`),
+    },
+  );
+}
+
+/** Forwards a local port to the gateway until Ctrl-C. */
+export async function clusterOpenCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<void> {
+  const { clusterOpen } = await import('../../runtime/select.js');
+  const handle = await clusterOpen(request(runtime, opts), deps(out, ctx));
+  out.result({ url: handle.url, port: handle.port, pod: handle.pod }, (c) => `${c.cyan(handle.url)} ${c.dim(`→ ${handle.pod} (Ctrl-C stops forwarding)`)}`);
+  await new Promise<void>((resolve) => (ctx.io.signal.aborted ? resolve() : ctx.io.signal.addEventListener('abort', () => resolve(), { once: true })));
+  await handle.close();
+}
