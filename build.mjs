@@ -25,6 +25,8 @@ await build({
   legalComments: 'none',
   external,
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -25,19 +25,35 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   await build({
     entryPoints: { checks: join(root, 'src/checks/index.ts'), render: join(root, 'src/render/index.ts') },
-    outdir: dir, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning',
+    outdir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
   });
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
 
   // The prod profile with 50 tenants, rendered once by omrs (helm template) into one manifest file.
   const profile = join(dir, 'prod-50.yaml');
-  writeFileSync(profile, `extends: ${join(root, 'profiles/prod.yaml')}\ntenants:\n${Array.from({ length: tenants }, (_, i) => `  - { name: tenant-${i}, host: t${i}.emr.example.org }`).join('\n')}\n`);
+  writeFileSync(
+    profile,
+    `extends: ${join(root, 'profiles/prod.yaml')}\ntenants:\n${Array.from({ length: tenants }, (_, i) => `  - { name: tenant-${i}, host: t${i}.emr.example.org }`).join('\n')}\n`,
+  );
   const manifests = join(dir, 'prod-50.rendered.yaml');
   const renderScript = `import { renderProfile } from ${JSON.stringify(join(dir, 'render.js'))}; import { stringify } from 'yaml';
     const r = await renderProfile({ profile: ${JSON.stringify(profile)}, env: 'bench', namespace: 'bench' }, { cwd: ${JSON.stringify(root)}, env: process.env });
     process.stdout.write(r.objects.map((o) => '---\\n' + stringify(o.raw)).join(''));`;
   writeFileSync(join(dir, 'render-run.mjs'), renderScript);
-  writeFileSync(manifests, execFileSync(process.execPath, [join(dir, 'render-run.mjs')], { cwd: root, maxBuffer: 256 << 20, encoding: 'utf8' }));
+  writeFileSync(
+    manifests,
+    execFileSync(process.execPath, [join(dir, 'render-run.mjs')], {
+      cwd: root,
+      maxBuffer: 256 << 20,
+      encoding: 'utf8',
+    }),
+  );
   const terraform = join(root, 'terraform');
 
   const checkScript = `import { runCheck } from ${JSON.stringify(join(dir, 'checks.js'))};
@@ -54,27 +70,56 @@ try {
   };
   // Cold: an empty parse cache each run (what a first run or CI without a cache sees); warm: reused.
   const cache = join(dir, 'cache');
-  const coldEnv = () => { rmSync(cache, { recursive: true, force: true }); return { ...process.env, OMRS_CACHE_DIR: cache }; };
-  const omrs = [], omrsCold = [], ck = [], ks = [];
+  const coldEnv = () => {
+    rmSync(cache, { recursive: true, force: true });
+    return { ...process.env, OMRS_CACHE_DIR: cache };
+  };
+  const omrs = [],
+    omrsCold = [],
+    ck = [],
+    ks = [];
   let summary = '';
   for (let i = 0; i < runs; i++) {
     const cold = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], coldEnv());
     if (cold.status !== 0) throw new Error(`omrs check failed: ${cold.stdout}`);
     omrsCold.push(cold.ms);
-    const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], { ...process.env, OMRS_CACHE_DIR: cache });
+    const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], {
+      ...process.env,
+      OMRS_CACHE_DIR: cache,
+    });
     summary = o.stdout;
     omrs.push(o.ms);
     ks.push(time(kubeScore, ['score', manifests]).ms);
-    ck.push(time(checkov, ['-f', manifests, '-d', terraform, '--framework', 'kubernetes', 'terraform', '--quiet', '--compact', '-o', 'json']).ms);
+    ck.push(
+      time(checkov, [
+        '-f',
+        manifests,
+        '-d',
+        terraform,
+        '--framework',
+        'kubernetes',
+        'terraform',
+        '--quiet',
+        '--compact',
+        '-o',
+        'json',
+      ]).ms,
+    );
   }
   const objects = (readFileSync(manifests, 'utf8').match(/^---$/gm) ?? []).length;
   console.log(`prod profile, ${tenants} tenants: ${objects} objects + terraform/ (${runs} runs, median)`);
-  console.log(`  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary} (HCL parse cache warm)`);
-  console.log(`  omrs check    ${median(omrsCold).toFixed(0).padStart(7)} ms   (cold: empty HCL parse cache)`);
+  console.log(
+    `  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary} (HCL parse cache warm)`,
+  );
+  console.log(
+    `  omrs check    ${median(omrsCold).toFixed(0).padStart(7)} ms   (cold: empty HCL parse cache)`,
+  );
   console.log(`  checkov       ${median(ck).toFixed(0).padStart(7)} ms`);
   console.log(`  kube-score    ${median(ks).toFixed(0).padStart(7)} ms   (manifests only)`);
   const ratio = median(ck) / median(omrs);
-  console.log(`  omrs vs checkov: ${ratio.toFixed(1)}x faster warm, ${(median(ck) / median(omrsCold)).toFixed(1)}x cold (target >= 10x) ${ratio >= 10 ? 'OK' : 'BELOW TARGET'}`);
+  console.log(
+    `  omrs vs checkov: ${ratio.toFixed(1)}x faster warm, ${(median(ck) / median(omrsCold)).toFixed(1)}x cold (target >= 10x) ${ratio >= 10 ? 'OK' : 'BELOW TARGET'}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

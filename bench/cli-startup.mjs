@@ -19,7 +19,11 @@ function time(args) {
   const samples = [];
   for (let i = 0; i < runs + 2; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const result = spawnSync(process.execPath, args, {
+      cwd: root,
+      stdio: 'ignore',
+      env: { ...process.env, CI: 'true' },
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}`);
     if (i >= 2) samples.push(ms); // the first two warm the file system cache
@@ -42,6 +46,8 @@ for (const [name, args] of cases) {
   const over = ms - base;
   const ok = over <= TARGET_MS;
   failed ||= !ok;
-  console.log(`${name.padEnd(28)} ${ms.toFixed(1)} ms  = ${(ms / base).toFixed(2)}x node, +${over.toFixed(1)} ms (target +${TARGET_MS} ms) ${ok ? 'OK' : 'OVER'}`);
+  console.log(
+    `${name.padEnd(28)} ${ms.toFixed(1)} ms  = ${(ms / base).toFixed(2)}x node, +${over.toFixed(1)} ms (target +${TARGET_MS} ms) ${ok ? 'OK' : 'OVER'}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

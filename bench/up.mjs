@@ -28,14 +28,40 @@ async function cli() {
   const { build } = await import('esbuild');
   const outdir = join(root, 'node_modules/.cache/omrs-bench');
   await build({
-    entryPoints: [join(root, 'src/cli/main.ts')], outdir, outbase: join(root, 'src'), bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    external: ['ink', 'ink-*', 'react', 'react/*', '@kubernetes/client-node', 'dockerode', 'cosmiconfig', 'zx', 'mysql2', 'mysql2/*', '@aws-sdk/*', '@faker-js/*', '@cdktf/*'],
-    banner: { js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);" },
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outdir,
+    outbase: join(root, 'src'),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: [
+      'ink',
+      'ink-*',
+      'react',
+      'react/*',
+      '@kubernetes/client-node',
+      'dockerode',
+      'cosmiconfig',
+      'zx',
+      'mysql2',
+      'mysql2/*',
+      '@aws-sdk/*',
+      '@faker-js/*',
+      '@cdktf/*',
+    ],
+    banner: {
+      js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);",
+    },
     logLevel: 'error',
   });
   const runner = join(outdir, 'run.mjs');
   const { writeFileSync } = await import('node:fs');
-  writeFileSync(runner, "import { main } from './cli/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n");
+  writeFileSync(
+    runner,
+    "import { main } from './cli/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
   return runner;
 }
 
@@ -43,11 +69,13 @@ function omrs(entry, args) {
   const started = performance.now();
   const run = spawnSync(process.execPath, [entry, ...args], { cwd: root, env, encoding: 'utf8' });
   const ms = performance.now() - started;
-  if (run.status !== 0) throw new Error(`omrs ${args.join(' ')} failed (${run.status}):\n${run.stderr}\n${run.stdout}`);
+  if (run.status !== 0)
+    throw new Error(`omrs ${args.join(' ')} failed (${run.status}):\n${run.stderr}\n${run.stdout}`);
   return { ms, stdout: run.stdout };
 }
 
-const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const docker = (...args) =>
+  execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 const quiet = (...args) => spawnSync('docker', args, { stdio: 'ignore' });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,12 +90,17 @@ async function poll(check, what, timeoutMs = 180_000) {
 }
 const httpOk = (url) =>
   new Promise((resolve) => {
-    const req = request(url, { timeout: 5000 }, (res) => (res.resume(), resolve(res.statusCode >= 200 && res.statusCode < 400)));
+    const req = request(
+      url,
+      { timeout: 5000 },
+      (res) => (res.resume(), resolve(res.statusCode >= 200 && res.statusCode < 400)),
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
     req.end();
   });
-const ipOf = (name) => docker('inspect', '-f', `{{ (index .NetworkSettings.Networks "${BASE}").IPAddress }}`, name);
+const ipOf = (name) =>
+  docker('inspect', '-f', `{{ (index .NetworkSettings.Networks "${BASE}").IPAddress }}`, name);
 
 function cleanBaseline() {
   const ids = docker('ps', '-aq', '--filter', `label=omrs-bench=${BASE}`);
@@ -90,8 +123,13 @@ function runArgs(name, s, dir) {
   if (s.mem_limit) args.push('--memory', String(s.mem_limit));
   if (s.cpus) args.push('--cpus', String(s.cpus));
   for (const v of s.volumes ?? []) {
-    if (v.type === 'volume') args.push('--mount', `type=volume,source=${BASE}-${v.source},target=${v.target}`);
-    else if (v.type === 'bind') args.push('--mount', `type=bind,source=${join(dir, v.source)},target=${v.target}${v.read_only ? ',readonly' : ''}`);
+    if (v.type === 'volume')
+      args.push('--mount', `type=volume,source=${BASE}-${v.source},target=${v.target}`);
+    else if (v.type === 'bind')
+      args.push(
+        '--mount',
+        `type=bind,source=${join(dir, v.source)},target=${v.target}${v.read_only ? ',readonly' : ''}`,
+      );
     else args.push('--mount', `type=tmpfs,target=${v.target}`);
   }
   for (const p of s.ports ?? []) args.push('-p', p.replace(/^127\.0\.0\.1:\d+:/, '127.0.0.1::'));
@@ -109,18 +147,29 @@ async function baseline(compose, dir) {
   const s = compose.services;
   const start = (name) => docker(...runArgs(name, s[name], dir));
   const waitExit = async (name) => {
-    await poll(async () => docker('inspect', '-f', '{{.State.Status}}', `${BASE}-${name}`) === 'exited', name);
+    await poll(
+      async () => docker('inspect', '-f', '{{.State.Status}}', `${BASE}-${name}`) === 'exited',
+      name,
+    );
     const code = docker('inspect', '-f', '{{.State.ExitCode}}', `${BASE}-${name}`);
     if (code !== '0') throw new Error(`baseline: ${name} exited ${code}`);
   };
   start('db');
-  await poll(async () => spawnSync('docker', ['exec', `${BASE}-db`, ...s.db.healthcheck.test.slice(1)], { stdio: 'ignore' }).status === 0, 'db');
+  await poll(
+    async () =>
+      spawnSync('docker', ['exec', `${BASE}-db`, ...s.db.healthcheck.test.slice(1)], { stdio: 'ignore' })
+        .status === 0,
+    'db',
+  );
   start('init-default');
   await waitExit('init-default');
   start('backend-default-init-wait-for-database');
   await waitExit('backend-default-init-wait-for-database');
   start('backend-default');
-  await poll(() => httpOk(`http://${ipOf(`${BASE}-backend-default`)}:8080/openmrs/health/started`), 'backend');
+  await poll(
+    () => httpOk(`http://${ipOf(`${BASE}-backend-default`)}:8080/openmrs/health/started`),
+    'backend',
+  );
   start('frontend');
   await poll(() => httpOk(`http://${ipOf(`${BASE}-frontend`)}:80/`), 'frontend');
   start('gateway');
@@ -150,12 +199,24 @@ try {
   const o = median(ours);
   const b = median(base);
   const ratio = o / b;
-  console.log(`omrs up (fresh → healthy): ${(o / 1000).toFixed(2)} s  (runs: ${ours.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
-  console.log(`baseline docker run:       ${(b / 1000).toFixed(2)} s  (runs: ${base.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
-  console.log(`ratio omrs/baseline:       ${ratio.toFixed(3)}  (target ≤ 1.10) ${ratio <= 1.1 ? 'OK' : 'OVER'}`);
-  console.log(`no-op omrs up (process):   ${median(noop).toFixed(0)} ms  (target < 1000) ${median(noop) < 1000 ? 'OK' : 'OVER'}`);
+  console.log(
+    `omrs up (fresh → healthy): ${(o / 1000).toFixed(2)} s  (runs: ${ours.map((x) => (x / 1000).toFixed(2)).join(', ')})`,
+  );
+  console.log(
+    `baseline docker run:       ${(b / 1000).toFixed(2)} s  (runs: ${base.map((x) => (x / 1000).toFixed(2)).join(', ')})`,
+  );
+  console.log(
+    `ratio omrs/baseline:       ${ratio.toFixed(3)}  (target ≤ 1.10) ${ratio <= 1.1 ? 'OK' : 'OVER'}`,
+  );
+  console.log(
+    `no-op omrs up (process):   ${median(noop).toFixed(0)} ms  (target < 1000) ${median(noop) < 1000 ? 'OK' : 'OVER'}`,
+  );
 } finally {
-  spawnSync(process.execPath, [entry, 'down', '--env', ENV, '--volumes'], { cwd: root, env, stdio: 'ignore' });
+  spawnSync(process.execPath, [entry, 'down', '--env', ENV, '--volumes'], {
+    cwd: root,
+    env,
+    stdio: 'ignore',
+  });
   cleanBaseline();
   rmSync(home, { recursive: true, force: true });
 }

@@ -58,6 +58,11 @@ export const isOmrsError = (error: unknown): error is OmrsError => error instanc
 
 export class InterruptedError extends OmrsError {
   constructor(what = 'operation') {
-    super({ code: 'INTERRUPTED', message: `${what} interrupted`, exitCode: ExitCode.interrupted, hint: 'Run the same command again: it converges from where it stopped.' });
+    super({
+      code: 'INTERRUPTED',
+      message: `${what} interrupted`,
+      exitCode: ExitCode.interrupted,
+      hint: 'Run the same command again: it converges from where it stopped.',
+    });
   }
 }

@@ -21,7 +21,8 @@ function find(): { root: string; pkg: PackageJson } {
       if (pkg.name === 'omrs') return (cached = { root: dir, pkg });
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the omrs package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('cannot find the omrs package.json above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
 }

@@ -32,10 +32,18 @@ export interface CheckDeps {
 
 export function parseScopes(raw: string | undefined): Scope[] | undefined {
   if (raw === undefined) return undefined;
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (bad.length || list.length === 0)
-    throw new OmrsError({ code: 'CHECK_BAD_SCOPE', message: `unknown scope ${bad.join(', ') || '(empty)'}`, exitCode: ExitCode.usage, hint: `Scopes: ${SCOPES.join(', ')}.` });
+    throw new OmrsError({
+      code: 'CHECK_BAD_SCOPE',
+      message: `unknown scope ${bad.join(', ') || '(empty)'}`,
+      exitCode: ExitCode.usage,
+      hint: `Scopes: ${SCOPES.join(', ')}.`,
+    });
   return list as Scope[];
 }
 
@@ -65,14 +73,37 @@ async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<P
 }
 
 async function renderChart(dir: string, deps: CheckDeps): Promise<KubeObject[]> {
-  const [{ findHelm, helmTemplateText }, { parseObjects }] = await Promise.all([import('../render/helm.js'), import('../render/objects.js')]);
+  const [{ findHelm, helmTemplateText }, { parseObjects }] = await Promise.all([
+    import('../render/helm.js'),
+    import('../render/objects.js'),
+  ]);
   const helm = await findHelm(deps.env);
-  const text = await helmTemplateText({}, { helm, release: 'check', namespace: 'check', chart: dir, env: deps.env, ...(deps.signal && { signal: deps.signal }) });
-  return parseObjects(text).map((o) => ({ ...o, source: join(relative(deps.cwd, dir), o.source?.replace(/^[^/]+\//, '') ?? '') }));
+  const text = await helmTemplateText(
+    {},
+    {
+      helm,
+      release: 'check',
+      namespace: 'check',
+      chart: dir,
+      env: deps.env,
+      ...(deps.signal && { signal: deps.signal }),
+    },
+  );
+  return parseObjects(text).map((o) => ({
+    ...o,
+    source: join(relative(deps.cwd, dir), o.source?.replace(/^[^/]+\//, '') ?? ''),
+  }));
 }
 
 const mergeModels = (models: TerraformModel[]): TerraformModel | undefined =>
-  models.length === 0 ? undefined : { root: models.map((m) => m.root).join(', '), files: models.flatMap((m) => m.files), resources: models.flatMap((m) => m.resources), backends: models.flatMap((m) => m.backends) };
+  models.length === 0
+    ? undefined
+    : {
+        root: models.map((m) => m.root).join(', '),
+        files: models.flatMap((m) => m.files),
+        resources: models.flatMap((m) => m.resources),
+        backends: models.flatMap((m) => m.backends),
+      };
 
 export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<CheckReport> {
   const { events } = options;
@@ -83,7 +114,13 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const explicit = new Set<Scope>(options.scopes ?? []);
   const inputs: Inputs = { skipped: [] };
   const skip = (scope: Scope, reason: string, hint: string): void => {
-    if (explicit.has(scope)) throw new OmrsError({ code: 'CHECK_SCOPE_UNAVAILABLE', message: `cannot check ${scope}: ${reason}`, exitCode: ExitCode.usage, hint });
+    if (explicit.has(scope))
+      throw new OmrsError({
+        code: 'CHECK_SCOPE_UNAVAILABLE',
+        message: `cannot check ${scope}: ${reason}`,
+        exitCode: ExitCode.usage,
+        hint,
+      });
     inputs.skipped!.push({ scope, reason });
   };
 
@@ -93,18 +130,36 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   for (const raw of options.paths) {
     const path = absolute(deps.cwd, raw);
     const kind = await classifyPath(path);
-    if (kind === 'terraform' && wanted.has('terraform')) models.push(await step(events, `check-tf-${raw}`, `parse Terraform ${raw}`, () => loadTerraform(path.endsWith('.tf') ? join(path, '..') : path, deps.cwd, { cacheDir: defaultHclCache(deps.env) })));
-    if (kind === 'manifest' && wanted.has('manifests')) objects.push(...(await readManifestFile(path, deps.cwd)));
-    if (kind === 'manifest-dir' && wanted.has('manifests')) objects.push(...(await readManifestDir(path, deps.cwd)));
-    if (kind === 'chart' && wanted.has('manifests')) objects.push(...(await step(events, `check-chart-${raw}`, `helm template ${raw}`, () => renderChart(path, deps))));
+    if (kind === 'terraform' && wanted.has('terraform'))
+      models.push(
+        await step(events, `check-tf-${raw}`, `parse Terraform ${raw}`, () =>
+          loadTerraform(path.endsWith('.tf') ? join(path, '..') : path, deps.cwd, {
+            cacheDir: defaultHclCache(deps.env),
+          }),
+        ),
+      );
+    if (kind === 'manifest' && wanted.has('manifests'))
+      objects.push(...(await readManifestFile(path, deps.cwd)));
+    if (kind === 'manifest-dir' && wanted.has('manifests'))
+      objects.push(...(await readManifestDir(path, deps.cwd)));
+    if (kind === 'chart' && wanted.has('manifests'))
+      objects.push(
+        ...(await step(events, `check-chart-${raw}`, `helm template ${raw}`, () => renderChart(path, deps))),
+      );
     targets.push(raw);
   }
   if (options.paths.length === 0 && facts) {
     if (wanted.has('manifests')) {
       const { renderProfile } = await import('../render/index.js');
-      const rendered = await step(events, 'check-render', `render profile ${facts.name}`, () => renderProfile({ profile: options.profile ?? facts.name }, deps));
+      const rendered = await step(events, 'check-render', `render profile ${facts.name}`, () =>
+        renderProfile({ profile: options.profile ?? facts.name }, deps),
+      );
       objects.push(...rendered.objects);
-      inputs.manifests = { objects, target: `profile ${facts.name} (helm template of charts/openmrs)`, digestsPinnedAtPromotion: facts.pinDigests };
+      inputs.manifests = {
+        objects,
+        target: `profile ${facts.name} (helm template of charts/openmrs)`,
+        digestsPinnedAtPromotion: facts.pinDigests,
+      };
     }
     const tfDir = join(deps.cwd, 'terraform');
     if (wanted.has('terraform')) {
@@ -112,8 +167,12 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
         // The profile's own environment root (terraform/envs/<profile>) and shared roots (bootstrap), not other environments.
         const envs = join(tfDir, 'envs');
         const own = join(envs, facts.name);
-        const roots = existsSync(own) ? (dir: string) => dir === own || !dir.startsWith(envs + sep) : undefined;
-        const model = await step(events, 'check-tf', 'parse terraform/', () => loadTerraform(tfDir, deps.cwd, { cacheDir: defaultHclCache(deps.env), ...(roots && { roots }) }));
+        const roots = existsSync(own)
+          ? (dir: string) => dir === own || !dir.startsWith(envs + sep)
+          : undefined;
+        const model = await step(events, 'check-tf', 'parse terraform/', () =>
+          loadTerraform(tfDir, deps.cwd, { cacheDir: defaultHclCache(deps.env), ...(roots && { roots }) }),
+        );
         if (model.files.length) models.push(model);
         else skip('terraform', 'terraform/ holds no .tf files', 'Pass a Terraform folder as a path.');
       } else skip('terraform', 'no terraform/ folder in the project', 'Pass a Terraform folder as a path.');
@@ -122,7 +181,14 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
     inputs.manifests = { objects, target: targets.join(', '), digestsPinnedAtPromotion: false };
   }
   const model = mergeModels(models);
-  if (model) inputs.terraform = { model, target: model.root === join(deps.cwd, 'terraform') ? 'terraform/' : models.map((m) => relative(deps.cwd, m.root) || '.').join(', ') };
+  if (model)
+    inputs.terraform = {
+      model,
+      target:
+        model.root === join(deps.cwd, 'terraform')
+          ? 'terraform/'
+          : models.map((m) => relative(deps.cwd, m.root) || '.').join(', '),
+    };
 
   const dbUrl = options.db ?? deps.env.OMRS_DB_URL;
   if (wanted.has('database')) {
@@ -142,22 +208,51 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   return finish(inputs, options, facts, level, wanted, explicit, skip, deps);
 }
 
-async function finish(inputs: Inputs, options: CheckOptions, facts: ProfileFacts | undefined, level: Level, wanted: Set<Scope>, explicit: Set<Scope>, skip: (s: Scope, r: string, h: string) => void, deps: CheckDeps): Promise<CheckReport> {
+async function finish(
+  inputs: Inputs,
+  options: CheckOptions,
+  facts: ProfileFacts | undefined,
+  level: Level,
+  wanted: Set<Scope>,
+  explicit: Set<Scope>,
+  skip: (s: Scope, r: string, h: string) => void,
+  deps: CheckDeps,
+): Promise<CheckReport> {
   const context = options.context ?? facts?.context;
   if (wanted.has('cluster')) {
-    if (!explicit.has('cluster') && !options.context) inputs.skipped!.push({ scope: 'cluster', reason: 'not requested (--scope cluster or --context)' });
-    else if (!context) skip('cluster', 'no kube context (cluster.context in the profile, or --context)', 'Pass --context <name>.');
+    if (!explicit.has('cluster') && !options.context)
+      inputs.skipped!.push({ scope: 'cluster', reason: 'not requested (--scope cluster or --context)' });
+    else if (!context)
+      skip(
+        'cluster',
+        'no kube context (cluster.context in the profile, or --context)',
+        'Pass --context <name>.',
+      );
     else {
       const { readCluster } = await import('./sources/cluster.js');
       const kubeconfig = options.kubeconfig ?? deps.env.KUBECONFIG?.split(':')[0];
       const snapshot = await step(options.events, 'check-cluster', `read cluster ${context}`, () =>
-        readCluster({ context, namespace: facts?.namespace ?? 'default', tenants: facts?.tenants ?? [], ...(kubeconfig && { kubeconfig }), ...(options.now && { now: options.now }) }));
+        readCluster({
+          context,
+          namespace: facts?.namespace ?? 'default',
+          tenants: facts?.tenants ?? [],
+          ...(kubeconfig && { kubeconfig }),
+          ...(options.now && { now: options.now }),
+        }),
+      );
       inputs.cluster = { context: snapshot, target: `context ${context}` };
     }
   }
   if (!inputs.manifests && !inputs.terraform && !inputs.database && !inputs.cluster)
-    throw new OmrsError({ code: 'CHECK_NOTHING', message: 'nothing to check', exitCode: ExitCode.usage, hint: 'Pass manifest files, a chart or a Terraform folder, or a --scope that applies to the profile.' });
-  return step(options.events, 'check-rules', 'run the rules', () => evaluate(inputs, { level, waivers: facts?.waivers ?? [], now: options.now ?? new Date() }));
+    throw new OmrsError({
+      code: 'CHECK_NOTHING',
+      message: 'nothing to check',
+      exitCode: ExitCode.usage,
+      hint: 'Pass manifest files, a chart or a Terraform folder, or a --scope that applies to the profile.',
+    });
+  return step(options.events, 'check-rules', 'run the rules', () =>
+    evaluate(inputs, { level, waivers: facts?.waivers ?? [], now: options.now ?? new Date() }),
+  );
 }
 
 export { RULES, findRule, ruleMeta } from './rules/index.js';

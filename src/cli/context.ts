@@ -41,13 +41,17 @@ export function reportError(error: unknown, out: Output, debug: boolean): number
   }
   const message = error instanceof Error ? error.message : String(error);
   if (out.mode === 'json') {
-    io.stdout.write(JSON.stringify({ error: { code: 'INTERNAL', message, exitCode: ExitCode.failed } }, null, 2) + '\n');
+    io.stdout.write(
+      JSON.stringify({ error: { code: 'INTERNAL', message, exitCode: ExitCode.failed } }, null, 2) + '\n',
+    );
   } else {
     io.stderr.write(`${out.errColors.red(out.errColors.bold('Internal error'))}: ${message}\n`);
     io.stderr.write(
       debug && error instanceof Error && error.stack
         ? out.errColors.dim(error.stack) + '\n'
-        : out.errColors.dim('This is a bug in omrs. Run again with --debug for the stack trace, and report it.\n'),
+        : out.errColors.dim(
+            'This is a bug in omrs. Run again with --debug for the stack trace, and report it.\n',
+          ),
     );
   }
   return ExitCode.failed;

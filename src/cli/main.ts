@@ -17,7 +17,9 @@ import { registerEnvCommands } from './commands/env.js';
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('omrs');
   program
-    .description('Run OpenMRS 3 environments from one profile: locally, as disposable QA environments, and in production.')
+    .description(
+      'Run OpenMRS 3 environments from one profile: locally, as disposable QA environments, and in production.',
+    )
     .version(packageVersion(), '-V, --version', 'print the omrs version')
     .option('--json', 'machine-readable output: the result as JSON on stdout, progress as NDJSON on stderr')
     .option('--plain', 'plain line output even in a terminal (the default without a TTY or with CI=true)')
@@ -66,7 +68,11 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
         return ExitCode.ok;
       return ExitCode.usage;
     }

@@ -23,16 +23,34 @@ export class EventBus implements EventSink {
 }
 
 /** Runs `work` as a named step: started, then done with its duration or failed with the reason. */
-export async function step<T>(events: EventSink, id: string, title: string, work: () => Promise<T>): Promise<T> {
+export async function step<T>(
+  events: EventSink,
+  id: string,
+  title: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   events.emit({ type: 'step', id, title, status: 'started' });
   try {
     const result = await work();
-    events.emit({ type: 'step', id, title, status: 'done', durationMs: Math.round(performance.now() - started) });
+    events.emit({
+      type: 'step',
+      id,
+      title,
+      status: 'done',
+      durationMs: Math.round(performance.now() - started),
+    });
     return result;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    events.emit({ type: 'step', id, title, status: 'failed', detail, durationMs: Math.round(performance.now() - started) });
+    events.emit({
+      type: 'step',
+      id,
+      title,
+      status: 'failed',
+      detail,
+      durationMs: Math.round(performance.now() - started),
+    });
     throw error;
   }
 }

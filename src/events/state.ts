@@ -45,7 +45,9 @@ export function reduce(state: ViewState, event: TimedEvent): ViewState {
         ...(event.durationMs !== undefined && { durationMs: event.durationMs }),
         ...(event.detail !== undefined && { detail: event.detail }),
       };
-      const steps = existing ? state.steps.map((s) => (s.id === event.id ? next : s)) : [...state.steps, next];
+      const steps = existing
+        ? state.steps.map((s) => (s.id === event.id ? next : s))
+        : [...state.steps, next];
       return { ...state, steps };
     }
     case 'progress': {
@@ -80,6 +82,9 @@ export function reduce(state: ViewState, event: TimedEvent): ViewState {
     case 'info':
     case 'warning':
     case 'debug':
-      return { ...state, messages: [...state.messages, { level: event.type, message: event.message, hint: event.hint }] };
+      return {
+        ...state,
+        messages: [...state.messages, { level: event.type, message: event.message, hint: event.hint }],
+      };
   }
 }

@@ -18,7 +18,11 @@ export interface ProfileDiff {
 function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (Array.isArray(value) && value.length > 0 && value.some((v) => isPlainObject(v) || Array.isArray(v))) {
+  } else if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.some((v) => isPlainObject(v) || Array.isArray(v))
+  ) {
     value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
   } else if (value !== undefined) {
     out.set(prefix, value);
@@ -32,7 +36,8 @@ function compare(a: unknown, b: unknown): Change[] {
   const changes: Change[] = [];
   for (const [path, from] of left) {
     if (!right.has(path)) changes.push({ path, kind: 'removed', from });
-    else if (JSON.stringify(from) !== JSON.stringify(right.get(path))) changes.push({ path, kind: 'changed', from, to: right.get(path) });
+    else if (JSON.stringify(from) !== JSON.stringify(right.get(path)))
+      changes.push({ path, kind: 'changed', from, to: right.get(path) });
   }
   for (const [path, to] of right) if (!left.has(path)) changes.push({ path, kind: 'added', to });
   return changes.sort((x, y) => x.path.localeCompare(y.path));

@@ -11,7 +11,10 @@ export interface ProfileDeps {
   env: Record<string, string | undefined>;
 }
 
-export async function openProfile(ref: string | undefined, deps: ProfileDeps): Promise<ResolvedProfile & { config: ProjectConfig }> {
+export async function openProfile(
+  ref: string | undefined,
+  deps: ProfileDeps,
+): Promise<ResolvedProfile & { config: ProjectConfig }> {
   const config = await loadProjectConfig(deps.cwd);
   return { ...loadProfile(ref, { config, env: deps.env, cwd: deps.cwd }), config };
 }
@@ -26,7 +29,13 @@ export interface ValidationReport {
 
 export async function validateProfile(ref: string | undefined, deps: ProfileDeps): Promise<ValidationReport> {
   const resolved = await openProfile(ref, deps);
-  return { name: resolved.name, file: resolved.file, chain: resolved.chain, runtime: resolved.profile.runtime, appDigest: appDigest(resolved.profile) };
+  return {
+    name: resolved.name,
+    file: resolved.file,
+    chain: resolved.chain,
+    runtime: resolved.profile.runtime,
+    appDigest: appDigest(resolved.profile),
+  };
 }
 
 export interface DiffReport extends ProfileDiff {
@@ -41,7 +50,12 @@ export async function compareProfiles(a: string, b: string, deps: ProfileDeps): 
   const diff = diffProfiles(maskSecrets(left) as Profile, maskSecrets(right) as Profile);
   const da = appDigest(left.profile);
   const db = appDigest(right.profile);
-  return { a: { name: left.name, appDigest: da }, b: { name: right.name, appDigest: db }, ...diff, identicalApp: da === db };
+  return {
+    a: { name: left.name, appDigest: da },
+    b: { name: right.name, appDigest: db },
+    ...diff,
+    identicalApp: da === db,
+  };
 }
 
 export type { ResolvedProfile } from './load.js';

@@ -34,7 +34,13 @@ export function interpolate(
     if (!text.includes('$')) return text;
     const unclosed = text.replace(REFERENCE, '').indexOf('${');
     if (unclosed !== -1) {
-      problems.push({ code: 'PROFILE_INTERPOLATION', message: `unclosed "\${" in "${text}"`, path, location: locate(path), expected: '${NAME} or ${NAME:-default}' });
+      problems.push({
+        code: 'PROFILE_INTERPOLATION',
+        message: `unclosed "\${" in "${text}"`,
+        path,
+        location: locate(path),
+        expected: '${NAME} or ${NAME:-default}',
+      });
       return text;
     }
     let secret = false;
@@ -49,7 +55,8 @@ export function interpolate(
           message: `"\${${body}}" is not a valid variable reference`,
           path,
           location: locate(path),
-          expected: 'a variable name of letters, digits and "_", not starting with a digit: ${NAME} or ${NAME:-default}',
+          expected:
+            'a variable name of letters, digits and "_", not starting with a digit: ${NAME} or ${NAME:-default}',
         });
         return '';
       }
@@ -72,7 +79,12 @@ export function interpolate(
 
   const interpolated = walk(value, []);
   if (problems.length > 0) {
-    throw new OmrsError({ code: 'PROFILE_INTERPOLATION', message: 'the profile refers to variables that cannot be resolved', exitCode: ExitCode.usage, problems });
+    throw new OmrsError({
+      code: 'PROFILE_INTERPOLATION',
+      message: 'the profile refers to variables that cannot be resolved',
+      exitCode: ExitCode.usage,
+      problems,
+    });
   }
   return { value: interpolated, secretPaths };
 }

@@ -3,12 +3,16 @@ import { z } from 'zod';
 import { ProfileSchema } from './schema.js';
 
 export function profileJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ProfileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & {
+  const schema = z.toJSONSchema(ProfileSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  > & {
     properties: Record<string, unknown>;
   };
   schema.properties = {
     extends: {
-      description: 'profile(s) this one builds on: a name in the same folder or a relative path; later files win',
+      description:
+        'profile(s) this one builds on: a name in the same folder or a relative path; later files win',
       anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
     },
     ...schema.properties,
@@ -17,7 +21,8 @@ export function profileJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://omrs.dev/schemas/profile.json',
     title: 'omrs profile',
-    description: 'An omrs profile. Keys marked "scope": "app" form the app digest and must be identical from QA to prod.',
+    description:
+      'An omrs profile. Keys marked "scope": "app" form the app digest and must be identical from QA to prod.',
     ...schema,
   };
 }

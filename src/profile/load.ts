@@ -26,7 +26,8 @@ export interface LoadOptions {
   cwd: string;
 }
 
-const looksLikePath = (ref: string): boolean => ref.includes('/') || ref.includes('\\') || /\.ya?ml$/.test(ref);
+const looksLikePath = (ref: string): boolean =>
+  ref.includes('/') || ref.includes('\\') || /\.ya?ml$/.test(ref);
 
 export function profileFile(ref: string, folder: string, cwd: string): string {
   if (looksLikePath(ref)) return isAbsolute(ref) ? ref : resolve(cwd, ref);
@@ -55,7 +56,11 @@ export function loadProfile(ref: string | undefined, options: LoadOptions): Reso
       code: 'PROFILE_NOT_FOUND',
       message: `no profile named "${name}" in ${options.config.profilesDir}`,
       exitCode: ExitCode.usage,
-      hint: guess ? `Did you mean "${guess}"?` : available.length ? `Available profiles: ${listSome(available)}.` : 'Create profiles/<name>.yaml, or pass a path to a YAML file.',
+      hint: guess
+        ? `Did you mean "${guess}"?`
+        : available.length
+          ? `Available profiles: ${listSome(available)}.`
+          : 'Create profiles/<name>.yaml, or pass a path to a YAML file.',
     });
   }
 
@@ -77,27 +82,56 @@ export function loadProfile(ref: string | undefined, options: LoadOptions): Reso
   return { name: basename(file, extname(file)), file, chain, profile: parsed.data, merged };
 }
 
-function collect(file: string, stack: string[], referencedFrom: SourceLocation | undefined, env: LoadOptions['env'], chain: string[], layers: Layer[]): void {
+function collect(
+  file: string,
+  stack: string[],
+  referencedFrom: SourceLocation | undefined,
+  env: LoadOptions['env'],
+  chain: string[],
+  layers: Layer[],
+): void {
   if (stack.includes(file)) {
     const cycle = [...stack.slice(stack.indexOf(file)), file].map((f) => basename(f)).join(' → ');
-    throw profileError({ code: 'PROFILE_EXTENDS_CYCLE', message: `profiles extend each other in a cycle: ${cycle}`, ...(referencedFrom && { location: referencedFrom }), path: ['extends'] }, 'Remove one `extends` so that the chain ends at a profile that extends nothing (usually base).');
+    throw profileError(
+      {
+        code: 'PROFILE_EXTENDS_CYCLE',
+        message: `profiles extend each other in a cycle: ${cycle}`,
+        ...(referencedFrom && { location: referencedFrom }),
+        path: ['extends'],
+      },
+      'Remove one `extends` so that the chain ends at a profile that extends nothing (usually base).',
+    );
   }
   if (stack.length >= MAX_EXTENDS_DEPTH) {
-    throw profileError({ code: 'PROFILE_EXTENDS_INVALID', message: `the extends chain is deeper than ${MAX_EXTENDS_DEPTH} profiles`, ...(referencedFrom && { location: referencedFrom }) });
+    throw profileError({
+      code: 'PROFILE_EXTENDS_INVALID',
+      message: `the extends chain is deeper than ${MAX_EXTENDS_DEPTH} profiles`,
+      ...(referencedFrom && { location: referencedFrom }),
+    });
   }
   const source = readProfileSource(file, referencedFrom);
   const { extends: parents, ...own } = source.value;
   const extendsPosition = source.positions.get(pathKey(['extends']));
 
   for (const [index, parent] of parentList(parents, extendsPosition?.value ?? { file }).entries()) {
-    const parentLocation = source.positions.get(pathKey(['extends', index]))?.value ?? extendsPosition?.value ?? { file };
+    const parentLocation = source.positions.get(pathKey(['extends', index]))?.value ??
+      extendsPosition?.value ?? { file };
     const parentFile = profileFile(parent, dirname(file), dirname(file));
     if (!existsSync(parentFile)) {
       const available = listProfiles(dirname(file));
       const guess = suggest(parent, available);
       throw profileError(
-        { code: 'PROFILE_EXTENDS_NOT_FOUND', message: `"${parent}" (in extends) does not exist: looked for ${parentFile}`, location: parentLocation, path: ['extends'] },
-        guess ? `Did you mean "${guess}"?` : available.length ? `Profiles in that folder: ${listSome(available)}.` : undefined,
+        {
+          code: 'PROFILE_EXTENDS_NOT_FOUND',
+          message: `"${parent}" (in extends) does not exist: looked for ${parentFile}`,
+          location: parentLocation,
+          path: ['extends'],
+        },
+        guess
+          ? `Did you mean "${guess}"?`
+          : available.length
+            ? `Profiles in that folder: ${listSome(available)}.`
+            : undefined,
       );
     }
     collect(parentFile, [...stack, file], parentLocation, env, chain, layers);
@@ -126,4 +160,5 @@ function parentList(parents: unknown, location: SourceLocation): string[] {
   return list as string[];
 }
 
-const listSome = (names: string[], max = 8): string => (names.length > max ? `${names.slice(0, max).join(', ')}, … (${names.length} in all)` : names.join(', '));
+const listSome = (names: string[], max = 8): string =>
+  names.length > max ? `${names.slice(0, max).join(', ')}, … (${names.length} in all)` : names.join(', ');

@@ -27,7 +27,13 @@ export function mergeLayers(layers: Layer[]): Merged {
   return merged;
 }
 
-function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, path: Path, layer: Layer, merged: Merged): void {
+function mergeInto(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+  path: Path,
+  layer: Layer,
+  merged: Merged,
+): void {
   for (const [key, value] of Object.entries(source)) {
     const childPath = [...path, key];
     if (value === null) {
@@ -50,7 +56,12 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
 /** Nulls inside a freshly set subtree mean "absent" as well. */
 function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, stripNulls(v)]));
+  if (isPlainObject(value))
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, stripNulls(v)]),
+    );
   return value;
 }
 
@@ -62,14 +73,17 @@ function recordOrigin(merged: Merged, layer: Layer, path: Path): void {
 function recordSubtree(merged: Merged, layer: Layer, path: Path, value: unknown): void {
   recordOrigin(merged, layer, path);
   if (Array.isArray(value)) value.forEach((item, i) => recordSubtree(merged, layer, [...path, i], item));
-  else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) recordSubtree(merged, layer, [...path, k], v);
+  else if (isPlainObject(value))
+    for (const [k, v] of Object.entries(value)) recordSubtree(merged, layer, [...path, k], v);
 }
 
 function dropSubtree(merged: Merged, path: Path): void {
   const own = pathKey(path);
   const prefix = own.slice(0, -1) + ',';
-  for (const key of [...merged.origins.keys()]) if (key === own || key.startsWith(prefix)) merged.origins.delete(key);
-  for (const key of [...merged.secrets]) if (key === own || key.startsWith(prefix)) merged.secrets.delete(key);
+  for (const key of [...merged.origins.keys()])
+    if (key === own || key.startsWith(prefix)) merged.origins.delete(key);
+  for (const key of [...merged.secrets])
+    if (key === own || key.startsWith(prefix)) merged.secrets.delete(key);
 }
 
 /** Where a path was set; falls back to the nearest ancestor that has a position. */

@@ -62,11 +62,20 @@ export async function loadProjectConfig(cwd: string): Promise<ProjectConfig> {
     });
   }
   const root = dirname(found.filepath);
-  return { root, configFile: found.filepath, ...parsed.data, profilesDir: resolve(root, parsed.data.profilesDir) };
+  return {
+    root,
+    configFile: found.filepath,
+    ...parsed.data,
+    profilesDir: resolve(root, parsed.data.profilesDir),
+  };
 }
 
 /** Without a config: ./profiles when it exists, else the profiles shipped with omrs. */
 function defaults(cwd: string): ProjectConfig {
   const local = resolve(cwd, 'profiles');
-  return { root: cwd, profilesDir: existsSync(local) ? local : resolve(packageRoot(), 'profiles'), defaultProfile: 'dev' };
+  return {
+    root: cwd,
+    profilesDir: existsSync(local) ? local : resolve(packageRoot(), 'profiles'),
+    defaultProfile: 'dev',
+  };
 }

@@ -9,24 +9,38 @@ export interface KeyMeta {
   description?: string;
 }
 
-const app = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ scope: 'app', description });
-const env = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ scope: 'env', description });
-const secret = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ secret: true, description });
+const app = <T extends z.ZodType>(schema: T, description: string): T =>
+  schema.meta({ scope: 'app', description });
+const env = <T extends z.ZodType>(schema: T, description: string): T =>
+  schema.meta({ scope: 'env', description });
+const secret = <T extends z.ZodType>(schema: T, description: string): T =>
+  schema.meta({ secret: true, description });
 
 export const RUNTIMES = ['compose', 'kind', 'minikube', 'kube', 'eks'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be DNS-safe: lower-case letters, digits and "-", starting and ending with a letter or digit')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be DNS-safe: lower-case letters, digits and "-", starting and ending with a letter or digit',
+  )
   .max(30, 'must be at most 30 characters (it becomes part of database, namespace and object names)');
 
 const imageRef = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._\-/]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, 'must be an image reference like "registry/name:tag" or "name@sha256:<digest>"');
+  .regex(
+    /^[a-z0-9][a-z0-9._\-/]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    'must be an image reference like "registry/name:tag" or "name@sha256:<digest>"',
+  );
 
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "90s", "5m" or "1h"');
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/, 'must be a Kubernetes quantity like "500m", "1", "512Mi" or "2Gi"');
+const quantity = z
+  .string()
+  .regex(
+    /^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$/,
+    'must be a Kubernetes quantity like "500m", "1", "512Mi" or "2Gi"',
+  );
 const secretRef = z.strictObject({ name: dnsLabel.max(63), key: z.string().min(1).default('password') });
 
 const resourceSpec = z.strictObject({
@@ -50,7 +64,10 @@ const openmrs = z.strictObject({
 });
 
 const admin = z.strictObject({
-  password: secret(z.string().min(1), 'admin password (dev only; use passwordSecretRef elsewhere)').optional(),
+  password: secret(
+    z.string().min(1),
+    'admin password (dev only; use passwordSecretRef elsewhere)',
+  ).optional(),
   passwordSecretRef: secretRef.optional(),
   passwordLocked: z.boolean().default(false),
 });
@@ -58,7 +75,10 @@ const admin = z.strictObject({
 const tenant = z.strictObject({
   name: dnsLabel,
   host: z.string().optional(),
-  path: z.string().regex(/^\/[a-z0-9-]*$/, 'must be a URL path like "/clinic-a"').optional(),
+  path: z
+    .string()
+    .regex(/^\/[a-z0-9-]*$/, 'must be a URL path like "/clinic-a"')
+    .optional(),
 });
 
 const database = z
@@ -75,7 +95,11 @@ const database = z
   })
   .superRefine((db, ctx) => {
     if (db.mode === 'external' && !db.external)
-      ctx.addIssue({ code: 'custom', path: ['external'], message: 'mode "external" needs database.external with host and secretRef' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['external'],
+        message: 'mode "external" needs database.external with host and secretRef',
+      });
   });
 
 const seed = z.strictObject({
@@ -129,7 +153,9 @@ const eks = z.strictObject({
 const cluster = z.strictObject({
   context: z.string().optional(),
   namespace: z.string().optional(),
-  kind: z.strictObject({ name: dnsLabel.default('omrs'), config: z.string().default('kind/dev.yaml') }).optional(),
+  kind: z
+    .strictObject({ name: dnsLabel.default('omrs'), config: z.string().default('kind/dev.yaml') })
+    .optional(),
   minikube: z.strictObject({ profile: z.string().default('omrs') }).optional(),
   eks: eks.optional(),
 });
@@ -138,7 +164,10 @@ export const ProfileSchema = z.strictObject({
   description: env(z.string().optional(), 'what this profile is for'),
   runtime: env(z.enum(RUNTIMES).default('compose'), 'where the stack runs'),
   openmrs: app(openmrs.prefault({}), 'the application: images, modules, global properties'),
-  chart: app(z.strictObject({ version: z.string().default('0.1.0') }).prefault({}), 'the omrs Helm chart version'),
+  chart: app(
+    z.strictObject({ version: z.string().default('0.1.0') }).prefault({}),
+    'the omrs Helm chart version',
+  ),
   tenants: app(
     z
       .array(tenant)
@@ -147,7 +176,12 @@ export const ProfileSchema = z.strictObject({
       .superRefine((tenants, ctx) => {
         const seen = new Set<string>();
         tenants.forEach((t, i) => {
-          if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `tenant name "${t.name}" is used twice` });
+          if (seen.has(t.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `tenant name "${t.name}" is used twice`,
+            });
           seen.add(t.name);
         });
       }),
@@ -168,7 +202,12 @@ export const ProfileSchema = z.strictObject({
   ),
   resources: env(
     z
-      .strictObject({ gateway: resourceSpec.optional(), frontend: resourceSpec.optional(), backend: resourceSpec.optional(), db: resourceSpec.optional() })
+      .strictObject({
+        gateway: resourceSpec.optional(),
+        frontend: resourceSpec.optional(),
+        backend: resourceSpec.optional(),
+        db: resourceSpec.optional(),
+      })
       .prefault({}),
     'CPU and memory requests and limits per service',
   ),
@@ -176,7 +215,13 @@ export const ProfileSchema = z.strictObject({
     z
       .strictObject({
         host: z.string().default('localhost'),
-        tls: z.strictObject({ enabled: z.boolean().default(false), secretName: z.string().optional(), clusterIssuer: z.string().optional() }).prefault({}),
+        tls: z
+          .strictObject({
+            enabled: z.boolean().default(false),
+            secretName: z.string().optional(),
+            clusterIssuer: z.string().optional(),
+          })
+          .prefault({}),
       })
       .prefault({}),
     'hostname and TLS',
@@ -191,7 +236,10 @@ export const ProfileSchema = z.strictObject({
       .prefault({}),
     'registry mirror and pull policy',
   ),
-  ports: env(z.strictObject({ gateway: z.number().int().min(1).max(65535).default(8080) }).prefault({}), 'ports published on 127.0.0.1 (compose)'),
+  ports: env(
+    z.strictObject({ gateway: z.number().int().min(1).max(65535).default(8080) }).prefault({}),
+    'ports published on 127.0.0.1 (compose)',
+  ),
   timeouts: env(
     z
       .strictObject({
@@ -214,10 +262,21 @@ export const ProfileSchema = z.strictObject({
       .prefault({}),
     'scheduled database dumps',
   ),
-  monitoring: env(z.strictObject({ enabled: z.boolean().default(false) }).prefault({}), 'Prometheus scrape annotations and a Grafana dashboard'),
-  maintenance: env(z.strictObject({ enabled: z.boolean().default(false) }).prefault({}), 'serve the maintenance page instead of OpenMRS'),
+  monitoring: env(
+    z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    'Prometheus scrape annotations and a Grafana dashboard',
+  ),
+  maintenance: env(
+    z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    'serve the maintenance page instead of OpenMRS',
+  ),
   checks: env(
-    z.strictObject({ level: z.enum(['dev', 'qa', 'prod']).default('dev'), waivers: z.array(waiver).default([]) }).prefault({}),
+    z
+      .strictObject({
+        level: z.enum(['dev', 'qa', 'prod']).default('dev'),
+        waivers: z.array(waiver).default([]),
+      })
+      .prefault({}),
     'check gate level and waivers',
   ),
   cluster: env(cluster.prefault({}), 'the Kubernetes context or cluster to create'),
@@ -235,7 +294,8 @@ type AnyZod = z.ZodType;
 export function unwrap(schema: AnyZod): AnyZod {
   let current: AnyZod = schema;
   for (;;) {
-    const def = (current as unknown as { _zod: { def: { type: string; innerType?: AnyZod; in?: AnyZod } } })._zod.def;
+    const def = (current as unknown as { _zod: { def: { type: string; innerType?: AnyZod; in?: AnyZod } } })
+      ._zod.def;
     if (def.innerType) current = def.innerType;
     else if (def.type === 'pipe' && def.in) current = def.in;
     else return current;
@@ -249,7 +309,8 @@ export function metaOf(schema: AnyZod): KeyMeta {
   while (current) {
     const meta = z.globalRegistry.get(current) as KeyMeta | undefined;
     if (meta) Object.assign(merged, { ...meta, ...merged });
-    const wrapped: AnyZod | undefined = (current as unknown as { _zod: { def: { innerType?: AnyZod } } })._zod.def.innerType;
+    const wrapped: AnyZod | undefined = (current as unknown as { _zod: { def: { innerType?: AnyZod } } })._zod
+      .def.innerType;
     current = wrapped;
   }
   return merged;
@@ -261,7 +322,11 @@ export function schemaAt(path: (string | number)[], root: AnyZod = ProfileSchema
   for (const segment of path) {
     if (!current) return undefined;
     const inner = unwrap(current);
-    const def = (inner as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod>; element?: AnyZod; valueType?: AnyZod } } })._zod.def;
+    const def = (
+      inner as unknown as {
+        _zod: { def: { type: string; shape?: Record<string, AnyZod>; element?: AnyZod; valueType?: AnyZod } };
+      }
+    )._zod.def;
     if (def.type === 'object' && def.shape) current = def.shape[String(segment)];
     else if (def.type === 'array') current = def.element;
     else if (def.type === 'record') current = def.valueType;
@@ -274,7 +339,9 @@ export function schemaAt(path: (string | number)[], root: AnyZod = ProfileSchema
 export function keysAt(path: (string | number)[]): string[] {
   const schema = schemaAt(path);
   if (!schema) return [];
-  const def = (unwrap(schema) as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod> } } })._zod.def;
+  const def = (
+    unwrap(schema) as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod> } } }
+  )._zod.def;
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 

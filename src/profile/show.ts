@@ -19,13 +19,17 @@ export function maskSecrets(resolved: ResolvedProfile): Record<string, unknown> 
   const walk = (value: unknown, path: Path): unknown => {
     if (isSecretPath(resolved, path) && value !== undefined) return MASK;
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
-    if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    if (isPlainObject(value))
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
     return value;
   };
   return walk(resolved.profile, []) as Record<string, unknown>;
 }
 
-export function renderProfileYaml(resolved: ResolvedProfile, options: { origins: boolean; cwd: string }): string {
+export function renderProfileYaml(
+  resolved: ResolvedProfile,
+  options: { origins: boolean; cwd: string },
+): string {
   const doc = new Document(maskSecrets(resolved));
   if (options.origins) annotate(doc.contents as Node, [], resolved, options.cwd);
   return doc.toString({ lineWidth: 0 });

@@ -20,7 +20,13 @@ export interface ProfileSource {
 export const pathKey = (path: readonly (string | number)[]): string => JSON.stringify(path);
 
 export function profileError(problem: Problem, hint?: string): OmrsError {
-  return new OmrsError({ code: problem.code, message: problem.message, exitCode: ExitCode.usage, problems: [problem], ...(hint && { hint }) });
+  return new OmrsError({
+    code: problem.code,
+    message: problem.message,
+    exitCode: ExitCode.usage,
+    problems: [problem],
+    ...(hint && { hint }),
+  });
 }
 
 export function readProfileSource(file: string, referencedFrom?: SourceLocation): ProfileSource {
@@ -36,15 +42,31 @@ export function readProfileSource(file: string, referencedFrom?: SourceLocation)
   if (errors.length > 0) {
     const problems: Problem[] = errors.map((e) => ({
       code: e.code === 'DUPLICATE_KEY' ? 'PROFILE_DUPLICATE_KEY' : 'PROFILE_YAML_SYNTAX',
-      message: e.code === 'DUPLICATE_KEY' ? 'a key appears twice in the same map' : e.code === 'MULTIPLE_DOCS' ? 'a profile file holds one YAML document; found a second one after ---' : firstLine(e.message),
+      message:
+        e.code === 'DUPLICATE_KEY'
+          ? 'a key appears twice in the same map'
+          : e.code === 'MULTIPLE_DOCS'
+            ? 'a profile file holds one YAML document; found a second one after ---'
+            : firstLine(e.message),
       location: at(e.pos[0]),
-      hint: e.code === 'DUPLICATE_KEY' ? 'Keep one of the two; later files in `extends` override earlier ones, a file never overrides itself.' : 'Check indentation (spaces, not tabs) and quoting around this place.',
+      hint:
+        e.code === 'DUPLICATE_KEY'
+          ? 'Keep one of the two; later files in `extends` override earlier ones, a file never overrides itself.'
+          : 'Check indentation (spaces, not tabs) and quoting around this place.',
     }));
-    throw new OmrsError({ code: problems[0]!.code, message: `${file} is not valid YAML`, exitCode: ExitCode.usage, problems });
+    throw new OmrsError({
+      code: problems[0]!.code,
+      message: `${file} is not valid YAML`,
+      exitCode: ExitCode.usage,
+      problems,
+    });
   }
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    throw profileError({ code: 'PROFILE_EMPTY', message: 'the profile file is empty', location: { file, line: 1, column: 1 } }, 'Start with `extends: base` and the keys you want to change.');
+    throw profileError(
+      { code: 'PROFILE_EMPTY', message: 'the profile file is empty', location: { file, line: 1, column: 1 } },
+      'Start with `extends: base` and the keys you want to change.',
+    );
   }
   if (!isMap(doc.contents)) {
     throw profileError({
@@ -65,14 +87,25 @@ export function readProfileSource(file: string, referencedFrom?: SourceLocation)
     const message = (error as Error).message;
     const bomb = /excessive alias/i.test(message);
     throw profileError(
-      { code: 'PROFILE_YAML_SYNTAX', message: bomb ? 'YAML aliases expand too much (resource exhaustion)' : firstLine(message), location: { file, line: 1, column: 1 } },
-      bomb ? 'Profiles do not need aliases that expand this much; write the values out.' : 'Define each anchor (&name) before the alias (*name) that uses it.',
+      {
+        code: 'PROFILE_YAML_SYNTAX',
+        message: bomb ? 'YAML aliases expand too much (resource exhaustion)' : firstLine(message),
+        location: { file, line: 1, column: 1 },
+      },
+      bomb
+        ? 'Profiles do not need aliases that expand this much; write the values out.'
+        : 'Define each anchor (&name) before the alias (*name) that uses it.',
     );
   }
   return { file, value, positions };
 }
 
-function collectPositions(node: Node, path: (string | number)[], positions: Map<string, Position>, at: (offset: number) => SourceLocation): void {
+function collectPositions(
+  node: Node,
+  path: (string | number)[],
+  positions: Map<string, Position>,
+  at: (offset: number) => SourceLocation,
+): void {
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
@@ -96,21 +129,37 @@ function collectPositions(node: Node, path: (string | number)[], positions: Map<
 }
 
 function readText(file: string, referencedFrom?: SourceLocation): string {
-  const problem = (code: string, message: string): Problem => ({ code, message, location: referencedFrom ?? { file } });
+  const problem = (code: string, message: string): Problem => ({
+    code,
+    message,
+    location: referencedFrom ?? { file },
+  });
   let size: number;
   try {
     const stat = statSync(file);
-    if (stat.isDirectory()) throw profileError(problem('PROFILE_UNREADABLE', `${file} is a directory, not a profile file`), 'Name a YAML file inside it instead.');
+    if (stat.isDirectory())
+      throw profileError(
+        problem('PROFILE_UNREADABLE', `${file} is a directory, not a profile file`),
+        'Name a YAML file inside it instead.',
+      );
     size = stat.size;
   } catch (error) {
     if (error instanceof OmrsError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw profileError(problem('PROFILE_NOT_FOUND', `profile file ${file} does not exist`), 'List the profiles with `ls profiles/`, or pass a path to a YAML file.');
+    if (code === 'ENOENT')
+      throw profileError(
+        problem('PROFILE_NOT_FOUND', `profile file ${file} does not exist`),
+        'List the profiles with `ls profiles/`, or pass a path to a YAML file.',
+      );
     throw profileError(problem('PROFILE_UNREADABLE', `cannot read ${file}: ${(error as Error).message}`));
   }
   if (size > MAX_PROFILE_BYTES) {
     throw profileError(
-      { code: 'PROFILE_TOO_LARGE', message: `${file} is ${Math.round(size / 1024)} KiB; a profile may be at most ${MAX_PROFILE_BYTES / 1024} KiB`, location: { file } },
+      {
+        code: 'PROFILE_TOO_LARGE',
+        message: `${file} is ${Math.round(size / 1024)} KiB; a profile may be at most ${MAX_PROFILE_BYTES / 1024} KiB`,
+        location: { file },
+      },
       'A profile holds settings, not data: is this the right file?',
     );
   }
@@ -118,7 +167,13 @@ function readText(file: string, referencedFrom?: SourceLocation): string {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw profileError(problem('PROFILE_UNREADABLE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`), 'Check the file permissions.');
+    throw profileError(
+      problem(
+        'PROFILE_UNREADABLE',
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      ),
+      'Check the file permissions.',
+    );
   }
   const nul = bytes.indexOf(0);
   let text: string | undefined;
@@ -133,11 +188,16 @@ function readText(file: string, referencedFrom?: SourceLocation): string {
     const offset = nul === -1 ? 0 : nul;
     const line = bytes.subarray(0, offset).toString('latin1').split('\n').length;
     throw profileError(
-      { code: 'PROFILE_NOT_TEXT', message: `${file} is not UTF-8 text (binary data${nul === -1 ? '' : ' at byte ' + nul})`, location: { file, line, column: 1 } },
+      {
+        code: 'PROFILE_NOT_TEXT',
+        message: `${file} is not UTF-8 text (binary data${nul === -1 ? '' : ' at byte ' + nul})`,
+        location: { file, line, column: 1 },
+      },
       'A profile is a YAML text file; was a binary file saved under this name?',
     );
   }
   return text.replace(/^\uFEFF/, '');
 }
 
-const firstLine = (message: string): string => message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+const firstLine = (message: string): string =>
+  message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

@@ -8,7 +8,11 @@ import type { Position } from './source.js';
 
 type Issue = z.core.$ZodIssue;
 
-export function issuesToProblems(issues: readonly Issue[], value: unknown, origins: Map<string, Position>): Problem[] {
+export function issuesToProblems(
+  issues: readonly Issue[],
+  value: unknown,
+  origins: Map<string, Position>,
+): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -24,7 +28,10 @@ export function issuesToProblems(issues: readonly Issue[], value: unknown, origi
         problems.push({
           ...base,
           code: 'PROFILE_INVALID_TYPE',
-          message: actual === undefined ? `${describePath(path)} is required` : `${describePath(path)} must be ${article(issue.expected)}, not ${describeValue(actual)}`,
+          message:
+            actual === undefined
+              ? `${describePath(path)} is required`
+              : `${describePath(path)} must be ${article(issue.expected)}, not ${describeValue(actual)}`,
           expected: issue.expected,
           ...typeHint(issue.expected, actual),
         });
@@ -75,9 +82,15 @@ export function suggest(input: string, candidates: string[]): string | undefined
 function rangeOrCustom(issue: Issue, path: Path, actual: unknown): { message: string; expected?: string } {
   const what = Array.isArray(actual) ? 'item(s)' : '';
   if (issue.code === 'too_small')
-    return { message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too small`, expected: `at least ${String(issue.minimum)} ${what}`.trim() };
+    return {
+      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too small`,
+      expected: `at least ${String(issue.minimum)} ${what}`.trim(),
+    };
   if (issue.code === 'too_big')
-    return { message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too big`, expected: `at most ${String(issue.maximum)} ${what}`.trim() };
+    return {
+      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too big`,
+      expected: `at most ${String(issue.maximum)} ${what}`.trim(),
+    };
   return { message: `${describePath(path)}: ${issue.message}` };
 }
 
@@ -100,16 +113,27 @@ function valueAt(value: unknown, path: Path): unknown {
 }
 
 export const describePath = (path: Path): string =>
-  path.length === 0 ? 'the profile' : '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
+  path.length === 0
+    ? 'the profile'
+    : '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string "${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  if (typeof value === 'string')
+    return `the string "${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
   return `${typeof value} ${String(value)}`;
 }
 
 const article = (type: string): string =>
-  type === 'object' ? 'a map' : type === 'array' ? 'a list' : type === 'int' ? 'a whole number' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  type === 'object'
+    ? 'a map'
+    : type === 'array'
+      ? 'a list'
+      : type === 'int'
+        ? 'a whole number'
+        : /^[aeiou]/.test(type)
+          ? `an ${type}`
+          : `a ${type}`;

@@ -18,29 +18,45 @@ export function awsTarget(profile: Profile, env: Env): AwsTarget {
 }
 
 /** The RDS instance Terraform creates for a profile (terraform/envs/prod: "<cluster_name>-openmrs"). */
-export const rdsInstanceId = (profile: Profile): string | undefined => (profile.cluster.eks ? `${profile.cluster.eks.clusterName}-openmrs` : undefined);
+export const rdsInstanceId = (profile: Profile): string | undefined =>
+  profile.cluster.eks ? `${profile.cluster.eks.clusterName}-openmrs` : undefined;
 
 function clientConfig(t: AwsTarget) {
   // The environment part of the default chain is read from the injected env (tests run the CLI
   // in-process); everything else (profiles, SSO, IMDS, web identity) is the SDK's own chain.
   const credentials =
     t.env.AWS_ACCESS_KEY_ID && t.env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: t.env.AWS_ACCESS_KEY_ID, secretAccessKey: t.env.AWS_SECRET_ACCESS_KEY, ...(t.env.AWS_SESSION_TOKEN && { sessionToken: t.env.AWS_SESSION_TOKEN }) }
+      ? {
+          accessKeyId: t.env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: t.env.AWS_SECRET_ACCESS_KEY,
+          ...(t.env.AWS_SESSION_TOKEN && { sessionToken: t.env.AWS_SESSION_TOKEN }),
+        }
       : undefined;
-  return { region: t.region, maxAttempts: 2, ...(t.endpoint && { endpoint: t.endpoint }), ...(credentials && { credentials }) };
+  return {
+    region: t.region,
+    maxAttempts: 2,
+    ...(t.endpoint && { endpoint: t.endpoint }),
+    ...(credentials && { credentials }),
+  };
 }
 
 function awsError(error: unknown, what: string, t: AwsTarget): OmrsError {
   if (error instanceof OmrsError) return error;
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   const text = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  const network = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up/i.test(`${text} ${e.code ?? ''} ${e.cause?.code ?? ''}`);
+  const network = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up/i.test(
+    `${text} ${e.code ?? ''} ${e.cause?.code ?? ''}`,
+  );
   const creds = /credential/i.test(text);
   return new OmrsError({
     code: network ? 'AWS_UNREACHABLE' : creds ? 'AWS_CREDENTIALS' : 'AWS_FAILED',
     message: `${what}: ${network ? `cannot reach AWS${t.endpoint ? ` at ${t.endpoint}` : ''} (${text})` : text}`,
     exitCode: network || creds ? ExitCode.prerequisite : ExitCode.failed,
-    hint: creds ? 'Provide AWS credentials through the default chain (AWS_PROFILE, SSO, environment variables).' : network ? 'Check the network path to AWS (or OMRS_AWS_ENDPOINT).' : undefined,
+    hint: creds
+      ? 'Provide AWS credentials through the default chain (AWS_PROFILE, SSO, environment variables).'
+      : network
+        ? 'Check the network path to AWS (or OMRS_AWS_ENDPOINT).'
+        : undefined,
     cause: error,
   });
 }
@@ -63,29 +79,62 @@ export interface WaitOptions {
 }
 
 /** Polls with a growing interval (0.5 s → 10 s) until `done` says so or the time is up. */
-async function pollUntil<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, o: WaitOptions): Promise<T> {
+async function pollUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  o: WaitOptions,
+): Promise<T> {
   const deadline = Date.now() + o.timeoutMs;
   let delay = 500;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() + delay > deadline) throw new OmrsError({ code: 'PROMOTE_TIMEOUT', message: `${what} did not finish within ${Math.round(o.timeoutMs / 1000)} s`, exitCode: ExitCode.failed });
-    if (o.signal?.aborted) throw new OmrsError({ code: 'INTERRUPTED', message: `${what} interrupted`, exitCode: ExitCode.interrupted });
+    if (Date.now() + delay > deadline)
+      throw new OmrsError({
+        code: 'PROMOTE_TIMEOUT',
+        message: `${what} did not finish within ${Math.round(o.timeoutMs / 1000)} s`,
+        exitCode: ExitCode.failed,
+      });
+    if (o.signal?.aborted)
+      throw new OmrsError({
+        code: 'INTERRUPTED',
+        message: `${what} interrupted`,
+        exitCode: ExitCode.interrupted,
+      });
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 10_000);
   }
 }
 
-export async function createSnapshot(t: AwsTarget, instanceId: string, snapshotId: string, wait: WaitOptions): Promise<SnapshotResult> {
+export async function createSnapshot(
+  t: AwsTarget,
+  instanceId: string,
+  snapshotId: string,
+  wait: WaitOptions,
+): Promise<SnapshotResult> {
   const { lib, client } = await rds(t);
   try {
-    await client.send(new lib.CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'omrs.dev/purpose', Value: 'pre-promotion' }] }));
+    await client.send(
+      new lib.CreateDBSnapshotCommand({
+        DBInstanceIdentifier: instanceId,
+        DBSnapshotIdentifier: snapshotId,
+        Tags: [{ Key: 'omrs.dev/purpose', Value: 'pre-promotion' }],
+      }),
+    );
     const snap = await pollUntil(
       `snapshot ${snapshotId}`,
-      async () => (await client.send(new lib.DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }))).DBSnapshots?.[0],
+      async () =>
+        (await client.send(new lib.DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })))
+          .DBSnapshots?.[0],
       (s) => {
         wait.onPoll?.(s?.Status ?? 'unknown');
-        if (s?.Status === 'failed') throw new OmrsError({ code: 'PROMOTE_SNAPSHOT_FAILED', message: `snapshot ${snapshotId} failed`, exitCode: ExitCode.failed });
+        if (s?.Status === 'failed')
+          throw new OmrsError({
+            code: 'PROMOTE_SNAPSHOT_FAILED',
+            message: `snapshot ${snapshotId} failed`,
+            exitCode: ExitCode.failed,
+          });
         return s?.Status === 'available';
       },
       wait,
@@ -94,7 +143,13 @@ export async function createSnapshot(t: AwsTarget, instanceId: string, snapshotI
   } catch (error) {
     const e = awsError(error, `RDS snapshot of ${instanceId}`, t);
     if (/DBInstanceNotFound/.test(e.message))
-      throw new OmrsError({ code: 'PROMOTE_DB_NOT_FOUND', message: e.message, exitCode: ExitCode.failed, hint: `The profile's RDS instance is ${instanceId} (cluster.eks.clusterName + "-openmrs"): check the profile and the region ${t.region}.`, cause: error });
+      throw new OmrsError({
+        code: 'PROMOTE_DB_NOT_FOUND',
+        message: e.message,
+        exitCode: ExitCode.failed,
+        hint: `The profile's RDS instance is ${instanceId} (cluster.eks.clusterName + "-openmrs"): check the profile and the region ${t.region}.`,
+        cause: error,
+      });
     throw e;
   } finally {
     client.destroy();
@@ -114,13 +169,25 @@ export async function listSnapshots(t: AwsTarget, instanceId: string): Promise<s
 }
 
 /** RestoreDBInstanceFromDBSnapshot into a NEW instance (RDS never restores in place). */
-export async function restoreSnapshot(t: AwsTarget, snapshotId: string, newInstanceId: string, wait: WaitOptions): Promise<{ instanceId: string; status: string }> {
+export async function restoreSnapshot(
+  t: AwsTarget,
+  snapshotId: string,
+  newInstanceId: string,
+  wait: WaitOptions,
+): Promise<{ instanceId: string; status: string }> {
   const { lib, client } = await rds(t);
   try {
-    await client.send(new lib.RestoreDBInstanceFromDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: newInstanceId }));
+    await client.send(
+      new lib.RestoreDBInstanceFromDBSnapshotCommand({
+        DBSnapshotIdentifier: snapshotId,
+        DBInstanceIdentifier: newInstanceId,
+      }),
+    );
     const db = await pollUntil(
       `restore of ${snapshotId}`,
-      async () => (await client.send(new lib.DescribeDBInstancesCommand({ DBInstanceIdentifier: newInstanceId }))).DBInstances?.[0],
+      async () =>
+        (await client.send(new lib.DescribeDBInstancesCommand({ DBInstanceIdentifier: newInstanceId })))
+          .DBInstances?.[0],
       (d) => {
         wait.onPoll?.(d?.DBInstanceStatus ?? 'unknown');
         return d?.DBInstanceStatus === 'available';
@@ -155,7 +222,14 @@ export async function writeFingerprint(t: AwsTarget, profile: string, value: str
   const lib = await import('@aws-sdk/client-ssm');
   const client = new lib.SSMClient(clientConfig(t));
   try {
-    await client.send(new lib.PutParameterCommand({ Name: fingerprintParameter(profile), Value: value, Type: 'String', Overwrite: true }));
+    await client.send(
+      new lib.PutParameterCommand({
+        Name: fingerprintParameter(profile),
+        Value: value,
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
   } catch (error) {
     throw awsError(error, `write SSM parameter ${fingerprintParameter(profile)}`, t);
   } finally {

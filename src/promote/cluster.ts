@@ -22,10 +22,16 @@ export const LIVE_ANNOTATION = 'omrs.dev/live-colour';
 const KEEP_RECORDS = 50;
 
 /** The namespace of a profile: cluster.namespace, else omrs-<profile>. */
-export const baseNamespace = (profile: Profile, name: string): string => profile.cluster.namespace ?? `omrs-${name.toLowerCase()}`;
+export const baseNamespace = (profile: Profile, name: string): string =>
+  profile.cluster.namespace ?? `omrs-${name.toLowerCase()}`;
 
 /** The guarded client: only the profile's own context (checked on the kubeconfig file, before any request). */
-export async function connectGuarded(profile: Profile, flag: string | undefined, env: Record<string, string | undefined>, kubeconfig?: string): Promise<KubeClient> {
+export async function connectGuarded(
+  profile: Profile,
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  kubeconfig?: string,
+): Promise<KubeClient> {
   const { config, path } = await loadKubeConfig(env, kubeconfig);
   const decision = await guardContext({
     profile,
@@ -48,10 +54,17 @@ export async function readLive(client: KubeClient, ns: string): Promise<LiveStat
   try {
     const svc = await client.core.readNamespacedService({ name: SWITCH_SERVICE, namespace: ns });
     const live = svc.metadata?.annotations?.[LIVE_ANNOTATION];
-    return { ...((live === 'blue' || live === 'green') && { live }), ...(svc.spec?.externalName && { target: svc.spec.externalName }) };
+    return {
+      ...((live === 'blue' || live === 'green') && { live }),
+      ...(svc.spec?.externalName && { target: svc.spec.externalName }),
+    };
   } catch (error) {
     if (isNotFound(error)) return {};
-    throw (await import('../runtime/kube/client.js')).apiError(error, `read service ${SWITCH_SERVICE} in ${ns}`, client.context);
+    throw (await import('../runtime/kube/client.js')).apiError(
+      error,
+      `read service ${SWITCH_SERVICE} in ${ns}`,
+      client.context,
+    );
   }
 }
 
@@ -63,7 +76,6 @@ export interface ObjectChange {
   field?: string;
 }
 
-
 /** Quantities and numbers as the API server normalises them ("0.5" cpu = "500m", 1 = "1"). */
 function sameScalar(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -72,7 +84,16 @@ function sameScalar(a: unknown, b: unknown): boolean {
     const q = (v: string): number | undefined => {
       const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G)?$/.exec(v);
       if (!m) return undefined;
-      const f: Record<string, number> = { m: 0.001, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9 };
+      const f: Record<string, number> = {
+        m: 0.001,
+        Ki: 1024,
+        Mi: 1024 ** 2,
+        Gi: 1024 ** 3,
+        Ti: 1024 ** 4,
+        k: 1e3,
+        M: 1e6,
+        G: 1e9,
+      };
       return Number(m[1]) * (m[2] ? f[m[2]]! : 1);
     };
     const x = q(String(a));
@@ -106,14 +127,22 @@ export function firstDifference(want: unknown, have: unknown, path = ''): string
 function compareObject(o: KubeObject, live: Record<string, unknown>): string | undefined {
   const want = o.raw;
   const meta = (want.metadata ?? {}) as Record<string, unknown>;
-  const labels = firstDifference(meta.labels ?? {}, (live.metadata as Record<string, unknown> | undefined)?.labels ?? {}, 'metadata.labels');
+  const labels = firstDifference(
+    meta.labels ?? {},
+    (live.metadata as Record<string, unknown> | undefined)?.labels ?? {},
+    'metadata.labels',
+  );
   if (labels) return labels;
   for (const [key, value] of Object.entries(want)) {
     if (key === 'metadata' || key === 'apiVersion' || key === 'kind' || key === 'status') continue;
     // Secrets the chart generates differ per render: compare their keys, not their values.
     if (o.kind === 'Secret' && (key === 'data' || key === 'stringData')) {
-      const have = Object.keys((live.data ?? {}) as object).sort().join(',');
-      const wantKeys = Object.keys((value ?? {}) as object).sort().join(',');
+      const have = Object.keys((live.data ?? {}) as object)
+        .sort()
+        .join(',');
+      const wantKeys = Object.keys((value ?? {}) as object)
+        .sort()
+        .join(',');
       if (have !== wantKeys) return key;
       continue;
     }
@@ -124,14 +153,24 @@ function compareObject(o: KubeObject, live: Record<string, unknown>): string | u
 }
 
 /** What installing `objects` into `namespace` changes: added, changed and removed objects by kind/name. */
-export async function planObjects(client: KubeClient, namespace: string, release: string, objects: KubeObject[]): Promise<ObjectChange[]> {
+export async function planObjects(
+  client: KubeClient,
+  namespace: string,
+  release: string,
+  objects: KubeObject[],
+): Promise<ObjectChange[]> {
   const objectApi = client.k8s.KubernetesObjectApi.makeApiClient(client.config);
   const changes: ObjectChange[] = [];
   let nsExists = true;
   try {
     await client.core.readNamespace({ name: namespace });
   } catch (error) {
-    if (!isNotFound(error)) throw (await import('../runtime/kube/client.js')).apiError(error, `read namespace ${namespace}`, client.context);
+    if (!isNotFound(error))
+      throw (await import('../runtime/kube/client.js')).apiError(
+        error,
+        `read namespace ${namespace}`,
+        client.context,
+      );
     nsExists = false;
   }
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
@@ -142,19 +181,37 @@ export async function planObjects(client: KubeClient, namespace: string, release
       continue;
     }
     try {
-      const live = (await objectApi.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace } })) as unknown as Record<string, unknown>;
+      const live = (await objectApi.read({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: { name: o.metadata.name, namespace },
+      })) as unknown as Record<string, unknown>;
       const field = compareObject(o, live);
       if (field) changes.push({ kind: o.kind, name: o.metadata.name, change: 'changed', field });
     } catch (error) {
       if (isNotFound(error)) changes.push({ kind: o.kind, name: o.metadata.name, change: 'added' });
-      else throw (await import('../runtime/kube/client.js')).apiError(error, `read ${o.kind}/${o.metadata.name}`, client.context);
+      else
+        throw (await import('../runtime/kube/client.js')).apiError(
+          error,
+          `read ${o.kind}/${o.metadata.name}`,
+          client.context,
+        );
     }
   }
   if (nsExists) {
     const rendered = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
     for (const { apiVersion, kind } of kinds.values()) {
       const list = await api(`list ${kind}`, client.context, () =>
-        objectApi.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, `app.kubernetes.io/instance=${release}`),
+        objectApi.list(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          `app.kubernetes.io/instance=${release}`,
+        ),
       );
       for (const item of list.items) {
         const name = item.metadata?.name ?? '';
@@ -184,8 +241,21 @@ export interface DeployRequest {
 /** helm upgrade --install into the idle colour's namespace, then wait for readiness (watches, per-step deadlines). */
 export async function deployColour(r: DeployRequest): Promise<void> {
   await ensureNamespace(r.client, r.namespace, r.labels, {});
-  await helmUpgrade({ helm: r.helm, release: r.release, namespace: r.namespace, context: r.client.context, kubeconfig: r.client.kubeconfigPath, env: r.env, signal: r.signal }, r.values);
-  const steps = readySteps(r.objects, r.timeouts).map((s) => (r.readyTimeoutMs ? { ...s, timeoutMs: r.readyTimeoutMs } : s));
+  await helmUpgrade(
+    {
+      helm: r.helm,
+      release: r.release,
+      namespace: r.namespace,
+      context: r.client.context,
+      kubeconfig: r.client.kubeconfigPath,
+      env: r.env,
+      signal: r.signal,
+    },
+    r.values,
+  );
+  const steps = readySteps(r.objects, r.timeouts).map((s) =>
+    r.readyTimeoutMs ? { ...s, timeoutMs: r.readyTimeoutMs } : s,
+  );
   const watch = await WorkloadWatch.start(r.client, r.namespace);
   try {
     const failure = await waitOrdered(watch, steps, r.events, r.signal);
@@ -201,36 +271,73 @@ export async function deployColour(r: DeployRequest): Promise<void> {
 }
 
 export const gatewayService = (objects: KubeObject[]): string | undefined =>
-  objects.find((o) => o.kind === 'Service' && o.metadata.labels['omrs.dev/component'] === 'gateway')?.metadata.name;
+  objects.find((o) => o.kind === 'Service' && o.metadata.labels['omrs.dev/component'] === 'gateway')?.metadata
+    .name;
 
 /** Points the stable Service at the colour's gateway: one create or replace of an ExternalName Service. */
-export async function switchTraffic(client: KubeClient, ns: string, colour: Colour, gateway: string, labels: Record<string, string>): Promise<string> {
+export async function switchTraffic(
+  client: KubeClient,
+  ns: string,
+  colour: Colour,
+  gateway: string,
+  labels: Record<string, string>,
+): Promise<string> {
   const externalName = `${gateway}.${colourNamespace(ns, colour)}.svc.cluster.local`;
   const body: k8s.V1Service = {
-    metadata: { name: SWITCH_SERVICE, namespace: ns, labels, annotations: { [LIVE_ANNOTATION]: colour, 'omrs.dev/switched-at': new Date().toISOString() } },
+    metadata: {
+      name: SWITCH_SERVICE,
+      namespace: ns,
+      labels,
+      annotations: { [LIVE_ANNOTATION]: colour, 'omrs.dev/switched-at': new Date().toISOString() },
+    },
     spec: { type: 'ExternalName', externalName, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
   };
   try {
     const live = await client.core.readNamespacedService({ name: SWITCH_SERVICE, namespace: ns });
     body.metadata!.resourceVersion = live.metadata?.resourceVersion;
-    await api(`switch service ${SWITCH_SERVICE}`, client.context, () => client.core.replaceNamespacedService({ name: SWITCH_SERVICE, namespace: ns, body }));
+    await api(`switch service ${SWITCH_SERVICE}`, client.context, () =>
+      client.core.replaceNamespacedService({ name: SWITCH_SERVICE, namespace: ns, body }),
+    );
   } catch (error) {
-    if (!isNotFound(error)) throw error instanceof OmrsError ? error : (await import('../runtime/kube/client.js')).apiError(error, `read service ${SWITCH_SERVICE}`, client.context);
-    await api(`create service ${SWITCH_SERVICE}`, client.context, () => client.core.createNamespacedService({ namespace: ns, body }));
+    if (!isNotFound(error))
+      throw error instanceof OmrsError
+        ? error
+        : (await import('../runtime/kube/client.js')).apiError(
+            error,
+            `read service ${SWITCH_SERVICE}`,
+            client.context,
+          );
+    await api(`create service ${SWITCH_SERVICE}`, client.context, () =>
+      client.core.createNamespacedService({ namespace: ns, body }),
+    );
   }
   return externalName;
 }
 
 /** Are the colour's Deployments all ready right now (for rollback: never switch to a broken colour)? */
-export async function colourReady(client: KubeClient, ns: string): Promise<{ ready: boolean; detail: string }> {
+export async function colourReady(
+  client: KubeClient,
+  ns: string,
+): Promise<{ ready: boolean; detail: string }> {
   try {
     const list = await client.apps.listNamespacedDeployment({ namespace: ns });
     if (list.items.length === 0) return { ready: false, detail: `no deployments in ${ns}` };
     const bad = list.items.filter((d) => (d.status?.readyReplicas ?? 0) < (d.spec?.replicas ?? 1));
-    return bad.length ? { ready: false, detail: bad.map((d) => `${d.metadata?.name}: ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1} ready`).join(', ') } : { ready: true, detail: `${list.items.length} deployments ready` };
+    return bad.length
+      ? {
+          ready: false,
+          detail: bad
+            .map((d) => `${d.metadata?.name}: ${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1} ready`)
+            .join(', '),
+        }
+      : { ready: true, detail: `${list.items.length} deployments ready` };
   } catch (error) {
     if (isNotFound(error)) return { ready: false, detail: `namespace ${ns} does not exist` };
-    throw (await import('../runtime/kube/client.js')).apiError(error, `list deployments in ${ns}`, client.context);
+    throw (await import('../runtime/kube/client.js')).apiError(
+      error,
+      `list deployments in ${ns}`,
+      client.context,
+    );
   }
 }
 
@@ -240,23 +347,48 @@ export async function readRecords<R>(client: KubeClient, ns: string): Promise<R[
     return JSON.parse(cm.data?.['promotions.json'] ?? '[]') as R[];
   } catch (error) {
     if (isNotFound(error)) return [];
-    throw (await import('../runtime/kube/client.js')).apiError(error, `read configmap ${RECORDS_CONFIGMAP}`, client.context);
+    throw (await import('../runtime/kube/client.js')).apiError(
+      error,
+      `read configmap ${RECORDS_CONFIGMAP}`,
+      client.context,
+    );
   }
 }
 
 /** Appends a record to the ConfigMap (keeps the last 50); retries on a conflicting concurrent write. */
-export async function appendRecord(client: KubeClient, ns: string, record: unknown, labels: Record<string, string>): Promise<void> {
+export async function appendRecord(
+  client: KubeClient,
+  ns: string,
+  record: unknown,
+  labels: Record<string, string>,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     let existing: k8s.V1ConfigMap | undefined;
     try {
       existing = await client.core.readNamespacedConfigMap({ name: RECORDS_CONFIGMAP, namespace: ns });
     } catch (error) {
-      if (!isNotFound(error)) throw (await import('../runtime/kube/client.js')).apiError(error, `read configmap ${RECORDS_CONFIGMAP}`, client.context);
+      if (!isNotFound(error))
+        throw (await import('../runtime/kube/client.js')).apiError(
+          error,
+          `read configmap ${RECORDS_CONFIGMAP}`,
+          client.context,
+        );
     }
-    const records = [...(JSON.parse(existing?.data?.['promotions.json'] ?? '[]') as unknown[]), record].slice(-KEEP_RECORDS);
-    const body: k8s.V1ConfigMap = { metadata: { name: RECORDS_CONFIGMAP, namespace: ns, labels, ...(existing?.metadata?.resourceVersion && { resourceVersion: existing.metadata.resourceVersion }) }, data: { 'promotions.json': JSON.stringify(records, null, 1) } };
+    const records = [...(JSON.parse(existing?.data?.['promotions.json'] ?? '[]') as unknown[]), record].slice(
+      -KEEP_RECORDS,
+    );
+    const body: k8s.V1ConfigMap = {
+      metadata: {
+        name: RECORDS_CONFIGMAP,
+        namespace: ns,
+        labels,
+        ...(existing?.metadata?.resourceVersion && { resourceVersion: existing.metadata.resourceVersion }),
+      },
+      data: { 'promotions.json': JSON.stringify(records, null, 1) },
+    };
     try {
-      if (existing) await client.core.replaceNamespacedConfigMap({ name: RECORDS_CONFIGMAP, namespace: ns, body });
+      if (existing)
+        await client.core.replaceNamespacedConfigMap({ name: RECORDS_CONFIGMAP, namespace: ns, body });
       else await client.core.createNamespacedConfigMap({ namespace: ns, body });
       return;
     } catch (error) {

@@ -20,14 +20,30 @@ export interface GateRequest {
 
 export async function runGate(r: GateRequest): Promise<CheckReport> {
   const inputs: Inputs = { skipped: [] };
-  inputs.manifests = { objects: r.objects, target: 'the rendered objects of the promotion', digestsPinnedAtPromotion: r.profile.images.pinDigests };
+  inputs.manifests = {
+    objects: r.objects,
+    target: 'the rendered objects of the promotion',
+    digestsPinnedAtPromotion: r.profile.images.pinDigests,
+  };
   const modules = join(r.terraformDir, 'modules');
-  const model = await loadTerraform(r.terraformDir, r.cwd, { roots: (dir) => dir === r.terraformRoot || (dir.startsWith(r.terraformDir) && !dir.startsWith(join(r.terraformDir, 'envs')) && !dir.startsWith(join(r.terraformDir, 'bootstrap')) && !dir.startsWith(modules)) });
+  const model = await loadTerraform(r.terraformDir, r.cwd, {
+    roots: (dir) =>
+      dir === r.terraformRoot ||
+      (dir.startsWith(r.terraformDir) &&
+        !dir.startsWith(join(r.terraformDir, 'envs')) &&
+        !dir.startsWith(join(r.terraformDir, 'bootstrap')) &&
+        !dir.startsWith(modules)),
+  });
   if (model.files.length) inputs.terraform = { model, target: r.terraformRoot };
   else inputs.skipped!.push({ scope: 'terraform', reason: `no .tf files in ${r.terraformRoot}` });
   if (r.cluster) {
     const { readCluster } = await import('../checks/sources/cluster.js');
-    const snapshot = await readCluster({ context: r.cluster.context, namespace: r.cluster.namespace, tenants: r.profile.tenants.map((t) => t.name), ...(r.cluster.kubeconfig && { kubeconfig: r.cluster.kubeconfig }) });
+    const snapshot = await readCluster({
+      context: r.cluster.context,
+      namespace: r.cluster.namespace,
+      tenants: r.profile.tenants.map((t) => t.name),
+      ...(r.cluster.kubeconfig && { kubeconfig: r.cluster.kubeconfig }),
+    });
     inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
   } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
   if (r.db) {

@@ -14,7 +14,8 @@ import { packageRoot } from '../package-info.js';
 import { backendConfigArgs, profileToTfvars } from './tfvars.js';
 
 /** The project's terraform/ folder, else the one shipped with omrs. */
-export const terraformDir = (cwd: string): string => (existsSync(join(cwd, 'terraform')) ? join(cwd, 'terraform') : join(packageRoot(), 'terraform'));
+export const terraformDir = (cwd: string): string =>
+  existsSync(join(cwd, 'terraform')) ? join(cwd, 'terraform') : join(packageRoot(), 'terraform');
 
 /** The Terraform root of a profile: envs/<name> when it exists, else envs/prod for prod-level profiles, else envs/qa. */
 export function terraformRoot(dir: string, name: string, profile: Profile): string {
@@ -23,7 +24,13 @@ export function terraformRoot(dir: string, name: string, profile: Profile): stri
   return join(dir, 'envs', profile.checks.level === 'prod' ? 'prod' : 'qa');
 }
 
-const IGNORED = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfvars.json', 'terraform.tfstate', 'terraform.tfstate.backup']);
+const IGNORED = new Set([
+  '.terraform',
+  '.terraform.lock.hcl',
+  'terraform.tfvars.json',
+  'terraform.tfstate',
+  'terraform.tfstate.backup',
+]);
 
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -40,13 +47,18 @@ async function files(dir: string): Promise<string[]> {
 export async function infraFingerprint(dir: string, profile: Profile, profileName: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of (await files(dir)).sort()) {
-    hash.update(relative(dir, file)).update('\0').update(await readFile(file)).update('\0');
+    hash
+      .update(relative(dir, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   }
   hash.update('tfvars\0').update(canonicalJson(profileToTfvars(profile, { profile: profileName })));
   return 'sha256:' + hash.digest('hex');
 }
 
-const README_HINT = 'Terraform needs the hashicorp/aws provider; see terraform/README.md ("`terraform validate` / `plan`: the AWS provider") for how to provide it offline.';
+const README_HINT =
+  'Terraform needs the hashicorp/aws provider; see terraform/README.md ("`terraform validate` / `plan`: the AWS provider") for how to provide it offline.';
 
 export interface TerraformPlan {
   root: string;
@@ -59,10 +71,21 @@ export interface TerraformPlan {
  * `terraform init` (partial S3 backend from the profile) and `terraform plan -out`. Runs with a
  * temporary TF_DATA_DIR and -var-file, so nothing is written into terraform/.
  */
-export async function terraformPlan(root: string, profile: Profile, profileName: string, env: Record<string, string | undefined>, signal?: AbortSignal): Promise<TerraformPlan> {
+export async function terraformPlan(
+  root: string,
+  profile: Profile,
+  profileName: string,
+  env: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<TerraformPlan> {
   const terraform = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env));
   if (!terraform)
-    throw new OmrsError({ code: 'TERRAFORM_NOT_FOUND', message: 'the infrastructure changed, and terraform is not installed', exitCode: ExitCode.prerequisite, hint: 'Install terraform >= 1.5 (https://developer.hashicorp.com/terraform/install); see terraform/README.md.' });
+    throw new OmrsError({
+      code: 'TERRAFORM_NOT_FOUND',
+      message: 'the infrastructure changed, and terraform is not installed',
+      exitCode: ExitCode.prerequisite,
+      hint: 'Install terraform >= 1.5 (https://developer.hashicorp.com/terraform/install); see terraform/README.md.',
+    });
   const work = await mkdtemp(join(tmpdir(), 'omrs-tf-'));
   const dataDir = join(work, 'data');
   const varFile = join(work, 'terraform.tfvars.json');
@@ -72,35 +95,96 @@ export async function terraformPlan(root: string, profile: Profile, profileName:
   if (env.OMRS_AWS_ENDPOINT) {
     // The S3 backend against an emulator: endpoints only; the bucket, key and table are the profile's.
     const file = join(work, 'emulator.s3.tfbackend');
-    await writeFile(file, [`endpoints = { s3 = "${env.OMRS_AWS_ENDPOINT}", dynamodb = "${env.OMRS_AWS_ENDPOINT}" }`, 'use_path_style = true', 'skip_credentials_validation = true', 'skip_requesting_account_id = true', 'skip_metadata_api_check = true', ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        `endpoints = { s3 = "${env.OMRS_AWS_ENDPOINT}", dynamodb = "${env.OMRS_AWS_ENDPOINT}" }`,
+        'use_path_style = true',
+        'skip_credentials_validation = true',
+        'skip_requesting_account_id = true',
+        'skip_metadata_api_check = true',
+        '',
+      ].join('\n'),
+    );
     backend.unshift(`-backend-config=${file}`);
   }
   const tfEnv = { ...env, TF_DATA_DIR: dataDir, TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
-  const init = await run(terraform, [`-chdir=${root}`, 'init', '-input=false', '-no-color', ...backend], { env: tfEnv, timeoutMs: 300_000, ...(signal && { signal }) });
+  const init = await run(terraform, [`-chdir=${root}`, 'init', '-input=false', '-no-color', ...backend], {
+    env: tfEnv,
+    timeoutMs: 300_000,
+    ...(signal && { signal }),
+  });
   if (init.code !== 0) {
     await rm(work, { recursive: true, force: true });
     const text = `${init.stderr}\n${init.stdout}`;
-    const provider = /provider|registry\.terraform\.io|Failed to query available provider packages|could not connect to registry/i.test(text);
-    const reason = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^[│╷╵]\s*$/.test(l)).map((l) => l.replace(/^[│╷╵]\s?/, '')).find((l) => /^Error:/.test(l)) ?? init.error ?? `exit code ${String(init.code)}`;
+    const provider =
+      /provider|registry\.terraform\.io|Failed to query available provider packages|could not connect to registry/i.test(
+        text,
+      );
+    const reason =
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^[│╷╵]\s*$/.test(l))
+        .map((l) => l.replace(/^[│╷╵]\s?/, ''))
+        .find((l) => /^Error:/.test(l)) ??
+      init.error ??
+      `exit code ${String(init.code)}`;
     throw new OmrsError({
       code: provider ? 'TERRAFORM_PROVIDER_MISSING' : 'TERRAFORM_INIT_FAILED',
       message: `the infrastructure changed, and \`terraform init\` in ${relative(process.cwd(), root) || root} failed: ${reason}`,
       exitCode: ExitCode.prerequisite,
-      hint: provider ? README_HINT : 'Fix the terraform init error above (state bucket, lock table, credentials); see terraform/README.md.',
+      hint: provider
+        ? README_HINT
+        : 'Fix the terraform init error above (state bucket, lock table, credentials); see terraform/README.md.',
     });
   }
-  const plan = await run(terraform, [`-chdir=${root}`, 'plan', '-input=false', '-no-color', '-lock-timeout=5m', `-var-file=${varFile}`, `-out=${planFile}`], { env: tfEnv, timeoutMs: 900_000, ...(signal && { signal }) });
+  const plan = await run(
+    terraform,
+    [
+      `-chdir=${root}`,
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-lock-timeout=5m',
+      `-var-file=${varFile}`,
+      `-out=${planFile}`,
+    ],
+    { env: tfEnv, timeoutMs: 900_000, ...(signal && { signal }) },
+  );
   if (plan.code !== 0) {
     await rm(work, { recursive: true, force: true });
-    throw new OmrsError({ code: 'TERRAFORM_PLAN_FAILED', message: `terraform plan failed: ${plan.stderr.trim().split('\n').slice(-5).join('\n')}`, exitCode: ExitCode.failed, hint: 'See terraform/README.md.' });
+    throw new OmrsError({
+      code: 'TERRAFORM_PLAN_FAILED',
+      message: `terraform plan failed: ${plan.stderr.trim().split('\n').slice(-5).join('\n')}`,
+      exitCode: ExitCode.failed,
+      hint: 'See terraform/README.md.',
+    });
   }
   const summary = /Plan: .*|No changes\..*/.exec(plan.stdout)?.[0] ?? 'plan written';
   return { root, planFile, summary, dataDir };
 }
 
-export async function terraformApply(plan: TerraformPlan, env: Record<string, string | undefined>, signal?: AbortSignal): Promise<void> {
+export async function terraformApply(
+  plan: TerraformPlan,
+  env: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<void> {
   const terraform = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env))!;
-  const result = await run(terraform, [`-chdir=${plan.root}`, 'apply', '-input=false', '-no-color', '-lock-timeout=5m', plan.planFile], { env: { ...env, TF_DATA_DIR: plan.dataDir, TF_IN_AUTOMATION: '1' }, timeoutMs: 3_600_000, ...(signal && { signal }) });
+  const result = await run(
+    terraform,
+    [`-chdir=${plan.root}`, 'apply', '-input=false', '-no-color', '-lock-timeout=5m', plan.planFile],
+    {
+      env: { ...env, TF_DATA_DIR: plan.dataDir, TF_IN_AUTOMATION: '1' },
+      timeoutMs: 3_600_000,
+      ...(signal && { signal }),
+    },
+  );
   if (result.code !== 0)
-    throw new OmrsError({ code: 'TERRAFORM_APPLY_FAILED', message: `terraform apply failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`, exitCode: ExitCode.failed, hint: 'The state lock is released by terraform; inspect with `terraform plan` in the root and run `omrs promote` again.' });
+    throw new OmrsError({
+      code: 'TERRAFORM_APPLY_FAILED',
+      message: `terraform apply failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
+      exitCode: ExitCode.failed,
+      hint: 'The state lock is released by terraform; inspect with `terraform plan` in the root and run `omrs promote` again.',
+    });
 }

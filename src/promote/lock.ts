@@ -30,7 +30,12 @@ export function buildLock(name: string, profile: Profile, digest: string): Promo
     appDigest: digest,
     chartVersion: profile.chart.version,
     ...(profile.openmrs.version && { openmrsVersion: profile.openmrs.version }),
-    images: profileImages(profile).map((i) => ({ component: i.component, image: i.image, ...(i.digest && { digest: i.digest }), pinned: i.digest !== undefined })),
+    images: profileImages(profile).map((i) => ({
+      component: i.component,
+      image: i.image,
+      ...(i.digest && { digest: i.digest }),
+      pinned: i.digest !== undefined,
+    })),
   };
 }
 
@@ -40,7 +45,8 @@ export function lockText(lock: PromotionLock): string {
 }
 
 /** Default lock file: next to the profile file, `<name>.lock.json` (profiles/prod.lock.json). */
-export const defaultLockFile = (profileFile: string): string => join(dirname(profileFile), `${basename(profileFile, extname(profileFile))}.lock.json`);
+export const defaultLockFile = (profileFile: string): string =>
+  join(dirname(profileFile), `${basename(profileFile, extname(profileFile))}.lock.json`);
 
 export async function writeLock(file: string, lock: PromotionLock): Promise<void> {
   await writeFile(file, lockText(lock));
@@ -62,21 +68,48 @@ export async function readQaRecord(file: string, cwd: string): Promise<QaRecord 
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new OmrsError({ code: 'PROMOTE_BAD_RECORD', message: `cannot read the QA record ${path}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage, hint: 'QA writes it with `omrs promote record --profile qa -o qa-record.json`.' });
+    throw new OmrsError({
+      code: 'PROMOTE_BAD_RECORD',
+      message: `cannot read the QA record ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      exitCode: ExitCode.usage,
+      hint: 'QA writes it with `omrs promote record --profile qa -o qa-record.json`.',
+    });
   }
   const r = data as Partial<QaRecord>;
-  if (typeof r.profile !== 'string' || typeof r.appDigest !== 'string' || typeof r.testedAt !== 'string' || (r.result !== 'passed' && r.result !== 'failed'))
-    throw new OmrsError({ code: 'PROMOTE_BAD_RECORD', message: `${path} is not a QA record: it needs profile, appDigest, testedAt and result (passed|failed)`, exitCode: ExitCode.usage, hint: 'Write it with `omrs promote record`.' });
+  if (
+    typeof r.profile !== 'string' ||
+    typeof r.appDigest !== 'string' ||
+    typeof r.testedAt !== 'string' ||
+    (r.result !== 'passed' && r.result !== 'failed')
+  )
+    throw new OmrsError({
+      code: 'PROMOTE_BAD_RECORD',
+      message: `${path} is not a QA record: it needs profile, appDigest, testedAt and result (passed|failed)`,
+      exitCode: ExitCode.usage,
+      hint: 'Write it with `omrs promote record`.',
+    });
   return { ...(r as QaRecord), file: path };
 }
 
-export function digestMismatch(record: QaRecord, prodName: string, prodDigest: string, appChanges: Change[]): OmrsError {
-  const lines = appChanges.map((c) => `  ${c.kind === 'added' ? '+' : c.kind === 'removed' ? '-' : '~'} ${c.path}: ${c.kind === 'added' ? JSON.stringify(c.to) : c.kind === 'removed' ? JSON.stringify(c.from) : `${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`}`);
+export function digestMismatch(
+  record: QaRecord,
+  prodName: string,
+  prodDigest: string,
+  appChanges: Change[],
+): OmrsError {
+  const lines = appChanges.map(
+    (c) =>
+      `  ${c.kind === 'added' ? '+' : c.kind === 'removed' ? '-' : '~'} ${c.path}: ${c.kind === 'added' ? JSON.stringify(c.to) : c.kind === 'removed' ? JSON.stringify(c.from) : `${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`}`,
+  );
   return new OmrsError({
     code: 'PROMOTE_APP_DIGEST_MISMATCH',
     message: `profile ${prodName} is not the app QA tested: app digest ${prodDigest} ≠ ${record.appDigest} (QA record of ${record.profile}, ${record.testedAt})${lines.length ? `\napp keys that differ (QA → ${prodName}):\n${lines.join('\n')}` : ''}`,
     exitCode: ExitCode.failed,
-    problems: appChanges.map((c) => ({ code: 'APP_KEY_DIFFERS', message: `${c.kind}: ${c.path}`, path: c.path.split('.') })),
+    problems: appChanges.map((c) => ({
+      code: 'APP_KEY_DIFFERS',
+      message: `${c.kind}: ${c.path}`,
+      path: c.path.split('.'),
+    })),
     hint: 'Promote only what QA tested: change the app keys (images, chart, modules, global properties, tenants) back, or have QA test this app and write a new record.',
   });
 }

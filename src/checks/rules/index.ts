@@ -12,14 +12,35 @@ import type { ManifestContext } from '../types.js';
 
 const byId = <T extends RuleMeta>(rules: T[]): T[] => [...rules].sort((a, b) => a.id.localeCompare(b.id));
 
-export const manifestRules: Rule<ManifestContext>[] = byId([...workloadRules, ...securityRules, ...configRules, ...openmrsRules]);
+export const manifestRules: Rule<ManifestContext>[] = byId([
+  ...workloadRules,
+  ...securityRules,
+  ...configRules,
+  ...openmrsRules,
+]);
 export { terraformRules, databaseRules, clusterRules };
 export type { ClusterContext, DatabaseContext };
 
-export const RULES: RuleMeta[] = [...manifestRules, ...byId(terraformRules), ...byId(databaseRules), ...byId(clusterRules), ...waiverRules];
+export const RULES: RuleMeta[] = [
+  ...manifestRules,
+  ...byId(terraformRules),
+  ...byId(databaseRules),
+  ...byId(clusterRules),
+  ...waiverRules,
+];
 
 export const rulesOf = (scope: Scope): RuleMeta[] => RULES.filter((r) => r.scope === scope);
-export const findRule = (id: string): RuleMeta | undefined => RULES.find((r) => r.id.toLowerCase() === id.toLowerCase());
+export const findRule = (id: string): RuleMeta | undefined =>
+  RULES.find((r) => r.id.toLowerCase() === id.toLowerCase());
 
 /** Metadata only (what --list and --explain print). */
-export const ruleMeta = (r: RuleMeta): RuleMeta => ({ id: r.id, title: r.title, severity: r.severity, scope: r.scope, levels: r.levels, why: r.why, fix: r.fix, ...(r.refs && { refs: r.refs }) });
+export const ruleMeta = (r: RuleMeta): RuleMeta => ({
+  id: r.id,
+  title: r.title,
+  severity: r.severity,
+  scope: r.scope,
+  levels: r.levels,
+  why: r.why,
+  fix: r.fix,
+  ...(r.refs && { refs: r.refs }),
+});

@@ -2,14 +2,29 @@
 // (checks-reference.md section 6) that a promotion gate must catch.
 import type { KubeObject } from '../../render/objects.js';
 import type { Hit, ManifestContext, Rule } from '../types.js';
-import { arr, envOf, isOpenmrsBackend, isRecord, rec, refOf, str, workloads, type Container, type Workload } from '../sources/workloads.js';
+import {
+  arr,
+  envOf,
+  isOpenmrsBackend,
+  isRecord,
+  rec,
+  refOf,
+  str,
+  workloads,
+  type Container,
+  type Workload,
+} from '../sources/workloads.js';
 
 type R = Rule<ManifestContext>;
 
 export const DEFAULT_ADMIN_PASSWORDS = ['Admin123'];
 export const DEFAULT_DB_PASSWORDS = ['openmrs', 'OpenMRS123'];
 
-type Resolved = { kind: 'literal'; value: string } | { kind: 'secret'; value?: string; secret: string } | { kind: 'unset' } | { kind: 'other' };
+type Resolved =
+  | { kind: 'literal'; value: string }
+  | { kind: 'secret'; value?: string; secret: string }
+  | { kind: 'unset' }
+  | { kind: 'other' };
 
 const secretValue = (objects: KubeObject[], name: string, key: string): string | undefined => {
   const s = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
@@ -22,7 +37,9 @@ const secretValue = (objects: KubeObject[], name: string, key: string): string |
 
 /** The value a container sees for `name`: a literal, a Secret (decoded when it is in the manifests), or unset. */
 export function resolveEnv(objects: KubeObject[], c: Container, name: string): Resolved {
-  const direct = arr(c.spec.env).filter(isRecord).find((e) => e.name === name);
+  const direct = arr(c.spec.env)
+    .filter(isRecord)
+    .find((e) => e.name === name);
   if (direct) {
     if (direct.value !== undefined) return { kind: 'literal', value: str(direct.value) ?? '' };
     const ref = rec(rec(direct.valueFrom).secretKeyRef);
@@ -55,103 +72,207 @@ export function resolveEnv(objects: KubeObject[], c: Container, name: string): R
 }
 
 const backends = (ctx: ManifestContext): { w: Workload; c: Container }[] =>
-  workloads(ctx.objects).flatMap((w) => w.containers.filter((c) => !c.init && isOpenmrsBackend(c)).map((c) => ({ w, c })));
+  workloads(ctx.objects).flatMap((w) =>
+    w.containers.filter((c) => !c.init && isOpenmrsBackend(c)).map((c) => ({ w, c })),
+  );
 
 const perBackend = (ctx: ManifestContext, bad: (c: Container) => string | undefined): Hit[] =>
   backends(ctx).flatMap(({ w, c }) => {
     const m = bad(c);
-    return m ? [{ resource: w.ref, message: `container ${c.name}: ${m}`, ...(w.object.source && { file: w.object.source }) }] : [];
+    return m
+      ? [
+          {
+            resource: w.ref,
+            message: `container ${c.name}: ${m}`,
+            ...(w.object.source && { file: w.object.source }),
+          },
+        ]
+      : [];
   });
 
 const truthy = (v: string): boolean => /^(true|1|yes|on)$/i.test(v.trim());
 
 export const openmrsRules: R[] = [
   {
-    id: 'OMRS-APP-001', title: 'Admin password not a literal', severity: 'critical', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-001',
+    title: 'Admin password not a literal',
+    severity: 'critical',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'OMRS_ADMIN_USER_PASSWORD as a literal is readable by anyone who can read the Deployment or the chart values.',
     fix: 'Set admin.passwordSecretRef in the profile (a Secret you create), not admin.password.',
     refs: { polaris: ['sensitiveContainerEnvVar'], kubescape: ['C-0012'] },
-    check: (ctx) => perBackend(ctx, (c) => (resolveEnv(ctx.objects, c, 'OMRS_ADMIN_USER_PASSWORD').kind === 'literal' ? 'OMRS_ADMIN_USER_PASSWORD is a literal value' : undefined)),
+    check: (ctx) =>
+      perBackend(ctx, (c) =>
+        resolveEnv(ctx.objects, c, 'OMRS_ADMIN_USER_PASSWORD').kind === 'literal'
+          ? 'OMRS_ADMIN_USER_PASSWORD is a literal value'
+          : undefined,
+      ),
   },
   {
-    id: 'OMRS-APP-002', title: 'Admin password is not the default Admin123', severity: 'critical', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-002',
+    title: 'Admin password is not the default Admin123',
+    severity: 'critical',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'Admin123 is the documented default of every OpenMRS image; bots try it first.',
     fix: 'Set admin.passwordSecretRef to a Secret holding a strong password (unset, the image falls back to Admin123).',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_ADMIN_USER_PASSWORD');
-      if (r.kind === 'unset') return 'OMRS_ADMIN_USER_PASSWORD is unset: the image default Admin123 applies';
-      if ((r.kind === 'literal' || r.kind === 'secret') && r.value !== undefined && DEFAULT_ADMIN_PASSWORDS.includes(r.value)) return `OMRS_ADMIN_USER_PASSWORD is the default Admin123${r.kind === 'secret' ? ` (Secret ${r.secret})` : ''}`;
-      return undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_ADMIN_USER_PASSWORD');
+        if (r.kind === 'unset')
+          return 'OMRS_ADMIN_USER_PASSWORD is unset: the image default Admin123 applies';
+        if (
+          (r.kind === 'literal' || r.kind === 'secret') &&
+          r.value !== undefined &&
+          DEFAULT_ADMIN_PASSWORDS.includes(r.value)
+        )
+          return `OMRS_ADMIN_USER_PASSWORD is the default Admin123${r.kind === 'secret' ? ` (Secret ${r.secret})` : ''}`;
+        return undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-003', title: 'Database password is not an upstream default', severity: 'critical', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-003',
+    title: 'Database password is not an upstream default',
+    severity: 'critical',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'openmrs (startup-init.sh) and OpenMRS123 (openmrs-contrib-cluster) are public defaults.',
     fix: 'Let the chart generate tenant passwords, or reference a Secret with a strong password.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_DB_PASSWORD');
-      if (r.kind === 'unset') return 'OMRS_DB_PASSWORD is unset: the image default "openmrs" applies';
-      if ((r.kind === 'literal' || r.kind === 'secret') && r.value !== undefined && DEFAULT_DB_PASSWORDS.includes(r.value)) return 'OMRS_DB_PASSWORD is an upstream default';
-      return undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_DB_PASSWORD');
+        if (r.kind === 'unset') return 'OMRS_DB_PASSWORD is unset: the image default "openmrs" applies';
+        if (
+          (r.kind === 'literal' || r.kind === 'secret') &&
+          r.value !== undefined &&
+          DEFAULT_DB_PASSWORDS.includes(r.value)
+        )
+          return 'OMRS_DB_PASSWORD is an upstream default';
+        return undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-004', title: 'Module upload through the web UI is off in production', severity: 'high', scope: 'manifests', levels: ['prod'],
+    id: 'OMRS-APP-004',
+    title: 'Module upload through the web UI is off in production',
+    severity: 'high',
+    scope: 'manifests',
+    levels: ['prod'],
     why: 'OMRS_MODULE_WEB_ADMIN=true (the image default) lets an admin session upload and run arbitrary code.',
     fix: 'Set OMRS_MODULE_WEB_ADMIN=false (the chart does in prod); ship modules in the image or the distro.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_MODULE_WEB_ADMIN');
-      return r.kind === 'unset' ? 'OMRS_MODULE_WEB_ADMIN is unset (default true)' : r.kind === 'literal' && truthy(r.value) ? 'OMRS_MODULE_WEB_ADMIN is true' : undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_MODULE_WEB_ADMIN');
+        return r.kind === 'unset'
+          ? 'OMRS_MODULE_WEB_ADMIN is unset (default true)'
+          : r.kind === 'literal' && truthy(r.value)
+            ? 'OMRS_MODULE_WEB_ADMIN is true'
+            : undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-005', title: 'No demo data', severity: 'high', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-005',
+    title: 'No demo data',
+    severity: 'high',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'OMRS_ADD_DEMO_DATA=true loads the demo dataset (fake patients) into the database.',
     fix: 'Set OMRS_ADD_DEMO_DATA=false; use `omrs seed` (ledgered, purgeable) for test data.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_ADD_DEMO_DATA');
-      return r.kind === 'literal' && truthy(r.value) ? 'OMRS_ADD_DEMO_DATA is true' : undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_ADD_DEMO_DATA');
+        return r.kind === 'literal' && truthy(r.value) ? 'OMRS_ADD_DEMO_DATA is true' : undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-006', title: 'Automatic database updates are deliberate', severity: 'low', scope: 'manifests', levels: [],
+    id: 'OMRS-APP-006',
+    title: 'Automatic database updates are deliberate',
+    severity: 'low',
+    scope: 'manifests',
+    levels: [],
     why: 'OMRS_AUTO_UPDATE_DATABASE=true (the default) runs Liquibase migrations at start; in prod take a snapshot first (omrs promote does).',
     fix: 'Keep it and promote with `omrs promote` (it snapshots first), or set OMRS_AUTO_UPDATE_DATABASE=false and migrate in a maintenance window.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_AUTO_UPDATE_DATABASE');
-      return r.kind === 'unset' ? 'OMRS_AUTO_UPDATE_DATABASE is unset (default true)' : r.kind === 'literal' && truthy(r.value) ? 'OMRS_AUTO_UPDATE_DATABASE is true' : undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_AUTO_UPDATE_DATABASE');
+        return r.kind === 'unset'
+          ? 'OMRS_AUTO_UPDATE_DATABASE is unset (default true)'
+          : r.kind === 'literal' && truthy(r.value)
+            ? 'OMRS_AUTO_UPDATE_DATABASE is true'
+            : undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-007', title: 'Admin password locked in production', severity: 'medium', scope: 'manifests', levels: ['prod'],
+    id: 'OMRS-APP-007',
+    title: 'Admin password locked in production',
+    severity: 'medium',
+    scope: 'manifests',
+    levels: ['prod'],
     why: 'With OMRS_ADMIN_PASSWORD_LOCKED=false (the default) the image resets the admin password from the env at every start.',
     fix: 'Set admin.passwordLocked: true in the prod profile.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => {
-      const r = resolveEnv(ctx.objects, c, 'OMRS_ADMIN_PASSWORD_LOCKED');
-      return r.kind === 'unset' ? 'OMRS_ADMIN_PASSWORD_LOCKED is unset (default false)' : r.kind === 'literal' && !truthy(r.value) ? 'OMRS_ADMIN_PASSWORD_LOCKED is false' : undefined;
-    }),
+    check: (ctx) =>
+      perBackend(ctx, (c) => {
+        const r = resolveEnv(ctx.objects, c, 'OMRS_ADMIN_PASSWORD_LOCKED');
+        return r.kind === 'unset'
+          ? 'OMRS_ADMIN_PASSWORD_LOCKED is unset (default false)'
+          : r.kind === 'literal' && !truthy(r.value)
+            ? 'OMRS_ADMIN_PASSWORD_LOCKED is false'
+            : undefined;
+      }),
   },
   {
-    id: 'OMRS-APP-008', title: 'No Java debug port', severity: 'high', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-008',
+    title: 'No Java debug port',
+    severity: 'high',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'OMRS_DEV_DEBUG_PORT opens JDWP: anyone reaching the port runs code in the JVM.',
     fix: 'Remove OMRS_DEV_DEBUG_PORT outside development.',
     refs: {},
-    check: (ctx) => perBackend(ctx, (c) => (envOf(c).some((e) => e.name === 'OMRS_DEV_DEBUG_PORT' && (e.value ?? '') !== '') ? 'OMRS_DEV_DEBUG_PORT is set' : undefined)),
+    check: (ctx) =>
+      perBackend(ctx, (c) =>
+        envOf(c).some((e) => e.name === 'OMRS_DEV_DEBUG_PORT' && (e.value ?? '') !== '')
+          ? 'OMRS_DEV_DEBUG_PORT is set'
+          : undefined,
+      ),
   },
   {
-    id: 'OMRS-APP-009', title: 'No default passwords in Secrets', severity: 'critical', scope: 'manifests', levels: ['qa', 'prod'],
+    id: 'OMRS-APP-009',
+    title: 'No default passwords in Secrets',
+    severity: 'critical',
+    scope: 'manifests',
+    levels: ['qa', 'prod'],
     why: 'A chart that writes openmrs/OpenMRS123/Admin123 into its Secrets ships a known password.',
     fix: 'Generate the password (the omrs chart does) or create the Secret outside the chart.',
     refs: { polaris: ['sensitiveConfigmapContent'] },
-    check: (ctx) => ctx.objects.filter((o) => o.kind === 'Secret').flatMap((o) => {
-      const entries = [...Object.entries(rec(o.raw.data)).map(([k, v]) => [k, str(v) === '***' ? undefined : Buffer.from(str(v) ?? '', 'base64').toString('utf8')] as const), ...Object.entries(rec(o.raw.stringData)).map(([k, v]) => [k, str(v)] as const)];
-      return entries.filter(([k, v]) => /pass/i.test(k) && v !== undefined && [...DEFAULT_ADMIN_PASSWORDS, ...DEFAULT_DB_PASSWORDS].includes(v)).map(([k]) => ({ resource: refOf(o), message: `key ${k} holds a well-known default password` }));
-    }),
+    check: (ctx) =>
+      ctx.objects
+        .filter((o) => o.kind === 'Secret')
+        .flatMap((o) => {
+          const entries = [
+            ...Object.entries(rec(o.raw.data)).map(
+              ([k, v]) =>
+                [
+                  k,
+                  str(v) === '***' ? undefined : Buffer.from(str(v) ?? '', 'base64').toString('utf8'),
+                ] as const,
+            ),
+            ...Object.entries(rec(o.raw.stringData)).map(([k, v]) => [k, str(v)] as const),
+          ];
+          return entries
+            .filter(
+              ([k, v]) =>
+                /pass/i.test(k) &&
+                v !== undefined &&
+                [...DEFAULT_ADMIN_PASSWORDS, ...DEFAULT_DB_PASSWORDS].includes(v),
+            )
+            .map(([k]) => ({ resource: refOf(o), message: `key ${k} holds a well-known default password` }));
+        }),
   },
 ];

@@ -12,7 +12,12 @@ export interface ClusterTarget {
   now?: Date;
 }
 
-type Meta = { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+type Meta = {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+};
 type Item = { metadata?: Meta };
 
 export async function readCluster(target: ClusterTarget): Promise<ClusterContext> {
@@ -21,7 +26,12 @@ export async function readCluster(target: ClusterTarget): Promise<ClusterContext
   if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
   else kc.loadFromDefault();
   if (!kc.getContexts().some((c) => c.name === target.context))
-    throw new OmrsError({ code: 'CHECK_NO_CONTEXT', message: `kube context "${target.context}" is not in the kubeconfig`, exitCode: ExitCode.prerequisite, hint: 'Set cluster.context in the profile or pass --context with a context from `kubectl config get-contexts`.' });
+    throw new OmrsError({
+      code: 'CHECK_NO_CONTEXT',
+      message: `kube context "${target.context}" is not in the kubeconfig`,
+      exitCode: ExitCode.prerequisite,
+      hint: 'Set cluster.context in the profile or pass --context with a context from `kubectl config get-contexts`.',
+    });
   kc.setCurrentContext(target.context);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -46,22 +56,52 @@ export async function readCluster(target: ClusterTarget): Promise<ClusterContext
     ];
     const tenantObjects: TenantObject[] = [];
     for (const [kind, list] of lists)
-      for (const o of (await list).items) tenantObjects.push({ kind, namespace: ns, name: o.metadata?.name ?? '?', tenant: o.metadata?.labels?.['omrs.dev/tenant'] ?? '' });
+      for (const o of (await list).items)
+        tenantObjects.push({
+          kind,
+          namespace: ns,
+          name: o.metadata?.name ?? '?',
+          tenant: o.metadata?.labels?.['omrs.dev/tenant'] ?? '',
+        });
     const mounted = new Set<string>();
-    for (const p of pods.items) for (const v of p.spec?.volumes ?? []) if (v.persistentVolumeClaim) mounted.add(`${p.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`);
+    for (const p of pods.items)
+      for (const v of p.spec?.volumes ?? [])
+        if (v.persistentVolumeClaim)
+          mounted.add(`${p.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`);
     return {
       context: target.context,
       now: target.now ?? new Date(),
-      pvcs: pvcs.items.map((c) => ({ namespace: c.metadata?.namespace ?? '', name: c.metadata?.name ?? '', phase: c.status?.phase ?? 'Pending', ...(c.spec?.volumeName && { volume: c.spec.volumeName }), labels: c.metadata?.labels ?? {} })),
+      pvcs: pvcs.items.map((c) => ({
+        namespace: c.metadata?.namespace ?? '',
+        name: c.metadata?.name ?? '',
+        phase: c.status?.phase ?? 'Pending',
+        ...(c.spec?.volumeName && { volume: c.spec.volumeName }),
+        labels: c.metadata?.labels ?? {},
+      })),
       mountedClaims: mounted,
-      pvs: pvs.items.map((v) => ({ name: v.metadata?.name ?? '', phase: v.status?.phase ?? 'Pending', ...(v.spec?.claimRef && { claim: `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` }), ...(v.spec?.persistentVolumeReclaimPolicy && { reclaimPolicy: v.spec.persistentVolumeReclaimPolicy }) })),
-      namespaces: namespaces.items.map((n) => ({ name: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, annotations: n.metadata?.annotations ?? {} })),
+      pvs: pvs.items.map((v) => ({
+        name: v.metadata?.name ?? '',
+        phase: v.status?.phase ?? 'Pending',
+        ...(v.spec?.claimRef && { claim: `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` }),
+        ...(v.spec?.persistentVolumeReclaimPolicy && { reclaimPolicy: v.spec.persistentVolumeReclaimPolicy }),
+      })),
+      namespaces: namespaces.items.map((n) => ({
+        name: n.metadata?.name ?? '',
+        labels: n.metadata?.labels ?? {},
+        annotations: n.metadata?.annotations ?? {},
+      })),
       tenantObjects,
       tenants: target.tenants,
     };
   } catch (error) {
     if (error instanceof OmrsError) throw error;
     const e = error as { code?: number; message?: string };
-    throw new OmrsError({ code: 'CHECK_CLUSTER_FAILED', message: `cannot read the cluster in context ${target.context}: ${e.code ? `HTTP ${e.code}` : e.message ?? String(error)}`, exitCode: e.code === 401 || e.code === 403 ? ExitCode.prerequisite : ExitCode.failed, hint: 'The cluster checks list PVCs, PVs, pods and namespaces cluster-wide: they need a role that can list them.', cause: error });
+    throw new OmrsError({
+      code: 'CHECK_CLUSTER_FAILED',
+      message: `cannot read the cluster in context ${target.context}: ${e.code ? `HTTP ${e.code}` : (e.message ?? String(error))}`,
+      exitCode: e.code === 401 || e.code === 403 ? ExitCode.prerequisite : ExitCode.failed,
+      hint: 'The cluster checks list PVCs, PVs, pods and namespaces cluster-wide: they need a role that can list them.',
+      cause: error,
+    });
   }
 }

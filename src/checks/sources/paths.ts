@@ -10,17 +10,30 @@ export type PathKind = 'manifest' | 'chart' | 'terraform' | 'manifest-dir';
 
 export async function classifyPath(path: string): Promise<PathKind> {
   const info = await stat(path).catch(() => undefined);
-  if (!info) throw new OmrsError({ code: 'CHECK_PATH_NOT_FOUND', message: `${path} does not exist`, exitCode: ExitCode.usage });
+  if (!info)
+    throw new OmrsError({
+      code: 'CHECK_PATH_NOT_FOUND',
+      message: `${path} does not exist`,
+      exitCode: ExitCode.usage,
+    });
   if (info.isFile()) {
     if (/\.ya?ml$|\.json$/.test(path)) return 'manifest';
     if (/\.tf$/.test(path)) return 'terraform';
-    throw new OmrsError({ code: 'CHECK_PATH_UNKNOWN', message: `${path} is neither a manifest (.yaml, .yml, .json) nor Terraform (.tf)`, exitCode: ExitCode.usage });
+    throw new OmrsError({
+      code: 'CHECK_PATH_UNKNOWN',
+      message: `${path} is neither a manifest (.yaml, .yml, .json) nor Terraform (.tf)`,
+      exitCode: ExitCode.usage,
+    });
   }
   if (existsSync(join(path, 'Chart.yaml'))) return 'chart';
   const files = await listFiles(path);
   if (files.some((f) => f.endsWith('.tf'))) return 'terraform';
   if (files.some((f) => /\.ya?ml$/.test(f))) return 'manifest-dir';
-  throw new OmrsError({ code: 'CHECK_PATH_UNKNOWN', message: `${path} holds no manifests, chart or Terraform files`, exitCode: ExitCode.usage });
+  throw new OmrsError({
+    code: 'CHECK_PATH_UNKNOWN',
+    message: `${path} holds no manifests, chart or Terraform files`,
+    exitCode: ExitCode.usage,
+  });
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -42,11 +55,19 @@ export async function readManifestFile(file: string, cwd: string): Promise<KubeO
   try {
     objects = parseObjects(file.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text);
   } catch (error) {
-    throw new OmrsError({ code: 'CHECK_BAD_MANIFEST', message: `${rel}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage });
+    throw new OmrsError({
+      code: 'CHECK_BAD_MANIFEST',
+      message: `${rel}: ${error instanceof Error ? error.message : String(error)}`,
+      exitCode: ExitCode.usage,
+    });
   }
   // A List (kubectl get -o yaml) holds the objects in items.
   return objects
-    .flatMap((o) => (o.kind === 'List' && Array.isArray(o.raw.items) ? parseObjects((o.raw.items as unknown[]).map((i) => JSON.stringify(i)).join('\n---\n')) : [o]))
+    .flatMap((o) =>
+      o.kind === 'List' && Array.isArray(o.raw.items)
+        ? parseObjects((o.raw.items as unknown[]).map((i) => JSON.stringify(i)).join('\n---\n'))
+        : [o],
+    )
     .map((o) => ({ ...o, source: rel }));
 }
 

@@ -63,14 +63,20 @@ function cachedParser(cacheDir: string | undefined): Parse {
       return JSON.parse(await readFile(key, 'utf8')) as Json;
     } catch {
       const doc = await wasmParse(file, text);
-      await mkdir(cacheDir, { recursive: true }).then(() => writeFile(key, JSON.stringify(doc))).catch(() => undefined);
+      await mkdir(cacheDir, { recursive: true })
+        .then(() => writeFile(key, JSON.stringify(doc)))
+        .catch(() => undefined);
       return doc;
     }
   };
 }
 const PARSER_ID = '@cdktf/hcl2json@0.21';
 export const defaultHclCache = (env: Record<string, string | undefined>): string | undefined =>
-  env.OMRS_CACHE_DIR ? join(env.OMRS_CACHE_DIR, 'hcl') : env.HOME ? join(env.XDG_CACHE_HOME ?? join(env.HOME, '.cache'), 'omrs', 'hcl') : undefined;
+  env.OMRS_CACHE_DIR
+    ? join(env.OMRS_CACHE_DIR, 'hcl')
+    : env.HOME
+      ? join(env.XDG_CACHE_HOME ?? join(env.HOME, '.cache'), 'omrs', 'hcl')
+      : undefined;
 
 async function tfFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -93,14 +99,28 @@ function lineOf(text: string, type: string, name: string): number | undefined {
 }
 
 async function parseDir(dir: string, files: string[], parse: Parse, cwd: string): Promise<DirModel> {
-  const model: DirModel = { dir, files: [], resources: [], variables: {}, locals: {}, modules: [], backends: [], tfvars: {} };
+  const model: DirModel = {
+    dir,
+    files: [],
+    resources: [],
+    variables: {},
+    locals: {},
+    modules: [],
+    backends: [],
+    tfvars: {},
+  };
   for (const file of files) {
     const text = await readFile(file, 'utf8');
     let doc: Json;
     try {
       doc = await parse(file, text);
     } catch (error) {
-      throw new OmrsError({ code: 'CHECK_TERRAFORM_PARSE', message: `cannot parse ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}`, exitCode: ExitCode.usage, hint: 'Run `terraform fmt` / `terraform validate` on the folder.' });
+      throw new OmrsError({
+        code: 'CHECK_TERRAFORM_PARSE',
+        message: `cannot parse ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}`,
+        exitCode: ExitCode.usage,
+        hint: 'Run `terraform fmt` / `terraform validate` on the folder.',
+      });
     }
     const rel = relative(cwd, file);
     model.files.push(rel);
@@ -110,7 +130,13 @@ async function parseDir(dir: string, files: string[], parse: Parse, cwd: string)
     }
     for (const [type, byName] of Object.entries(isRecord(doc.resource) ? doc.resource : {}))
       for (const [name, blocks] of Object.entries(isRecord(byName) ? byName : {}))
-        model.resources.push({ type, name, body: first(blocks), file: rel, ...(lineOf(text, type, name) !== undefined && { line: lineOf(text, type, name)! }) });
+        model.resources.push({
+          type,
+          name,
+          body: first(blocks),
+          file: rel,
+          ...(lineOf(text, type, name) !== undefined && { line: lineOf(text, type, name)! }),
+        });
     for (const [name, blocks] of Object.entries(isRecord(doc.variable) ? doc.variable : {})) {
       const v = first(blocks);
       if ('default' in v && v.default !== null) model.variables[name] = v.default;
@@ -119,13 +145,17 @@ async function parseDir(dir: string, files: string[], parse: Parse, cwd: string)
         if (bound !== undefined) model.variables[name] = bound;
       }
     }
-    for (const block of Array.isArray(doc.locals) ? doc.locals : []) if (isRecord(block)) Object.assign(model.locals, block);
+    for (const block of Array.isArray(doc.locals) ? doc.locals : [])
+      if (isRecord(block)) Object.assign(model.locals, block);
     for (const [name, blocks] of Object.entries(isRecord(doc.module) ? doc.module : {})) {
       const args = first(blocks);
       model.modules.push({ name, source: typeof args.source === 'string' ? args.source : '', args });
     }
     for (const t of Array.isArray(doc.terraform) ? doc.terraform : [])
-      for (const [type, blocks] of Object.entries(isRecord(first(t).backend) ? (first(t).backend as Json) : {})) model.backends.push({ type, body: first(blocks), file: rel });
+      for (const [type, blocks] of Object.entries(
+        isRecord(first(t).backend) ? (first(t).backend as Json) : {},
+      ))
+        model.backends.push({ type, body: first(blocks), file: rel });
   }
   return model;
 }
@@ -137,7 +167,8 @@ async function parseDir(dir: string, files: string[], parse: Parse, cwd: string)
  */
 function validatedValue(name: string, validations: unknown[]): unknown {
   for (const v of validations) {
-    const condition = isRecord(v) && typeof v.condition === 'string' ? v.condition.replace(/^\$\{|\}$/g, '').trim() : '';
+    const condition =
+      isRecord(v) && typeof v.condition === 'string' ? v.condition.replace(/^\$\{|\}$/g, '').trim() : '';
     if (condition === `var.${name}`) return true;
     const m = new RegExp(`^var\\.${name}\\s*>=?\\s*(\\d+)(\\s*&&.*)?$`).exec(condition);
     if (m) return Number(m[1]);
@@ -148,7 +179,12 @@ function validatedValue(name: string, validations: unknown[]): unknown {
 const REF = /^\$\{(var|local)\.([A-Za-z0-9_-]+)\}$/;
 
 /** Replaces whole-value `${var.x}` / `${local.x}` strings, deeply. */
-function resolveValue(value: unknown, vars: Record<string, unknown>, locals: Record<string, unknown>, depth = 0): unknown {
+function resolveValue(
+  value: unknown,
+  vars: Record<string, unknown>,
+  locals: Record<string, unknown>,
+  depth = 0,
+): unknown {
   if (typeof value === 'string') {
     const m = REF.exec(value);
     if (!m || depth > 8) return value;
@@ -156,7 +192,10 @@ function resolveValue(value: unknown, vars: Record<string, unknown>, locals: Rec
     return m[2]! in table ? resolveValue(table[m[2]!], vars, locals, depth + 1) : value;
   }
   if (Array.isArray(value)) return value.map((v) => resolveValue(v, vars, locals, depth));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, vars, locals, depth)]));
+  if (isRecord(value))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveValue(v, vars, locals, depth)]),
+    );
   return value;
 }
 
@@ -167,7 +206,11 @@ export interface LoadOptions {
   cacheDir?: string;
 }
 
-export async function loadTerraform(root: string, cwd: string, options: LoadOptions = {}): Promise<TerraformModel> {
+export async function loadTerraform(
+  root: string,
+  cwd: string,
+  options: LoadOptions = {},
+): Promise<TerraformModel> {
   const files = await tfFiles(root);
   const parse = cachedParser(options.cacheDir);
   const byDir = new Map<string, string[]>();
@@ -176,23 +219,47 @@ export async function loadTerraform(root: string, cwd: string, options: LoadOpti
   for (const [dir, list] of byDir) dirs.set(dir, await parseDir(dir, list, parse, cwd));
 
   const called = new Set<string>();
-  for (const d of dirs.values()) for (const m of d.modules) if (/^\.\.?\//.test(m.source)) called.add(resolve(d.dir, m.source));
+  for (const d of dirs.values())
+    for (const m of d.modules) if (/^\.\.?\//.test(m.source)) called.add(resolve(d.dir, m.source));
 
-  const model: TerraformModel = { root, files: [...dirs.values()].flatMap((d) => d.files), resources: [], backends: [] };
+  const model: TerraformModel = {
+    root,
+    files: [...dirs.values()].flatMap((d) => d.files),
+    resources: [],
+    backends: [],
+  };
   const instantiate = (d: DirModel, vars: Record<string, unknown>, prefix: string, depth: number): void => {
     if (depth > 10) return;
     const locals = d.locals;
-    for (const r of d.resources) model.resources.push({ type: r.type, name: r.name, body: resolveValue(r.body, vars, locals) as Json, address: `${prefix}${r.type}.${r.name}`, file: r.file, ...(r.line !== undefined && { line: r.line }) });
+    for (const r of d.resources)
+      model.resources.push({
+        type: r.type,
+        name: r.name,
+        body: resolveValue(r.body, vars, locals) as Json,
+        address: `${prefix}${r.type}.${r.name}`,
+        file: r.file,
+        ...(r.line !== undefined && { line: r.line }),
+      });
     model.backends.push(...d.backends);
     for (const m of d.modules) {
       const target = dirs.get(resolve(d.dir, m.source));
       if (!target || !/^\.\.?\//.test(m.source)) continue;
-      const args = Object.fromEntries(Object.entries(m.args).filter(([k]) => !['source', 'version', 'providers', 'depends_on', 'count', 'for_each'].includes(k)).map(([k, v]) => [k, resolveValue(v, vars, locals)]));
+      const args = Object.fromEntries(
+        Object.entries(m.args)
+          .filter(([k]) => !['source', 'version', 'providers', 'depends_on', 'count', 'for_each'].includes(k))
+          .map(([k, v]) => [k, resolveValue(v, vars, locals)]),
+      );
       instantiate(target, { ...target.variables, ...args }, `${prefix}module.${m.name}.`, depth + 1);
     }
   };
   const roots = [...dirs.values()].filter((d) => !called.has(d.dir) && (options.roots?.(d.dir) ?? true));
-  for (const d of roots) instantiate(d, { ...d.variables, ...d.tfvars }, roots.length > 1 ? `${relative(root, d.dir) || '.'}: ` : '', 0);
+  for (const d of roots)
+    instantiate(
+      d,
+      { ...d.variables, ...d.tfvars },
+      roots.length > 1 ? `${relative(root, d.dir) || '.'}: ` : '',
+      0,
+    );
   return model;
 }
 

@@ -5,9 +5,18 @@ export type Json = Record<string, unknown>;
 export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const rec = (v: unknown): Json => (isRecord(v) ? v : {});
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+] as const;
 /** Workloads that serve traffic for a long time (probes, replicas, PDBs apply to them). */
 export const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
@@ -53,7 +62,9 @@ export function workloads(objects: KubeObject[]): Workload[] {
     const t = podTemplate(object);
     if (!t) continue;
     const containers = (key: string, init: boolean): Container[] =>
-      arr(t.spec[key]).filter(isRecord).map((c) => ({ name: str(c.name) ?? '?', init, spec: c, securityContext: rec(c.securityContext) }));
+      arr(t.spec[key])
+        .filter(isRecord)
+        .map((c) => ({ name: str(c.name) ?? '?', init, spec: c, securityContext: rec(c.securityContext) }));
     const replicas = rec(object.raw.spec).replicas;
     out.push({
       object,
@@ -62,7 +73,12 @@ export function workloads(objects: KubeObject[]): Workload[] {
       podMeta: t.meta,
       pod: t.spec,
       containers: [...containers('initContainers', true), ...containers('containers', false)],
-      replicas: typeof replicas === 'number' ? replicas : LONG_RUNNING.has(object.kind) && object.kind !== 'DaemonSet' ? 1 : undefined,
+      replicas:
+        typeof replicas === 'number'
+          ? replicas
+          : LONG_RUNNING.has(object.kind) && object.kind !== 'DaemonSet'
+            ? 1
+            : undefined,
       labels: Object.fromEntries(Object.entries(rec(t.meta.labels)).map(([k, v]) => [k, String(v)])),
     });
   }
@@ -85,28 +101,50 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
     const values = arr(e.values).map(String);
     const has = key in labels;
     switch (e.operator) {
-      case 'In': if (!has || !values.includes(labels[key]!)) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key]!)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
+      case 'In':
+        if (!has || !values.includes(labels[key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;
 }
 
-export interface EnvVar { name: string; value?: string; fromSecret: boolean; fromOther: boolean }
+export interface EnvVar {
+  name: string;
+  value?: string;
+  fromSecret: boolean;
+  fromOther: boolean;
+}
 
 export function envOf(c: Container): EnvVar[] {
-  return arr(c.spec.env).filter(isRecord).map((e) => {
-    const from = rec(e.valueFrom);
-    return { name: str(e.name) ?? '', ...(e.value !== undefined && { value: str(e.value) ?? '' }), fromSecret: from.secretKeyRef !== undefined, fromOther: Object.keys(from).length > 0 && from.secretKeyRef === undefined };
-  });
+  return arr(c.spec.env)
+    .filter(isRecord)
+    .map((e) => {
+      const from = rec(e.valueFrom);
+      return {
+        name: str(e.name) ?? '',
+        ...(e.value !== undefined && { value: str(e.value) ?? '' }),
+        fromSecret: from.secretKeyRef !== undefined,
+        fromOther: Object.keys(from).length > 0 && from.secretKeyRef === undefined,
+      };
+    });
 }
 
 /** The OpenMRS backend (openmrs-core or the reference application backend image, or a container configured with OMRS_DB_*). */
 export function isOpenmrsBackend(c: Container): boolean {
   const image = str(c.spec.image) ?? '';
-  if (/openmrs\/openmrs-(core|reference-application-3-backend|reference-application-distro)/.test(image)) return true;
+  if (/openmrs\/openmrs-(core|reference-application-3-backend|reference-application-distro)/.test(image))
+    return true;
   return envOf(c).some((e) => /^OMRS_DB(_|$)/.test(e.name));
 }

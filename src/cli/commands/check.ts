@@ -17,24 +17,50 @@ interface CheckFlags {
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const LEVELS = ['dev', 'qa', 'prod'] as const;
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new OmrsError({ code: 'CHECK_BAD_FLAG', message: `${flag} must be one of ${allowed.join(', ')} (got "${value}")`, exitCode: ExitCode.usage });
+  throw new OmrsError({
+    code: 'CHECK_BAD_FLAG',
+    message: `${flag} must be one of ${allowed.join(', ')} (got "${value}")`,
+    exitCode: ExitCode.usage,
+  });
 }
 
 export function registerCheckCommands(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .argument('[paths...]', 'manifest files (multi-document YAML), chart folders, Terraform folders; default: the profile render and terraform/')
+    .argument(
+      '[paths...]',
+      'manifest files (multi-document YAML), chart folders, Terraform folders; default: the profile render and terraform/',
+    )
     .description('hardening and data-cleanup checks; exit 3 when the gate fails')
-    .option('-p, --profile <profile>', 'profile to check (level, waivers, render); default: the project default')
+    .option(
+      '-p, --profile <profile>',
+      'profile to check (level, waivers, render); default: the project default',
+    )
     .option('--scope <scopes>', 'comma-separated: manifests,terraform,database,cluster')
     .option('--format <format>', 'text | json | sarif (default: text, json with --json)')
-    .option('--level <level>', 'gate level dev | qa | prod (default: checks.level of the profile; prod for paths without --profile)')
-    .option('--db <url>', 'database to check, mysql://user:password@host:3306/openmrs (default: $OMRS_DB_URL)')
-    .option('--context <name>', 'kube context for the cluster scope (default: cluster.context of the profile)')
-    .option('--kubeconfig <file>', 'kubeconfig file for the cluster scope (default: $KUBECONFIG or ~/.kube/config)')
+    .option(
+      '--level <level>',
+      'gate level dev | qa | prod (default: checks.level of the profile; prod for paths without --profile)',
+    )
+    .option(
+      '--db <url>',
+      'database to check, mysql://user:password@host:3306/openmrs (default: $OMRS_DB_URL)',
+    )
+    .option(
+      '--context <name>',
+      'kube context for the cluster scope (default: cluster.context of the profile)',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file for the cluster scope (default: $KUBECONFIG or ~/.kube/config)',
+    )
     .option('--list', 'list the rules and exit')
     .option('--explain <id>', 'explain one rule and exit')
     .addHelpText(
@@ -53,10 +79,19 @@ Examples:
         const format = oneOf(flags.format, FORMATS, '--format') ?? (json ? 'json' : 'text');
         const write = (data: unknown): void => void ctx.io.stdout.write(JSON.stringify(data, null, 2) + '\n');
         if (flags.list || flags.explain) {
-          const [{ RULES, findRule, ruleMeta }, text] = await Promise.all([import('../../checks/rules/index.js'), import('../../checks/reporters/text.js')]);
+          const [{ RULES, findRule, ruleMeta }, text] = await Promise.all([
+            import('../../checks/rules/index.js'),
+            import('../../checks/reporters/text.js'),
+          ]);
           if (flags.explain) {
             const rule = findRule(flags.explain);
-            if (!rule) throw new OmrsError({ code: 'CHECK_UNKNOWN_RULE', message: `no rule ${flags.explain}`, exitCode: ExitCode.usage, hint: 'List the rules with `omrs check --list`.' });
+            if (!rule)
+              throw new OmrsError({
+                code: 'CHECK_UNKNOWN_RULE',
+                message: `no rule ${flags.explain}`,
+                exitCode: ExitCode.usage,
+                hint: 'List the rules with `omrs check --list`.',
+              });
             if (format === 'text') out.result(ruleMeta(rule), (c) => text.renderExplain(rule, c));
             else write(ruleMeta(rule));
             return;
@@ -70,7 +105,16 @@ Examples:
         const level = oneOf(flags.level, LEVELS, '--level');
         if (format === 'text') await out.startProgress('omrs check');
         const report = await runCheck(
-          { paths, events: out.events, ...(flags.profile && { profile: flags.profile }), ...(scopes && { scopes }), ...(level && { level }), ...(flags.db && { db: flags.db }), ...(flags.context && { context: flags.context }), ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }) },
+          {
+            paths,
+            events: out.events,
+            ...(flags.profile && { profile: flags.profile }),
+            ...(scopes && { scopes }),
+            ...(level && { level }),
+            ...(flags.db && { db: flags.db }),
+            ...(flags.context && { context: flags.context }),
+            ...(flags.kubeconfig && { kubeconfig: flags.kubeconfig }),
+          },
           { cwd: ctx.io.cwd, env: ctx.io.env, signal: ctx.io.signal },
         );
         if (format === 'sarif') {

@@ -18,7 +18,15 @@ export interface ClusterOpts {
 /** The options every runtime command takes for clusters. */
 export function addClusterOptions(command: Command): Command {
   return command
-    .addOption(new Option('--runtime <runtime>', 'where it runs (default: the profile\'s runtime)').choices(['compose', 'kube', 'kind', 'minikube', 'eks']))
+    .addOption(
+      new Option('--runtime <runtime>', "where it runs (default: the profile's runtime)").choices([
+        'compose',
+        'kube',
+        'kind',
+        'minikube',
+        'eks',
+      ]),
+    )
     .option('--context <name>', 'Kubernetes context; must be the one the profile names')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'confirm a production context without a prompt (CI)');
@@ -53,7 +61,12 @@ function deps(out: Output, ctx: CliContext) {
   };
 }
 
-export async function clusterUpCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<void> {
+export async function clusterUpCommand(
+  out: Output,
+  ctx: CliContext,
+  runtime: string,
+  opts: ClusterOpts,
+): Promise<void> {
   const { clusterUp } = await import('../../runtime/select.js');
   await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
   const r = await clusterUp(request(runtime, opts), deps(out, ctx));
@@ -65,24 +78,40 @@ export async function clusterUpCommand(out: Output, ctx: CliContext, runtime: st
   );
 }
 
-export async function clusterDownCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts & { volumes?: boolean }): Promise<void> {
+export async function clusterDownCommand(
+  out: Output,
+  ctx: CliContext,
+  runtime: string,
+  opts: ClusterOpts & { volumes?: boolean },
+): Promise<void> {
   const { clusterDown } = await import('../../runtime/select.js');
   await out.startProgress('omrs down');
-  const r = await clusterDown({ ...request(runtime, opts), ...(opts.volumes && { volumes: true }) }, deps(out, ctx));
+  const r = await clusterDown(
+    { ...request(runtime, opts), ...(opts.volumes && { volumes: true }) },
+    deps(out, ctx),
+  );
   await out.close();
   out.result(r, (c) =>
     [
       `${c.green('✔')} ${c.bold(r.env)} is down on ${r.context}${r.uninstalled ? '' : ' (nothing was installed)'}${r.namespaceDeleted ? `; namespace ${r.namespace} deleted` : ''}`,
-      ...(r.keptPvcs.length ? [c.dim(`  kept volume claims: ${r.keptPvcs.join(', ')} (remove them with --volumes)`)] : []),
+      ...(r.keptPvcs.length
+        ? [c.dim(`  kept volume claims: ${r.keptPvcs.join(', ')} (remove them with --volumes)`)]
+        : []),
     ].join('\n'),
   );
 }
 
-export async function clusterStatusCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<number> {
+export async function clusterStatusCommand(
+  out: Output,
+  ctx: CliContext,
+  runtime: string,
+  opts: ClusterOpts,
+): Promise<number> {
   const { clusterStatus } = await import('../../runtime/select.js');
   const s = await clusterStatus(request(runtime, opts), deps(out, ctx));
   out.result(s, (c) => {
-    if (!s.exists) return `environment ${c.bold(s.env)} is not installed in ${s.namespace} on ${s.context}. Start it with \`omrs up --runtime ${runtime}\`.`;
+    if (!s.exists)
+      return `environment ${c.bold(s.env)} is not installed in ${s.namespace} on ${s.context}. Start it with \`omrs up --runtime ${runtime}\`.`;
     const rows = s.services.map((x) => [c.bold(x.name), x.kind, x.runtime, x.health, c.dim(x.detail ?? '')]);
     return [
       `${c.bold(s.env)} ${c.dim(`namespace ${s.namespace} on ${s.context}, revision ${s.revision ?? '?'} (${s.releaseStatus ?? 'unknown'})`)}`,
@@ -92,23 +121,50 @@ export async function clusterStatusCommand(out: Output, ctx: CliContext, runtime
   return s.services.some((x) => x.runtime === 'error') ? 1 : 0;
 }
 
-export async function clusterLogsCommand(out: Output, ctx: CliContext, runtime: string, service: string | undefined, opts: ClusterOpts & { follow?: boolean; tail?: number }): Promise<void> {
+export async function clusterLogsCommand(
+  out: Output,
+  ctx: CliContext,
+  runtime: string,
+  service: string | undefined,
+  opts: ClusterOpts & { follow?: boolean; tail?: number },
+): Promise<void> {
   const { clusterLogs } = await import('../../runtime/select.js');
   await clusterLogs(
-    { ...request(runtime, opts), ...(service && { service }), ...(opts.follow && { follow: true }), ...(opts.tail !== undefined && { tail: opts.tail }) },
+    {
+      ...request(runtime, opts),
+      ...(service && { service }),
+      ...(opts.follow && { follow: true }),
+      ...(opts.tail !== undefined && { tail: opts.tail }),
+    },
     {
       ...deps(out, ctx),
       onLine: ({ service: name, line }) =>
-        ctx.io.stdout.write(out.mode === 'json' ? JSON.stringify({ service: name, line }) + '\n' : `${service ? '' : out.colors.cyan(name) + ' | '}${line}\n`),
+        ctx.io.stdout.write(
+          out.mode === 'json'
+            ? JSON.stringify({ service: name, line }) + '\n'
+            : `${service ? '' : out.colors.cyan(name) + ' | '}${line}\n`,
+        ),
     },
   );
 }
 
 /** Forwards a local port to the gateway until Ctrl-C. */
-export async function clusterOpenCommand(out: Output, ctx: CliContext, runtime: string, opts: ClusterOpts): Promise<void> {
+export async function clusterOpenCommand(
+  out: Output,
+  ctx: CliContext,
+  runtime: string,
+  opts: ClusterOpts,
+): Promise<void> {
   const { clusterOpen } = await import('../../runtime/select.js');
   const handle = await clusterOpen(request(runtime, opts), deps(out, ctx));
-  out.result({ url: handle.url, port: handle.port, pod: handle.pod }, (c) => `${c.cyan(handle.url)} ${c.dim(`→ ${handle.pod} (Ctrl-C stops forwarding)`)}`);
-  await new Promise<void>((resolve) => (ctx.io.signal.aborted ? resolve() : ctx.io.signal.addEventListener('abort', () => resolve(), { once: true })));
+  out.result(
+    { url: handle.url, port: handle.port, pod: handle.pod },
+    (c) => `${c.cyan(handle.url)} ${c.dim(`→ ${handle.pod} (Ctrl-C stops forwarding)`)}`,
+  );
+  await new Promise<void>((resolve) =>
+    ctx.io.signal.aborted
+      ? resolve()
+      : ctx.io.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   await handle.close();
 }

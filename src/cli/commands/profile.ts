@@ -7,11 +7,17 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
   const profile = program
     .command('profile')
     .description('validate, show, diff and export the schema of profiles')
-    .addHelpText('after', '\nProfiles are YAML files in profiles/ that layer with `extends:` (base → dev / qa / prod).');
+    .addHelpText(
+      'after',
+      '\nProfiles are YAML files in profiles/ that layer with `extends:` (base → dev / qa / prod).',
+    );
 
   profile
     .command('validate')
-    .argument('[profile]', 'profile name (in the profiles folder) or path to a YAML file; default: the project default')
+    .argument(
+      '[profile]',
+      'profile name (in the profiles folder) or path to a YAML file; default: the project default',
+    )
     .description('check a profile and every file it extends; prints the app digest')
     .action(
       action(ctx, async (out, ref: string | undefined) => {
@@ -41,8 +47,15 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
           import('../../profile/digest.js'),
         ]);
         const resolved = await openProfile(ref, ctx.io);
-        const json = { name: resolved.name, appDigest: appDigest(resolved.profile), profile: maskSecrets(resolved), ...(opts.origins && { origins: originsJson(resolved.merged.origins) }) };
-        out.result(json, () => renderProfileYaml(resolved, { origins: opts.origins === true, cwd: ctx.io.cwd }));
+        const json = {
+          name: resolved.name,
+          appDigest: appDigest(resolved.profile),
+          profile: maskSecrets(resolved),
+          ...(opts.origins && { origins: originsJson(resolved.merged.origins) }),
+        };
+        out.result(json, () =>
+          renderProfileYaml(resolved, { origins: opts.origins === true, cwd: ctx.io.cwd }),
+        );
       }),
     );
 
@@ -90,7 +103,9 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
     );
 }
 
-function originsJson(origins: Map<string, { key?: { file: string; line?: number }; value: { file: string; line?: number } }>) {
+function originsJson(
+  origins: Map<string, { key?: { file: string; line?: number }; value: { file: string; line?: number } }>,
+) {
   return Object.fromEntries(
     [...origins].map(([path, pos]) => {
       const where = pos.key ?? pos.value;

@@ -41,31 +41,58 @@ function asker(ctx: CliContext): ((q: string) => Promise<string>) | undefined {
 function seconds(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const m = /^(\d+)(s|m)?$/.exec(raw);
-  if (!m) throw new OmrsError({ code: 'PROMOTE_BAD_TIMEOUT', message: `--ready-timeout ${raw} is not a duration`, exitCode: ExitCode.usage, hint: 'Use e.g. 90s or 5m.' });
+  if (!m)
+    throw new OmrsError({
+      code: 'PROMOTE_BAD_TIMEOUT',
+      message: `--ready-timeout ${raw} is not a duration`,
+      exitCode: ExitCode.usage,
+      hint: 'Use e.g. 90s or 5m.',
+    });
   return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
 }
 
 export function registerPromoteCommands(program: Command, ctx: CliContext): void {
   program
     .command('promote')
-    .argument('[what]', 'nothing: promote; "record": write a QA record; "fingerprint": show (or --record) the infrastructure fingerprint')
-    .description('promote a profile blue/green: lock → check gate → plan → snapshot → deploy the idle colour → smoke test → switch → record')
+    .argument(
+      '[what]',
+      'nothing: promote; "record": write a QA record; "fingerprint": show (or --record) the infrastructure fingerprint',
+    )
+    .description(
+      'promote a profile blue/green: lock → check gate → plan → snapshot → deploy the idle colour → smoke test → switch → record',
+    )
     .option('-p, --profile <profile>', 'profile name or path')
     .option('--approve-record <file>', 'the QA record of the tested app (required for production profiles)')
     .option('--context <context>', 'the Kubernetes context; must be the profile’s')
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
-    .option('--smoke-url <url>', 'base URL of the idle colour’s gateway for the smoke test (password from OMRS_SMOKE_PASSWORD)')
+    .option(
+      '--smoke-url <url>',
+      'base URL of the idle colour’s gateway for the smoke test (password from OMRS_SMOKE_PASSWORD)',
+    )
     .option('--smoke-user <user>', 'user for the smoke test login', 'admin')
     .option('--smoke-timeout <duration>', 'how long the smoke test may retry (default 60s)')
-    .option('--lock-file <file>', 'where to write the lock (default: <profile>.lock.json next to the profile)')
+    .option(
+      '--lock-file <file>',
+      'where to write the lock (default: <profile>.lock.json next to the profile)',
+    )
     .option('--records-dir <dir>', 'folder of promotions.jsonl (default: the current folder)')
-    .option('--ready-timeout <duration>', 'readiness timeout of each step of the idle colour (default: the profile’s timeouts)')
+    .option(
+      '--ready-timeout <duration>',
+      'readiness timeout of each step of the idle colour (default: the profile’s timeouts)',
+    )
     .option('--db <url>', 'also gate on the target database (mysql://…); default OMRS_DB_URL')
     .option('-o, --output <file>', 'record: the file to write (default: stdout)')
-    .addOption(new Option('--result <result>', 'record: the result of the QA run').choices(['passed', 'failed']).default('passed'))
+    .addOption(
+      new Option('--result <result>', 'record: the result of the QA run')
+        .choices(['passed', 'failed'])
+        .default('passed'),
+    )
     .option('--record', 'fingerprint: write it to SSM (after applying Terraform outside omrs)')
-    .addHelpText('after', '\nExit codes: 1 failed (the live colour still serves), 2 usage or not confirmed, 3 the check gate failed, 4 a prerequisite is missing (terraform provider, context, AWS).\nSee docs/promotion.md.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 1 failed (the live colour still serves), 2 usage or not confirmed, 3 the check gate failed, 4 a prerequisite is missing (terraform provider, context, AWS).\nSee docs/promotion.md.',
+    )
     .action(
       action(ctx, async (out, what: string | undefined, opts: PromoteOpts) => {
         const use = await import('../../promote/index.js');
@@ -75,16 +102,30 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
           const text = JSON.stringify(record, null, 2) + '\n';
           if (opts.output) {
             await writeFile(resolve(ctx.io.cwd, opts.output), text);
-            out.result({ ...record, file: resolve(ctx.io.cwd, opts.output) }, (c) => `${c.green('✔')} QA record of ${c.bold(record.profile)} (${record.appDigest}, ${record.result}) written to ${opts.output}`);
+            out.result(
+              { ...record, file: resolve(ctx.io.cwd, opts.output) },
+              (c) =>
+                `${c.green('✔')} QA record of ${c.bold(record.profile)} (${record.appDigest}, ${record.result}) written to ${opts.output}`,
+            );
           } else ctx.io.stdout.write(text);
           return;
         }
         if (what === 'fingerprint') {
           const r = await use.fingerprint(opts.profile, opts.record === true, deps);
-          out.result(r, (c) => `${r.fingerprint}\n${c.dim(`${r.parameter}: ${r.recorded ?? '(not recorded)'}${r.written ? ' → written' : ''}`)}`);
+          out.result(
+            r,
+            (c) =>
+              `${r.fingerprint}\n${c.dim(`${r.parameter}: ${r.recorded ?? '(not recorded)'}${r.written ? ' → written' : ''}`)}`,
+          );
           return;
         }
-        if (what !== undefined) throw new OmrsError({ code: 'USAGE', message: `unknown promote action "${what}"`, exitCode: ExitCode.usage, hint: 'Use `omrs promote`, `omrs promote record` or `omrs promote fingerprint`.' });
+        if (what !== undefined)
+          throw new OmrsError({
+            code: 'USAGE',
+            message: `unknown promote action "${what}"`,
+            exitCode: ExitCode.usage,
+            hint: 'Use `omrs promote`, `omrs promote record` or `omrs promote fingerprint`.',
+          });
         await out.startProgress(`omrs promote ${opts.profile ?? ''}`.trim());
         const confirm = asker(ctx);
         const readyTimeoutMs = seconds(opts.readyTimeout);
@@ -92,19 +133,38 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         const db = opts.db ?? ctx.io.env.OMRS_DB_URL;
         const result = await use.promote(
           {
-            ...(opts.profile && { profile: opts.profile }), ...(opts.approveRecord && { approveRecord: opts.approveRecord }), ...(opts.context && { context: opts.context }),
-            ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }), yes: opts.yes === true, ...(opts.smokeUrl && { smokeUrl: opts.smokeUrl }), ...(opts.smokeUser && { smokeUser: opts.smokeUser }),
-            ...(opts.lockFile && { lockFile: opts.lockFile }), ...(opts.recordsDir && { recordsDir: opts.recordsDir }), ...(readyTimeoutMs && { readyTimeoutMs }), ...(smokeWindowMs !== undefined && { smokeWindowMs }), ...(db && { db }),
+            ...(opts.profile && { profile: opts.profile }),
+            ...(opts.approveRecord && { approveRecord: opts.approveRecord }),
+            ...(opts.context && { context: opts.context }),
+            ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }),
+            yes: opts.yes === true,
+            ...(opts.smokeUrl && { smokeUrl: opts.smokeUrl }),
+            ...(opts.smokeUser && { smokeUser: opts.smokeUser }),
+            ...(opts.lockFile && { lockFile: opts.lockFile }),
+            ...(opts.recordsDir && { recordsDir: opts.recordsDir }),
+            ...(readyTimeoutMs && { readyTimeoutMs }),
+            ...(smokeWindowMs !== undefined && { smokeWindowMs }),
+            ...(db && { db }),
           },
-          { ...deps, events: out.events, signal: ctx.io.signal, interactive: confirm !== undefined && out.mode !== 'json', ...(confirm && { confirm }) },
+          {
+            ...deps,
+            events: out.events,
+            signal: ctx.io.signal,
+            interactive: confirm !== undefined && out.mode !== 'json',
+            ...(confirm && { confirm }),
+          },
         );
         await out.close();
         out.result(result, (c) =>
           [
             `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live${result.previous ? ` (was ${result.previous}, kept for \`omrs rollback\`)` : ''}`,
             c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
-            c.dim(`  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`),
-            ...(result.unpinned.length ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)] : []),
+            c.dim(
+              `  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`,
+            ),
+            ...(result.unpinned.length
+              ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)]
+              : []),
           ].join('\n'),
         );
       }),
@@ -112,7 +172,9 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
 
   program
     .command('rollback')
-    .description('switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot')
+    .description(
+      'switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot',
+    )
     .option('-p, --profile <profile>', 'profile name or path')
     .option('--context <context>', 'the Kubernetes context; must be the profile’s')
     .option('--kubeconfig <file>', 'kubeconfig file')
@@ -125,12 +187,32 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         await out.startProgress(`omrs rollback ${opts.profile ?? ''}`.trim());
         const confirm = asker(ctx);
         const result = await rollback(
-          { ...(opts.profile && { profile: opts.profile }), ...(opts.context && { context: opts.context }), ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }), yes: opts.yes === true, ...(opts.restoreSnapshot && { restoreSnapshot: opts.restoreSnapshot }), ...(opts.recordsDir && { recordsDir: opts.recordsDir }) },
-          { cwd: ctx.io.cwd, env: ctx.io.env, events: out.events, signal: ctx.io.signal, interactive: confirm !== undefined && out.mode !== 'json', ...(confirm && { confirm }) },
+          {
+            ...(opts.profile && { profile: opts.profile }),
+            ...(opts.context && { context: opts.context }),
+            ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }),
+            yes: opts.yes === true,
+            ...(opts.restoreSnapshot && { restoreSnapshot: opts.restoreSnapshot }),
+            ...(opts.recordsDir && { recordsDir: opts.recordsDir }),
+          },
+          {
+            cwd: ctx.io.cwd,
+            env: ctx.io.env,
+            events: out.events,
+            signal: ctx.io.signal,
+            interactive: confirm !== undefined && out.mode !== 'json',
+            ...(confirm && { confirm }),
+          },
         );
         await out.close();
         out.result(result, (c) =>
-          [`${c.green('✔')} rolled back ${c.bold(result.profile)}: ${c.bold(result.live)} is live again (was ${result.from})`, c.dim(`  service ${result.namespace}/openmrs → ${result.service}`), ...(result.restored ? [c.dim(`  snapshot ${result.restored.snapshotId} restored as ${result.restored.instanceId}`)] : [])].join('\n'),
+          [
+            `${c.green('✔')} rolled back ${c.bold(result.profile)}: ${c.bold(result.live)} is live again (was ${result.from})`,
+            c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
+            ...(result.restored
+              ? [c.dim(`  snapshot ${result.restored.snapshotId} restored as ${result.restored.instanceId}`)]
+              : []),
+          ].join('\n'),
         );
       }),
     );

@@ -19,17 +19,35 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   let phasesNow: string[] = [];
   const pv = (name: string, claimRef?: k8s.V1ObjectReference): k8s.V1PersistentVolume => ({
     metadata: { name },
-    spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: '', hostPath: { path: `/tmp/${name}` }, ...(claimRef && { claimRef }) },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      hostPath: { path: `/tmp/${name}` },
+      ...(claimRef && { claimRef }),
+    },
   });
-  const pvc = (name: string, extra: Partial<k8s.V1PersistentVolumeClaimSpec> = {}): k8s.V1PersistentVolumeClaim => ({
+  const pvc = (
+    name: string,
+    extra: Partial<k8s.V1PersistentVolumeClaimSpec> = {},
+  ): k8s.V1PersistentVolumeClaim => ({
     metadata: { name, namespace: NS },
-    spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', resources: { requests: { storage: '1Gi' } }, ...extra },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: '',
+      resources: { requests: { storage: '1Gi' } },
+      ...extra,
+    },
   });
   /** The API server's persistent volume controller moves the phases; wait for it. */
   const phases = async () => {
     const volumes = await core.listPersistentVolume();
     const claims = await core.listNamespacedPersistentVolumeClaim({ namespace: NS });
-    return [...volumes.items.map((v) => `${v.metadata?.name}=${v.status?.phase}`), ...claims.items.map((c) => `${c.metadata?.name}=${c.status?.phase}`)];
+    return [
+      ...volumes.items.map((v) => `${v.metadata?.name}=${v.status?.phase}`),
+      ...claims.items.map((c) => `${c.metadata?.name}=${c.status?.phase}`),
+    ];
   };
 
   beforeAll(async () => {
@@ -41,39 +59,83 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     const past = String(Math.floor(Date.now() / 1000) - 3600);
     const future = String(Math.floor(Date.now() / 1000) + 86_400);
     await core.createNamespace({ body: { metadata: { name: NS } } });
-    await core.createNamespace({ body: { metadata: { name: EXPIRED, labels: { 'omrs.dev/expires': past } } } });
-    await core.createNamespace({ body: { metadata: { name: FUTURE, labels: { 'omrs.dev/expires': future } } } });
+    await core.createNamespace({
+      body: { metadata: { name: EXPIRED, labels: { 'omrs.dev/expires': past } } },
+    });
+    await core.createNamespace({
+      body: { metadata: { name: FUTURE, labels: { 'omrs.dev/expires': future } } },
+    });
     // Released: bound (uid set) to a claim that no longer exists. Available: never claimed.
-    await core.createPersistentVolume({ body: pv(`omrs-check-released-${id}`, { namespace: NS, name: 'gone', uid: '00000000-0000-0000-0000-000000000001' }) });
+    await core.createPersistentVolume({
+      body: pv(`omrs-check-released-${id}`, {
+        namespace: NS,
+        name: 'gone',
+        uid: '00000000-0000-0000-0000-000000000001',
+      }),
+    });
     await core.createPersistentVolume({ body: pv(`omrs-check-available-${id}`) });
     for (const name of ['unused', 'used']) {
       await core.createPersistentVolume({ body: pv(`omrs-check-${name}-${id}`, { namespace: NS, name }) });
-      await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc(name, { volumeName: `omrs-check-${name}-${id}` }) });
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace: NS,
+        body: pvc(name, { volumeName: `omrs-check-${name}-${id}` }),
+      });
     }
-    await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: pvc('pending', { storageClassName: 'no-such-class' }) });
-    const want = [`omrs-check-released-${id}=Released`, `omrs-check-available-${id}=Available`, 'unused=Bound', 'used=Bound', 'pending=Pending'];
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: NS,
+      body: pvc('pending', { storageClassName: 'no-such-class' }),
+    });
+    const want = [
+      `omrs-check-released-${id}=Released`,
+      `omrs-check-available-${id}=Available`,
+      'unused=Bound',
+      'used=Bound',
+      'pending=Pending',
+    ];
     for (let i = 0; i < 100 && !want.every((w) => phasesNow.includes(w)); i++) {
       phasesNow = await phases();
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(phasesNow).toEqual(expect.arrayContaining(want));
-    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: 'app' }, spec: { containers: [{ name: 'c', image: 'busybox:1' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] } } });
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-clinic-b', labels: { 'omrs.dev/tenant': 'clinic-b' } } } });
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'db-default', labels: { 'omrs.dev/tenant': 'default' } } } });
-    project = makeProfilesProject({ 'clustered.yaml': `runtime: kube\ntenants: [{ name: default }]\ncluster: { context: ${kube!.context}, namespace: ${NS} }\nchecks: { level: prod }\n` });
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'app' },
+        spec: {
+          containers: [{ name: 'c', image: 'busybox:1' }],
+          volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }],
+        },
+      },
+    });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 'db-clinic-b', labels: { 'omrs.dev/tenant': 'clinic-b' } } },
+    });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 'db-default', labels: { 'omrs.dev/tenant': 'default' } } },
+    });
+    project = makeProfilesProject({
+      'clustered.yaml': `runtime: kube\ntenants: [{ name: default }]\ncluster: { context: ${kube!.context}, namespace: ${NS} }\nchecks: { level: prod }\n`,
+    });
   });
 
   afterAll(async () => {
     project?.remove();
     for (const ns of [NS, EXPIRED, FUTURE]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    for (const name of ['released', 'available', 'unused', 'used'].map((n) => `omrs-check-${n}-${id}`)) await core?.deletePersistentVolume({ name }).catch(() => undefined);
+    for (const name of ['released', 'available', 'unused', 'used'].map((n) => `omrs-check-${n}-${id}`))
+      await core?.deletePersistentVolume({ name }).catch(() => undefined);
   });
 
   it('finds leftover volumes, expired environments and removed tenants, in the profile context only', async () => {
-    const run = await runCli(['check', '--profile', 'clustered', '--scope', 'cluster', '--format', 'json'], { cwd: project.root, env: { KUBECONFIG: kube!.kubeconfig } });
+    const run = await runCli(['check', '--profile', 'clustered', '--scope', 'cluster', '--format', 'json'], {
+      cwd: project.root,
+      env: { KUBECONFIG: kube!.kubeconfig },
+    });
     expect(run.code, run.stderr).toBe(3);
     const report = JSON.parse(run.stdout) as { findings: { rule: string; resource: string }[] };
-    const has = (rule: string, resource: string) => report.findings.some((f) => f.rule === rule && f.resource === resource);
+    const has = (rule: string, resource: string) =>
+      report.findings.some((f) => f.rule === rule && f.resource === resource);
     expect(has('OMRS-CL-001', `PersistentVolumeClaim/${NS}/pending`)).toBe(true);
     expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/unused`)).toBe(true);
     expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/used`)).toBe(false);
@@ -87,7 +149,10 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   });
 
   it('refuses a context that is not in the kubeconfig', async () => {
-    const run = await runCli(['check', '--profile', 'clustered', '--scope', 'cluster', '--context', 'not-there'], { cwd: project.root, env: { KUBECONFIG: kube!.kubeconfig } });
+    const run = await runCli(
+      ['check', '--profile', 'clustered', '--scope', 'cluster', '--context', 'not-there'],
+      { cwd: project.root, env: { KUBECONFIG: kube!.kubeconfig } },
+    );
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/not-there/);
   });

@@ -11,13 +11,25 @@ import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
 const mariadb = requireEngine('mariadb');
 const DB = `omrs_check_db_${process.pid}`;
 const LEFTOVER = `omrs_check_${process.pid}_test`;
-const sha512 = (password: string, salt: string) => createHash('sha512').update(password + salt, 'utf8').digest('hex');
+const sha512 = (password: string, salt: string) =>
+  createHash('sha512')
+    .update(password + salt, 'utf8')
+    .digest('hex');
 
 describe.skipIf(!mariadb)('omrs check --scope database (real MariaDB, OpenMRS 2.8 schema)', () => {
   const url = () => `mysql://${mariadb!.user}:${mariadb!.password}@${mariadb!.host}:${mariadb!.port}/${DB}`;
   const check = async (...extra: string[]) => {
-    const run = await runCli(['check', '--scope', 'database', '--db', url(), '--level', 'prod', '--format', 'json', ...extra], { cwd: '/' });
-    return { ...run, report: JSON.parse(run.stdout) as { passed: boolean; findings: { rule: string; resource: string; message: string; status: string }[] } };
+    const run = await runCli(
+      ['check', '--scope', 'database', '--db', url(), '--level', 'prod', '--format', 'json', ...extra],
+      { cwd: '/' },
+    );
+    return {
+      ...run,
+      report: JSON.parse(run.stdout) as {
+        passed: boolean;
+        findings: { rule: string; resource: string; message: string; status: string }[];
+      },
+    };
   };
   const sql = async (text: string, params: unknown[] = []) => {
     const conn = await connect(mariadb!, DB);
@@ -43,7 +55,10 @@ describe.skipIf(!mariadb)('omrs check --scope database (real MariaDB, OpenMRS 2.
   });
 
   it('passes a clean database (admin on a strong password, nothing seeded)', async () => {
-    await sql("UPDATE users SET password = ?, salt = ? WHERE system_id = 'admin'", [sha512('V3ry-strong-and-long', 'salt-1'), 'salt-1']);
+    await sql("UPDATE users SET password = ?, salt = ? WHERE system_id = 'admin'", [
+      sha512('V3ry-strong-and-long', 'salt-1'),
+      'salt-1',
+    ]);
     const { code, report } = await check();
     const mine = report.findings.filter((f) => f.rule !== 'OMRS-DB-006' || f.message.includes(DB));
     expect(mine).toEqual([]);
@@ -54,17 +69,36 @@ describe.skipIf(!mariadb)('omrs check --scope database (real MariaDB, OpenMRS 2.
   it('fails a dirtied database with the expected rules, printing ids and counts only', async () => {
     const conn = await connect(mariadb!, DB);
     try {
-      await conn.query("UPDATE users SET password = ?, salt = ? WHERE system_id = 'admin'", [sha512('Admin123', 'salt-2'), 'salt-2']);
-      await conn.query("INSERT INTO person (gender, birthdate, creator, date_created, uuid) VALUES ('F', '1980-01-01', 1, NOW(), '4882dd60-0508-11e3-8ffd-0800200c9a66')");
-      const [clerkPerson] = await conn.query<import('mysql2').ResultSetHeader>("INSERT INTO person (gender, creator, date_created, uuid) VALUES ('M', 1, NOW(), UUID())");
-      await conn.query("INSERT INTO users (system_id, username, password, salt, creator, date_created, person_id, retired, uuid) VALUES ('clerk', 'clerk', 'x', 'y', 1, NOW(), ?, 0, UUID())", [clerkPerson.insertId]);
-      const [seeded] = await conn.query<import('mysql2').ResultSetHeader>("INSERT INTO person (gender, creator, date_created, uuid) VALUES ('F', 1, NOW(), '1b4e28ba-2fa1-51d2-883f-0016d3cca427')");
-      await conn.query('INSERT INTO patient (patient_id, creator, date_created, allergy_status) VALUES (?, 1, NOW(), ?)', [seeded.insertId, 'Unknown']);
-      await conn.query("INSERT INTO global_property (property, property_value, uuid) VALUES ('referencedemodata.createDemoPatientsOnNextStartup', '50', UUID()) ON DUPLICATE KEY UPDATE property_value = '50'");
+      await conn.query("UPDATE users SET password = ?, salt = ? WHERE system_id = 'admin'", [
+        sha512('Admin123', 'salt-2'),
+        'salt-2',
+      ]);
+      await conn.query(
+        "INSERT INTO person (gender, birthdate, creator, date_created, uuid) VALUES ('F', '1980-01-01', 1, NOW(), '4882dd60-0508-11e3-8ffd-0800200c9a66')",
+      );
+      const [clerkPerson] = await conn.query<import('mysql2').ResultSetHeader>(
+        "INSERT INTO person (gender, creator, date_created, uuid) VALUES ('M', 1, NOW(), UUID())",
+      );
+      await conn.query(
+        "INSERT INTO users (system_id, username, password, salt, creator, date_created, person_id, retired, uuid) VALUES ('clerk', 'clerk', 'x', 'y', 1, NOW(), ?, 0, UUID())",
+        [clerkPerson.insertId],
+      );
+      const [seeded] = await conn.query<import('mysql2').ResultSetHeader>(
+        "INSERT INTO person (gender, creator, date_created, uuid) VALUES ('F', 1, NOW(), '1b4e28ba-2fa1-51d2-883f-0016d3cca427')",
+      );
+      await conn.query(
+        'INSERT INTO patient (patient_id, creator, date_created, allergy_status) VALUES (?, 1, NOW(), ?)',
+        [seeded.insertId, 'Unknown'],
+      );
+      await conn.query(
+        "INSERT INTO global_property (property, property_value, uuid) VALUES ('referencedemodata.createDemoPatientsOnNextStartup', '50', UUID()) ON DUPLICATE KEY UPDATE property_value = '50'",
+      );
       await conn.query(LEDGER_DDL);
       await conn.query(`INSERT INTO omrs_seed_ledger (run_id, run_key, seed, size, counts, chunk, status, created_at) VALUES ('11111111-2222-3333-4444-555555555555', REPEAT('a', 64), 42, 'small', '{}', NULL, 'done', NOW(3)),
         ('11111111-2222-3333-4444-555555555555', REPEAT('a', 64), 42, 'small', NULL, 0, 'done', NOW(3))`);
-      await conn.query("UPDATE omrs_seed_ledger SET table_name = 'person', first_id = 1, last_id = 20, row_count = 20 WHERE chunk = 0");
+      await conn.query(
+        "UPDATE omrs_seed_ledger SET table_name = 'person', first_id = 1, last_id = 20, row_count = 20 WHERE chunk = 0",
+      );
       await conn.query(`CREATE DATABASE ${LEFTOVER}`);
     } finally {
       await conn.end();
@@ -72,15 +106,29 @@ describe.skipIf(!mariadb)('omrs check --scope database (real MariaDB, OpenMRS 2.
     const { code, report, stdout } = await check();
     expect(code).toBe(3);
     const rules = new Set(report.findings.map((f) => f.rule));
-    for (const id of ['OMRS-DB-001', 'OMRS-DB-002', 'OMRS-DB-003', 'OMRS-DB-004', 'OMRS-DB-005', 'OMRS-DB-006']) expect(rules, id).toContain(id);
+    for (const id of [
+      'OMRS-DB-001',
+      'OMRS-DB-002',
+      'OMRS-DB-003',
+      'OMRS-DB-004',
+      'OMRS-DB-005',
+      'OMRS-DB-006',
+    ])
+      expect(rules, id).toContain(id);
     expect(report.findings.find((f) => f.rule === 'OMRS-DB-001')!.message).toMatch(/20 rows in 1 tables/);
-    expect(report.findings.find((f) => f.rule === 'OMRS-DB-002')!.message).toMatch(/^1 patients with omrs-seed uuids/);
+    expect(report.findings.find((f) => f.rule === 'OMRS-DB-002')!.message).toMatch(
+      /^1 patients with omrs-seed uuids/,
+    );
     expect(report.findings.filter((f) => f.rule === 'OMRS-DB-003')).toHaveLength(1);
-    expect(report.findings.find((f) => f.rule === 'OMRS-DB-006' && f.message.includes(LEFTOVER))).toBeDefined();
+    expect(
+      report.findings.find((f) => f.rule === 'OMRS-DB-006' && f.message.includes(LEFTOVER)),
+    ).toBeDefined();
     // Never a password, hash or salt in the output.
     expect(stdout).not.toMatch(/Admin123|salt-2|omrs:omrs/);
 
-    const text = await runCli(['check', '--scope', 'database', '--db', url(), '--level', 'prod'], { cwd: '/' });
+    const text = await runCli(['check', '--scope', 'database', '--db', url(), '--level', 'prod'], {
+      cwd: '/',
+    });
     expect(text.code).toBe(3);
     expect(text.stdout).toMatch(/CRITICAL/);
     expect(text.stdout).toMatch(/gate failed at level prod/);

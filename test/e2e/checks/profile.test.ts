@@ -11,7 +11,12 @@ import { makeProfilesProject } from '../../helpers/profiles.js';
 const helm = requireEngine('helm');
 const ROOT = join(import.meta.dirname, '../../..');
 const env = { OMRS_HELM: helm?.helm, OMRS_DB_URL: undefined };
-type Report = { passed: boolean; level: string; findings: { rule: string; status: string; resource: string; message: string }[]; counts: Record<string, number> };
+type Report = {
+  passed: boolean;
+  level: string;
+  findings: { rule: string; status: string; resource: string; message: string }[];
+  counts: Record<string, number>;
+};
 
 describe.skipIf(!helm)('omrs check on the project profiles', () => {
   const project = makeProfilesProject({
@@ -36,7 +41,10 @@ checks:
   });
 
   it('fails the dev profile at --level prod with the expected findings', async () => {
-    const run = await runCli(['check', '--profile', 'dev', '--level', 'prod', '--scope', 'manifests', '--format', 'json'], { cwd: ROOT, env });
+    const run = await runCli(
+      ['check', '--profile', 'dev', '--level', 'prod', '--scope', 'manifests', '--format', 'json'],
+      { cwd: ROOT, env },
+    );
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
     const failing = new Set(report.findings.filter((f) => f.status === 'fail').map((f) => f.rule));
@@ -58,22 +66,36 @@ checks:
   });
 
   it('applies waivers: valid ones waive, expired ones fail with their own finding', async () => {
-    const run = await runCli(['check', '--profile', 'prod-waived', '--scope', 'manifests', '--format', 'json'], { cwd: project.root, env });
+    const run = await runCli(
+      ['check', '--profile', 'prod-waived', '--scope', 'manifests', '--format', 'json'],
+      { cwd: project.root, env },
+    );
     const report = JSON.parse(run.stdout) as Report;
     expect(report.findings.find((f) => f.rule === 'OMRS-APP-006')?.status).toBe('waived');
-    expect(report.findings.find((f) => f.rule === 'OMRS-WAIVER-001')).toMatchObject({ status: 'fail', resource: 'checks.waivers[1]' });
+    expect(report.findings.find((f) => f.rule === 'OMRS-WAIVER-001')).toMatchObject({
+      status: 'fail',
+      resource: 'checks.waivers[1]',
+    });
     expect(run.code).toBe(3);
   });
 
   it('writes SARIF 2.1.0 that validates against the schema', async () => {
-    const run = await runCli(['check', '--profile', 'dev', '--level', 'prod', '--scope', 'manifests', '--format', 'sarif'], { cwd: ROOT, env });
+    const run = await runCli(
+      ['check', '--profile', 'dev', '--level', 'prod', '--scope', 'manifests', '--format', 'sarif'],
+      { cwd: ROOT, env },
+    );
     expect(run.code).toBe(3);
-    const sarif = JSON.parse(run.stdout) as { version: string; runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[] };
+    const sarif = JSON.parse(run.stdout) as {
+      version: string;
+      runs: { results: unknown[]; tool: { driver: { rules: unknown[] } } }[];
+    };
     const require = createRequire(import.meta.url);
     const schema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json') as object;
     // The SARIF 2.1.0 schema is JSON Schema draft-04: ajv-draft-04 (CommonJS) validates it.
     type Validator = ((data: unknown) => boolean) & { errors?: unknown[] | null };
-    const Ajv = (require('ajv-draft-04') as { default: new (options: object) => { compile(schema: object): Validator } }).default;
+    const Ajv = (
+      require('ajv-draft-04') as { default: new (options: object) => { compile(schema: object): Validator } }
+    ).default;
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).toBe(true);

@@ -17,19 +17,28 @@ describe('omrs profile', () => {
   it('validates the default profile (dev) when none is named, with --json', async () => {
     const { code, stdout } = await runCli(['profile', 'validate', '--json'], { cwd: root });
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ name: 'dev', runtime: 'compose', appDigest: expect.stringMatching(/^sha256:/) });
+    expect(JSON.parse(stdout)).toMatchObject({
+      name: 'dev',
+      runtime: 'compose',
+      appDigest: expect.stringMatching(/^sha256:/),
+    });
   });
 
   it('shows prod with the file and line that set each key', async () => {
     const { code, stdout } = await runCli(['profile', 'show', 'prod', '--origins'], { cwd: root });
     expect(code).toBe(0);
     expect(stdout).toMatch(/runtime: eks # profiles\/prod\.yaml:\d+/);
-    expect(stdout).toMatch(/backend: openmrs\/openmrs-reference-application-3-backend:3\.4\.0 # profiles\/base\.yaml:\d+/);
+    expect(stdout).toMatch(
+      /backend: openmrs\/openmrs-reference-application-3-backend:3\.4\.0 # profiles\/base\.yaml:\d+/,
+    );
     expect(stdout).toMatch(/backend: 3 # profiles\/prod\.yaml:\d+/);
   });
 
   it('never prints the admin password', async () => {
-    const { stdout } = await runCli(['profile', 'show', 'dev'], { cwd: root, env: { OMRS_ADMIN_PASSWORD: 'very-secret-value' } });
+    const { stdout } = await runCli(['profile', 'show', 'dev'], {
+      cwd: root,
+      env: { OMRS_ADMIN_PASSWORD: 'very-secret-value' },
+    });
     expect(stdout).not.toContain('very-secret-value');
     expect(stdout).toContain('password: "***"');
   });
@@ -37,7 +46,10 @@ describe('omrs profile', () => {
   it('exports a JSON Schema with app/env scopes', async () => {
     const { code, stdout } = await runCli(['profile', 'schema'], { cwd: root });
     expect(code).toBe(0);
-    const schema = JSON.parse(stdout) as { properties: Record<string, { scope?: string }>; additionalProperties: boolean };
+    const schema = JSON.parse(stdout) as {
+      properties: Record<string, { scope?: string }>;
+      additionalProperties: boolean;
+    };
     expect(schema.properties.openmrs?.scope).toBe('app');
     expect(schema.properties.replicas?.scope).toBe('env');
     expect(schema.properties.extends).toBeDefined();
@@ -52,7 +64,10 @@ describe('omrs profile', () => {
   });
 
   it('exits 1 when app keys differ, listing them', async () => {
-    const { code, stdout } = await runCli(['profile', 'diff', 'dev', join(root, 'test/fixtures/profiles/good/dev-other-backend.yaml'), '--json'], { cwd: root });
+    const { code, stdout } = await runCli(
+      ['profile', 'diff', 'dev', join(root, 'test/fixtures/profiles/good/dev-other-backend.yaml'), '--json'],
+      { cwd: root },
+    );
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { identicalApp: boolean; app: { path: string }[] };
     expect(report.identicalApp).toBe(false);

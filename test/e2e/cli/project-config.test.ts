@@ -28,9 +28,14 @@ describe('project config', () => {
   });
 
   it('finds the config from a subfolder of the project', async () => {
-    const dir = project({ 'package.json': '{ "name": "site" }', 'omrs.config.yaml': 'profilesDir: environments\n' });
+    const dir = project({
+      'package.json': '{ "name": "site" }',
+      'omrs.config.yaml': 'profilesDir: environments\n',
+    });
     mkdirSync(join(dir, 'sub/deeper'), { recursive: true });
-    const { code, stdout } = await runCli(['profile', 'validate', 'prod', '--json'], { cwd: join(dir, 'sub/deeper') });
+    const { code, stdout } = await runCli(['profile', 'validate', 'prod', '--json'], {
+      cwd: join(dir, 'sub/deeper'),
+    });
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ name: 'prod' });
   });

@@ -28,7 +28,10 @@ describe.skipIf(!helm)('helm provided by omrs', () => {
     expect(stdout).toContain('kind: Deployment');
     expect(existsSync(join(home, '.cache/omrs/bin/helm'))).toBe(true);
     // The second run finds the installed helm and does not need npm at all.
-    const again = await runCli(['render', '--profile', 'dev'], { cwd: root, env: { ...env, PATH: '/nonexistent' } });
+    const again = await runCli(['render', '--profile', 'dev'], {
+      cwd: root,
+      env: { ...env, PATH: '/nonexistent' },
+    });
     expect(again.code).toBe(0);
   }, 300_000);
 });

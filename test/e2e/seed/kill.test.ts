@@ -74,7 +74,7 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
       expect(await foreignKeyViolations(conn)).toEqual([]);
     });
 
-    const again = await runCli(args, { env: { SEED_PW: "Kill9-Test" } });
+    const again = await runCli(args, { env: { SEED_PW: 'Kill9-Test' } });
     if (again.code !== 0) console.error(again.stderr);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({

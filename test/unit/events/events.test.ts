@@ -34,8 +34,15 @@ describe('event bus', () => {
     const seen: TimedEvent[] = [];
     bus.subscribe((e) => seen.push(e));
     await expect(step(bus, 'db', 'database ready', async () => 42)).resolves.toBe(42);
-    await expect(step(bus, 'be', 'backend healthy', async () => Promise.reject(new Error('timed out')))).rejects.toThrow('timed out');
-    expect(seen.map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : e.type))).toEqual(['db:started', 'db:done', 'be:started', 'be:failed']);
+    await expect(
+      step(bus, 'be', 'backend healthy', async () => Promise.reject(new Error('timed out'))),
+    ).rejects.toThrow('timed out');
+    expect(seen.map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : e.type))).toEqual([
+      'db:started',
+      'db:done',
+      'be:started',
+      'be:failed',
+    ]);
     expect(seen[3]).toMatchObject({ detail: 'timed out' });
   });
 });
@@ -47,11 +54,33 @@ describe('reduce', () => {
     s = reduce(s, at({ type: 'step', id: 'seed', title: 'seed', status: 'started' }, 1));
     s = reduce(s, at({ type: 'progress', step: 'seed', current: 5, total: 10, unit: 'rows' }, 2));
     s = reduce(s, at({ type: 'resource', name: 'backend', kind: 'Deployment', runtime: 'starting' }, 3));
-    s = reduce(s, at({ type: 'resource', name: 'backend', kind: 'Deployment', runtime: 'ok', health: 'healthy' }, 4));
+    s = reduce(
+      s,
+      at({ type: 'resource', name: 'backend', kind: 'Deployment', runtime: 'ok', health: 'healthy' }, 4),
+    );
     s = reduce(s, at({ type: 'step', id: 'seed', title: 'seed', status: 'done', durationMs: 3 }, 5));
     s = reduce(s, at({ type: 'log', source: 'backend', line: 'started' }, 6));
-    expect(s.steps).toEqual([{ id: 'seed', title: 'seed', status: 'done', startedAt: 1, durationMs: 3, progress: { current: 5, total: 10, unit: 'rows', message: undefined } }]);
-    expect(s.resources).toEqual([{ name: 'backend', kind: 'Deployment', runtime: 'ok', health: 'healthy', restarts: 0, ports: [], since: 4 }]);
+    expect(s.steps).toEqual([
+      {
+        id: 'seed',
+        title: 'seed',
+        status: 'done',
+        startedAt: 1,
+        durationMs: 3,
+        progress: { current: 5, total: 10, unit: 'rows', message: undefined },
+      },
+    ]);
+    expect(s.resources).toEqual([
+      {
+        name: 'backend',
+        kind: 'Deployment',
+        runtime: 'ok',
+        health: 'healthy',
+        restarts: 0,
+        ports: [],
+        since: 4,
+      },
+    ]);
     expect(s.logs).toEqual([{ source: 'backend', line: 'started', at: 6 }]);
   });
 
@@ -78,7 +107,9 @@ describe('printers', () => {
     const bus = new EventBus();
     printPlainEvents(bus, normal.stream, 'normal', c);
     events(bus);
-    expect(normal.text()).toBe('• database ready…\n✔ database ready (1.5s)\n! port 8080 is taken\n  using 8081\n');
+    expect(normal.text()).toBe(
+      '• database ready…\n✔ database ready (1.5s)\n! port 8080 is taken\n  using 8081\n',
+    );
 
     const verbose = collect();
     const bus2 = new EventBus();
@@ -93,7 +124,13 @@ describe('printers', () => {
     const bus = new EventBus();
     printPlainEvents(bus, quiet.stream, 'quiet', c);
     events(bus);
-    bus.emit({ type: 'step', id: 'be', title: 'backend healthy', status: 'failed', detail: 'timed out after 15m' });
+    bus.emit({
+      type: 'step',
+      id: 'be',
+      title: 'backend healthy',
+      status: 'failed',
+      detail: 'timed out after 15m',
+    });
     expect(quiet.text()).toBe('! port 8080 is taken\n  using 8081\n✖ backend healthy: timed out after 15m\n');
   });
 
@@ -102,7 +139,11 @@ describe('printers', () => {
     const bus = new EventBus();
     printJsonEvents(bus, out.stream, 'normal');
     events(bus);
-    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.map((l) => l.type)).toEqual(['step', 'log', 'step', 'warning']);
   });
 });

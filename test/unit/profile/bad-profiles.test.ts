@@ -19,7 +19,9 @@ describe('malformed profiles', () => {
   });
 
   it.each(Object.entries(expected))('%s', async (name, want) => {
-    const { code, stdout, stderr } = await runCli(['profile', 'validate', join(corpus, name)], { cwd: corpus });
+    const { code, stdout, stderr } = await runCli(['profile', 'validate', join(corpus, name)], {
+      cwd: corpus,
+    });
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(want.code);
@@ -30,11 +32,20 @@ describe('malformed profiles', () => {
   });
 
   it('reports the same problems as JSON with --json', async () => {
-    const { code, stdout } = await runCli(['profile', 'validate', join(corpus, 'unknown-nested-key.yaml'), '--json'], { cwd: corpus });
+    const { code, stdout } = await runCli(
+      ['profile', 'validate', join(corpus, 'unknown-nested-key.yaml'), '--json'],
+      { cwd: corpus },
+    );
     expect(code).toBe(2);
-    const json = JSON.parse(stdout) as { error: { code: string; problems: { path: string[]; hint: string; location: { line: number } }[] } };
+    const json = JSON.parse(stdout) as {
+      error: { code: string; problems: { path: string[]; hint: string; location: { line: number } }[] };
+    };
     expect(json.error.code).toBe('PROFILE_UNKNOWN_KEY');
-    expect(json.error.problems[0]).toMatchObject({ path: ['replicas', 'backnd'], hint: 'Did you mean `backend`?', location: { line: 2, column: 3 } });
+    expect(json.error.problems[0]).toMatchObject({
+      path: ['replicas', 'backnd'],
+      hint: 'Did you mean `backend`?',
+      location: { line: 2, column: 3 },
+    });
   });
 
   describe('a 50 MB file', () => {
@@ -52,7 +63,9 @@ describe('malformed profiles', () => {
   });
 
   it('shows the stack only with --debug', async () => {
-    const { stderr } = await runCli(['profile', 'validate', join(corpus, 'empty.yaml'), '--debug'], { cwd: corpus });
+    const { stderr } = await runCli(['profile', 'validate', join(corpus, 'empty.yaml'), '--debug'], {
+      cwd: corpus,
+    });
     expect(stderr).toMatch(STACK_FRAME);
   });
 });

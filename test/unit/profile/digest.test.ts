@@ -9,7 +9,9 @@ import { ProfileSchema, TOP_LEVEL_KEYS, metaOf } from '../../../src/profile/sche
 const dir = mkdtempSync(join(tmpdir(), 'omrs-digest-'));
 const digestOf = (name: string, text: string): string => {
   writeFileSync(join(dir, `${name}.yaml`), text);
-  return appDigest(loadProfile(name, { config: { profilesDir: dir, defaultProfile: name }, env: {}, cwd: dir }).profile);
+  return appDigest(
+    loadProfile(name, { config: { profilesDir: dir, defaultProfile: name }, env: {}, cwd: dir }).profile,
+  );
 };
 
 describe('app digest', () => {
@@ -47,7 +49,9 @@ openmrs:
   });
 
   it('does not change when an env value changes', () => {
-    expect(digestOf('env-changed', base.replace('backend: 1 }', 'backend: 5 }') + 'runtime: eks\n')).toBe(digestOf('base4', base));
+    expect(digestOf('env-changed', base.replace('backend: 1 }', 'backend: 5 }') + 'runtime: eks\n')).toBe(
+      digestOf('base4', base),
+    );
   });
 
   it('is the same whether a default is written out or not', () => {
@@ -57,18 +61,25 @@ openmrs:
 
 describe('scopes', () => {
   it('marks every top-level key app or env', () => {
-    for (const key of TOP_LEVEL_KEYS) expect(metaOf(ProfileSchema.shape[key as keyof typeof ProfileSchema.shape]).scope, key).toMatch(/^(app|env)$/);
+    for (const key of TOP_LEVEL_KEYS)
+      expect(metaOf(ProfileSchema.shape[key as keyof typeof ProfileSchema.shape]).scope, key).toMatch(
+        /^(app|env)$/,
+      );
   });
 
   it('puts images, chart and tenants in app, and runtime, replicas and seed in env', () => {
     const { app, env } = splitScopes(ProfileSchema.parse({}));
     expect(Object.keys(app).sort()).toEqual(['chart', 'openmrs', 'tenants']);
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['runtime', 'replicas', 'seed', 'database', 'cluster']));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining(['runtime', 'replicas', 'seed', 'database', 'cluster']),
+    );
   });
 });
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 });

@@ -6,7 +6,11 @@ const locate = () => ({ file: 'p.yaml', line: 1, column: 1 });
 
 describe('interpolate', () => {
   it('substitutes ${VAR} and ${VAR:-default}', () => {
-    const { value } = interpolate({ a: '${HOST}', b: 'http://${HOST}:${PORT:-8080}/x', c: ['${HOST}'] }, { HOST: 'emr.local' }, locate);
+    const { value } = interpolate(
+      { a: '${HOST}', b: 'http://${HOST}:${PORT:-8080}/x', c: ['${HOST}'] },
+      { HOST: 'emr.local' },
+      locate,
+    );
     expect(value).toEqual({ a: 'emr.local', b: 'http://emr.local:8080/x', c: ['emr.local'] });
   });
 
@@ -23,11 +27,19 @@ describe('interpolate', () => {
   });
 
   it('leaves numbers, booleans and plain strings alone', () => {
-    expect(interpolate({ a: 1, b: true, c: 'plain $ sign' }, {}, locate).value).toEqual({ a: 1, b: true, c: 'plain $ sign' });
+    expect(interpolate({ a: 1, b: true, c: 'plain $ sign' }, {}, locate).value).toEqual({
+      a: 1,
+      b: true,
+      c: 'plain $ sign',
+    });
   });
 
   it('marks values that come from secret-named variables', () => {
-    const result = interpolate({ admin: { password: '${OMRS_ADMIN_PASSWORD}' }, host: '${HOST}' }, { OMRS_ADMIN_PASSWORD: 's3cret', HOST: 'h' }, locate);
+    const result = interpolate(
+      { admin: { password: '${OMRS_ADMIN_PASSWORD}' }, host: '${HOST}' },
+      { OMRS_ADMIN_PASSWORD: 's3cret', HOST: 'h' },
+      locate,
+    );
     expect(result.secretPaths).toEqual([['admin', 'password']]);
   });
 

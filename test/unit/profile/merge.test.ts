@@ -4,7 +4,9 @@ import { pathKey, type Position } from '../../../src/profile/source.js';
 
 const layer = (file: string, value: Record<string, unknown>, paths: (string | number)[][] = []): Layer => ({
   value,
-  positions: new Map<string, Position>(paths.map((p, i) => [pathKey(p), { value: { file, line: i + 1, column: 1 } }])),
+  positions: new Map<string, Position>(
+    paths.map((p, i) => [pathKey(p), { value: { file, line: i + 1, column: 1 } }]),
+  ),
   secretPaths: [],
 });
 
@@ -18,7 +20,10 @@ describe('mergeLayers', () => {
   });
 
   it('replaces lists instead of concatenating them', () => {
-    const merged = mergeLayers([layer('base', { tenants: [{ name: 'a' }, { name: 'b' }] }), layer('qa', { tenants: [{ name: 'c' }] })]);
+    const merged = mergeLayers([
+      layer('base', { tenants: [{ name: 'a' }, { name: 'b' }] }),
+      layer('qa', { tenants: [{ name: 'c' }] }),
+    ]);
     expect(merged.value.tenants).toEqual([{ name: 'c' }]);
   });
 
@@ -31,7 +36,10 @@ describe('mergeLayers', () => {
   });
 
   it('lets a scalar replace a map and a map replace a scalar', () => {
-    const merged = mergeLayers([layer('a', { x: { y: 1 }, z: 'text' }), layer('b', { x: 'flat', z: { deep: true } })]);
+    const merged = mergeLayers([
+      layer('a', { x: { y: 1 }, z: 'text' }),
+      layer('b', { x: 'flat', z: { deep: true } }),
+    ]);
     expect(merged.value).toEqual({ x: 'flat', z: { deep: true } });
   });
 
@@ -44,7 +52,11 @@ describe('mergeLayers', () => {
 
   it('remembers which file set each key', () => {
     const merged = mergeLayers([
-      layer('base.yaml', { replicas: { backend: 1, gateway: 1 } }, [['replicas'], ['replicas', 'backend'], ['replicas', 'gateway']]),
+      layer('base.yaml', { replicas: { backend: 1, gateway: 1 } }, [
+        ['replicas'],
+        ['replicas', 'backend'],
+        ['replicas', 'gateway'],
+      ]),
       layer('prod.yaml', { replicas: { backend: 3 } }, [['replicas'], ['replicas', 'backend']]),
     ]);
     expect(originOf(merged.origins, ['replicas', 'backend'])?.value.file).toBe('prod.yaml');
@@ -53,7 +65,11 @@ describe('mergeLayers', () => {
 
   it('forgets the origins of a replaced subtree', () => {
     const merged = mergeLayers([
-      layer('base.yaml', { tenants: [{ name: 'a' }, { name: 'b' }] }, [['tenants'], ['tenants', 0], ['tenants', 1]]),
+      layer('base.yaml', { tenants: [{ name: 'a' }, { name: 'b' }] }, [
+        ['tenants'],
+        ['tenants', 0],
+        ['tenants', 1],
+      ]),
       layer('qa.yaml', { tenants: [{ name: 'c' }] }, [['tenants'], ['tenants', 0]]),
     ]);
     expect(merged.origins.has(pathKey(['tenants', 1]))).toBe(false);

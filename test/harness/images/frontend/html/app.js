@@ -5,4 +5,6 @@ fetch('/openmrs/ws/rest/v1/session', { credentials: 'same-origin', headers: { Ac
     document.getElementById('session').textContent =
       'Session: ' + (s.authenticated ? 'logged in as ' + s.user.username : 'not logged in');
   })
-  .catch((e) => { document.getElementById('session').textContent = 'Session: backend unreachable (' + e + ')'; });
+  .catch((e) => {
+    document.getElementById('session').textContent = 'Session: backend unreachable (' + e + ')';
+  });
