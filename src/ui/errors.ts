@@ -28,7 +28,8 @@ export function renderError(error: OmrsError, c: Colors, cwd: string): string {
     lines.push(`${c.red(c.bold('Error'))} ${c.dim(error.code)}: ${error.message}`);
   } else {
     lines.push(`${c.red(c.bold('Error'))}: ${error.message}`);
-    for (const problem of error.problems.slice(0, MAX_PROBLEMS_SHOWN)) lines.push('', ...renderProblem(problem, c, cwd));
+    for (const problem of error.problems.slice(0, MAX_PROBLEMS_SHOWN))
+      lines.push('', ...renderProblem(problem, c, cwd));
     const hidden = error.problems.length - MAX_PROBLEMS_SHOWN;
     if (hidden > 0) lines.push('', c.dim(`… and ${hidden} more problem(s); use --json to see all`));
   }
@@ -38,20 +39,30 @@ export function renderError(error: OmrsError, c: Colors, cwd: string): string {
 
 function renderProblem(problem: Problem, c: Colors, cwd: string): string[] {
   const out: string[] = [];
-  const where = problem.location ? formatLocation(problem.location.file, problem.location.line, problem.location.column, cwd) : '';
+  const where = problem.location
+    ? formatLocation(problem.location.file, problem.location.line, problem.location.column, cwd)
+    : '';
   const keyPath = problem.path && problem.path.length > 0 ? c.bold(formatPath(problem.path)) : '';
   out.push(`${c.dim(problem.code)} ${[where, keyPath].filter(Boolean).join(' ')}`.trimEnd());
   out.push(`  ${problem.message}`);
   if (problem.expected) out.push(`  ${c.dim('expected:')} ${problem.expected}`);
-  const frame = problem.location ? codeFrame(problem.location.file, problem.location.line, problem.location.column, c) : [];
+  const frame = problem.location
+    ? codeFrame(problem.location.file, problem.location.line, problem.location.column, c)
+    : [];
   out.push(...frame);
   if (problem.hint) out.push(`  ${c.cyan('hint:')} ${problem.hint}`);
   return out;
 }
 
-export function formatLocation(file: string, line: number | undefined, column: number | undefined, cwd: string): string {
+export function formatLocation(
+  file: string,
+  line: number | undefined,
+  column: number | undefined,
+  cwd: string,
+): string {
   const shown = relative(cwd, file) || file;
-  const display = shown.startsWith('..') && shown.split('/').filter((p) => p === '..').length > 2 ? file : shown;
+  const display =
+    shown.startsWith('..') && shown.split('/').filter((p) => p === '..').length > 2 ? file : shown;
   return [display, line, line !== undefined ? column : undefined].filter((p) => p !== undefined).join(':');
 }
 
@@ -78,7 +89,8 @@ function codeFrame(file: string, line: number | undefined, column: number | unde
     const content = (lines[n - 1] ?? '').slice(0, 160);
     const marker = n === line ? c.red('>') : ' ';
     out.push(`  ${marker} ${c.dim(String(n).padStart(width) + ' |')} ${content}`);
-    if (n === line && column) out.push(`    ${' '.repeat(width)} ${c.dim('|')} ${' '.repeat(Math.max(0, column - 1))}${c.red('^')}`);
+    if (n === line && column)
+      out.push(`    ${' '.repeat(width)} ${c.dim('|')} ${' '.repeat(Math.max(0, column - 1))}${c.red('^')}`);
   }
   return out;
 }

@@ -11,14 +11,14 @@ export function registerShell(program: Command, ctx: CliContext): void {
       program.outputHelp();
       return ExitCode.ok;
     }
-    const [{ runShell }, { profileSources, noEnvironments }] = await Promise.all([
+    const [{ runShell }, { profileSources, environmentSources }] = await Promise.all([
       import('../../ui/shell/run.js'),
       import('../../ui/shell/sources.js'),
     ]);
     return runShell(ctx.io, {
       version: program.version() ?? '',
       ...profileSources(ctx.io),
-      listEnvironments: noEnvironments,
+      ...environmentSources(ctx.io),
     });
   });
 

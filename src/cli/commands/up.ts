@@ -21,8 +21,13 @@ import {
 
 type EnvOpts = ClusterOpts;
 
-const profileOption = (): Option => new Option('-p, --profile <profile>', 'profile name or path (default: the project default)');
-const envOption = (): Option => new Option('-e, --env <name>', 'environment name (default: the profile name); names are prefixed omrs-<env>-').env('OMRS_ENV');
+const profileOption = (): Option =>
+  new Option('-p, --profile <profile>', 'profile name or path (default: the project default)');
+const envOption = (): Option =>
+  new Option(
+    '-e, --env <name>',
+    'environment name (default: the profile name); names are prefixed omrs-<env>-',
+  ).env('OMRS_ENV');
 
 async function docker(ctx: CliContext) {
   const { createDocker, pingDocker } = await import('../../runtime/docker.js');
@@ -34,35 +39,69 @@ async function docker(ctx: CliContext) {
 export function registerRuntimeCommands(program: Command, ctx: CliContext): void {
   const up = program
     .command('up')
-    .description('start the environment of a profile (Docker by default, or a Kubernetes cluster), in readiness order; idempotent')
+    .description(
+      'start the environment of a profile (Docker by default, or a Kubernetes cluster), in readiness order; idempotent',
+    )
     .addOption(profileOption())
     .addOption(envOption())
-    .addOption(new Option('--pull <policy>', 'pull images: never, when missing, or always').choices(['never', 'missing', 'always']).default('missing'))
+    .addOption(
+      new Option('--pull <policy>', 'pull images: never, when missing, or always')
+        .choices(['never', 'missing', 'always'])
+        .default('missing'),
+    )
     .option('--no-seed', 'do not seed test data even when the profile enables it')
-    .option('-d, --detach', 'return once healthy instead of staying in the live dashboard (the default without a terminal)')
-    .addHelpText('after', '\nA second `omrs up` changes nothing; a changed value recreates only the service it belongs to.\nCtrl-C stops cleanly; running `omrs up` again converges.')
+    .option(
+      '-d, --detach',
+      'return once healthy instead of staying in the live dashboard (the default without a terminal)',
+    )
+    .addHelpText(
+      'after',
+      '\nA second `omrs up` changes nothing; a changed value recreates only the service it belongs to.\nCtrl-C stops cleanly; running `omrs up` again converges.',
+    )
     .action(
-      action(ctx, async (out, opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean; detach?: boolean }) => {
-        const cluster = await clusterRuntime(opts, ctx);
-        if (cluster) return clusterUpCommand(out, ctx, cluster, opts);
-        const { up } = await import('../../runtime/compose/up.js');
-        const client = await docker(ctx);
-        // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
-        const dashboard = out.mode === 'ink' && !opts.detach ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events) : undefined;
-        await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
-        const result = await up(
-          { pull: opts.pull, seed: opts.seed, ...(opts.profile && { profile: opts.profile }), ...(opts.env && { env: opts.env }) },
-          { docker: client, events: out.events, signal: ctx.io.signal, env: ctx.io.env, cwd: ctx.io.cwd },
-        );
-        await out.close();
-        out.result(result, (c) => renderUp(result, c));
-        if (dashboard) return dashboard.open({ io: ctx.io, docker: client, result, ...(opts.profile && { profile: opts.profile }) });
-      }),
+      action(
+        ctx,
+        async (
+          out,
+          opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean; detach?: boolean },
+        ) => {
+          const cluster = await clusterRuntime(opts, ctx);
+          if (cluster) return clusterUpCommand(out, ctx, cluster, opts);
+          const { up } = await import('../../runtime/compose/up.js');
+          const client = await docker(ctx);
+          // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
+          const dashboard =
+            out.mode === 'ink' && !opts.detach
+              ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events)
+              : undefined;
+          await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
+          const result = await up(
+            {
+              pull: opts.pull,
+              seed: opts.seed,
+              ...(opts.profile && { profile: opts.profile }),
+              ...(opts.env && { env: opts.env }),
+            },
+            { docker: client, events: out.events, signal: ctx.io.signal, env: ctx.io.env, cwd: ctx.io.cwd },
+          );
+          await out.close();
+          out.result(result, (c) => renderUp(result, c));
+          if (dashboard)
+            return dashboard.open({
+              io: ctx.io,
+              docker: client,
+              result,
+              ...(opts.profile && { profile: opts.profile }),
+            });
+        },
+      ),
     );
 
   const down = program
     .command('down')
-    .description('stop and remove the containers and the network of an environment; keeps volumes unless --volumes')
+    .description(
+      'stop and remove the containers and the network of an environment; keeps volumes unless --volumes',
+    )
     .addOption(profileOption())
     .addOption(envOption())
     .option('--volumes', 'also remove the volumes: the database is lost')
@@ -70,18 +109,27 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       action(ctx, async (out, opts: EnvOpts & { volumes?: boolean }) => {
         const cluster = await clusterRuntime(opts, ctx);
         if (cluster) return clusterDownCommand(out, ctx, cluster, opts);
-        const [{ down }, { envNameFor }] = await Promise.all([import('../../runtime/compose/status.js'), import('../../runtime/compose/up.js')]);
+        const [{ down }, { envNameFor }] = await Promise.all([
+          import('../../runtime/compose/status.js'),
+          import('../../runtime/compose/up.js'),
+        ]);
         const env = await envNameFor(opts, ctx.io);
         const client = await docker(ctx);
         await out.startProgress(`omrs down ${env}`);
-        const result = await down(env, { volumes: opts.volumes === true }, { docker: client, events: out.events, env: ctx.io.env });
+        const result = await down(
+          env,
+          { volumes: opts.volumes === true },
+          { docker: client, events: out.events, env: ctx.io.env },
+        );
         await out.close();
         out.result(result, (c) =>
           [
             result.containers.length + result.networks.length + result.volumes.length === 0
               ? `${c.green('✔')} environment ${c.bold(env)} is down (nothing was running)`
               : `${c.green('✔')} environment ${c.bold(env)} is down: ${result.containers.length} containers, ${result.networks.length} network${result.volumes.length ? `, ${result.volumes.length} volumes` : ''} removed`,
-            ...(result.keptVolumes.length > 0 ? [c.dim(`  kept volumes: ${result.keptVolumes.join(', ')} (remove them with --volumes)`)] : []),
+            ...(result.keptVolumes.length > 0
+              ? [c.dim(`  kept volumes: ${result.keptVolumes.join(', ')} (remove them with --volumes)`)]
+              : []),
           ].join('\n'),
         );
       }),
@@ -96,7 +144,10 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       action(ctx, async (out, opts: EnvOpts) => {
         const cluster = await clusterRuntime(opts, ctx);
         if (cluster) return clusterStatusCommand(out, ctx, cluster, opts);
-        const [{ status }, { envNameFor }] = await Promise.all([import('../../runtime/compose/status.js'), import('../../runtime/compose/up.js')]);
+        const [{ status }, { envNameFor }] = await Promise.all([
+          import('../../runtime/compose/status.js'),
+          import('../../runtime/compose/up.js'),
+        ]);
         const env = await envNameFor(opts, ctx.io);
         const result = await status(env, { docker: await docker(ctx) });
         out.result(result, (c) => renderStatus(result, c));
@@ -114,27 +165,44 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .option('--since <when>', 'only lines since a duration ago (10m, 2h) or a date')
     .option('--tail <lines>', 'only the last lines of each service', (v) => Number.parseInt(v, 10))
     .action(
-      action(ctx, async (out, service: string | undefined, opts: EnvOpts & { follow?: boolean; since?: string; tail?: number }) => {
-        const cluster = await clusterRuntime(opts, ctx);
-        if (cluster) return clusterLogsCommand(out, ctx, cluster, service, opts);
-        const [{ logs }, { envNameFor }] = await Promise.all([import('../../runtime/compose/logs.js'), import('../../runtime/compose/up.js')]);
-        const env = await envNameFor(opts, ctx.io);
-        const colours = serviceColours(out.colors);
-        const width = { n: 0 };
-        await logs(
-          { env, follow: opts.follow === true, ...(service && { service }), ...(opts.since && { since: opts.since }), ...(opts.tail !== undefined && { tail: opts.tail }) },
-          {
-            docker: await docker(ctx),
-            signal: ctx.io.signal,
-            onLine: ({ service: name, line, stream }) => {
-              if (out.mode === 'json') return void ctx.io.stdout.write(JSON.stringify({ service: name, stream, line }) + '\n');
-              width.n = Math.max(width.n, name.length);
-              const prefix = service ? '' : colours(name)(name.padEnd(width.n)) + ' | ';
-              ctx.io.stdout.write(prefix + line + '\n');
+      action(
+        ctx,
+        async (
+          out,
+          service: string | undefined,
+          opts: EnvOpts & { follow?: boolean; since?: string; tail?: number },
+        ) => {
+          const cluster = await clusterRuntime(opts, ctx);
+          if (cluster) return clusterLogsCommand(out, ctx, cluster, service, opts);
+          const [{ logs }, { envNameFor }] = await Promise.all([
+            import('../../runtime/compose/logs.js'),
+            import('../../runtime/compose/up.js'),
+          ]);
+          const env = await envNameFor(opts, ctx.io);
+          const colours = serviceColours(out.colors);
+          const width = { n: 0 };
+          await logs(
+            {
+              env,
+              follow: opts.follow === true,
+              ...(service && { service }),
+              ...(opts.since && { since: opts.since }),
+              ...(opts.tail !== undefined && { tail: opts.tail }),
             },
-          },
-        );
-      }),
+            {
+              docker: await docker(ctx),
+              signal: ctx.io.signal,
+              onLine: ({ service: name, line, stream }) => {
+                if (out.mode === 'json')
+                  return void ctx.io.stdout.write(JSON.stringify({ service: name, stream, line }) + '\n');
+                width.n = Math.max(width.n, name.length);
+                const prefix = service ? '' : colours(name)(name.padEnd(width.n)) + ' | ';
+                ctx.io.stdout.write(prefix + line + '\n');
+              },
+            },
+          );
+        },
+      ),
     );
 
   const open = program
@@ -154,7 +222,11 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
         const env = await envNameFor(opts, ctx.io);
         const result = await status(env, { docker: await docker(ctx) });
         if (!result.url)
-          throw new OmrsError({ code: 'ENV_NOT_RUNNING', message: `environment ${env} has no published gateway`, hint: `Start it with \`omrs up${opts.env ? ` --env ${opts.env}` : ''}\`.` });
+          throw new OmrsError({
+            code: 'ENV_NOT_RUNNING',
+            message: `environment ${env} has no published gateway`,
+            hint: `Start it with \`omrs up${opts.env ? ` --env ${opts.env}` : ''}\`.`,
+          });
         out.result({ env, url: result.url }, () => result.url!);
         if (!ctx.io.stdout.isTTY || out.mode === 'json') return;
         const opener = (await findBinary('xdg-open', ctx.io.env)) ?? (await findBinary('open', ctx.io.env));
@@ -176,10 +248,18 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       action(ctx, async (out, opts: EnvOpts & { output?: string }) => {
         const { exportCompose } = await import('../../runtime/compose/export.js');
         const result = await exportCompose(
-          { ...(opts.profile && { profile: opts.profile }), ...(opts.env && { env: opts.env }), ...(opts.output && { output: opts.output }) },
+          {
+            ...(opts.profile && { profile: opts.profile }),
+            ...(opts.env && { env: opts.env }),
+            ...(opts.output && { output: opts.output }),
+          },
           { env: ctx.io.env, cwd: ctx.io.cwd, signal: ctx.io.signal, events: out.events },
         );
-        out.result(result, (c) => `${c.green('✔')} wrote ${result.file} (${result.services} services) and ${result.files} config files under ${result.configDir}\n  ${c.dim(`docker compose -f ${result.file} up -d`)}`);
+        out.result(
+          result,
+          (c) =>
+            `${c.green('✔')} wrote ${result.file} (${result.services} services) and ${result.files} config files under ${result.configDir}\n  ${c.dim(`docker compose -f ${result.file} up -d`)}`,
+        );
       }),
     );
 }
@@ -196,12 +276,19 @@ function renderUp(r: UpResult, c: Colors): string {
 }
 
 function renderStatus(s: EnvStatus, c: Colors): string {
-  if (!s.exists) return `environment ${c.bold(s.env)} is not running (no containers). Start it with \`omrs up\`.`;
+  if (!s.exists)
+    return `environment ${c.bold(s.env)} is not running (no containers). Start it with \`omrs up\`.`;
   const runtime = (v: string): string => (v === 'ok' ? c.green(v) : v === 'error' ? c.red(v) : c.yellow(v));
-  const health = (v: string): string => (v === 'healthy' ? c.green(v) : v === 'unhealthy' ? c.red(v) : c.dim(v));
+  const health = (v: string): string =>
+    v === 'healthy' ? c.green(v) : v === 'unhealthy' ? c.red(v) : c.dim(v);
   const rows = s.services.map((x) => [
-    c.bold(x.name), runtime(x.runtime), health(x.health), String(x.restarts), x.exitCode !== undefined && x.runtime !== 'ok' ? String(x.exitCode) : '',
-    x.ports.join(', '), c.dim(x.detail ?? ''),
+    c.bold(x.name),
+    runtime(x.runtime),
+    health(x.health),
+    String(x.restarts),
+    x.exitCode !== undefined && x.runtime !== 'ok' ? String(x.exitCode) : '',
+    x.ports.join(', '),
+    c.dim(x.detail ?? ''),
   ]);
   return [
     `${c.bold(s.env)}${s.profile ? c.dim(` (profile ${s.profile})`) : ''}${s.url ? `  ${c.cyan(s.url)}` : ''}`,
@@ -221,4 +308,3 @@ function serviceColours(c: Colors): (service: string) => (s: string) => string {
     return colour;
   };
 }
-

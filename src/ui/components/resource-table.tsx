@@ -7,6 +7,8 @@ export interface ResourceTableProps {
   resources: ResourceView[];
   /** For the age column. */
   now: number;
+  /** Mark this resource's row with a cursor (the dashboard); rows get a cursor column when set. */
+  selected?: string | null;
 }
 
 const HEADERS = ['NAME', 'KIND', 'STATE', 'HEALTH', 'RESTARTS', 'PORTS', 'AGE'] as const;
@@ -26,7 +28,7 @@ const HEALTH_COLORS: Record<HealthState, string | undefined> = {
   none: 'gray',
 };
 
-export const ResourceTable = ({ resources, now }: ResourceTableProps) => {
+export const ResourceTable = ({ resources, now, selected }: ResourceTableProps) => {
   const rows = resources.map((r) => ({
     resource: r,
     cells: [
@@ -41,14 +43,17 @@ export const ResourceTable = ({ resources, now }: ResourceTableProps) => {
   }));
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]!.length)));
   const pad = (text: string, i: number) => text.padEnd(widths[i]!);
+  const cursor = selected !== undefined;
   return (
     <Box flexDirection="column">
       <Text dimColor wrap="truncate-end">
+        {cursor && '  '}
         {HEADERS.map(pad).join('  ').trimEnd()}
       </Text>
       {rows.map(({ resource, cells }) => (
         <Box key={resource.name} flexDirection="column">
           <Text wrap="truncate-end">
+            {cursor && <Text color="cyan">{resource.name === selected ? '❯ ' : '  '}</Text>}
             <Text bold>{pad(cells[0]!, 0)}</Text>
             {'  '}
             {pad(cells[1]!, 1)}
@@ -64,7 +69,7 @@ export const ResourceTable = ({ resources, now }: ResourceTableProps) => {
             {cells[6]}
           </Text>
           {resource.runtime === 'error' && resource.detail && (
-            <Box marginLeft={2}>
+            <Box marginLeft={cursor ? 4 : 2}>
               <Text color="red" wrap="truncate-end">
                 {resource.detail}
               </Text>

@@ -7,7 +7,12 @@ import { formatDuration } from '../format.js';
 
 const PROGRESS_INTERVAL_MS = 2000;
 
-export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Verbosity, c: Colors): () => void {
+export function printPlainEvents(
+  bus: EventBus,
+  stream: OutStream,
+  verbosity: Verbosity,
+  c: Colors,
+): () => void {
   const lastProgress = new Map<string, number>();
   const lastResourceState = new Map<string, string>();
   const stepTitles = new Map<string, string>();
@@ -20,8 +25,11 @@ export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Ve
         if (verbosity === 'quiet' && event.status !== 'failed') return;
         if (event.status === 'started') write(`${c.cyan('•')} ${event.title}…`);
         else if (event.status === 'done')
-          write(`${c.green('✔')} ${event.title}${event.durationMs !== undefined ? c.dim(` (${formatDuration(event.durationMs)})`) : ''}${event.detail ? c.dim(` — ${event.detail}`) : ''}`);
-        else if (event.status === 'skipped') write(`${c.dim('-')} ${event.title}${event.detail ? c.dim(` — ${event.detail}`) : ''}`);
+          write(
+            `${c.green('✔')} ${event.title}${event.durationMs !== undefined ? c.dim(` (${formatDuration(event.durationMs)})`) : ''}${event.detail ? c.dim(` — ${event.detail}`) : ''}`,
+          );
+        else if (event.status === 'skipped')
+          write(`${c.dim('-')} ${event.title}${event.detail ? c.dim(` — ${event.detail}`) : ''}`);
         else write(`${c.red('✖')} ${event.title}${event.detail ? `: ${event.detail}` : ''}`);
         return;
       case 'progress': {
@@ -31,7 +39,9 @@ export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Ve
         if (!finished && event.at - last < PROGRESS_INTERVAL_MS) return;
         lastProgress.set(event.step, event.at);
         const amount = event.total !== undefined ? `${event.current}/${event.total}` : `${event.current}`;
-        write(`  ${c.dim(stepTitles.get(event.step) ?? event.step)} ${amount}${event.unit ? ' ' + event.unit : ''}${event.message ? c.dim(' ' + event.message) : ''}`);
+        write(
+          `  ${c.dim(stepTitles.get(event.step) ?? event.step)} ${amount}${event.unit ? ' ' + event.unit : ''}${event.message ? c.dim(' ' + event.message) : ''}`,
+        );
         return;
       }
       case 'resource': {
@@ -41,11 +51,14 @@ export function printPlainEvents(bus: EventBus, stream: OutStream, verbosity: Ve
         const quietRepeat = lastResourceState.get(event.name) === state && verbosity === 'normal';
         lastResourceState.set(event.name, state);
         if (quietRepeat) return;
-        write(`  ${c.bold(event.name)} ${stateColor(c, event.runtime)(event.runtime)}${event.health && event.health !== 'unknown' ? c.dim(` (${event.health})`) : ''}${event.detail ? c.dim(` ${event.detail}`) : ''}`);
+        write(
+          `  ${c.bold(event.name)} ${stateColor(c, event.runtime)(event.runtime)}${event.health && event.health !== 'unknown' ? c.dim(` (${event.health})`) : ''}${event.detail ? c.dim(` ${event.detail}`) : ''}`,
+        );
         return;
       }
       case 'log':
-        if (verbosity === 'verbose' || verbosity === 'debug') write(`${c.dim(event.source + ' |')} ${event.line}`);
+        if (verbosity === 'verbose' || verbosity === 'debug')
+          write(`${c.dim(event.source + ' |')} ${event.line}`);
         return;
       case 'warning':
         write(`${c.yellow('!')} ${event.message}${event.hint ? '\n  ' + c.dim(event.hint) : ''}`);

@@ -2,13 +2,12 @@
 import { render } from 'ink';
 import { ExitCode } from '../../errors.js';
 import type { Io } from '../io.js';
-import { ShellApp } from './app.js';
-import type { ShellProps } from './types.js';
+import { ShellApp, type ShellAppProps } from './app.js';
 
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 
-export async function runShell(io: Io, props: ShellProps): Promise<number> {
+export async function runShell(io: Io, props: ShellAppProps): Promise<number> {
   // The alternate screen keeps the user's scrollback as it was, like less and htop do.
   const fullScreen = io.stdout.isTTY === true;
   if (fullScreen) io.stdout.write(ENTER_ALTERNATE_SCREEN);

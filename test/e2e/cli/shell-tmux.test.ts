@@ -75,7 +75,12 @@ describe.skipIf(!hasTmux)('omrs in a real terminal', () => {
 
   it('opens the shell: profiles, the empty environments state and the keys; moves, selects and quits with 0', async () => {
     startSession('shell', project.root, `node ${join(REPO, 'bin/omrs.js')}`);
-    let text = await waitForScreen('shell', (s) => s.includes('app digest'), 'the default profile details');
+    // The environments come from the Docker engine (empty between tests): wait for the listing too.
+    let text = await waitForScreen(
+      'shell',
+      (s) => s.includes('app digest') && !s.includes('Looking for environments'),
+      'the default profile details and the environments',
+    );
 
     for (const name of project.names) expect(text).toContain(name);
     expect(text).toMatch(/❯ ● dev \(default\)/);

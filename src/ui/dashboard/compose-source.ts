@@ -1,0 +1,149 @@
+// The dashboard's data source on the compose runtime: status for the service table, logs follow
+// for the log pane, restart, seed, down and open through the runtime's use cases.
+import { step } from '../../events/bus.js';
+import type { EventBus } from '../../events/bus.js';
+import type { Docker } from '../../runtime/docker.js';
+import type { DashboardSource } from './source.js';
+
+export interface ComposeSourceDeps {
+  docker: Docker;
+  /** Where the source reports: the bus the dashboard's store folds. */
+  bus: EventBus;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  signal: AbortSignal;
+}
+
+export interface ComposeSourceOptions {
+  /** The environment's name (omrs.dev/env). */
+  name: string;
+  /** The profile to seed with: a name or a path; default the env's omrs.dev/profile label. */
+  profile?: string;
+}
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+export function composeSource(options: ComposeSourceOptions, deps: ComposeSourceDeps): DashboardSource {
+  const { docker, bus } = deps;
+  const env = options.name;
+  // Resource events keep the kind `up` gave each service (Deployment, StatefulSet, Job).
+  const kinds = new Map<string, string>();
+  const unsubscribe = bus.subscribe((e) => {
+    if (e.type === 'resource') kinds.set(e.name, e.kind);
+  });
+  // A service being restarted is reported by the restart, not by the poll.
+  const restarting = new Set<string>();
+  let profileLabel: string | undefined;
+
+  return {
+    env,
+    async refresh() {
+      const { status } = await import('../../runtime/compose/status.js');
+      const result = await status(env, { docker });
+      profileLabel = result.profile ?? profileLabel;
+      for (const s of result.services) {
+        if (restarting.has(s.name)) continue;
+        bus.emit({
+          type: 'resource',
+          name: s.name,
+          kind: kinds.get(s.name) ?? (s.role === 'job' ? 'Job' : 'container'),
+          runtime: s.runtime,
+          health: s.health,
+          restarts: s.restarts,
+          ports: s.ports.map((p) => p.replace(/^127\.0\.0\.1:/, '')),
+          ...(s.detail !== undefined && { detail: s.detail }),
+        });
+      }
+      return { exists: result.exists, ...(result.url && { url: result.url }) };
+    },
+
+    async followLogs(service, signal, onLine) {
+      const [{ logs }, { sleep }] = await Promise.all([
+        import('../../runtime/compose/logs.js'),
+        import('../../runtime/compose/engine.js'),
+      ]);
+      let since: string | undefined;
+      while (!signal.aborted) {
+        // A restart ends docker's log stream: follow again from where it ended.
+        await logs(
+          { env, service, follow: true, ...(since ? { since } : { tail: 50 }) },
+          { docker, signal, onLine: ({ line }) => onLine(line) },
+        );
+        since = new Date().toISOString();
+        await sleep(1000, signal).catch(() => undefined);
+      }
+    },
+
+    async restart(service) {
+      const { restartService } = await import('../../runtime/compose/restart.js');
+      restarting.add(service);
+      try {
+        const result = await restartService(env, service, {
+          docker,
+          events: bus,
+          signal: deps.signal,
+          ...(kinds.has(service) && { kind: kinds.get(service) }),
+        });
+        const took = `${(result.durationMs / 1000).toFixed(1)}s`;
+        return result.healthy
+          ? `${service} restarted and healthy again (${took})`
+          : `${service} restarted but is not healthy after ${took}: ${result.probe}`;
+      } finally {
+        restarting.delete(service);
+      }
+    },
+
+    async seed() {
+      const [{ preparePlan }, { seedAfterUp }, { listContainers, containerState }, { LABEL, networkName }] =
+        await Promise.all([
+          import('../../runtime/compose/up.js'),
+          import('../../runtime/compose/seed.js'),
+          import('../../runtime/compose/engine.js'),
+          import('../../runtime/compose/names.js'),
+        ]);
+      const profile = options.profile ?? profileLabel;
+      const prepared = await preparePlan(
+        { env, ...(profile && { profile }) },
+        { env: deps.env, cwd: deps.cwd, signal: deps.signal },
+      );
+      const containers = (await listContainers(docker, env)).filter(
+        (c) => (c.Labels[LABEL.role] ?? 'main') === 'main' && c.State === 'running',
+      );
+      const outcomes = await Promise.all(
+        containers.map(async (c) => {
+          const state = await containerState(docker, c.Id, networkName(env)).catch(() => undefined);
+          return { service: c.Labels[LABEL.service] ?? '', id: c.Id, ...(state?.ip && { ip: state.ip }) };
+        }),
+      );
+      await step(bus, 'seed', 'Seed test data', () =>
+        seedAfterUp(prepared, outcomes, { events: bus, signal: deps.signal }),
+      );
+      return `seeded ${env} (seed ${prepared.profile.seed.seed}, ${prepared.profile.seed.size})`;
+    },
+
+    async down() {
+      const { down } = await import('../../runtime/compose/status.js');
+      const result = await down(env, { volumes: false }, { docker, events: bus, env: deps.env });
+      return `${env} is down: ${result.containers.length} containers removed${result.keptVolumes.length ? `; kept volumes ${result.keptVolumes.join(', ')}` : ''}`;
+    },
+
+    async open() {
+      const [{ status }, { findBinary, run }] = await Promise.all([
+        import('../../runtime/compose/status.js'),
+        import('../../runtime/exec.js'),
+      ]);
+      const { url } = await status(env, { docker });
+      if (!url) return `${env} has no published gateway`;
+      const opener = (await findBinary('xdg-open', deps.env)) ?? (await findBinary('open', deps.env));
+      if (!opener) return `open ${url}`;
+      const result = await run(opener, [url], { env: deps.env, timeoutMs: 5000 }).catch((error: unknown) => ({
+        code: 1,
+        error: firstLine(error),
+      }));
+      return result.code === 0 ? `opened ${url}` : `open ${url} (no browser here)`;
+    },
+
+    close: unsubscribe,
+  };
+}

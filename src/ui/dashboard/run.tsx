@@ -1,0 +1,78 @@
+// Mounts the dashboard full-screen after `omrs up` in a terminal, and resolves with the exit code
+// when the user quits (q leaves the environment running). Loaded only in Ink mode.
+import { render, useApp } from 'ink';
+import { ExitCode } from '../../errors.js';
+import type { EventBus } from '../../events/bus.js';
+import type { Docker } from '../../runtime/docker.js';
+import type { Io } from '../io.js';
+import { createViewStore, type ViewStore } from '../progress-view.js';
+import { composeSource } from './compose-source.js';
+import { Dashboard } from './dashboard.js';
+import type { DashboardSource } from './source.js';
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+
+export interface OpenAfterUp {
+  io: Io;
+  docker: Docker;
+  /** What `up` answered: the env and its URL. */
+  result: { env: string; url?: string };
+  /** The profile `up` ran, for the seed key. */
+  profile?: string;
+}
+
+export interface DashboardRecording {
+  /** Opens the dashboard with everything recorded so far (the steps of `up`). */
+  open(options: OpenAfterUp): Promise<number>;
+}
+
+/** Starts recording the bus at once, so the dashboard shows the steps of the `up` before it. */
+export function recordDashboard(bus: EventBus): DashboardRecording {
+  const store = createViewStore(bus);
+  return {
+    async open({ io, docker, result, profile }) {
+      const source = composeSource(
+        { name: result.env, ...(profile && { profile }) },
+        { docker, bus, env: io.env, cwd: io.cwd, signal: io.signal },
+      );
+      try {
+        return await runDashboard(io, { store, source, ...(result.url && { url: result.url }) });
+      } finally {
+        source.close?.();
+        store.close();
+      }
+    },
+  };
+}
+
+const App = (props: { store: ViewStore; source: DashboardSource; url?: string }) => {
+  const { exit } = useApp();
+  return <Dashboard {...props} onQuit={() => exit()} />;
+};
+
+export async function runDashboard(
+  io: Io,
+  props: { store: ViewStore; source: DashboardSource; url?: string },
+): Promise<number> {
+  const fullScreen = io.stdout.isTTY === true;
+  if (fullScreen) io.stdout.write(ENTER_ALTERNATE_SCREEN);
+  const instance = render(<App {...props} />, {
+    stdout: io.stdout as unknown as NodeJS.WriteStream,
+    stdin: io.stdin as unknown as NodeJS.ReadStream,
+    stderr: io.stderr as unknown as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const exited = instance.waitUntilExit();
+  const onAbort = () => instance.unmount();
+  if (io.signal.aborted) onAbort();
+  else io.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await exited;
+  } finally {
+    io.signal.removeEventListener('abort', onAbort);
+    if (fullScreen) io.stdout.write(LEAVE_ALTERNATE_SCREEN);
+  }
+  return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
+}
