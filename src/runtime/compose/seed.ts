@@ -29,7 +29,7 @@ export async function seedAfterUp(prepared: Prepared, outcomes: ServiceOutcome[]
     const status = await seedStatus(target);
     const done = status.runs.some((r) => r.status === 'done' && r.seed === wantedPlan.seed && r.size === wantedPlan.size && JSON.stringify(r.counts) === JSON.stringify(wantedPlan.counts));
     if (done) {
-      deps.events.emit({ type: 'debug', message: `${tenant}: already seeded (seed ${wantedPlan.seed}, ${wantedPlan.size})` });
+      deps.events.emit({ type: 'info', message: `${tenant}: already seeded (seed ${wantedPlan.seed}, ${wantedPlan.size})` });
       continue;
     }
     const result = await seed(target, { ...request, events: deps.events, signal: deps.signal });
