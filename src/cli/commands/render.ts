@@ -108,4 +108,62 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
         );
       }),
     );
+  images
+    .command('save')
+    .description('write every image of a profile into one tar (docker save) for air-gapped sites')
+    .option('-p, --profile <profile>', 'profile name or path; default: the project default')
+    .requiredOption('-o, --output <file>', 'the bundle to write, e.g. bundle.tar')
+    .addHelpText(
+      'after',
+      '\nEvery image must be in the local Docker engine (docker pull it first). The bundle is written to a\ntemporary file and renamed at the end, so an interrupted save leaves no partial bundle.',
+    )
+    .action(
+      action(ctx, async (out, opts: { profile?: string; output: string }) => {
+        const { saveImages } = await import('../../render/images.js');
+        await out.startProgress('omrs images save');
+        const saved = await saveImages(
+          { ...(opts.profile && { profile: opts.profile }), output: opts.output },
+          { ...ctx.io, events: out.events, signal: ctx.io.signal },
+        );
+        out.result(
+          saved,
+          (c) =>
+            `${c.green('✔')} saved ${saved.images.length} images of ${c.bold(saved.profile)} to ${saved.file} (${formatBytes(saved.bytes)})\n` +
+            saved.images.map((i) => `  ${c.dim(i.component.padEnd(9))}${i.saved}`).join('\n'),
+        );
+      }),
+    );
+  images
+    .command('load')
+    .description('load an image bundle written by omrs images save, optionally pushing it to a registry')
+    .argument('<bundle>', 'the tar written by omrs images save')
+    .option(
+      '--push <registry>',
+      'retag every loaded image to <registry>/<path>:<tag> and push it (login: OMRS_REGISTRY_USERNAME/PASSWORD)',
+    )
+    .action(
+      action(ctx, async (out, bundle: string, opts: { push?: string }) => {
+        const { loadImages } = await import('../../render/images.js');
+        await out.startProgress('omrs images load');
+        const loaded = await loadImages(
+          { file: bundle, ...(opts.push && { push: opts.push }) },
+          { ...ctx.io, events: out.events, signal: ctx.io.signal },
+        );
+        out.result(loaded, (c) =>
+          [
+            `${c.green('✔')} loaded ${loaded.images.length + loaded.untagged.length} images from ${loaded.file}`,
+            ...loaded.images.map((i) => `  ${i}`),
+            ...loaded.untagged.map((i) => `  ${i} ${c.dim('(untagged)')}`),
+            ...(loaded.pushed.length > 0 ? [`${c.green('✔')} pushed ${loaded.pushed.length} images`] : []),
+            ...loaded.pushed.map((p) => `  ${p.target}`),
+          ].join('\n'),
+        );
+      }),
+    );
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }

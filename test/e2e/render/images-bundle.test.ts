@@ -1,0 +1,116 @@
+// omrs images save / load against the real Docker engine: a bundle of the compose-test images
+// plus a probe tag this test creates, removes and gets back by loading the bundle. The shared
+// omrs-test images other tests use are never removed.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+import { requireEngine } from '../../helpers/engines.js';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '../../..');
+const docker = requireEngine('docker');
+const images = requireEngine('images');
+const env = { DOCKER_HOST: docker && `unix://${docker.socketPath}` };
+const probe = 'omrs-test/bundle-probe:1';
+const profile = join(root, 'test/fixtures/profiles/good/bundle-probe.yaml');
+const unreachable = '127.0.0.1:1';
+
+const dockerCli = (...args: string[]) => exec('docker', args, { env: { ...process.env, ...env } });
+const exists = async (image: string): Promise<boolean> =>
+  dockerCli('image', 'inspect', image).then(
+    () => true,
+    () => false,
+  );
+
+const tmp = mkdtempSync(join(tmpdir(), 'omrs-bundle-'));
+const bundle = join(tmp, 'bundle.tar');
+const cli = (...argv: string[]) => runCli(['--json', 'images', ...argv], { cwd: tmp, env });
+
+describe.skipIf(!docker || !images)('omrs images save / load (real Docker engine)', () => {
+  beforeAll(async () => {
+    await dockerCli('tag', images!.tags.busybox ?? 'omrs-test/busybox:1', probe);
+  });
+  afterAll(async () => {
+    const { stdout } = await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}');
+    const leftovers = stdout.split('\n').filter((i) => i === probe || i.startsWith(`${unreachable}/`));
+    if (leftovers.length > 0) await dockerCli('rmi', ...leftovers).catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('saves every image of the profile into one bundle, leaving no temporary file', async () => {
+    const { code, stdout, stderr } = await cli('save', '--profile', profile, '-o', 'bundle.tar');
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as { file: string; bytes: number; images: { saved: string }[] };
+    expect(result.file).toBe(bundle);
+    expect(result.images.map((i) => i.saved)).toEqual(
+      expect.arrayContaining([
+        probe,
+        'omrs-test/gateway:1',
+        'omrs-test/backend:1',
+        'omrs-test/mariadb:10.11',
+      ]),
+    );
+    expect(existsSync(bundle)).toBe(true);
+    expect(result.bytes).toBeGreaterThan(1024 * 1024);
+    expect(readdirSync(tmp)).toEqual(['bundle.tar']);
+    // progress in bytes on stderr as NDJSON
+    expect(stderr).toMatch(/"type":\s*"progress".*"unit":\s*"B"/);
+  });
+
+  it('loads the bundle back: a removed tag is there again', async () => {
+    await dockerCli('rmi', probe);
+    expect(await exists(probe)).toBe(false);
+    const { code, stdout, stderr } = await cli('load', bundle);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as { images: string[]; pushed: unknown[] };
+    expect(result.images).toContain(probe);
+    expect(result.pushed).toEqual([]);
+    expect(await exists(probe)).toBe(true);
+  });
+
+  it('refuses to save when an image is missing locally (exit 4, naming it)', async () => {
+    const missing = join(tmp, 'missing.yaml');
+    writeFileSync(
+      missing,
+      `extends: ${profile}\nopenmrs:\n  images:\n    backend: omrs-test/never-built:0\n`,
+    );
+    const { code, stdout } = await cli('save', '--profile', missing, '-o', 'missing.tar');
+    expect(code).toBe(4);
+    expect(stdout).toContain('omrs-test/never-built:0');
+    expect(stdout).toContain('docker pull');
+    expect(existsSync(join(tmp, 'missing.tar'))).toBe(false);
+    rmSync(missing);
+  });
+
+  it('rejects a missing, a non-tar and a truncated bundle with exit 2', async () => {
+    const garbage = join(tmp, 'garbage.tar');
+    writeFileSync(garbage, Buffer.alloc(64 * 1024, 'not a tar '));
+    const truncated = join(tmp, 'truncated.tar');
+    await exec('head', ['-c', String(300 * 1024), bundle]).then(({ stdout }) =>
+      writeFileSync(truncated, stdout, 'latin1'),
+    );
+    for (const file of [join(tmp, 'nope.tar'), garbage, truncated]) {
+      const { code, stdout, stderr } = await runCli(['images', 'load', file], { cwd: tmp, env });
+      expect(code, `${file}: ${stdout}${stderr}`).toBe(2);
+      expect(stderr).toContain(file);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    rmSync(garbage);
+    rmSync(truncated);
+  });
+
+  it('--push to an unreachable registry fails clearly, naming the registry', async () => {
+    const { code, stderr } = await runCli(['images', 'load', bundle, '--push', unreachable], {
+      cwd: tmp,
+      env,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`registry ${unreachable}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toContain('Internal error');
+  });
+});
