@@ -1,7 +1,7 @@
 // `omrs env ...`: disposable environments (create with a TTL, list, extend, remove, gc).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ExitCode, OmrsError } from '../../errors.js';
+import { OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
 import { action, type CliContext } from '../context.js';
 
@@ -46,14 +46,54 @@ export function askLine(ctx: CliContext, question: string): Promise<string> {
   });
 }
 
-function kubeRuntime(runtime: string | undefined): void {
-  if (runtime === 'compose')
-    throw new OmrsError({
-      code: 'ENV_RUNTIME_UNSUPPORTED',
-      message: 'disposable environments on Docker (compose) are not available yet',
-      exitCode: ExitCode.usage,
-      hint: "Use --runtime kube (a namespace per environment on the current or the profile's cluster).",
-    });
+const runtimeOption = (): Option =>
+  new Option(
+    '--runtime <runtime>',
+    'only this runtime (compose = Docker); default: the cluster and, when it answers, Docker',
+  ).choices(['kube', 'kind', 'minikube', 'compose']);
+
+/** Cluster errors that only mean "there is no cluster here" (not a refused or mismatched context). */
+const NO_CLUSTER = new Set(['KUBE_CONFIG_MISSING', 'KUBE_UNREACHABLE']);
+
+/**
+ * Runs the cluster side and the Docker side of ls/gc: --runtime compose is Docker only (it must
+ * answer), another --runtime the cluster only; without one, both, where an absent cluster (no
+ * kubeconfig, no answer; unless --context/--kubeconfig named one) or an absent Docker engine is a
+ * note instead of a failure, as long as the other side answered.
+ */
+async function bothSides<K, D>(
+  ctx: CliContext,
+  o: ScopeOpts,
+  cluster: () => Promise<K>,
+  docker: (client: import('../../runtime/docker.js').Docker) => Promise<D>,
+): Promise<{ cluster?: K; docker?: D; notes: string[] }> {
+  const { reachableDocker, dockerUnreachable } = await import('../../envs/compose.js');
+  const notes: string[] = [];
+  if (o.runtime === 'compose') {
+    const r = await reachableDocker(ctx.io.env);
+    if ('note' in r) throw dockerUnreachable(r.note);
+    return { docker: await docker(r.docker), notes };
+  }
+  if (o.runtime) return { cluster: await cluster(), notes };
+  let k: K | undefined;
+  let clusterError: unknown;
+  try {
+    k = await cluster();
+  } catch (error) {
+    if (!(error instanceof OmrsError && NO_CLUSTER.has(error.code)) || o.context || o.kubeconfig) throw error;
+    clusterError = error;
+  }
+  const r = await reachableDocker(ctx.io.env);
+  if ('note' in r) {
+    if (clusterError) throw clusterError;
+    notes.push(r.note);
+    return { cluster: k!, notes };
+  }
+  if (clusterError)
+    notes.push(
+      `no cluster (${(clusterError as OmrsError).message.split('\n')[0]}): cluster environments are not included`,
+    );
+  return { ...(k !== undefined && { cluster: k }), docker: await docker(r.docker), notes };
 }
 
 export function registerEnvCommands(program: Command, ctx: CliContext): void {
@@ -80,10 +120,36 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     .description('create a disposable environment from a profile, with a time to live')
     .option('--name <name>', 'environment name (default: <profile>-<adjective>-<4 hex>)')
     .requiredOption('--ttl <duration>', 'time to live: 30m, 4h, 2d')
-    .addOption(new Option('--runtime <runtime>', 'where').choices(['kube', 'kind', 'minikube', 'compose']))
+    .addOption(
+      new Option('--runtime <runtime>', 'where (compose: on this Docker engine)').choices([
+        'kube',
+        'kind',
+        'minikube',
+        'compose',
+      ]),
+    )
     .action(
       action(ctx, async (out, opts: ScopeOpts & { name?: string; ttl: string }) => {
-        kubeRuntime(opts.runtime);
+        if (opts.runtime === 'compose') {
+          const { createComposeEnv } = await import('../../envs/compose.js');
+          await out.startProgress(`omrs env create${opts.name ? ` ${opts.name}` : ''}`);
+          const made = await createComposeEnv(
+            {
+              ttl: opts.ttl,
+              ...(opts.profile && { profile: opts.profile }),
+              ...(opts.name && { name: opts.name }),
+            },
+            deps(out),
+          );
+          await out.close();
+          out.result(made, (c) =>
+            [
+              `${c.green('✔')} environment ${c.bold(made.name)} is up on Docker${made.url ? ` at ${made.url}` : ''} (network ${made.network}), expires ${made.expires}`,
+              c.dim(`  ${made.seedNote}`),
+            ].join('\n'),
+          );
+          return;
+        }
         const { createEnv } = await import('../../envs/index.js');
         await out.startProgress(`omrs env create${opts.name ? ` ${opts.name}` : ''}`);
         const result = await createEnv(
@@ -101,42 +167,77 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     );
 
   scopeOptions(env.command('ls'))
+    .addOption(runtimeOption())
     .description('list disposable environments: name, runtime, URL, age, expiry, state')
     .action(
       action(ctx, async (out, opts: ScopeOpts) => {
-        const [{ listEnvs }, { humanSeconds }] = await Promise.all([
+        const [{ listEnvs }, { listComposeEnvs }, { humanSeconds }] = await Promise.all([
           import('../../envs/index.js'),
+          import('../../envs/compose.js'),
           import('../../envs/names.js'),
         ]);
-        const envs = await listEnvs(scope(opts), deps(out));
-        out.result({ environments: envs }, (c) =>
-          envs.length === 0
-            ? 'no disposable environments'
-            : table(
-                ['NAME', 'RUNTIME', 'URL', 'AGE', 'EXPIRES IN', 'STATE', 'OWNER'],
-                envs.map((e) => [
-                  c.bold(e.name),
-                  e.runtime,
-                  e.url,
-                  humanSeconds(e.ageSeconds),
-                  e.expiresInSeconds <= 0
-                    ? c.red(humanSeconds(e.expiresInSeconds))
-                    : humanSeconds(e.expiresInSeconds),
-                  e.state,
-                  c.dim(e.owner),
-                ]),
-                c.dim,
-              ),
+        const sides = await bothSides(
+          ctx,
+          opts,
+          () => listEnvs(scope(opts), deps(out)),
+          (docker) => listComposeEnvs({ ...deps(out), docker }),
+        );
+        const envs = [...(sides.cluster ?? []), ...(sides.docker ?? [])].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        );
+        const notes = sides.notes;
+        out.result({ environments: envs, ...(notes.length > 0 && { notes }) }, (c) =>
+          [
+            ...notes.map((n) => c.dim(`note: ${n}`)),
+            envs.length === 0
+              ? 'no disposable environments'
+              : table(
+                  ['NAME', 'RUNTIME', 'URL', 'AGE', 'EXPIRES IN', 'STATE', 'OWNER'],
+                  envs.map((e) => [
+                    c.bold(e.name),
+                    e.runtime,
+                    e.url,
+                    humanSeconds(e.ageSeconds),
+                    e.expiresInSeconds <= 0
+                      ? c.red(humanSeconds(e.expiresInSeconds))
+                      : humanSeconds(e.expiresInSeconds),
+                    e.state,
+                    c.dim(e.owner),
+                  ]),
+                  c.dim,
+                ),
+          ].join('\n'),
         );
       }),
     );
 
+  const onDocker = async (opts: ScopeOpts, name: string) => {
+    if (opts.runtime && opts.runtime !== 'compose') return undefined;
+    const { reachableDocker, dockerUnreachable, composeEnvExists } = await import('../../envs/compose.js');
+    const r = await reachableDocker(ctx.io.env);
+    if ('note' in r) {
+      if (opts.runtime === 'compose') throw dockerUnreachable(r.note);
+      return undefined;
+    }
+    const d = { cwd: ctx.io.cwd, env: ctx.io.env, signal: ctx.io.signal, docker: r.docker };
+    if (opts.runtime === 'compose') return d;
+    return (await composeEnvExists({ ...d, events: { emit: () => undefined } }, name)) ? d : undefined;
+  };
+
   scopeOptions(env.command('extend'))
+    .addOption(runtimeOption())
     .argument('<name>', 'environment name')
     .requiredOption('--ttl <duration>', 'time to add: 30m, 2h')
     .description('push the expiry of an environment further out')
     .action(
       action(ctx, async (out, name: string, opts: ScopeOpts & { ttl: string }) => {
+        const docker = await onDocker(opts, name);
+        if (docker) {
+          const { extendComposeEnv } = await import('../../envs/compose.js');
+          const extended = await extendComposeEnv({ name, ttl: opts.ttl }, { ...docker, events: out.events });
+          out.result(extended, (c) => `${c.green('✔')} ${c.bold(name)} now expires ${extended.expires}`);
+          return;
+        }
         const { extendEnv } = await import('../../envs/index.js');
         const result = await extendEnv({ ...scope(opts), name, ttl: opts.ttl }, deps(out));
         out.result(result, (c) => `${c.green('✔')} ${c.bold(name)} now expires ${result.expires}`);
@@ -144,10 +245,24 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     );
 
   scopeOptions(env.command('rm'))
+    .addOption(runtimeOption())
     .argument('<name>', 'environment name')
-    .description('remove an environment with its volumes and namespace')
+    .description(
+      'remove an environment with its volumes and namespace (on Docker: containers, network, volumes)',
+    )
     .action(
       action(ctx, async (out, name: string, opts: ScopeOpts) => {
+        const docker = await onDocker(opts, name);
+        if (docker) {
+          const { removeComposeEnv } = await import('../../envs/compose.js');
+          const removed = await removeComposeEnv({ name }, { ...docker, events: out.events });
+          out.result(
+            removed,
+            (c) =>
+              `${c.green('✔')} removed ${c.bold(name)} (${removed.containers.length} containers, network, ${removed.volumes.length} volumes)`,
+          );
+          return;
+        }
         const { removeEnv } = await import('../../envs/index.js');
         const result = await removeEnv({ ...scope(opts), name }, deps(out));
         out.result(
@@ -159,16 +274,40 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     );
 
   scopeOptions(env.command('gc'))
+    .addOption(runtimeOption())
     .option('--dry-run', 'only list what would be removed')
     .description('remove every expired environment with its volumes and namespace, and nothing else')
     .action(
       action(ctx, async (out, opts: ScopeOpts & { dryRun?: boolean }) => {
-        const { gcEnvs } = await import('../../envs/index.js');
-        const result = await gcEnvs({ ...scope(opts), ...(opts.dryRun && { dryRun: true }) }, deps(out));
+        const [{ gcEnvs }, { gcComposeEnvs }] = await Promise.all([
+          import('../../envs/index.js'),
+          import('../../envs/compose.js'),
+        ]);
+        const dry = opts.dryRun === true;
+        const sides = await bothSides(
+          ctx,
+          opts,
+          () => gcEnvs({ ...scope(opts), ...(dry && { dryRun: true }) }, deps(out)),
+          (docker) => gcComposeEnvs({ dryRun: dry }, { ...deps(out), docker }),
+        );
+        const removed = [...(sides.cluster?.removed ?? []), ...(sides.docker?.removed ?? [])].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        );
+        const kept = (sides.cluster?.kept ?? 0) + (sides.docker?.kept ?? 0);
+        const result = {
+          ...(sides.cluster && { context: sides.cluster.context }),
+          dryRun: dry,
+          removed,
+          kept,
+          ...(sides.notes.length > 0 && { notes: sides.notes }),
+        };
         out.result(result, (c) =>
-          result.removed.length === 0
-            ? `nothing expired (${result.kept} environments kept)`
-            : `${c.green('✔')} ${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length}: ${result.removed.map((r) => r.name).join(', ')} (${result.kept} kept)`,
+          [
+            ...sides.notes.map((n) => c.dim(`note: ${n}`)),
+            removed.length === 0
+              ? `nothing expired (${kept} environments kept)`
+              : `${c.green('✔')} ${dry ? 'would remove' : 'removed'} ${removed.length}: ${removed.map((r) => r.name).join(', ')} (${kept} kept)`,
+          ].join('\n'),
         );
       }),
     );
