@@ -17,6 +17,7 @@ import { maskSecrets } from '../profile/show.js';
 import { renderProfile } from '../render/index.js';
 import { findHelm } from '../render/helm.js';
 import { labelValue } from '../render/values.js';
+import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
 import {
   awsTarget,
@@ -210,6 +211,25 @@ function stillServing(
     hint: `${base.hint ? `${base.hint} ` : ''}Fix the cause, then run \`${again}\` again: it converges.`,
     cause: error,
   });
+}
+
+/**
+ * A run killed while helm worked on the idle colour (kill -9, a cancelled CI job) leaves its release
+ * pending-install/-upgrade/-rollback, and helm refuses every later operation on it. The idle colour
+ * serves no traffic, so clear that state: roll back to the last good revision, or uninstall a
+ * release that never was installed. Only ever called for the idle colour's namespace.
+ */
+async function recoverInterruptedRelease(target: HelmTarget, events: EventSink): Promise<void> {
+  const history = await helmHistory(target);
+  const last = history.at(-1);
+  if (!last?.status.startsWith('pending-')) return;
+  const good = [...history].reverse().find((r) => r.status === 'deployed' || r.status === 'superseded');
+  events.emit({
+    type: 'warning',
+    message: `release ${target.release} in ${target.namespace} was left ${last.status} (revision ${last.revision}) by an interrupted run: ${good ? `rolling back to revision ${good.revision}` : 'uninstalling it'} before deploying`,
+  });
+  if (good) await helmRollback(target, good.revision);
+  else await helmUninstall(target);
 }
 
 async function appendLocal(dir: string, record: PromotionRecord): Promise<string> {
@@ -408,6 +428,18 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     // 6. deploy the idle colour
     await guarded(`deploy to the idle colour ${idle} (${idleNs})`, 'deploy', async () => {
       const helm = await findHelm(deps.env);
+      await recoverInterruptedRelease(
+        {
+          helm,
+          release,
+          namespace: idleNs,
+          context: client.context,
+          kubeconfig: client.kubeconfigPath,
+          env: deps.env,
+          signal: deps.signal,
+        },
+        events,
+      );
       await deployColour({
         client,
         helm,
