@@ -1,17 +1,14 @@
 // Mounts the dashboard full-screen after `omrs up` in a terminal, and resolves with the exit code
 // when the user quits (q leaves the environment running). Loaded only in Ink mode.
-import { render, useApp } from 'ink';
-import { ExitCode } from '../../errors.js';
+import { useApp } from 'ink';
 import type { EventBus } from '../../events/bus.js';
 import type { Docker } from '../../runtime/docker.js';
+import { runFullScreen } from '../full-screen.js';
 import type { Io } from '../io.js';
 import { createViewStore, type ViewStore } from '../progress-view.js';
 import { composeSource } from './compose-source.js';
 import { Dashboard } from './dashboard.js';
 import type { DashboardSource } from './source.js';
-
-const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
-const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 
 export interface OpenAfterUp {
   io: Io;
@@ -51,28 +48,7 @@ const App = (props: { store: ViewStore; source: DashboardSource; url?: string })
   return <Dashboard {...props} onQuit={() => exit()} />;
 };
 
-export async function runDashboard(
+export const runDashboard = (
   io: Io,
   props: { store: ViewStore; source: DashboardSource; url?: string },
-): Promise<number> {
-  const fullScreen = io.stdout.isTTY === true;
-  if (fullScreen) io.stdout.write(ENTER_ALTERNATE_SCREEN);
-  const instance = render(<App {...props} />, {
-    stdout: io.stdout as unknown as NodeJS.WriteStream,
-    stdin: io.stdin as unknown as NodeJS.ReadStream,
-    stderr: io.stderr as unknown as NodeJS.WriteStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
-  const exited = instance.waitUntilExit();
-  const onAbort = () => instance.unmount();
-  if (io.signal.aborted) onAbort();
-  else io.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await exited;
-  } finally {
-    io.signal.removeEventListener('abort', onAbort);
-    if (fullScreen) io.stdout.write(LEAVE_ALTERNATE_SCREEN);
-  }
-  return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
-}
+): Promise<number> => runFullScreen(io, <App {...props} />);
