@@ -27,6 +27,12 @@ const REQUIRED_TABLES = [
 export const lockName = (database: string): string => `omrs_seed.${database}`.slice(0, 64);
 
 /** Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects. */
+/**
+ * How long to wait for the lock. A seeder killed with SIGKILL keeps it until the server notices
+ * (its statement ends and its transaction rolls back), which takes a moment after the kill.
+ */
+const LOCK_WAIT_SECONDS = 10;
+
 export async function withSession<T>(target: SeedTarget, work: (session: Session) => Promise<T>): Promise<T> {
   const conn = await target.connect();
   try {
@@ -49,13 +55,13 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
     const [[packet]] = await conn.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
     const name = lockName(target.database);
     const [[lock]] = await conn.query<RowDataPacket[]>(
-      'SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder',
-      [name, name],
+      'SELECT GET_LOCK(?, ?) AS got, IS_USED_LOCK(?) AS holder',
+      [name, LOCK_WAIT_SECONDS, name],
     );
     if (Number(lock?.got) !== 1)
       throw new OmrsError({
         code: 'SEED_LOCKED',
-        message: `another omrs seed or purge is running against ${target.description} (lock ${name} held by connection ${String(lock?.holder)})`,
+        message: `another omrs seed or purge is running against ${target.description} (lock ${name} held by connection ${String(lock?.holder)}; waited ${LOCK_WAIT_SECONDS} s)`,
         hint: 'Wait for it to finish (omrs seed --status shows its progress). If it was killed, its lock is released when its connection closes.',
         exitCode: ExitCode.failed,
       });

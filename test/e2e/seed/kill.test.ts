@@ -75,7 +75,7 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
     });
 
     const again = await runCli(args, { env: { SEED_PW: 'Kill9-Test' } });
-    if (again.code !== 0) console.error(again.stderr);
+    if (again.code !== 0) console.error(again.stdout, again.stderr);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({
       status: 'resumed',
