@@ -1,15 +1,18 @@
-// Table-driven: every manifest and Terraform rule has test/fixtures/checks/<scope>/<id>/ with a
-// pass and a fail fixture. The pass fixture is the hardened reference set (no failure at prod);
+// Table-driven: every manifest and Terraform rule has <scope>/<id>/ with a pass and a fail fixture,
+// written by test/helpers/check-fixtures.mjs into a temp folder. The pass fixture is the hardened reference set (no failure at prod);
 // the fail fixture is the same set with the one change that rule must catch.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES, manifestRules, terraformRules } from '../../../src/checks/rules/index.js';
 import { evaluate } from '../../../src/checks/run.js';
 import { readManifestFile } from '../../../src/checks/sources/paths.js';
 import { loadTerraform } from '../../../src/checks/sources/terraform.js';
+import { writeCheckFixtures } from '../../helpers/check-fixtures.mjs';
 
-const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
+const FIXTURES = mkdtempSync(join(tmpdir(), 'omrs-check-fixtures-'));
+writeCheckFixtures(FIXTURES);
 const now = new Date('2026-06-01T00:00:00Z');
 
 async function manifestReport(file: string) {
