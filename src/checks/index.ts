@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
+import type { OpenedProfile } from '../profile/index.js';
 import type { KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
@@ -55,6 +56,8 @@ interface ProfileFacts {
   tenants: string[];
   namespace: string;
   context?: string;
+  /** The opened profile, rendered as is for the manifests scope. */
+  opened: OpenedProfile;
 }
 
 async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<ProfileFacts> {
@@ -69,6 +72,7 @@ async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<P
     tenants: p.tenants.map((t) => t.name),
     namespace: p.cluster.namespace ?? resolved.name.toLowerCase(),
     ...(p.cluster.context && { context: p.cluster.context }),
+    opened: resolved,
   };
 }
 
@@ -152,7 +156,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
     if (wanted.has('manifests')) {
       const { renderProfile } = await import('../render/index.js');
       const rendered = await step(events, 'check-render', `render profile ${facts.name}`, () =>
-        renderProfile({ profile: options.profile ?? facts.name }, deps),
+        renderProfile({ profile: options.profile ?? facts.name, opened: facts.opened }, deps),
       );
       objects.push(...rendered.objects);
       inputs.manifests = {

@@ -11,10 +11,10 @@ export interface ProfileDeps {
   env: Record<string, string | undefined>;
 }
 
-export async function openProfile(
-  ref: string | undefined,
-  deps: ProfileDeps,
-): Promise<ResolvedProfile & { config: ProjectConfig }> {
+/** A profile as openProfile returns it: resolved, with the project config it was resolved under. */
+export type OpenedProfile = ResolvedProfile & { config: ProjectConfig };
+
+export async function openProfile(ref: string | undefined, deps: ProfileDeps): Promise<OpenedProfile> {
   const config = await loadProjectConfig(deps.cwd);
   return { ...loadProfile(ref, { config, env: deps.env, cwd: deps.cwd }), config };
 }

@@ -308,7 +308,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const idleNs = colourNamespace(ns, idle);
   const rendered = await step(events, 'render', `render ${name} for the idle colour ${idle}`, () =>
     renderProfile(
-      { profile: resolved.file, env: release, namespace: idleNs },
+      { profile: resolved.file, opened: resolved, env: release, namespace: idleNs },
       { cwd: deps.cwd, env: deps.env, signal: deps.signal },
     ),
   );
@@ -612,7 +612,7 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
   }
 
   const rendered = await renderProfile(
-    { profile: resolved.file, env: release, namespace: targetNs },
+    { profile: resolved.file, opened: resolved, env: release, namespace: targetNs },
     { cwd: deps.cwd, env: deps.env, signal: deps.signal },
   );
   const gateway = gatewayService(rendered.objects);

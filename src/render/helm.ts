@@ -3,9 +3,10 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { packageRoot } from '../package-info.js';
+import { findBinary } from '../runtime/exec.js';
 import { HELM_INSTALL_HINT as INSTALL_HINT, installHelm } from './helm-install.js';
 import { parseObjects, type KubeObject } from './objects.js';
 
@@ -34,8 +35,8 @@ export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): 
       hint: INSTALL_HINT,
     });
   }
-  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), join(home, '.cache', 'omrs', 'bin')];
-  for (const dir of dirs) if (await executable(join(dir, 'helm'))) return join(dir, 'helm');
+  const found = await findBinary('helm', env, { extraDirs: [join(home, '.cache', 'omrs', 'bin')] });
+  if (found) return found;
   if (env.OMRS_INSTALL_HELM !== '0') {
     return installHelm(home, env);
   }

@@ -1,7 +1,7 @@
 // Render use cases: profile → chart values → helm template → typed objects.
 import { ExitCode, OmrsError } from '../errors.js';
 import { appDigest } from '../profile/digest.js';
-import { openProfile, type ProfileDeps } from '../profile/index.js';
+import { openProfile, type OpenedProfile, type ProfileDeps } from '../profile/index.js';
 import { findHelm, helmTemplate } from './helm.js';
 import { maskSecretData, type KubeObject } from './objects.js';
 import { labelValue, profileImages, profileToValues, type ChartValues } from './values.js';
@@ -12,6 +12,8 @@ export interface RenderRequest {
   env?: string;
   namespace?: string;
   passwordSeed?: string;
+  /** The profile the caller already opened: rendered as is, not read again. */
+  opened?: OpenedProfile;
 }
 
 export interface Rendered {
@@ -42,7 +44,7 @@ export async function profileValues(request: RenderRequest, deps: ProfileDeps): 
 }
 
 async function resolveValues(request: RenderRequest, deps: ProfileDeps) {
-  const resolved = await openProfile(request.profile, deps);
+  const resolved = request.opened ?? (await openProfile(request.profile, deps));
   const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
   const namespace = request.namespace ?? resolved.profile.cluster.namespace ?? env;
   const digest = appDigest(resolved.profile);
