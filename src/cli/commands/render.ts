@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { action, type CliContext } from '../context.js';
 
 interface RenderOptions {
@@ -44,6 +43,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
               ctx.io,
             ),
           );
+          const { stringify } = await import('yaml');
           out.result(values, () => stringify(values, { lineWidth: 0 }));
           return;
         }
