@@ -15,6 +15,7 @@ import { openProfile, type ProfileDeps } from '../profile/index.js';
 import { checkEnvName } from '../render/index.js';
 import { labelValue } from '../render/values.js';
 import { createDocker, type Docker } from '../runtime/docker.js';
+import { envFilter, listContainers } from '../runtime/compose/engine.js';
 import { LABEL, networkName } from '../runtime/compose/names.js';
 import { envDir, stateHome } from '../runtime/compose/state.js';
 import { down, type DownResult } from '../runtime/compose/status.js';
@@ -149,11 +150,11 @@ async function nameTaken(
   env: Record<string, string | undefined>,
   name: string,
 ): Promise<boolean> {
-  const filters = { label: [`${LABEL.env}=${name}`] };
+  const filters = envFilter(name);
   const [byName, byLabel, containers, volumes, folder] = await Promise.all([
     docker.listNetworks({ filters: { name: [networkName(name)] } }),
     docker.listNetworks({ filters }),
-    docker.listContainers({ all: true, filters }),
+    listContainers(docker, name),
     docker.listVolumes({ filters }),
     stat(envDir(env, name)).then(
       () => true,
@@ -310,36 +311,39 @@ export async function listComposeEnvs(deps: ComposeEnvDeps): Promise<EnvInfo[]> 
     labelsOf.set(name, n.Labels ?? {});
   }
   const envsRoot = join(stateHome(deps.env), 'envs');
-  for (const entry of await readdir(envsRoot, { withFileTypes: true }).catch(() => []))
-    if (entry.isDirectory() && (await readRecord(deps.env, entry.name))) names.add(entry.name);
-  const infos = await Promise.all(
-    [...names].map(async (name): Promise<EnvInfo> => {
-      const record = await readRecord(deps.env, name);
-      const l = labelsOf.get(name) ?? {};
-      const expires = record?.expires ?? Number(l[DLABEL.expires] ?? 0);
-      const created = record?.created ?? Number(l[DLABEL.created] ?? 0);
-      const mine = containers.filter((c) => c.Labels[LABEL.env] === name);
-      const port = mine.flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP === '127.0.0.1'))[0]
-        ?.PublicPort;
-      const state =
-        expires <= now
-          ? 'expired'
-          : (record?.state ?? (labelsOf.has(name) ? 'unknown (no record)' : 'unknown'));
-      return {
-        name,
-        namespace: networkName(name),
-        runtime: 'compose',
-        profile: record?.profile ?? l[LABEL.profile] ?? '',
-        owner: record?.owner ?? l[DLABEL.owner] ?? '',
-        url: port !== undefined ? `http://localhost:${port}/openmrs/spa/` : (record?.url ?? ''),
-        created: created ? iso(created) : '',
-        expires: iso(expires),
-        ageSeconds: created ? now - created : 0,
-        expiresInSeconds: expires - now,
-        state,
-      };
-    }),
-  );
+  const records = new Map<string, ComposeEnvRecord>();
+  for (const entry of await readdir(envsRoot, { withFileTypes: true }).catch(() => [])) {
+    const record = entry.isDirectory() ? await readRecord(deps.env, entry.name) : undefined;
+    if (!record) continue;
+    names.add(entry.name);
+    records.set(entry.name, record);
+  }
+  const infos = [...names].map((name): EnvInfo => {
+    const record = records.get(name);
+    const l = labelsOf.get(name) ?? {};
+    const expires = record?.expires ?? Number(l[DLABEL.expires] ?? 0);
+    const created = record?.created ?? Number(l[DLABEL.created] ?? 0);
+    const mine = containers.filter((c) => c.Labels[LABEL.env] === name);
+    const port = mine.flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP === '127.0.0.1'))[0]
+      ?.PublicPort;
+    const state =
+      expires <= now
+        ? 'expired'
+        : (record?.state ?? (labelsOf.has(name) ? 'unknown (no record)' : 'unknown'));
+    return {
+      name,
+      namespace: networkName(name),
+      runtime: 'compose',
+      profile: record?.profile ?? l[LABEL.profile] ?? '',
+      owner: record?.owner ?? l[DLABEL.owner] ?? '',
+      url: port !== undefined ? `http://localhost:${port}/openmrs/spa/` : (record?.url ?? ''),
+      created: created ? iso(created) : '',
+      expires: iso(expires),
+      ageSeconds: created ? now - created : 0,
+      expiresInSeconds: expires - now,
+      state,
+    };
+  });
   return infos.sort((a, b) => a.name.localeCompare(b.name));
 }
 

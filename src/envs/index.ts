@@ -2,10 +2,10 @@
 // and annotations in one request (so an interrupted `env create` never leaves an unlabelled
 // namespace or a release outside a labelled one), a TTL as a unix-time label, and gc that removes
 // exactly the expired ones with their release, volume claims and namespace.
-import { execFile } from 'node:child_process';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import { labelValue } from '../render/values.js';
+import { run } from '../runtime/exec.js';
 import { api, isConflict, type KubeClient } from '../runtime/kube/client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from '../runtime/kube/connect.js';
 import { KANNOTATION, KLABEL, namespaceFor, namespaceLabels } from '../runtime/kube/labels.js';
@@ -54,15 +54,9 @@ export interface EnvInfo {
 const nowSeconds = (deps: EnvDeps): number => Math.floor((deps.now ?? Date.now)() / 1000);
 const iso = (unix: number): string => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function gitEmail(env: Record<string, string | undefined>): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      ['config', 'user.email'],
-      { timeout: 2000, env: env as NodeJS.ProcessEnv },
-      (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined),
-    );
-  });
+async function gitEmail(env: Record<string, string | undefined>): Promise<string | undefined> {
+  const result = await run('git', ['config', 'user.email'], { env, timeoutMs: 2000 });
+  return result.code === 0 ? result.stdout.trim() || undefined : undefined;
 }
 
 export async function ownerOf(env: Record<string, string | undefined>): Promise<string> {

@@ -2,13 +2,13 @@
 // src/runtime/compose; kube / kind / minikube / eks go to src/runtime/kube (after the provider
 // made sure the cluster exists, for kind and minikube). The `up`, `down`, `status`, `logs` and
 // `open` commands call this, so `omrs up --runtime kube` is the same command as on Docker.
+import type { OpenedProfile } from '../profile/index.js';
 import type { KubeDeps, KubeRequest } from './kube/connect.js';
 import type { KubeUpRequest, KubeUpResult } from './kube/up.js';
 import type { KubeDownResult, KubeEnvStatus } from './kube/status.js';
 import type { KubeLogLine, KubeLogsResult, OpenHandle } from './kube/logs.js';
 
 export const CLUSTER_RUNTIMES = ['kube', 'kind', 'minikube', 'eks'] as const;
-export const ALL_RUNTIMES = ['compose', ...CLUSTER_RUNTIMES] as const;
 export type ClusterRuntime = (typeof CLUSTER_RUNTIMES)[number];
 
 export const isClusterRuntime = (runtime: string | undefined): runtime is ClusterRuntime =>
@@ -25,10 +25,12 @@ export async function runtimeFor(
   return (await openProfile(profile, deps)).profile.runtime;
 }
 
-async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<void> {
-  if (request.runtime !== 'kind' && request.runtime !== 'minikube') return;
+/** Creates/starts the kind or minikube cluster; returns the profile it opened, if it did. */
+async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<OpenedProfile | undefined> {
+  if (request.runtime !== 'kind' && request.runtime !== 'minikube') return undefined;
   const { openProfile } = await import('../profile/index.js');
-  const profile = (await openProfile(request.profile, deps)).profile;
+  const opened = deps.opened ?? (await openProfile(request.profile, deps));
+  const profile = opened.profile;
   if (request.runtime === 'kind') {
     const { kindCreate, kindLoadImages } = await import('./kube/providers/kind.js');
     const name = profile.cluster.kind?.name ?? 'omrs';
@@ -49,12 +51,13 @@ async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<void
     const { minikubeStart } = await import('./kube/providers/minikube.js');
     await minikubeStart(profile.cluster.minikube?.profile ?? 'omrs', deps.env);
   }
+  return opened;
 }
 
 export async function clusterUp(request: KubeUpRequest, deps: KubeDeps): Promise<KubeUpResult> {
-  await ensureCluster(request, deps);
+  const opened = await ensureCluster(request, deps);
   const { kubeUp } = await import('./kube/up.js');
-  return kubeUp(request, deps);
+  return kubeUp(request, opened ? { ...deps, opened } : deps);
 }
 
 export async function clusterDown(

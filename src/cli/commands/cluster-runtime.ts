@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { table } from '../../ui/format.js';
 import type { Output } from '../../ui/output.js';
 import type { CliContext } from '../context.js';
-import { askLine } from './env.js';
+import { askLine } from '../../ui/prompt.js';
 
 export interface ClusterOpts {
   profile?: string;
@@ -57,7 +57,7 @@ function deps(out: Output, ctx: CliContext) {
     events: out.events,
     signal: ctx.io.signal,
     interactive: ctx.io.stdin.isTTY === true && ctx.io.stdout.isTTY === true,
-    confirm: (question: string) => askLine(ctx, question),
+    confirm: (question: string) => askLine(ctx.io, question),
   };
 }
 

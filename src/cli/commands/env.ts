@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
+import { askLine } from '../../ui/prompt.js';
 import { action, type CliContext } from '../context.js';
 
 interface ScopeOpts {
@@ -26,25 +27,6 @@ const scopeOptions = (c: Command): Command =>
       new Option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)'),
     )
     .option('-y, --yes', 'confirm a production context without asking (CI)');
-
-/** Reads one line from stdin: the typed confirmation of a production context. */
-export function askLine(ctx: CliContext, question: string): Promise<string> {
-  ctx.io.stderr.write(question);
-  return new Promise((resolve) => {
-    let text = '';
-    const onData = (chunk: Buffer | string): void => {
-      text += chunk.toString();
-      if (text.includes('\n')) finish();
-    };
-    const finish = (): void => {
-      ctx.io.stdin.off('data', onData);
-      ctx.io.stdin.off('end', finish);
-      resolve(text.split('\n')[0] ?? '');
-    };
-    ctx.io.stdin.on('data', onData);
-    ctx.io.stdin.on('end', finish);
-  });
-}
 
 const runtimeOption = (): Option =>
   new Option(
@@ -106,7 +88,7 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     events: out.events,
     signal: ctx.io.signal,
     interactive: ctx.io.stdin.isTTY === true && ctx.io.stderr.isTTY === true,
-    confirm: (q: string) => askLine(ctx, q),
+    confirm: (q: string) => askLine(ctx.io, q),
   });
   const scope = (o: ScopeOpts) => ({
     ...(o.profile && { profile: o.profile }),

@@ -1,11 +1,11 @@
 // `omrs promote` (and `omrs promote record|fingerprint`) and `omrs rollback`: parse flags, call the
 // use cases of src/promote, print the result.
 import { writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
+import { askLine } from '../../ui/prompt.js';
 import { action, type CliContext } from '../context.js';
 
 interface PromoteOpts {
@@ -28,14 +28,7 @@ interface PromoteOpts {
 
 function asker(ctx: CliContext): ((q: string) => Promise<string>) | undefined {
   if (!ctx.io.stdin.isTTY || !ctx.io.stderr.isTTY) return undefined;
-  return async (question) => {
-    const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
-  };
+  return (question) => askLine(ctx.io, question);
 }
 
 function seconds(raw: string | undefined): number | undefined {
