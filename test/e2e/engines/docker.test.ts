@@ -1,5 +1,10 @@
 // Smoke test of the harness docker engine (test/harness/engines/docker.sh): a container from the
-// locally built busybox image runs httpd and answers on a port published on 127.0.0.1.
+// locally built busybox image runs httpd and answers on a port published on 127.0.0.1; and the
+// script's crash recovery, on a second isolated dockerd (OMRS_DOCKERD_ROOT) so the engine the
+// other tests use is never killed.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readEngine, requireEngine } from '../../helpers/engines.js';
@@ -61,5 +66,68 @@ describe.skipIf(!docker)('harness docker engine', () => {
       return res.ok ? res.text() : undefined;
     });
     expect(body.trim()).toBe(token);
+  });
+});
+
+const DOCKER_SH = join(import.meta.dirname, '../../harness/engines/docker.sh');
+
+/** Running: exists and is not a zombie (a killed child is one until this process reaps it). */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!docker)('harness docker engine recovery (isolated dockerd)', () => {
+  const root = mkdtempSync('/tmp/omrs-dk-');
+  const env = { ...process.env, OMRS_DOCKERD_ROOT: root };
+  const script = (cmd: string) =>
+    spawnSync('bash', [DOCKER_SH, cmd], { env, encoding: 'utf8', timeout: 200_000 });
+  const pidIn = (file: string) => Number(readFileSync(join(root, file), 'utf8').trim());
+  // The CLI rather than dockerode: Node's kept-alive connection to the killed dockerd would be reused.
+  const answers = () =>
+    spawnSync(
+      'docker',
+      ['-H', `unix://${join(root, 'docker.sock')}`, 'version', '--format', '{{.Server.Version}}'],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    ).status === 0;
+
+  afterAll(() => {
+    script('stop');
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('starts when the containerd a killed dockerd left behind no longer serves', { timeout: 240_000 }, () => {
+    const first = script('up');
+    expect(first.status, first.stderr).toBe(0);
+    expect(answers()).toBe(true);
+
+    // The CI failure this guards: dockerd and containerd die; the pid file then names a live
+    // process called containerd that never answers, and a plain restart gives up on it.
+    process.kill(pidIn('docker.pid'), 'SIGKILL');
+    process.kill(pidIn('exec/containerd/containerd.pid'), 'SIGKILL');
+    const impostor = join(root, 'containerd');
+    copyFileSync('/bin/sleep', impostor);
+    const hung = spawn(impostor, ['600'], { detached: true, stdio: 'ignore' });
+    hung.unref();
+    writeFileSync(join(root, 'exec/containerd/containerd.pid'), String(hung.pid));
+
+    const again = script('up');
+    expect(again.status, again.stderr + again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/restarting it with a fresh containerd/);
+    expect(answers()).toBe(true);
+    expect(running(hung.pid!)).toBe(false);
+    expect(pidIn('exec/containerd/containerd.pid')).not.toBe(hung.pid);
+
+    const stop = script('stop');
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(answers()).toBe(false);
+    expect(spawnSync('ip', ['link', 'show', 'docker0']).status, 'the main engine keeps its bridge').toBe(0);
+    expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(root);
   });
 });
