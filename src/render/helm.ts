@@ -1,16 +1,13 @@
 // Finds helm and runs `helm template` on the omrs chart: values through a temp file, no shell.
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { packageRoot } from '../package-info.js';
-import { findBinary } from '../runtime/exec.js';
+import { findBinary, run, type Env, type RunResult } from '../runtime/exec.js';
 import { HELM_INSTALL_HINT as INSTALL_HINT, installHelm } from './helm-install.js';
 import { parseObjects, type KubeObject } from './objects.js';
-
-export type Env = Record<string, string | undefined>;
 
 async function executable(file: string): Promise<boolean> {
   try {
@@ -60,42 +57,15 @@ export interface TemplateOptions {
   timeoutMs?: number;
 }
 
-function exec(
-  file: string,
-  args: string[],
-  options: { env?: Env; signal?: AbortSignal; timeoutMs: number },
-): Promise<{ stdout: string; stderr: string; error?: NodeJS.ErrnoException }> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      {
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: options.timeoutMs,
-        killSignal: 'SIGKILL',
-        windowsHide: true,
-        ...(options.signal && { signal: options.signal }),
-        ...(options.env && {
-          env: Object.fromEntries(
-            Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined),
-          ),
-        }),
-      },
-      (error, stdout, stderr) =>
-        resolve({ stdout, stderr, ...(error && { error: error as NodeJS.ErrnoException }) }),
-    );
-  });
-}
-
 /** Values that helm rejected (values.schema.json) are a usage error; anything else a failure. */
-function helmFailure(stderr: string, error: NodeJS.ErrnoException, signal?: AbortSignal): OmrsError {
+function helmFailure(result: RunResult, signal?: AbortSignal): OmrsError {
   if (signal?.aborted)
     return new OmrsError({
       code: 'INTERRUPTED',
       message: 'helm template interrupted',
       exitCode: ExitCode.interrupted,
     });
-  const text = stderr.trim() || error.message;
+  const text = result.stderr.trim() || `helm ${result.error ?? `exited with code ${result.code}`}`;
   if (/values don't meet the specifications of the schema/.test(text))
     return new OmrsError({
       code: 'RENDER_VALUES_INVALID',
@@ -133,12 +103,13 @@ export async function helmTemplateText(values: unknown, options: TemplateOptions
       '--namespace',
       options.namespace,
     ];
-    const result = await exec(options.helm, args, {
-      env: options.env,
-      signal: options.signal,
+    const result = await run(options.helm, args, {
+      env: options.env ?? process.env,
       timeoutMs: options.timeoutMs ?? 120_000,
+      maxOutputBytes: 256 * 1024 * 1024,
+      ...(options.signal && { signal: options.signal }),
     });
-    if (result.error) throw helmFailure(result.stderr, result.error, options.signal);
+    if (result.code !== 0) throw helmFailure(result, options.signal);
     return result.stdout;
   });
 }

@@ -5,6 +5,7 @@ import { openProfile, type OpenedProfile, type ProfileDeps } from '../profile/in
 import { findHelm, helmTemplate } from './helm.js';
 import { maskSecretData, type KubeObject } from './objects.js';
 import { labelValue, profileImages, profileToValues, type ChartValues } from './values.js';
+import { MASK } from '../mask.js';
 
 export interface RenderRequest {
   profile?: string;
@@ -77,8 +78,8 @@ export async function renderProfile(
 export function printableValues(values: ChartValues): ChartValues {
   return {
     ...values,
-    admin: { ...values.admin, ...(values.admin.password !== undefined && { password: '***' }) },
-    database: { ...values.database, passwordSeed: values.database.passwordSeed ? '***' : '' },
+    admin: { ...values.admin, ...(values.admin.password !== undefined && { password: MASK }) },
+    database: { ...values.database, passwordSeed: values.database.passwordSeed ? MASK : '' },
   };
 }
 

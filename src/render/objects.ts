@@ -6,6 +6,7 @@
 import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { ExitCode, OmrsError } from '../errors.js';
+import { MASK } from '../mask.js';
 
 export const COMPONENTS = ['gateway', 'frontend', 'backend', 'db', 'init', 'backup'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -134,8 +135,6 @@ export function podSpecOf(o: KubeObject): Record<string, unknown> | undefined {
 }
 
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-export const MASK = '***';
 
 /** A copy with every Secret value replaced by *** (for printing). */
 export function maskSecretData(o: KubeObject): KubeObject {

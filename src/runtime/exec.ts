@@ -40,6 +40,8 @@ export interface RunOptions {
   cwd?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Output beyond this kills the process (default 4 MiB; a 50-tenant helm render is larger). */
+  maxOutputBytes?: number;
 }
 
 export interface RunResult {
@@ -67,7 +69,7 @@ export function run(file: string, args: string[], options: RunOptions): Promise<
         cwd: options.cwd,
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
-        maxBuffer: MAX_OUTPUT_BYTES,
+        maxBuffer: options.maxOutputBytes ?? MAX_OUTPUT_BYTES,
         signal: options.signal,
         windowsHide: true,
       },

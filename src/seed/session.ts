@@ -3,7 +3,8 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ExitCode, OmrsError } from '../errors.js';
 import type { SeedTarget } from './target.js';
-import { connectError, scrub } from './target.js';
+import { scrub } from '../mask.js';
+import { connectError } from './target.js';
 
 export interface Session {
   conn: Connection;

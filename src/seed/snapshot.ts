@@ -17,7 +17,8 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { ExitCode, OmrsError } from '../errors.js';
 import { discardEvents, step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
-import { describeDb, parseDbUrl, scrub, type DbUrl } from './target.js';
+import { scrub } from '../mask.js';
+import { describeDb, parseDbUrl, type DbUrl } from './target.js';
 
 export interface SnapshotResult {
   name: string;

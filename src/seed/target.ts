@@ -2,6 +2,7 @@
 // the compose and cluster runtimes can hand `seed()` their own (a port-forward, a socket).
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { ExitCode, OmrsError } from '../errors.js';
+import { scrub } from '../mask.js';
 
 export interface SeedTarget {
   /** For messages: never contains a password. */
@@ -67,13 +68,6 @@ export function maskUrl(raw: string): string {
 
 export const describeDb = (db: DbUrl): string =>
   `mysql://${db.user}@${db.socketPath ? `localhost?socket=${db.socketPath}` : `${db.host}:${db.port}`}/${db.database}`;
-
-/** Replaces every secret in `text` with ***. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
-  return out;
-}
 
 export function connectionOptions(db: DbUrl): ConnectionOptions {
   return {

@@ -29,6 +29,10 @@ export interface KubeEngine {
   kubeconfig: string;
   context: string;
   server: string;
+  /** kwok serves pods/log from `<podLogsDir>/<container>.log` (CRI format), `default.log` for other containers. */
+  podLogsDir?: string;
+  /** kwok forwards pods/portforward to a pod's `podPort` (the gateway's 8080) to `address:port`, where a test listens. */
+  portForwardTarget?: { address: string; port: number; podPort: number };
 }
 export interface AwsEngine {
   endpoint: string;
@@ -42,6 +46,12 @@ export interface ImagesEngine {
     busybox?: string;
     debian?: string;
   };
+}
+/** terraform on PATH, or OpenTofu built from the Go module proxy (same CLI). */
+export interface TerraformEngine {
+  terraform: string;
+  flavour: 'terraform' | 'opentofu';
+  version: string;
 }
 export interface ScannersEngine {
   kubeScore?: string;
@@ -58,6 +68,7 @@ export interface Engines {
   aws: AwsEngine;
   images: ImagesEngine;
   scanners: ScannersEngine;
+  terraform: TerraformEngine;
 }
 export type EngineName = keyof Engines;
 

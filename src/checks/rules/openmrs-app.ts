@@ -2,6 +2,7 @@
 // (checks-reference.md section 6) that a promotion gate must catch.
 import type { KubeObject } from '../../render/objects.js';
 import type { Hit, ManifestContext, Rule } from '../types.js';
+import { MASK } from '../../mask.js';
 import {
   arr,
   envOf,
@@ -32,7 +33,7 @@ const secretValue = (objects: KubeObject[], name: string, key: string): string |
   const plain = str(rec(s.raw.stringData)[key]);
   if (plain !== undefined) return plain;
   const b64 = str(rec(s.raw.data)[key]);
-  return b64 === undefined || b64 === '***' ? undefined : Buffer.from(b64, 'base64').toString('utf8');
+  return b64 === undefined || b64 === MASK ? undefined : Buffer.from(b64, 'base64').toString('utf8');
 };
 
 /** The value a container sees for `name`: a literal, a Secret (decoded when it is in the manifests), or unset. */
@@ -260,7 +261,7 @@ export const openmrsRules: R[] = [
               ([k, v]) =>
                 [
                   k,
-                  str(v) === '***' ? undefined : Buffer.from(str(v) ?? '', 'base64').toString('utf8'),
+                  str(v) === MASK ? undefined : Buffer.from(str(v) ?? '', 'base64').toString('utf8'),
                 ] as const,
             ),
             ...Object.entries(rec(o.raw.stringData)).map(([k, v]) => [k, str(v)] as const),

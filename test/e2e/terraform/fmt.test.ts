@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { requireTerraform } from './terraform-bin.js';
+import { requireEngine } from '../../helpers/engines.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
-const terraform = requireTerraform('the fmt check of terraform/');
+const terraform = requireEngine('terraform')?.terraform;
 
 describe.skipIf(!terraform)('terraform fmt', () => {
   it('terraform/ needs no reformatting', async () => {

@@ -20,12 +20,11 @@ import { requireEngine } from '../../helpers/engines.js';
 import { loadProfile } from '../../../src/profile/load.js';
 import type { Profile } from '../../../src/profile/schema.js';
 import { backendConfigArgs, stateKey } from '../../../src/promote/tfvars.js';
-import { requireTerraform } from './terraform-bin.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
 const aws = requireEngine('aws');
-const terraform = aws ? requireTerraform('the state backend test against the AWS emulator') : undefined;
+const terraform = requireEngine('terraform')?.terraform;
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const bucket = `omrs-tfstate-${suffix}`;
 const table = `omrs-tflock-${suffix}`;
