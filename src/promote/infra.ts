@@ -69,8 +69,7 @@ export interface TerraformPlan {
 
 /** OMRS_TERRAFORM, else terraform on PATH, else OpenTofu's `tofu` (the same CLI). */
 async function findTerraform(env: Record<string, string | undefined>): Promise<string> {
-  const found =
-    env.OMRS_TERRAFORM ?? (await findBinary('terraform', env)) ?? (await findBinary('tofu', env));
+  const found = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env)) ?? (await findBinary('tofu', env));
   if (found) return found;
   throw new OmrsError({
     code: 'TERRAFORM_NOT_FOUND',
