@@ -42,7 +42,8 @@ export async function step<T>(
     });
     return result;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    // The first line only: the error itself, reported in full when it reaches the user, follows.
+    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/:$/, '');
     events.emit({
       type: 'step',
       id,

@@ -29,14 +29,14 @@ describe('event bus', () => {
     expect(b.map((e) => e.at)).toEqual([1000, 1001]);
   });
 
-  it('step() reports started and done, or failed with the reason, and rethrows', async () => {
+  it('step() reports started and done, or failed with the first line of the reason, and rethrows it whole', async () => {
     const bus = new EventBus();
     const seen: TimedEvent[] = [];
     bus.subscribe((e) => seen.push(e));
     await expect(step(bus, 'db', 'database ready', async () => 42)).resolves.toBe(42);
     await expect(
-      step(bus, 'be', 'backend healthy', async () => Promise.reject(new Error('timed out'))),
-    ).rejects.toThrow('timed out');
+      step(bus, 'be', 'backend healthy', async () => Promise.reject(new Error('timed out\n  last log line'))),
+    ).rejects.toThrow('timed out\n  last log line');
     expect(seen.map((e) => (e.type === 'step' ? `${e.id}:${e.status}` : e.type))).toEqual([
       'db:started',
       'db:done',
