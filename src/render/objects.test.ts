@@ -66,6 +66,50 @@ describe('parseObjects', () => {
     expect(maskSecretData(objects[1]!)).toBe(objects[1]);
   });
 
+  it('masks the text helm printed in place, keeping its comment and order; never leaks a value', () => {
+    const [secret] = parseObjects(
+      [
+        '# Source: openmrs/templates/secret.yaml',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: s',
+        'stringData:',
+        '  config.properties: |',
+        '    password=hunter22',
+        '',
+        '    user=omrs',
+        '  token: abc123',
+        'data:',
+        '  password: c2VjcmV0',
+        'type: Opaque',
+      ].join('\n'),
+    );
+    const text = maskSecretData(secret!).text;
+    expect(text).toBe(
+      [
+        '# Source: openmrs/templates/secret.yaml',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: s',
+        'stringData:',
+        "  config.properties: '***'",
+        "  token: '***'",
+        'data:',
+        "  password: '***'",
+        'type: Opaque',
+      ].join('\n'),
+    );
+    expect(parseObjects(text)[0]!.raw.stringData).toEqual({ 'config.properties': '***', token: '***' });
+    const [flow] = parseObjects(
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: f}\ndata: {password: c2VjcmV0}\n',
+    );
+    const masked = maskSecretData(flow!).text;
+    expect(masked).not.toContain('c2VjcmV0');
+    expect(parseObjects(masked)[0]!.raw.data).toEqual({ password: '***' });
+  });
+
   it('rejects YAML that is broken or not a Kubernetes object', () => {
     expect(() => parseObjects('a: [')).toThrow(/invalid YAML/);
     expect(() => parseObjects('just: a map')).toThrow(/not a Kubernetes object/);

@@ -4,7 +4,6 @@
 // about ten times faster than the yaml package's parseAllDocuments, which kept `omrs render`
 // far above its budget of 1.5x a bare `helm template` (bench/render.mjs).
 import jsyaml from 'js-yaml';
-import { stringify } from 'yaml';
 import { ExitCode, OmrsError } from '../errors.js';
 import { MASK } from '../mask.js';
 
@@ -142,5 +141,38 @@ export function maskSecretData(o: KubeObject): KubeObject {
   const raw = { ...o.raw };
   for (const field of ['data', 'stringData'])
     if (isRecord(raw[field])) raw[field] = Object.fromEntries(Object.keys(raw[field]).map((k) => [k, MASK]));
-  return { ...o, raw, text: stringify(raw, { lineWidth: 0 }) };
+  return { ...o, raw, text: maskSecretText(o.text) ?? jsyaml.dump(raw, { lineWidth: -1, noRefs: true }) };
+}
+
+const SECRET_FIELD = /^(?:data|stringData):/;
+const SECRET_ENTRY = /^ {2}([-._a-zA-Z0-9]+):/;
+
+/**
+ * Masks the values of helm's block-style `data:` / `stringData:` maps in place, keeping the rest
+ * of the document (its `# Source:` comment, key order) as helm printed it. Undefined for any
+ * other layout, which is then re-serialised from the masked object.
+ */
+function maskSecretText(text: string): string | undefined {
+  const out: string[] = [];
+  let inMap = false;
+  for (const line of text.split('\n')) {
+    if (SECRET_FIELD.test(line)) {
+      if (line.trimEnd() !== line.split(':')[0] + ':') return undefined;
+      inMap = true;
+      out.push(line);
+      continue;
+    }
+    if (inMap) {
+      const entry = SECRET_ENTRY.exec(line);
+      if (entry) {
+        out.push(`  ${entry[1]}: '${MASK}'`); // quoted: a bare * starts a YAML alias
+        continue;
+      }
+      if (line.startsWith('   ') || line.trim() === '') continue; // a block scalar's lines
+      if (line.startsWith(' ')) return undefined;
+      inMap = false;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
 }
