@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_ENVIRONMENTS } from '../../../src/ui/shell/environments-panel.js';
-import { enginesRequired } from '../../helpers/engines.js';
+import { enginesRequired, requireEngine } from '../../helpers/engines.js';
+import { isolatedDockerd, type IsolatedDockerd } from '../../helpers/isolated-docker.js';
 import { makeProfilesProject, type ProfilesProject } from '../../helpers/profiles.js';
 
 const REPO = join(import.meta.dirname, '../../..');
@@ -60,22 +61,34 @@ function startSession(session: string, cwd: string, command: string): void {
 }
 
 const hasTmux = tmuxAvailable();
+const docker = requireEngine('docker');
 
-describe.skipIf(!hasTmux)('omrs in a real terminal', () => {
+describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
   let project: ProfilesProject;
+  // The shell lists the environments of the Docker engine: an engine of its own is empty even
+  // while other environments run on the shared one.
+  let emptyEngine: IsolatedDockerd;
 
   beforeAll(() => {
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'pipe' });
     project = makeProfilesProject();
-  });
+    emptyEngine = isolatedDockerd();
+    const up = emptyEngine.script('up');
+    if (up.status !== 0) throw new Error(`the isolated dockerd did not start: ${up.stderr}`);
+  }, 240_000);
   afterAll(() => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
     project?.remove();
+    emptyEngine?.remove();
   });
 
   it('opens the shell: profiles, the empty environments state and the keys; moves, selects and quits with 0', async () => {
-    startSession('shell', project.root, `node ${join(REPO, 'bin/omrs.js')}`);
-    // The environments come from the Docker engine (empty between tests): wait for the listing too.
+    startSession(
+      'shell',
+      project.root,
+      `DOCKER_HOST=unix://${emptyEngine.socket} node ${join(REPO, 'bin/omrs.js')}`,
+    );
+    // The environments come from the (empty) Docker engine: wait for the listing too.
     let text = await waitForScreen(
       'shell',
       (s) => s.includes('app digest') && !s.includes('Looking for environments'),

@@ -3,11 +3,12 @@
 // script's crash recovery, on a second isolated dockerd (OMRS_DOCKERD_ROOT) so the engine the
 // other tests use is never killed.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readEngine, requireEngine } from '../../helpers/engines.js';
+import { isolatedDockerd } from '../../helpers/isolated-docker.js';
 
 const docker = requireEngine('docker');
 const images = readEngine('images');
@@ -69,8 +70,6 @@ describe.skipIf(!docker)('harness docker engine', () => {
   });
 });
 
-const DOCKER_SH = join(import.meta.dirname, '../../harness/engines/docker.sh');
-
 /** Running: exists and is not a zombie (a killed child is one until this process reaps it). */
 function running(pid: number): boolean {
   try {
@@ -81,26 +80,17 @@ function running(pid: number): boolean {
 }
 
 describe.skipIf(!docker)('harness docker engine recovery (isolated dockerd)', () => {
-  const root = mkdtempSync('/tmp/omrs-dk-');
-  const env = { ...process.env, OMRS_DOCKERD_ROOT: root };
-  const script = (cmd: string) =>
-    spawnSync('bash', [DOCKER_SH, cmd], { env, encoding: 'utf8', timeout: 200_000 });
+  const dockerd = isolatedDockerd();
+  const { root, script } = dockerd;
   const pidIn = (file: string) => Number(readFileSync(join(root, file), 'utf8').trim());
   // The CLI rather than dockerode: Node's kept-alive connection to the killed dockerd would be reused.
   const answers = () =>
-    spawnSync(
-      'docker',
-      ['-H', `unix://${join(root, 'docker.sock')}`, 'version', '--format', '{{.Server.Version}}'],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    ).status === 0;
+    spawnSync('docker', ['-H', `unix://${dockerd.socket}`, 'version', '--format', '{{.Server.Version}}'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    }).status === 0;
 
-  afterAll(() => {
-    script('stop');
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => dockerd.remove());
 
   it('starts when the containerd a killed dockerd left behind no longer serves', { timeout: 240_000 }, () => {
     const first = script('up');
