@@ -33,7 +33,7 @@ export interface EnvCreateResult {
   owner: string;
   expires: string;
   up?: KubeUpResult;
-  seeded: false;
+  seeded: boolean;
   seedNote: string;
 }
 
@@ -127,17 +127,16 @@ export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promi
     context: target.decision.context,
     owner,
     expires: iso(expires),
-    seeded: false as const,
   };
-  const seedNote = target.resolved.profile.seed.enabled
-    ? 'seeding skipped: seeding a cluster environment needs a connection to its database pod, which `env create` does not open yet (run `omrs seed` against it)'
-    : 'the profile does not enable seeding';
-  if (request.noInstall) return { ...base, seedNote };
+  if (request.noInstall) return { ...base, seeded: false, seedNote: 'not installed (--no-install)' };
   try {
+    // Seeded by the profile's seed step, through a port-forward to each tenant's database pod.
     const up = await kubeUp({ ...request, env: target.env }, deps, target);
     await setState(target.client, target.namespace, 'ready');
-    deps.events.emit({ type: 'info', message: seedNote });
-    return { ...base, up, seedNote };
+    const seedNote = up.seeded
+      ? `seeded by the seed step of the profile: ${up.seeded.join('; ')}`
+      : 'the profile does not enable seeding';
+    return { ...base, up, seeded: up.seeded !== undefined, seedNote };
   } catch (error) {
     await setState(target.client, target.namespace, 'failed').catch(() => undefined);
     throw error;

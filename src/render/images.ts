@@ -10,7 +10,8 @@ import { ExitCode, OmrsError, type Problem } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import type { ProfileDeps } from '../profile/index.js';
-import { createDocker, pingDocker, type Docker } from '../runtime/docker.js';
+import { connectDocker, type Docker } from '../runtime/docker.js';
+import { registryAuth } from './image-digests.js';
 import { listImages } from './index.js';
 
 export interface ImageDeps extends ProfileDeps {
@@ -29,7 +30,8 @@ export interface LoadedBundle {
   file: string;
   images: string[];
   untagged: string[];
-  pushed: { image: string; target: string }[];
+  /** Each pushed image with the manifest digest the registry stored it under. */
+  pushed: { image: string; target: string; digest?: string }[];
 }
 
 /** Splits `registry/path/name:tag@sha256:…` into repository, tag and digest. */
@@ -90,8 +92,7 @@ export async function saveImages(
 ): Promise<SavedBundle> {
   const file = resolve(deps.cwd, request.output);
   const { profile, images } = await listImages(request.profile, deps);
-  const docker = await createDocker(deps.env);
-  await pingDocker(docker, deps.env);
+  const docker = await connectDocker(deps.env);
 
   const resolved = await step(deps.events, 'inspect', 'check the images exist locally', async () => {
     const found: SavedBundle['images'] = [];
@@ -206,7 +207,14 @@ async function checkBundle(file: string): Promise<void> {
   }
 }
 
-type Progress = { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } };
+type Progress = {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  /** The last event of a push: the tag and the manifest digest the registry answered. */
+  aux?: { Tag?: string; Digest?: string; Size?: number };
+};
 
 /** Follows a JSON progress stream; an error the engine reports inside the stream rejects it. */
 function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: Progress) => void) {
@@ -234,8 +242,7 @@ export async function loadImages(
 ): Promise<LoadedBundle> {
   const file = resolve(deps.cwd, request.file);
   await checkBundle(file);
-  const docker = await createDocker(deps.env);
-  await pingDocker(docker, deps.env);
+  const docker = await connectDocker(deps.env);
 
   const images: string[] = [];
   const untagged: string[] = [];
@@ -272,16 +279,12 @@ export async function loadImages(
         type: 'warning',
         message: `${untagged.length} image(s) of the bundle have no tag and are not pushed: ${untagged.join(', ')}`,
       });
-    const username = deps.env.OMRS_REGISTRY_USERNAME;
-    const password = deps.env.OMRS_REGISTRY_PASSWORD;
-    // The engine requires an X-Registry-Auth header on push; an empty one means anonymous.
-    const authconfig = username
-      ? { username, password: password ?? '', serveraddress: registry }
-      : ({} as { username?: string; password?: string; serveraddress?: string });
+    const authconfig = registryAuth(deps.env, registry);
     for (const image of images) {
       const { repository, tag = 'latest' } = parseReference(image);
       const targetRepository = `${registry}/${repositoryPath(repository)}`;
       const target = `${targetRepository}:${tag}`;
+      let digest: string | undefined;
       await step(deps.events, `push:${target}`, `push ${target}`, async () => {
         try {
           await docker.getImage(image).tag({ repo: targetRepository, tag });
@@ -292,6 +295,7 @@ export async function loadImages(
           } as Parameters<ReturnType<Docker['getImage']>['push']>[0]);
           let lastStatus = '';
           await follow(docker, stream, (event) => {
+            if (event.aux?.Digest) digest = event.aux.Digest;
             if (event.status && event.status !== lastStatus) {
               lastStatus = event.status;
               deps.events.emit({ type: 'debug', message: `${target}: ${event.status}` });
@@ -306,7 +310,7 @@ export async function loadImages(
           });
         }
       });
-      pushed.push({ image, target });
+      pushed.push({ image, target, ...(digest && { digest }) });
     }
   }
   return { file, images, untagged, pushed };

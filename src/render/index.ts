@@ -87,12 +87,27 @@ export function masked(objects: KubeObject[]): KubeObject[] {
   return objects.map(maskSecretData);
 }
 
+export interface ImageList {
+  profile: string;
+  /** The profile's registry mirror (images.registry), when it has one. */
+  registry?: string;
+  /** With `resolve`, each image has the digest its registry serves and `pinned`. */
+  images: { component: string; image: string; digest?: string; pinned?: boolean }[];
+}
+
+/** The images a profile needs; with `resolve`, their digests asked of the registry (Docker engine). */
 export async function listImages(
   ref: string | undefined,
   deps: ProfileDeps,
-): Promise<{ profile: string; images: ReturnType<typeof profileImages> }> {
+  options: { resolve?: boolean } = {},
+): Promise<ImageList> {
   const resolved = await openProfile(ref, deps);
-  return { profile: resolved.name, images: profileImages(resolved.profile) };
+  const registry = resolved.profile.images.registry;
+  const images = profileImages(resolved.profile);
+  const head = { profile: resolved.name, ...(registry && { registry }) };
+  if (!options.resolve) return { ...head, images };
+  const { resolveDigests } = await import('./image-digests.js');
+  return { ...head, images: await resolveDigests(images, { env: deps.env, mirror: registry }) };
 }
 
 export type { KubeObject } from './objects.js';

@@ -81,7 +81,8 @@ export function labelValue(value: string): string {
 export const digestLabel = (digest: string): string =>
   labelValue(digest.replace(/^sha256:/, '').slice(0, 63));
 
-const hasRegistryHost = (first: string): boolean =>
+/** Whether the first path component of an image reference names a registry host. */
+export const hasRegistryHost = (first: string): boolean =>
   first.includes('.') || first.includes(':') || first === 'localhost';
 
 /**

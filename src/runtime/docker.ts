@@ -44,3 +44,10 @@ export async function pingDocker(docker: Docker, env: Record<string, string | un
     cause: last,
   });
 }
+
+/** A client for the user's engine that has answered a ping (exit 4 with a hint when it does not). */
+export async function connectDocker(env: Record<string, string | undefined>): Promise<Docker> {
+  const docker = await createDocker(env);
+  await pingDocker(docker, env);
+  return docker;
+}

@@ -3,7 +3,7 @@
 // made sure the cluster exists, for kind and minikube). The `up`, `down`, `status`, `logs` and
 // `open` commands call this, so `omrs up --runtime kube` is the same command as on Docker.
 import type { OpenedProfile } from '../profile/index.js';
-import type { KubeDeps, KubeRequest } from './kube/connect.js';
+import type { KubeDeps, KubeRequest, Target } from './kube/connect.js';
 import type { KubeUpRequest, KubeUpResult } from './kube/up.js';
 import type { KubeDownResult, KubeEnvStatus } from './kube/status.js';
 import type { KubeLogLine, KubeLogsResult, OpenHandle } from './kube/logs.js';
@@ -54,10 +54,22 @@ async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<Open
   return opened;
 }
 
-export async function clusterUp(request: KubeUpRequest, deps: KubeDeps): Promise<KubeUpResult> {
+/** The guarded target of a cluster command, once kind or minikube made sure the cluster exists. */
+export async function clusterTarget(request: KubeRequest, deps: KubeDeps, action: string): Promise<Target> {
   const opened = await ensureCluster(request, deps);
+  const { connect } = await import('./kube/connect.js');
+  return connect(request, opened ? { ...deps, opened } : deps, action);
+}
+
+/** `up` on a cluster; the caller passes the target when it needs it afterwards (the dashboard). */
+export async function clusterUp(
+  request: KubeUpRequest,
+  deps: KubeDeps,
+  target?: Target,
+): Promise<KubeUpResult> {
+  const t = target ?? (await clusterTarget(request, deps, 'upgrade'));
   const { kubeUp } = await import('./kube/up.js');
-  return kubeUp(request, opened ? { ...deps, opened } : deps);
+  return kubeUp(request, deps, t);
 }
 
 export async function clusterDown(
@@ -74,7 +86,7 @@ export async function clusterStatus(request: KubeRequest, deps: KubeDeps): Promi
 }
 
 export async function clusterLogs(
-  request: KubeRequest & { service?: string; follow?: boolean; tail?: number },
+  request: KubeRequest & { service?: string; follow?: boolean; tail?: number; since?: string },
   deps: KubeDeps & { onLine: (l: KubeLogLine) => void },
 ): Promise<KubeLogsResult> {
   const { kubeLogs } = await import('./kube/logs.js');

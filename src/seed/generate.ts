@@ -80,7 +80,13 @@ export class Generator {
 
   uuid(table: string, index: number): string {
     let seq = this.#uuids.get(table);
-    if (!seq) this.#uuids.set(table, (seq = new UuidSequence(this.context.plan.seed, table)));
+    // Keyed by the whole plan, not the seed alone: two plans with one seed (other counts) seeded
+    // into one database must not draw the same uuids. One plan still gives the same rows.
+    if (!seq)
+      this.#uuids.set(
+        table,
+        (seq = new UuidSequence(this.context.plan.seed, `${table}:${this.context.plan.key}`)),
+      );
     return seq.at(index);
   }
 

@@ -8,7 +8,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export OMRS_HARNESS_CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 export OMRS_PROJECT_ROOT="$(cd "$HERE/../.." && pwd)"
 export OMRS_FIXTURES="${OMRS_FIXTURES:-$(cd "$OMRS_PROJECT_ROOT/.." && pwd)/shared/fixtures/openmrs}"
-ALL=(tools docker images mariadb helm aws scanners terraform kube)
+ALL=(tools docker images mariadb helm aws scanners terraform registry kube)
 
 action="${1:-up}"
 case "$action" in up|status|stop) shift || true ;; *) action=up ;; esac

@@ -17,6 +17,10 @@ export interface RunCliOptions {
   stdin?: string;
   /** Abort the run (like Ctrl-C) through this signal. */
   signal?: AbortSignal;
+  /** Called with everything written so far to stdout, after each write (to act while a command runs, e.g. `logs -f`). */
+  onStdout?: (text: string) => void;
+  /** The same for stderr. */
+  onStderr?: (text: string) => void;
 }
 
 export interface CliRun {
@@ -31,10 +35,13 @@ export class CollectingStream extends Writable {
   columns: number;
   rows = 40;
 
-  constructor(isTTY: boolean, columns: number) {
+  private readonly onWrite: ((text: string) => void) | undefined;
+
+  constructor(isTTY: boolean, columns: number, onWrite?: (text: string) => void) {
     super({ decodeStrings: false });
     this.isTTY = isTTY;
     this.columns = columns;
+    this.onWrite = onWrite;
   }
 
   override _write(
@@ -43,6 +50,7 @@ export class CollectingStream extends Writable {
     done: (error?: Error | null) => void,
   ): void {
     this.chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    this.onWrite?.(this.text());
     done();
   }
 
@@ -54,8 +62,8 @@ export class CollectingStream extends Writable {
 export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<CliRun> {
   const isTTY = options.isTTY ?? false;
   const columns = options.columns ?? 120;
-  const stdout = new CollectingStream(isTTY, columns);
-  const stderr = new CollectingStream(isTTY, columns);
+  const stdout = new CollectingStream(isTTY, columns, options.onStdout);
+  const stderr = new CollectingStream(isTTY, columns, options.onStderr);
   // A terminal's stdin as Ink uses it: raw mode and ref/unref are no-ops here.
   const stdin: PassThrough & { isTTY: boolean } = Object.assign(
     new PassThrough(),

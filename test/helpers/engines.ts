@@ -33,6 +33,8 @@ export interface KubeEngine {
   podLogsDir?: string;
   /** kwok forwards pods/portforward to a pod's `podPort` (the gateway's 8080) to `address:port`, where a test listens. */
   portForwardTarget?: { address: string; port: number; podPort: number };
+  /** kwok forwards a pod's 3306 (the bundled database) to the harness MariaDB on the host. */
+  databaseForwardTarget?: { address: string; port: number; podPort: number };
 }
 export interface AwsEngine {
   endpoint: string;
@@ -53,6 +55,16 @@ export interface TerraformEngine {
   flavour: 'terraform' | 'opentofu';
   version: string;
 }
+/** The CNCF Distribution registry, plain HTTP on 127.0.0.1 (docker trusts 127.0.0.0/8 without TLS). */
+export interface RegistryEngine {
+  /** host:port, e.g. 127.0.0.1:15005: the prefix of image references pushed to it. */
+  address: string;
+  /** http://host:port, for the registry's HTTP API (/v2/...). */
+  url: string;
+  version?: string;
+  /** The filesystem storage root (rootdirectory) on this machine. */
+  storage?: string;
+}
 export interface ScannersEngine {
   kubeScore?: string;
   checkov?: string;
@@ -69,6 +81,7 @@ export interface Engines {
   images: ImagesEngine;
   scanners: ScannersEngine;
   terraform: TerraformEngine;
+  registry: RegistryEngine;
 }
 export type EngineName = keyof Engines;
 

@@ -1,6 +1,7 @@
 // The runtime commands (up, down, status, logs, open) on a Kubernetes cluster: kube, kind,
 // minikube, eks. up.ts asks `clusterRuntime()` first and hands over when the answer is a cluster.
 import { Option, type Command } from 'commander';
+import { ExitCode, OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
 import type { Output } from '../../ui/output.js';
 import type { CliContext } from '../context.js';
@@ -50,7 +51,8 @@ function request(runtime: string, opts: ClusterOpts) {
   };
 }
 
-function deps(out: Output, ctx: CliContext) {
+/** What the kube runtime needs from a command: its io, events, and a way to ask a person. */
+export function clusterDeps(out: Output, ctx: CliContext) {
   return {
     cwd: ctx.io.cwd,
     env: ctx.io.env,
@@ -65,17 +67,37 @@ export async function clusterUpCommand(
   out: Output,
   ctx: CliContext,
   runtime: string,
-  opts: ClusterOpts,
-): Promise<void> {
-  const { clusterUp } = await import('../../runtime/select.js');
+  opts: ClusterOpts & { detach?: boolean; seed?: boolean },
+): Promise<number | void> {
+  const { clusterTarget, clusterUp } = await import('../../runtime/select.js');
+  // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
+  const dashboard =
+    out.mode === 'ink' && !opts.detach
+      ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events)
+      : undefined;
   await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
-  const r = await clusterUp(request(runtime, opts), deps(out, ctx));
+  const [up, kube] = [{ ...request(runtime, opts), seed: opts.seed !== false }, clusterDeps(out, ctx)];
+  const target = await clusterTarget(up, kube, 'upgrade');
+  const r = await clusterUp(up, kube, target);
   await out.close();
   out.result(r, (c) =>
-    r.noop
-      ? `${c.green('✔')} ${c.bold(r.env)} is up to date: nothing to do (${r.durationMs} ms)`
-      : `${c.green('✔')} ${c.bold(r.env)} is up on ${r.context} (namespace ${r.namespace}, revision ${r.revision}, ${(r.durationMs / 1000).toFixed(1)} s)\n  ${c.dim(`omrs open --runtime ${runtime}${opts.env ? ` --env ${opts.env}` : ''}`)} forwards the gateway to 127.0.0.1`,
+    [
+      r.noop
+        ? `${c.green('✔')} ${c.bold(r.env)} is up to date: nothing to do (${r.durationMs} ms)`
+        : `${c.green('✔')} ${c.bold(r.env)} is up on ${r.context} (namespace ${r.namespace}, revision ${r.revision}, ${(r.durationMs / 1000).toFixed(1)} s)\n  ${c.dim(`omrs open --runtime ${runtime}${opts.env ? ` --env ${opts.env}` : ''}`)} forwards the gateway to 127.0.0.1`,
+      ...(r.seeded ?? []).map((line) => `  ${c.dim('seed')} ${line}`),
+    ].join('\n'),
   );
+  if (!dashboard) return;
+  const { kubeSource } = await import('../../ui/dashboard/kube-source.js');
+  const source = kubeSource({
+    target,
+    bus: out.events,
+    env: ctx.io.env,
+    cwd: ctx.io.cwd,
+    signal: ctx.io.signal,
+  });
+  return dashboard.open({ io: ctx.io, source });
 }
 
 export async function clusterDownCommand(
@@ -88,7 +110,7 @@ export async function clusterDownCommand(
   await out.startProgress('omrs down');
   const r = await clusterDown(
     { ...request(runtime, opts), ...(opts.volumes && { volumes: true }) },
-    deps(out, ctx),
+    clusterDeps(out, ctx),
   );
   await out.close();
   out.result(r, (c) =>
@@ -108,7 +130,7 @@ export async function clusterStatusCommand(
   opts: ClusterOpts,
 ): Promise<number> {
   const { clusterStatus } = await import('../../runtime/select.js');
-  const s = await clusterStatus(request(runtime, opts), deps(out, ctx));
+  const s = await clusterStatus(request(runtime, opts), clusterDeps(out, ctx));
   out.result(s, (c) => {
     if (!s.exists)
       return `environment ${c.bold(s.env)} is not installed in ${s.namespace} on ${s.context}. Start it with \`omrs up --runtime ${runtime}\`.`;
@@ -126,18 +148,19 @@ export async function clusterLogsCommand(
   ctx: CliContext,
   runtime: string,
   service: string | undefined,
-  opts: ClusterOpts & { follow?: boolean; tail?: number },
+  opts: ClusterOpts & { follow?: boolean; tail?: number; since?: string },
 ): Promise<void> {
   const { clusterLogs } = await import('../../runtime/select.js');
-  await clusterLogs(
+  const result = await clusterLogs(
     {
       ...request(runtime, opts),
       ...(service && { service }),
       ...(opts.follow && { follow: true }),
       ...(opts.tail !== undefined && { tail: opts.tail }),
+      ...(opts.since && { since: opts.since }),
     },
     {
-      ...deps(out, ctx),
+      ...clusterDeps(out, ctx),
       onLine: ({ service: name, line }) =>
         ctx.io.stdout.write(
           out.mode === 'json'
@@ -146,6 +169,29 @@ export async function clusterLogsCommand(
         ),
     },
   );
+  const env = opts.env ?? 'the environment';
+  if (result.pods.length === 0)
+    throw result.services.length === 0
+      ? new OmrsError({
+          code: 'ENV_NOT_FOUND',
+          message: `${env} has no pods`,
+          exitCode: ExitCode.failed,
+          hint: `Start it with \`omrs up --runtime ${runtime}\`; \`omrs status --runtime ${runtime}\` lists what runs.`,
+        })
+      : new OmrsError({
+          code: 'SERVICE_NOT_FOUND',
+          message: `${env} has no service "${service}"`,
+          exitCode: ExitCode.usage,
+          hint: `Services: ${result.services.join(', ')}.`,
+        });
+  for (const { pod, reason } of result.unavailable) out.note(`no log from pod ${pod}: ${reason}`);
+  if (result.unavailable.length === result.pods.length && !ctx.io.signal.aborted)
+    throw new OmrsError({
+      code: 'LOGS_UNAVAILABLE',
+      message: `no log could be read from ${result.pods.length === 1 ? 'the pod' : `any of the ${result.pods.length} pods`}`,
+      exitCode: ExitCode.failed,
+      hint: 'The reasons above come from the API server; `omrs status` shows whether the pods run.',
+    });
 }
 
 /** Forwards a local port to the gateway until Ctrl-C. */
@@ -156,7 +202,11 @@ export async function clusterOpenCommand(
   opts: ClusterOpts,
 ): Promise<void> {
   const { clusterOpen } = await import('../../runtime/select.js');
-  const handle = await clusterOpen(request(runtime, opts), deps(out, ctx));
+  // A connection that fails (nothing listens in the pod…) is reported here; the others go on.
+  out.events.subscribe((e) => {
+    if (e.type === 'warning') out.note(e.message);
+  });
+  const handle = await clusterOpen(request(runtime, opts), clusterDeps(out, ctx));
   out.result(
     { url: handle.url, port: handle.port, pod: handle.pod },
     (c) => `${c.cyan(handle.url)} ${c.dim(`→ ${handle.pod} (Ctrl-C stops forwarding)`)}`,

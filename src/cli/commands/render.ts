@@ -94,16 +94,25 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
     .command('ls')
     .description('list every image of a profile (with its digest where the reference pins one)')
     .option('-p, --profile <profile>', 'profile name or path; default: the project default')
+    .option(
+      '--resolve',
+      'ask the registry of each image (through the Docker engine) for the digest it serves',
+    )
     .action(
-      action(ctx, async (out, opts: { profile?: string }) => {
+      action(ctx, async (out, opts: { profile?: string; resolve?: boolean }) => {
         const { listImages } = await import('../../render/index.js');
-        const report = await listImages(opts.profile, ctx.io);
+        const report = await listImages(opts.profile, ctx.io, { resolve: opts.resolve === true });
         out.result(report, (c) =>
           report.images
-            .map(
-              (i) =>
-                `${c.dim(i.component.padEnd(9))}${i.image}${i.digest ? '' : c.dim('  (not pinned by digest)')}`,
-            )
+            .map((i) => {
+              const note =
+                i.pinned === false
+                  ? `  ${i.digest}${c.dim(' (from the registry; not pinned)')}`
+                  : i.digest
+                    ? ''
+                    : c.dim('  (not pinned by digest)');
+              return `${c.dim(i.component.padEnd(9))}${i.image}${note}`;
+            })
             .join('\n'),
         );
       }),
@@ -155,7 +164,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
             ...loaded.images.map((i) => `  ${i}`),
             ...loaded.untagged.map((i) => `  ${i} ${c.dim('(untagged)')}`),
             ...(loaded.pushed.length > 0 ? [`${c.green('✔')} pushed ${loaded.pushed.length} images`] : []),
-            ...loaded.pushed.map((p) => `  ${p.target}`),
+            ...loaded.pushed.map((p) => `  ${p.target}${p.digest ? c.dim(`  ${p.digest}`) : ''}`),
           ].join('\n'),
         );
       }),

@@ -1,8 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { action, type CliContext } from '../context.js';
+import { addClusterOptions } from './cluster-runtime.js';
+import { databaseTarget, type DatabaseFlags } from './database-target.js';
 
-interface SeedFlags {
+interface SeedFlags extends DatabaseFlags {
   profile?: string;
   size?: 'small' | 'medium' | 'large';
   patients?: number;
@@ -10,9 +12,7 @@ interface SeedFlags {
   encountersPerVisit?: number;
   obsPerEncounter?: number;
   seed?: number;
-  tenant?: string;
   locale?: string;
-  db?: string;
   status?: boolean;
   purge?: boolean;
   run?: string;
@@ -29,8 +29,7 @@ const count = (name: string) => (value: string) => {
 
 export function registerSeedCommands(program: Command, ctx: CliContext): void {
   registerDbCommands(program, ctx);
-  program
-    .command('seed')
+  addClusterOptions(program.command('seed'))
     .description(
       'generate deterministic OpenMRS test data (patients, visits, encounters, obs, users) into a database',
     )
@@ -49,8 +48,15 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .option('--encounters-per-visit <n>', 'encounters per visit', count('--encounters-per-visit'))
     .option('--obs-per-encounter <n>', 'observations per encounter', count('--obs-per-encounter'))
     .option('--seed <n>', 'random seed: the same seed gives the same rows (default 42)', count('--seed'))
-    .option('--tenant <name>', 'tenant to seed; its database when the URL names none')
+    .option(
+      '--tenant <name>',
+      "tenant to seed: with --env its backend's database; with --db the database when the URL names none",
+    )
     .option('--locale <locale>', 'faker locale for names and addresses (default en)')
+    .option(
+      '-e, --env <name>',
+      'seed a running environment (its tenant database, reached through the runtime)',
+    )
     .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
     .option(
       '--user-password-env <var>',
@@ -68,6 +74,8 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
       'after',
       `
 Examples:
+  $ omrs seed --env dev --size medium
+  $ omrs seed --env qa-7f3k --runtime kube --tenant north
   $ omrs seed --db mysql://openmrs:secret@localhost:3306/openmrs --size medium
   $ omrs seed --db "$OMRS_DB_URL" --patients 500 --obs-per-encounter 8 --seed 7
   $ omrs seed --status
@@ -79,106 +87,103 @@ by the next identical command (or rolled back before a different one).`,
     .action(
       action(ctx, async (out, flags: SeedFlags) => {
         const { seed, purge, seedStatus, urlTarget } = await import('../../seed/index.js');
-        const url = flags.db ?? ctx.io.env.OMRS_DB_URL;
-        if (!url)
-          throw new OmrsError({
-            code: 'SEED_NO_TARGET',
-            message: 'no database to seed',
-            hint: 'Pass --db mysql://user:password@host:3306/openmrs or set OMRS_DB_URL.',
-            exitCode: ExitCode.usage,
-          });
-        const target = urlTarget(url, flags.tenant);
-        await out.startProgress('omrs seed');
-        if (flags.status) {
-          const status = await seedStatus(target);
-          out.result(status, (c) =>
-            status.runs.length === 0
-              ? `no seed runs in ${status.target}`
-              : [
-                  c.bold(`seed runs in ${status.target}`),
-                  ...status.runs.map(
-                    (r) =>
-                      `  ${r.runId}  ${statusColor(c, r.status)(r.status.padEnd(11))} seed ${r.seed}  ${r.size.padEnd(6)}  ${r.rows.toLocaleString('en-US')} rows  ${c.dim(`${r.createdAt}${r.finishedAt ? ` → ${r.finishedAt}` : ''}`)}`,
-                  ),
-                ].join('\n'),
-          );
-          return;
-        }
-        if (flags.purge) {
-          const result = await purge(target, { runId: flags.run, events: out.events });
-          out.result(result, (c) =>
-            result.runs.length === 0
-              ? `nothing to purge in ${result.target}`
-              : result.runs
-                  .map(
-                    (r) =>
-                      `${c.green('✔')} purged run ${r.runId} (seed ${r.seed}, ${r.size}): ${Object.values(
-                        r.deleted,
-                      )
-                        .reduce((a, b) => a + b, 0)
-                        .toLocaleString(
-                          'en-US',
-                        )} rows${r.keptShared ? c.dim(` (kept ${r.keptShared} shared reference rows)`) : ''}`,
-                  )
-                  .join('\n'),
-          );
-          return;
-        }
-        if (flags.run)
-          throw new OmrsError({
-            code: 'SEED_BAD_USAGE',
-            message: '--run goes with --purge',
-            exitCode: ExitCode.usage,
-          });
-
-        const fromProfile = flags.profile ? await profileSeed(flags.profile, ctx) : undefined;
-        let userPassword: string | undefined;
-        if (flags.userPasswordEnv) {
-          userPassword = ctx.io.env[flags.userPasswordEnv];
-          if (!userPassword)
+        const database = await databaseTarget(flags, ctx, out);
+        try {
+          const target = urlTarget(database.url, flags.tenant);
+          await out.startProgress('omrs seed');
+          if (flags.status) {
+            const status = await seedStatus(target);
+            out.result(status, (c) =>
+              status.runs.length === 0
+                ? `no seed runs in ${status.target}`
+                : [
+                    c.bold(`seed runs in ${status.target}`),
+                    ...status.runs.map(
+                      (r) =>
+                        `  ${r.runId}  ${statusColor(c, r.status)(r.status.padEnd(11))} seed ${r.seed}  ${r.size.padEnd(6)}  ${r.rows.toLocaleString('en-US')} rows  ${c.dim(`${r.createdAt}${r.finishedAt ? ` → ${r.finishedAt}` : ''}`)}`,
+                    ),
+                  ].join('\n'),
+            );
+            return;
+          }
+          if (flags.purge) {
+            const result = await purge(target, { runId: flags.run, events: out.events });
+            out.result(result, (c) =>
+              result.runs.length === 0
+                ? `nothing to purge in ${result.target}`
+                : result.runs
+                    .map(
+                      (r) =>
+                        `${c.green('✔')} purged run ${r.runId} (seed ${r.seed}, ${r.size}): ${Object.values(
+                          r.deleted,
+                        )
+                          .reduce((a, b) => a + b, 0)
+                          .toLocaleString(
+                            'en-US',
+                          )} rows${r.keptShared ? c.dim(` (kept ${r.keptShared} shared reference rows)`) : ''}`,
+                    )
+                    .join('\n'),
+            );
+            return;
+          }
+          if (flags.run)
             throw new OmrsError({
-              code: 'SEED_NO_PASSWORD',
-              message: `environment variable ${flags.userPasswordEnv} is empty`,
+              code: 'SEED_BAD_USAGE',
+              message: '--run goes with --purge',
               exitCode: ExitCode.usage,
             });
-          target.secrets.push(userPassword);
+
+          const fromProfile = flags.profile ? await profileSeed(flags.profile, ctx) : undefined;
+          let userPassword: string | undefined;
+          if (flags.userPasswordEnv) {
+            userPassword = ctx.io.env[flags.userPasswordEnv];
+            if (!userPassword)
+              throw new OmrsError({
+                code: 'SEED_NO_PASSWORD',
+                message: `environment variable ${flags.userPasswordEnv} is empty`,
+                exitCode: ExitCode.usage,
+              });
+            target.secrets.push(userPassword);
+          }
+          const counts = {
+            ...fromProfile?.counts,
+            ...(flags.patients !== undefined && { patients: flags.patients }),
+            ...(flags.visitsPerPatient !== undefined && { visitsPerPatient: flags.visitsPerPatient }),
+            ...(flags.encountersPerVisit !== undefined && { encountersPerVisit: flags.encountersPerVisit }),
+            ...(flags.obsPerEncounter !== undefined && { obsPerEncounter: flags.obsPerEncounter }),
+          };
+          const result = await seed(target, {
+            size: flags.size ?? fromProfile?.size,
+            seed: flags.seed ?? fromProfile?.seed,
+            locale: flags.locale ?? fromProfile?.locale,
+            tenant: flags.tenant,
+            counts,
+            userPassword,
+            writer: flags.writer,
+            events: out.events,
+            signal: ctx.io.signal,
+          });
+          out.result(result, (c) => {
+            const lines = [
+              result.status === 'already-seeded'
+                ? `${c.green('✔')} already seeded: run ${result.runId} (seed ${result.seed}, ${result.size}) — nothing added`
+                : `${c.green('✔')} ${result.status === 'resumed' ? 'resumed and finished' : 'seeded'} run ${result.runId} into ${result.target}: ${result.rowsWritten.toLocaleString('en-US')} rows in ${(result.durationMs / 1000).toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
+              `  ${c.dim('patients')} ${result.tables.patient ?? 0}  ${c.dim('visits')} ${result.tables.visit ?? 0}  ${c.dim('encounters')} ${result.tables.encounter ?? 0}  ${c.dim('obs')} ${result.tables.obs ?? 0}`,
+            ];
+            if (result.rolledBack.length > 0)
+              lines.push(`  ${c.yellow('!')} rolled back interrupted runs: ${result.rolledBack.join(', ')}`);
+            const withPasswords = result.users.filter((u) => u.password);
+            if (withPasswords.length > 0) {
+              lines.push(`  ${c.bold('users')} ${c.dim('(passwords are shown only now)')}`);
+              for (const u of withPasswords)
+                lines.push(`    ${u.username.padEnd(14)} ${u.password}  ${c.dim(u.role)}`);
+            } else if (result.users.length > 0)
+              lines.push(`  ${c.bold('users')} ${result.users.map((u) => u.username).join(', ')}`);
+            return lines.join('\n');
+          });
+        } finally {
+          await database.release();
         }
-        const counts = {
-          ...fromProfile?.counts,
-          ...(flags.patients !== undefined && { patients: flags.patients }),
-          ...(flags.visitsPerPatient !== undefined && { visitsPerPatient: flags.visitsPerPatient }),
-          ...(flags.encountersPerVisit !== undefined && { encountersPerVisit: flags.encountersPerVisit }),
-          ...(flags.obsPerEncounter !== undefined && { obsPerEncounter: flags.obsPerEncounter }),
-        };
-        const result = await seed(target, {
-          size: flags.size ?? fromProfile?.size,
-          seed: flags.seed ?? fromProfile?.seed,
-          locale: flags.locale ?? fromProfile?.locale,
-          tenant: flags.tenant,
-          counts,
-          userPassword,
-          writer: flags.writer,
-          events: out.events,
-          signal: ctx.io.signal,
-        });
-        out.result(result, (c) => {
-          const lines = [
-            result.status === 'already-seeded'
-              ? `${c.green('✔')} already seeded: run ${result.runId} (seed ${result.seed}, ${result.size}) — nothing added`
-              : `${c.green('✔')} ${result.status === 'resumed' ? 'resumed and finished' : 'seeded'} run ${result.runId} into ${result.target}: ${result.rowsWritten.toLocaleString('en-US')} rows in ${(result.durationMs / 1000).toFixed(1)} s (${result.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
-            `  ${c.dim('patients')} ${result.tables.patient ?? 0}  ${c.dim('visits')} ${result.tables.visit ?? 0}  ${c.dim('encounters')} ${result.tables.encounter ?? 0}  ${c.dim('obs')} ${result.tables.obs ?? 0}`,
-          ];
-          if (result.rolledBack.length > 0)
-            lines.push(`  ${c.yellow('!')} rolled back interrupted runs: ${result.rolledBack.join(', ')}`);
-          const withPasswords = result.users.filter((u) => u.password);
-          if (withPasswords.length > 0) {
-            lines.push(`  ${c.bold('users')} ${c.dim('(passwords are shown only now)')}`);
-            for (const u of withPasswords)
-              lines.push(`    ${u.username.padEnd(14)} ${u.password}  ${c.dim(u.role)}`);
-          } else if (result.users.length > 0)
-            lines.push(`  ${c.bold('users')} ${result.users.map((u) => u.username).join(', ')}`);
-          return lines.join('\n');
-        });
       }),
     );
 }
@@ -208,8 +213,17 @@ function statusColor(
 function registerDbCommands(program: Command, ctx: CliContext): void {
   const db = program.command('db').description('snapshot and restore a database (mariadb-dump / mariadb)');
   for (const verb of ['snapshot', 'restore'] as const) {
-    db.command(verb)
+    addClusterOptions(db.command(verb))
       .argument('<name>', 'snapshot name (letters, digits, . _ -)')
+      .option(
+        '-p, --profile <profile>',
+        'with --env: the profile the environment runs (its runtime and context)',
+      )
+      .option(
+        '-e, --env <name>',
+        "a running environment's tenant database (with --tenant when it has several)",
+      )
+      .option('--tenant <name>', 'with --env: the tenant')
       .option('--db <url>', 'database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
       .description(
         verb === 'snapshot'
@@ -217,22 +231,15 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
           : 'drop and recreate the database from a snapshot',
       )
       .action(
-        action(ctx, async (out, name: string, flags: { db?: string }) => {
+        action(ctx, async (out, name: string, flags: DatabaseFlags) => {
           const { snapshot, restore } = await import('../../seed/snapshot.js');
-          const url = flags.db ?? ctx.io.env.OMRS_DB_URL;
-          if (!url)
-            throw new OmrsError({
-              code: 'SEED_NO_TARGET',
-              message: 'no database given',
-              hint: 'Pass --db mysql://user:password@host:3306/openmrs or set OMRS_DB_URL.',
-              exitCode: ExitCode.usage,
-            });
+          const database = await databaseTarget(flags, ctx, out);
           await out.startProgress(`omrs db ${verb}`);
-          const result = await (verb === 'snapshot' ? snapshot : restore)(url, name, {
+          const result = await (verb === 'snapshot' ? snapshot : restore)(database.url, name, {
             cwd: ctx.io.cwd,
             env: ctx.io.env,
             events: out.events,
-          });
+          }).finally(() => database.release());
           out.result(
             result,
             (c) =>

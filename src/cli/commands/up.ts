@@ -30,10 +30,8 @@ const envOption = (): Option =>
   ).env('OMRS_ENV');
 
 async function docker(ctx: CliContext) {
-  const { createDocker, pingDocker } = await import('../../runtime/docker.js');
-  const client = await createDocker(ctx.io.env);
-  await pingDocker(client, ctx.io.env);
-  return client;
+  const { connectDocker } = await import('../../runtime/docker.js');
+  return connectDocker(ctx.io.env);
 }
 
 export function registerRuntimeCommands(program: Command, ctx: CliContext): void {
@@ -86,13 +84,13 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
           );
           await out.close();
           out.result(result, (c) => renderUp(result, c));
-          if (dashboard)
-            return dashboard.open({
-              io: ctx.io,
-              docker: client,
-              result,
-              ...(opts.profile && { profile: opts.profile }),
-            });
+          if (!dashboard) return;
+          const { composeSource } = await import('../../ui/dashboard/compose-source.js');
+          const source = composeSource(
+            { name: result.env, ...(opts.profile && { profile: opts.profile }) },
+            { docker: client, bus: out.events, env: ctx.io.env, cwd: ctx.io.cwd, signal: ctx.io.signal },
+          );
+          return dashboard.open({ io: ctx.io, source, ...(result.url && { url: result.url }) });
         },
       ),
     );

@@ -2,6 +2,7 @@
 // container's IP on the env network, with the tenant's own database user.
 import type { EventSink } from '../../events/types.js';
 import type { ServiceOutcome } from './converge.js';
+import { backendDatabaseUrl, tenantOfBackend } from './database.js';
 import type { Prepared } from './up.js';
 
 export interface SeedStepDeps {
@@ -17,12 +18,12 @@ export async function seedAfterUp(prepared: Prepared, outcomes: ServiceOutcome[]
     const host = env.OMRS_DB_HOSTNAME;
     const dbService = plan.services.find((s) => host && s.aliases.includes(host));
     const ip = outcomes.find((o) => o.service === dbService?.name)?.ip ?? host;
-    if (!ip || !env.OMRS_DB_USERNAME || !env.OMRS_DB_NAME) {
+    const url = ip ? backendDatabaseUrl(env, ip) : undefined;
+    if (!url) {
       deps.events.emit({ type: 'warning', message: `cannot seed ${backend.name}: its database connection is not in OMRS_DB_* variables` });
       continue;
     }
-    const tenant = backend.name.replace(/^backend-/, '');
-    const url = `mysql://${encodeURIComponent(env.OMRS_DB_USERNAME)}:${encodeURIComponent(env.OMRS_DB_PASSWORD ?? '')}@${ip}:${env.OMRS_DB_PORT ?? '3306'}/${env.OMRS_DB_NAME}`;
+    const tenant = tenantOfBackend(backend.name);
     const target = urlTarget(url);
     const request = { size: profile.seed.size, seed: profile.seed.seed, locale: profile.seed.locale, ...(profile.seed.counts && { counts: profile.seed.counts }) };
     const wantedPlan = resolvePlan(request);

@@ -1,10 +1,13 @@
-// logs [-f] and open on a cluster. Both need a kubelet behind the pods: on a kwok cluster (no
-// kubelet) the API server answers with an error, which is reported per pod, not thrown.
-import { createServer, type Server } from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
+// logs [-f] and open on a cluster, through the API server's pods/log and pods/portforward
+// subresources: the node's kubelet answers (on the harness cluster, kwok's kubelet endpoint). A pod
+// whose log cannot be read is reported with the API server's reason, not thrown.
+import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
+import { sinceSeconds } from '../compose/logs.js';
 import { api } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import { streamPodLog } from './pod-log.js';
+import { forwardPort, readyPodOf } from './port-forward.js';
 
 export interface KubeLogLine {
   service: string;
@@ -15,25 +18,33 @@ export interface KubeLogsRequest extends KubeRequest {
   service?: string;
   follow?: boolean;
   tail?: number;
+  /** "10m", "30s", "2h" or a date: only lines since then. */
+  since?: string;
 }
 
 export interface KubeLogsResult {
   pods: string[];
+  /** The services of the environment's pods (what `service` may name). */
+  services: string[];
   /** Pods whose logs could not be read, with the API server's reason. */
   unavailable: { pod: string; reason: string }[];
 }
 
-const reasonOf = (error: unknown): string => {
-  const body = (error as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
-};
+/** A pod's service as `omrs status` and compose name it: the component, plus the tenant of per-tenant workloads. */
+export function podService(pod: V1Pod): string {
+  const labels = pod.metadata?.labels ?? {};
+  const component = labels['omrs.dev/component'] ?? pod.metadata?.name ?? '';
+  const tenant = labels['omrs.dev/tenant'];
+  return tenant ? `${component}-${tenant}` : component;
+}
+
+/** `service` names the service (backend-default), its component (backend: every tenant), or the workload (env-backend-default). */
+const podMatches = (pod: V1Pod, env: string, service: string): boolean =>
+  podService(pod) === service ||
+  pod.metadata?.labels?.['omrs.dev/component'] === service ||
+  (pod.metadata?.name ?? '').startsWith(`${env}-${service}-`);
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export async function kubeLogs(
   request: KubeLogsRequest,
@@ -42,54 +53,41 @@ export async function kubeLogs(
 ): Promise<KubeLogsResult> {
   const t = target ?? (await connect(request, deps, 'read logs of'));
   const { client, namespace, env } = t;
+  const sinceTime =
+    request.since !== undefined ? new Date(sinceSeconds(request.since) * 1000).toISOString() : undefined;
   const pods = await api('list pods', client.context, () =>
     client.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/instance=${env}` }),
   );
-  const selected = pods.items.filter((p) => {
-    if (!request.service) return true;
-    const name = p.metadata?.name ?? '';
-    const c = p.metadata?.labels?.['omrs.dev/component'];
-    return c === request.service || name.startsWith(`${env}-${request.service}`);
-  });
-  const result: KubeLogsResult = { pods: selected.map((p) => p.metadata?.name ?? ''), unavailable: [] };
-  const log = new client.k8s.Log(client.config);
-  const controllers: AbortController[] = [];
+  const service = request.service;
+  const selected = service ? pods.items.filter((p) => podMatches(p, env, service)) : pods.items;
+  const result: KubeLogsResult = {
+    pods: selected.map((p) => p.metadata?.name ?? ''),
+    services: [...new Set(pods.items.map(podService))].sort(),
+    unavailable: [],
+  };
   await Promise.all(
     selected.map(async (pod) => {
       const name = pod.metadata?.name ?? '';
-      const container = pod.spec?.containers[0]?.name ?? '';
-      const service = pod.metadata?.labels?.['omrs.dev/component'] ?? name;
-      let rest = '';
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          const text = rest + chunk.toString('utf8');
-          const lines = text.split('\n');
-          rest = lines.pop() ?? '';
-          for (const line of lines) deps.onLine({ service, line });
-          done();
-        },
-      });
+      const podServiceName = podService(pod);
       try {
-        const finished = new Promise<void>((resolve) => sink.on('finish', resolve));
-        controllers.push(
-          await log.log(namespace, name, container, sink, {
+        await streamPodLog(
+          client.config,
+          namespace,
+          name,
+          {
+            container: pod.spec?.containers[0]?.name ?? '',
             follow: request.follow === true,
             ...(request.tail !== undefined && { tailLines: request.tail }),
-          }),
+            ...(sinceTime && { sinceTime }),
+          },
+          deps.signal,
+          (line) => deps.onLine({ service: podServiceName, line }),
         );
-        if (request.follow)
-          await Promise.race([
-            finished,
-            new Promise((r) => deps.signal.addEventListener('abort', r, { once: true })),
-          ]);
-        else await finished;
-        if (rest) deps.onLine({ service, line: rest });
       } catch (error) {
         result.unavailable.push({ pod: name, reason: reasonOf(error) });
       }
     }),
   );
-  for (const c of controllers) c.abort();
   return result;
 }
 
@@ -100,7 +98,7 @@ export interface OpenHandle {
   close: () => Promise<void>;
 }
 
-/** Port-forwards 127.0.0.1:<port> to a pod of the gateway Service through the client library (no kubectl). */
+/** Forwards 127.0.0.1:<port> to a ready pod of the gateway Service (pods/portforward; no kubectl). */
 export async function kubeOpen(
   request: KubeRequest & { port?: number },
   deps: KubeDeps,
@@ -122,15 +120,7 @@ export async function kubeOpen(
       exitCode: ExitCode.failed,
       hint: 'Start it with `omrs up --runtime kube`.',
     });
-  const selector = Object.entries(service.spec.selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const pods = await api('list gateway pods', client.context, () =>
-    client.core.listNamespacedPod({ namespace, labelSelector: selector }),
-  );
-  const pod = pods.items.find((p) =>
-    p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  );
+  const pod = await readyPodOf(client, namespace, service.spec.selector);
   if (!pod?.metadata?.name)
     throw new OmrsError({
       code: 'ENV_NOT_READY',
@@ -146,36 +136,19 @@ export async function kubeOpen(
           ?.containerPort ??
         servicePort?.port ??
         8080);
-  const forward = new client.k8s.PortForward(client.config);
   const podName = pod.metadata.name;
-  const server: Server = createServer((socket) => {
-    const errors = new PassThrough();
-    errors.on('data', (d: Buffer) =>
-      deps.events.emit({
-        type: 'warning',
-        message: `port-forward to ${podName}: ${d.toString('utf8').trim()}`,
-      }),
-    );
-    forward
-      .portForward(namespace, podName, [containerPort], socket, errors, socket)
-      .catch((error: unknown) => {
-        deps.events.emit({
-          type: 'warning',
-          message: `port-forward to ${podName} failed: ${reasonOf(error)}`,
-        });
-        socket.destroy();
-      });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(request.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const forward = await forwardPort(
+    client,
+    { namespace, pod: podName, port: containerPort },
+    {
+      ...(request.port !== undefined && { localPort: request.port }),
+      onProblem: (message) => deps.events.emit({ type: 'warning', message }),
+    },
+  );
   return {
-    url: `http://127.0.0.1:${port}/openmrs/spa`,
-    port,
+    url: `http://127.0.0.1:${forward.port}/openmrs/spa`,
+    port: forward.port,
     pod: podName,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: forward.close,
   };
 }

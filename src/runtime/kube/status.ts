@@ -8,7 +8,7 @@ import { connect, type KubeDeps, type KubeRequest, type Target } from './connect
 import { helmUninstall } from './helm.js';
 import { KANNOTATION, KLABEL } from './labels.js';
 import { helmTarget, releaseRevisions } from './up.js';
-import { readiness, type WorkloadKind } from './watch.js';
+import { readiness, workloadState, type WorkloadKind } from './watch.js';
 
 export interface KubeServiceStatus {
   name: string;
@@ -70,8 +70,7 @@ export async function kubeStatus(
         name: o.metadata?.name ?? '',
         kind,
         component: component(o),
-        runtime: r.ready ? (kind === 'Job' ? 'stopped' : 'ok') : r.failed ? 'error' : 'starting',
-        health: r.ready ? (kind === 'Job' ? 'none' : 'healthy') : r.failed ? 'unhealthy' : 'starting',
+        ...workloadState(kind, r),
         detail: r.failed ?? r.detail,
         generation: o.metadata?.generation ?? 0,
       });

@@ -23,6 +23,8 @@ export interface KubeUpRequest extends KubeRequest {
   adjust?: (profile: Profile) => Profile;
   /** Roll back when the rollout fails (default true). */
   rollback?: boolean;
+  /** Run the profile's seed step when it is enabled (default true; `--no-seed` says false). */
+  seed?: boolean;
 }
 
 export interface KubeUpResult {
@@ -36,6 +38,8 @@ export interface KubeUpResult {
   revision: number;
   noop: boolean;
   changes: string[];
+  /** What the seed step did, one line per tenant (absent when it did not run). */
+  seeded?: string[];
   durationMs: number;
 }
 
@@ -133,6 +137,25 @@ export async function ensureNamespace(
 }
 
 /** Jobs have an immutable pod template: delete a live init Job whose spec hash changed, so helm recreates it. */
+/** A Job's pod template is immutable: the labels helm would change, and the spec hash the chart sets. */
+function jobIdentity(
+  labels: Record<string, string> | undefined,
+  templateLabels: Record<string, string> | undefined,
+) {
+  return { specHash: labels?.['omrs.dev/spec-hash'], templateLabels: templateLabels ?? {} };
+}
+
+const templateLabelsOf = (o: KubeObject): Record<string, string> | undefined => {
+  const template = (
+    o.raw.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
+  )?.template;
+  return template?.metadata?.labels;
+};
+
+/**
+ * Deletes the Jobs whose pod template the new render changes (helm cannot patch it: "field is
+ * immutable"), so the upgrade creates them again. A changed label (a new profile name) counts too.
+ */
 async function replaceChangedJobs(
   client: KubeClient,
   namespace: string,
@@ -141,14 +164,20 @@ async function replaceChangedJobs(
   const wanted = new Map(
     objects
       .filter((o) => o.kind === 'Job')
-      .map((o) => [o.metadata.name, o.metadata.labels['omrs.dev/spec-hash']]),
+      .map((o) => [o.metadata.name, jobIdentity(o.metadata.labels, templateLabelsOf(o))]),
   );
   if (wanted.size === 0) return [];
   const live = await api('list jobs', client.context, () => client.batch.listNamespacedJob({ namespace }));
   const replaced: string[] = [];
   for (const job of live.items) {
     const name = job.metadata?.name ?? '';
-    if (!wanted.has(name) || job.metadata?.labels?.['omrs.dev/spec-hash'] === wanted.get(name)) continue;
+    const want = wanted.get(name);
+    if (!want) continue;
+    const have = jobIdentity(job.metadata?.labels, job.spec?.template.metadata?.labels);
+    const same =
+      have.specHash === want.specHash &&
+      Object.entries(want.templateLabels).every(([k, v]) => have.templateLabels[k] === v);
+    if (same) continue;
     await api(`delete job ${name}`, client.context, () =>
       client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
     );
@@ -175,8 +204,15 @@ export function helmTarget(
 }
 
 export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Target): Promise<KubeUpResult> {
-  const started = performance.now();
   const t = target ?? (await connect(request, deps, 'upgrade'));
+  const result = await rollout(request, deps, t);
+  if (!t.resolved.profile.seed.enabled || request.seed === false) return result;
+  const { seedTenants } = await import('./seed.js');
+  return { ...result, seeded: await seedTenants(t, deps) };
+}
+
+async function rollout(request: KubeUpRequest, deps: KubeDeps, t: Target): Promise<KubeUpResult> {
+  const started = performance.now();
   const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
   const { client, namespace, env } = t;
   const values: ChartValues = profileToValues(profile, {

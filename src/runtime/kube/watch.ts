@@ -3,7 +3,7 @@
 // objects are ready, with its own deadline from the profile, and reports progress as events.
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
-import type { EventSink } from '../../events/types.js';
+import type { EventSink, HealthState, RuntimeState } from '../../events/types.js';
 import type { KubeClient } from './client.js';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'Job';
@@ -88,6 +88,15 @@ export function readiness(kind: WorkloadKind, o: Obj | undefined): Readiness {
   if (kind === 'StatefulSet' && status.updateRevision)
     done &&= status.currentRevision === status.updateRevision || updated >= want;
   return { ready: done, detail, ...(failed && !done && { failed: failed.trim() }) };
+}
+
+/** A workload's readiness on the two axes every view shows; a finished Job is ok with no health, as on Docker. */
+export function workloadState(
+  kind: WorkloadKind,
+  r: Readiness,
+): { runtime: RuntimeState; health: HealthState } {
+  if (r.ready) return { runtime: 'ok', health: kind === 'Job' ? 'none' : 'healthy' };
+  return r.failed ? { runtime: 'error', health: 'unhealthy' } : { runtime: 'starting', health: 'starting' };
 }
 
 const PATHS: Record<WorkloadKind, (ns: string) => string> = {
@@ -218,8 +227,7 @@ export async function waitOrdered(
             type: 'resource',
             name: w.name,
             kind: w.kind,
-            runtime: r.ready ? 'ok' : r.failed ? 'error' : 'starting',
-            health: r.ready ? 'healthy' : r.failed ? 'unhealthy' : 'starting',
+            ...workloadState(w.kind, r),
             detail: r.detail,
           });
         }

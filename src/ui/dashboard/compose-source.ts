@@ -3,6 +3,7 @@
 import { step } from '../../events/bus.js';
 import type { EventBus } from '../../events/bus.js';
 import type { Docker } from '../../runtime/docker.js';
+import { openInBrowser, restartLine, restartTracker } from './source-common.js';
 import type { DashboardSource } from './source.js';
 
 export interface ComposeSourceDeps {
@@ -21,9 +22,6 @@ export interface ComposeSourceOptions {
   profile?: string;
 }
 
-const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
 export function composeSource(options: ComposeSourceOptions, deps: ComposeSourceDeps): DashboardSource {
   const { docker, bus } = deps;
   const env = options.name;
@@ -32,8 +30,7 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
   const unsubscribe = bus.subscribe((e) => {
     if (e.type === 'resource') kinds.set(e.name, e.kind);
   });
-  // A service being restarted is reported by the restart, not by the poll.
-  const restarting = new Set<string>();
+  const restarting = restartTracker();
   let profileLabel: string | undefined;
 
   return {
@@ -77,21 +74,19 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
 
     async restart(service) {
       const { restartService } = await import('../../runtime/compose/restart.js');
-      restarting.add(service);
-      try {
-        const result = await restartService(env, service, {
+      const result = await restarting.during(service, () =>
+        restartService(env, service, {
           docker,
           events: bus,
           signal: deps.signal,
           ...(kinds.has(service) && { kind: kinds.get(service) }),
-        });
-        const took = `${(result.durationMs / 1000).toFixed(1)}s`;
-        return result.healthy
-          ? `${service} restarted and healthy again (${took})`
-          : `${service} restarted but is not healthy after ${took}: ${result.probe}`;
-      } finally {
-        restarting.delete(service);
-      }
+        }),
+      );
+      return restartLine(service, {
+        ready: result.healthy,
+        durationMs: result.durationMs,
+        detail: result.probe,
+      });
     },
 
     async seed() {
@@ -129,19 +124,9 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
     },
 
     async open() {
-      const [{ status }, { findBinary, run }] = await Promise.all([
-        import('../../runtime/compose/status.js'),
-        import('../../runtime/exec.js'),
-      ]);
+      const { status } = await import('../../runtime/compose/status.js');
       const { url } = await status(env, { docker });
-      if (!url) return `${env} has no published gateway`;
-      const opener = (await findBinary('xdg-open', deps.env)) ?? (await findBinary('open', deps.env));
-      if (!opener) return `open ${url}`;
-      const result = await run(opener, [url], { env: deps.env, timeoutMs: 5000 }).catch((error: unknown) => ({
-        code: 1,
-        error: firstLine(error),
-      }));
-      return result.code === 0 ? `opened ${url}` : `open ${url} (no browser here)`;
+      return url ? openInBrowser(url, deps.env) : `${env} has no published gateway`;
     },
 
     close: unsubscribe,

@@ -5,6 +5,7 @@ import { useInput, useStdout } from 'ink';
 import type { ViewStore } from '../progress-view.js';
 import { useNow } from '../components/time.js';
 import { dashReducer, initialDash, type DashEvent } from './keys.js';
+import { firstLine, pause } from './source-common.js';
 import type { DashboardSource } from './source.js';
 import { DashboardView, selectedService } from './view.js';
 
@@ -18,21 +19,6 @@ export interface DashboardProps {
 }
 
 const MAX_LOG_LINES = 200;
-const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Polls the source until unmounted or the environment is taken down. */
 function usePolling(
   source: DashboardSource,
@@ -53,13 +39,13 @@ function usePolling(
           if (!result.exists)
             dispatch({
               type: 'notice',
-              notice: { tone: 'error', text: `${source.env} has no containers: it is not running` },
+              notice: { tone: 'error', text: `${source.env} is not running (nothing deployed)` },
             });
         } catch (error) {
           if (!controller.signal.aborted)
             dispatch({ type: 'notice', notice: { tone: 'error', text: `status: ${firstLine(error)}` } });
         }
-        await wait(pollMs, controller.signal);
+        await pause(pollMs, controller.signal);
       }
     })();
     return () => controller.abort();

@@ -2,21 +2,18 @@
 // when the user quits (q leaves the environment running). Loaded only in Ink mode.
 import { useApp } from 'ink';
 import type { EventBus } from '../../events/bus.js';
-import type { Docker } from '../../runtime/docker.js';
 import { runFullScreen } from '../full-screen.js';
 import type { Io } from '../io.js';
 import { createViewStore, type ViewStore } from '../progress-view.js';
-import { composeSource } from './compose-source.js';
 import { Dashboard } from './dashboard.js';
 import type { DashboardSource } from './source.js';
 
 export interface OpenAfterUp {
   io: Io;
-  docker: Docker;
-  /** What `up` answered: the env and its URL. */
-  result: { env: string; url?: string };
-  /** The profile `up` ran, for the seed key. */
-  profile?: string;
+  /** The runtime's source, reporting to the bus the recording folds. */
+  source: DashboardSource;
+  /** The URL `up` answered, until the source knows one. */
+  url?: string;
 }
 
 export interface DashboardRecording {
@@ -28,13 +25,9 @@ export interface DashboardRecording {
 export function recordDashboard(bus: EventBus): DashboardRecording {
   const store = createViewStore(bus);
   return {
-    async open({ io, docker, result, profile }) {
-      const source = composeSource(
-        { name: result.env, ...(profile && { profile }) },
-        { docker, bus, env: io.env, cwd: io.cwd, signal: io.signal },
-      );
+    async open({ io, source, url }) {
       try {
-        return await runDashboard(io, { store, source, ...(result.url && { url: result.url }) });
+        return await runDashboard(io, { store, source, ...(url && { url }) });
       } finally {
         source.close?.();
         store.close();

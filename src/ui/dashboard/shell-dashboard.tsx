@@ -2,8 +2,7 @@
 import { useEffect } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { useLoadable } from '../shell/loadable.js';
-import type { OpenedEnvironment } from '../shell/sources.js';
-import type { EnvironmentSummary } from '../shell/types.js';
+import type { EnvironmentSummary, OpenedEnvironment } from '../shell/types.js';
 import { Dashboard } from './dashboard.js';
 
 export interface ShellDashboardProps {

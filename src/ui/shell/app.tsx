@@ -9,8 +9,7 @@ import { useLoadable } from './loadable.js';
 import { initialNav, navigate } from './navigation.js';
 import { ProfileDetails } from './profile-details.js';
 import { ProfilePicker } from './profile-picker.js';
-import type { OpenedEnvironment } from './sources.js';
-import type { EnvironmentSummary, ShellProps } from './types.js';
+import type { EnvironmentSummary, OpenedEnvironment, ShellProps } from './types.js';
 
 export interface ShellAppProps extends ShellProps {
   /** Enter on an environment opens its dashboard (when given). */

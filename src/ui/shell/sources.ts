@@ -1,5 +1,5 @@
 // The shell's data sources: profiles through the profile use cases, environments through the
-// compose runtime (Docker) and the disposable environments' listing, each loaded on first use.
+// compose runtime (Docker) and the cluster of the default profile, each loaded on first use.
 import { OmrsError, isOmrsError, type Problem } from '../../errors.js';
 import { appDigest } from '../../profile/digest.js';
 import { openProfile } from '../../profile/index.js';
@@ -7,9 +7,9 @@ import { listProfiles } from '../../profile/load.js';
 import { loadProjectConfig } from '../../profile/project-config.js';
 import { formatLocation, formatPath } from '../errors.js';
 import type { Docker } from '../../runtime/docker.js';
-import type { DashboardSource } from '../dashboard/source.js';
-import type { ViewStore } from '../progress-view.js';
-import type { EnvironmentSummary, ShellSources } from './types.js';
+import { firstLine } from '../dashboard/source-common.js';
+import type { EnvironmentSummary, OpenedEnvironment, ShellSources } from './types.js';
+import { openedEnvironment } from './opened.js';
 
 export interface SourceDeps {
   cwd: string;
@@ -25,20 +25,10 @@ export interface EnvironmentDeps extends SourceDeps {
   signal: AbortSignal;
 }
 
-/** What the shell opens when Enter is pressed on an environment: the dashboard's store and source. */
-export interface OpenedEnvironment {
-  store: ViewStore;
-  source: DashboardSource;
-  url?: string;
-  close(): void;
-}
-
-const DISPOSABLE_TIMEOUT_MS = 5000;
-
 /**
  * The environments the shell lists: compose environments (containers labelled omrs.dev/env on
- * the Docker engine) and the disposable ones on the cluster of the default profile, with the time
- * they have left. Docker, the kube client and the dashboard are loaded on first use.
+ * the Docker engine) and those on the cluster of the default profile, the disposable ones with
+ * their expiry. Docker, the kube client and the dashboard are loaded on first use.
  */
 export function environmentSources(deps: EnvironmentDeps): {
   listEnvironments(): Promise<EnvironmentSummary[]>;
@@ -46,27 +36,24 @@ export function environmentSources(deps: EnvironmentDeps): {
 } {
   let client: Promise<Docker> | undefined;
   const docker = (): Promise<Docker> =>
-    (client ??= (async () => {
-      const { createDocker, pingDocker } = await import('../../runtime/docker.js');
-      const created = await createDocker(deps.env);
-      await pingDocker(created, deps.env);
-      return created;
-    })().catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    }));
+    (client ??= import('../../runtime/docker.js')
+      .then(({ connectDocker }) => connectDocker(deps.env))
+      .catch((error: unknown) => {
+        client = undefined;
+        throw error;
+      }));
 
   return {
     async listEnvironments() {
-      const [compose, disposable] = await Promise.allSettled([
+      const [compose, cluster] = await Promise.allSettled([
         composeEnvironments(await docker().catch(unreachable)),
-        disposableEnvironments(deps),
+        import('./cluster-environments.js').then((m) => m.clusterEnvironments(deps)),
       ]);
       const found = [
         ...(compose.status === 'fulfilled' ? compose.value : []),
-        ...(disposable.status === 'fulfilled' ? disposable.value : []),
+        ...(cluster.status === 'fulfilled' ? cluster.value : []),
       ];
-      // Docker's failure is the one to tell: the disposable ones need a cluster that may not be there.
+      // Docker's failure is the one to tell: the cluster ones need a cluster that may not be there.
       if (compose.status === 'rejected' && found.length === 0) throw compose.reason;
       if (compose.status === 'rejected')
         found.push({
@@ -78,38 +65,25 @@ export function environmentSources(deps: EnvironmentDeps): {
       return found;
     },
     async dashboardFor(env) {
-      if (env.runtime !== 'compose')
-        throw new OmrsError({
-          code: 'DASHBOARD_UNSUPPORTED',
-          message: `the dashboard shows compose environments; ${env.name} runs on ${env.runtime}`,
-          hint: `\`omrs env ls\` and \`omrs status --env ${env.name} --runtime ${env.runtime}\` show it.`,
-        });
-      const [{ EventBus }, { createViewStore }, { composeSource }] = await Promise.all([
-        import('../../events/bus.js'),
-        import('../progress-view.js'),
+      if (env.namespace !== undefined) {
+        const { openClusterEnvironment } = await import('./cluster-environments.js');
+        return openClusterEnvironment({ ...env, namespace: env.namespace }, deps);
+      }
+      const [{ composeSource }, client] = await Promise.all([
         import('../dashboard/compose-source.js'),
+        docker(),
       ]);
-      const bus = new EventBus();
-      const store = createViewStore(bus);
-      const source = composeSource(
-        { name: env.name },
-        { docker: await docker(), bus, env: deps.env, cwd: deps.cwd, signal: deps.signal },
+      return openedEnvironment(
+        (bus) =>
+          composeSource(
+            { name: env.name },
+            { docker: client, bus, env: deps.env, cwd: deps.cwd, signal: deps.signal },
+          ),
+        env.url,
       );
-      return {
-        store,
-        source,
-        ...(env.url && { url: env.url }),
-        close() {
-          source.close?.();
-          store.close();
-        },
-      };
     },
   };
 }
-
-const firstLine = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 function unreachable(error: unknown): never {
   throw new OmrsError({
@@ -149,29 +123,6 @@ async function composeEnvironments(docker: Docker): Promise<EnvironmentSummary[]
         ...(port !== undefined && { url: `http://localhost:${port}/openmrs/spa/` }),
       };
     });
-}
-
-/** The disposable environments with the time they have left; none when no cluster answers in time. */
-async function disposableEnvironments(deps: EnvironmentDeps): Promise<EnvironmentSummary[]> {
-  const [{ listEnvs }, { humanSeconds }, { discardEvents }] = await Promise.all([
-    import('../../envs/index.js'),
-    import('../../envs/names.js'),
-    import('../../events/bus.js'),
-  ]);
-  const signal = AbortSignal.any([deps.signal, AbortSignal.timeout(DISPOSABLE_TIMEOUT_MS)]);
-  const list = await Promise.race([
-    listEnvs({}, { env: deps.env, cwd: deps.cwd, events: discardEvents, signal, interactive: false }),
-    new Promise<never>((_, reject) =>
-      signal.addEventListener('abort', () => reject(new Error('the cluster did not answer')), { once: true }),
-    ),
-  ]);
-  return list.map((e) => ({
-    name: e.name,
-    profile: e.profile || '-',
-    runtime: e.runtime,
-    status: e.expiresInSeconds <= 0 ? 'expired' : `${e.state} · ${humanSeconds(e.expiresInSeconds)} left`,
-    ...(e.url && { url: e.url }),
-  }));
 }
 
 export function profileSources(deps: SourceDeps): Pick<ShellSources, 'listProfiles' | 'inspectProfile'> {

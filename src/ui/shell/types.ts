@@ -1,5 +1,7 @@
 // What the interactive shell shows, and the data sources it gets them from. The sources are
 // passed in, so tests give real ones pointed at a temp folder and runtimes can plug in later.
+import type { DashboardSource } from '../dashboard/source.js';
+import type { ViewStore } from '../progress-view.js';
 
 export interface ProfileList {
   /** The profiles folder the names come from. */
@@ -16,7 +18,12 @@ export interface EnvironmentSummary {
   name: string;
   profile: string;
   runtime: string;
+  /** running, stopped, ready, …: what the runtime said when the list loaded. */
   status: string;
+  /** When a disposable environment expires (ms since the epoch): the panel counts down to it. */
+  expiresAt?: number;
+  /** The namespace of an environment on a cluster. */
+  namespace?: string;
   url?: string;
 }
 
@@ -28,4 +35,12 @@ export interface ShellSources {
 
 export interface ShellProps extends ShellSources {
   version: string;
+}
+
+/** What the shell opens when Enter is pressed on an environment: the dashboard's store and source. */
+export interface OpenedEnvironment {
+  store: ViewStore;
+  source: DashboardSource;
+  url?: string;
+  close(): void;
 }

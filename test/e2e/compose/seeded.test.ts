@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidMod30, mod30CheckChar } from '../../../src/seed/mod30.js';
 import { seedStatus, urlTarget, type RunSummary } from '../../../src/seed/index.js';
 import { requireEngine } from '../../helpers/engines.js';
-import { docker, http, objectsOf, omrs, upJson } from './helpers.js';
+import { docker, http, objectsOf, omrs, omrsHome, upJson } from './helpers.js';
 
 const engines = { docker: requireEngine('docker'), images: requireEngine('images'), helm: requireEngine('helm') };
 const ready = Boolean(engines.docker && engines.images && engines.helm);
@@ -121,5 +121,41 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
     expect(run.stderr).toMatch(/default: already seeded/);
     expect(run.stderr).not.toMatch(/seeded \d+ rows/);
     expect(await ledger()).toEqual(firstRuns);
+  });
+
+  it('omrs seed --env adds a run to the running environment, found through its containers; --status lists it', async () => {
+    const patientsBefore = (await sql<{ n: number }>('SELECT COUNT(*) AS n FROM patient'))[0]!.n;
+    const extra = ['--patients', '5', '--visits-per-patient', '1', '--encounters-per-visit', '1', '--obs-per-encounter', '1'];
+    const run = await omrs(['seed', '--env', ENV, '--seed', '7', ...extra, '--json']);
+    expect(run.code, run.stderr.slice(-2000) + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout) as { status: string; runId: string; target: string };
+    expect(result.status).toBe('seeded');
+    expect(result.target).not.toContain((await database()).password);
+    expect((await sql<{ n: number }>('SELECT COUNT(*) AS n FROM patient'))[0]!.n).toBe(patientsBefore + 5);
+
+    const status = await omrs(['seed', '--env', ENV, '--status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const runs = (JSON.parse(status.stdout) as { runs: RunSummary[] }).runs;
+    expect(runs.map((r) => r.runId).sort()).toEqual([...firstRuns.map((r) => r.runId), result.runId].sort());
+
+    const wrongTenant = await omrs(['seed', '--env', ENV, '--tenant', 'nowhere', '--status']);
+    expect(wrongTenant.code).toBe(2);
+    expect(wrongTenant.stderr).toMatch(/has no tenant nowhere[\s\S]*--tenant with one of: default/);
+    const noEnv = await omrs(['seed', '--env', 'no-such-env', '--status']);
+    expect(noEnv.code).toBe(2);
+    expect(noEnv.stderr).toMatch(/no environment no-such-env/);
+  });
+
+  it('omrs db snapshot --env, then restore --env, brings the tenant database back', async () => {
+    const count = async () => (await sql<{ n: number }>('SELECT COUNT(*) AS n FROM patient'))[0]!.n;
+    const before = await count();
+    const snap = await omrs(['db', 'snapshot', 'e2e-before', '--env', ENV, '--json'], { cwd: omrsHome });
+    expect(snap.code, snap.stderr).toBe(0);
+    const purge = await omrs(['seed', '--env', ENV, '--purge', '--json']);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(await count()).toBeLessThan(before);
+    const restore = await omrs(['db', 'restore', 'e2e-before', '--env', ENV, '--json'], { cwd: omrsHome });
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(await count()).toBe(before);
   });
 });

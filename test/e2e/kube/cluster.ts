@@ -80,6 +80,23 @@ export async function deleteNamespaces(a: Admin, names: string[]): Promise<void>
   await Promise.all(names.map((name) => a.core.deleteNamespace({ name }).catch(() => undefined)));
 }
 
+/** Deletes a test's namespace, waits (up to a minute) until it is gone, then the PVs made for it. */
+export async function removeNamespace(a: Admin, namespace: string): Promise<void> {
+  await deleteNamespaces(a, [namespace]);
+  await until(
+    async () => (await a.core.listNamespace({})).items.every((n) => n.metadata?.name !== namespace),
+    60_000,
+    'namespace deleted',
+  ).catch(() => undefined);
+  const pvs = await a.core.listPersistentVolume({ labelSelector: 'omrs.dev/test-pv=true' });
+  await Promise.all(
+    pvs.items
+      .map((p) => p.metadata?.name ?? '')
+      .filter((name) => name.startsWith(`omrs-test-${namespace}-`))
+      .map((name) => a.core.deletePersistentVolume({ name }).catch(() => undefined)),
+  );
+}
+
 /** Polls until `check` is true or the deadline passes. */
 export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

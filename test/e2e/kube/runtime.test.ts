@@ -12,11 +12,10 @@ import { kubeLogs } from '../../../src/runtime/kube/logs.js';
 import { helmHistory } from '../../../src/runtime/kube/helm.js';
 import {
   admin,
-  deleteNamespaces,
-  deleteTestPvs,
   deps,
   HELM,
   project,
+  removeNamespace,
   startProvisioner,
   until,
   type Admin,
@@ -38,13 +37,7 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
   });
   afterAll(async () => {
     await stop?.();
-    await deleteNamespaces(a, [namespace]);
-    await until(
-      async () => (await a.core.listNamespace({})).items.every((n) => n.metadata?.name !== namespace),
-      60_000,
-      'namespace deleted',
-    ).catch(() => undefined);
-    await deleteTestPvs(a);
+    await removeNamespace(a, namespace);
     proj?.remove();
   });
 
@@ -172,7 +165,8 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     expect(error?.message).toMatch(/backend-default/);
     expect(error?.message).toMatch(/Rolled back to revision/);
     expect(error?.problems.map((p) => p.message).join('\n')).toMatch(/exceeded quota/);
-    expect(error?.problems.some((p) => p.code === 'LOGS')).toBe(true);
+    // The last log lines of a backend pod (kwok serves them through the API server's pods/log).
+    expect(error?.problems.some((p) => p.code === 'LOG')).toBe(true);
     const history = await helmHistory({
       helm: HELM,
       release: env,
@@ -195,14 +189,15 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     await a.core.deleteNamespacedResourceQuota({ namespace, name: 'no-more-pods' });
   });
 
-  it('logs are best effort: without kubelets the API server reason is reported per pod', async () => {
+  it("logs come through the API server from the nodes' kubelet endpoint (kwok)", async () => {
     const lines: string[] = [];
     const result = await kubeLogs(
       { env, service: 'gateway' },
       { ...deps(kube!, proj.root), onLine: (l) => lines.push(l.line) },
     );
     expect(result.pods.length).toBeGreaterThan(0);
-    expect(result.unavailable.length).toBe(result.pods.length);
+    expect(result.unavailable).toEqual([]);
+    expect(lines.length).toBeGreaterThan(0);
   });
 
   it('down keeps the volume claims and the namespace; down --volumes removes both', async () => {

@@ -202,6 +202,19 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
     ).toBe('seeded');
   });
 
+  it('seeds two plans with one seed into one database (other counts): no uuid collides', async () => {
+    const db = await fresh('omrs_seed_same_seed');
+    const target = urlTarget(dbUrl(e, db));
+    await seed(target, { seed: 7, counts: { patients: 20, obsPerEncounter: 2 } });
+    const second = await seed(target, { seed: 7, counts: { patients: 5, obsPerEncounter: 1 } });
+    expect(second.status).toBe('seeded');
+    await withDb(e, db, async (conn) => {
+      expect(await foreignKeyViolations(conn)).toEqual([]);
+      const [[n]] = await conn.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM patient');
+      expect(Number(n!.n)).toBe(25);
+    });
+  });
+
   it('purges one run of two and hands shared reference data to the other', async () => {
     const db = await fresh('omrs_seed_two');
     const target = urlTarget(dbUrl(e, db));

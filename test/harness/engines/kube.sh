@@ -2,6 +2,10 @@
 # A real Kubernetes control plane for the tests: etcd + kube-apiserver + kube-controller-manager +
 # kube-scheduler, all built from the Go module proxy (wrapper modules in test/harness/k8s/), and kwok
 # for three fake nodes (pods become Running/Ready, Job pods Succeeded; no container is ever run).
+# kwok also serves the nodes' kubelet API over HTTPS, so the API server's pods/log answers with the
+# lines of the files in $OMRS_HARNESS_CACHE/kube/pod-logs/ (one per container name) and
+# pods/portforward to port 8080 (the gateway's container port) reaches 127.0.0.1:17080, where a
+# test listens.
 #
 #   kube.sh up      build the binaries if the cache lacks them, start what is not running, wait for
 #                   /readyz and the nodes, then write $OMRS_HARNESS_CACHE/state/kube.json
@@ -27,6 +31,14 @@ ETCD_PEER_PORT=$((ETCD_PORT + 1))
 KCM_PORT="${OMRS_KUBE_KCM_PORT:-16257}"
 SCHED_PORT="${OMRS_KUBE_SCHEDULER_PORT:-16259}"
 KWOK_PORT="${OMRS_KUBE_KWOK_PORT:-16247}"
+# pods/portforward to a pod's port FORWARDED_PORT lands on 127.0.0.1:PF_TARGET_PORT (kwok dials it).
+FORWARDED_PORT=8080   # charts/openmrs values.yaml gateway.port (the backend's port is 8080 too)
+PF_TARGET_PORT="${OMRS_KUBE_PORT_FORWARD_TARGET_PORT:-17080}"
+# A database pod's 3306 lands on the harness MariaDB on the host (test/harness/engines/mariadb.sh),
+# so `omrs seed --env` / `omrs db --env` on a cluster reach a real server through pods/portforward.
+DB_FORWARDED_PORT=3306
+DB_TARGET_PORT="${OMRS_KUBE_DB_FORWARD_TARGET_PORT:-13306}"
+NODE_IP=127.0.0.1     # the nodes' InternalIP: where the API server reaches kwok's kubelet endpoint
 NODES=(omrs-node-0 omrs-node-1 omrs-node-2)
 CONTEXT=omrs-harness
 SERVER="https://127.0.0.1:$API_PORT"
@@ -36,6 +48,8 @@ RUN="$KDIR/run"
 PKI="$KDIR/pki"
 ETCD_DATA="$KDIR/etcd-data"
 KUBECONFIG_FILE="$KDIR/kubeconfig"
+POD_LOGS="$KDIR/pod-logs"
+KWOK_CONFIG="$RUN/kwok-config.yaml"
 LOGS="$CACHE/logs"
 STATE="$CACHE/state/kube.json"
 KUBECTL="${KUBECTL:-$(command -v kubectl || true)}"
@@ -97,7 +111,8 @@ etcd_healthy() { curl -fsS -m 3 2>/dev/null "http://127.0.0.1:$ETCD_PORT/health"
 api_ready() { [ -f "$PKI/token" ] && curl -fsS -m 5 2>/dev/null --cacert "$PKI/ca.crt" -H "Authorization: Bearer $(cat "$PKI/token")" "$SERVER/readyz" | grep -qx ok; }
 kcm_healthy() { curl -fsS -m 3 2>/dev/null -k "https://127.0.0.1:$KCM_PORT/healthz" | grep -qx ok; }
 sched_healthy() { curl -fsS -m 3 2>/dev/null -k "https://127.0.0.1:$SCHED_PORT/healthz" | grep -qx ok; }
-kwok_healthy() { curl -fsS -m 3 2>/dev/null "http://127.0.0.1:$KWOK_PORT/healthz" >/dev/null; }
+# kwok answers HTTP and HTTPS on one port; HTTPS with the harness CA proves it serves our kubelet cert.
+kwok_healthy() { curl -fsS -m 3 2>/dev/null --cacert "$PKI/ca.crt" "https://127.0.0.1:$KWOK_PORT/healthz" >/dev/null; }
 kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_FILE" --context "$CONTEXT" --request-timeout=20s "$@"; }
 nodes_ready() {
   local n
@@ -105,6 +120,13 @@ nodes_ready() {
     [ "$(kc get node "$n" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] || return 1
   done
 }
+# The names of the nodes whose status does not point the API server at kwok's kubelet endpoint.
+nodes_misaddressed() {
+  kc get nodes -l omrs.dev/harness=true -o \
+    'jsonpath={range .items[*]}{.metadata.name} {.status.addresses[*].address} {.status.daemonEndpoints.kubeletEndpoint.Port}{"\n"}{end}' |
+    awk -v want="$NODE_IP $KWOK_PORT" '{ name = $1; $1 = ""; sub(/^ /, ""); if ($0 != want) print name }'
+}
+nodes_addressed() { local m; m=$(nodes_misaddressed) && [ -z "$m" ]; }
 
 # --- build -----------------------------------------------------------------------------------
 go_env() {
@@ -157,6 +179,7 @@ pki() {
   mkdir -p "$PKI"; chmod 700 "$PKI"
   if [ ! -s "$PKI/ca.crt" ] || [ ! -s "$PKI/apiserver.crt" ] || [ ! -s "$PKI/sa.pub" ] || [ ! -s "$PKI/token" ]; then
     log "creating certificates and token in $PKI"
+    rm -f "$PKI/kubelet.crt" "$PKI/kubelet.key"   # signed by the old CA
     local plog="$LOGS/kube-pki.log"
     (
       set -e; cd "$PKI"
@@ -197,6 +220,111 @@ contexts:
 current-context: $CONTEXT
 EOF
   chmod 600 "$tmp"; mv -f "$tmp" "$KUBECONFIG_FILE"
+  kubelet_cert
+}
+
+# kwok's kubelet endpoint serves this certificate (signed by the harness CA, for 127.0.0.1). The API
+# server runs without --kubelet-certificate-authority, so it does not verify it (its default), but
+# clients that do (kwok_healthy, tests) can.
+kubelet_cert() {
+  [ -s "$PKI/kubelet.crt" ] && [ -s "$PKI/kubelet.key" ] && return 0
+  log "creating the kubelet serving certificate for kwok in $PKI"
+  local plog="$LOGS/kube-pki.log" n sans="IP:$NODE_IP,DNS:localhost"
+  for n in "${NODES[@]}"; do sans+=",DNS:$n"; done
+  (
+    set -e; cd "$PKI"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+      "$sans" >kubelet.ext
+    openssl req -newkey rsa:2048 -nodes -keyout kubelet.key.tmp -out kubelet.csr -subj "/CN=omrs-harness-kubelet"
+    openssl x509 -req -in kubelet.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out kubelet.crt.tmp -days 3650 -extfile kubelet.ext
+    mv -f kubelet.key.tmp kubelet.key && mv -f kubelet.crt.tmp kubelet.crt
+  ) >>"$plog" 2>&1 || die "creating the kubelet certificate failed; see $plog"
+}
+
+# --- what kwok's kubelet endpoint serves -----------------------------------------------------
+# Container logs in the CRI format the kubelet reads ("<RFC3339Nano> <stream> F <line>"), one file per
+# container name of charts/openmrs; default.log for any other container. Rewritten by `up` when they
+# differ (a test may append a line to prove that `logs -f` follows), which needs no kwok restart.
+LOG_CONTAINERS=(gateway frontend backend mariadb init)
+pod_log_lines() {
+  case $1 in
+    gateway) cat <<'EOF'
+2025-01-01T08:00:01.000000000Z stdout F /docker-entrypoint.sh: Configuration complete; ready for start up
+2025-01-01T08:00:01.100000000Z stderr F 2025/01/01 08:00:01 [notice] 1#1: start worker processes
+2025-01-01T08:00:05.000000000Z stdout F 10.244.0.7 - - [01/Jan/2025:08:00:05 +0000] "GET /omrs-gateway/healthz HTTP/1.1" 200 2 "-" "kube-probe/1.32"
+2025-01-01T08:00:09.000000000Z stdout F 10.244.0.1 - - [01/Jan/2025:08:00:09 +0000] "GET /openmrs/spa/home HTTP/1.1" 200 1843 "-" "Mozilla/5.0"
+EOF
+      ;;
+    frontend) cat <<'EOF'
+2025-01-01T08:00:01.000000000Z stdout F frontend: serving the SPA from /usr/share/nginx/html at /openmrs/spa
+2025-01-01T08:00:02.000000000Z stdout F frontend: importmap.json written with 42 modules
+EOF
+      ;;
+    backend) cat <<'EOF'
+2025-01-01T08:00:02.000000000Z stdout F INFO - Slf4JLogger.info(44) |2025-01-01T08:00:02,000| Starting OpenMRS Platform 2.8.0
+2025-01-01T08:00:20.000000000Z stdout F INFO - DatabaseUpdater.executeChangelog(235) |2025-01-01T08:00:20,000| Liquibase: database openmrs_default is up to date
+2025-01-01T08:00:42.000000000Z stdout F INFO - Listener.contextInitialized(189) |2025-01-01T08:00:42,000| OpenMRS started in 40.2 s
+EOF
+      ;;
+    mariadb) cat <<'EOF'
+2025-01-01T08:00:00.500000000Z stderr F 2025-01-01  8:00:00 0 [Note] mariadbd: ready for connections.
+2025-01-01T08:00:00.600000000Z stderr F Version: '10.11.6-MariaDB'  socket: '/run/mysqld/mysqld.sock'  port: 3306  mariadb.org binary distribution
+EOF
+      ;;
+    init) cat <<'EOF'
+2025-01-01T08:00:01.000000000Z stdout F init: database openmrs_default and user omrs_default are ready
+EOF
+      ;;
+    *) cat <<'EOF'
+2025-01-01T08:00:00.000000000Z stdout F omrs-harness: a container without its own log file (kwok serves default.log)
+EOF
+      ;;
+  esac
+}
+
+write_if_changed() { # file content
+  [ -f "$1" ] && [ "$(cat "$1")" = "$2" ] && return 0
+  printf '%s\n' "$2" >"$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"
+}
+
+write_pod_logs() {
+  mkdir -p "$POD_LOGS"
+  local c
+  for c in "${LOG_CONTAINERS[@]}" default; do write_if_changed "$POD_LOGS/$c.log" "$(pod_log_lines "$c")"; done
+}
+
+# kwok's --config: ClusterLogs (every pod; the file by container name) and ClusterPortForward (every
+# pod's port $FORWARDED_PORT to 127.0.0.1:$PF_TARGET_PORT, port $DB_FORWARDED_PORT to the host MariaDB
+# on 127.0.0.1:$DB_TARGET_PORT). kwok selects by pod name/namespace only,
+# not by labels, so the backend's 8080 reaches the same target as the gateway's.
+kwok_config() {
+  local c
+  echo "apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: omrs-harness-pod-logs
+spec:
+  logs:"
+  for c in "${LOG_CONTAINERS[@]}"; do
+    echo "  - containers: [$c]
+    logsFile: $POD_LOGS/$c.log"
+  done
+  echo "  - logsFile: $POD_LOGS/default.log
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: omrs-harness-gateway
+spec:
+  forwards:
+  - ports: [$FORWARDED_PORT]
+    target:
+      address: 127.0.0.1
+      port: $PF_TARGET_PORT
+  - ports: [$DB_FORWARDED_PORT]
+    target:
+      address: 127.0.0.1
+      port: $DB_TARGET_PORT"
 }
 
 # --- start each component --------------------------------------------------------------------
@@ -267,16 +395,31 @@ start_scheduler() {
     --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false --profiling=false --v=1
 }
 
+# Starts kwok, or restarts it when its flags or its --config changed (nothing else is restarted).
+# kwok also loads ~/.kwok/kwok.yaml when that exists (pkg/config/flags.go); the harness never writes one.
 start_kwok() {
-  pid_of kwok >/dev/null && return 0
-  stop_proc kwok
-  # --config points at an empty file so a stray ~/.kwok/kwok.yaml cannot change the stages.
-  : >"$RUN/kwok-config.yaml"
-  start_proc kwok \
-    --kubeconfig="$KUBECONFIG_FILE" --config="$RUN/kwok-config.yaml" \
-    --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-    --cidr=10.244.0.1/16 --node-ip=10.244.0.1 --node-lease-duration-seconds=40 \
+  local args=(
+    --kubeconfig="$KUBECONFIG_FILE" --config="$KWOK_CONFIG"
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake
+    --cidr=10.244.0.1/16 --node-ip="$NODE_IP" --node-port="$KWOK_PORT" --node-lease-duration-seconds=40
     --server-address="127.0.0.1:$KWOK_PORT"
+    --tls-cert-file="$PKI/kubelet.crt" --tls-private-key-file="$PKI/kubelet.key"
+  )
+  local config pid
+  config="$(kwok_config)"
+  if pid=$(pid_of kwok); then
+    [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "$BIN/kwok ${args[*]} " ] &&
+      [ -f "$KWOK_CONFIG" ] && [ "$(cat "$KWOK_CONFIG")" = "$config" ] && return 0
+    log "kwok's flags or config changed: restarting kwok"
+  fi
+  stop_proc kwok
+  # The node leases still name the old kwok (each process has a new identity): a new kwok would wait
+  # for them to expire (40 s) before it manages the nodes' pods again. Nobody renews them now.
+  if api_ready; then
+    kc -n kube-node-lease delete lease "${NODES[@]}" --ignore-not-found >>"$LOGS/kube-nodes.log" 2>&1 || true
+  fi
+  write_if_changed "$KWOK_CONFIG" "$config"
+  start_proc kwok "${args[@]}"
 }
 
 create_nodes() {
@@ -310,6 +453,20 @@ status:
     die "creating the fake nodes failed; see $LOGS/kube-nodes.log"
 }
 
+# The API server reaches a node's kubelet at its preferred address (only an InternalIP here: a Hostname
+# would come first and does not resolve) and status.daemonEndpoints.kubeletEndpoint.Port. kwok writes
+# both only when it initialises a node that is not Ready yet (and keeps existing addresses), so nodes
+# initialised under an older kwok configuration are patched here.
+address_nodes() {
+  local n patch
+  patch="{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"$NODE_IP\"}],\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":$KWOK_PORT}}}}"
+  for n in $(nodes_misaddressed); do
+    kc patch node "$n" --subresource=status --type=merge -p "$patch" >>"$LOGS/kube-nodes.log" 2>&1 ||
+      die "pointing node $n at kwok's kubelet endpoint failed; see $LOGS/kube-nodes.log"
+    log "node $n: kubelet endpoint $NODE_IP:$KWOK_PORT"
+  done
+}
+
 # --- actions ---------------------------------------------------------------------------------
 up() {
   local t0=$SECONDS
@@ -327,17 +484,21 @@ up() {
   start_scheduler
   wait_for 60 "kube-controller-manager healthz on 127.0.0.1:$KCM_PORT" "$LOGS/kube-kube-controller-manager.log" kcm_healthy
   wait_for 60 "kube-scheduler healthz on 127.0.0.1:$SCHED_PORT" "$LOGS/kube-kube-scheduler.log" sched_healthy
+  write_pod_logs
   start_kwok
-  wait_for 60 "kwok healthz on 127.0.0.1:$KWOK_PORT" "$LOGS/kube-kwok.log" kwok_healthy
+  wait_for 60 "kwok healthz on https://127.0.0.1:$KWOK_PORT" "$LOGS/kube-kwok.log" kwok_healthy
   create_nodes
   wait_for 90 "fake nodes ${NODES[*]} Ready" "$LOGS/kube-kwok.log" nodes_ready
+  address_nodes
+  wait_for 10 "nodes pointing at kwok's kubelet endpoint" "$LOGS/kube-nodes.log" nodes_addressed
   # The default ServiceAccount must exist before pods can be admitted in a namespace.
   wait_for 60 "ServiceAccount default/default (token controller)" "$LOGS/kube-kube-controller-manager.log" \
     kc -n default get serviceaccount default
   # Final check: every process still alive (a crash loop would show here) and the API ready.
   status >/dev/null || { status >&2; die "a component exited right after start; see $LOGS/kube-*.log"; }
   local tmp="$STATE.tmp.$$"
-  printf '{"kubeconfig": "%s", "context": "%s", "server": "%s"}\n' "$KUBECONFIG_FILE" "$CONTEXT" "$SERVER" >"$tmp"
+  printf '{"kubeconfig": "%s", "context": "%s", "server": "%s", "podLogsDir": "%s", "portForwardTarget": {"address": "127.0.0.1", "port": %s, "podPort": %s}, "databaseForwardTarget": {"address": "127.0.0.1", "port": %s, "podPort": %s}}\n' \
+    "$KUBECONFIG_FILE" "$CONTEXT" "$SERVER" "$POD_LOGS" "$PF_TARGET_PORT" "$FORWARDED_PORT" "$DB_TARGET_PORT" "$DB_FORWARDED_PORT" >"$tmp"
   mv -f "$tmp" "$STATE"
   log "ready in $((SECONDS - t0))s: kubectl --kubeconfig $KUBECONFIG_FILE get nodes"
 }

@@ -1,0 +1,48 @@
+// Which database `omrs seed` and `omrs db` work on: --db (or $OMRS_DB_URL), else the database of
+// a tenant of a running environment (--env), found through the runtime that runs it.
+import { ExitCode, OmrsError } from '../../errors.js';
+import type { Output } from '../../ui/output.js';
+import type { CliContext } from '../context.js';
+import { clusterDeps, clusterRuntime, type ClusterOpts } from './cluster-runtime.js';
+
+export interface DatabaseFlags extends ClusterOpts {
+  db?: string;
+  tenant?: string;
+}
+
+export interface DatabaseTarget {
+  url: string;
+  /** The tenant whose database this is, when it came from an environment. */
+  tenant?: string;
+  /** Ends what reaching the database needed (a port-forward); idempotent. */
+  release(): Promise<void>;
+}
+
+const nothingToRelease = async () => undefined;
+
+export async function databaseTarget(
+  flags: DatabaseFlags,
+  ctx: CliContext,
+  out: Output,
+): Promise<DatabaseTarget> {
+  const url = flags.db ?? (flags.env ? undefined : ctx.io.env.OMRS_DB_URL);
+  if (url) return { url, release: nothingToRelease };
+  if (!flags.env)
+    throw new OmrsError({
+      code: 'SEED_NO_TARGET',
+      message: 'no database given',
+      hint: 'Pass --env <environment> (a running one), --db mysql://user:password@host:3306/openmrs, or set OMRS_DB_URL.',
+      exitCode: ExitCode.usage,
+    });
+  const cluster = await clusterRuntime(flags, ctx);
+  if (cluster) {
+    const { clusterTenantDatabase } = await import('../../runtime/kube/database.js');
+    return clusterTenantDatabase({ ...flags, env: flags.env, runtime: cluster }, clusterDeps(out, ctx));
+  }
+  const [{ connectDocker }, { composeTenantDatabase }] = await Promise.all([
+    import('../../runtime/docker.js'),
+    import('../../runtime/compose/database.js'),
+  ]);
+  const found = await composeTenantDatabase(await connectDocker(ctx.io.env), flags.env, flags.tenant);
+  return { ...found, release: nothingToRelease };
+}

@@ -1,0 +1,59 @@
+// The database of a tenant of a running compose environment, as a mysql:// URL this machine can
+// reach: the tenant backend's OMRS_DB_* variables, with the database container's IP on the
+// environment's network in place of its alias. Used by `omrs seed --env` and `omrs db --env`.
+import { ExitCode, OmrsError } from '../../errors.js';
+import type { Docker } from '../docker.js';
+import { listContainers } from './engine.js';
+import { LABEL, networkName } from './names.js';
+
+/** The URL of the database a backend's OMRS_DB_* variables name, reached at `host`. */
+export function backendDatabaseUrl(vars: Record<string, string | undefined>, host: string): string | undefined {
+  const { OMRS_DB_USERNAME: user, OMRS_DB_PASSWORD: password = '', OMRS_DB_NAME: database } = vars;
+  if (!user || !database) return undefined;
+  return `mysql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${vars.OMRS_DB_PORT ?? '3306'}/${database}`;
+}
+
+export const tenantOfBackend = (service: string): string => service.replace(/^backend-/, '');
+
+const envVars = (list: string[] | undefined): Record<string, string> =>
+  Object.fromEntries((list ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+/** The URL of one tenant's database; `tenant` may be omitted when the environment has one. */
+export async function composeTenantDatabase(docker: Docker, env: string, tenant?: string): Promise<{ tenant: string; url: string }> {
+  const containers = (await listContainers(docker, env)).filter((c) => c.Labels[LABEL.role] === 'main');
+  if (containers.length === 0)
+    throw new OmrsError({
+      code: 'ENV_NOT_FOUND',
+      message: `no environment ${env} on this Docker engine`,
+      exitCode: ExitCode.usage,
+      hint: 'List them with `omrs status` or `omrs env ls`; start it with `omrs up --env <name>`.',
+    });
+  const backends = new Map(
+    containers.filter((c) => c.Labels[LABEL.service]?.startsWith('backend-')).map((c) => [tenantOfBackend(c.Labels[LABEL.service]!), c]),
+  );
+  const chosen = tenant ?? (backends.size === 1 ? [...backends.keys()][0] : undefined);
+  const backend = chosen === undefined ? undefined : backends.get(chosen);
+  if (!backend)
+    throw new OmrsError({
+      code: 'SEED_BAD_TENANT',
+      message: tenant ? `environment ${env} has no tenant ${tenant}` : `environment ${env} has ${backends.size} tenants`,
+      exitCode: ExitCode.usage,
+      hint: `Pass --tenant with one of: ${[...backends.keys()].sort().join(', ') || '(none: no backend container)'}.`,
+    });
+  // Aliases are only in the inspect output, not in the container list.
+  const network = networkName(env);
+  const inspected = await Promise.all(containers.map((c) => docker.getContainer(c.Id).inspect()));
+  const vars = envVars(inspected.find((i) => i.Id === backend.Id)?.Config.Env);
+  const host = vars.OMRS_DB_HOSTNAME;
+  const db = inspected.find((i) => i.State.Running && host !== undefined && i.NetworkSettings.Networks?.[network]?.Aliases?.includes(host));
+  const ip = db?.NetworkSettings.Networks?.[network]?.IPAddress;
+  const url = ip ? backendDatabaseUrl(vars, ip) : undefined;
+  if (!url)
+    throw new OmrsError({
+      code: 'SEED_DB_NOT_RUNNING',
+      message: `the database of tenant ${chosen} in environment ${env} is not running (${host ?? 'no OMRS_DB_HOSTNAME'})`,
+      exitCode: ExitCode.prerequisite,
+      hint: `Start it with \`omrs up --env ${env}\`.`,
+    });
+  return { tenant: chosen!, url };
+}
