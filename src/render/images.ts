@@ -13,6 +13,7 @@ import type { ProfileDeps } from '../profile/index.js';
 import { connectDocker, type Docker } from '../runtime/docker.js';
 import { registryAuth } from './image-digests.js';
 import { listImages } from './index.js';
+import { rewriteImage } from './values.js';
 
 export interface ImageDeps extends ProfileDeps {
   events: EventSink;
@@ -47,15 +48,6 @@ export function parseReference(ref: string): { repository: string; tag?: string;
   const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : undefined;
   const repository = tag === undefined ? rest : rest.slice(0, colon);
   return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
-}
-
-/** The repository without its registry host: `ghcr.io/a/b` → `a/b`, `omrs-test/x` stays. */
-export function repositoryPath(repository: string): string {
-  const slash = repository.indexOf('/');
-  if (slash < 0) return repository;
-  const first = repository.slice(0, slash);
-  const isHost = first.includes('.') || first.includes(':') || first === 'localhost';
-  return isHost ? repository.slice(slash + 1) : repository;
 }
 
 const statusOf = (error: unknown): number | undefined =>
@@ -282,7 +274,8 @@ export async function loadImages(
     const authconfig = registryAuth(deps.env, registry);
     for (const image of images) {
       const { repository, tag = 'latest' } = parseReference(image);
-      const targetRepository = `${registry}/${repositoryPath(repository)}`;
+      // The mirror path the profile's images.registry renders (rewriteImage), so `up` finds them.
+      const targetRepository = rewriteImage(repository, registry);
       const target = `${targetRepository}:${tag}`;
       let digest: string | undefined;
       await step(deps.events, `push:${target}`, `push ${target}`, async () => {

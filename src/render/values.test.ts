@@ -34,7 +34,10 @@ describe('rewriteImage', () => {
       'registry.local:5000/openmrs/openmrs-reference-application-3-backend:3.4.0',
     ],
     ['mariadb:10.11.7', 'registry.local:5000/mariadb:10.11.7'],
-    ['docker.io/library/mariadb:10.11', 'registry.local:5000/library/mariadb:10.11'],
+    ['docker.io/library/mariadb:10.11', 'registry.local:5000/mariadb:10.11'],
+    ['library/mariadb:10.11', 'registry.local:5000/mariadb:10.11'],
+    ['docker.io/bitnami/mariadb:10.11', 'registry.local:5000/bitnami/mariadb:10.11'],
+    ['quay.io/library/x:1', 'registry.local:5000/library/x:1'],
     ['localhost/x/y@sha256:' + 'c'.repeat(64), 'registry.local:5000/x/y@sha256:' + 'c'.repeat(64)],
   ])('%s → %s', (ref, want) => expect(rewriteImage(ref, 'registry.local:5000/')).toBe(want));
 });

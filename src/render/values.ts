@@ -85,15 +85,22 @@ export const digestLabel = (digest: string): string =>
 export const hasRegistryHost = (first: string): boolean =>
   first.includes('.') || first.includes(':') || first === 'localhost';
 
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
 /**
  * Points an image reference at a registry mirror: "openmrs/x:1" with "registry.local:5000" gives
  * "registry.local:5000/openmrs/x:1"; a reference that names a registry has that host replaced.
+ * Docker Hub's official images keep their short name ("docker.io/library/mariadb" → "mariadb"),
+ * as `docker load` names them and `omrs images load --push` pushes them.
  */
 export function rewriteImage(ref: string, registry: string | undefined): string {
   if (!registry) return ref;
   const mirror = registry.replace(/\/+$/, '');
   const slash = ref.indexOf('/');
-  const path = slash > 0 && hasRegistryHost(ref.slice(0, slash)) ? ref.slice(slash + 1) : ref;
+  const host = slash > 0 && hasRegistryHost(ref.slice(0, slash)) ? ref.slice(0, slash) : undefined;
+  let path = host ? ref.slice(slash + 1) : ref;
+  if ((host === undefined || DOCKER_HUB.has(host)) && path.startsWith('library/'))
+    path = path.slice('library/'.length);
   return `${mirror}/${path}`;
 }
 

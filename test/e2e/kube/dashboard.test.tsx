@@ -21,6 +21,14 @@ import { requireEngine } from '../../helpers/engines.js';
 import { stripAnsi } from '../../helpers/ink.js';
 import { admin, deps, project, removeNamespace, startProvisioner, type Admin } from './cluster.js';
 
+// Ink decides at import whether it runs in CI (is-in-ci reads CI) and then draws no frame until it
+// exits; this file checks what a person sees in a terminal, so it runs without CI (set by .ci/run).
+const ciWas = vi.hoisted(() => {
+  const was = process.env.CI;
+  delete process.env.CI;
+  return was;
+});
+
 const kube = requireEngine('kube');
 const helm = requireEngine('helm');
 const SERVICES = ['db', 'init-default', 'backend-default', 'frontend', 'gateway'];
@@ -64,6 +72,7 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
     });
   });
   afterAll(async () => {
+    if (ciWas !== undefined) process.env.CI = ciWas;
     source?.close?.();
     await stop?.();
     await removeNamespace(a, namespace);
