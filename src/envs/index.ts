@@ -302,3 +302,30 @@ export async function gcEnvs(request: EnvScope & { dryRun?: boolean }, deps: Env
     kept: envs.length - expired.length,
   };
 }
+
+export interface GcCronJobResult {
+  context: string;
+  namespace: string;
+  applied?: string[];
+  deleted?: string[];
+}
+
+/** Installs (or with `uninstall` removes) the in-cluster CronJob that collects expired environments. */
+export async function gcCronJob(
+  request: EnvScope & { uninstall?: boolean; schedule?: string; image?: string },
+  deps: EnvDeps,
+): Promise<GcCronJobResult> {
+  const [t, cron] = await Promise.all([
+    scope(request, deps, request.uninstall ? 'remove the gc CronJob from' : 'install the gc CronJob on'),
+    import('./gc-cronjob.js'),
+  ]);
+  const base = { context: t.decision.context, namespace: cron.GC_NAMESPACE };
+  if (request.uninstall) return { ...base, deleted: await cron.uninstallGcCronJob(t.client) };
+  const applied = await step(deps.events, 'gc-cronjob', `apply the ${cron.GC_NAME} CronJob`, () =>
+    cron.installGcCronJob(t.client, {
+      schedule: request.schedule ?? cron.GC_DEFAULT_SCHEDULE,
+      image: request.image ?? cron.GC_DEFAULT_IMAGE,
+    }),
+  );
+  return { ...base, applied };
+}

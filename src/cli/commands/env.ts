@@ -255,6 +255,40 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
       }),
     );
 
+  scopeOptions(env.command('gc-cronjob'))
+    .description('install in the cluster a CronJob that removes expired environments (kubectl in any image)')
+    .option('--schedule <cron>', 'when it runs (default: every 15 minutes, "*/15 * * * *")')
+    .option('--image <image>', 'an image with kubectl and sh (default: bitnami/kubectl:1.32)')
+    .option('--uninstall', 'remove the CronJob, its ServiceAccount, role and namespace')
+    .addHelpText(
+      'after',
+      '\nIt deletes the namespaces labelled omrs.dev/disposable=true whose omrs.dev/expires is past, as\n`omrs env gc` does, and nothing else. Installing again applies a changed schedule or image in place.',
+    )
+    .action(
+      action(
+        ctx,
+        async (out, opts: ScopeOpts & { schedule?: string; image?: string; uninstall?: boolean }) => {
+          const { gcCronJob } = await import('../../envs/index.js');
+          await out.startProgress('omrs env gc-cronjob');
+          const result = await gcCronJob(
+            {
+              ...scope(opts),
+              ...(opts.schedule && { schedule: opts.schedule }),
+              ...(opts.image && { image: opts.image }),
+              ...(opts.uninstall && { uninstall: true }),
+            },
+            deps(out),
+          );
+          await out.close();
+          out.result(result, (c) =>
+            result.deleted
+              ? `${c.green('✔')} removed ${result.deleted.length === 0 ? 'nothing (not installed)' : result.deleted.join(', ')} on ${result.context}`
+              : `${c.green('✔')} the gc CronJob runs in namespace ${result.namespace} on ${result.context}: ${result.applied!.join(', ')}`,
+          );
+        },
+      ),
+    );
+
   scopeOptions(env.command('gc'))
     .addOption(runtimeOption())
     .option('--dry-run', 'only list what would be removed')

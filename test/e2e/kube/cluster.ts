@@ -20,6 +20,7 @@ export function admin(kube: KubeEngine) {
     config,
     core: config.makeApiClient(k8s.CoreV1Api),
     apps: config.makeApiClient(k8s.AppsV1Api),
+    batch: config.makeApiClient(k8s.BatchV1Api),
     rbac: config.makeApiClient(k8s.RbacAuthorizationV1Api),
   };
 }

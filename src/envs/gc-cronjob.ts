@@ -1,0 +1,145 @@
+// The in-cluster garbage collector of disposable environments: a CronJob that deletes the
+// namespaces of expired environments (label omrs.dev/expires, unix seconds, in the past) with
+// kubectl, so clusters are cleaned up even when nobody runs `omrs env gc`. Deleting the namespace
+// removes the release, its claims and the rest with it. Installed with server-side apply, so a
+// second install changes nothing and a changed schedule or image is applied in place.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { api, isNotFound, type KubeClient } from '../runtime/kube/client.js';
+import { KLABEL, MANAGED_BY } from '../runtime/kube/labels.js';
+
+export const GC_NAMESPACE = 'omrs-system';
+export const GC_NAME = 'omrs-env-gc';
+export const GC_DEFAULT_SCHEDULE = '*/15 * * * *';
+/** Any image with kubectl and a POSIX shell. */
+export const GC_DEFAULT_IMAGE = 'bitnami/kubectl:1.32';
+
+const FIELD_MANAGER = 'omrs';
+
+/** What the CronJob runs: one pass over the disposable namespaces. POSIX sh and kubectl only. */
+export const GC_SCRIPT = `set -eu
+now=$(date +%s)
+kubectl get namespaces -l ${KLABEL.disposable}=true \\
+  -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.labels.omrs\\.dev/expires}{" "}{.status.phase}{"\\n"}{end}' |
+while read -r name expires phase; do
+  case "$expires" in ''|*[!0-9]*) continue ;; esac
+  if [ "$phase" != Terminating ] && [ "$expires" -le "$now" ]; then
+    echo "omrs env gc: removing namespace $name (expired at $expires, now $now)"
+    kubectl delete namespace "$name" --wait=false
+  fi
+done
+`;
+
+export interface GcCronJobOptions {
+  schedule: string;
+  image: string;
+}
+
+const labels = { [KLABEL.managedBy]: MANAGED_BY, 'app.kubernetes.io/name': GC_NAME };
+
+export function gcCronJobObjects(options: GcCronJobOptions): KubernetesObject[] {
+  const metadata = { name: GC_NAME, namespace: GC_NAMESPACE, labels };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: GC_NAMESPACE, labels } },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata,
+      automountServiceAccountToken: true,
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: GC_NAME, labels },
+      // RBAC cannot select by label: the script only touches namespaces labelled disposable.
+      rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'delete'] }],
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: GC_NAME, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: GC_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: GC_NAME, namespace: GC_NAMESPACE }],
+    } as KubernetesObject,
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata,
+      spec: {
+        schedule: options.schedule,
+        concurrencyPolicy: 'Forbid',
+        successfulJobsHistoryLimit: 1,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 600,
+            template: {
+              metadata: { labels },
+              spec: {
+                serviceAccountName: GC_NAME,
+                restartPolicy: 'Never',
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: 65532,
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                containers: [
+                  {
+                    name: 'gc',
+                    image: options.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    command: ['sh', '-c', GC_SCRIPT],
+                    resources: {
+                      requests: { cpu: '10m', memory: '32Mi' },
+                      limits: { cpu: '200m', memory: '128Mi' },
+                    },
+                    securityContext: {
+                      allowPrivilegeEscalation: false,
+                      readOnlyRootFilesystem: true,
+                      capabilities: { drop: ['ALL'] },
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    } as KubernetesObject,
+  ];
+}
+
+const describe = (o: KubernetesObject): string => `${o.kind}/${o.metadata?.name ?? ''}`;
+
+/** Applies the objects (server-side apply); answers what was applied. */
+export async function installGcCronJob(client: KubeClient, options: GcCronJobOptions): Promise<string[]> {
+  const objects = client.k8s.KubernetesObjectApi.makeApiClient(client.config);
+  const applied: string[] = [];
+  for (const o of gcCronJobObjects(options)) {
+    await api(`apply ${describe(o)}`, client.context, () =>
+      objects.patch(o, undefined, undefined, FIELD_MANAGER, true, client.k8s.PatchStrategy.ServerSideApply),
+    );
+    applied.push(describe(o));
+  }
+  return applied;
+}
+
+/** Deletes what install applied (those that exist); answers what was deleted. */
+export async function uninstallGcCronJob(client: KubeClient): Promise<string[]> {
+  const objects = client.k8s.KubernetesObjectApi.makeApiClient(client.config);
+  const deleted: string[] = [];
+  for (const o of gcCronJobObjects({ schedule: GC_DEFAULT_SCHEDULE, image: GC_DEFAULT_IMAGE }).reverse()) {
+    try {
+      await objects.delete(o);
+      deleted.push(describe(o));
+    } catch (error) {
+      if (!isNotFound(error))
+        throw (await import('../runtime/kube/client.js')).apiError(
+          error,
+          `delete ${describe(o)}`,
+          client.context,
+        );
+    }
+  }
+  return deleted;
+}
