@@ -95,8 +95,22 @@ function unreachable(error: unknown): never {
 }
 
 async function composeEnvironments(docker: Docker): Promise<EnvironmentSummary[]> {
-  const { LABEL } = await import('../../runtime/compose/names.js');
-  const containers = await docker.listContainers({ all: true, filters: { label: [LABEL.env] } });
+  const [{ LABEL }, { DLABEL }] = await Promise.all([
+    import('../../runtime/compose/names.js'),
+    import('../../envs/compose.js'),
+  ]);
+  const [containers, disposable] = await Promise.all([
+    docker.listContainers({ all: true, filters: { label: [LABEL.env] } }),
+    docker.listNetworks({ filters: { label: [`${DLABEL.disposable}=true`] } }),
+  ]);
+  // Disposable environments carry their expiry (unix seconds) on their network: the TTL countdown.
+  const expiresAt = new Map(
+    disposable.flatMap((n) => {
+      const env = n.Labels?.[LABEL.env];
+      const expires = Number(n.Labels?.[DLABEL.expires]);
+      return env && expires > 0 ? [[env, expires * 1000] as const] : [];
+    }),
+  );
   const byEnv = new Map<string, typeof containers>();
   for (const c of containers) {
     if (c.Labels[LABEL.role] === 'init' || c.Labels[LABEL.role] === 'job') continue;
@@ -121,6 +135,7 @@ async function composeEnvironments(docker: Docker): Promise<EnvironmentSummary[]
               ? 'stopped'
               : `${running}/${list.length} running`,
         ...(port !== undefined && { url: `http://localhost:${port}/openmrs/spa/` }),
+        ...(expiresAt.has(name) && { expiresAt: expiresAt.get(name)! }),
       };
     });
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+import { environmentSources } from '../../../src/ui/shell/sources.js';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 
@@ -114,6 +115,14 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
     const listed = await ls();
     expect(listed.map((e) => e.name).sort()).toEqual([...short, keeper.name].sort());
     expect(listed.every((e) => e.runtime === 'compose')).toBe(true);
+    // The shell's environment list carries the expiry for its live TTL countdown.
+    const shell = environmentSources({
+      cwd: REPO,
+      env: { ...process.env, ...env() },
+      signal: new AbortController().signal,
+    });
+    const inShell = new Map((await shell.listEnvironments()).map((e) => [e.name, e]));
+    for (const e of listed) expect(inShell.get(e.name)?.expiresAt, e.name).toBe(Date.parse(e.expires));
 
     await until(
       'the three 5 s environments to expire',
