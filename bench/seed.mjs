@@ -130,39 +130,22 @@ function runSeeder(db, writer) {
   });
 }
 
-const order = [
-  'role',
-  'person_attribute_type',
-  'patient_identifier_type',
-  'location',
-  'visit_type',
-  'encounter_type',
-  'encounter_role',
-  'concept',
-  'concept_name',
-  'concept_numeric',
-  'concept_answer',
-  'person',
-  'person_name',
-  'person_address',
-  'person_attribute',
-  'provider',
-  'patient',
-  'patient_identifier',
-  'visit',
-  'encounter',
-  'encounter_provider',
-  'obs',
-  'users',
-  'user_role',
-];
-const keys = {
-  role: 'role',
-  patient: 'patient_id',
-  concept_numeric: 'concept_id',
-  user_role: 'user_id',
-  users: 'user_id',
-};
+// The insert order and key columns the seeder uses (src/seed/tables.ts), bundled as bench/check does.
+const { INSERT_ORDER: order, TABLES } = await loadTables();
+async function loadTables() {
+  const { build } = await import('esbuild');
+  const out = join(root, 'node_modules', '.cache', 'omrs-bench-seed', 'tables.mjs');
+  await build({
+    entryPoints: [join(root, 'src/seed/tables.ts')],
+    outfile: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return import(out);
+}
 
 /** Exports the rows a run wrote (by its ledger) to one file per table, server-side. */
 async function exportSeeded(db, dir) {
@@ -185,7 +168,7 @@ async function exportSeeded(db, dir) {
             )
               .map((v) => conn.escape(v))
               .join(',')})`
-          : `\`${keys[table] ?? `${table}_id`}\` BETWEEN ${r.lo} AND ${r.hi}`;
+          : `\`${TABLES[table].key}\` BETWEEN ${r.lo} AND ${r.hi}`;
       await conn.query(`SELECT * FROM \`${table}\` WHERE ${where} INTO OUTFILE ${conn.escape(file)}`);
       files.push({ table, file, rows: Number(r.n) });
     }

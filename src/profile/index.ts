@@ -9,14 +9,22 @@ import { loadProjectConfig, type ProjectConfig } from './project-config.js';
 export interface ProfileDeps {
   cwd: string;
   env: Record<string, string | undefined>;
+  /** A profile this request has opened already: openProfile of the same ref returns it, unread. */
+  opened?: OpenedProfile;
 }
 
 /** A profile as openProfile returns it: resolved, with the project config it was resolved under. */
 export type OpenedProfile = ResolvedProfile & { config: ProjectConfig };
 
+/** The ref each opened profile was opened with, so that only the same ref reuses it. */
+const openedWith = new WeakMap<OpenedProfile, { ref: string | undefined }>();
+
 export async function openProfile(ref: string | undefined, deps: ProfileDeps): Promise<OpenedProfile> {
+  if (deps.opened && openedWith.get(deps.opened)?.ref === ref) return deps.opened;
   const config = await loadProjectConfig(deps.cwd);
-  return { ...loadProfile(ref, { config, env: deps.env, cwd: deps.cwd }), config };
+  const opened = { ...loadProfile(ref, { config, env: deps.env, cwd: deps.cwd }), config };
+  openedWith.set(opened, { ref });
+  return opened;
 }
 
 export interface ValidationReport {

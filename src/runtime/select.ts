@@ -2,7 +2,7 @@
 // src/runtime/compose; kube / kind / minikube / eks go to src/runtime/kube (after the provider
 // made sure the cluster exists, for kind and minikube). The `up`, `down`, `status`, `logs` and
 // `open` commands call this, so `omrs up --runtime kube` is the same command as on Docker.
-import type { OpenedProfile } from '../profile/index.js';
+import type { OpenedProfile, ProfileDeps } from '../profile/index.js';
 import type { KubeDeps, KubeRequest, Target } from './kube/connect.js';
 import type { KubeUpRequest, KubeUpResult } from './kube/up.js';
 import type { KubeDownResult, KubeEnvStatus } from './kube/status.js';
@@ -14,22 +14,26 @@ export type ClusterRuntime = (typeof CLUSTER_RUNTIMES)[number];
 export const isClusterRuntime = (runtime: string | undefined): runtime is ClusterRuntime =>
   runtime !== undefined && (CLUSTER_RUNTIMES as readonly string[]).includes(runtime);
 
-/** --runtime when given, else the profile's runtime. Reads the profile only when needed. */
+/**
+ * --runtime when given, else the profile's runtime. Reads the profile only when needed, and then
+ * answers it too, for the command to pass on (ProfileDeps.opened) instead of reading it again.
+ */
 export async function runtimeFor(
   flag: string | undefined,
   profile: string | undefined,
-  deps: { cwd: string; env: Record<string, string | undefined> },
-): Promise<string> {
-  if (flag) return flag;
+  deps: ProfileDeps,
+): Promise<{ runtime: string; opened?: OpenedProfile }> {
+  if (flag) return { runtime: flag };
   const { openProfile } = await import('../profile/index.js');
-  return (await openProfile(profile, deps)).profile.runtime;
+  const opened = await openProfile(profile, deps);
+  return { runtime: opened.profile.runtime, opened };
 }
 
 /** Creates/starts the kind or minikube cluster; returns the profile it opened, if it did. */
 async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<OpenedProfile | undefined> {
   if (request.runtime !== 'kind' && request.runtime !== 'minikube') return undefined;
   const { openProfile } = await import('../profile/index.js');
-  const opened = deps.opened ?? (await openProfile(request.profile, deps));
+  const opened = await openProfile(request.profile, deps);
   const profile = opened.profile;
   if (request.runtime === 'kind') {
     const { kindCreate, kindLoadImages } = await import('./kube/providers/kind.js');

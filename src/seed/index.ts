@@ -1,5 +1,6 @@
 // The seeding use cases: seed, purge, status, plus the helpers a runtime needs to build a target.
 export { seed, type SeedOptions, type SeedResult } from './run.js';
+export { seedTenant } from './step.js';
 export { purge, type PurgeResult } from './purge.js';
 export { seedStatus, type RunSummary } from './status.js';
 export { urlTarget, parseDbUrl, maskUrl, type SeedTarget } from './target.js';

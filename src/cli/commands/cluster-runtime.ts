@@ -1,11 +1,12 @@
 // The runtime commands (up, down, status, logs, open) on a Kubernetes cluster: kube, kind,
-// minikube, eks. up.ts asks `clusterRuntime()` first and hands over when the answer is a cluster.
+// minikube, eks. up.ts asks `chooseRuntime()` first and hands over when the answer is a cluster.
 import { Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
 import type { Output } from '../../ui/output.js';
+import type { ProfileDeps } from '../../profile/index.js';
 import type { CliContext } from '../context.js';
-import { askLine } from '../../ui/prompt.js';
+import { askLine, canAsk } from '../../ui/prompt.js';
 
 export interface ClusterOpts {
   profile?: string;
@@ -33,11 +34,20 @@ export function addClusterOptions(command: Command): Command {
     .option('-y, --yes', 'confirm a production context without a prompt (CI)');
 }
 
-/** The cluster runtime the command should use, or undefined for Docker (compose). */
-export async function clusterRuntime(opts: ClusterOpts, ctx: CliContext): Promise<string | undefined> {
+export interface RuntimeChoice {
+  /** kube, kind, minikube or eks; undefined for Docker (compose). */
+  cluster?: string;
+  /** The command's cwd and env, with the profile when choosing opened it (then not read again). */
+  io: ProfileDeps;
+}
+export type ClusterChoice = Required<RuntimeChoice>;
+
+/** The runtime the command should use: --runtime, else the profile's. */
+export async function chooseRuntime(opts: ClusterOpts, ctx: CliContext): Promise<RuntimeChoice> {
   const { runtimeFor, isClusterRuntime } = await import('../../runtime/select.js');
-  const runtime = await runtimeFor(opts.runtime, opts.profile, ctx.io);
-  return isClusterRuntime(runtime) ? runtime : undefined;
+  const { runtime, opened } = await runtimeFor(opts.runtime, opts.profile, ctx.io);
+  const io = { cwd: ctx.io.cwd, env: ctx.io.env, ...(opened && { opened }) };
+  return isClusterRuntime(runtime) ? { cluster: runtime, io } : { io };
 }
 
 function request(runtime: string, opts: ClusterOpts) {
@@ -52,13 +62,14 @@ function request(runtime: string, opts: ClusterOpts) {
 }
 
 /** What the kube runtime needs from a command: its io, events, and a way to ask a person. */
-export function clusterDeps(out: Output, ctx: CliContext) {
+export function clusterDeps(out: Output, ctx: CliContext, io: ProfileDeps = ctx.io) {
   return {
-    cwd: ctx.io.cwd,
-    env: ctx.io.env,
+    cwd: io.cwd,
+    env: io.env,
+    ...(io.opened && { opened: io.opened }),
     events: out.events,
     signal: ctx.io.signal,
-    interactive: ctx.io.stdin.isTTY === true && ctx.io.stdout.isTTY === true,
+    interactive: canAsk(ctx.io),
     confirm: (question: string) => askLine(ctx.io, question),
   };
 }
@@ -66,7 +77,7 @@ export function clusterDeps(out: Output, ctx: CliContext) {
 export async function clusterUpCommand(
   out: Output,
   ctx: CliContext,
-  runtime: string,
+  { cluster: runtime, io }: ClusterChoice,
   opts: ClusterOpts & { detach?: boolean; seed?: boolean },
 ): Promise<number | void> {
   const { clusterTarget, clusterUp } = await import('../../runtime/select.js');
@@ -76,7 +87,7 @@ export async function clusterUpCommand(
       ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events)
       : undefined;
   await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
-  const [up, kube] = [{ ...request(runtime, opts), seed: opts.seed !== false }, clusterDeps(out, ctx)];
+  const [up, kube] = [{ ...request(runtime, opts), seed: opts.seed !== false }, clusterDeps(out, ctx, io)];
   const target = await clusterTarget(up, kube, 'upgrade');
   const r = await clusterUp(up, kube, target);
   await out.close();
@@ -103,14 +114,14 @@ export async function clusterUpCommand(
 export async function clusterDownCommand(
   out: Output,
   ctx: CliContext,
-  runtime: string,
+  { cluster: runtime, io }: ClusterChoice,
   opts: ClusterOpts & { volumes?: boolean },
 ): Promise<void> {
   const { clusterDown } = await import('../../runtime/select.js');
   await out.startProgress('omrs down');
   const r = await clusterDown(
     { ...request(runtime, opts), ...(opts.volumes && { volumes: true }) },
-    clusterDeps(out, ctx),
+    clusterDeps(out, ctx, io),
   );
   await out.close();
   out.result(r, (c) =>
@@ -126,11 +137,11 @@ export async function clusterDownCommand(
 export async function clusterStatusCommand(
   out: Output,
   ctx: CliContext,
-  runtime: string,
+  { cluster: runtime, io }: ClusterChoice,
   opts: ClusterOpts,
 ): Promise<number> {
   const { clusterStatus } = await import('../../runtime/select.js');
-  const s = await clusterStatus(request(runtime, opts), clusterDeps(out, ctx));
+  const s = await clusterStatus(request(runtime, opts), clusterDeps(out, ctx, io));
   out.result(s, (c) => {
     if (!s.exists)
       return `environment ${c.bold(s.env)} is not installed in ${s.namespace} on ${s.context}. Start it with \`omrs up --runtime ${runtime}\`.`;
@@ -146,7 +157,7 @@ export async function clusterStatusCommand(
 export async function clusterLogsCommand(
   out: Output,
   ctx: CliContext,
-  runtime: string,
+  { cluster: runtime, io }: ClusterChoice,
   service: string | undefined,
   opts: ClusterOpts & { follow?: boolean; tail?: number; since?: string },
 ): Promise<void> {
@@ -160,7 +171,7 @@ export async function clusterLogsCommand(
       ...(opts.since && { since: opts.since }),
     },
     {
-      ...clusterDeps(out, ctx),
+      ...clusterDeps(out, ctx, io),
       onLine: ({ service: name, line }) =>
         ctx.io.stdout.write(
           out.mode === 'json'
@@ -198,7 +209,7 @@ export async function clusterLogsCommand(
 export async function clusterOpenCommand(
   out: Output,
   ctx: CliContext,
-  runtime: string,
+  { cluster: runtime, io }: ClusterChoice,
   opts: ClusterOpts,
 ): Promise<void> {
   const { clusterOpen } = await import('../../runtime/select.js');
@@ -206,7 +217,7 @@ export async function clusterOpenCommand(
   out.events.subscribe((e) => {
     if (e.type === 'warning') out.note(e.message);
   });
-  const handle = await clusterOpen(request(runtime, opts), clusterDeps(out, ctx));
+  const handle = await clusterOpen(request(runtime, opts), clusterDeps(out, ctx, io));
   out.result(
     { url: handle.url, port: handle.port, pod: handle.pod },
     (c) => `${c.cyan(handle.url)} ${c.dim(`→ ${handle.pod} (Ctrl-C stops forwarding)`)}`,

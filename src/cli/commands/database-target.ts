@@ -3,7 +3,7 @@
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { Output } from '../../ui/output.js';
 import type { CliContext } from '../context.js';
-import { clusterDeps, clusterRuntime, type ClusterOpts } from './cluster-runtime.js';
+import { chooseRuntime, clusterDeps, type ClusterOpts } from './cluster-runtime.js';
 
 export interface DatabaseFlags extends ClusterOpts {
   db?: string;
@@ -34,10 +34,10 @@ export async function databaseTarget(
       hint: 'Pass --env <environment> (a running one), --db mysql://user:password@host:3306/openmrs, or set OMRS_DB_URL.',
       exitCode: ExitCode.usage,
     });
-  const cluster = await clusterRuntime(flags, ctx);
+  const { cluster, io } = await chooseRuntime(flags, ctx);
   if (cluster) {
     const { clusterTenantDatabase } = await import('../../runtime/kube/database.js');
-    return clusterTenantDatabase({ ...flags, env: flags.env, runtime: cluster }, clusterDeps(out, ctx));
+    return clusterTenantDatabase({ ...flags, env: flags.env, runtime: cluster }, clusterDeps(out, ctx, io));
   }
   const [{ connectDocker }, { composeTenantDatabase }] = await Promise.all([
     import('../../runtime/docker.js'),

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
-import { askLine } from '../../ui/prompt.js';
+import type { Output } from '../../ui/output.js';
 import { action, type CliContext } from '../context.js';
+import { clusterDeps } from './cluster-runtime.js';
 
 interface ScopeOpts {
   profile?: string;
@@ -82,14 +83,7 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
   const env = program
     .command('env')
     .description('disposable environments: create with a TTL, list, extend, remove, collect expired ones');
-  const deps = (out: { events: import('../../events/types.js').EventSink }) => ({
-    cwd: ctx.io.cwd,
-    env: ctx.io.env,
-    events: out.events,
-    signal: ctx.io.signal,
-    interactive: ctx.io.stdin.isTTY === true && ctx.io.stderr.isTTY === true,
-    confirm: (q: string) => askLine(ctx.io, q),
-  });
+  const deps = (out: Output) => clusterDeps(out, ctx);
   const scope = (o: ScopeOpts) => ({
     ...(o.profile && { profile: o.profile }),
     ...(o.context && { context: o.context }),

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
-import { askLine } from '../../ui/prompt.js';
+import { askLine, canAsk } from '../../ui/prompt.js';
 import { action, type CliContext } from '../context.js';
 
 interface PromoteOpts {
@@ -27,7 +27,7 @@ interface PromoteOpts {
 }
 
 function asker(ctx: CliContext): ((q: string) => Promise<string>) | undefined {
-  if (!ctx.io.stdin.isTTY || !ctx.io.stderr.isTTY) return undefined;
+  if (!canAsk(ctx.io)) return undefined;
   return (question) => askLine(ctx.io, question);
 }
 

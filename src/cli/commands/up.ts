@@ -13,7 +13,7 @@ import {
   clusterDownCommand,
   clusterLogsCommand,
   clusterOpenCommand,
-  clusterRuntime,
+  chooseRuntime,
   clusterStatusCommand,
   clusterUpCommand,
   type ClusterOpts,
@@ -63,8 +63,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
           out,
           opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean; detach?: boolean },
         ) => {
-          const cluster = await clusterRuntime(opts, ctx);
-          if (cluster) return clusterUpCommand(out, ctx, cluster, opts);
+          const { cluster, io } = await chooseRuntime(opts, ctx);
+          if (cluster) return clusterUpCommand(out, ctx, { cluster, io }, opts);
           const { up } = await import('../../runtime/compose/up.js');
           const client = await docker(ctx);
           // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
@@ -80,7 +80,7 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
               ...(opts.profile && { profile: opts.profile }),
               ...(opts.env && { env: opts.env }),
             },
-            { docker: client, events: out.events, signal: ctx.io.signal, env: ctx.io.env, cwd: ctx.io.cwd },
+            { ...io, docker: client, events: out.events, signal: ctx.io.signal },
           );
           await out.close();
           out.result(result, (c) => renderUp(result, c));
@@ -105,13 +105,13 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .option('--volumes', 'also remove the volumes: the database is lost')
     .action(
       action(ctx, async (out, opts: EnvOpts & { volumes?: boolean }) => {
-        const cluster = await clusterRuntime(opts, ctx);
-        if (cluster) return clusterDownCommand(out, ctx, cluster, opts);
+        const { cluster, io } = await chooseRuntime(opts, ctx);
+        if (cluster) return clusterDownCommand(out, ctx, { cluster, io }, opts);
         const [{ down }, { envNameFor }] = await Promise.all([
           import('../../runtime/compose/status.js'),
           import('../../runtime/compose/up.js'),
         ]);
-        const env = await envNameFor(opts, ctx.io);
+        const env = await envNameFor(opts, io);
         const client = await docker(ctx);
         await out.startProgress(`omrs down ${env}`);
         const result = await down(
@@ -140,13 +140,13 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
-        const cluster = await clusterRuntime(opts, ctx);
-        if (cluster) return clusterStatusCommand(out, ctx, cluster, opts);
+        const { cluster, io } = await chooseRuntime(opts, ctx);
+        if (cluster) return clusterStatusCommand(out, ctx, { cluster, io }, opts);
         const [{ status }, { envNameFor }] = await Promise.all([
           import('../../runtime/compose/status.js'),
           import('../../runtime/compose/up.js'),
         ]);
-        const env = await envNameFor(opts, ctx.io);
+        const env = await envNameFor(opts, io);
         const result = await status(env, { docker: await docker(ctx) });
         out.result(result, (c) => renderStatus(result, c));
         return result.services.some((s) => s.runtime === 'error') ? ExitCode.failed : ExitCode.ok;
@@ -170,13 +170,13 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
           service: string | undefined,
           opts: EnvOpts & { follow?: boolean; since?: string; tail?: number },
         ) => {
-          const cluster = await clusterRuntime(opts, ctx);
-          if (cluster) return clusterLogsCommand(out, ctx, cluster, service, opts);
+          const { cluster, io } = await chooseRuntime(opts, ctx);
+          if (cluster) return clusterLogsCommand(out, ctx, { cluster, io }, service, opts);
           const [{ logs }, { envNameFor }] = await Promise.all([
             import('../../runtime/compose/logs.js'),
             import('../../runtime/compose/up.js'),
           ]);
-          const env = await envNameFor(opts, ctx.io);
+          const env = await envNameFor(opts, io);
           const colours = serviceColours(out.colors);
           const width = { n: 0 };
           await logs(
@@ -210,14 +210,14 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
-        const cluster = await clusterRuntime(opts, ctx);
-        if (cluster) return clusterOpenCommand(out, ctx, cluster, opts);
+        const { cluster, io } = await chooseRuntime(opts, ctx);
+        if (cluster) return clusterOpenCommand(out, ctx, { cluster, io }, opts);
         const [{ status }, { envNameFor }, { findBinary, run }] = await Promise.all([
           import('../../runtime/compose/status.js'),
           import('../../runtime/compose/up.js'),
           import('../../runtime/exec.js'),
         ]);
-        const env = await envNameFor(opts, ctx.io);
+        const env = await envNameFor(opts, io);
         const result = await status(env, { docker: await docker(ctx) });
         if (!result.url)
           throw new OmrsError({

@@ -12,7 +12,7 @@ import { ensureNetwork, ensureVolume, imageExists, listContainers, pullImage, re
 import { renderObjects } from './render-cache.js';
 import { LABEL } from './names.js';
 import { PHASES, type ComposePlan, type Phase } from './plan.js';
-import { seedAfterUp } from './seed.js';
+import { seedComposeTenants } from './seed.js';
 import { envDir, passwordSeed, writeFiles } from './state.js';
 import { join } from 'node:path';
 import { translate } from './translate.js';
@@ -137,7 +137,7 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
   }
 
   if (profile.seed.enabled && request.seed !== false)
-    await step(events, 'seed', 'Seed test data', () => seedAfterUp(prepared, outcomes, { events, signal }));
+    await step(events, 'seed', 'Seed test data', () => seedComposeTenants(docker, env, profile.seed, { events, signal }));
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;

@@ -2,12 +2,7 @@
 // it approved a context does any request leave this process.
 import type { EventSink } from '../../events/types.js';
 import { appDigest } from '../../profile/digest.js';
-import {
-  openProfile,
-  type OpenedProfile,
-  type ProfileDeps,
-  type ResolvedProfile,
-} from '../../profile/index.js';
+import { openProfile, type ProfileDeps, type ResolvedProfile } from '../../profile/index.js';
 import { checkEnvName } from '../../render/index.js';
 import { labelValue } from '../../render/values.js';
 import { clientFor, loadKubeConfig, type KubeClient } from './client.js';
@@ -31,8 +26,6 @@ export interface KubeDeps extends ProfileDeps {
   /** Whether a person can be asked (a TTY); with `confirm` to ask them. */
   interactive?: boolean;
   confirm?: (question: string) => Promise<string>;
-  /** The request's profile when the caller has already opened it (not read again). */
-  opened?: OpenedProfile;
 }
 
 export interface Target {
@@ -49,7 +42,7 @@ export const clusterRuntimeOf = (flag: string | undefined, profileRuntime: strin
   flag ?? (profileRuntime === 'compose' ? 'kube' : profileRuntime);
 
 export async function connect(request: KubeRequest, deps: KubeDeps, action: string): Promise<Target> {
-  const resolved = deps.opened ?? (await openProfile(request.profile, deps));
+  const resolved = await openProfile(request.profile, deps);
   const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
   const namespace = resolved.profile.cluster.namespace ?? namespaceFor(env);
   const runtime = clusterRuntimeOf(request.runtime, resolved.profile.runtime);

@@ -2,9 +2,9 @@
 // port-forward (pods/portforward, no kubectl) to a ready pod of the database Service the tenant's
 // backend uses, with the backend's own login (OMRS_DB_* and its Secret). For `omrs seed --env` and
 // `omrs db --env`; an external database (RDS) is not forwarded: pass its URL with --db instead.
-import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
+import type { V1Deployment, V1EnvVar, V1Service } from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
-import { api, type KubeClient } from './client.js';
+import { api, apiError, isNotFound, type KubeClient } from './client.js';
 import type { EventSink } from '../../events/types.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
@@ -33,7 +33,7 @@ async function envValue(
 }
 
 /** The tenants' backend Deployments of the release, by tenant name. */
-async function backendsOf(target: Target): Promise<Map<string, V1Deployment>> {
+export async function clusterBackends(target: Target): Promise<Map<string, V1Deployment>> {
   const { client, namespace, env } = target;
   const deployments = await api('list backends', client.context, () =>
     client.apps.listNamespacedDeployment({
@@ -44,8 +44,19 @@ async function backendsOf(target: Target): Promise<Map<string, V1Deployment>> {
   return new Map(deployments.items.map((d) => [d.metadata?.labels?.['omrs.dev/tenant'] ?? 'default', d]));
 }
 
-export const clusterTenants = async (target: Target): Promise<string[]> =>
-  [...(await backendsOf(target)).keys()].sort();
+/** The Service, or undefined when there is none of that name (other API errors are errors). */
+async function serviceNamed(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<V1Service | undefined> {
+  try {
+    return await client.core.readNamespacedService({ name, namespace });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw apiError(error, `read Service ${name}`, client.context);
+  }
+}
 
 function pickBackend(
   byTenant: Map<string, V1Deployment>,
@@ -80,14 +91,18 @@ export async function clusterTenantDatabase(
   return tenantDatabaseOf(target, request.tenant, deps.events);
 }
 
-/** One tenant's database on an approved target (`wanted` may be omitted when there is one). */
+/**
+ * One tenant's database on an approved target (`wanted` may be omitted when there is one); pass
+ * the release's backends when the caller has listed them already.
+ */
 export async function tenantDatabaseOf(
   target: Target,
   wanted: string | undefined,
   events: EventSink,
+  backends?: Map<string, V1Deployment>,
 ): Promise<ClusterDatabase> {
   const { client, namespace, env } = target;
-  const { tenant, backend } = pickBackend(await backendsOf(target), env, wanted);
+  const { tenant, backend } = pickBackend(backends ?? (await clusterBackends(target)), env, wanted);
   const vars = backend.spec?.template.spec?.containers[0]?.env ?? [];
   const get = (name: string) =>
     envValue(
@@ -106,10 +121,12 @@ export async function tenantDatabaseOf(
     });
   // The chart names the bundled database by its Service ("<release>-db", maybe with a DNS suffix).
   const serviceName = host.split('.')[0]!;
-  const service = await api(`read Service ${serviceName}`, client.context, () =>
-    client.core.readNamespacedService({ name: serviceName, namespace }),
-  ).catch(() => undefined);
-  if (!service?.spec?.selector || (host.includes('.') && !host.startsWith(`${serviceName}.${namespace}`)))
+  const inNamespace =
+    !host.includes('.') ||
+    host === `${serviceName}.${namespace}` ||
+    host.startsWith(`${serviceName}.${namespace}.`);
+  const service = inNamespace ? await serviceNamed(client, namespace, serviceName) : undefined;
+  if (!service?.spec?.selector)
     throw new OmrsError({
       code: 'SEED_EXTERNAL_DATABASE',
       message: `tenant ${tenant} uses a database outside namespace ${namespace} (${host})`,

@@ -4,38 +4,27 @@
 import { step } from '../../events/bus.js';
 import type { EventSink } from '../../events/types.js';
 import type { Target } from './connect.js';
-import { clusterTenants, tenantDatabaseOf } from './database.js';
+import { clusterBackends, tenantDatabaseOf } from './database.js';
 
 /** One line per tenant: what seeding did. */
 export async function seedTenants(
   target: Target,
   deps: { events: EventSink; signal: AbortSignal },
 ): Promise<string[]> {
-  const { seed, urlTarget } = await import('../../seed/index.js');
-  const plan = target.resolved.profile.seed;
+  const { seedTenant } = await import('../../seed/index.js');
   const lines: string[] = [];
-  for (const tenant of await clusterTenants(target)) {
-    const database = await tenantDatabaseOf(target, tenant, deps.events);
+  const backends = await clusterBackends(target);
+  for (const tenant of [...backends.keys()].sort()) {
+    const database = await tenantDatabaseOf(target, tenant, deps.events, backends);
     try {
-      const result = await step(deps.events, `seed-${tenant}`, `seed tenant ${tenant}`, () =>
-        seed(urlTarget(database.url), {
-          size: plan.size,
-          seed: plan.seed,
-          locale: plan.locale,
-          ...(plan.counts && { counts: plan.counts }),
-          events: deps.events,
-          signal: deps.signal,
-        }),
+      const line = await step(deps.events, `seed-${tenant}`, `seed tenant ${tenant}`, () =>
+        seedTenant(tenant, database.url, target.resolved.profile.seed, deps),
       );
-      lines.push(
-        result.status === 'already-seeded'
-          ? `${tenant}: already seeded (seed ${result.seed}, ${result.size})`
-          : `${tenant}: seeded ${result.rowsWritten} rows (seed ${result.seed}, ${result.size})`,
-      );
+      deps.events.emit({ type: 'info', message: line });
+      lines.push(line);
     } finally {
       await database.release();
     }
   }
-  for (const line of lines) deps.events.emit({ type: 'info', message: line });
   return lines;
 }

@@ -90,31 +90,15 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
     },
 
     async seed() {
-      const [{ preparePlan }, { seedAfterUp }, { listContainers, containerState }, { LABEL, networkName }] =
-        await Promise.all([
-          import('../../runtime/compose/up.js'),
-          import('../../runtime/compose/seed.js'),
-          import('../../runtime/compose/engine.js'),
-          import('../../runtime/compose/names.js'),
-        ]);
-      const profile = options.profile ?? profileLabel;
-      const prepared = await preparePlan(
-        { env, ...(profile && { profile }) },
-        { env: deps.env, cwd: deps.cwd, signal: deps.signal },
+      const [{ openProfile }, { seedComposeTenants }] = await Promise.all([
+        import('../../profile/index.js'),
+        import('../../runtime/compose/seed.js'),
+      ]);
+      const { profile } = await openProfile(options.profile ?? profileLabel, deps);
+      const lines = await step(bus, 'seed', 'Seed test data', () =>
+        seedComposeTenants(docker, env, profile.seed, { events: bus, signal: deps.signal }),
       );
-      const containers = (await listContainers(docker, env)).filter(
-        (c) => (c.Labels[LABEL.role] ?? 'main') === 'main' && c.State === 'running',
-      );
-      const outcomes = await Promise.all(
-        containers.map(async (c) => {
-          const state = await containerState(docker, c.Id, networkName(env)).catch(() => undefined);
-          return { service: c.Labels[LABEL.service] ?? '', id: c.Id, ...(state?.ip && { ip: state.ip }) };
-        }),
-      );
-      await step(bus, 'seed', 'Seed test data', () =>
-        seedAfterUp(prepared, outcomes, { events: bus, signal: deps.signal }),
-      );
-      return `seeded ${env} (seed ${prepared.profile.seed.seed}, ${prepared.profile.seed.size})`;
+      return lines.join('; ') || `${env} has no tenant database to seed`;
     },
 
     async down() {

@@ -2,6 +2,7 @@
 // of the selected service and the keyboard state in, one frame out. dashboard.tsx feeds it.
 import { Box, Text } from 'ink';
 import type { ViewState } from '../../events/state.js';
+import { KeyBar } from '../components/key-bar.js';
 import { MessageList } from '../components/message-list.js';
 import { ResourceTable } from '../components/resource-table.js';
 import { Spinner } from '../components/spinner.js';
@@ -103,16 +104,4 @@ const StatusLine = ({ dash, env }: { dash: DashState; env: string }) => {
   return <Text> </Text>;
 };
 
-export const DashboardHelpBar = () => (
-  <Text wrap="truncate-end">
-    {DASHBOARD_KEYS.map(({ keys, label }, i) => (
-      <Text key={keys}>
-        {i > 0 && '  '}
-        <Text bold color="cyan">
-          {keys}
-        </Text>{' '}
-        <Text dimColor>{label}</Text>
-      </Text>
-    ))}
-  </Text>
-);
+export const DashboardHelpBar = () => <KeyBar keys={DASHBOARD_KEYS} />;

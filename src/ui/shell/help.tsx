@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { KeyBar } from '../components/key-bar.js';
 import { Panel } from './panel.js';
 
 export const KEYS: readonly { keys: string; label: string; help: string }[] = [
@@ -15,17 +16,7 @@ export const KEYS: readonly { keys: string; label: string; help: string }[] = [
 
 export const HelpBar = () => (
   <Box>
-    <Text wrap="truncate-end">
-      {KEYS.map(({ keys, label }, i) => (
-        <Text key={keys}>
-          {i > 0 && '  '}
-          <Text bold color="cyan">
-            {keys}
-          </Text>{' '}
-          <Text dimColor>{label}</Text>
-        </Text>
-      ))}
-    </Text>
+    <KeyBar keys={KEYS} />
   </Box>
 );
 

@@ -66,7 +66,7 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
     expect(run.code, run.stderr + run.stdout).toBe(0);
     port = upJson(run).gatewayPort;
     expect(port).toBeGreaterThan(0);
-    expect(run.stderr).toMatch(/default: seeded \d+ rows \(seeded\)/);
+    expect(run.stderr).toMatch(/default: seeded \d+ rows \(seed 7, small\)/);
     expect((await http(`http://127.0.0.1:${port}/openmrs/health/started`)).status).toBe(200);
 
     firstRuns = await ledger();
