@@ -1,125 +1,129 @@
 // `omrs check --scope manifests,terraform` on the prod profile with 50 tenants (its rendered
 // manifests and terraform/), against checkov and kube-score on the same files, in the same run.
-// Several runs each, median; prints the ratio (target: omrs at least 10x faster than checkov).
+// Several runs each, median. Target (issue 19): omrs at least 10x faster than checkov, warm and
+// cold (an empty HCL parse cache: what a first run and CI see).
 // Every run of omrs is a fresh `node` process (WebAssembly HCL parser loaded each time), as a
 // user would run it. The omrs side is bundled from src/ with esbuild first (as the CLI build does).
 // Scanners: KUBE_SCORE / CHECKOV env, else the harness state (npm run engines -- up scanners).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
+import { fmtMs, harnessState, log, median, report, root, row, skipped, timeRun } from './lib.mjs';
 
-const root = join(import.meta.dirname, '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const tenants = Number(process.env.BENCH_TENANTS ?? 50);
-const state = join(process.env.OMRS_HARNESS_CACHE ?? '/var/cache/omrs-harness', 'state', 'scanners.json');
-const harness = existsSync(state) ? JSON.parse(readFileSync(state, 'utf8')) : {};
-const checkov = process.env.CHECKOV ?? harness.checkov ?? 'checkov';
+const TARGET = 10;
+const harness = harnessState('scanners') ?? {};
+const checkov = process.env.CHECKOV ?? harness.checkov;
 const kubeScore = process.env.KUBE_SCORE ?? harness.kubeScore ?? 'kube-score';
-// Inside the project so that the bundle's external packages resolve from node_modules.
-mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'omrs-bench-check-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const metrics = ['omrs check vs checkov, cold (empty HCL cache)', 'omrs check vs checkov, warm'];
+if (!checkov) {
+  report(metrics.map((m) => skipped(m, `≥ ${TARGET}× faster`, 'scanners')));
+} else {
+  await benchmark();
+}
 
-try {
-  await build({
-    entryPoints: { checks: join(root, 'src/checks/index.ts'), render: join(root, 'src/render/index.ts') },
-    outdir: dir,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+async function benchmark() {
+  // Inside the project so that the bundle's external packages resolve from node_modules.
+  mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'omrs-bench-check-'));
+  try {
+    await build({
+      entryPoints: { checks: join(root, 'src/checks/index.ts'), render: join(root, 'src/render/index.ts') },
+      outdir: dir,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
 
-  // The prod profile with 50 tenants, rendered once by omrs (helm template) into one manifest file.
-  const profile = join(dir, 'prod-50.yaml');
-  writeFileSync(
-    profile,
-    `extends: ${join(root, 'profiles/prod.yaml')}\ntenants:\n${Array.from({ length: tenants }, (_, i) => `  - { name: tenant-${i}, host: t${i}.emr.example.org }`).join('\n')}\n`,
-  );
-  const manifests = join(dir, 'prod-50.rendered.yaml');
-  const renderScript = `import { renderProfile } from ${JSON.stringify(join(dir, 'render.js'))}; import { stringify } from 'yaml';
+    // The prod profile with 50 tenants, rendered once by omrs (helm template) into one manifest file.
+    const profile = join(dir, 'prod-50.yaml');
+    writeFileSync(
+      profile,
+      `extends: ${join(root, 'profiles/prod.yaml')}\ntenants:\n${Array.from({ length: tenants }, (_, i) => `  - { name: tenant-${i}, host: t${i}.emr.example.org }`).join('\n')}\n`,
+    );
+    const manifests = join(dir, 'prod-50.rendered.yaml');
+    const renderScript = `import { renderProfile } from ${JSON.stringify(join(dir, 'render.js'))}; import { stringify } from 'yaml';
     const r = await renderProfile({ profile: ${JSON.stringify(profile)}, env: 'bench', namespace: 'bench' }, { cwd: ${JSON.stringify(root)}, env: process.env });
     process.stdout.write(r.objects.map((o) => '---\\n' + stringify(o.raw)).join(''));`;
-  writeFileSync(join(dir, 'render-run.mjs'), renderScript);
-  writeFileSync(
-    manifests,
-    execFileSync(process.execPath, [join(dir, 'render-run.mjs')], {
-      cwd: root,
-      maxBuffer: 256 << 20,
-      encoding: 'utf8',
-    }),
-  );
-  const terraform = join(root, 'terraform');
+    writeFileSync(join(dir, 'render-run.mjs'), renderScript);
+    writeFileSync(
+      manifests,
+      execFileSync(process.execPath, [join(dir, 'render-run.mjs')], {
+        cwd: root,
+        maxBuffer: 256 << 20,
+        encoding: 'utf8',
+      }),
+    );
+    const terraform = join(root, 'terraform');
 
-  const checkScript = `import { runCheck } from ${JSON.stringify(join(dir, 'checks.js'))};
+    const checkScript = `import { runCheck } from ${JSON.stringify(join(dir, 'checks.js'))};
     const report = await runCheck({ paths: process.argv.slice(2), scopes: ['manifests', 'terraform'], level: 'prod', events: { emit() {} } }, { cwd: ${JSON.stringify(root)}, env: process.env });
     process.stdout.write(JSON.stringify({ findings: report.findings.length, fail: report.counts.fail }));`;
-  writeFileSync(join(dir, 'check-run.mjs'), checkScript);
+    writeFileSync(join(dir, 'check-run.mjs'), checkScript);
 
-  const time = (file, args, env = process.env) => {
-    const t = performance.now();
-    const r = spawnSync(file, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20, env });
-    const ms = performance.now() - t;
-    if (r.error) throw r.error;
-    return { ms, stdout: r.stdout, status: r.status };
-  };
-  // Cold: an empty parse cache each run (what a first run or CI without a cache sees); warm: reused.
-  const cache = join(dir, 'cache');
-  const coldEnv = () => {
-    rmSync(cache, { recursive: true, force: true });
-    return { ...process.env, OMRS_CACHE_DIR: cache };
-  };
-  const omrs = [],
-    omrsCold = [],
-    ck = [],
-    ks = [];
-  let summary = '';
-  for (let i = 0; i < runs; i++) {
-    const cold = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], coldEnv());
-    if (cold.status !== 0) throw new Error(`omrs check failed: ${cold.stdout}`);
-    omrsCold.push(cold.ms);
-    const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], {
-      ...process.env,
-      OMRS_CACHE_DIR: cache,
-    });
-    summary = o.stdout;
-    omrs.push(o.ms);
-    ks.push(time(kubeScore, ['score', manifests]).ms);
-    ck.push(
-      time(checkov, [
-        '-f',
-        manifests,
-        '-d',
-        terraform,
-        '--framework',
-        'kubernetes',
-        'terraform',
-        '--quiet',
-        '--compact',
-        '-o',
-        'json',
-      ]).ms,
-    );
+    const time = (file, args, env = process.env) => timeRun(file, args, { env });
+    // Cold: an empty parse cache each run (what a first run or CI without a cache sees); warm: reused.
+    const cache = join(dir, 'cache');
+    const coldEnv = () => {
+      rmSync(cache, { recursive: true, force: true });
+      return { ...process.env, OMRS_CACHE_DIR: cache };
+    };
+    const omrs = [],
+      omrsCold = [],
+      ck = [],
+      ks = [];
+    let summary = '';
+    for (let i = 0; i < runs; i++) {
+      const cold = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], coldEnv());
+      if (cold.status !== 0) throw new Error(`omrs check failed: ${cold.stdout}`);
+      omrsCold.push(cold.ms);
+      const o = time(process.execPath, [join(dir, 'check-run.mjs'), manifests, terraform], {
+        ...process.env,
+        OMRS_CACHE_DIR: cache,
+      });
+      summary = o.stdout;
+      omrs.push(o.ms);
+      ks.push(time(kubeScore, ['score', manifests]).ms);
+      ck.push(
+        time(checkov, [
+          '-f',
+          manifests,
+          '-d',
+          terraform,
+          '--framework',
+          'kubernetes',
+          'terraform',
+          '--quiet',
+          '--compact',
+          '-o',
+          'json',
+        ]).ms,
+      );
+    }
+    const objects = (readFileSync(manifests, 'utf8').match(/^---$/gm) ?? []).length;
+    log(`prod profile, ${tenants} tenants: ${objects} objects + terraform/ (${runs} runs, median)`);
+    log(`  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary} (HCL parse cache warm)`);
+    log(`  omrs check    ${median(omrsCold).toFixed(0).padStart(7)} ms   (cold: empty HCL parse cache)`);
+    log(`  checkov       ${median(ck).toFixed(0).padStart(7)} ms`);
+    log(`  kube-score    ${median(ks).toFixed(0).padStart(7)} ms   (manifests only)`);
+    const speedUp = (metric, ours) =>
+      row({
+        metric,
+        omrs: fmtMs(ours),
+        baseline: `${fmtMs(median(ck))} (checkov)`,
+        ratio: median(ck) / ours,
+        ratioText: `${(median(ck) / ours).toFixed(1)}× faster`,
+        target: `≥ ${TARGET}× faster`,
+        ok: median(ck) / ours >= TARGET,
+      });
+    report([speedUp(metrics[0], median(omrsCold)), speedUp(metrics[1], median(omrs))]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const objects = (readFileSync(manifests, 'utf8').match(/^---$/gm) ?? []).length;
-  console.log(`prod profile, ${tenants} tenants: ${objects} objects + terraform/ (${runs} runs, median)`);
-  console.log(
-    `  omrs check    ${median(omrs).toFixed(0).padStart(7)} ms   ${summary} (HCL parse cache warm)`,
-  );
-  console.log(
-    `  omrs check    ${median(omrsCold).toFixed(0).padStart(7)} ms   (cold: empty HCL parse cache)`,
-  );
-  console.log(`  checkov       ${median(ck).toFixed(0).padStart(7)} ms`);
-  console.log(`  kube-score    ${median(ks).toFixed(0).padStart(7)} ms   (manifests only)`);
-  const ratio = median(ck) / median(omrs);
-  console.log(
-    `  omrs vs checkov: ${ratio.toFixed(1)}x faster warm, ${(median(ck) / median(omrsCold)).toFixed(1)}x cold (target >= 10x) ${ratio >= 10 ? 'OK' : 'BELOW TARGET'}`,
-  );
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,150 +1,130 @@
-// Benchmark: 20 disposable environments created and collected on the harness cluster, and a
-// no-op `up`. Prints seconds per environment and API requests per environment (the API server's
-// own apiserver_request_total counter, so helm's requests count too).
-// Usage: node bench/envs.mjs   (needs the kube engine: npm run engines -- up kube)
-import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Disposable environments on Docker (issue 19): BENCH_ENVS (20) `omrs env create --runtime compose`
+// of the compose-test profile (the omrs-test images), BENCH_PARALLEL (1) at a time, each a whole CLI
+// process that returns once the environment is healthy; then one `omrs env gc` once they have
+// expired. Seconds per environment, against one environment created alone and one `omrs env rm`,
+// in the same run.
+//
+// The cluster row is reported as not measurable: the harness cluster (kwok) runs no container, so
+// no init Job creates the tenant's database user and a full create fails with
+// SEED_DB_ACCESS_DENIED. It needs a cluster with real nodes.
+//
+// Needs the docker, images and helm engines and the built CLI (npm run build).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import { performance } from 'node:perf_hooks';
+import { fmtS, helmPath, log, missingEngine, report, root, row, skipped, unmeasured } from './lib.mjs';
 
 const N = Number(process.env.BENCH_ENVS ?? 20);
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
-const root = join(import.meta.dirname, '..');
-const state = JSON.parse(readFileSync('/var/cache/omrs-harness/state/kube.json', 'utf8'));
-const HELM = process.env.OMRS_HELM ?? '/var/cache/omrs-harness/helm/lambda-layer-kubectl-v31-2.1.0/helm/helm';
-
-// Bundle the use cases (TypeScript) into a temp folder; dependencies stay external.
-const out = mkdtempSync(join(tmpdir(), 'omrs-bench-envs-'));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-await build({
-  entryPoints: { envs: join(root, 'src/envs/index.ts'), up: join(root, 'src/runtime/kube/up.ts') },
-  outdir: join(root, 'bench', '.envs-build'),
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  splitting: true,
-  external: Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }),
-  logLevel: 'warning',
-});
-const { createEnv, gcEnvs, listEnvs } = await import(join(root, 'bench/.envs-build/envs.js'));
-const { kubeUp } = await import(join(root, 'bench/.envs-build/up.js'));
-
-const kc = new k8s.KubeConfig();
-kc.loadFromFile(state.kubeconfig);
-const core = kc.makeApiClient(k8s.CoreV1Api);
-// The API server's own counter of every request it served (helm's included).
-const requestTotal = async () => {
-  const opts = {};
-  await kc.applyToHTTPSOptions(opts);
-  const { request } = await import('node:https');
-  const text = await new Promise((resolve, reject) => {
-    const req = request(`${state.server}/metrics`, { ...opts, method: 'GET' }, (r) => {
-      let body = '';
-      r.on('data', (d) => (body += d));
-      r.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  return sum(text);
+// One at a time by default: parallel creates on one Docker engine can pick the same free gateway
+// port and then fail to bind it ("port is already allocated"), a race in the product's port choice.
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 1);
+const PROFILE = join(root, 'test/fixtures/profiles/good/compose-test.yaml');
+const TARGET = `runs (s per environment)`;
+const METRICS = {
+  create: `omrs env create, compose: ${N}, ${PARALLEL} at a time`,
+  gc: `omrs env gc, compose: ${N} expired`,
+  cluster: `omrs env create + gc, cluster: ${N}`,
 };
-const sum = (text) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith('apiserver_request_total{'))
-    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+const clusterRow = unmeasured(
+  METRICS.cluster,
+  TARGET,
+  'not measurable on kwok: no init Job runs (SEED_DB_ACCESS_DENIED) until real nodes exist',
+);
 
-// A static provisioner: the harness cluster has no storage provisioner.
-let stopped = false;
-const made = new Set();
-const provisioner = (async () => {
-  while (!stopped) {
-    const claims = await core.listPersistentVolumeClaimForAllNamespaces({}).catch(() => ({ items: [] }));
-    for (const pvc of claims.items) {
-      const ns = pvc.metadata.namespace;
-      if (!ns.startsWith('omrs-') || pvc.status?.phase !== 'Pending') continue;
-      const name = `omrs-bench-${ns}-${pvc.metadata.name}`.slice(0, 253);
-      if (made.has(name)) continue;
-      made.add(name);
-      await core
-        .createPersistentVolume({
-          body: {
-            metadata: { name, labels: { 'omrs.dev/test-pv': 'true' } },
-            spec: {
-              capacity: { storage: pvc.spec.resources.requests.storage },
-              accessModes: pvc.spec.accessModes,
-              persistentVolumeReclaimPolicy: 'Retain',
-              storageClassName: '',
-              hostPath: { path: `/tmp/${name}` },
-              claimRef: { namespace: ns, name: pvc.metadata.name },
-            },
-          },
-        })
-        .catch(() => undefined);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-})();
-
-const deps = {
-  cwd: root,
-  env: { ...process.env, KUBECONFIG: state.kubeconfig, OMRS_HELM: HELM },
-  events: { emit() {} },
-  signal: new AbortController().signal,
+const home = mkdtempSync(join(tmpdir(), 'omrs-bench-envs-'));
+const env = {
+  ...process.env,
+  OMRS_HOME: home,
+  OMRS_HELM: helmPath(),
+  CI: 'true',
 };
-const scope = { profile: 'qa', context: state.context };
-try {
-  const r0 = await requestTotal();
-  const t0 = performance.now();
-  const names = [];
+
+/** One CLI process; its JSON result and wall time. */
+function omrs(args) {
+  const started = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [join(root, 'bin/omrs.js'), ...args, '--json'],
+      { cwd: root, env, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const ms = performance.now() - started;
+        if (error) reject(new Error(`omrs ${args.join(' ')} failed (${error.code}):\n${stderr}\n${stdout}`));
+        else resolve({ ms, result: JSON.parse(stdout) });
+      },
+    ),
+  );
+}
+
+const create = (ttl) => omrs(['env', 'create', '--runtime', 'compose', '-p', PROFILE, '--ttl', ttl]);
+const created = [];
+/** Created and not yet removed: removed at the end whatever happened. */
+const leftover = new Set();
+
+async function benchmark() {
+  // Baseline: one environment alone, created then removed.
+  const alone = await create('1h');
+  created.push(alone.result.name);
+  leftover.add(alone.result.name);
+  const removeAlone = await omrs(['env', 'rm', '--runtime', 'compose', alone.result.name]);
+  leftover.delete(alone.result.name);
+  log(`one environment alone: create ${fmtS(alone.ms)}, rm ${fmtS(removeAlone.ms)}`);
+
+  // A TTL of 1 s: each has expired once the batch is done, so one gc collects them all.
+  const started = performance.now();
   const queue = Array.from({ length: N }, (_, i) => i);
   await Promise.all(
     Array.from({ length: PARALLEL }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift())
-        names.push((await createEnv({ ...scope, ttl: '1s' }, deps)).name);
+      while (queue.shift() !== undefined) {
+        const { result } = await create('1s');
+        created.push(result.name);
+        leftover.add(result.name);
+        log(`  created ${result.name} (${created.length - 1}/${N})`);
+      }
     }),
   );
-  const created = performance.now() - t0;
-  const r1 = await requestTotal();
+  const createMs = performance.now() - started;
+  const batch = created.slice(1);
+  const gc = await omrs(['env', 'gc', '--runtime', 'compose']);
+  const removed = new Set(gc.result.removed.map((r) => r.name));
+  for (const name of removed) leftover.delete(name);
+  const collected = batch.filter((name) => removed.has(name)).length;
+  log(
+    `created ${N} in ${fmtS(createMs)} (${fmtS(createMs / N)} per environment); gc removed ${collected} of them in ${fmtS(gc.ms)}` +
+      (removed.size > collected ? ` (and ${removed.size - collected} expired environments of others)` : ''),
+  );
+  return [
+    row({
+      metric: METRICS.create,
+      omrs: `${fmtS(createMs / N)} per env (${fmtS(createMs)} in all)`,
+      baseline: `${fmtS(alone.ms)} (one alone)`,
+      ratio: createMs / N / alone.ms,
+      target: TARGET,
+      ok: batch.length === N,
+    }),
+    row({
+      metric: METRICS.gc,
+      omrs: `${fmtS(gc.ms / N)} per env (${fmtS(gc.ms)} in all)`,
+      baseline: `${fmtS(removeAlone.ms)} (env rm of one)`,
+      ratio: gc.ms / N / removeAlone.ms,
+      target: TARGET,
+      ok: collected === N,
+    }),
+    clusterRow,
+  ];
+}
 
-  // A no-op up of one of them.
-  const noop = [];
-  for (let i = 0; i < 5; i++) {
-    const s = performance.now();
-    const r = await kubeUp({ ...scope, env: names[0] }, deps);
-    noop.push({ ms: performance.now() - s, noop: r.noop });
-  }
-  const r2 = await requestTotal();
-
-  while ((await listEnvs(scope, deps)).some((e) => names.includes(e.name) && e.expiresInSeconds > 0))
-    await new Promise((r) => setTimeout(r, 100));
-  const t1 = performance.now();
-  const gc = await gcEnvs(scope, deps);
-  const collected = performance.now() - t1;
-  const r3 = await requestTotal();
-
-  const noopMedian = noop.map((n) => n.ms).sort((a, b) => a - b)[2];
-  console.log(
-    `environments:             ${N} (parallel ${PARALLEL}, profile qa, full helm install + readiness)`,
+const down = missingEngine('docker', 'images', 'helm');
+try {
+  report(
+    down
+      ? [skipped(METRICS.create, TARGET, down), skipped(METRICS.gc, TARGET, down), clusterRow]
+      : await benchmark(),
   );
-  console.log(
-    `create:                   ${(created / 1000).toFixed(1)} s total, ${(created / 1000 / N).toFixed(2)} s per environment (wall), ${Math.round((r1 - r0) / N)} API requests per environment`,
-  );
-  console.log(
-    `gc:                       ${(collected / 1000).toFixed(1)} s for ${gc.removed.length} environments, ${(collected / 1000 / N).toFixed(2)} s per environment, ${Math.round((r3 - r2) / N)} API requests per environment`,
-  );
-  console.log(
-    `no-op up:                 median ${Math.round(noopMedian)} ms of 5 (all noop: ${noop.every((n) => n.noop)}), ${Math.round((r2 - r1) / 5)} API requests each; budget 2000 ms → ratio ${(noopMedian / 2000).toFixed(3)}`,
-  );
-  if (noopMedian >= 2000 || gc.removed.length < N) process.exitCode = 1;
 } finally {
-  stopped = true;
-  await provisioner;
-  const pvs = await core.listPersistentVolume({ labelSelector: 'omrs.dev/test-pv=true' });
-  await Promise.all(
-    pvs.items.map((p) => core.deletePersistentVolume({ name: p.metadata.name }).catch(() => undefined)),
-  );
-  rmSync(out, { recursive: true, force: true });
-  rmSync(join(root, 'bench', '.envs-build'), { recursive: true, force: true });
+  // Whatever a failed run left behind (gc removed the rest).
+  for (const name of leftover) await omrs(['env', 'rm', '--runtime', 'compose', name]).catch(() => undefined);
+  rmSync(home, { recursive: true, force: true });
 }

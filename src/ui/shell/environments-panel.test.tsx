@@ -44,6 +44,9 @@ describe('the environments panel', () => {
     await vi.waitFor(() =>
       expect(row('qa-amber-fox')).toMatch(/qa-amber-fox qa · kube ready · 3h 59m left$/),
     );
+    // React starts the countdown's timer after the frame is drawn: moving the clock before that
+    // would tick nothing (the flake of issue 13). Only the fake clock decides the time from here.
+    await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
 
     vi.advanceTimersByTime(61_000);
     await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 3h 58m left$/));

@@ -48,7 +48,7 @@ install() {
   if command -v dockerd >/dev/null 2>&1 && command -v iptables >/dev/null 2>&1; then return 0; fi
   echo "    installing docker.io (apt)"
   {
-    apt-get update
+    apt-get update &&
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io iptables
   } >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install docker.io' failed"
 }

@@ -35,16 +35,18 @@ live_pid() {
 install() {
   if command -v mariadbd >/dev/null && command -v mariadb >/dev/null && command -v mariadb-install-db >/dev/null; then return 0; fi
   echo "    installing mariadb-server mariadb-client (apt)"
-  {
-    apt-get update
+  # A subshell, not a { } group: `exit` in a group would end this script (with status 0) after
+  # the install, before the server is ever started.
+  (
+    apt-get update || exit 1
     # Debian's postinst would start a server on 3306; keep it from doing so when no policy does.
-    local policy=/usr/sbin/policy-rc.d added=
+    policy=/usr/sbin/policy-rc.d added=
     if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server mariadb-client
     rc=$?
     [ -n "$added" ] && rm -f "$policy"
     exit $rc
-  } >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install mariadb-server' failed"
+  ) >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install mariadb-server' failed"
 }
 
 configure() {
@@ -128,8 +130,8 @@ template() {
   echo "    loading the OpenMRS 2.8 fixture into $TEMPLATE ($expected tables)"
   rm -f "$BASE"/template-*.loaded
   {
-    sql -e "DROP DATABASE IF EXISTS \`$TEMPLATE\`; CREATE DATABASE \`$TEMPLATE\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-    sql "$TEMPLATE" <"$schema"
+    sql -e "DROP DATABASE IF EXISTS \`$TEMPLATE\`; CREATE DATABASE \`$TEMPLATE\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" &&
+    sql "$TEMPLATE" <"$schema" &&
     { echo 'SET autocommit=0;'; cat "$data"; echo 'COMMIT;'; } | sql "$TEMPLATE"
   } >>"$SETUP_LOG" 2>&1 || fail "step 'load the fixture into $TEMPLATE' failed"
   count="$(sql -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='$TEMPLATE'")"

@@ -23,7 +23,8 @@ build_tofu() {
   local t0=$SECONDS src out="$TOFU.tmp.$$"
   export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
   export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-  {
+  # A subshell: its `exit` and its EXIT trap must not end or outlive this script.
+  (
     echo "=== $(date -Is) OpenTofu $TOFU_VERSION"
     # Its go.mod has a replace directive, which `go install pkg@version` refuses: build the
     # downloaded module as the main module instead.
@@ -35,7 +36,7 @@ build_tofu() {
     mkdir -p "$(dirname "$TOFU")"
     (cd "$work" && ${TIMEV:-} go build -p 2 -trimpath \
       -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out" ./cmd/tofu)
-  } >>"$LOG" 2>&1 || { rm -f "$out"; fail "step 'build OpenTofu $TOFU_VERSION' failed"; }
+  ) >>"$LOG" 2>&1 || { rm -f "$out"; fail "step 'build OpenTofu $TOFU_VERSION' failed"; }
   mv "$out" "$TOFU"
   echo "    OpenTofu built in $(( SECONDS - t0 ))s" >&2
 }
