@@ -65,6 +65,11 @@ export interface RegistryEngine {
   /** The filesystem storage root (rootdirectory) on this machine. */
   storage?: string;
 }
+/** Docker Compose v5 built from the Go module proxy (test/harness/engines/compose.sh). */
+export interface ComposeEngine {
+  compose: string;
+  version: string;
+}
 export interface ScannersEngine {
   kubeScore?: string;
   checkov?: string;
@@ -82,6 +87,7 @@ export interface Engines {
   scanners: ScannersEngine;
   terraform: TerraformEngine;
   registry: RegistryEngine;
+  compose: ComposeEngine;
 }
 export type EngineName = keyof Engines;
 

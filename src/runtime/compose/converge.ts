@@ -7,7 +7,15 @@ import type { EventSink } from '../../events/types.js';
 import type { Docker } from '../docker.js';
 import { mkdir, chmod, rm } from 'node:fs/promises';
 import { containerSpec, emptyDirsOf, nameFor, podScratchDir, specHash, type Role } from './docker-spec.js';
-import { containerState, removeContainer, sleep, tailLogs, waitExit, waitReady } from './engine.js';
+import {
+  containerState,
+  createAndStart,
+  removeContainer,
+  sleep,
+  tailLogs,
+  waitExit,
+  waitReady,
+} from './engine.js';
 import { LABEL, containerName } from './names.js';
 import type { ComposePlan, ContainerPlan, ServicePlan } from './plan.js';
 import { choosePort } from './ports.js';
@@ -46,7 +54,15 @@ export async function convergeService(s: ServicePlan, ctx: ConvergeContext): Pro
     const result = await convergePod(s, replica, ctx);
     if (replica === 0) outcome = result;
   }
-  if (s.replicas === 0) ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'stopped', health: 'none', detail: 'scaled to 0' });
+  if (s.replicas === 0)
+    ctx.events.emit({
+      type: 'resource',
+      name: s.name,
+      kind: kindOf(s),
+      runtime: 'stopped',
+      health: 'none',
+      detail: 'scaled to 0',
+    });
   return outcome;
 }
 
@@ -64,70 +80,170 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
     await makeEmptyDirs(ctx, s, replica, false);
     const stopped = current.filter((info) => info!.State !== 'running');
     for (const info of stopped) {
-      ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: 'starting', detail: `restarting: was ${info!.State}` });
-      await docker.getContainer(info!.Id).start().catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 304) throw error;
+      ctx.events.emit({
+        type: 'resource',
+        name: s.name,
+        kind: kindOf(s),
+        runtime: 'starting',
+        health: 'starting',
+        detail: `restarting: was ${info!.State}`,
       });
+      await docker
+        .getContainer(info!.Id)
+        .start()
+        .catch((error: { statusCode?: number }) => {
+          if (error.statusCode !== 304) throw error;
+        });
     }
-    if (stopped.length > 0) ctx.changes.push(`${s.name}: started again (was ${stopped.map((i) => i!.State).join(', ')})`);
+    if (stopped.length > 0)
+      ctx.changes.push(`${s.name}: started again (was ${stopped.map((i) => i!.State).join(', ')})`);
     hostPort = current[0]!.Ports.find((p) => p.PublicPort)?.PublicPort;
   } else {
     for (const info of current) if (info) await removeContainer(docker, info.Id);
     await makeEmptyDirs(ctx, s, replica, true);
-    ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: 'starting', detail: current[0] ? 'spec changed: replacing' : 'creating' });
+    ctx.events.emit({
+      type: 'resource',
+      name: s.name,
+      kind: kindOf(s),
+      runtime: 'starting',
+      health: 'starting',
+      detail: current[0] ? 'spec changed: replacing' : 'creating',
+    });
     for (const init of s.initContainers) await runOnce(s, init, 'init', replica, ctx);
     if (s.publish && replica === 0) {
       hostPort = await choosePort(s.publish.hostPort);
       if (hostPort !== s.publish.hostPort)
-        ctx.events.emit({ type: 'warning', message: `port ${s.publish.hostPort} on 127.0.0.1 is taken: ${s.name} is published on ${hostPort} instead`, hint: 'Set ports.gateway in the profile to choose another port.' });
+        ctx.events.emit({
+          type: 'warning',
+          message: `port ${s.publish.hostPort} on 127.0.0.1 is taken: ${s.name} is published on ${hostPort} instead`,
+          hint: 'Set ports.gateway in the profile to choose another port.',
+        });
     }
     for (const p of parts) {
-      const spec = containerSpec({ plan, service: s, container: p.c, role: p.role, replica, stateDir: ctx.stateDir, labels: ctx.labels, ...(hostPort !== undefined && p.role === 'main' && replica === 0 && { hostPort }) });
+      const spec = containerSpec({
+        plan,
+        service: s,
+        container: p.c,
+        role: p.role,
+        replica,
+        stateDir: ctx.stateDir,
+        labels: ctx.labels,
+        ...(hostPort !== undefined && p.role === 'main' && replica === 0 && { hostPort }),
+      });
       ctx.signal.throwIfAborted();
-      const created = await docker.createContainer(spec.options);
-      await created.start();
+      await createAndStart(docker, spec.options, plan.env);
     }
     ctx.changes.push(`${s.name}: ${current[0] ? 'replaced (spec changed)' : 'created'}`);
   }
   const ports = hostPort !== undefined ? [`127.0.0.1:${hostPort}→${s.publish?.containerPort}`] : [];
   const probe = main.readinessProbe ?? main.startupProbe;
-  ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: probe ? 'starting' : 'none', ports });
-  const outcome = await waitReady(docker, { id: mainName, network: plan.network }, probe, ctx.deadline, ctx.signal, (last) =>
-    ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'starting', health: 'starting', detail: last.message }),
+  ctx.events.emit({
+    type: 'resource',
+    name: s.name,
+    kind: kindOf(s),
+    runtime: 'starting',
+    health: probe ? 'starting' : 'none',
+    ports,
+  });
+  const outcome = await waitReady(
+    docker,
+    { id: mainName, network: plan.network },
+    probe,
+    ctx.deadline,
+    ctx.signal,
+    (last) =>
+      ctx.events.emit({
+        type: 'resource',
+        name: s.name,
+        kind: kindOf(s),
+        runtime: 'starting',
+        health: 'starting',
+        detail: last.message,
+      }),
   );
   if (!outcome.ready) {
-    ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'error', health: 'unhealthy', detail: outcome.last.message });
+    ctx.events.emit({
+      type: 'resource',
+      name: s.name,
+      kind: kindOf(s),
+      runtime: 'error',
+      health: 'unhealthy',
+      detail: outcome.last.message,
+    });
     throw await timeoutError(ctx, s.name, mainName, outcome.last.message);
   }
   for (const c of sidecars) {
     const state = await containerState(docker, nameFor(plan.env, s, c, 'sidecar', replica), plan.network);
-    if (!state.running) throw await timeoutError(ctx, s.name, nameFor(plan.env, s, c, 'sidecar', replica), `sidecar ${c.name} is ${state.status}`);
+    if (!state.running)
+      throw await timeoutError(
+        ctx,
+        s.name,
+        nameFor(plan.env, s, c, 'sidecar', replica),
+        `sidecar ${c.name} is ${state.status}`,
+      );
   }
   const state = await containerState(docker, mainName, plan.network);
-  ctx.events.emit({ type: 'resource', name: s.name, kind: kindOf(s), runtime: 'ok', health: probe ? 'healthy' : 'none', restarts: state.restarts, ports, detail: outcome.last.message });
-  return { service: s.name, ...(hostPort !== undefined && { hostPort }), id: mainName, ...(state.ip && { ip: state.ip }) };
+  ctx.events.emit({
+    type: 'resource',
+    name: s.name,
+    kind: kindOf(s),
+    runtime: 'ok',
+    health: probe ? 'healthy' : 'none',
+    restarts: state.restarts,
+    ports,
+    detail: outcome.last.message,
+  });
+  return {
+    service: s.name,
+    ...(hostPort !== undefined && { hostPort }),
+    id: mainName,
+    ...(state.ip && { ip: state.ip }),
+  };
 }
 
 /** A pod's emptyDir folders, 0777 like the kubelet's; `fresh` empties them first (a new pod). */
-async function makeEmptyDirs(ctx: ConvergeContext, s: ServicePlan, replica: number, fresh: boolean): Promise<void> {
+async function makeEmptyDirs(
+  ctx: ConvergeContext,
+  s: ServicePlan,
+  replica: number,
+  fresh: boolean,
+): Promise<void> {
   if (fresh) await rm(podScratchDir(ctx.stateDir, s, replica), { recursive: true, force: true });
   for (const c of [...s.initContainers, ...s.containers])
     for (const dir of emptyDirsOf(ctx.stateDir, s, replica, c)) {
       await mkdir(dir, { recursive: true });
-      for (let d = dir; d.length > ctx.stateDir.length && d.includes('/scratch/'); d = d.slice(0, d.lastIndexOf('/'))) await chmod(d, 0o777);
+      for (
+        let d = dir;
+        d.length > ctx.stateDir.length && d.includes('/scratch/');
+        d = d.slice(0, d.lastIndexOf('/'))
+      )
+        await chmod(d, 0o777);
     }
 }
 
 /** A one-shot container (init container or Job container) that must exit 0. */
-async function runOnce(s: ServicePlan, c: ContainerPlan, role: 'init' | 'job', replica: number, ctx: ConvergeContext): Promise<void> {
+async function runOnce(
+  s: ServicePlan,
+  c: ContainerPlan,
+  role: 'init' | 'job',
+  replica: number,
+  ctx: ConvergeContext,
+): Promise<void> {
   const { docker } = ctx;
   const attempts = role === 'job' ? (s.backoffLimit ?? 6) + 1 : 1;
   for (let attempt = 1; ; attempt++) {
-    const spec = containerSpec({ plan: ctx.plan, service: s, container: c, role, replica, stateDir: ctx.stateDir, labels: ctx.labels });
+    const spec = containerSpec({
+      plan: ctx.plan,
+      service: s,
+      container: c,
+      role,
+      replica,
+      stateDir: ctx.stateDir,
+      labels: ctx.labels,
+    });
     await removeContainer(docker, spec.name);
     ctx.signal.throwIfAborted();
-    const created = await docker.createContainer(spec.options);
-    await created.start();
+    await createAndStart(docker, spec.options, ctx.plan.env);
     const code = await waitExit(docker, spec.name, ctx.deadline, ctx.signal);
     if (code === 0) {
       if (role === 'init') await removeContainer(docker, spec.name);
@@ -135,11 +251,23 @@ async function runOnce(s: ServicePlan, c: ContainerPlan, role: 'init' | 'job', r
     }
     const why = code === undefined ? 'still running at the deadline' : `exited with code ${code}`;
     if (code !== undefined && attempt < attempts && Date.now() < ctx.deadline) {
-      ctx.events.emit({ type: 'resource', name: s.name, kind: s.kind, runtime: 'starting', health: 'starting', detail: `${c.name} ${why}: retry ${attempt}/${attempts - 1}` });
+      ctx.events.emit({
+        type: 'resource',
+        name: s.name,
+        kind: s.kind,
+        runtime: 'starting',
+        health: 'starting',
+        detail: `${c.name} ${why}: retry ${attempt}/${attempts - 1}`,
+      });
       await sleep(Math.min(2000, 250 * 2 ** attempt), ctx.signal);
       continue;
     }
-    throw await failure(ctx, `${role === 'init' ? 'init container' : 'Job'} ${c.name} of ${s.name} ${why}`, spec.name, s.name);
+    throw await failure(
+      ctx,
+      `${role === 'init' ? 'init container' : 'Job'} ${c.name} of ${s.name} ${why}`,
+      spec.name,
+      s.name,
+    );
   }
 }
 
@@ -153,29 +281,63 @@ async function runJob(s: ServicePlan, ctx: ConvergeContext): Promise<ServiceOutc
   if (info && info.Labels[LABEL.specHash] === hash && info.State === 'exited') {
     const inspect = await docker.getContainer(info.Id).inspect();
     if (inspect.State.ExitCode === 0) {
-      ctx.events.emit({ type: 'resource', name: s.name, kind: 'Job', runtime: 'ok', health: 'none', detail: 'completed' });
+      ctx.events.emit({
+        type: 'resource',
+        name: s.name,
+        kind: 'Job',
+        runtime: 'ok',
+        health: 'none',
+        detail: 'completed',
+      });
       return { service: s.name };
     }
   }
-  ctx.events.emit({ type: 'resource', name: s.name, kind: 'Job', runtime: 'starting', health: 'none', detail: 'running' });
+  ctx.events.emit({
+    type: 'resource',
+    name: s.name,
+    kind: 'Job',
+    runtime: 'starting',
+    health: 'none',
+    detail: 'running',
+  });
   await makeEmptyDirs(ctx, s, 0, true);
   for (const init of s.initContainers) await runOnce(s, init, 'init', 0, ctx);
   await runOnce(s, main, 'job', 0, ctx);
   ctx.changes.push(`${s.name}: job ran`);
-  ctx.events.emit({ type: 'resource', name: s.name, kind: 'Job', runtime: 'ok', health: 'none', detail: 'completed' });
+  ctx.events.emit({
+    type: 'resource',
+    name: s.name,
+    kind: 'Job',
+    runtime: 'ok',
+    health: 'none',
+    detail: 'completed',
+  });
   return { service: s.name };
 }
 
-async function timeoutError(ctx: ConvergeContext, service: string, container: string, lastProbe: string): Promise<OmrsError> {
+async function timeoutError(
+  ctx: ConvergeContext,
+  service: string,
+  container: string,
+  lastProbe: string,
+): Promise<OmrsError> {
   return failure(ctx, `${service} is not ready after ${ctx.timeoutText}`, container, service, lastProbe);
 }
 
-async function failure(ctx: ConvergeContext, what: string, container: string, service: string, lastProbe?: string): Promise<OmrsError> {
+async function failure(
+  ctx: ConvergeContext,
+  what: string,
+  container: string,
+  service: string,
+  lastProbe?: string,
+): Promise<OmrsError> {
   const logs = await tailLogs(ctx.docker, container, 20);
   const lines = [
     `Step "${ctx.step}" failed: ${what}.`,
     ...(lastProbe ? [`Last probe: ${lastProbe}`] : []),
-    logs.length > 0 ? `Last ${logs.length} log lines of ${container}:\n${logs.map((l) => `  | ${l}`).join('\n')}` : `No log lines from ${container}.`,
+    logs.length > 0
+      ? `Last ${logs.length} log lines of ${container}:\n${logs.map((l) => `  | ${l}`).join('\n')}`
+      : `No log lines from ${container}.`,
   ];
   return new OmrsError({
     code: lastProbe ? 'COMPOSE_STEP_TIMEOUT' : 'COMPOSE_STEP_FAILED',

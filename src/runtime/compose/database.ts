@@ -22,7 +22,10 @@ const envVars = (list: string[] | undefined): Record<string, string> =>
  * Every tenant of the environment with the URL of its database (undefined while the database
  * container does not run, or when the backend names no database).
  */
-export async function composeTenantDatabases(docker: Docker, env: string): Promise<Map<string, string | undefined>> {
+export async function composeTenantDatabases(
+  docker: Docker,
+  env: string,
+): Promise<Map<string, string | undefined>> {
   const containers = (await listContainers(docker, env)).filter((c) => c.Labels[LABEL.role] === 'main');
   if (containers.length === 0)
     throw new OmrsError({
@@ -35,8 +38,12 @@ export async function composeTenantDatabases(docker: Docker, env: string): Promi
   const network = networkName(env);
   const inspected = await Promise.all(containers.map((c) => docker.getContainer(c.Id).inspect()));
   const ipOf = (host: string | undefined) =>
-    inspected.find((i) => i.State.Running && host !== undefined && i.NetworkSettings.Networks?.[network]?.Aliases?.includes(host))
-      ?.NetworkSettings.Networks?.[network]?.IPAddress;
+    inspected.find(
+      (i) =>
+        i.State.Running &&
+        host !== undefined &&
+        i.NetworkSettings.Networks?.[network]?.Aliases?.includes(host),
+    )?.NetworkSettings.Networks?.[network]?.IPAddress;
   const databases = new Map<string, string | undefined>();
   for (const backend of inspected) {
     const service = backend.Config.Labels?.[LABEL.service];
@@ -49,13 +56,19 @@ export async function composeTenantDatabases(docker: Docker, env: string): Promi
 }
 
 /** The URL of one tenant's database; `tenant` may be omitted when the environment has one. */
-export async function composeTenantDatabase(docker: Docker, env: string, tenant?: string): Promise<{ tenant: string; url: string }> {
+export async function composeTenantDatabase(
+  docker: Docker,
+  env: string,
+  tenant?: string,
+): Promise<{ tenant: string; url: string }> {
   const databases = await composeTenantDatabases(docker, env);
   const chosen = tenant ?? (databases.size === 1 ? [...databases.keys()][0] : undefined);
   if (chosen === undefined || !databases.has(chosen))
     throw new OmrsError({
       code: 'SEED_BAD_TENANT',
-      message: tenant ? `environment ${env} has no tenant ${tenant}` : `environment ${env} has ${databases.size} tenants`,
+      message: tenant
+        ? `environment ${env} has no tenant ${tenant}`
+        : `environment ${env} has ${databases.size} tenants`,
       exitCode: ExitCode.usage,
       hint: `Pass --tenant with one of: ${[...databases.keys()].sort().join(', ') || '(none: no backend container)'}.`,
     });

@@ -28,7 +28,13 @@ export interface ContainerSpec {
   options: ContainerCreateOptions;
 }
 
-export function nameFor(env: string, service: ServicePlan, container: ContainerPlan, role: Role, replica: number): string {
+export function nameFor(
+  env: string,
+  service: ServicePlan,
+  container: ContainerPlan,
+  role: Role,
+  replica: number,
+): string {
   if (role === 'init') return containerName(env, service.name, replica, `init-${container.name}`);
   if (role === 'sidecar') return containerName(env, service.name, replica, container.name);
   return containerName(env, service.name, replica);
@@ -37,12 +43,24 @@ export function nameFor(env: string, service: ServicePlan, container: ContainerP
 /** The host folder of a pod's emptyDir (with its subPath). */
 export const podScratchDir = (stateDir: string, service: ServicePlan, replica: number): string =>
   join(stateDir, 'scratch', replica > 0 ? `${service.name}-${replica + 1}` : service.name);
-export const emptyDirPath = (stateDir: string, service: ServicePlan, replica: number, volume: string, subPath?: string): string =>
-  join(podScratchDir(stateDir, service, replica), volume, subPath ?? '');
+export const emptyDirPath = (
+  stateDir: string,
+  service: ServicePlan,
+  replica: number,
+  volume: string,
+  subPath?: string,
+): string => join(podScratchDir(stateDir, service, replica), volume, subPath ?? '');
 
 /** Every emptyDir folder a container mounts (relative parts), to create before it starts. */
-export const emptyDirsOf = (stateDir: string, service: ServicePlan, replica: number, c: ContainerPlan): string[] =>
-  c.mounts.flatMap((m) => (m.type === 'emptyDir' ? [emptyDirPath(stateDir, service, replica, m.volume, m.subPath)] : []));
+export const emptyDirsOf = (
+  stateDir: string,
+  service: ServicePlan,
+  replica: number,
+  c: ContainerPlan,
+): string[] =>
+  c.mounts.flatMap((m) =>
+    m.type === 'emptyDir' ? [emptyDirPath(stateDir, service, replica, m.volume, m.subPath)] : [],
+  );
 
 /** sha256 over everything that shapes the container, including the content of its files. */
 export function specHash(ctx: Omit<SpecContext, 'stateDir' | 'labels' | 'hostPort'>): string {
@@ -50,14 +68,26 @@ export function specHash(ctx: Omit<SpecContext, 'stateDir' | 'labels' | 'hostPor
   const binds = container.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : []));
   const files = plan.files
     .filter((f) => binds.some((b) => f.path === b || f.path.startsWith(`${b}/`)))
-    .map((f) => ({ path: f.path, mode: f.mode, uid: f.uid, gid: f.gid, sha: createHash('sha256').update(f.content).digest('hex') }));
+    .map((f) => ({
+      path: f.path,
+      mode: f.mode,
+      uid: f.uid,
+      gid: f.gid,
+      sha: createHash('sha256').update(f.content).digest('hex'),
+    }));
   const shape = {
-    container, role, replica, network: plan.network,
+    container,
+    role,
+    replica,
+    network: plan.network,
     aliases: role === 'main' ? service.aliases : [],
     publish: role === 'main' ? service.publish : undefined,
-    kind: service.kind, files,
+    kind: service.kind,
+    files,
   };
-  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify(shape)))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(JSON.parse(JSON.stringify(shape))))
+    .digest('hex');
 }
 
 export function containerSpec(ctx: SpecContext): ContainerSpec {
@@ -65,22 +95,47 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
   const name = nameFor(plan.env, service, c, role, replica);
   const hash = specHash(ctx);
   const mounts: MountSettings[] = c.mounts.map((m) => {
-    if (m.type === 'tmpfs') return { Type: 'tmpfs', Source: '', Target: m.target, TmpfsOptions: { Mode: 0o1777, SizeBytes: m.sizeBytes ?? 0 } };
-    if (m.type === 'bind') return { Type: 'bind', Source: join(ctx.stateDir, 'files', m.source), Target: m.target, ReadOnly: true };
-    if (m.type === 'emptyDir') return { Type: 'bind', Source: emptyDirPath(ctx.stateDir, service, replica, m.volume, m.subPath), Target: m.target, ReadOnly: false };
+    if (m.type === 'tmpfs')
+      return {
+        Type: 'tmpfs',
+        Source: '',
+        Target: m.target,
+        TmpfsOptions: { Mode: 0o1777, SizeBytes: m.sizeBytes ?? 0 },
+      };
+    if (m.type === 'bind')
+      return {
+        Type: 'bind',
+        Source: join(ctx.stateDir, 'files', m.source),
+        Target: m.target,
+        ReadOnly: true,
+      };
+    if (m.type === 'emptyDir')
+      return {
+        Type: 'bind',
+        Source: emptyDirPath(ctx.stateDir, service, replica, m.volume, m.subPath),
+        Target: m.target,
+        ReadOnly: false,
+      };
     return { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
   });
   const ownsNetwork = role !== 'sidecar';
   const mainName = containerName(plan.env, service.name, replica);
-  const publish = role === 'main' && service.publish && ctx.hostPort !== undefined ? service.publish : undefined;
+  const publish =
+    role === 'main' && service.publish && ctx.hostPort !== undefined ? service.publish : undefined;
   const podHost = service.kind === 'StatefulSet' ? `${service.source.split('/')[1]}-${replica}` : name;
   const options: ContainerCreateOptions = {
     name,
     Image: c.image,
     Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
     Labels: {
-      ...ctx.labels, [LABEL.specHash]: hash, [LABEL.service]: service.name, [LABEL.role]: role,
-      ...(role === 'main' && (c.readinessProbe ?? c.startupProbe) && { [LABEL.probe]: JSON.stringify(c.readinessProbe ?? c.startupProbe) }),
+      ...ctx.labels,
+      [LABEL.specHash]: hash,
+      [LABEL.service]: service.name,
+      [LABEL.role]: role,
+      ...(role === 'main' &&
+        (c.readinessProbe ?? c.startupProbe) && {
+          [LABEL.probe]: JSON.stringify(c.readinessProbe ?? c.startupProbe),
+        }),
     },
     ...(c.entrypoint && { Entrypoint: c.entrypoint }),
     ...(c.cmd && { Cmd: c.cmd }),
@@ -100,10 +155,16 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
       Mounts: mounts,
       ...(c.memoryBytes && { Memory: c.memoryBytes }),
       ...(c.nanoCpus && { NanoCpus: c.nanoCpus }),
-      ...(publish && { PortBindings: { [`${publish.containerPort}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(ctx.hostPort) }] } }),
+      ...(publish && {
+        PortBindings: {
+          [`${publish.containerPort}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(ctx.hostPort) }],
+        },
+      }),
     },
     ...(ownsNetwork && {
-      NetworkingConfig: { EndpointsConfig: { [plan.network]: { Aliases: role === 'main' ? service.aliases : [] } } },
+      NetworkingConfig: {
+        EndpointsConfig: { [plan.network]: { Aliases: role === 'main' ? service.aliases : [] } },
+      },
     }),
   };
   return { name, hash, options };

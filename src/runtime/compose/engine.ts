@@ -1,22 +1,29 @@
 // The docker side of the compose runtime: networks, volumes, containers by label, log tails,
 // readiness polling. Every object it creates carries the env's labels from its first call.
 import { PassThrough } from 'node:stream';
-import type { ContainerInfo } from 'dockerode';
-import { InterruptedError } from '../../errors.js';
+import type { ContainerCreateOptions, ContainerInfo } from 'dockerode';
+import { InterruptedError, OmrsError } from '../../errors.js';
 import type { Docker } from '../docker.js';
 import { LABEL } from './names.js';
 import type { ProbePlan } from './plan.js';
 import { runProbe, type ProbeResult } from './probe.js';
 
-export const envFilter = (env: string, extra: string[] = []): { label: string[] } => ({ label: [`${LABEL.env}=${env}`, ...extra] });
+export const envFilter = (env: string, extra: string[] = []): { label: string[] } => ({
+  label: [`${LABEL.env}=${env}`, ...extra],
+});
 
 export async function listContainers(docker: Docker, env: string): Promise<ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: envFilter(env) });
 }
 
-const isStatus = (error: unknown, code: number): boolean => (error as { statusCode?: number } | undefined)?.statusCode === code;
+const isStatus = (error: unknown, code: number): boolean =>
+  (error as { statusCode?: number } | undefined)?.statusCode === code;
 
-export async function ensureNetwork(docker: Docker, name: string, labels: Record<string, string>): Promise<void> {
+export async function ensureNetwork(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
   const existing = await docker.listNetworks({ filters: { name: [name] } });
   if (existing.some((n) => n.Name === name)) return;
   try {
@@ -26,7 +33,11 @@ export async function ensureNetwork(docker: Docker, name: string, labels: Record
   }
 }
 
-export async function ensureVolume(docker: Docker, name: string, labels: Record<string, string>): Promise<boolean> {
+export async function ensureVolume(
+  docker: Docker,
+  name: string,
+  labels: Record<string, string>,
+): Promise<boolean> {
   try {
     await docker.getVolume(name).inspect();
     return false;
@@ -37,12 +48,56 @@ export async function ensureVolume(docker: Docker, name: string, labels: Record<
   return true;
 }
 
+/**
+ * Removes a container with its anonymous volumes (`v: true`): images such as MariaDB declare a
+ * VOLUME, so every one-shot container of theirs would otherwise leave an unlabelled volume behind.
+ * Named volumes (the env's data) are never removed by this.
+ */
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   try {
-    await docker.getContainer(id).remove({ force: true, v: false });
+    await docker.getContainer(id).remove({ force: true, v: true });
   } catch (error) {
     if (!isStatus(error, 404) && !isStatus(error, 409)) throw error;
   }
+}
+
+/**
+ * Creates and starts a container. Docker answers 409 when the name is taken: by another omrs or
+ * docker command working on the environment at the same time, or by a container omrs did not make.
+ */
+export async function createAndStart(
+  docker: Docker,
+  options: ContainerCreateOptions,
+  env: string,
+): Promise<void> {
+  try {
+    const created = await docker.createContainer(options);
+    await created.start();
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+    const name = options.name ?? options.Image ?? 'a container';
+    throw conflictError(
+      env,
+      `create container ${name}`,
+      error,
+      `remove that container if omrs did not make it (\`docker rm -f ${name}\`), or use another --env`,
+    );
+  }
+}
+
+/** Docker's 409 (a name in use, a volume in use) as what it means to the user. */
+export function conflictError(
+  env: string,
+  what: string,
+  cause: unknown,
+  otherwise = 'run the command again',
+): OmrsError {
+  return new OmrsError({
+    code: 'COMPOSE_CONFLICT',
+    message: `Docker refused to ${what} for environment ${env}: it is in use (409 conflict), by another omrs or docker command working on ${env} at the same time, or by something omrs did not create.`,
+    hint: `If another omrs works on ${env}, wait until it is done and run the command again; otherwise ${otherwise}. \`omrs status --env ${env}\` shows the environment.`,
+    cause,
+  });
 }
 
 export async function imageExists(docker: Docker, image: string): Promise<boolean> {
@@ -69,8 +124,13 @@ export async function pullImage(docker: Docker, image: string, signal: AbortSign
 /** The last `lines` log lines of a container, stdout and stderr interleaved. */
 export async function tailLogs(docker: Docker, id: string, lines = 20): Promise<string[]> {
   try {
-    const buffer = (await docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxBuffer(buffer).split('\n').filter((l) => l.length > 0).slice(-lines);
+    const buffer = (await docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demuxBuffer(buffer)
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(-lines);
   } catch {
     return [];
   }
@@ -146,11 +206,20 @@ export async function waitReady(
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) throw new InterruptedError('omrs up');
     const state = await containerState(docker, target.ipFrom ?? target.id, target.network);
-    if (!state.running) last = { ok: false, message: `container is ${state.status} (exit code ${state.exitCode}${state.oomKilled ? ', killed: out of memory' : ''})` };
+    if (!state.running)
+      last = {
+        ok: false,
+        message: `container is ${state.status} (exit code ${state.exitCode}${state.oomKilled ? ', killed: out of memory' : ''})`,
+      };
     else if (!probe) return { ready: true, last: { ok: true, message: 'running (no probe)' } };
     else {
       const timeoutMs = Math.min(probe.timeoutSeconds * 1000, Math.max(200, deadline - Date.now()));
-      last = await runProbe(docker, { id: target.id, ...(state.ip && { ip: state.ip }) }, probe.action, timeoutMs);
+      last = await runProbe(
+        docker,
+        { id: target.id, ...(state.ip && { ip: state.ip }) },
+        probe.action,
+        timeoutMs,
+      );
       if (last.ok) return { ready: true, last };
     }
     onProbe?.(last);
@@ -160,7 +229,12 @@ export async function waitReady(
 }
 
 /** Waits for a one-shot container to exit; returns its exit code, or undefined at the deadline. */
-export async function waitExit(docker: Docker, id: string, deadline: number, signal: AbortSignal): Promise<number | undefined> {
+export async function waitExit(
+  docker: Docker,
+  id: string,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) throw new InterruptedError('omrs up');
     const info = await docker.getContainer(id).inspect();
@@ -178,7 +252,13 @@ export function followLogs(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const container = docker.getContainer(id);
-    const logOptions = { stdout: true, stderr: true, timestamps: false, ...(options.since !== undefined && { since: options.since }), ...(options.tail !== undefined && { tail: options.tail }) };
+    const logOptions = {
+      stdout: true,
+      stderr: true,
+      timestamps: false,
+      ...(options.since !== undefined && { since: options.since }),
+      ...(options.tail !== undefined && { tail: options.tail }),
+    };
     const splitter = (stream: 'stdout' | 'stderr'): PassThrough => {
       const pass = new PassThrough();
       let rest = '';

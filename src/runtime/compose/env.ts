@@ -86,7 +86,10 @@ export function resolveEnv(c: Container, l: EnvLookup): ResolvedEnv {
         });
       env[e.name] = field(l);
     } else {
-      throw new OmrsError({ code: 'COMPOSE_UNSUPPORTED', message: `The compose runtime cannot express ${l.id}: env ${e.name} uses ${Object.keys(vf).join(', ')}.` });
+      throw new OmrsError({
+        code: 'COMPOSE_UNSUPPORTED',
+        message: `The compose runtime cannot express ${l.id}: env ${e.name} uses ${Object.keys(vf).join(', ')}.`,
+      });
     }
   }
   return { env, sources, expand: (text) => expandVars(text, env) };

@@ -1,13 +1,18 @@
 // `omrs compose export`: the same translation, written as a compose file for people who want plain
-// `docker compose`. Readiness: exec probes become healthchecks; HTTP/TCP probes cannot (the images
-// carry no curl), so services that wait on them start in order but without a health gate.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+// `docker compose` (export-document.ts builds it). What it writes can be committed: secrets are
+// variables of the `.env` beside the compose file, which only the export itself writes (0600).
+// `--check` compares a fresh export with the files on disk (CI keeps compose/ current with it).
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { OmrsError } from '../../errors.js';
 import type { EventSink } from '../../events/types.js';
+import { prepareOutputPath } from '../../output-path.js';
 import type { ProfileDeps } from '../../profile/index.js';
-import { defaultEnvName, preparePlan } from './up.js';
-import type { ComposePlan, ContainerPlan, Phase, ServicePlan } from './plan.js';
+import { unifiedDiff } from './export-diff.js';
+import { exportDocument, GATEWAY_PORT_VARIABLE, type ExportDocument } from './export-document.js';
+import { envNameOf } from '../../render/env-name.js';
+import { preparePlan, type Prepared } from './up.js';
 
 export interface ExportRequest {
   profile?: string;
@@ -20,127 +25,208 @@ export interface ExportResult {
   configDir: string;
   services: number;
   files: number;
+  /** The `.env` beside the compose file: created, completed with missing variables, or kept as it was. */
+  envFile: { path: string; state: 'created' | 'completed' | 'kept'; variables: string[] };
 }
 
-type ComposeService = Record<string, unknown>;
+export interface FileDifference {
+  file: string;
+  kind: 'missing' | 'changed' | 'extra';
+  /** For a changed file: its differences as unified diff hunks (committed → export). */
+  diff?: string;
+}
 
-export async function exportCompose(request: ExportRequest, deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink }): Promise<ExportResult> {
+export interface CheckResult {
+  file: string;
+  profile: string;
+  upToDate: boolean;
+  differences: FileDifference[];
+}
+
+type ExportDeps = ProfileDeps & { signal?: AbortSignal; events?: EventSink };
+
+export async function exportCompose(
+  request: ExportRequest,
+  deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink },
+): Promise<ExportResult> {
+  // A named output is checked before the chart is rendered; the default one is under the project folder.
+  const chosen =
+    request.output === undefined
+      ? undefined
+      : await prepareOutputPath(request.output, deps.cwd, {
+          flag: '-o',
+          kind: 'file',
+          folderMode: 0o700,
+          notStdout: {
+            why: 'the export is a compose file plus the config and env files next to it',
+            hint: 'Give -o a file path, e.g. -o compose/dev.yaml.',
+          },
+        });
   const prepared = await preparePlan(request, deps);
-  const name = defaultEnvName(prepared.profileName);
-  const file = resolve(deps.cwd, request.output ?? join('compose', `${name}.yaml`));
-  const configDir = join(dirname(file), basename(file).replace(/\.ya?ml$/, ''));
-  const document = composeDocument(prepared.plan, { configDir: `./${relative(dirname(file), configDir)}`, gatewayPort: prepared.profile.ports.gateway });
-  await mkdir(configDir, { recursive: true });
-  for (const f of prepared.plan.files) {
-    const path = join(configDir, 'files', f.path);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, f.content, { mode: f.mode });
-    await chmod(path, f.mode === 0o600 ? 0o644 : f.mode); // compose runs the containers as their own users: files must be readable
+  const file = chosen ?? resolve(deps.cwd, join('compose', `${envNameOf(prepared.profileName)}.yaml`));
+  const { document, artifacts } = exportArtifacts(prepared, file);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  for (const [path, a] of artifacts) {
+    const absolute = join(dirname(file), path);
+    await mkdir(dirname(absolute), { recursive: true });
+    await writeFile(absolute, a.content, { mode: a.mode });
+    await chmod(absolute, a.mode);
   }
-  for (const [service, env] of Object.entries(document.envFiles)) {
-    const path = join(configDir, `${service}.env`);
-    await writeFile(path, env, { mode: 0o600 });
+  const extra = (await filesUnder(configDirOf(file)))
+    .map((f) => relative(dirname(file), f))
+    .filter((f) => !artifacts.has(f));
+  if (extra.length > 0)
+    deps.events?.emit({
+      type: 'warning',
+      message: `not part of the export (left as they are): ${extra.join(', ')}`,
+      hint: `Remove them if an older export wrote them; \`omrs compose export --check\` lists them too.`,
+    });
+  const envFile = await writeDotEnv(
+    join(dirname(file), '.env'),
+    { COMPOSE_PROJECT_NAME: `omrs-${prepared.env}`, ...document.secrets },
+    prepared.profileName,
+  );
+  return {
+    file: relative(deps.cwd, file) || file,
+    configDir: relative(deps.cwd, configDirOf(file)),
+    services: Object.keys(document.compose.services).length,
+    files: artifacts.size,
+    envFile: { ...envFile, path: relative(deps.cwd, envFile.path) || envFile.path },
+  };
+}
+
+/** `omrs compose export --check`: the export of the current chart and profile against the files on disk. */
+export async function checkComposeExport(request: ExportRequest, deps: ExportDeps): Promise<CheckResult> {
+  const prepared = await preparePlan(request, deps);
+  const file = resolve(
+    deps.cwd,
+    request.output ?? join('compose', `${envNameOf(prepared.profileName)}.yaml`),
+  );
+  const { artifacts } = exportArtifacts(prepared, file);
+  const base = dirname(file);
+  const differences: FileDifference[] = [];
+  for (const [path, a] of artifacts) {
+    const shown = relative(deps.cwd, join(base, path)) || path;
+    const current = await readFile(join(base, path)).catch(() => undefined);
+    if (current === undefined) differences.push({ file: shown, kind: 'missing' });
+    else if (!current.equals(a.content))
+      differences.push({
+        file: shown,
+        kind: 'changed',
+        diff: unifiedDiff(current.toString('utf8'), a.content.toString('utf8'), {
+          from: `${shown} (on disk)`,
+          to: `${shown} (export of profile ${prepared.profileName})`,
+        }),
+      });
   }
-  for (const dir of document.scratch) {
-    await mkdir(join(configDir, dir), { recursive: true });
-    await chmod(join(configDir, dir), 0o777);
-  }
+  for (const f of await filesUnder(configDirOf(file)))
+    if (!artifacts.has(relative(base, f)))
+      differences.push({ file: relative(deps.cwd, f) || f, kind: 'extra' });
+  differences.sort((a, b) => a.file.localeCompare(b.file));
+  return {
+    file: relative(deps.cwd, file) || file,
+    profile: prepared.profileName,
+    upToDate: differences.length === 0,
+    differences,
+  };
+}
+
+const configDirOf = (file: string): string => join(dirname(file), basename(file).replace(/\.ya?ml$/, ''));
+
+interface Artifact {
+  content: Buffer;
+  mode: number;
+}
+
+/** Everything the export writes except `.env`, by path relative to the compose file's folder. */
+function exportArtifacts(
+  prepared: Prepared,
+  file: string,
+): { document: ExportDocument; artifacts: Map<string, Artifact> } {
+  const configDir = relative(dirname(file), configDirOf(file));
+  const document = exportDocument(prepared.plan, {
+    configDir: `./${configDir}`,
+    gatewayPort: prepared.profile.ports.gateway,
+    profile: prepared.profileName,
+    appDigest: prepared.appDigest,
+  });
   const header = [
     `# Generated by \`omrs compose export\` from profile ${prepared.profileName} (app digest ${prepared.appDigest}).`,
     '# The same Kubernetes objects `omrs up` runs, translated for plain docker compose. Regenerate it instead of editing it.',
-    `# Secrets are in ${relative(dirname(file), configDir)}/*.env and ${relative(dirname(file), configDir)}/files/ (keep them private).`,
+    `# Secrets are not here: compose reads them from .env beside this file (\`omrs compose export\` writes it, 0600),`,
+    `# and the ${document.prepareScript ? 'prepare service writes them as files into volumes' : 'services read them as variables'}. ${GATEWAY_PORT_VARIABLE} sets the gateway port.`,
     '# Health: exec probes are healthchecks; HTTP/TCP probes are not (the images have no curl), so',
     '# `docker compose up` orders the start but does not wait for the backend to be ready: use `omrs up` for that.',
     '',
   ].join('\n');
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, header + stringify(document.compose, { lineWidth: 0, version: '1.1' }));
-  return { file: relative(deps.cwd, file) || file, configDir: relative(deps.cwd, configDir), services: Object.keys(document.compose.services).length, files: prepared.plan.files.length };
+  const artifacts = new Map<string, Artifact>();
+  const text = (content: string, mode = 0o644): Artifact => ({ content: Buffer.from(content, 'utf8'), mode });
+  artifacts.set(basename(file), text(header + stringify(document.compose, { lineWidth: 0, version: '1.1' })));
+  for (const [service, env] of Object.entries(document.envFiles))
+    artifacts.set(join(configDir, `${service}.env`), text(env));
+  for (const f of document.files)
+    artifacts.set(join(configDir, 'files', f.path), { content: f.content, mode: f.mode & 0o777 });
+  if (document.prepareScript) artifacts.set(join(configDir, 'prepare.sh'), text(document.prepareScript));
+  return { document, artifacts: new Map([...artifacts].sort(([a], [b]) => a.localeCompare(b))) };
 }
 
-const PREVIOUS: Record<Phase, Phase[]> = { database: [], init: ['database'], backend: ['init', 'database'], frontend: ['backend'], gateway: ['frontend', 'backend'] };
-
-export function composeDocument(plan: ComposePlan, options: { configDir: string; gatewayPort: number }) {
-  const services: Record<string, ComposeService> = {};
-  const envFiles: Record<string, string> = {};
-  const scratch = new Set<string>();
-  const probeOf = (s: ServicePlan) => s.containers[0]?.readinessProbe ?? s.containers[0]?.startupProbe;
-  const healthy = new Set(plan.services.filter((s) => s.kind !== 'Job' && probeOf(s)?.action.type === 'exec').map((s) => s.name));
-  const completes = new Set(plan.services.filter((s) => s.kind === 'Job').map((s) => s.name));
-  const volumes = new Set<string>();
-  const volumeKey = (source: string): string => source.replace(new RegExp(`^omrs-${plan.env}-`), '');
-
-  const service = (s: ServicePlan, c: ContainerPlan, key: string, kind: 'main' | 'init' | 'job' | 'sidecar'): ComposeService => {
-    envFiles[key] = Object.entries(c.env).map(([k, v]) => `${k}=${v.replace(/\n/g, '\\n')}`).join('\n') + '\n';
-    const mounts = c.mounts.map((m) => {
-      if (m.type === 'tmpfs') return { type: 'tmpfs', target: m.target };
-      if (m.type === 'bind') return { type: 'bind', source: `${options.configDir}/files/${m.source}`, target: m.target, read_only: true };
-      if (m.type === 'emptyDir') {
-        const dir = `scratch/${s.name}/${m.volume}${m.subPath ? `/${m.subPath}` : ''}`;
-        scratch.add(dir);
-        return { type: 'bind', source: `${options.configDir}/${dir}`, target: m.target };
-      }
-      volumes.add(volumeKey(m.source));
-      return { type: 'volume', source: volumeKey(m.source), target: m.target, read_only: m.readOnly };
-    });
-    const probe = c.readinessProbe ?? c.startupProbe;
-    const out: ComposeService = {
-      image: c.image,
-      ...(c.entrypoint && { entrypoint: c.entrypoint }),
-      ...(c.cmd && { command: c.cmd }),
-      ...(c.workingDir && { working_dir: c.workingDir }),
-      ...(c.user && { user: c.user }),
-      ...(c.groupAdd.length > 0 && { group_add: c.groupAdd }),
-      env_file: [`${options.configDir}/${key}.env`],
-      read_only: c.readOnlyRootfs,
-      ...(c.capAdd.length > 0 && { cap_add: c.capAdd }),
-      ...(c.capDrop.length > 0 && { cap_drop: c.capDrop }),
-      ...(c.noNewPrivileges && { security_opt: ['no-new-privileges:true'] }),
-      ...(c.memoryBytes && { mem_limit: c.memoryBytes }),
-      ...(c.nanoCpus && { cpus: c.nanoCpus / 1e9 }),
-      ...(mounts.length > 0 && { volumes: mounts }),
-      restart: kind === 'main' || kind === 'sidecar' ? 'unless-stopped' : 'no',
-    };
-    if (kind === 'sidecar') out.network_mode = `service:${s.name}`;
-    else out.networks = { omrs: { aliases: kind === 'main' ? s.aliases : [] } };
-    if (probe?.action.type === 'exec' && kind === 'main') {
-      out.healthcheck = { test: ['CMD', ...probe.action.command], interval: '5s', timeout: `${probe.timeoutSeconds}s`, retries: Math.max(probe.failureThreshold, 30), start_period: `${probe.initialDelaySeconds}s` };
-    }
-    if (kind === 'main' && s.publish) out.ports = [`127.0.0.1:${options.gatewayPort}:${s.publish.containerPort}`];
-    return out;
-  };
-
-  for (const s of plan.services.filter((x) => x.replicas > 0)) {
-    const [main, ...sidecars] = s.containers;
-    const inits = s.initContainers.map((c, i) => {
-      const key = `${s.name}-init-${c.name}`;
-      services[key] = service(s, c, key, 'init');
-      if (i > 0) services[key]!.depends_on = { [`${s.name}-init-${s.initContainers[i - 1]!.name}`]: { condition: 'service_completed_successfully' } };
-      return key;
-    });
-    services[s.name] = service(s, main!, s.name, s.kind === 'Job' ? 'job' : 'main');
-    if (s.kind !== 'Job' && s.replicas > 1) services[s.name]!.deploy = { replicas: s.replicas };
-    for (const c of sidecars) services[`${s.name}-${c.name}`] = { ...service(s, c, `${s.name}-${c.name}`, 'sidecar'), depends_on: { [s.name]: { condition: 'service_started' } } };
-    const deps: Record<string, { condition: string }> = {};
-    const last = inits[inits.length - 1];
-    if (last) deps[last] = { condition: 'service_completed_successfully' };
-    for (const other of plan.services.filter((o) => PREVIOUS[s.phase].includes(o.phase) && o.replicas > 0))
-      deps[other.name] = { condition: completes.has(other.name) ? 'service_completed_successfully' : healthy.has(other.name) ? 'service_healthy' : 'service_started' };
-    // The first init container waits for the same services as the pod.
-    const target = inits[0] ? services[inits[0]]! : services[s.name]!;
-    const own = (target.depends_on as Record<string, unknown> | undefined) ?? {};
-    if (Object.keys(deps).length > 0) {
-      if (inits[0]) {
-        const { [last!]: _skip, ...rest } = deps;
-        target.depends_on = { ...own, ...rest };
-        services[s.name]!.depends_on = { [last!]: deps[last!]! };
-      } else target.depends_on = { ...own, ...deps };
-    }
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(path)));
+    else out.push(path);
   }
-  const compose = {
-    services,
-    networks: { omrs: { name: `omrs-${plan.env}-compose` } },
-    ...(volumes.size > 0 && { volumes: Object.fromEntries([...volumes].sort().map((v) => [v, {}])) }),
-  };
-  return { compose, envFiles, scratch: [...scratch] };
+  return out;
+}
+
+/** A value `.env` holds as it is: compose reads `$`, quotes, `#` and spaces specially. */
+const DOTENV_PLAIN = /^[A-Za-z0-9_.,:/+=@%^*!?~-]*$/;
+
+/**
+ * Writes the project name and the secret variables into `.env` (0600). An existing `.env` is the
+ * user's: its values are kept, only missing variables are added.
+ */
+async function writeDotEnv(
+  path: string,
+  values: Record<string, string>,
+  profile: string,
+): Promise<{ path: string; state: 'created' | 'completed' | 'kept'; variables: string[] }> {
+  const variables = Object.keys(values);
+  const existing = await readFile(path, 'utf8').catch(() => undefined);
+  const defined = new Set(
+    (existing ?? '')
+      .split('\n')
+      .map((l) => /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(l)?.[1])
+      .filter((n): n is string => Boolean(n)),
+  );
+  const missing = variables.filter((v) => !defined.has(v));
+  if (existing !== undefined && missing.length === 0) {
+    if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
+    return { path, state: 'kept', variables };
+  }
+  const lines = missing.map((name) => {
+    const value = values[name]!;
+    if (DOTENV_PLAIN.test(value)) return `${name}=${value}`;
+    if (!/['\n\r]/.test(value)) return `${name}='${value}'`;
+    throw new OmrsError({
+      code: 'COMPOSE_EXPORT_ENV_VALUE',
+      message: `The value of ${name} holds a quote or a line break, which a .env file cannot carry as it is.`,
+      hint: `Set ${name} in ${path} yourself (see the README beside the compose file), then export again.`,
+    });
+  });
+  const header =
+    existing === undefined
+      ? [
+          `# Secrets of the compose export of profile ${profile}, written by \`omrs compose export\`. Keep it private (0600); never commit it.`,
+        ]
+      : [];
+  const content =
+    (existing === undefined ? '' : existing.endsWith('\n') || existing === '' ? existing : `${existing}\n`) +
+    [...header, ...lines].join('\n') +
+    '\n';
+  await writeFile(path, content, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return { path, state: existing === undefined ? 'created' : 'completed', variables };
 }

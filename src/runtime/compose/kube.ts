@@ -18,7 +18,11 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-export interface KeyRef { name: string; key: string; optional?: boolean }
+export interface KeyRef {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
 
 export interface EnvVar {
   name: string;
@@ -38,7 +42,12 @@ export interface EnvFromSource {
 }
 
 export interface Probe {
-  httpGet?: { path?: string; port: number | string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    scheme?: string;
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port: number | string };
   exec?: { command: string[] };
   grpc?: { port: number };
@@ -61,7 +70,12 @@ export interface SecurityContext {
   supplementalGroups?: number[];
 }
 
-export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
 
 export interface Container {
   name: string;
@@ -82,7 +96,11 @@ export interface Container {
   restartPolicy?: string;
 }
 
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 
 export interface Volume {
   name: string;
@@ -104,7 +122,10 @@ export interface PodSpec {
   hostNetwork?: boolean;
 }
 
-export interface PodTemplate { metadata?: Partial<ObjectMeta>; spec: PodSpec }
+export interface PodTemplate {
+  metadata?: Partial<ObjectMeta>;
+  spec: PodSpec;
+}
 
 export interface WorkloadSpec {
   replicas?: number;
@@ -133,7 +154,15 @@ export function cpuToNano(quantity: string): number | undefined {
 }
 
 const MEMORY_UNITS: Record<string, number> = {
-  '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
 };
 
 /** Memory quantity ("512Mi", "2Gi", "1G") → bytes. */
@@ -143,5 +172,10 @@ export function memoryToBytes(quantity: string): number | undefined {
   return Math.round(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!);
 }
 
-export const selects = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean =>
-  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+export const selects = (
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean =>
+  !!selector &&
+  Object.keys(selector).length > 0 &&
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);

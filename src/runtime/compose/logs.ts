@@ -1,4 +1,5 @@
 // `omrs logs`: one service, or all of them interleaved, from docker's multiplexed log streams.
+import { looksLikeDuration, LOOKBACK, parseDuration } from '../../duration.js';
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { Docker } from '../docker.js';
 import { followLogs, listContainers } from './engine.js';
@@ -21,29 +22,58 @@ export interface LogLine {
 
 /** "10m" → unix seconds 10 minutes ago; an ISO date → its unix seconds. */
 export function sinceSeconds(since: string, now = Date.now()): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(since.trim());
-  if (m) return Math.floor(now / 1000) - Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (looksLikeDuration(since))
+    return Math.floor((now - parseDuration(since, LOOKBACK, '--since', 'LOGS_BAD_SINCE')) / 1000);
   const date = Date.parse(since);
   if (Number.isNaN(date))
-    throw new OmrsError({ code: 'LOGS_BAD_SINCE', message: `--since "${since}" is neither a duration nor a date`, hint: 'Use a duration like 10m, 30s, 2h, or a date like 2026-01-31T10:00:00Z.', exitCode: ExitCode.usage });
+    throw new OmrsError({
+      code: 'LOGS_BAD_SINCE',
+      message: `--since "${since}" is neither a duration nor a date`,
+      hint: 'Use a duration like 10m, 30s, 2h, or a date like 2026-01-31T10:00:00Z.',
+      exitCode: ExitCode.usage,
+    });
   return Math.floor(date / 1000);
 }
 
-export async function logs(request: LogsRequest, deps: { docker: Docker; signal: AbortSignal; onLine: (line: LogLine) => void }): Promise<{ services: string[] }> {
-  const containers = (await listContainers(deps.docker, request.env)).filter((c) => c.Labels[LABEL.role] !== 'init');
+export async function logs(
+  request: LogsRequest,
+  deps: { docker: Docker; signal: AbortSignal; onLine: (line: LogLine) => void },
+): Promise<{ services: string[] }> {
+  const since = request.since ? sinceSeconds(request.since) : undefined;
+  const containers = (await listContainers(deps.docker, request.env)).filter(
+    (c) => c.Labels[LABEL.role] !== 'init',
+  );
   const names = [...new Set(containers.map((c) => c.Labels[LABEL.service] ?? ''))].filter(Boolean).sort();
   if (containers.length === 0)
-    throw new OmrsError({ code: 'ENV_NOT_FOUND', message: `environment ${request.env} has no containers`, hint: 'Start it with `omrs up`; `omrs status` lists what runs.' });
-  const selected = request.service ? containers.filter((c) => c.Labels[LABEL.service] === request.service || c.Names[0] === `/${request.service}`) : containers;
+    throw new OmrsError({
+      code: 'ENV_NOT_FOUND',
+      message: `environment ${request.env} has no containers`,
+      hint: 'Start it with `omrs up`; `omrs status` lists what runs.',
+    });
+  const selected = request.service
+    ? containers.filter(
+        (c) => c.Labels[LABEL.service] === request.service || c.Names[0] === `/${request.service}`,
+      )
+    : containers;
   if (selected.length === 0)
-    throw new OmrsError({ code: 'SERVICE_NOT_FOUND', message: `environment ${request.env} has no service "${request.service}"`, hint: `Services: ${names.join(', ')}.`, exitCode: ExitCode.usage });
-  const since = request.since ? sinceSeconds(request.since) : undefined;
+    throw new OmrsError({
+      code: 'SERVICE_NOT_FOUND',
+      message: `environment ${request.env} has no service "${request.service}"`,
+      hint: `Services: ${names.join(', ')}.`,
+      exitCode: ExitCode.usage,
+    });
   await Promise.all(
     selected.map((c) => {
       const service = c.Labels[LABEL.service] ?? c.Names[0]!.replace(/^\//, '');
       return followLogs(
-        deps.docker, c.Id,
-        { follow: request.follow, signal: deps.signal, ...(since !== undefined && { since }), ...(request.tail !== undefined && { tail: request.tail }) },
+        deps.docker,
+        c.Id,
+        {
+          follow: request.follow,
+          signal: deps.signal,
+          ...(since !== undefined && { since }),
+          ...(request.tail !== undefined && { tail: request.tail }),
+        },
         (line, stream) => deps.onLine({ service, line, stream }),
       );
     }),

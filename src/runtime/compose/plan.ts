@@ -84,6 +84,8 @@ export interface FilePlan {
   mode: number;
   uid?: number;
   gid?: number;
+  /** The Secret key it holds (files of ConfigMaps have none): `compose export` never writes these. */
+  secret?: { name: string; key: string };
 }
 
 export interface ComposePlan {

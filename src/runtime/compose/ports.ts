@@ -10,7 +10,8 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 export async function choosePort(requested: number): Promise<number> {
-  for (let port = requested; port < Math.min(65536, requested + 100); port++) if (await isPortFree(port)) return port;
+  for (let port = requested; port < Math.min(65536, requested + 100); port++)
+    if (await isPortFree(port)) return port;
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

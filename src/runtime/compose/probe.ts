@@ -13,22 +13,41 @@ export interface ProbeResult {
   message: string;
 }
 
-export async function runProbe(docker: Docker, target: { id: string; ip?: string }, action: ProbeAction, timeoutMs: number): Promise<ProbeResult> {
+export async function runProbe(
+  docker: Docker,
+  target: { id: string; ip?: string },
+  action: ProbeAction,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   if (action.type === 'exec') return execProbe(docker, target.id, action.command, timeoutMs);
-  if (!target.ip) return { ok: false, message: 'the container has no IP address on the env network (not running?)' };
+  if (!target.ip)
+    return { ok: false, message: 'the container has no IP address on the env network (not running?)' };
   if (action.type === 'tcp') return tcpProbe(target.ip, action.port, timeoutMs);
   return httpProbe(target.ip, action, timeoutMs);
 }
 
-function httpProbe(ip: string, action: Extract<ProbeAction, { type: 'http' }>, timeoutMs: number): Promise<ProbeResult> {
+function httpProbe(
+  ip: string,
+  action: Extract<ProbeAction, { type: 'http' }>,
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const url = `${action.scheme}://${ip}:${action.port}${action.path}`;
   return new Promise((resolve) => {
     const send = action.scheme === 'https' ? httpsRequest : request;
-    const req = send(url, { method: 'GET', headers: { 'User-Agent': 'omrs-probe', ...action.headers }, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve({ ok: status >= 200 && status < 400, message: `GET ${url} → ${status}` });
-    });
+    const req = send(
+      url,
+      {
+        method: 'GET',
+        headers: { 'User-Agent': 'omrs-probe', ...action.headers },
+        timeout: timeoutMs,
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        resolve({ ok: status >= 200 && status < 400, message: `GET ${url} → ${status}` });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error) => resolve({ ok: false, message: `GET ${url} → ${error.message}` }));
     req.end();
@@ -48,7 +67,12 @@ function tcpProbe(ip: string, port: number, timeoutMs: number): Promise<ProbeRes
   });
 }
 
-async function execProbe(docker: Docker, id: string, command: string[], timeoutMs: number): Promise<ProbeResult> {
+async function execProbe(
+  docker: Docker,
+  id: string,
+  command: string[],
+  timeoutMs: number,
+): Promise<ProbeResult> {
   const shown = command.join(' ');
   try {
     const exec = await docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
@@ -69,8 +93,14 @@ async function execProbe(docker: Docker, id: string, command: string[], timeoutM
     }
     const info = await exec.inspect();
     const text = Buffer.concat(chunks).toString('utf8').trim().split('\n').slice(-1)[0] ?? '';
-    return { ok: info.ExitCode === 0, message: `exec ${shown} → exit ${info.ExitCode ?? '?'}${text ? `: ${text.slice(0, 200)}` : ''}` };
+    return {
+      ok: info.ExitCode === 0,
+      message: `exec ${shown} → exit ${info.ExitCode ?? '?'}${text ? `: ${text.slice(0, 200)}` : ''}`,
+    };
   } catch (error) {
-    return { ok: false, message: `exec ${shown} → ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      message: `exec ${shown} → ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

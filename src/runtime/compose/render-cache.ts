@@ -26,20 +26,38 @@ async function dirDigest(dir: string): Promise<string> {
     for (const e of entries) {
       const path = join(d, e.name);
       if (e.isDirectory()) await walk(path);
-      else if (e.isFile()) hash.update(relative(dir, path)).update('\0').update(await readFile(path)).update('\0');
+      else if (e.isFile())
+        hash
+          .update(relative(dir, path))
+          .update('\0')
+          .update(await readFile(path))
+          .update('\0');
     }
   };
   await walk(dir);
   return hash.digest('hex');
 }
 
-export async function renderObjects(input: RenderInput, deps: { env: Record<string, string | undefined>; signal?: AbortSignal }): Promise<KubeObject[]> {
-  const [{ profileToValues }, { chartDir, findHelm, helmTemplate }] = await Promise.all([import('../../render/values.js'), import('../../render/helm.js')]);
+export async function renderObjects(
+  input: RenderInput,
+  deps: { env: Record<string, string | undefined>; signal?: AbortSignal },
+): Promise<KubeObject[]> {
+  const [{ profileToValues }, { chartDir, findHelm, helmTemplate }] = await Promise.all([
+    import('../../render/values.js'),
+    import('../../render/helm.js'),
+  ]);
   const namespace = input.profile.cluster.namespace ?? input.env;
-  const values = profileToValues(input.profile, { env: input.env, profile: input.profileName, appDigest: input.appDigest, passwordSeed: input.passwordSeed });
+  const values = profileToValues(input.profile, {
+    env: input.env,
+    profile: input.profileName,
+    appDigest: input.appDigest,
+    passwordSeed: input.passwordSeed,
+  });
   const helm = await findHelm(deps.env);
   const chart = chartDir();
-  const key = createHash('sha256').update(canonicalJson({ values, namespace, release: input.env, helm, chart: await dirDigest(chart) })).digest('hex');
+  const key = createHash('sha256')
+    .update(canonicalJson({ values, namespace, release: input.env, helm, chart: await dirDigest(chart) }))
+    .digest('hex');
   const file = join(input.envDir, 'rendered.json');
   try {
     const cached = JSON.parse(await readFile(file, 'utf8')) as { key: string; objects: KubeObject[] };
@@ -47,9 +65,15 @@ export async function renderObjects(input: RenderInput, deps: { env: Record<stri
   } catch {
     // no cache yet, or an unreadable one: render
   }
-  const objects = (await helmTemplate(values, { helm, release: input.env, namespace, env: deps.env, ...(deps.signal && { signal: deps.signal }) })).map(
-    (o) => o.raw as unknown as KubeObject,
-  );
+  const objects = (
+    await helmTemplate(values, {
+      helm,
+      release: input.env,
+      namespace,
+      env: deps.env,
+      ...(deps.signal && { signal: deps.signal }),
+    })
+  ).map((o) => o.raw as unknown as KubeObject);
   await mkdir(input.envDir, { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify({ key, objects }), { mode: 0o600 });
   return objects;

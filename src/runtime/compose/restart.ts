@@ -27,11 +27,17 @@ export interface RestartDeps {
   kind?: string;
 }
 
-export async function restartService(env: string, service: string, deps: RestartDeps): Promise<RestartResult> {
+export async function restartService(
+  env: string,
+  service: string,
+  deps: RestartDeps,
+): Promise<RestartResult> {
   const { docker, events, signal } = deps;
   const started = performance.now();
   const all = await listContainers(docker, env);
-  const containers = all.filter((c) => c.Labels[LABEL.service] === service && (c.Labels[LABEL.role] ?? 'main') === 'main');
+  const containers = all.filter(
+    (c) => c.Labels[LABEL.service] === service && (c.Labels[LABEL.role] ?? 'main') === 'main',
+  );
   if (containers.length === 0) {
     const names = [...new Set(all.map((c) => c.Labels[LABEL.service]).filter(Boolean))].sort();
     throw new OmrsError({
@@ -42,7 +48,14 @@ export async function restartService(env: string, service: string, deps: Restart
     });
   }
   const kind = deps.kind ?? 'container';
-  events.emit({ type: 'resource', name: service, kind, runtime: 'starting', health: 'starting', detail: 'restarting' });
+  events.emit({
+    type: 'resource',
+    name: service,
+    kind,
+    runtime: 'starting',
+    health: 'starting',
+    detail: 'restarting',
+  });
   const deadline = Date.now() + (deps.timeoutMs ?? 120_000);
   const outcomes = await Promise.all(
     containers.map(async (c) => {

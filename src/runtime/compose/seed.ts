@@ -15,9 +15,14 @@ export async function seedComposeTenants(
 ): Promise<string[]> {
   const { seedTenant } = await import('../../seed/index.js');
   const lines: string[] = [];
-  for (const [tenant, url] of [...(await composeTenantDatabases(docker, env))].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [tenant, url] of [...(await composeTenantDatabases(docker, env))].sort(([a], [b]) =>
+    a.localeCompare(b),
+  )) {
     if (!url) {
-      deps.events.emit({ type: 'warning', message: `cannot seed ${tenant}: its database is not running or not in OMRS_DB_* variables` });
+      deps.events.emit({
+        type: 'warning',
+        message: `cannot seed ${tenant}: its database is not running or not in OMRS_DB_* variables`,
+      });
       continue;
     }
     const line = await seedTenant(tenant, url, settings, deps);

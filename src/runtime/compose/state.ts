@@ -13,8 +13,10 @@ export function stateHome(env: Record<string, string | undefined>): string {
   return join(base, 'omrs');
 }
 
-export const envDir = (env: Record<string, string | undefined>, name: string): string => join(stateHome(env), 'envs', name);
-const filesDir = (env: Record<string, string | undefined>, name: string): string => join(envDir(env, name), 'files');
+export const envDir = (env: Record<string, string | undefined>, name: string): string =>
+  join(stateHome(env), 'envs', name);
+const filesDir = (env: Record<string, string | undefined>, name: string): string =>
+  join(envDir(env, name), 'files');
 
 /** The env's password seed, created once (0600). */
 export async function passwordSeed(env: Record<string, string | undefined>, name: string): Promise<string> {
@@ -43,7 +45,8 @@ export async function writeFiles(root: string, files: FilePlan[]): Promise<void>
     const current = await readFile(path).catch(() => undefined);
     if (!current || !current.equals(f.content)) await writeFile(path, f.content, { mode: f.mode });
     await chmod(path, f.mode);
-    if (f.uid !== undefined || f.gid !== undefined) await chown(path, f.uid ?? 0, f.gid ?? 0).catch(() => undefined);
+    if (f.uid !== undefined || f.gid !== undefined)
+      await chown(path, f.uid ?? 0, f.gid ?? 0).catch(() => undefined);
   }
   for (const path of await listFiles(root)) if (!wanted.has(path)) await rm(path, { force: true });
 }
@@ -58,7 +61,11 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-export async function removeEnvDir(env: Record<string, string | undefined>, name: string, keepSeed: boolean): Promise<void> {
+export async function removeEnvDir(
+  env: Record<string, string | undefined>,
+  name: string,
+  keepSeed: boolean,
+): Promise<void> {
   const dir = envDir(env, name);
   if (!keepSeed) {
     await rm(dir, { recursive: true, force: true });

@@ -3,8 +3,17 @@
 // this is how compose does it.
 import { OmrsError } from '../../errors.js';
 import {
-  cpuToNano, memoryToBytes, objectId, selects,
-  type Container, type KeyToPath, type KubeObject, type PodSpec, type ServiceSpec, type Volume, type WorkloadSpec,
+  cpuToNano,
+  memoryToBytes,
+  objectId,
+  selects,
+  type Container,
+  type KeyToPath,
+  type KubeObject,
+  type PodSpec,
+  type ServiceSpec,
+  type Volume,
+  type WorkloadSpec,
 } from './kube.js';
 import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
@@ -41,7 +50,15 @@ export const phaseOf = (kind: string, component: string | undefined): Phase => {
 };
 
 export function translate(objects: KubeObject[], options: TranslateOptions): ComposePlan {
-  const plan: ComposePlan = { env: options.env, network: networkName(options.env), volumes: [], files: [], services: [], skipped: [], warnings: [] };
+  const plan: ComposePlan = {
+    env: options.env,
+    network: networkName(options.env),
+    volumes: [],
+    files: [],
+    services: [],
+    skipped: [],
+    warnings: [],
+  };
   const secrets = new Map<string, Record<string, string>>();
   const configMaps = new Map<string, Record<string, string>>();
   const services = objects.filter((o) => o.kind === 'Service');
@@ -65,7 +82,8 @@ export function translate(objects: KubeObject[], options: TranslateOptions): Com
   }
   plan.volumes = [...new Set(plan.volumes)].sort();
   const gateways = plan.services.filter((s) => s.phase === 'gateway');
-  if (gateways.length === 0) plan.warnings.push('no gateway workload found: nothing is published on 127.0.0.1');
+  if (gateways.length === 0)
+    plan.warnings.push('no gateway workload found: nothing is published on 127.0.0.1');
   return plan;
 }
 
@@ -85,7 +103,9 @@ function secretData(o: KubeObject): Record<string, string> {
 export function shortName(o: KubeObject): string {
   const instance = o.metadata.labels?.['app.kubernetes.io/instance'];
   const name = o.metadata.name;
-  return instance && name.startsWith(`${instance}-`) && name.length > instance.length + 1 ? name.slice(instance.length + 1) : name;
+  return instance && name.startsWith(`${instance}-`) && name.length > instance.length + 1
+    ? name.slice(instance.length + 1)
+    : name;
 }
 
 function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined {
@@ -93,11 +113,15 @@ function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined
   const spec = o.spec as WorkloadSpec | undefined;
   const pod = spec?.template?.spec;
   if (!spec || !pod || !Array.isArray(pod.containers) || pod.containers.length === 0)
-    throw new OmrsError({ code: 'COMPOSE_BAD_OBJECT', message: `${id} has no pod template with containers.` });
+    throw new OmrsError({
+      code: 'COMPOSE_BAD_OBJECT',
+      message: `${id} has no pod template with containers.`,
+    });
   if (pod.hostNetwork) unsupported(id, 'hostNetwork: true');
   const name = shortName(o);
   const podLabels = { ...(spec.template.metadata?.labels ?? {}) };
-  const component = podLabels['app.kubernetes.io/component'] ?? o.metadata.labels?.['app.kubernetes.io/component'];
+  const component =
+    podLabels['app.kubernetes.io/component'] ?? o.metadata.labels?.['app.kubernetes.io/component'];
   const kind = o.kind as ServicePlan['kind'];
   let replicas = kind === 'Job' ? 1 : (spec.replicas ?? 1);
   if (kind === 'StatefulSet' && replicas > 1) {
@@ -107,14 +131,23 @@ function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined
   const podName = `omrs-${ctx.env}-${name}`;
   const volumes = podVolumes(o, pod, spec, name, ctx);
   const build = (c: Container, index: number, init: boolean): ContainerPlan =>
-    translateContainer(o, c, pod, { volumes, podName, env: ctx.env, lookup: ctx.lookup, primary: !init && index === 0 });
+    translateContainer(o, c, pod, {
+      volumes,
+      podName,
+      env: ctx.env,
+      lookup: ctx.lookup,
+      primary: !init && index === 0,
+    });
   const initContainers = (pod.initContainers ?? []).map((c, i) => {
     if (c.restartPolicy === 'Always') unsupported(id, `native sidecar init container "${c.name}"`);
     return build(c, i, true);
   });
   const containers = pod.containers.map((c, i) => build(c, i, false));
 
-  const selecting = kind === 'Job' ? [] : ctx.services.filter((s) => selects((s.spec as ServiceSpec | undefined)?.selector, podLabels));
+  const selecting =
+    kind === 'Job'
+      ? []
+      : ctx.services.filter((s) => selects((s.spec as ServiceSpec | undefined)?.selector, podLabels));
   const aliases = selecting.map((s) => s.metadata.name);
   if (kind === 'StatefulSet') {
     const pod0 = `${o.metadata.name}-0`;
@@ -123,7 +156,14 @@ function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined
   for (const s of selecting) checkServicePorts(s, pod.containers, ctx.plan);
   const phase = phaseOf(kind, component);
   const service: ServicePlan = {
-    name, source: id, kind, phase, replicas, aliases: [...new Set(aliases)], initContainers, containers,
+    name,
+    source: id,
+    kind,
+    phase,
+    replicas,
+    aliases: [...new Set(aliases)],
+    initContainers,
+    containers,
     ...(kind === 'Job' && { backoffLimit: spec.backoffLimit ?? 6 }),
   };
   if (phase === 'gateway') {
@@ -153,7 +193,9 @@ function checkServicePorts(s: KubeObject, containers: Container[], plan: Compose
   for (const p of (s.spec as ServiceSpec).ports ?? []) {
     const target = resolvePort(p.targetPort ?? p.port, containers);
     if (target !== undefined && target !== p.port)
-      plan.warnings.push(`${objectId(s)} maps port ${p.port} to ${target}: on compose the name ${s.metadata.name} reaches the container on ${target} only`);
+      plan.warnings.push(
+        `${objectId(s)} maps port ${p.port} to ${target}: on compose the name ${s.metadata.name} reaches the container on ${target} only`,
+      );
   }
 }
 
@@ -174,13 +216,23 @@ interface PodVolume {
   sizeBytes?: number;
 }
 
-function podVolumes(o: KubeObject, pod: PodSpec, spec: WorkloadSpec, service: string, ctx: Context): Map<string, PodVolume> {
+function podVolumes(
+  o: KubeObject,
+  pod: PodSpec,
+  spec: WorkloadSpec,
+  service: string,
+  ctx: Context,
+): Map<string, PodVolume> {
   const id = objectId(o);
   const result = new Map<string, PodVolume>();
   const all = [...(pod.initContainers ?? []), ...pod.containers];
-  const users = (name: string): number => all.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === name)).length;
+  const users = (name: string): number =>
+    all.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === name)).length;
   const owner = pod.securityContext?.runAsUser ?? pod.containers[0]?.securityContext?.runAsUser;
-  const group = pod.securityContext?.fsGroup ?? pod.securityContext?.runAsGroup ?? pod.containers[0]?.securityContext?.runAsGroup;
+  const group =
+    pod.securityContext?.fsGroup ??
+    pod.securityContext?.runAsGroup ??
+    pod.containers[0]?.securityContext?.runAsGroup;
   for (const t of spec.volumeClaimTemplates ?? []) {
     const source = volumeName(ctx.env, `${service}-${t.metadata.name}`);
     ctx.plan.volumes.push(source);
@@ -193,7 +245,8 @@ function podVolumes(o: KubeObject, pod: PodSpec, spec: WorkloadSpec, service: st
       result.set(v.name, { volume: v, kind: 'volume', source });
     } else if (v.emptyDir) {
       const sizeBytes = v.emptyDir.sizeLimit ? memoryToBytes(v.emptyDir.sizeLimit) : undefined;
-      if (v.emptyDir.medium === 'Memory' && users(v.name) === 1) result.set(v.name, { volume: v, kind: 'tmpfs', ...(sizeBytes && { sizeBytes }) });
+      if (v.emptyDir.medium === 'Memory' && users(v.name) === 1)
+        result.set(v.name, { volume: v, kind: 'tmpfs', ...(sizeBytes && { sizeBytes }) });
       else result.set(v.name, { volume: v, kind: 'emptyDir' });
     } else if (v.secret || v.configMap) {
       const isSecret = Boolean(v.secret);
@@ -202,15 +255,22 @@ function podVolumes(o: KubeObject, pod: PodSpec, spec: WorkloadSpec, service: st
       const optional = (isSecret ? v.secret!.optional : v.configMap!.optional) === true;
       if (!data && !optional) missingRef(id, isSecret ? 'Secret' : 'ConfigMap', ref, `volume "${v.name}"`);
       const folder = `${service}/${v.name}`;
-      const items: KeyToPath[] = (isSecret ? v.secret!.items : v.configMap!.items) ?? Object.keys(data ?? {}).map((key) => ({ key, path: key }));
-      const defaultMode = isSecret ? 0o600 : ((v.configMap!.defaultMode ?? 0o644) & 0o777);
+      const items: KeyToPath[] =
+        (isSecret ? v.secret!.items : v.configMap!.items) ??
+        Object.keys(data ?? {}).map((key) => ({ key, path: key }));
+      const defaultMode = isSecret ? 0o600 : (v.configMap!.defaultMode ?? 0o644) & 0o777;
       for (const item of items) {
         const value = data?.[item.key];
         if (value === undefined) {
           if (optional) continue;
           missingRef(id, isSecret ? 'Secret' : 'ConfigMap', `${ref}`, `volume "${v.name}" key "${item.key}"`);
         }
-        const file: FilePlan = { path: `${folder}/${item.path}`, content: Buffer.from(value, 'utf8'), mode: isSecret ? 0o600 : (item.mode ?? defaultMode) };
+        const file: FilePlan = {
+          path: `${folder}/${item.path}`,
+          content: Buffer.from(value, 'utf8'),
+          mode: isSecret ? 0o600 : (item.mode ?? defaultMode),
+        };
+        if (isSecret) file.secret = { name: ref, key: item.key };
         if (owner !== undefined) file.uid = owner;
         if (group !== undefined) file.gid = group;
         ctx.plan.files.push(file);
@@ -248,16 +308,37 @@ interface ContainerContext {
 function translateContainer(o: KubeObject, c: Container, pod: PodSpec, ctx: ContainerContext): ContainerPlan {
   const id = `${objectId(o)} container "${c.name}"`;
   const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
-  const { env, sources, expand } = resolveEnv(c, { id, podName: ctx.podName, namespace: ctx.env, ...ctx.lookup });
+  const { env, sources, expand } = resolveEnv(c, {
+    id,
+    podName: ctx.podName,
+    namespace: ctx.env,
+    ...ctx.lookup,
+  });
   const mounts: Mount[] = (c.volumeMounts ?? []).map((m) => {
     const v = ctx.volumes.get(m.name);
-    if (!v) throw new OmrsError({ code: 'COMPOSE_BAD_OBJECT', message: `${id} mounts volume "${m.name}", which the pod does not declare.` });
-    if (v.kind === 'emptyDir') return { type: 'emptyDir', volume: m.name, target: m.mountPath, ...(m.subPath && { subPath: m.subPath }) };
+    if (!v)
+      throw new OmrsError({
+        code: 'COMPOSE_BAD_OBJECT',
+        message: `${id} mounts volume "${m.name}", which the pod does not declare.`,
+      });
+    if (v.kind === 'emptyDir')
+      return {
+        type: 'emptyDir',
+        volume: m.name,
+        target: m.mountPath,
+        ...(m.subPath && { subPath: m.subPath }),
+      };
     if (v.kind === 'tmpfs') {
       // Each subPath of a private in-memory emptyDir is its own tmpfs: only this container sees them.
       return { type: 'tmpfs', target: m.mountPath, ...(v.sizeBytes && { sizeBytes: v.sizeBytes }) };
     }
-    if (v.kind === 'bind') return { type: 'bind', source: m.subPath ? `${v.source}/${m.subPath}` : v.source!, target: m.mountPath, readOnly: true };
+    if (v.kind === 'bind')
+      return {
+        type: 'bind',
+        source: m.subPath ? `${v.source}/${m.subPath}` : v.source!,
+        target: m.mountPath,
+        readOnly: true,
+      };
     // Docker 20.10 (API 1.41) cannot mount a sub-folder of a named volume.
     if (m.subPath) unsupported(id, `a subPath mount of volume "${m.name}"`);
     return { type: 'volume', source: v.source!, target: m.mountPath, readOnly: m.readOnly === true };
@@ -265,14 +346,23 @@ function translateContainer(o: KubeObject, c: Container, pod: PodSpec, ctx: Cont
   const limits = c.resources?.limits ?? {};
   const memoryBytes = limits.memory ? memoryToBytes(limits.memory) : undefined;
   const nanoCpus = limits.cpu ? cpuToNano(limits.cpu) : undefined;
-  const user = sc.runAsUser !== undefined ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}` : undefined;
-  const groups = [...(pod.securityContext?.fsGroup !== undefined ? [pod.securityContext.fsGroup] : []), ...(pod.securityContext?.supplementalGroups ?? [])];
-  const probe = (p: Container['startupProbe']): ProbePlan | undefined => (p ? probePlan(p, c, id) : undefined);
+  const user =
+    sc.runAsUser !== undefined
+      ? `${sc.runAsUser}${sc.runAsGroup !== undefined ? `:${sc.runAsGroup}` : ''}`
+      : undefined;
+  const groups = [
+    ...(pod.securityContext?.fsGroup !== undefined ? [pod.securityContext.fsGroup] : []),
+    ...(pod.securityContext?.supplementalGroups ?? []),
+  ];
+  const probe = (p: Container['startupProbe']): ProbePlan | undefined =>
+    p ? probePlan(p, c, id) : undefined;
   const plan: ContainerPlan = {
     name: c.name,
     image: c.image,
-    pullPolicy: c.imagePullPolicy === 'Always' || c.imagePullPolicy === 'Never' ? c.imagePullPolicy : 'IfNotPresent',
-    env, envSources: sources,
+    pullPolicy:
+      c.imagePullPolicy === 'Always' || c.imagePullPolicy === 'Never' ? c.imagePullPolicy : 'IfNotPresent',
+    env,
+    envSources: sources,
     groupAdd: groups.map(String),
     readOnlyRootfs: sc.readOnlyRootFilesystem === true,
     capAdd: sc.capabilities?.add ?? [],

@@ -1,6 +1,7 @@
 // `omrs up` on Docker: render the chart, translate it, then start it in readiness order
 // (database → init Jobs → backend → frontend → gateway). Idempotent and interruptible.
-import { ExitCode, OmrsError } from '../../errors.js';
+import { parseDuration, TIMEOUT } from '../../duration.js';
+import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import type { EventSink } from '../../events/types.js';
 import { appDigest } from '../../profile/digest.js';
@@ -8,14 +9,24 @@ import { openProfile, type ProfileDeps } from '../../profile/index.js';
 import type { Profile } from '../../profile/schema.js';
 import type { Docker } from '../docker.js';
 import { convergeService, type ConvergeContext, type ServiceOutcome } from './converge.js';
-import { ensureNetwork, ensureVolume, imageExists, listContainers, pullImage, removeContainer } from './engine.js';
+import {
+  ensureNetwork,
+  ensureVolume,
+  imageExists,
+  listContainers,
+  pullImage,
+  removeContainer,
+} from './engine.js';
 import { renderObjects } from './render-cache.js';
+import { withEnvLock } from './lock.js';
 import { LABEL } from './names.js';
 import { PHASES, type ComposePlan, type Phase } from './plan.js';
 import { seedComposeTenants } from './seed.js';
 import { envDir, passwordSeed, writeFiles } from './state.js';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { translate } from './translate.js';
+import { checkEnvName, envNameOf } from '../../render/env-name.js';
 
 export type PullPolicy = 'never' | 'missing' | 'always';
 
@@ -49,12 +60,6 @@ export interface UpResult {
 
 export const DEFAULT_ADMIN_PASSWORD = 'Admin123';
 
-const SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-export const durationMs = (d: string): number => {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
-  return m ? Number(m[1]) * SECONDS[m[2]!]! * 1000 : 60_000;
-};
-
 export interface Prepared {
   env: string;
   profileName: string;
@@ -64,92 +69,152 @@ export interface Prepared {
   labels: Record<string, string>;
 }
 
-/** The env a profile runs as when --env is not given: its name, DNS-safe. */
-export const defaultEnvName = (profileName: string): string =>
-  profileName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 30) || 'omrs';
-
 /** The env a command acts on: --env, else the profile's default env. */
-export async function envNameFor(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps): Promise<string> {
+export async function envNameFor(
+  request: Pick<UpRequest, 'profile' | 'env'>,
+  deps: ProfileDeps,
+): Promise<string> {
   if (request.env) return request.env;
-  return defaultEnvName((await openProfile(request.profile, deps)).name);
+  return envNameOf((await openProfile(request.profile, deps)).name);
 }
 
 /** Profile → chart objects (the render layer, `helm template`) → compose plan. */
-export async function preparePlan(request: Pick<UpRequest, 'profile' | 'env'>, deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink }): Promise<Prepared> {
-  const { checkEnvName } = await import('../../render/index.js');
+export async function preparePlan(
+  request: Pick<UpRequest, 'profile' | 'env'>,
+  deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink },
+): Promise<Prepared> {
   const resolved = await openProfile(request.profile, deps);
   if (resolved.profile.runtime !== 'compose')
-    deps.events?.emit({ type: 'info', message: `profile ${resolved.name} names runtime ${resolved.profile.runtime}; running it on compose as asked` });
-  const env = checkEnvName(request.env ?? defaultEnvName(resolved.name));
+    deps.events?.emit({
+      type: 'info',
+      message: `profile ${resolved.name} names runtime ${resolved.profile.runtime}; running it on compose as asked`,
+    });
+  const env = checkEnvName(request.env ?? envNameOf(resolved.name));
   const digest = appDigest(resolved.profile);
   const objects = await renderObjects(
-    { profile: resolved.profile, profileName: resolved.name, appDigest: digest, env, passwordSeed: await passwordSeed(deps.env, env), envDir: envDir(deps.env, env) },
+    {
+      profile: resolved.profile,
+      profileName: resolved.name,
+      appDigest: digest,
+      env,
+      passwordSeed: await passwordSeed(deps.env, env),
+      envDir: envDir(deps.env, env),
+    },
     deps,
   );
   const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
   return {
-    env, profileName: resolved.name, profile: resolved.profile, appDigest: digest, plan,
+    env,
+    profileName: resolved.name,
+    profile: resolved.profile,
+    appDigest: digest,
+    plan,
     labels: { [LABEL.env]: env, [LABEL.profile]: resolved.name, [LABEL.appDigest]: digest },
   };
 }
 
+/** `omrs up`: one writer per environment, so a second `up` (or `down`) waits for the first. */
 export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResult> {
+  const env = checkEnvName(await envNameFor(request, deps));
+  return withEnvLock(env, 'omrs up', deps, () => upLocked({ ...request, env }, deps));
+}
+
+async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult> {
   const started = performance.now();
   const { docker, events, signal } = deps;
-  const prepared = await step(events, 'render', 'Render the chart and translate it', () => preparePlan(request, deps));
+  const prepared = await step(events, 'render', 'Render the chart and translate it', () =>
+    preparePlan(request, deps),
+  );
   const { plan, profile, env, labels } = prepared;
   for (const s of plan.skipped) events.emit({ type: 'debug', message: `skipped ${s.object}: ${s.reason}` });
   for (const w of plan.warnings) events.emit({ type: 'debug', message: w });
   signal.throwIfAborted();
 
-  await step(events, 'images', 'Check images', () => checkImages(docker, plan, request.pull ?? 'missing', events, signal));
+  await step(events, 'images', 'Check images', () =>
+    checkImages(docker, plan, request.pull ?? 'missing', events, signal),
+  );
   const stateDir = envDir(deps.env, env);
-  const existing = new Map((await listContainers(docker, env)).map((c) => [c.Names[0]!.replace(/^\//, ''), c]));
+  const existing = new Map(
+    (await listContainers(docker, env)).map((c) => [c.Names[0]!.replace(/^\//, ''), c]),
+  );
   await step(events, 'prepare', 'Network, volumes and files', async () => {
     await ensureNetwork(docker, plan.network, labels);
     for (const v of plan.volumes) await ensureVolume(docker, v, { ...labels, [LABEL.service]: v });
     await writeFiles(join(stateDir, 'files'), plan.files);
+    // It holds the Secrets' files and the password seed: only its owner may look in (an older omrs made it 0755).
+    await chmod(stateDir, 0o700);
   });
 
   const changes: string[] = [];
   const wanted = new Set<string>();
   const outcomes: ServiceOutcome[] = [];
-  for (const s of plan.services) events.emit({ type: 'resource', name: s.name, kind: s.kind, runtime: 'pending', health: 'unknown' });
+  for (const s of plan.services)
+    events.emit({ type: 'resource', name: s.name, kind: s.kind, runtime: 'pending', health: 'unknown' });
   for (const phase of PHASES) {
     const services = plan.services.filter((s) => s.phase === phase);
     if (services.length === 0) continue;
     const timeout = profile.timeouts[phase];
     const ctx: ConvergeContext = {
-      docker, events, signal, plan, stateDir, labels, existing, wanted, changes,
-      step: phase, timeoutText: timeout, deadline: Date.now() + durationMs(timeout),
+      docker,
+      events,
+      signal,
+      plan,
+      stateDir,
+      labels,
+      existing,
+      wanted,
+      changes,
+      step: phase,
+      timeoutText: timeout,
+      deadline: Date.now() + parseDuration(timeout, TIMEOUT, `timeouts.${phase}`),
     };
     const titles: Record<Phase, string> = {
-      database: 'Database ready', init: 'Init jobs done', backend: 'Backend started (/openmrs/health/started)', frontend: 'Frontend ready', gateway: 'Gateway ready',
+      database: 'Database ready',
+      init: 'Init jobs done',
+      backend: 'Backend started (/openmrs/health/started)',
+      frontend: 'Frontend ready',
+      gateway: 'Gateway ready',
     };
-    outcomes.push(...(await step(events, phase, titles[phase], () => Promise.all(services.map((s) => convergeService(s, ctx))))));
+    outcomes.push(
+      ...(await step(events, phase, titles[phase], () =>
+        Promise.all(services.map((s) => convergeService(s, ctx))),
+      )),
+    );
   }
 
-  // Containers of the env that the plan no longer has (a removed service, an extra replica).
+  // Containers of the env that the plan no longer has (a removed service, an extra replica), and
+  // one-shot init containers an interrupted run left behind.
   for (const [name, info] of existing) {
     if (wanted.has(name)) continue;
     await removeContainer(docker, info.Id);
-    changes.push(`${info.Labels[LABEL.service] ?? name}: removed (no longer in the plan)`);
+    changes.push(removalChange(name, info.Labels));
   }
 
   if (profile.seed.enabled && request.seed !== false)
-    await step(events, 'seed', 'Seed test data', () => seedComposeTenants(docker, env, profile.seed, { events, signal }));
+    await step(events, 'seed', 'Seed test data', () =>
+      seedComposeTenants(docker, env, profile.seed, { events, signal }),
+    );
+  // A Ctrl-C that came after the last point a step checks: the user asked to stop, so do not report "is up".
+  if (signal.aborted) throw new InterruptedError('up');
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;
   const noop = changes.length === 0;
   const durationMs_ = Math.round(performance.now() - started);
-  if (noop) events.emit({ type: 'info', message: `Nothing to change: ${plan.services.length} services of ${env} are up to date (${durationMs_} ms)` });
+  if (noop)
+    events.emit({
+      type: 'info',
+      message: `Nothing to change: ${plan.services.length} services of ${env} are up to date (${durationMs_} ms)`,
+    });
   else for (const c of changes) events.emit({ type: 'info', message: c });
   return {
-    env, profile: prepared.profileName, appDigest: prepared.appDigest,
+    env,
+    profile: prepared.profileName,
+    appDigest: prepared.appDigest,
     ...(gatewayPort !== undefined && { gatewayPort, url: `http://localhost:${gatewayPort}/openmrs/spa/` }),
     admin: adminLogin(profile, deps.env),
-    changes, noop,
+    changes,
+    noop,
     services: plan.services.map((s) => {
       const ip = outcomes.find((o) => o.service === s.name)?.ip;
       return { name: s.name, phase: s.phase, ...(ip && { ip }) };
@@ -158,19 +223,46 @@ export async function up(request: UpRequest, deps: ComposeDeps): Promise<UpResul
   };
 }
 
+/** What removing a container the plan does not want means, in the list of changes. */
+function removalChange(name: string, labels: Record<string, string>): string {
+  const service = labels[LABEL.service] ?? name;
+  if (labels[LABEL.role] === 'init')
+    return `${service}: removed the leftover init container ${name} of an interrupted run`;
+  return `${service}: removed (no longer in the plan)`;
+}
+
 /** The admin login to print: the password only when it is the well-known dev default. */
-export function adminLogin(profile: Profile, env: Record<string, string | undefined>): { user: string; password: string } {
+export function adminLogin(
+  profile: Profile,
+  env: Record<string, string | undefined>,
+): { user: string; password: string } {
   const { password, passwordSecretRef } = profile.admin;
-  if (passwordSecretRef) return { user: 'admin', password: `(from Secret ${passwordSecretRef.name} key ${passwordSecretRef.key})` };
-  if (password === undefined) return { user: 'admin', password: `${DEFAULT_ADMIN_PASSWORD} (the image default)` };
+  if (passwordSecretRef)
+    return {
+      user: 'admin',
+      password: `(from Secret ${passwordSecretRef.name} key ${passwordSecretRef.key})`,
+    };
+  if (password === undefined)
+    return { user: 'admin', password: `${DEFAULT_ADMIN_PASSWORD} (the image default)` };
   if (password === DEFAULT_ADMIN_PASSWORD) return { user: 'admin', password };
-  if (env.OMRS_ADMIN_PASSWORD !== undefined && env.OMRS_ADMIN_PASSWORD === password) return { user: 'admin', password: '(from $OMRS_ADMIN_PASSWORD)' };
+  if (env.OMRS_ADMIN_PASSWORD !== undefined && env.OMRS_ADMIN_PASSWORD === password)
+    return { user: 'admin', password: '(from $OMRS_ADMIN_PASSWORD)' };
   return { user: 'admin', password: '(from the profile: admin.password)' };
 }
 
-async function checkImages(docker: Docker, plan: ComposePlan, pull: PullPolicy, events: EventSink, signal: AbortSignal): Promise<void> {
-  const images = [...new Set(plan.services.flatMap((s) => [...s.initContainers, ...s.containers].map((c) => c.image)))].sort();
-  const present = new Map(await Promise.all(images.map(async (i) => [i, await imageExists(docker, i)] as const)));
+async function checkImages(
+  docker: Docker,
+  plan: ComposePlan,
+  pull: PullPolicy,
+  events: EventSink,
+  signal: AbortSignal,
+): Promise<void> {
+  const images = [
+    ...new Set(plan.services.flatMap((s) => [...s.initContainers, ...s.containers].map((c) => c.image))),
+  ].sort();
+  const present = new Map(
+    await Promise.all(images.map(async (i) => [i, await imageExists(docker, i)] as const)),
+  );
   const failures: string[] = [];
   for (const image of images) {
     const here = present.get(image)!;
@@ -181,7 +273,8 @@ async function checkImages(docker: Docker, plan: ComposePlan, pull: PullPolicy, 
       present.set(image, true);
     } catch (error) {
       const why = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-      if (here) events.emit({ type: 'warning', message: `could not pull ${image} (using the local copy): ${why}` });
+      if (here)
+        events.emit({ type: 'warning', message: `could not pull ${image} (using the local copy): ${why}` });
       else failures.push(`${image}: ${why}`);
     }
   }

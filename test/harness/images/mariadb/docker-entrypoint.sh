@@ -37,9 +37,11 @@ if [ ! -d "$DATADIR/mysql" ]; then
   log "starting a temporary server (no network)"
   mariadbd --user=mysql --datadir="$DATADIR" --skip-networking --socket="$SOCKET" "${@:2}" &
   tmp_pid=$!
+  alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
   for i in $(seq 1 60); do
     mariadb-admin --no-defaults --socket="$SOCKET" -uroot ping >/dev/null 2>&1 && break
-    kill -0 "$tmp_pid" 2>/dev/null || { echo "error: the temporary server died" >&2; exit 1; }
+    # Not `kill -0`: the server runs as mysql, and root without CAP_KILL (the chart drops it) may not signal it.
+    alive "$tmp_pid" || { echo "error: the temporary server died" >&2; exit 1; }
     sleep 0.5
   done
   HC_PASSWORD="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -80,7 +82,9 @@ if [ ! -d "$DATADIR/mysql" ]; then
     esac
   done
   log "stopping the temporary server"
-  kill "$tmp_pid"; wait "$tmp_pid" || true
+  # A shutdown through the socket, for the same reason (no signal to a process of another user).
+  mariadb-admin --no-defaults --socket="$SOCKET" -uroot ${ROOT_PASSWORD:+"-p$ROOT_PASSWORD"} shutdown
+  wait "$tmp_pid" || true
   log "initialisation done"
 fi
 
