@@ -11,10 +11,12 @@ const external = Object.keys({ ...dependencies, ...devDependencies })
   .filter((name) => !BUNDLED.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 
-rmSync('dist', { recursive: true, force: true });
+// OMRS_BUILD_OUTDIR: a private build for end-to-end tests, which a concurrent `npm run build` cannot pull away.
+const outdir = process.env.OMRS_BUILD_OUTDIR ?? 'dist';
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist',
+  outdir,
   outbase: 'src',
   bundle: true,
   splitting: true,

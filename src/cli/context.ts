@@ -1,7 +1,7 @@
 // Wraps every command action: builds the output for the chosen mode, runs the use case,
 // turns errors into exit codes. Exit codes are decided here and in main.ts only.
 import type { Command } from 'commander';
-import { ExitCode, isOmrsError } from '../errors.js';
+import { ExitCode, InterruptedError, isOmrsError } from '../errors.js';
 import { errorToJson, renderError } from '../ui/errors.js';
 import type { Io } from '../ui/io.js';
 import { Output, type OutputFlags } from '../ui/output.js';
@@ -28,6 +28,11 @@ export function action<Args extends unknown[]>(ctx: CliContext, handler: Handler
       await out.close();
     }
   };
+}
+
+/** Ctrl-C that came after a use case's last check still ends the command as interrupted (exit 130). */
+export function throwIfInterrupted(ctx: CliContext, what: string): void {
+  if (ctx.io.signal.aborted) throw new InterruptedError(what);
 }
 
 export function reportError(error: unknown, out: Output, debug: boolean): number {

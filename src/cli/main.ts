@@ -1,9 +1,11 @@
 // The CLI root: parses argv, dispatches to command modules, returns the exit code.
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from '../errors.js';
+import { ExitCode, OmrsError } from '../errors.js';
+import { maskCredentials } from '../mask.js';
 import { packageVersion } from '../package-info.js';
 import { processIo, type Io } from '../ui/io.js';
-import type { CliContext } from './context.js';
+import { reportError, type CliContext } from './context.js';
+import { Output } from '../ui/output.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerShell } from './commands/shell.js';
@@ -32,7 +34,10 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
-      writeErr: (s) => ctx.io.stderr.write(s),
+      // commander quotes the argument it refused, which may be a URL with a password in it.
+      writeErr: (s) => ctx.io.stderr.write(maskCredentials(s)),
+      // Parse errors are reported by main() like every other error (text with a hint, or JSON).
+      outputError: () => undefined,
     })
     .addHelpText(
       'after',
@@ -63,8 +68,9 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   const controller = new AbortController();
   const detach = io ? () => undefined : trapSignals(controller);
   const ctx: CliContext = { io: io ?? processIo(controller.signal), exitCode: ExitCode.ok };
+  const program = buildProgram(ctx);
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -74,12 +80,46 @@ export async function main(argv: string[], io?: Io): Promise<number> {
         error.code === 'commander.help'
       )
         return ExitCode.ok;
-      return ExitCode.usage;
+      const flags = { json: argv.includes('--json'), plain: argv.includes('--plain') };
+      return reportError(usageError(error, program, argv), new Output(ctx.io, flags), false);
     }
     throw error;
   } finally {
     detach();
   }
+}
+
+/** A commander parse error as an OmrsError: its sentence, and a hint (its suggestion, or the help to read). */
+export function usageError(error: CommanderError, program: Command, argv: string[]): OmrsError {
+  const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const suggestion = rest
+    .join(' ')
+    .trim()
+    .replace(/^\((.*)\)$/, '$1');
+  const help = `Run \`${commandPath(program, argv)} --help\` for the commands and flags it takes.`;
+  return new OmrsError({
+    code: `CLI_${error.code
+      .replace(/^commander\./, '')
+      .replace(/[A-Z]/g, (c) => `_${c}`)
+      .toUpperCase()}`,
+    message: maskCredentials(first.trim()),
+    hint: maskCredentials(suggestion ? `${suggestion} ${help}` : help),
+    exitCode: ExitCode.usage,
+  });
+}
+
+/** `omrs env gc` for argv `env gc --bad`: the deepest command argv names. */
+function commandPath(program: Command, argv: string[]): string {
+  const names = ['omrs'];
+  let command = program;
+  for (const word of argv) {
+    if (word.startsWith('-')) continue;
+    const sub = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) break;
+    names.push(sub.name());
+    command = sub;
+  }
+  return names.join(' ');
 }
 
 /** First Ctrl-C aborts the running use case cleanly; a second one ends the process at once. */

@@ -8,18 +8,28 @@
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
+import { maskCredentials } from '../mask.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import { appDigest } from '../profile/digest.js';
 import { openProfile, type ProfileDeps } from '../profile/index.js';
-import { checkEnvName } from '../render/index.js';
+import { checkEnvName } from '../render/env-name.js';
 import { labelValue } from '../render/values.js';
-import { createDocker, type Docker } from '../runtime/docker.js';
+import { assertDockerVersion, createDocker, type Docker } from '../runtime/docker.js';
 import { envFilter, listContainers } from '../runtime/compose/engine.js';
 import { LABEL, networkName } from '../runtime/compose/names.js';
 import { envDir, stateHome } from '../runtime/compose/state.js';
 import { down, type DownResult } from '../runtime/compose/status.js';
 import { up, type PullPolicy, type UpResult } from '../runtime/compose/up.js';
+import {
+  expiredOf,
+  expiryFields,
+  extendedExpiry,
+  isoOf,
+  readExpiry,
+  type Expiry,
+  type SkippedEnv,
+} from './expiry.js';
 import type { EnvInfo } from './index.js';
 import { generateName, ttlSeconds } from './names.js';
 
@@ -75,7 +85,8 @@ export interface ComposeEnvCreateResult {
 }
 
 const nowSeconds = (deps: { now?: () => number }): number => Math.floor((deps.now ?? Date.now)() / 1000);
-const iso = (unix: number): string => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** For times omrs computed itself (now plus a bounded TTL): always a real date. */
+const iso = (unix: number): string => isoOf(unix)!;
 const recordPath = (env: Record<string, string | undefined>, name: string): string =>
   join(envDir(env, name), RECORD_FILE);
 
@@ -108,12 +119,12 @@ export async function readRecord(
 export async function reachableDocker(
   env: Record<string, string | undefined>,
 ): Promise<{ docker: Docker } | { note: string }> {
-  const where = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const where = maskCredentials(env.DOCKER_HOST ?? 'unix:///var/run/docker.sock');
   try {
     const docker = await createDocker(env);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      docker.ping(),
+      docker.ping().then(() => assertDockerVersion(docker, env)),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error('no answer in 3 s')), 3000);
       }),
@@ -321,13 +332,14 @@ export async function listComposeEnvs(deps: ComposeEnvDeps): Promise<EnvInfo[]> 
   const infos = [...names].map((name): EnvInfo => {
     const record = records.get(name);
     const l = labelsOf.get(name) ?? {};
-    const expires = record?.expires ?? Number(l[DLABEL.expires] ?? 0);
-    const created = record?.created ?? Number(l[DLABEL.created] ?? 0);
+    const expiry = expiryOf(record, l, now);
+    const createdUnix = record?.created ?? Number(l[DLABEL.created] ?? 0);
+    const created = createdUnix > 0 ? isoOf(createdUnix) : undefined;
     const mine = containers.filter((c) => c.Labels[LABEL.env] === name);
     const port = mine.flatMap((c) => c.Ports.filter((p) => p.PublicPort && p.IP === '127.0.0.1'))[0]
       ?.PublicPort;
     const state =
-      expires <= now
+      expiry.unix !== undefined && expiry.unix <= now
         ? 'expired'
         : (record?.state ?? (labelsOf.has(name) ? 'unknown (no record)' : 'unknown'));
     return {
@@ -337,14 +349,20 @@ export async function listComposeEnvs(deps: ComposeEnvDeps): Promise<EnvInfo[]> 
       profile: record?.profile ?? l[LABEL.profile] ?? '',
       owner: record?.owner ?? l[DLABEL.owner] ?? '',
       url: port !== undefined ? `http://localhost:${port}/openmrs/spa/` : (record?.url ?? ''),
-      created: created ? iso(created) : '',
-      expires: iso(expires),
-      ageSeconds: created ? now - created : 0,
-      expiresInSeconds: expires - now,
+      created: created ?? '',
+      ...expiryFields(expiry, now),
+      ageSeconds: created ? now - createdUnix : 0,
       state,
     };
   });
   return infos.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The expiry of the record when there is one (it wins: `env extend` writes it), else of the network label. */
+function expiryOf(record: ComposeEnvRecord | undefined, labels: Record<string, string>, now: number): Expiry {
+  return record
+    ? readExpiry(record.expires, now, `the expiry in ${RECORD_FILE}`)
+    : readExpiry(labels[DLABEL.expires], now, `label ${DLABEL.expires}`);
 }
 
 /** Whether an environment of that name is a disposable one on this engine. */
@@ -369,25 +387,30 @@ export async function extendComposeEnv(
   const env = (await listComposeEnvs(deps)).find((e) => e.name === request.name);
   if (!env) throw notFound(request.name);
   const docker = await dockerOf(deps);
+  const now = nowSeconds(deps);
   let record = await readRecord(deps.env, request.name);
-  if (!record) {
+  let current: Expiry;
+  if (record) current = expiryOf(record, {}, now);
+  else {
     // The folder was lost: rebuild the record from the network's labels.
     const [n] = await docker.listNetworks({
       filters: { label: [`${DLABEL.disposable}=true`, `${LABEL.env}=${request.name}`] },
     });
     const l = n?.Labels ?? {};
+    current = expiryOf(undefined, l, now);
+    const created = Number(l[DLABEL.created] ?? 0);
     record = {
       name: request.name,
       runtime: 'compose',
       profile: l[LABEL.profile] ?? env.profile,
       appDigest: l[LABEL.appDigest] ?? '',
       owner: l[DLABEL.owner] ?? env.owner,
-      created: Number(l[DLABEL.created] ?? 0),
-      expires: Number(l[DLABEL.expires] ?? 0),
+      created: isoOf(created) ? created : 0,
+      expires: current.unix ?? now,
       state: 'ready',
     };
   }
-  const expires = Math.max(record.expires, nowSeconds(deps)) + ttl;
+  const expires = extendedExpiry(current, now, ttl, request.name);
   await writeRecord(deps.env, { ...record, expires });
   return { name: request.name, runtime: 'compose', expires: iso(expires) };
 }
@@ -415,6 +438,8 @@ export interface ComposeGcResult {
     volumes: string[];
   }[];
   kept: number;
+  /** Environments left alone because their expiry is not a time (they are counted as kept). */
+  skipped: SkippedEnv[];
 }
 
 /** Removes every expired disposable Docker environment (`down --volumes`), and nothing else. */
@@ -424,7 +449,7 @@ export async function gcComposeEnvs(
 ): Promise<ComposeGcResult> {
   const docker = await dockerOf(deps);
   const envs = await listComposeEnvs(deps);
-  const expired = envs.filter((e) => e.expiresInSeconds <= 0);
+  const { expired, skipped } = expiredOf(envs);
   const removed: ComposeGcResult['removed'] = [];
   await step(
     deps.events,
@@ -460,5 +485,5 @@ export async function gcComposeEnvs(
       }
     },
   );
-  return { dryRun: request.dryRun === true, removed, kept: envs.length - expired.length };
+  return { dryRun: request.dryRun === true, removed, kept: envs.length - expired.length, skipped };
 }

@@ -4,6 +4,7 @@
 // removes the release, its claims and the rest with it. Installed with server-side apply, so a
 // second install changes nothing and a changed schedule or image is applied in place.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { ExitCode, OmrsError } from '../errors.js';
 import { api, isNotFound, type KubeClient } from '../runtime/kube/client.js';
 import { KLABEL, MANAGED_BY } from '../runtime/kube/labels.js';
 
@@ -28,6 +29,47 @@ while read -r name expires phase; do
   fi
 done
 `;
+
+const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+/** Minute, hour, day of month, month, day of week: the numbers each field allows. */
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+];
+const NAMES = /^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat)$/i;
+
+function fieldProblem(text: string, field: (typeof FIELDS)[number]): string | undefined {
+  for (const item of text.split(',')) {
+    const m = /^(\*|\w+(?:-\w+)?)(?:\/(\d+))?$/.exec(item);
+    if (!m || (m[2] !== undefined && Number(m[2]) === 0)) return `"${item}" is not a ${field.name} item`;
+    if (m[1] === '*') continue;
+    for (const bound of m[1]!.split('-'))
+      if (!NAMES.test(bound) && !(/^\d+$/.test(bound) && +bound >= field.min && +bound <= field.max))
+        return `${field.name} "${bound}" is not between ${field.min} and ${field.max}`;
+  }
+  return undefined;
+}
+
+/** A CronJob schedule: five cron fields or a macro; a bad one is a usage error before any request. */
+export function checkSchedule(schedule: string): string {
+  const fields = schedule.trim().split(/\s+/);
+  const problem = MACROS.includes(schedule.trim())
+    ? undefined
+    : fields.length !== 5
+      ? `has ${fields.length} field${fields.length === 1 ? '' : 's'}, not 5`
+      : fields.map((f, i) => fieldProblem(f, FIELDS[i]!)).find((p) => p !== undefined);
+  if (problem)
+    throw new OmrsError({
+      code: 'ENV_BAD_SCHEDULE',
+      message: `--schedule "${schedule.slice(0, 60)}" is not a cron schedule: it ${problem.startsWith('has') ? problem : `says ${problem}`}`,
+      exitCode: ExitCode.usage,
+      hint: 'Write five fields, minute hour day-of-month month day-of-week, e.g. "*/15 * * * *", or a macro such as @hourly.',
+    });
+  return schedule.trim();
+}
 
 export interface GcCronJobOptions {
   schedule: string;

@@ -11,6 +11,7 @@ import { connect, type KubeDeps, type KubeRequest, type Target } from '../runtim
 import { KANNOTATION, KLABEL, namespaceFor, namespaceLabels } from '../runtime/kube/labels.js';
 import { downTarget, type KubeDownResult } from '../runtime/kube/status.js';
 import { kubeUp, type KubeUpResult } from '../runtime/kube/up.js';
+import { expiredOf, expiryFields, extendedExpiry, isoOf, readExpiry, type SkippedEnv } from './expiry.js';
 import { generateName, ttlSeconds } from './names.js';
 
 export interface EnvDeps extends KubeDeps {
@@ -45,14 +46,19 @@ export interface EnvInfo {
   owner: string;
   url: string;
   created: string;
-  expires: string;
+  /** ISO time; null when the expiry label or record is missing or not a time (see `problem`). */
+  expires: string | null;
   ageSeconds: number;
-  expiresInSeconds: number;
+  expiresInSeconds: number | null;
   state: string;
+  /** What is wrong with this environment's bookkeeping (its expiry), when something is. */
+  problem?: string;
 }
 
 const nowSeconds = (deps: EnvDeps): number => Math.floor((deps.now ?? Date.now)() / 1000);
-const iso = (unix: number): string => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** For times omrs computed itself (now plus a bounded TTL): always a real date. */
+const iso = (unix: number): string => isoOf(unix)!;
+const EXPIRES_LABEL = `label ${KLABEL.expires}`;
 
 async function gitEmail(env: Record<string, string | undefined>): Promise<string | undefined> {
   const result = await run('git', ['config', 'user.email'], { env, timeoutMs: 2000 });
@@ -182,10 +188,11 @@ export async function listEnvs(request: EnvScope, deps: EnvDeps, target?: Target
     .map((ns): EnvInfo => {
       const l = ns.metadata?.labels ?? {};
       const a = ns.metadata?.annotations ?? {};
-      const expires = Number(l[KLABEL.expires] ?? 0);
-      const created = Math.floor(
-        new Date(a[KANNOTATION.created] ?? ns.metadata?.creationTimestamp ?? 0).getTime() / 1000,
-      );
+      const expiry = readExpiry(l[KLABEL.expires], now, EXPIRES_LABEL);
+      const createdMs = [a[KANNOTATION.created], ns.metadata?.creationTimestamp]
+        .map((t) => (t === undefined ? NaN : new Date(t).getTime()))
+        .find((t) => !Number.isNaN(t));
+      const created = createdMs === undefined ? undefined : Math.floor(createdMs / 1000);
       const terminating = ns.status?.phase === 'Terminating';
       return {
         name: l[KLABEL.env] ?? ns.metadata?.name ?? '',
@@ -194,11 +201,14 @@ export async function listEnvs(request: EnvScope, deps: EnvDeps, target?: Target
         profile: l[KLABEL.profile] ?? '',
         owner: a[KANNOTATION.owner] ?? l[KLABEL.owner] ?? '',
         url: a[KANNOTATION.url] ?? '',
-        created: a[KANNOTATION.created] ?? '',
-        expires: a[KANNOTATION.expires] ?? iso(expires),
-        ageSeconds: now - created,
-        expiresInSeconds: expires - now,
-        state: terminating ? 'deleting' : expires <= now ? 'expired' : (a[KANNOTATION.state] ?? 'unknown'),
+        created: created === undefined ? '' : (isoOf(created) ?? ''),
+        ...expiryFields(expiry, now),
+        ageSeconds: created === undefined ? 0 : now - created,
+        state: terminating
+          ? 'deleting'
+          : expiry.unix !== undefined && expiry.unix <= now
+            ? 'expired'
+            : (a[KANNOTATION.state] ?? 'unknown'),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -229,7 +239,13 @@ export async function extendEnv(
   const ttl = ttlSeconds(request.ttl);
   const t = await scope(request, deps, 'extend an environment on');
   const env = await findEnv(t, request.name);
-  const expires = Math.max(Number(env.labels[KLABEL.expires] ?? 0), nowSeconds(deps)) + ttl;
+  const now = nowSeconds(deps);
+  const expires = extendedExpiry(
+    readExpiry(env.labels[KLABEL.expires], now, EXPIRES_LABEL),
+    now,
+    ttl,
+    request.name,
+  );
   const a = await api('read namespace', t.client.context, () =>
     t.client.core.readNamespace({ name: env.namespace }),
   );
@@ -263,13 +279,15 @@ export interface GcResult {
   dryRun: boolean;
   removed: { name: string; namespace: string; expired: string; pvcs: string[] }[];
   kept: number;
+  /** Environments left alone because their expiry is not a time (they are counted as kept). */
+  skipped: SkippedEnv[];
 }
 
 /** Removes every expired disposable environment (release, claims, namespace), and nothing else. */
 export async function gcEnvs(request: EnvScope & { dryRun?: boolean }, deps: EnvDeps): Promise<GcResult> {
   const t = await scope(request, deps, 'collect expired environments on');
   const envs = await listEnvs(request, deps, t);
-  const expired = envs.filter((e) => e.expiresInSeconds <= 0 && e.state !== 'deleting');
+  const { expired, skipped } = expiredOf(envs);
   const removed: GcResult['removed'] = [];
   await step(
     deps.events,
@@ -300,6 +318,7 @@ export async function gcEnvs(request: EnvScope & { dryRun?: boolean }, deps: Env
     dryRun: request.dryRun === true,
     removed: removed.sort((a, b) => a.name.localeCompare(b.name)),
     kept: envs.length - expired.length,
+    skipped,
   };
 }
 
@@ -315,15 +334,20 @@ export async function gcCronJob(
   request: EnvScope & { uninstall?: boolean; schedule?: string; image?: string },
   deps: EnvDeps,
 ): Promise<GcCronJobResult> {
-  const [t, cron] = await Promise.all([
-    scope(request, deps, request.uninstall ? 'remove the gc CronJob from' : 'install the gc CronJob on'),
-    import('./gc-cronjob.js'),
-  ]);
+  const cron = await import('./gc-cronjob.js');
+  const schedule = request.uninstall
+    ? undefined
+    : cron.checkSchedule(request.schedule ?? cron.GC_DEFAULT_SCHEDULE);
+  const t = await scope(
+    request,
+    deps,
+    request.uninstall ? 'remove the gc CronJob from' : 'install the gc CronJob on',
+  );
   const base = { context: t.decision.context, namespace: cron.GC_NAMESPACE };
   if (request.uninstall) return { ...base, deleted: await cron.uninstallGcCronJob(t.client) };
   const applied = await step(deps.events, 'gc-cronjob', `apply the ${cron.GC_NAME} CronJob`, () =>
     cron.installGcCronJob(t.client, {
-      schedule: request.schedule ?? cron.GC_DEFAULT_SCHEDULE,
+      schedule: schedule ?? cron.GC_DEFAULT_SCHEDULE,
       image: request.image ?? cron.GC_DEFAULT_IMAGE,
     }),
   );

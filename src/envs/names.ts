@@ -1,6 +1,6 @@
 // Disposable environment names and TTLs. Pure.
 import { randomBytes } from 'node:crypto';
-import { ExitCode, OmrsError } from '../errors.js';
+import { parseDuration, TTL } from '../duration.js';
 
 const ADJECTIVES = [
   'amber',
@@ -39,18 +39,9 @@ export function generateName(profile: string, random: () => Buffer = () => rando
   return `${prefix}${suffix}`;
 }
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** "4h" → 14400 seconds; "90m", "30s", "2d" too. */
-export function ttlSeconds(ttl: string): number {
-  const m = /^(\d+)(s|m|h|d)$/.exec(ttl.trim());
-  if (!m || Number(m[1]) <= 0)
-    throw new OmrsError({
-      code: 'ENV_BAD_TTL',
-      message: `--ttl ${ttl} is not a duration like 30m, 4h or 2d`,
-      exitCode: ExitCode.usage,
-    });
-  return Number(m[1]) * UNITS[m[2]!]!;
+/** "4h" → 14400 seconds; "90m", "30s", "2d" too; at most 365 days. `what` names the flag. */
+export function ttlSeconds(ttl: string, what = '--ttl'): number {
+  return Math.ceil(parseDuration(ttl, TTL, what, 'ENV_BAD_TTL') / 1000);
 }
 
 /** "3h 12m", "45s", "expired 2m ago". */

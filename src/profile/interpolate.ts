@@ -1,16 +1,20 @@
 // ${VAR} and ${VAR:-default} in string values, from the environment. `$${` is a literal `${`.
-// A value that came from a variable whose name says it is secret is remembered, so it is never printed.
+// A value that came from a variable whose name says it is secret is remembered, so it is never printed;
+// every value that came from a variable is remembered with the variables' names, so that error
+// messages can name the variable instead of quoting its value.
 import type { Problem, SourceLocation } from '../errors.js';
 import { ExitCode, OmrsError } from '../errors.js';
+import { SECRET_NAME } from '../mask.js';
 
 const REFERENCE = /\$(\$)?\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const SECRET_NAME = /secret|password|passwd|token|credential|private[_-]?key|api[_-]?key/i;
 
 export interface InterpolationResult {
   value: unknown;
   /** Paths whose value came (in part) from a secret-named variable. */
   secretPaths: (string | number)[][];
+  /** Every path whose value came (in part) from a variable, with the names of those variables. */
+  interpolated: { path: (string | number)[]; variables: string[] }[];
 }
 
 export function interpolate(
@@ -19,6 +23,7 @@ export function interpolate(
   locate: (path: (string | number)[]) => SourceLocation | undefined,
 ): InterpolationResult {
   const secretPaths: (string | number)[][] = [];
+  const interpolated: InterpolationResult['interpolated'] = [];
   const problems: Problem[] = [];
 
   const walk = (node: unknown, path: (string | number)[]): unknown => {
@@ -36,7 +41,10 @@ export function interpolate(
     if (unclosed !== -1) {
       problems.push({
         code: 'PROFILE_INTERPOLATION',
-        message: `unclosed "\${" in "${text}"`,
+        // The text is the file's own, but a secret field's text is still a secret.
+        message: path.some((p) => SECRET_NAME.test(String(p)))
+          ? 'unclosed "${" in a secret value'
+          : `unclosed "\${" in "${text}"`,
         path,
         location: locate(path),
         expected: '${NAME} or ${NAME:-default}',
@@ -44,6 +52,7 @@ export function interpolate(
       return text;
     }
     let secret = false;
+    const variables: string[] = [];
     const result = text.replace(REFERENCE, (_match, escaped: string | undefined, body: string) => {
       if (escaped) return '${' + body + '}';
       const separator = body.indexOf(':-');
@@ -61,6 +70,7 @@ export function interpolate(
         return '';
       }
       if (SECRET_NAME.test(name)) secret = true;
+      if (!variables.includes(name)) variables.push(name);
       const fromEnv = env[name];
       if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
       if (fallback !== undefined) return fallback;
@@ -74,10 +84,11 @@ export function interpolate(
       return '';
     });
     if (secret) secretPaths.push(path);
+    if (variables.length > 0) interpolated.push({ path, variables });
     return result;
   };
 
-  const interpolated = walk(value, []);
+  const substituted = walk(value, []);
   if (problems.length > 0) {
     throw new OmrsError({
       code: 'PROFILE_INTERPOLATION',
@@ -86,5 +97,5 @@ export function interpolate(
       problems,
     });
   }
-  return { value: interpolated, secretPaths };
+  return { value: substituted, secretPaths, interpolated };
 }

@@ -5,7 +5,7 @@ import { ExitCode, OmrsError, type Problem, type SourceLocation } from '../error
 import { interpolate } from './interpolate.js';
 import { mergeLayers, type Layer, type Merged } from './merge.js';
 import type { ProjectConfig } from './project-config.js';
-import { ProfileSchema, type Profile } from './schema.js';
+import { LOADER_KEYS, ProfileSchema, TOP_LEVEL_KEYS, type Profile } from './schema.js';
 import { pathKey, profileError, readProfileSource } from './source.js';
 import { issuesToProblems, suggest } from './validate.js';
 
@@ -71,7 +71,7 @@ export function loadProfile(ref: string | undefined, options: LoadOptions): Reso
 
   const parsed = ProfileSchema.safeParse(merged.value);
   if (!parsed.success) {
-    const problems = issuesToProblems(parsed.error.issues, merged.value, merged.origins);
+    const problems = issuesToProblems(parsed.error.issues, merged);
     throw new OmrsError({
       code: problems[0]?.code ?? 'PROFILE_INVALID',
       message: `profile "${basename(file, extname(file))}" is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
@@ -110,6 +110,7 @@ function collect(
     });
   }
   const source = readProfileSource(file, referencedFrom);
+  assertLooksLikeProfile(source.value, file, referencedFrom);
   const { extends: parents, ...own } = source.value;
   const extendsPosition = source.positions.get(pathKey(['extends']));
 
@@ -138,9 +139,38 @@ function collect(
   }
 
   const locate = (path: (string | number)[]) => source.positions.get(pathKey(path))?.value;
-  const { value, secretPaths } = interpolate(own, env, locate);
+  const { value, secretPaths, interpolated } = interpolate(own, env, locate);
   chain.push(file);
-  layers.push({ value: value as Record<string, unknown>, positions: source.positions, secretPaths });
+  layers.push({
+    value: value as Record<string, unknown>,
+    positions: source.positions,
+    secretPaths,
+    interpolated,
+  });
+}
+
+const PROFILE_KEYS = [...LOADER_KEYS, ...TOP_LEVEL_KEYS];
+
+/**
+ * A YAML map none of whose keys is (or is close to) a profile key is some other file (a
+ * kubeconfig, a Secret manifest): it is refused without a frame, which would quote its lines.
+ */
+function assertLooksLikeProfile(
+  value: Record<string, unknown>,
+  file: string,
+  referencedFrom: SourceLocation | undefined,
+): void {
+  const keys = Object.keys(value);
+  if (keys.length === 0 || keys.some((key) => suggest(key, PROFILE_KEYS) !== undefined)) return;
+  throw profileError(
+    {
+      code: 'PROFILE_NOT_A_PROFILE',
+      message: `${file} is not a profile: none of its ${keys.length} top-level key(s) is a profile key`,
+      location: referencedFrom ?? { file },
+      expected: `a map with profile keys, e.g. extends, ${TOP_LEVEL_KEYS.slice(0, 4).join(', ')}`,
+    },
+    'Check that this is the profile you meant; `omrs profile schema` lists the keys a profile has.',
+  );
 }
 
 function parentList(parents: unknown, location: SourceLocation): string[] {

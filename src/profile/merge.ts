@@ -7,22 +7,27 @@ export interface Layer {
   value: Record<string, unknown>;
   positions: Map<string, Position>;
   secretPaths: Path[];
+  /** Paths whose value came from variables, with the variables' names. */
+  interpolated: { path: Path; variables: string[] }[];
 }
 
 export interface Merged {
   value: Record<string, unknown>;
   origins: Map<string, Position>;
   secrets: Set<string>;
+  /** By path key: the variables a value came from, for paths whose value was interpolated. */
+  interpolated: Map<string, string[]>;
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function mergeLayers(layers: Layer[]): Merged {
-  const merged: Merged = { value: {}, origins: new Map(), secrets: new Set() };
+  const merged: Merged = { value: {}, origins: new Map(), secrets: new Set(), interpolated: new Map() };
   for (const layer of layers) {
     mergeInto(merged.value, layer.value, [], layer, merged);
     for (const path of layer.secretPaths) merged.secrets.add(pathKey(path));
+    for (const { path, variables } of layer.interpolated) merged.interpolated.set(pathKey(path), variables);
   }
   return merged;
 }
@@ -84,6 +89,8 @@ function dropSubtree(merged: Merged, path: Path): void {
     if (key === own || key.startsWith(prefix)) merged.origins.delete(key);
   for (const key of [...merged.secrets])
     if (key === own || key.startsWith(prefix)) merged.secrets.delete(key);
+  for (const key of [...merged.interpolated.keys()])
+    if (key === own || key.startsWith(prefix)) merged.interpolated.delete(key);
 }
 
 /** Where a path was set; falls back to the nearest ancestor that has a position. */

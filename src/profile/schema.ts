@@ -1,6 +1,7 @@
 // The profile schema. Every top-level key is marked `app` (what the application is: part of the
 // app digest, must be identical from QA to prod) or `env` (where and how it runs).
 import { z } from 'zod';
+import { outOfRange, rangeText, TIMEOUT } from '../duration.js';
 
 export type KeyScope = 'app' | 'env';
 export interface KeyMeta {
@@ -34,7 +35,10 @@ const imageRef = z
     'must be an image reference like "registry/name:tag" or "name@sha256:<digest>"',
   );
 
-const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "90s", "5m" or "1h"');
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "90s", "5m" or "1h"')
+  .refine((d) => !outOfRange(d, TIMEOUT), `must be a duration ${rangeText(TIMEOUT)}`);
 const quantity = z
   .string()
   .regex(

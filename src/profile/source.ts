@@ -2,8 +2,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ExitCode, OmrsError, type Problem, type SourceLocation } from '../errors.js';
+import { LOADER_KEYS, TOP_LEVEL_KEYS } from './schema.js';
 
 export const MAX_PROFILE_BYTES = 1024 * 1024;
+const PROFILE_EXTENSION = /\.ya?ml$/;
+const PROFILE_KEY_LINE = new RegExp(`^(${[...LOADER_KEYS, ...TOP_LEVEL_KEYS].join('|')})\\s*:`, 'm');
 
 export interface Position {
   key?: SourceLocation;
@@ -29,7 +32,23 @@ export function profileError(problem: Problem, hint?: string): OmrsError {
   });
 }
 
+/**
+ * Reads a profile file. A file that is not a profile (not named .yaml/.yml, not text, broken YAML
+ * without a line that starts with a profile key, not a YAML map) is refused without quoting a line
+ * of it: `--profile` and `extends` can name any file, and a password file or /etc/passwd must not
+ * end up in an error message.
+ */
 export function readProfileSource(file: string, referencedFrom?: SourceLocation): ProfileSource {
+  if (!PROFILE_EXTENSION.test(file))
+    throw profileError(
+      {
+        code: 'PROFILE_NOT_YAML_FILE',
+        message: `${file} is not a profile file`,
+        location: referencedFrom ?? { file },
+        expected: 'a profile name (e.g. dev) or the path of a .yaml or .yml file',
+      },
+      'Profiles are YAML files named <name>.yaml or <name>.yml; name one of them.',
+    );
   const text = readText(file, referencedFrom);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true, strict: true });
@@ -39,6 +58,18 @@ export function readProfileSource(file: string, referencedFrom?: SourceLocation)
   };
 
   const errors = [...doc.errors];
+  if (errors.length > 0 && !PROFILE_KEY_LINE.test(text)) {
+    // Broken YAML with no line that starts with a profile key: some other file, not shown.
+    throw profileError(
+      {
+        code: 'PROFILE_YAML_SYNTAX',
+        message: `${file} is not a profile: it is not valid YAML, and no line starts with a profile key`,
+        location: referencedFrom ?? { file },
+        expected: `a YAML map with profile keys, e.g. extends, ${TOP_LEVEL_KEYS.slice(0, 4).join(', ')}`,
+      },
+      'Check that this is the profile you meant; `omrs profile schema` lists the keys a profile has.',
+    );
+  }
   if (errors.length > 0) {
     const problems: Problem[] = errors.map((e) => ({
       code: e.code === 'DUPLICATE_KEY' ? 'PROFILE_DUPLICATE_KEY' : 'PROFILE_YAML_SYNTAX',
@@ -69,12 +100,16 @@ export function readProfileSource(file: string, referencedFrom?: SourceLocation)
     );
   }
   if (!isMap(doc.contents)) {
-    throw profileError({
-      code: 'PROFILE_NOT_A_MAP',
-      message: 'a profile must be a map of keys at the top level',
-      location: at(doc.contents.range?.[0] ?? 0),
-      expected: 'a YAML map, e.g. `runtime: compose`',
-    });
+    // Not a profile: no line of it is shown (the location is the file, or the `extends` naming it).
+    throw profileError(
+      {
+        code: 'PROFILE_NOT_A_MAP',
+        message: `${file} is not a profile: its content is not a map of keys`,
+        location: referencedFrom ?? { file },
+        expected: 'a YAML map at the top level, e.g. `runtime: compose`',
+      },
+      'Check that this is the profile you meant; a profile starts with keys such as `extends: base`.',
+    );
   }
 
   const positions = new Map<string, Position>();
@@ -190,8 +225,8 @@ function readText(file: string, referencedFrom?: SourceLocation): string {
     throw profileError(
       {
         code: 'PROFILE_NOT_TEXT',
-        message: `${file} is not UTF-8 text (binary data${nul === -1 ? '' : ' at byte ' + nul})`,
-        location: { file, line, column: 1 },
+        message: `${file} is not UTF-8 text (binary data${nul === -1 ? '' : ' at byte ' + nul}, line ${line})`,
+        location: referencedFrom ?? { file },
       },
       'A profile is a YAML text file; was a binary file saved under this name?',
     );

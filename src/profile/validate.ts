@@ -1,27 +1,34 @@
 // Turns schema violations into problems that name the file, line, key path, expectation and a hint.
+// A value that came from a variable, or sits in a secret field, is never quoted: the problem names
+// the variable (or says it is a secret) instead.
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import type { Problem } from '../errors.js';
-import { originOf, type Path } from './merge.js';
-import { keysAt } from './schema.js';
-import type { Position } from './source.js';
+import { scrub } from '../mask.js';
+import { originOf, type Merged, type Path } from './merge.js';
+import { keysAt, metaOf, schemaAt } from './schema.js';
+import { pathKey, type Position } from './source.js';
 
 type Issue = z.core.$ZodIssue;
 
+/** Why a value must not be quoted: the variables it came from, or that it is a secret field. */
+type Hidden = { variables: string[] } | { secret: true };
+
 export function issuesToProblems(
   issues: readonly Issue[],
-  value: unknown,
-  origins: Map<string, Position>,
+  merged: Pick<Merged, 'value' | 'origins' | 'interpolated'>,
 ): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push(unknownKey([...path, key], origins));
+      for (const key of issue.keys) problems.push(unknownKey([...path, key], merged.origins));
       continue;
     }
-    const location = originOf(origins, path)?.value;
-    const actual = valueAt(value, path);
+    const location = originOf(merged.origins, path)?.value;
+    const actual = valueAt(merged.value, path);
+    const hidden = hiddenAt(merged, path);
+    const shown = describeValue(actual, hidden);
     const base = { path, ...(location && { location }) };
     switch (issue.code) {
       case 'invalid_type':
@@ -31,28 +38,57 @@ export function issuesToProblems(
           message:
             actual === undefined
               ? `${describePath(path)} is required`
-              : `${describePath(path)} must be ${article(issue.expected)}, not ${describeValue(actual)}`,
+              : `${describePath(path)} must be ${article(issue.expected)}, not ${shown}`,
           expected: issue.expected,
-          ...typeHint(issue.expected, actual),
+          ...(hidden ? hiddenHint(hidden, issue.expected) : typeHint(issue.expected, actual)),
         });
         break;
       case 'invalid_value': {
         const allowed = issue.values.map(String);
-        const guess = typeof actual === 'string' ? suggest(actual, allowed) : undefined;
+        const guess = typeof actual === 'string' && !hidden ? suggest(actual, allowed) : undefined;
         problems.push({
           ...base,
           code: 'PROFILE_INVALID_VALUE',
-          message: `${describePath(path)} is ${describeValue(actual)}, which is not allowed`,
+          message: `${describePath(path)} is ${shown}, which is not allowed`,
           expected: `one of ${allowed.map((v) => `"${v}"`).join(', ')}`,
           ...(guess && { hint: `Did you mean "${guess}"?` }),
+          ...(hidden && hiddenHint(hidden, 'string')),
         });
         break;
       }
-      default:
-        problems.push({ ...base, code: 'PROFILE_INVALID_VALUE', ...rangeOrCustom(issue, path, actual) });
+      default: {
+        const { message, expected } = rangeOrCustom(issue, path, actual, shown);
+        problems.push({
+          ...base,
+          code: 'PROFILE_INVALID_VALUE',
+          // A custom check may quote the value it refused (e.g. a duplicate tenant name).
+          message: hidden && typeof actual === 'string' ? scrub(message, [actual]) : message,
+          ...(expected && { expected }),
+          ...(hidden && hiddenHint(hidden, 'string')),
+        });
+      }
     }
   }
   return problems;
+}
+
+function hiddenAt(merged: Pick<Merged, 'interpolated'>, path: Path): Hidden | undefined {
+  const variables = merged.interpolated.get(pathKey(path));
+  if (variables) return { variables };
+  const schema = schemaAt(path);
+  return schema && metaOf(schema).secret === true ? { secret: true } : undefined;
+}
+
+const references = (variables: string[]): string => variables.map((v) => `\${${v}}`).join(', ');
+
+function hiddenHint(hidden: Hidden, expected: string): { hint: string } {
+  if ('secret' in hidden) return { hint: 'The value is a secret and is not shown; check it in the profile.' };
+  const from = `The value comes from ${references(hidden.variables)} and is not shown`;
+  if (expected === 'number' || expected === 'int' || expected === 'boolean')
+    return {
+      hint: `${from}; a variable always gives a string, so write the ${expected === 'boolean' ? 'true/false' : 'number'} in the profile itself.`,
+    };
+  return { hint: `${from}: check what that variable is set to.` };
 }
 
 function unknownKey(path: Path, origins: Map<string, Position>): Problem {
@@ -79,16 +115,21 @@ export function suggest(input: string, candidates: string[]): string | undefined
   return distance(input, best) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
 }
 
-function rangeOrCustom(issue: Issue, path: Path, actual: unknown): { message: string; expected?: string } {
+function rangeOrCustom(
+  issue: Issue,
+  path: Path,
+  actual: unknown,
+  shown: string,
+): { message: string; expected?: string } {
   const what = Array.isArray(actual) ? 'item(s)' : '';
   if (issue.code === 'too_small')
     return {
-      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too small`,
+      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : shown}, which is too small`,
       expected: `at least ${String(issue.minimum)} ${what}`.trim(),
     };
   if (issue.code === 'too_big')
     return {
-      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : describeValue(actual)}, which is too big`,
+      message: `${describePath(path)} is ${Array.isArray(actual) ? `a list of ${actual.length}` : shown}, which is too big`,
       expected: `at most ${String(issue.maximum)} ${what}`.trim(),
     };
   return { message: `${describePath(path)}: ${issue.message}` };
@@ -117,8 +158,14 @@ export const describePath = (path: Path): string =>
     ? 'the profile'
     : '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
 
-function describeValue(value: unknown): string {
+function describeValue(value: unknown, hidden?: Hidden): string {
   if (value === undefined) return 'missing';
+  if (hidden) {
+    const kind = value === null ? 'null' : typeof value;
+    return 'secret' in hidden
+      ? `a ${kind} (a secret, not shown)`
+      : `a ${kind} from ${references(hidden.variables)} (not shown)`;
+  }
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'a map';

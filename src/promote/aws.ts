@@ -2,6 +2,7 @@
 // fingerprint in SSM. Credentials come from the default chain (never printed); OMRS_AWS_ENDPOINT
 // points every client at an emulator (the tests use moto_server on 127.0.0.1).
 import { ExitCode, OmrsError } from '../errors.js';
+import { maskCredentials, scrub } from '../mask.js';
 import type { Profile } from '../profile/schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -43,14 +44,16 @@ function clientConfig(t: AwsTarget) {
 function awsError(error: unknown, what: string, t: AwsTarget): OmrsError {
   if (error instanceof OmrsError) return error;
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
-  const text = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  // An SDK or emulator message may quote the endpoint (with credentials in its URL) or a key.
+  const secrets = [t.env.AWS_SECRET_ACCESS_KEY, t.env.AWS_SESSION_TOKEN].filter((s): s is string => !!s);
+  const text = maskCredentials(scrub(`${e.name ?? 'Error'}: ${e.message ?? String(error)}`, secrets));
   const network = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|socket hang up/i.test(
     `${text} ${e.code ?? ''} ${e.cause?.code ?? ''}`,
   );
   const creds = /credential/i.test(text);
   return new OmrsError({
     code: network ? 'AWS_UNREACHABLE' : creds ? 'AWS_CREDENTIALS' : 'AWS_FAILED',
-    message: `${what}: ${network ? `cannot reach AWS${t.endpoint ? ` at ${t.endpoint}` : ''} (${text})` : text}`,
+    message: `${what}: ${network ? `cannot reach AWS${t.endpoint ? ` at ${maskCredentials(t.endpoint)}` : ''} (${text})` : text}`,
     exitCode: network || creds ? ExitCode.prerequisite : ExitCode.failed,
     hint: creds
       ? 'Provide AWS credentials through the default chain (AWS_PROFILE, SSO, environment variables).'

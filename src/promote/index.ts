@@ -16,7 +16,7 @@ import type { Profile } from '../profile/schema.js';
 import { maskSecrets } from '../profile/show.js';
 import { renderProfile } from '../render/index.js';
 import { findHelm } from '../render/helm.js';
-import { labelValue } from '../render/values.js';
+import { envNameOf } from '../render/env-name.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
 import {
@@ -263,7 +263,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   // The context guard reads only the kubeconfig file: a wrong context is refused before any request.
   const client = await connectGuarded(profile, request.context, deps.env, request.kubeconfig);
   const ns = baseNamespace(profile, name);
-  const release = labelValue(name).toLowerCase();
+  const release = envNameOf(name);
   const again = `omrs promote --profile ${request.profile ?? name}${request.context ? ` --context ${request.context}` : ''} …`;
 
   // 1. resolve and lock
@@ -299,7 +299,6 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
         message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
         hint: 'Production should pin images (image@sha256:…) so that what runs is exactly what QA tested.',
       });
-    await writeLock(lockFile, lock);
   });
 
   // Read-only: which colour is live, and the objects the idle colour gets.
@@ -372,6 +371,8 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     };
   });
   await confirmOrRefuse(`Promote ${name} to ${idle} on ${client.context}`, name, request.yes, deps);
+  // Written only now: a refusal before this point (gate, plan, no confirmation) leaves nothing behind.
+  await writeLock(lockFile, lock);
 
   // From here on the promotion changes things: failures are recorded and say that the live colour still serves.
   const who = await whoAmI(deps.env, deps.cwd);
@@ -550,7 +551,7 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
   const { profile, name } = resolved;
   const client = await connectGuarded(profile, request.context, deps.env, request.kubeconfig);
   const ns = baseNamespace(profile, name);
-  const release = labelValue(name).toLowerCase();
+  const release = envNameOf(name);
   const digest = appDigest(profile);
   const current = await readLive(client, ns);
   if (!current.live)

@@ -6,9 +6,10 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ExitCode, OmrsError, type Problem } from '../errors.js';
+import { ExitCode, InterruptedError, OmrsError, type Problem } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
+import { prepareOutputPath } from '../output-path.js';
 import type { ProfileDeps } from '../profile/index.js';
 import { connectDocker, type Docker } from '../runtime/docker.js';
 import { registryAuth } from './image-digests.js';
@@ -82,7 +83,14 @@ export async function saveImages(
   request: { profile?: string; output: string },
   deps: ImageDeps,
 ): Promise<SavedBundle> {
-  const file = resolve(deps.cwd, request.output);
+  const file = await prepareOutputPath(request.output, deps.cwd, {
+    flag: '-o',
+    kind: 'file',
+    notStdout: {
+      why: 'the bundle is written to a temporary file and renamed once complete, so that a cut-off bundle never looks whole',
+      hint: 'Give -o a file path, e.g. -o bundle.tar.',
+    },
+  });
   const { profile, images } = await listImages(request.profile, deps);
   const docker = await connectDocker(deps.env);
 
@@ -152,6 +160,7 @@ export async function saveImages(
       await rename(partial, file);
     } catch (error) {
       await rm(partial, { force: true });
+      throwIfInterrupted(deps, 'images save');
       if (error instanceof OmrsError) throw error;
       throw new OmrsError({
         code: 'IMAGES_SAVE_FAILED',
@@ -163,6 +172,11 @@ export async function saveImages(
   });
   return { profile, file, bytes, images: resolved };
 }
+
+/** An aborted stream fails like a broken one: when Ctrl-C caused it, say so instead of blaming the file. */
+const throwIfInterrupted = (deps: ImageDeps, what: string): void => {
+  if (deps.signal?.aborted) throw new InterruptedError(what);
+};
 
 const corrupt = (file: string, why: string, cause?: unknown): OmrsError =>
   new OmrsError({
@@ -239,6 +253,7 @@ export async function loadImages(
   const images: string[] = [];
   const untagged: string[] = [];
   await step(deps.events, 'load', `load ${file}`, async () => {
+    throwIfInterrupted(deps, 'images load');
     let stream: NodeJS.ReadableStream;
     try {
       stream = await docker.loadImage(createReadStream(file), {
@@ -246,6 +261,7 @@ export async function loadImages(
         ...(deps.signal && { abortSignal: deps.signal }),
       });
     } catch (error) {
+      throwIfInterrupted(deps, 'images load');
       throw corrupt(file, messageOf(error), error);
     }
     try {
@@ -258,6 +274,7 @@ export async function loadImages(
         if (tagged || id) deps.events.emit({ type: 'info', message: text });
       });
     } catch (error) {
+      throwIfInterrupted(deps, 'images load');
       throw corrupt(file, messageOf(error), error);
     }
     if (images.length + untagged.length === 0) throw corrupt(file, 'the engine loaded no image from it');
@@ -273,6 +290,7 @@ export async function loadImages(
       });
     const authconfig = registryAuth(deps.env, registry);
     for (const image of images) {
+      throwIfInterrupted(deps, 'images load --push');
       const { repository, tag = 'latest' } = parseReference(image);
       // The mirror path the profile's images.registry renders (rewriteImage), so `up` finds them.
       const targetRepository = rewriteImage(repository, registry);
@@ -295,6 +313,7 @@ export async function loadImages(
             }
           });
         } catch (error) {
+          throwIfInterrupted(deps, 'images load --push');
           throw new OmrsError({
             code: 'IMAGE_PUSH_FAILED',
             message: `Pushing ${image} to registry ${registry} failed: ${messageOf(error)}`,

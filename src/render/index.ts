@@ -1,11 +1,14 @@
 // Render use cases: profile → chart values → helm template → typed objects.
-import { ExitCode, OmrsError } from '../errors.js';
+
 import { appDigest } from '../profile/digest.js';
 import { openProfile, type OpenedProfile, type ProfileDeps } from '../profile/index.js';
 import { findHelm, helmTemplate } from './helm.js';
+import { checkEnvName, envNameOf } from './env-name.js';
 import { maskSecretData, type KubeObject } from './objects.js';
-import { labelValue, profileImages, profileToValues, type ChartValues } from './values.js';
+import { profileImages, profileToValues, type ChartValues } from './values.js';
 import { MASK } from '../mask.js';
+
+export { checkEnvName, envNameOf };
 
 export interface RenderRequest {
   profile?: string;
@@ -26,19 +29,6 @@ export interface Rendered {
   objects: KubeObject[];
 }
 
-const ENV_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-export function checkEnvName(env: string): string {
-  if (!ENV_NAME.test(env) || env.length > 30)
-    throw new OmrsError({
-      code: 'RENDER_BAD_ENV_NAME',
-      message: `environment name "${env}" is not DNS-safe`,
-      exitCode: ExitCode.usage,
-      hint: 'Use at most 30 lower-case letters, digits and "-", starting with a letter: it prefixes every object name.',
-    });
-  return env;
-}
-
 /** The profile's chart values, without running helm. */
 export async function profileValues(request: RenderRequest, deps: ProfileDeps): Promise<ChartValues> {
   return (await resolveValues(request, deps)).values;
@@ -46,7 +36,7 @@ export async function profileValues(request: RenderRequest, deps: ProfileDeps): 
 
 async function resolveValues(request: RenderRequest, deps: ProfileDeps) {
   const resolved = request.opened ?? (await openProfile(request.profile, deps));
-  const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
+  const env = checkEnvName(request.env ?? envNameOf(resolved.name));
   const namespace = request.namespace ?? resolved.profile.cluster.namespace ?? env;
   const digest = appDigest(resolved.profile);
   const values = profileToValues(resolved.profile, {

@@ -4,6 +4,7 @@
 // about ten times faster than the yaml package's parseAllDocuments, which kept `omrs render`
 // far above its budget of 1.5x a bare `helm template` (bench/render.mjs).
 import jsyaml from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { ExitCode, OmrsError } from '../errors.js';
 import { MASK } from '../mask.js';
 
@@ -37,19 +38,40 @@ const stringMap = (v: unknown): Record<string, string> =>
 /** helm separates documents with a line "---"; inside block scalars such a line is indented. */
 const SEPARATOR = /^---[ \t]*$/m;
 
-/** Parses helm's multi-document output. Empty documents are skipped; a broken one is an error. */
-export function parseObjects(text: string): KubeObject[] {
+/** More alias expansions than this in a user's file is a "billion laughs" document, as for profiles. */
+const MAX_ALIASES = 100;
+
+/**
+ * Parses multi-document YAML: helm's output (the default), or a user's manifest file (`from:
+ * 'file'`), whose problems are the user's (exit 2) and whose aliases may not expand without bound.
+ * Empty documents are skipped; a broken one is an error.
+ */
+export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const part of text.split(SEPARATOR)) {
+  const user = from === 'file';
+  const parts = text.split(SEPARATOR);
+  for (const [index, part] of parts.entries()) {
+    const which = parts.length > 1 ? `document ${index + 1}` : 'the document';
     let value: unknown;
     try {
+      if (user && /(^|[\s[{,:-])\*[^\s,\]}]/.test(part)) refuseAliasBomb(part, which);
       value = jsyaml.load(part, { schema: jsyaml.CORE_SCHEMA });
     } catch (error) {
-      throw new OmrsError({
-        code: 'RENDER_BAD_YAML',
-        message: `the chart rendered invalid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
-        exitCode: ExitCode.failed,
-      });
+      if (error instanceof OmrsError) throw error;
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new OmrsError(
+        user
+          ? {
+              code: 'MANIFEST_BAD_YAML',
+              message: `${which} is not valid YAML: ${why}`,
+              exitCode: ExitCode.usage,
+            }
+          : {
+              code: 'RENDER_BAD_YAML',
+              message: `the chart rendered invalid YAML: ${why}`,
+              exitCode: ExitCode.failed,
+            },
+      );
     }
     if (value === null || value === undefined) continue;
     if (
@@ -58,11 +80,20 @@ export function parseObjects(text: string): KubeObject[] {
       typeof value.apiVersion !== 'string' ||
       !isRecord(value.metadata)
     )
-      throw new OmrsError({
-        code: 'RENDER_BAD_OBJECT',
-        message: 'the chart rendered a document that is not a Kubernetes object',
-        exitCode: ExitCode.failed,
-      });
+      throw new OmrsError(
+        user
+          ? {
+              code: 'MANIFEST_NOT_OBJECT',
+              message: `${which} is not a Kubernetes object (it needs apiVersion, kind and metadata)`,
+              hint: 'Give omrs check Kubernetes manifests, e.g. the output of `omrs render -o <dir>` or `kubectl get -o yaml`.',
+              exitCode: ExitCode.usage,
+            }
+          : {
+              code: 'RENDER_BAD_OBJECT',
+              message: 'the chart rendered a document that is not a Kubernetes object',
+              exitCode: ExitCode.failed,
+            },
+      );
     const meta = value.metadata;
     const source = /^# Source: (\S+)/m.exec(part)?.[1];
     objects.push({
@@ -80,6 +111,21 @@ export function parseObjects(text: string): KubeObject[] {
     });
   }
   return objects;
+}
+
+/** Aliases that expand exponentially are refused before js-yaml builds (and later code walks) them. */
+function refuseAliasBomb(part: string, which: string): void {
+  try {
+    for (const doc of parseAllDocuments(part)) doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    if (!/excessive alias/i.test(error instanceof Error ? error.message : String(error))) return;
+    throw new OmrsError({
+      code: 'MANIFEST_ALIAS_BOMB',
+      message: `${which} has YAML aliases that expand too much (resource exhaustion)`,
+      hint: 'Manifests do not need aliases that expand this much; write the values out.',
+      exitCode: ExitCode.usage,
+    });
+  }
 }
 
 export const componentOf = (o: KubeObject): string | undefined => o.metadata.labels['omrs.dev/component'];

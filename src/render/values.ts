@@ -1,6 +1,7 @@
 // The ONE mapping from a validated profile to the values of charts/openmrs. Pure: no I/O, so
 // every runtime (compose through `helm template`, clusters through `helm upgrade`) gets the same
 // values from the same profile, and the unit tests pin the mapping down.
+import { parseDuration, TIMEOUT } from '../duration.js';
 import { ExitCode, OmrsError, type Problem } from '../errors.js';
 import type { Profile } from '../profile/schema.js';
 
@@ -55,19 +56,9 @@ export interface ChartValues {
   maintenance: { enabled: boolean };
 }
 
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/** "15m" → 900. The profile schema guarantees the format. */
-export function durationSeconds(duration: string): number {
-  const match = /^(\d+)(ms|s|m|h)$/.exec(duration);
-  if (!match)
-    throw new OmrsError({
-      code: 'RENDER_BAD_DURATION',
-      message: `"${duration}" is not a duration like "90s" or "15m"`,
-      exitCode: ExitCode.usage,
-    });
-  return Math.ceil(Number(match[1]) * (UNITS[match[2] as string] ?? 1));
-}
+/** A profile timeout, "15m" → 900 (whole seconds). The profile schema guarantees form and bounds. */
+export const durationSeconds = (duration: string): number =>
+  Math.ceil(parseDuration(duration, TIMEOUT, 'a profile timeout') / 1000);
 
 /** Kubernetes label values: at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends. */
 export function labelValue(value: string): string {

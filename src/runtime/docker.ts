@@ -24,18 +24,21 @@ export async function createDocker(env: Record<string, string | undefined>): Pro
 export async function pingDocker(docker: Docker, env: Record<string, string | undefined>): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
+    let answer: unknown;
     try {
-      await docker.ping();
-      return;
+      answer = await docker.ping();
     } catch (error) {
       last = error;
       await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+      continue;
     }
+    // Docker answers its ping with the two letters OK; any other HTTP server answers something else.
+    if (String(answer).trim() !== 'OK') throw notDocker(env, 'its /_ping did not say OK');
+    await assertDockerVersion(docker, env);
+    return;
   }
   const why = last instanceof Error ? `: ${last.message}` : '';
-  // Name the engine as doctor does: credentials in a DOCKER_HOST URL are never printed.
-  const target = dockerTarget(env, env.HOME ?? homedir());
-  const where = 'display' in target ? target.display : 'DOCKER_HOST';
+  const where = engineName(env);
   throw new OmrsError({
     code: 'DOCKER_UNREACHABLE',
     message: `The Docker engine does not answer at ${where}${why}.`,
@@ -43,6 +46,35 @@ export async function pingDocker(docker: Docker, env: Record<string, string | un
     exitCode: ExitCode.prerequisite,
     cause: last,
   });
+}
+
+/**
+ * A server that says OK to every request passes the ping; only Docker answers /version with its API
+ * version. Without this check such a server reaches listings, and they fail as bugs.
+ */
+export async function assertDockerVersion(
+  docker: Docker,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const version: unknown = await docker.version().catch(() => undefined);
+  if (typeof (version as { ApiVersion?: unknown } | undefined)?.ApiVersion !== 'string')
+    throw notDocker(env, 'its /version names no API version');
+}
+
+function notDocker(env: Record<string, string | undefined>, why: string): OmrsError {
+  return new OmrsError({
+    code: 'DOCKER_NOT_DOCKER',
+    message: `${engineName(env)} answers, but not as a Docker engine (${why}).`,
+    hint: 'Point DOCKER_HOST at a Docker engine (unix:///var/run/docker.sock, tcp://host:2375) or unset it. `omrs doctor` checks it.',
+    exitCode: ExitCode.prerequisite,
+  });
+}
+
+/** The engine as doctor names it: credentials in a DOCKER_HOST URL are never printed. */
+function engineName(env: Record<string, string | undefined>): string {
+  const target = dockerTarget(env, env.HOME ?? homedir());
+  if (!('display' in target)) return 'DOCKER_HOST';
+  return env.DOCKER_HOST?.trim() ? `DOCKER_HOST ${target.display}` : target.display;
 }
 
 /** A client for the user's engine that has answered a ping (exit 4 with a hint when it does not). */

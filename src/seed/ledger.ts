@@ -10,7 +10,8 @@ export const LEDGER_TABLE = 'omrs_seed_ledger';
 export const SETUP_CHUNK = -1;
 export const USERS_CHUNK = -2;
 
-export type RunStatus = 'running' | 'done' | 'failed' | 'purged' | 'rolled-back';
+/** `purging`: a purge or roll-back started and has not finished (some of its rows may be gone). */
+export type RunStatus = 'running' | 'done' | 'failed' | 'purging' | 'purged' | 'rolled-back';
 
 export const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
   id BIGINT NOT NULL AUTO_INCREMENT,

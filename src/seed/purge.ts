@@ -3,7 +3,7 @@
 // the removal of its ledger rows, so an interrupted purge also resumes cleanly.
 import type { EventSink } from '../events/types.js';
 import { discardEvents, step } from '../events/bus.js';
-import { ExitCode, OmrsError } from '../errors.js';
+import { ExitCode, InterruptedError, OmrsError } from '../errors.js';
 import {
   LEDGER_TABLE,
   ledgerExists,
@@ -25,11 +25,11 @@ export interface PurgeResult {
   runs: { runId: string; seed: number; size: string; deleted: Record<string, number>; keptShared: number }[];
 }
 
-const LIVE = new Set(['running', 'failed', 'done']);
+const LIVE = new Set(['running', 'failed', 'done', 'purging']);
 
 export async function purge(
   target: SeedTarget,
-  options: { runId?: string; events?: EventSink } = {},
+  options: { runId?: string; events?: EventSink; signal?: AbortSignal } = {},
 ): Promise<PurgeResult> {
   const events = options.events ?? discardEvents;
   return withSession(target, async (session) => {
@@ -59,7 +59,7 @@ export async function purge(
         events,
         `seed:purge:${run.runId}`,
         `purge run ${run.runId.slice(0, 8)} (seed ${run.seed}, ${run.size})`,
-        () => purgeRun(session, run, 'purged', events),
+        () => purgeRun(session, run, 'purged', events, options.signal),
       );
       out.runs.push({ runId: run.runId, seed: run.seed, size: run.size, ...result });
     }
@@ -73,8 +73,11 @@ export async function purgeRun(
   run: RunHeader,
   finalStatus: 'purged' | 'rolled-back',
   events: EventSink = discardEvents,
+  signal?: AbortSignal,
 ): Promise<{ deleted: Record<string, number>; keptShared: number }> {
   const { conn } = session;
+  // From here until the last chunk is gone the run is neither whole nor removed.
+  await setRunStatus(conn, run.runId, 'purging');
   const entries = await runEntries(conn, run.runId);
   const byChunk = new Map<number, LedgerEntry[]>();
   for (const e of entries) byChunk.set(e.chunk, [...(byChunk.get(e.chunk) ?? []), e]);
@@ -84,6 +87,7 @@ export async function purgeRun(
   const total = entries.length;
   let doneEntries = 0;
   for (const chunk of order) {
+    if (signal?.aborted) throw new InterruptedError('purge');
     const list = byChunk
       .get(chunk)!
       .sort((a, b) => INSERT_ORDER.indexOf(b.table) - INSERT_ORDER.indexOf(a.table));

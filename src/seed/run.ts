@@ -74,18 +74,24 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
     const rolledBack: string[] = [];
     let resume: RunHeader | undefined;
     // We hold the lock, so every run still marked running (or failed) is dead: resume ours, roll back others.
-    for (const run of runs.filter((r) => r.status === 'running' || r.status === 'failed')) {
-      if (run.runKey === plan.key && !resume) {
+    // A run whose purge was interrupted is finished off first: it is never resumed.
+    for (const run of runs.filter(
+      (r) => r.status === 'running' || r.status === 'failed' || r.status === 'purging',
+    )) {
+      if (run.runKey === plan.key && !resume && run.status !== 'purging') {
         resume = run;
         events.emit({ type: 'info', message: `resuming interrupted seed run ${run.runId} (${run.status})` });
       } else {
         events.emit({
           type: 'warning',
-          message: `rolling back interrupted seed run ${run.runId} (seed ${run.seed}, ${run.size})`,
+          message:
+            run.status === 'purging'
+              ? `finishing the interrupted purge of seed run ${run.runId} (seed ${run.seed}, ${run.size})`
+              : `rolling back interrupted seed run ${run.runId} (seed ${run.seed}, ${run.size})`,
           hint: 'It was killed or failed; its rows are removed before this run starts.',
         });
         await step(events, `seed:rollback:${run.runId}`, `roll back run ${run.runId.slice(0, 8)}`, () =>
-          purgeRun(session, run, 'rolled-back', events),
+          purgeRun(session, run, run.status === 'purging' ? 'purged' : 'rolled-back', events, options.signal),
         );
         rolledBack.push(run.runId);
       }
@@ -156,6 +162,8 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
         options.signal,
       );
 
+      // The last point to stop: users and the done mark are one short step that a resumed run would repeat.
+      if (options.signal?.aborted) throw new InterruptedError('seeding');
       const users = await step(events, 'seed:users', 'users (clerks, nurses, doctors)', async () => {
         const u = await prepareUsers(conn, plan, setup.staff, ids, epoch, options.userPassword);
         await write(prepare(USERS_CHUNK, u.rows));

@@ -1,17 +1,20 @@
 // Database snapshots with the MariaDB client tools: `omrs db snapshot <name>` dumps the target
 // database (gzip) under .omrs/snapshots/<database>/, `omrs db restore <name>` recreates the database
-// from it. The password goes to the tools through MYSQL_PWD, never on a command line.
+// from it. The password goes to the tools through MYSQL_PWD, never on a command line. Dumps hold
+// password hashes: files 0600 in 0700 folders, and a failed snapshot leaves nothing behind.
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
 } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { ExitCode, OmrsError } from '../errors.js';
@@ -83,12 +86,61 @@ async function run(
   if (io.stdin) flows.push(pipeline(io.stdin, child.stdin!));
   if (io.stdout) flows.push(pipeline(child.stdout!, io.stdout));
   const [code] = await Promise.all([exited, ...flows]);
-  if (code !== 0)
+  if (code !== 0) {
+    const said = scrub(stderr.trim().split('\n').slice(-3).join(' '), secrets);
     throw new OmrsError({
       code: 'SNAPSHOT_TOOL_FAILED',
-      message: `${tool} exited with ${code}: ${scrub(stderr.trim().split('\n').slice(-3).join(' '), secrets)}`,
-      exitCode: ExitCode.failed,
+      message: `${tool} exited with ${code}: ${said}`,
+      // A server that cannot be reached is a missing prerequisite, like an engine that does not answer.
+      exitCode: CANNOT_CONNECT.test(said) ? ExitCode.prerequisite : ExitCode.failed,
+      hint: toolHint(said),
     });
+  }
+}
+
+const CANNOT_CONNECT = /can't connect|connection refused|unknown .*host|lost connection|timed? ?out/i;
+
+/** What to do about the client tool's complaint (its last lines, already scrubbed). */
+function toolHint(said: string): string {
+  if (/access denied/i.test(said))
+    return 'Check the user and password in --db; the user needs SELECT, SHOW VIEW, TRIGGER and LOCK TABLES on the database.';
+  if (/unknown database/i.test(said))
+    return 'Check the database name at the end of --db (mysql://user:password@host:port/DATABASE).';
+  if (CANNOT_CONNECT.test(said))
+    return 'Check that the database server runs and that host and port in --db reach it (for an environment: `omrs status`).';
+  return 'Fix the cause the client tool names above, then run the command again; nothing was kept of this attempt.';
+}
+
+/**
+ * Creates the snapshot folder, 0700 (dumps hold password hashes), and answers how to undo it: the
+ * folders this call created are removed again when they stay empty.
+ */
+function snapshotFolder(dir: string): () => void {
+  let first: string | undefined;
+  try {
+    first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Folders of an older omrs were made 0755: the snapshot folders are tightened every time.
+    chmodSync(dir, 0o700);
+    chmodSync(dirname(dir), 0o700);
+  } catch (error) {
+    throw new OmrsError({
+      code: 'SNAPSHOT_NO_FOLDER',
+      message: `cannot create the snapshot folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      hint: 'Run the command in a folder you may write to: snapshots go to .omrs/snapshots/ under the current folder.',
+      exitCode: ExitCode.failed,
+      cause: error,
+    });
+  }
+  return () => {
+    if (first === undefined) return;
+    for (let d = dir; d.length >= first.length; d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        return;
+      }
+    }
+  };
 }
 
 export async function snapshot(
@@ -100,16 +152,18 @@ export async function snapshot(
   const file = snapshotFile(options.cwd, db, name);
   const dump = findTool(['mariadb-dump', 'mysqldump'], options.env);
   const started = performance.now();
-  mkdirSync(join(file, '..'), { recursive: true });
+  const undoFolder = snapshotFolder(dirname(file));
   const partial = `${file}.partial`;
   await step(
     options.events ?? discardEvents,
     'db:snapshot',
     `snapshot ${describeDb(db)} → ${name}`,
     async () => {
+      // A partial file left by a killed run keeps its mode when reopened: start from none.
+      rmSync(partial, { force: true });
+      const gzip = createGzip({ level: 3 });
+      const written = pipeline(gzip, createWriteStream(partial, { mode: 0o600 }));
       try {
-        const gzip = createGzip({ level: 3 });
-        const written = pipeline(gzip, createWriteStream(partial));
         await run(
           dump,
           [
@@ -130,7 +184,10 @@ export async function snapshot(
         await written;
         renameSync(partial, file);
       } catch (error) {
+        gzip.destroy();
+        await written.catch(() => undefined);
         rmSync(partial, { force: true });
+        undoFolder();
         throw error;
       }
     },

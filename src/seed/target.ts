@@ -2,7 +2,7 @@
 // the compose and cluster runtimes can hand `seed()` their own (a port-forward, a socket).
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { ExitCode, OmrsError } from '../errors.js';
-import { scrub } from '../mask.js';
+import { maskCredentials, scrub } from '../mask.js';
 
 export interface SeedTarget {
   /** For messages: never contains a password. */
@@ -28,10 +28,13 @@ const URL_HINT =
 
 /** Parses mysql://user:password@host:port/database[?socket=/path]; a missing database falls back to `defaultDatabase`. */
 export function parseDbUrl(raw: string, defaultDatabase?: string): DbUrl {
+  // Masked before any message is built; a URL with a space in it is not echoed at all, since where
+  // its password ends cannot be told.
+  const shown = /\s/.test(raw) ? '(it contains a space or a line break)' : maskCredentials(raw);
   const bad = (why: string) =>
     new OmrsError({
       code: 'SEED_BAD_DB_URL',
-      message: `invalid database URL ${maskUrl(raw)}: ${why}`,
+      message: `invalid database URL ${shown}: ${why}`,
       hint: URL_HINT,
       exitCode: ExitCode.usage,
     });
@@ -46,24 +49,28 @@ export function parseDbUrl(raw: string, defaultDatabase?: string): DbUrl {
   const socketPath = url.searchParams.get('socket') ?? undefined;
   if (!url.hostname && !socketPath) throw bad('no host');
   if (!url.username) throw bad('no user');
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw bad(`the ${what} has a "%" that is not followed by two hex digits (write "%" as %25)`);
+    }
+  };
+  const user = decode(url.username, 'user name');
+  const password = decode(url.password, 'password');
   const port = url.port ? Number(url.port) : 3306;
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || defaultDatabase;
+  const database = decode(url.pathname.replace(/^\//, ''), 'database name') || defaultDatabase;
   if (!database) throw bad('no database name (mysql://user:password@host:port/DATABASE)');
   if (!/^[A-Za-z0-9_$-]{1,64}$/.test(database))
     throw bad(`database name "${database}" has characters omrs does not accept`);
   return {
     host: url.hostname || 'localhost',
     port,
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    user,
+    password,
     database,
     ...(socketPath && { socketPath }),
   };
-}
-
-/** The URL with its password replaced by ***, also for strings that do not parse. */
-export function maskUrl(raw: string): string {
-  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
 }
 
 export const describeDb = (db: DbUrl): string =>

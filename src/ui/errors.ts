@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { OmrsError, type Problem } from '../errors.js';
+import { MASK, SECRET_NAME, maskCredentials } from '../mask.js';
 import type { Colors } from './output.js';
 
 export interface ErrorJson {
@@ -9,31 +10,51 @@ export interface ErrorJson {
 }
 
 export function errorToJson(error: OmrsError): ErrorJson {
+  const { message, hint, problems } = maskedTexts(error);
   return {
     error: {
       code: error.code,
-      message: error.message,
-      ...(error.hint && { hint: error.hint }),
+      message,
+      ...(hint && { hint }),
       exitCode: error.exitCode,
-      ...(error.problems.length > 0 && { problems: error.problems }),
+      ...(problems.length > 0 && { problems }),
     },
+  };
+}
+
+/**
+ * The error's messages with the password of any URL in them masked. The layers that build messages
+ * mask first; this is the last guard for a message that quotes a library's or a tool's text.
+ * Hints are ours (they show placeholders such as mysql://user:password@host) and are left as they are.
+ */
+function maskedTexts(error: OmrsError): { message: string; hint?: string; problems: Problem[] } {
+  return {
+    message: maskCredentials(error.message),
+    ...(error.hint && { hint: error.hint }),
+    problems: error.problems.map((p) => ({
+      ...p,
+      message: maskCredentials(p.message),
+      // A path given on the command line can be a URL by mistake (`--profile mysql://u:pw@h`).
+      ...(p.location && { location: { ...p.location, file: maskCredentials(p.location.file) } }),
+    })),
   };
 }
 
 const MAX_PROBLEMS_SHOWN = 20;
 
 export function renderError(error: OmrsError, c: Colors, cwd: string): string {
+  const { message, hint, problems } = maskedTexts(error);
   const lines: string[] = [];
-  if (error.problems.length === 0) {
-    lines.push(`${c.red(c.bold('Error'))} ${c.dim(error.code)}: ${error.message}`);
+  if (problems.length === 0) {
+    lines.push(`${c.red(c.bold('Error'))} ${c.dim(error.code)}: ${message}`);
   } else {
-    lines.push(`${c.red(c.bold('Error'))}: ${error.message}`);
-    for (const problem of error.problems.slice(0, MAX_PROBLEMS_SHOWN))
+    lines.push(`${c.red(c.bold('Error'))}: ${message}`);
+    for (const problem of problems.slice(0, MAX_PROBLEMS_SHOWN))
       lines.push('', ...renderProblem(problem, c, cwd));
-    const hidden = error.problems.length - MAX_PROBLEMS_SHOWN;
+    const hidden = problems.length - MAX_PROBLEMS_SHOWN;
     if (hidden > 0) lines.push('', c.dim(`… and ${hidden} more problem(s); use --json to see all`));
   }
-  if (error.hint) lines.push('', `${c.cyan('hint:')} ${error.hint}`);
+  if (hint) lines.push('', `${c.cyan('hint:')} ${hint}`);
   return lines.join('\n') + '\n';
 }
 
@@ -70,9 +91,26 @@ export function formatPath(path: (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-/** The offending line with one line of context and a caret under the column. */
+const PROFILE_FILE = /\.ya?ml$/;
+const KEY_AND_VALUE = /^(\s*(?:-\s+)?(["']?)([^\s:#"'][^:#"']*)\2\s*:\s+)(\S.*)$/;
+// `key: value` inside a flow map (`admin: { password: x, user: y }`); the value may be quoted.
+const FLOW_PAIR = /(["']?)([\w.-]+)\1(\s*:\s+)("(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|[^,{}[\]#\s][^,{}[\]#]*)/g;
+
+/** A frame line with the value of every secret-named key (`password: …`, `apiToken: …`) masked. */
+function maskSecretValue(line: string): string {
+  const block = KEY_AND_VALUE.exec(line);
+  if (block && SECRET_NAME.test(block[3]!) && !block[4]!.startsWith('#')) return block[1] + MASK;
+  return line.replace(FLOW_PAIR, (pair, quote: string, key: string, separator: string) =>
+    SECRET_NAME.test(key) ? `${quote}${key}${quote}${separator}${MASK}` : pair,
+  );
+}
+
+/**
+ * The offending line with one line of context and a caret under the column. Only profile files
+ * (YAML) get a frame: a location in any other file shows no content of it.
+ */
 function codeFrame(file: string, line: number | undefined, column: number | undefined, c: Colors): string[] {
-  if (!line) return [];
+  if (!line || !PROFILE_FILE.test(file)) return [];
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -86,7 +124,7 @@ function codeFrame(file: string, line: number | undefined, column: number | unde
   const width = String(to).length;
   const out: string[] = [];
   for (let n = from; n <= to; n++) {
-    const content = (lines[n - 1] ?? '').slice(0, 160);
+    const content = maskCredentials(maskSecretValue(lines[n - 1] ?? '')).slice(0, 160);
     const marker = n === line ? c.red('>') : ' ';
     out.push(`  ${marker} ${c.dim(String(n).padStart(width) + ' |')} ${content}`);
     if (n === line && column)

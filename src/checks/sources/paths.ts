@@ -6,6 +6,9 @@ import { join, relative, resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { parseObjects, type KubeObject } from '../../render/objects.js';
 
+const PATHS_HINT =
+  'Give manifest files (.yaml, .yml, .json), chart folders or Terraform folders; without paths, `omrs check` checks the profile render and terraform/.';
+
 export type PathKind = 'manifest' | 'chart' | 'terraform' | 'manifest-dir';
 
 export async function classifyPath(path: string): Promise<PathKind> {
@@ -15,6 +18,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
       code: 'CHECK_PATH_NOT_FOUND',
       message: `${path} does not exist`,
       exitCode: ExitCode.usage,
+      hint: PATHS_HINT,
     });
   if (info.isFile()) {
     if (/\.ya?ml$|\.json$/.test(path)) return 'manifest';
@@ -23,6 +27,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
       code: 'CHECK_PATH_UNKNOWN',
       message: `${path} is neither a manifest (.yaml, .yml, .json) nor Terraform (.tf)`,
       exitCode: ExitCode.usage,
+      hint: PATHS_HINT,
     });
   }
   if (existsSync(join(path, 'Chart.yaml'))) return 'chart';
@@ -33,6 +38,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
     code: 'CHECK_PATH_UNKNOWN',
     message: `${path} holds no manifests, chart or Terraform files`,
     exitCode: ExitCode.usage,
+    hint: PATHS_HINT,
   });
 }
 
@@ -53,12 +59,13 @@ export async function readManifestFile(file: string, cwd: string): Promise<KubeO
   const rel = relative(cwd, file);
   let objects: KubeObject[];
   try {
-    objects = parseObjects(file.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text);
+    objects = parseObjects(file.endsWith('.json') ? JSON.stringify(JSON.parse(text)) : text, 'file');
   } catch (error) {
     throw new OmrsError({
       code: 'CHECK_BAD_MANIFEST',
       message: `${rel}: ${error instanceof Error ? error.message : String(error)}`,
       exitCode: ExitCode.usage,
+      ...(error instanceof OmrsError && error.hint && { hint: error.hint }),
     });
   }
   // A List (kubectl get -o yaml) holds the objects in items.

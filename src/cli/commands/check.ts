@@ -21,13 +21,15 @@ function oneOf<T extends string>(
   value: string | undefined,
   allowed: readonly T[],
   flag: string,
+  byDefault: string,
 ): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new OmrsError({
     code: 'CHECK_BAD_FLAG',
-    message: `${flag} must be one of ${allowed.join(', ')} (got "${value}")`,
+    message: `${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value.slice(0, 80))})`,
     exitCode: ExitCode.usage,
+    hint: `Write one of them in lower case, or leave ${flag} out for ${byDefault}.`,
   });
 }
 
@@ -76,7 +78,8 @@ Examples:
     .action(
       action(ctx, async (out, paths: string[], flags: CheckFlags) => {
         const json = out.mode === 'json';
-        const format = oneOf(flags.format, FORMATS, '--format') ?? (json ? 'json' : 'text');
+        const format =
+          oneOf(flags.format, FORMATS, '--format', 'text (json with --json)') ?? (json ? 'json' : 'text');
         const write = (data: unknown): void => void ctx.io.stdout.write(JSON.stringify(data, null, 2) + '\n');
         if (flags.list || flags.explain) {
           const [{ RULES, findRule, ruleMeta }, text] = await Promise.all([
@@ -102,7 +105,7 @@ Examples:
         }
         const { runCheck, parseScopes } = await import('../../checks/index.js');
         const scopes = parseScopes(flags.scope);
-        const level = oneOf(flags.level, LEVELS, '--level');
+        const level = oneOf(flags.level, LEVELS, '--level', 'checks.level of the profile');
         if (format === 'text') await out.startProgress('omrs check');
         const report = await runCheck(
           {

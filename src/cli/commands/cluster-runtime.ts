@@ -1,11 +1,12 @@
 // The runtime commands (up, down, status, logs, open) on a Kubernetes cluster: kube, kind,
 // minikube, eks. up.ts asks `chooseRuntime()` first and hands over when the answer is a cluster.
+import { nonEmpty } from '../arguments.js';
 import { Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
 import type { Output } from '../../ui/output.js';
 import type { ProfileDeps } from '../../profile/index.js';
-import type { CliContext } from '../context.js';
+import { throwIfInterrupted, type CliContext } from '../context.js';
 import { askLine, canAsk } from '../../ui/prompt.js';
 
 export interface ClusterOpts {
@@ -29,7 +30,11 @@ export function addClusterOptions(command: Command): Command {
         'eks',
       ]),
     )
-    .option('--context <name>', 'Kubernetes context; must be the one the profile names')
+    .option(
+      '--context <name>',
+      'Kubernetes context; must be the one the profile names',
+      nonEmpty('--context', "leave --context out for the profile's context"),
+    )
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'confirm a production context without a prompt (CI)');
 }
@@ -90,6 +95,7 @@ export async function clusterUpCommand(
   const [up, kube] = [{ ...request(runtime, opts), seed: opts.seed !== false }, clusterDeps(out, ctx, io)];
   const target = await clusterTarget(up, kube, 'upgrade');
   const r = await clusterUp(up, kube, target);
+  throwIfInterrupted(ctx, 'up');
   await out.close();
   out.result(r, (c) =>
     [

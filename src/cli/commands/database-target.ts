@@ -26,7 +26,12 @@ export async function databaseTarget(
   out: Output,
 ): Promise<DatabaseTarget> {
   const url = flags.db ?? (flags.env ? undefined : ctx.io.env.OMRS_DB_URL);
-  if (url) return { url, release: nothingToRelease };
+  if (url) {
+    // Refused here, before any work, with the password masked (parseDbUrl builds the message).
+    const { parseDbUrl } = await import('../../seed/target.js');
+    parseDbUrl(url, flags.tenant);
+    return { url, release: nothingToRelease };
+  }
   if (!flags.env)
     throw new OmrsError({
       code: 'SEED_NO_TARGET',

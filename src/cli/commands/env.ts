@@ -1,9 +1,10 @@
 // `omrs env ...`: disposable environments (create with a TTL, list, extend, remove, gc).
+import { nonEmpty } from '../arguments.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
-import type { Output } from '../../ui/output.js';
+import type { Colors, Output } from '../../ui/output.js';
 import { action, type CliContext } from '../context.js';
 import { clusterDeps } from './cluster-runtime.js';
 
@@ -23,7 +24,12 @@ const scopeOptions = (c: Command): Command =>
         'profile (decides the cluster context); default: the project default',
       ),
     )
-    .addOption(new Option('--context <name>', 'Kubernetes context; must match the profile when it names one'))
+    .addOption(
+      new Option(
+        '--context <name>',
+        'Kubernetes context; must match the profile when it names one',
+      ).argParser(nonEmpty('--context', "leave --context out for the profile's context")),
+    )
     .addOption(
       new Option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)'),
     )
@@ -79,6 +85,19 @@ async function bothSides<K, D>(
   return { ...(k !== undefined && { cluster: k }), docker: await docker(r.docker), notes };
 }
 
+/** One line per environment whose bookkeeping is broken: what is wrong and what to do about it. */
+function problemLines(envs: { name: string; problem?: string }[], c: Colors, prefix = ''): string[] {
+  return envs.flatMap((e) =>
+    e.problem === undefined
+      ? []
+      : [
+          c.yellow(
+            `warning: ${prefix}${e.name}: ${e.problem}; \`omrs env gc\` leaves it alone, \`omrs env extend ${e.name} --ttl 4h\` sets a new expiry, \`omrs env rm ${e.name}\` removes it`,
+          ),
+        ],
+  );
+}
+
 export function registerEnvCommands(program: Command, ctx: CliContext): void {
   const env = program
     .command('env')
@@ -94,8 +113,12 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
 
   scopeOptions(env.command('create'))
     .description('create a disposable environment from a profile, with a time to live')
-    .option('--name <name>', 'environment name (default: <profile>-<adjective>-<4 hex>)')
-    .requiredOption('--ttl <duration>', 'time to live: 30m, 4h, 2d')
+    .addOption(
+      new Option('--name <name>', 'environment name (default: <profile>-<adjective>-<4 hex>)').argParser(
+        nonEmpty('--name', 'leave --name out for a generated one'),
+      ),
+    )
+    .requiredOption('--ttl <duration>', 'time to live: 30m, 4h, 2d (1s to 365d)')
     .addOption(
       new Option('--runtime <runtime>', 'where (compose: on this Docker engine)').choices([
         'kube',
@@ -174,14 +197,17 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
                     e.runtime,
                     e.url,
                     humanSeconds(e.ageSeconds),
-                    e.expiresInSeconds <= 0
-                      ? c.red(humanSeconds(e.expiresInSeconds))
-                      : humanSeconds(e.expiresInSeconds),
+                    e.expiresInSeconds === null
+                      ? c.red('invalid label value')
+                      : e.expiresInSeconds <= 0
+                        ? c.red(humanSeconds(e.expiresInSeconds))
+                        : humanSeconds(e.expiresInSeconds),
                     e.state,
                     c.dim(e.owner),
                   ]),
                   c.dim,
                 ),
+            ...problemLines(envs, c),
           ].join('\n'),
         );
       }),
@@ -202,11 +228,13 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
 
   scopeOptions(env.command('extend'))
     .addOption(runtimeOption())
-    .argument('<name>', 'environment name')
-    .requiredOption('--ttl <duration>', 'time to add: 30m, 2h')
+    .argument('<name>', 'environment name', nonEmpty('<name>', 'name an environment `omrs env ls` lists'))
+    .requiredOption('--ttl <duration>', 'time to add: 30m, 2h (at most 365d from now)')
     .description('push the expiry of an environment further out')
     .action(
       action(ctx, async (out, name: string, opts: ScopeOpts & { ttl: string }) => {
+        // A bad --ttl is a usage error before any engine is asked which runtime holds the env.
+        (await import('../../envs/names.js')).ttlSeconds(opts.ttl);
         const docker = await onDocker(opts, name);
         if (docker) {
           const { extendComposeEnv } = await import('../../envs/compose.js');
@@ -222,7 +250,7 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
 
   scopeOptions(env.command('rm'))
     .addOption(runtimeOption())
-    .argument('<name>', 'environment name')
+    .argument('<name>', 'environment name', nonEmpty('<name>', 'name an environment `omrs env ls` lists'))
     .description(
       'remove an environment with its volumes and namespace (on Docker: containers, network, volumes)',
     )
@@ -304,16 +332,19 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
           a.name.localeCompare(b.name),
         );
         const kept = (sides.cluster?.kept ?? 0) + (sides.docker?.kept ?? 0);
+        const skipped = [...(sides.cluster?.skipped ?? []), ...(sides.docker?.skipped ?? [])];
         const result = {
           ...(sides.cluster && { context: sides.cluster.context }),
           dryRun: dry,
           removed,
           kept,
+          skipped,
           ...(sides.notes.length > 0 && { notes: sides.notes }),
         };
         out.result(result, (c) =>
           [
             ...sides.notes.map((n) => c.dim(`note: ${n}`)),
+            ...problemLines(skipped, c, 'skipped '),
             removed.length === 0
               ? `nothing expired (${kept} environments kept)`
               : `${c.green('✔')} ${dry ? 'would remove' : 'removed'} ${removed.length}: ${removed.map((r) => r.name).join(', ')} (${kept} kept)`,

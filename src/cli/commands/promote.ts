@@ -1,10 +1,12 @@
 // `omrs promote` (and `omrs promote record|fingerprint`) and `omrs rollback`: parse flags, call the
 // use cases of src/promote, print the result.
+import { nonEmpty } from '../arguments.js';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { parseDuration, TIMEOUT } from '../../duration.js';
 import { ExitCode, OmrsError } from '../../errors.js';
+import { isStdoutPath, prepareOutputPath } from '../../output-path.js';
 import { askLine, canAsk } from '../../ui/prompt.js';
 import { action, type CliContext } from '../context.js';
 
@@ -31,18 +33,9 @@ function asker(ctx: CliContext): ((q: string) => Promise<string>) | undefined {
   return (question) => askLine(ctx.io, question);
 }
 
-function seconds(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const m = /^(\d+)(s|m)?$/.exec(raw);
-  if (!m)
-    throw new OmrsError({
-      code: 'PROMOTE_BAD_TIMEOUT',
-      message: `--ready-timeout ${raw} is not a duration`,
-      exitCode: ExitCode.usage,
-      hint: 'Use e.g. 90s or 5m.',
-    });
-  return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
-}
+/** A timeout flag in milliseconds (undefined when not given); a bad or absurd one is a usage error. */
+const timeoutMs = (raw: string | undefined, flag: string): number | undefined =>
+  raw === undefined ? undefined : parseDuration(raw, TIMEOUT, flag, 'PROMOTE_BAD_TIMEOUT');
 
 export function registerPromoteCommands(program: Command, ctx: CliContext): void {
   program
@@ -56,7 +49,11 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     )
     .option('-p, --profile <profile>', 'profile name or path')
     .option('--approve-record <file>', 'the QA record of the tested app (required for production profiles)')
-    .option('--context <context>', 'the Kubernetes context; must be the profile’s')
+    .option(
+      '--context <context>',
+      'the Kubernetes context; must be the profile’s',
+      nonEmpty('--context', "leave --context out for the profile's context"),
+    )
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
     .option(
@@ -75,7 +72,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
       'readiness timeout of each step of the idle colour (default: the profile’s timeouts)',
     )
     .option('--db <url>', 'also gate on the target database (mysql://…); default OMRS_DB_URL')
-    .option('-o, --output <file>', 'record: the file to write (default: stdout)')
+    .option('-o, --output <file>', 'record: the file to write (default, or -: standard output)')
     .addOption(
       new Option('--result <result>', 'record: the result of the QA run')
         .choices(['passed', 'failed'])
@@ -93,10 +90,11 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         if (what === 'record') {
           const record = await use.qaRecord(opts.profile, opts.result ?? 'passed', deps);
           const text = JSON.stringify(record, null, 2) + '\n';
-          if (opts.output) {
-            await writeFile(resolve(ctx.io.cwd, opts.output), text);
+          if (opts.output && !isStdoutPath(opts.output)) {
+            const file = await prepareOutputPath(opts.output, ctx.io.cwd, { flag: '-o', kind: 'file' });
+            await writeFile(file, text);
             out.result(
-              { ...record, file: resolve(ctx.io.cwd, opts.output) },
+              { ...record, file },
               (c) =>
                 `${c.green('✔')} QA record of ${c.bold(record.profile)} (${record.appDigest}, ${record.result}) written to ${opts.output}`,
             );
@@ -121,8 +119,8 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
           });
         await out.startProgress(`omrs promote ${opts.profile ?? ''}`.trim());
         const confirm = asker(ctx);
-        const readyTimeoutMs = seconds(opts.readyTimeout);
-        const smokeWindowMs = seconds(opts.smokeTimeout);
+        const readyTimeoutMs = timeoutMs(opts.readyTimeout, '--ready-timeout');
+        const smokeWindowMs = timeoutMs(opts.smokeTimeout, '--smoke-timeout');
         const db = opts.db ?? ctx.io.env.OMRS_DB_URL;
         const result = await use.promote(
           {
@@ -169,7 +167,11 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
       'switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot',
     )
     .option('-p, --profile <profile>', 'profile name or path')
-    .option('--context <context>', 'the Kubernetes context; must be the profile’s')
+    .option(
+      '--context <context>',
+      'the Kubernetes context; must be the profile’s',
+      nonEmpty('--context', "leave --context out for the profile's context"),
+    )
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('-y, --yes', 'do not ask for confirmation (CI)')
     .option('--restore-snapshot <id>', 'also restore this RDS snapshot into a NEW instance (asks separately)')

@@ -1,6 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { envName, namespaceName } from '../arguments.js';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+// A static import: the bundle turns a dynamic import of this CommonJS package into its default export only.
+import { stringify } from 'yaml';
+import { prepareOutputPath } from '../../output-path.js';
 import { action, type CliContext } from '../context.js';
 
 interface RenderOptions {
@@ -17,10 +21,15 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
     .command('render')
     .description('print the Kubernetes objects a profile deploys (helm template of charts/openmrs)')
     .option('-p, --profile <profile>', 'profile name or path; default: the project default')
-    .option('-e, --env <name>', 'environment (release) name; default: the profile name')
+    .option(
+      '-e, --env <name>',
+      'environment (release) name; default: the profile name',
+      envName('--env', 'leave --env out for the default (the profile name)'),
+    )
     .option(
       '-n, --namespace <namespace>',
       'namespace; default: cluster.namespace of the profile, else the environment name',
+      namespaceName,
     )
     .option('-o, --output <dir>', 'write one file per object into this folder instead of printing')
     .option('--show-secrets', 'keep Secret values (they are masked as *** otherwise)')
@@ -43,10 +52,20 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
               ctx.io,
             ),
           );
-          const { stringify } = await import('yaml');
           out.result(values, () => stringify(values, { lineWidth: 0 }));
           return;
         }
+        const dir =
+          opts.output === undefined
+            ? undefined
+            : await prepareOutputPath(opts.output, ctx.io.cwd, {
+                flag: '-o',
+                kind: 'folder',
+                notStdout: {
+                  why: 'render writes one file per object into a folder',
+                  hint: 'Leave out -o to print the objects to standard output.',
+                },
+              });
         const rendered = await renderProfile(
           {
             ...(opts.profile && { profile: opts.profile }),
@@ -64,9 +83,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
           appDigest: rendered.appDigest,
           objects: objects.map((o) => ({ kind: o.kind, name: o.metadata.name })),
         };
-        if (opts.output) {
-          const dir = resolve(ctx.io.cwd, opts.output);
-          await mkdir(dir, { recursive: true });
+        if (dir) {
           const files: string[] = [];
           for (const [i, { o, text }] of documents.entries()) {
             const file = join(

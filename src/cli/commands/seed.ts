@@ -1,5 +1,6 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
+import { envName, nonEmpty, wholeNumber } from '../arguments.js';
 import { action, type CliContext } from '../context.js';
 import { addClusterOptions } from './cluster-runtime.js';
 import { databaseTarget, type DatabaseFlags } from './database-target.js';
@@ -20,13 +21,6 @@ interface SeedFlags extends DatabaseFlags {
   writer?: 'insert' | 'load-data';
 }
 
-const count = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError(`${name} must be a whole number.`);
-  return n;
-};
-
 export function registerSeedCommands(program: Command, ctx: CliContext): void {
   registerDbCommands(program, ctx);
   addClusterOptions(program.command('seed'))
@@ -43,11 +37,15 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
         'preset: small (100 patients), medium (2,000), large (100,000 with 1,000,000 obs)',
       ).choices(['small', 'medium', 'large']),
     )
-    .option('--patients <n>', 'number of patients', count('--patients'))
-    .option('--visits-per-patient <n>', 'visits per patient', count('--visits-per-patient'))
-    .option('--encounters-per-visit <n>', 'encounters per visit', count('--encounters-per-visit'))
-    .option('--obs-per-encounter <n>', 'observations per encounter', count('--obs-per-encounter'))
-    .option('--seed <n>', 'random seed: the same seed gives the same rows (default 42)', count('--seed'))
+    .option('--patients <n>', 'number of patients', wholeNumber('--patients'))
+    .option('--visits-per-patient <n>', 'visits per patient', wholeNumber('--visits-per-patient'))
+    .option('--encounters-per-visit <n>', 'encounters per visit', wholeNumber('--encounters-per-visit'))
+    .option('--obs-per-encounter <n>', 'observations per encounter', wholeNumber('--obs-per-encounter'))
+    .option(
+      '--seed <n>',
+      'random seed: the same seed gives the same rows (default 42)',
+      wholeNumber('--seed'),
+    )
     .option(
       '--tenant <name>',
       "tenant to seed: with --env its backend's database; with --db the database when the URL names none",
@@ -56,6 +54,7 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .option(
       '-e, --env <name>',
       'seed a running environment (its tenant database, reached through the runtime)',
+      envName('--env', 'name a running environment, or use --db'),
     )
     .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
     .option(
@@ -69,7 +68,11 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     )
     .option('--status', 'list the seed runs recorded in the database')
     .option('--purge', 'remove exactly the rows seeded runs wrote (all runs, or --run)')
-    .option('--run <id>', 'with --purge: only this run (id or prefix)')
+    .option(
+      '--run <id>',
+      'with --purge: only this run (id or prefix)',
+      nonEmpty('--run', 'leave --run out to purge every run'),
+    )
     .addHelpText(
       'after',
       `
@@ -107,7 +110,11 @@ by the next identical command (or rolled back before a different one).`,
             return;
           }
           if (flags.purge) {
-            const result = await purge(target, { runId: flags.run, events: out.events });
+            const result = await purge(target, {
+              runId: flags.run,
+              events: out.events,
+              signal: ctx.io.signal,
+            });
             out.result(result, (c) =>
               result.runs.length === 0
                 ? `nothing to purge in ${result.target}`
@@ -141,6 +148,7 @@ by the next identical command (or rolled back before a different one).`,
               throw new OmrsError({
                 code: 'SEED_NO_PASSWORD',
                 message: `environment variable ${flags.userPasswordEnv} is empty`,
+                hint: `Set it (export ${flags.userPasswordEnv}=…), or leave --user-password-env out for a random password printed once.`,
                 exitCode: ExitCode.usage,
               });
             target.secrets.push(userPassword);
@@ -204,7 +212,7 @@ function statusColor(
   status: string,
 ) {
   if (status === 'done') return c.green;
-  if (status === 'running') return c.yellow;
+  if (status === 'running' || status === 'purging') return c.yellow;
   if (status === 'failed') return c.red;
   return c.dim;
 }
@@ -222,6 +230,7 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
       .option(
         '-e, --env <name>',
         "a running environment's tenant database (with --tenant when it has several)",
+        envName('--env', 'name a running environment, or use --db'),
       )
       .option('--tenant <name>', 'with --env: the tenant')
       .option('--db <url>', 'database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')

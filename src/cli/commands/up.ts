@@ -5,7 +5,9 @@ import { Option } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
 import type { Colors } from '../../ui/output.js';
+import { envName, wholeNumber } from '../arguments.js';
 import { action, type CliContext } from '../context.js';
+import { composeExportCommand } from './compose-export.js';
 import type { EnvStatus } from '../../runtime/compose/status.js';
 import type { UpResult } from '../../runtime/compose/up.js';
 import {
@@ -27,7 +29,9 @@ const envOption = (): Option =>
   new Option(
     '-e, --env <name>',
     'environment name (default: the profile name); names are prefixed omrs-<env>-',
-  ).env('OMRS_ENV');
+  )
+    .env('OMRS_ENV')
+    .argParser(envName('--env', 'leave --env out (and OMRS_ENV unset) for the default environment'));
 
 async function docker(ctx: CliContext) {
   const { connectDocker } = await import('../../runtime/docker.js');
@@ -117,7 +121,7 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
         const result = await down(
           env,
           { volumes: opts.volumes === true },
-          { docker: client, events: out.events, env: ctx.io.env },
+          { docker: client, events: out.events, env: ctx.io.env, signal: ctx.io.signal },
         );
         await out.close();
         out.result(result, (c) =>
@@ -161,7 +165,7 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .option('--since <when>', 'only lines since a duration ago (10m, 2h) or a date')
-    .option('--tail <lines>', 'only the last lines of each service', (v) => Number.parseInt(v, 10))
+    .option('--tail <lines>', 'only the last lines of each service', wholeNumber('--tail'))
     .action(
       action(
         ctx,
@@ -242,23 +246,14 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(profileOption())
     .addOption(envOption())
     .option('-o, --output <file>', 'the compose file to write (default: compose/<profile>.yaml)')
+    .option(
+      '--check',
+      'write nothing: compare the export with the files on disk (exit 1 with the differences)',
+    )
     .action(
-      action(ctx, async (out, opts: EnvOpts & { output?: string }) => {
-        const { exportCompose } = await import('../../runtime/compose/export.js');
-        const result = await exportCompose(
-          {
-            ...(opts.profile && { profile: opts.profile }),
-            ...(opts.env && { env: opts.env }),
-            ...(opts.output && { output: opts.output }),
-          },
-          { env: ctx.io.env, cwd: ctx.io.cwd, signal: ctx.io.signal, events: out.events },
-        );
-        out.result(
-          result,
-          (c) =>
-            `${c.green('✔')} wrote ${result.file} (${result.services} services) and ${result.files} config files under ${result.configDir}\n  ${c.dim(`docker compose -f ${result.file} up -d`)}`,
-        );
-      }),
+      action(ctx, (out, opts: EnvOpts & { output?: string; check?: boolean }) =>
+        composeExportCommand(out, ctx, opts),
+      ),
     );
 }
 

@@ -2,6 +2,7 @@
 // the typed APIs for the one context the context guard allowed, and API errors as OmrsErrors.
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
+import { maskCredentials } from '../../mask.js';
 
 export type Env = Record<string, string | undefined>;
 export type K8s = typeof k8s;
@@ -45,7 +46,8 @@ export async function loadKubeConfig(
   } catch (error) {
     throw new OmrsError({
       code: 'KUBE_CONFIG_MISSING',
-      message: `cannot read the kubeconfig${path ? ` ${path}` : ' (~/.kube/config)'}: ${error instanceof Error ? error.message : String(error)}`,
+      // The parser's first line only: the lines after it quote the file, which holds credentials.
+      message: `cannot read the kubeconfig${path ? ` ${path}` : ' (~/.kube/config)'}: ${maskCredentials((error instanceof Error ? error.message : String(error)).split('\n')[0]!)}`,
       exitCode: ExitCode.prerequisite,
       hint: 'Point KUBECONFIG at a kubeconfig file, or create a cluster (`--runtime kind` / `--runtime minikube`).',
     });
@@ -105,7 +107,9 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
   if (code !== undefined) {
     const reason =
       body?.reason ?? (code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : `HTTP ${code}`);
-    const message = body?.message ?? (error instanceof Error ? error.message : String(error));
+    const message = maskCredentials(
+      body?.message ?? (error instanceof Error ? error.message : String(error)),
+    );
     return new OmrsError({
       code:
         code === 403
@@ -126,10 +130,12 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
       cause: error,
     });
   }
-  const text =
+  // A request error quotes the URL it failed on: the kubeconfig's server may hold credentials.
+  const text = maskCredentials(
     error instanceof Error
       ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}`
-      : String(error);
+      : String(error),
+  );
   if (NETWORK.test(text))
     return new OmrsError({
       code: 'KUBE_UNREACHABLE',

@@ -3,8 +3,7 @@
 import type { EventSink } from '../../events/types.js';
 import { appDigest } from '../../profile/digest.js';
 import { openProfile, type ProfileDeps, type ResolvedProfile } from '../../profile/index.js';
-import { checkEnvName } from '../../render/index.js';
-import { labelValue } from '../../render/values.js';
+import { checkEnvName, envNameOf } from '../../render/env-name.js';
 import { clientFor, loadKubeConfig, type KubeClient } from './client.js';
 import { guardContext, type GuardDecision } from './context-guard.js';
 import { namespaceFor } from './labels.js';
@@ -43,7 +42,7 @@ export const clusterRuntimeOf = (flag: string | undefined, profileRuntime: strin
 
 export async function connect(request: KubeRequest, deps: KubeDeps, action: string): Promise<Target> {
   const resolved = await openProfile(request.profile, deps);
-  const env = checkEnvName(request.env ?? labelValue(resolved.name).toLowerCase());
+  const env = checkEnvName(request.env ?? envNameOf(resolved.name));
   const namespace = resolved.profile.cluster.namespace ?? namespaceFor(env);
   const runtime = clusterRuntimeOf(request.runtime, resolved.profile.runtime);
   const { config, path } = await loadKubeConfig(deps.env, request.kubeconfig);

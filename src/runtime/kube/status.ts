@@ -3,7 +3,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { step } from '../../events/bus.js';
 import type { HealthState, RuntimeState } from '../../events/types.js';
 import { findHelm } from '../../render/helm.js';
-import { api, isNotFound, type KubeClient } from './client.js';
+import { api, apiError, isNotFound, type KubeClient } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { helmUninstall } from './helm.js';
 import { KANNOTATION, KLABEL } from './labels.js';
@@ -107,7 +107,29 @@ export async function kubeDown(
   target?: Target,
 ): Promise<KubeDownResult> {
   const t = target ?? (await connect(request, deps, 'take down'));
-  return downTarget(t, request.volumes === true, deps);
+  const volumes = request.volumes === true;
+  // One writer per environment: wait for an `up` of it (its Lease lives in the namespace, if any).
+  const exists = await t.client.core.readNamespace({ name: t.namespace }).then(
+    () => true,
+    (error: unknown) =>
+      isNotFound(error)
+        ? false
+        : Promise.reject(apiError(error, `read namespace ${t.namespace}`, t.client.context)),
+  );
+  if (!exists) return downTarget(t, volumes, deps);
+  const { leaseEnv } = await import('./lease.js');
+  const release = await leaseEnv(
+    t.client,
+    t.namespace,
+    t.env,
+    `omrs down${volumes ? ' --volumes' : ''}`,
+    deps,
+  );
+  try {
+    return await downTarget(t, volumes, deps);
+  } finally {
+    await release();
+  }
 }
 
 export async function downTarget(

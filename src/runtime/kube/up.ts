@@ -8,7 +8,7 @@ import { findHelm, helmTemplate } from '../../render/helm.js';
 import { componentOf, type KubeObject } from '../../render/objects.js';
 import { durationSeconds, profileToValues, type ChartValues } from '../../render/values.js';
 import type { Profile } from '../../profile/schema.js';
-import { api, isNotFound, type KubeClient } from './client.js';
+import { api, apiError, isConflict, isNotFound, type KubeClient } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { diagnose, diagnosisProblems } from './diagnose.js';
 import { helmRollback, helmUpgrade, type HelmTarget } from './helm.js';
@@ -126,13 +126,15 @@ export async function ensureNamespace(
     return { created: false, annotations: ns.metadata?.annotations ?? {} };
   } catch (error) {
     if (!isNotFound(error))
-      throw error instanceof OmrsError
-        ? error
-        : (await import('./client.js')).apiError(error, `read namespace ${name}`, client.context);
+      throw error instanceof OmrsError ? error : apiError(error, `read namespace ${name}`, client.context);
   }
-  await api(`create namespace ${name}`, client.context, () =>
-    client.core.createNamespace({ body: { metadata: { name, labels, annotations } } }),
-  );
+  try {
+    await client.core.createNamespace({ body: { metadata: { name, labels, annotations } } });
+  } catch (error) {
+    // Another omrs created it a moment ago: take it as it is.
+    if (isConflict(error)) return ensureNamespace(client, name, labels, annotations);
+    throw apiError(error, `create namespace ${name}`, client.context);
+  }
   return { created: true, annotations };
 }
 
@@ -203,15 +205,45 @@ export function helmTarget(
   };
 }
 
+/**
+ * `omrs up` on a cluster. One writer per environment: the namespace is made sure of first (the
+ * Lease lives in it), then the env's Lease is held for the rollout and the seed step.
+ */
 export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Target): Promise<KubeUpResult> {
   const t = target ?? (await connect(request, deps, 'upgrade'));
-  const result = await rollout(request, deps, t);
-  if (!t.resolved.profile.seed.enabled || request.seed === false) return result;
-  const { seedTenants } = await import('./seed.js');
-  return { ...result, seeded: await seedTenants(t, deps) };
+  const { leaseEnv } = await import('./lease.js');
+  const first = await ensureNamespace(
+    t.client,
+    t.namespace,
+    namespaceLabelsFor(request, t),
+    namespaceAnnotationsFor(request, t),
+  );
+  const release = await leaseEnv(t.client, t.namespace, t.env, 'omrs up', deps);
+  try {
+    const result = await rollout(request, deps, t, first.created);
+    if (!t.resolved.profile.seed.enabled || request.seed === false) return result;
+    const { seedTenants } = await import('./seed.js');
+    return { ...result, seeded: await seedTenants(t, deps) };
+  } finally {
+    await release();
+  }
 }
 
-async function rollout(request: KubeUpRequest, deps: KubeDeps, t: Target): Promise<KubeUpResult> {
+const namespaceLabelsFor = (request: KubeUpRequest, t: Target): Record<string, string> => ({
+  ...namespaceLabels(t.env, t.resolved.name, t.digest),
+  ...request.namespaceLabels,
+});
+const namespaceAnnotationsFor = (request: KubeUpRequest, t: Target): Record<string, string> => ({
+  [KANNOTATION.appDigest]: t.digest,
+  ...request.namespaceAnnotations,
+});
+
+async function rollout(
+  request: KubeUpRequest,
+  deps: KubeDeps,
+  t: Target,
+  namespaceCreated: boolean,
+): Promise<KubeUpResult> {
   const started = performance.now();
   const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
   const { client, namespace, env } = t;
@@ -221,7 +253,7 @@ async function rollout(request: KubeUpRequest, deps: KubeDeps, t: Target): Promi
     appDigest: t.digest,
   });
   const hash = releaseHash(values, namespace);
-  const labels = { ...namespaceLabels(env, t.resolved.name, t.digest), ...request.namespaceLabels };
+  const labels = namespaceLabelsFor(request, t);
   const result = (revision: number, noop: boolean, changes: string[]): KubeUpResult => ({
     env,
     profile: t.resolved.name,
@@ -236,10 +268,9 @@ async function rollout(request: KubeUpRequest, deps: KubeDeps, t: Target): Promi
     durationMs: Math.round(performance.now() - started),
   });
 
-  const ns = await ensureNamespace(client, namespace, labels, {
-    [KANNOTATION.appDigest]: t.digest,
-    ...request.namespaceAnnotations,
-  });
+  // Read again under the lease: another omrs may have changed it while this one waited.
+  const ns = await ensureNamespace(client, namespace, labels, namespaceAnnotationsFor(request, t));
+  if (namespaceCreated) ns.created = true;
   const revisions = ns.created ? [] : await releaseRevisions(client, namespace, env);
   const last = revisions[revisions.length - 1];
   if (

@@ -5,6 +5,9 @@ export function useNow(intervalMs = 1000, clock: () => number = Date.now): numbe
   const [now, setNow] = useState(clock);
   useEffect(() => {
     const timer = setInterval(() => setNow(clock()), intervalMs);
+    // Effects run some time after the first render (later still on a busy machine): read the clock
+    // again now, or the time shown lags behind until the first tick.
+    setNow(clock());
     return () => clearInterval(timer);
   }, [intervalMs, clock]);
   return now;

@@ -54,7 +54,7 @@ async function listCluster(deps: ClusterDeps, signal: AbortSignal): Promise<Envi
       profile: e.profile || '-',
       runtime: e.runtime,
       status: e.state,
-      expiresAt: (nowSeconds + e.expiresInSeconds) * 1000,
+      ...(e.expiresInSeconds !== null && { expiresAt: (nowSeconds + e.expiresInSeconds) * 1000 }),
       namespace: e.namespace,
       ...(e.url && { url: e.url }),
     })),

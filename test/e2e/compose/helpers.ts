@@ -13,7 +13,10 @@ export const docker = new Docker({ socketPath: readEngine('docker')?.socketPath 
 
 export function omrs(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
   const helm = readEngine('helm')?.helm;
-  return runCli(args, { ...options, env: { OMRS_HOME: omrsHome, ...(helm && { OMRS_HELM: helm }), CI: 'true', ...options.env } });
+  return runCli(args, {
+    ...options,
+    env: { OMRS_HOME: omrsHome, ...(helm && { OMRS_HELM: helm }), CI: 'true', ...options.env },
+  });
 }
 
 export interface EnvObjects {
@@ -25,19 +28,36 @@ export interface EnvObjects {
 export async function objectsOf(env: string): Promise<EnvObjects> {
   const filters = { label: [`omrs.dev/env=${env}`] };
   const containers = (await docker.listContainers({ all: true, filters })).map((c) => ({
-    name: c.Names[0]!.slice(1), id: c.Id, state: c.State, service: c.Labels['omrs.dev/service'] ?? '',
+    name: c.Names[0]!.slice(1),
+    id: c.Id,
+    state: c.State,
+    service: c.Labels['omrs.dev/service'] ?? '',
   }));
   const networks = (await docker.listNetworks({ filters })).map((n) => n.Name);
   const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => v.Name);
-  return { containers: containers.sort((a, b) => a.name.localeCompare(b.name)), networks: networks.sort(), volumes: volumes.sort() };
+  return {
+    containers: containers.sort((a, b) => a.name.localeCompare(b.name)),
+    networks: networks.sort(),
+    volumes: volumes.sort(),
+  };
 }
 
-export async function http(url: string, init: { auth?: string } = {}): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { headers: init.auth ? { Authorization: `Basic ${Buffer.from(init.auth).toString('base64')}` } : {}, redirect: 'manual' });
+export async function http(
+  url: string,
+  init: { auth?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, {
+    headers: init.auth ? { Authorization: `Basic ${Buffer.from(init.auth).toString('base64')}` } : {},
+    redirect: 'manual',
+  });
   return { status: response.status, body: await response.text() };
 }
 
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 50;
   for (;;) {
@@ -49,5 +69,13 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
   }
 }
 
-export const upJson = (run: CliRun): { gatewayPort: number; noop: boolean; changes: string[]; durationMs: number; url: string; admin: { password: string } } =>
-  JSON.parse(run.stdout) as never;
+export const upJson = (
+  run: CliRun,
+): {
+  gatewayPort: number;
+  noop: boolean;
+  changes: string[];
+  durationMs: number;
+  url: string;
+  admin: { password: string };
+} => JSON.parse(run.stdout) as never;

@@ -9,7 +9,11 @@ import { seedStatus, urlTarget, type RunSummary } from '../../../src/seed/index.
 import { requireEngine } from '../../helpers/engines.js';
 import { docker, http, objectsOf, omrs, omrsHome, upJson } from './helpers.js';
 
-const engines = { docker: requireEngine('docker'), images: requireEngine('images'), helm: requireEngine('helm') };
+const engines = {
+  docker: requireEngine('docker'),
+  images: requireEngine('images'),
+  helm: requireEngine('helm'),
+};
 const ready = Boolean(engines.docker && engines.images && engines.helm);
 const PROFILE = join(import.meta.dirname, '../../fixtures/profiles/good/compose-seeded.yaml');
 const ENV = `seeded-${randomBytes(3).toString('hex')}`;
@@ -25,9 +29,16 @@ interface Db {
 /** The env's database as the backend reaches it: the db container's IP on the env network, the backend's OMRS_DB_* login. */
 async function database(): Promise<Db> {
   const backend = await docker.getContainer(`omrs-${ENV}-backend-default`).inspect();
-  const env = Object.fromEntries(backend.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+  const env = Object.fromEntries(
+    backend.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+  );
   const db = await docker.getContainer(`omrs-${ENV}-db`).inspect();
-  return { host: db.NetworkSettings.Networks[`omrs-${ENV}`]!.IPAddress, user: env.OMRS_DB_USERNAME!, password: env.OMRS_DB_PASSWORD ?? '', database: env.OMRS_DB_NAME! };
+  return {
+    host: db.NetworkSettings.Networks[`omrs-${ENV}`]!.IPAddress,
+    user: env.OMRS_DB_USERNAME!,
+    password: env.OMRS_DB_PASSWORD ?? '',
+    database: env.OMRS_DB_NAME!,
+  };
 }
 
 async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
@@ -71,7 +82,11 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
 
     firstRuns = await ledger();
     expect(firstRuns).toHaveLength(1);
-    expect(firstRuns[0]).toMatchObject({ status: 'done', seed: 7, counts: expect.objectContaining(COUNTS) as unknown });
+    expect(firstRuns[0]).toMatchObject({
+      status: 'done',
+      seed: 7,
+      counts: expect.objectContaining(COUNTS) as unknown,
+    });
     const [count] = await sql<{ n: number }>(
       `SELECT COUNT(*) AS n FROM patient_identifier pi JOIN patient_identifier_type t ON t.patient_identifier_type_id = pi.identifier_type
        WHERE t.name = 'OpenMRS ID' AND pi.voided = 0`,
@@ -99,7 +114,10 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
     expect(isValidMod30(identifier)).toBe(true);
 
     const search = async (q: string): Promise<SearchResult> => {
-      const response = await http(`http://127.0.0.1:${port}/openmrs/ws/rest/v1/patient?q=${encodeURIComponent(q)}`, { auth: 'admin:Admin123' });
+      const response = await http(
+        `http://127.0.0.1:${port}/openmrs/ws/rest/v1/patient?q=${encodeURIComponent(q)}`,
+        { auth: 'admin:Admin123' },
+      );
       expect(response.status, response.body).toBe(200);
       return JSON.parse(response.body) as SearchResult;
     };
@@ -109,7 +127,10 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
     expect(byId.results.map((r) => r.uuid)).toContain(uuid);
     expect(byId.results.find((r) => r.uuid === uuid)).toMatchObject({ identifier });
     // Not logged in: no patients.
-    expect((await http(`http://127.0.0.1:${port}/openmrs/ws/rest/v1/patient?q=${encodeURIComponent(family)}`)).status).toBe(401);
+    expect(
+      (await http(`http://127.0.0.1:${port}/openmrs/ws/rest/v1/patient?q=${encodeURIComponent(family)}`))
+        .status,
+    ).toBe(401);
   });
 
   it('does not seed again on a second up', async () => {
@@ -125,7 +146,16 @@ describe.skipIf(!ready)('omrs up seeds the database when the profile says so (co
 
   it('omrs seed --env adds a run to the running environment, found through its containers; --status lists it', async () => {
     const patientsBefore = (await sql<{ n: number }>('SELECT COUNT(*) AS n FROM patient'))[0]!.n;
-    const extra = ['--patients', '5', '--visits-per-patient', '1', '--encounters-per-visit', '1', '--obs-per-encounter', '1'];
+    const extra = [
+      '--patients',
+      '5',
+      '--visits-per-patient',
+      '1',
+      '--encounters-per-visit',
+      '1',
+      '--obs-per-encounter',
+      '1',
+    ];
     const run = await omrs(['seed', '--env', ENV, '--seed', '7', ...extra, '--json']);
     expect(run.code, run.stderr.slice(-2000) + run.stdout).toBe(0);
     const result = JSON.parse(run.stdout) as { status: string; runId: string; target: string };

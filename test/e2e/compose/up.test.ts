@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
 import { PROFILE, docker, http, objectsOf, omrs, omrsHome, until, upJson } from './helpers.js';
 
-const engines = { docker: requireEngine('docker'), images: requireEngine('images'), helm: requireEngine('helm') };
+const engines = {
+  docker: requireEngine('docker'),
+  images: requireEngine('images'),
+  helm: requireEngine('helm'),
+};
 const ready = Boolean(engines.docker && engines.images && engines.helm);
 const A = 'e2e-a';
 const B = 'e2e-b';
@@ -21,7 +25,8 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
   });
   afterAll(async () => {
     for (const env of [A, B]) await omrs(['down', '--env', env, '--volumes']);
-    for (const env of [A, B]) expect(await objectsOf(env)).toEqual({ containers: [], networks: [], volumes: [] });
+    for (const env of [A, B])
+      expect(await objectsOf(env)).toEqual({ containers: [], networks: [], volumes: [] });
     rmSync(omrsHome, { recursive: true, force: true });
   });
 
@@ -36,14 +41,24 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<html/i);
     expect((await http(`http://127.0.0.1:${port}/openmrs/health/started`)).status).toBe(200);
-    const session = await http(`http://127.0.0.1:${port}/openmrs/ws/rest/v1/session`, { auth: 'admin:Admin123' });
+    const session = await http(`http://127.0.0.1:${port}/openmrs/ws/rest/v1/session`, {
+      auth: 'admin:Admin123',
+    });
     expect(JSON.parse(session.body)).toMatchObject({ authenticated: true });
     const objects = await objectsOf(A);
     expect(objects.networks).toEqual([`omrs-${A}`]);
     expect(objects.containers.every((c) => c.name.startsWith(`omrs-${A}-`))).toBe(true);
     for (const c of objects.containers) {
       const labels = (await docker.getContainer(c.id).inspect()).Config.Labels;
-      expect(Object.keys(labels)).toEqual(expect.arrayContaining(['omrs.dev/env', 'omrs.dev/profile', 'omrs.dev/app-digest', 'omrs.dev/spec-hash', 'omrs.dev/service']));
+      expect(Object.keys(labels)).toEqual(
+        expect.arrayContaining([
+          'omrs.dev/env',
+          'omrs.dev/profile',
+          'omrs.dev/app-digest',
+          'omrs.dev/spec-hash',
+          'omrs.dev/service',
+        ]),
+      );
     }
   });
 
@@ -60,7 +75,9 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
 
   it('recreates only the backend when its environment changes', async () => {
     const before = await objectsOf(A);
-    const run = await omrs(['up', '--profile', PROFILE, '--env', A, '--json'], { env: { OMRS_ADMIN_PASSWORD: 'Changed-Passw0rd' } });
+    const run = await omrs(['up', '--profile', PROFILE, '--env', A, '--json'], {
+      env: { OMRS_ADMIN_PASSWORD: 'Changed-Passw0rd' },
+    });
     expect(run.code, run.stderr).toBe(0);
     const result = upJson(run);
     expect(result.changes).toEqual(['backend-default: replaced (spec changed)']);
@@ -69,7 +86,8 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     const after = await objectsOf(A);
     const id = (o: typeof before, service: string) => o.containers.find((c) => c.service === service)?.id;
     expect(id(after, 'backend-default')).not.toBe(id(before, 'backend-default'));
-    for (const service of ['db', 'frontend', 'gateway', 'init-default']) expect(id(after, service)).toBe(id(before, service));
+    for (const service of ['db', 'frontend', 'gateway', 'init-default'])
+      expect(id(after, service)).toBe(id(before, service));
     // Back to the default password: the backend again, and only it.
     const back = upJson(await omrs(['up', '--profile', PROFILE, '--env', A, '--json']));
     expect(back.changes).toEqual(['backend-default: replaced (spec changed)']);
@@ -77,10 +95,16 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
 
   it('shows a killed backend in status, and up repairs it', async () => {
     await docker.getContainer(`omrs-${A}-backend-default`).kill();
-    await until('the backend to be exited', async () => ((await docker.getContainer(`omrs-${A}-backend-default`).inspect()).State.Status === 'exited' ? true : undefined));
+    await until('the backend to be exited', async () =>
+      (await docker.getContainer(`omrs-${A}-backend-default`).inspect()).State.Status === 'exited'
+        ? true
+        : undefined,
+    );
     const status = await omrs(['status', '--env', A, '--json']);
     expect(status.code).toBe(1);
-    const backend = (JSON.parse(status.stdout) as { services: { name: string; runtime: string; exitCode?: number }[] }).services.find((s) => s.name === 'backend-default');
+    const backend = (
+      JSON.parse(status.stdout) as { services: { name: string; runtime: string; exitCode?: number }[] }
+    ).services.find((s) => s.name === 'backend-default');
     expect(backend).toMatchObject({ runtime: 'error', exitCode: 137 });
     const plain = await omrs(['status', '--env', A]);
     expect(plain.stdout).toMatch(/backend-default\s+error/);
@@ -93,9 +117,16 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
   it('keeps the data across down and up; down --volumes removes it', async () => {
     const sql = async (query: string): Promise<unknown[]> => {
       const info = await docker.getContainer(`omrs-${A}-backend-default`).inspect();
-      const env = Object.fromEntries(info.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+      const env = Object.fromEntries(
+        info.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+      );
       const db = await docker.getContainer(`omrs-${A}-db`).inspect();
-      const conn = await mysql.createConnection({ host: db.NetworkSettings.Networks[`omrs-${A}`]!.IPAddress, user: env.OMRS_DB_USERNAME, password: env.OMRS_DB_PASSWORD, database: env.OMRS_DB_NAME });
+      const conn = await mysql.createConnection({
+        host: db.NetworkSettings.Networks[`omrs-${A}`]!.IPAddress,
+        user: env.OMRS_DB_USERNAME,
+        password: env.OMRS_DB_PASSWORD,
+        database: env.OMRS_DB_NAME,
+      });
       try {
         return (await conn.query(query))[0] as unknown[];
       } finally {
@@ -127,7 +158,9 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     expect((await omrs(['down', '--env', B, '--volumes'])).code).toBe(0);
     const controller = new AbortController();
     const running = omrs(['up', '--profile', PROFILE, '--env', B], { signal: controller.signal });
-    await until('the database container of B', async () => ((await objectsOf(B)).containers.some((c) => c.service === 'db') ? true : undefined));
+    await until('the database container of B', async () =>
+      (await objectsOf(B)).containers.some((c) => c.service === 'db') ? true : undefined,
+    );
     controller.abort();
     const aborted = await running;
     expect(aborted.code).toBe(130);
@@ -137,8 +170,16 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     const again = await omrs(['up', '--profile', PROFILE, '--env', B, '--json']);
     expect(again.code, again.stderr).toBe(0);
     const after = await objectsOf(B);
-    expect(after.containers.map((c) => c.service).sort()).toEqual(['backend-default', 'db', 'frontend', 'gateway', 'init-default']);
-    expect(after.containers.filter((c) => c.service !== 'init-default').every((c) => c.state === 'running')).toBe(true);
+    expect(after.containers.map((c) => c.service).sort()).toEqual([
+      'backend-default',
+      'db',
+      'frontend',
+      'gateway',
+      'init-default',
+    ]);
+    expect(
+      after.containers.filter((c) => c.service !== 'init-default').every((c) => c.state === 'running'),
+    ).toBe(true);
     expect(after.networks).toEqual([`omrs-${B}`]);
     expect(after.volumes).toEqual([`omrs-${B}-db-data`]);
   });
@@ -148,7 +189,9 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     const b = upJson(await omrs(['up', '--profile', PROFILE, '--env', B, '--json']));
     expect(b.noop).toBe(true);
     expect(b.gatewayPort).not.toBe(port);
-    const session = await http(`http://127.0.0.1:${b.gatewayPort}/openmrs/ws/rest/v1/session`, { auth: 'admin:Admin123' });
+    const session = await http(`http://127.0.0.1:${b.gatewayPort}/openmrs/ws/rest/v1/session`, {
+      auth: 'admin:Admin123',
+    });
     expect(JSON.parse(session.body)).toMatchObject({ authenticated: true });
     expect((await omrs(['down', '--env', B, '--volumes'])).code).toBe(0);
     expect(await objectsOf(A)).toEqual(a);

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { environmentSources } from '../../../src/ui/shell/sources.js';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
+import { removeDockerEnv } from './planted.js';
 
 const dockerEngine = requireEngine('docker');
 const images = requireEngine('images');
@@ -51,11 +52,15 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
       volumes: (volumes.Volumes ?? []).map((v) => v.Name),
     };
   };
+  /** The environments this file created: a developer's own ones may share the engine. */
   const ls = async (): Promise<Listed[]> => {
     const run = await cli(['env', 'ls', '--runtime', 'compose', '--json']);
     expect(run.code, run.stderr).toBe(0);
-    return (JSON.parse(run.stdout) as { environments: Listed[] }).environments;
+    return (JSON.parse(run.stdout) as { environments: Listed[] }).environments.filter((e) =>
+      created.includes(e.name),
+    );
   };
+  const ours = <T extends { name: string }>(items: T[]): T[] => items.filter((i) => created.includes(i.name));
   const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
@@ -79,22 +84,7 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
     for (const name of names) {
       if (!name || !created.includes(name)) continue;
       await cli(['env', 'rm', '--runtime', 'compose', name]).catch(() => undefined);
-      const o = await objectsOf(name);
-      for (const c of o.containers)
-        await docker
-          .getContainer(c.slice(1))
-          .remove({ force: true })
-          .catch(() => undefined);
-      for (const n of o.networks)
-        await docker
-          .getNetwork(n)
-          .remove()
-          .catch(() => undefined);
-      for (const v of o.volumes)
-        await docker
-          .getVolume(v)
-          .remove()
-          .catch(() => undefined);
+      await removeDockerEnv(docker, name);
     }
     rmSync(home, { recursive: true, force: true });
   });
@@ -142,17 +132,18 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
 
     const dry = await cli(['env', 'gc', '--runtime', 'compose', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect((JSON.parse(dry.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name)).toEqual(
-      short,
-    );
+    expect(
+      ours((JSON.parse(dry.stdout) as { removed: { name: string }[] }).removed).map((r) => r.name),
+    ).toEqual(short);
     for (const n of short) expect((await objectsOf(n)).containers.length).toBe(before[n]!.containers.length);
 
     const gc = await cli(['env', 'gc', '--runtime', 'compose', '--json']);
-    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.code, gc.stderr || gc.stdout).toBe(0);
     const result = JSON.parse(gc.stdout) as { removed: { name: string; volumes: string[] }[]; kept: number };
-    expect(result.removed.map((r) => r.name)).toEqual(short);
-    expect(result.kept).toBe(1);
-    for (const r of result.removed) expect(r.volumes.sort()).toEqual([...before[r.name]!.volumes].sort());
+    expect(ours(result.removed).map((r) => r.name)).toEqual(short);
+    expect(result.kept).toBeGreaterThanOrEqual(1);
+    for (const r of ours(result.removed))
+      expect(r.volumes.sort()).toEqual([...before[r.name]!.volumes].sort());
     for (const n of short) {
       expect(await objectsOf(n)).toEqual({ containers: [], networks: [], volumes: [] });
       expect(existsSync(join(home, 'envs', n))).toBe(false);
@@ -222,9 +213,9 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
     );
     const gc = await cli(['env', 'gc', '--runtime', 'compose', '--json']);
     expect(gc.code, gc.stderr).toBe(0);
-    expect((JSON.parse(gc.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name)).toEqual([
-      name,
-    ]);
+    expect(
+      ours((JSON.parse(gc.stdout) as { removed: { name: string }[] }).removed).map((r) => r.name),
+    ).toEqual([name]);
     expect(await objectsOf(name)).toEqual({ containers: [], networks: [], volumes: [] });
     expect(existsSync(join(home, 'envs', name))).toBe(false);
     expect(await ls()).toEqual([]);

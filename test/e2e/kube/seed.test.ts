@@ -201,6 +201,35 @@ describe.skipIf(!kube || !mariadb)(
       expect(await patients()).toBe(before + 4);
     });
 
+    it('Ctrl-C during the seed step of omrs up on a cluster: exit 130, the next up resumes the run', async () => {
+      const seeded = `${KUBE_PROFILE(kube!.context, `tenants:\n  - name: ${tenant}\n`)}`.replace(
+        'seed:\n  enabled: false',
+        'seed:\n  enabled: true\n  seed: 12\n  counts: { patients: 3, visitsPerPatient: 1, encountersPerVisit: 1, obsPerEncounter: 1 }',
+      );
+      writeFileSync(join(proj.root, 'profiles', 'ks-seeded-12.yaml'), seeded);
+      const before = await patients();
+      const args = ['up', '--profile', 'ks-seeded-12', '--runtime', 'kube', '--env', env, '--json'];
+      const controller = new AbortController();
+      const stopped = await runCli(args, {
+        cwd: proj.root,
+        env: { KUBECONFIG: kube!.kubeconfig, OMRS_HELM: HELM, CI: 'true' },
+        signal: controller.signal,
+        // The patients are written (one chunk): Ctrl-C now, before the users and the done mark.
+        onStderr: (text) => {
+          if (!controller.signal.aborted && /"type":"progress","step":"seed:patient"/.test(text))
+            controller.abort();
+        },
+      });
+      expect(controller.signal.aborted).toBe(true);
+      expect(stopped.code, stopped.stderr.slice(-2000)).toBe(130);
+      expect(JSON.parse(stopped.stdout)).toMatchObject({ error: { code: 'INTERRUPTED' } });
+
+      const again = await cli(args);
+      expect(again.code, again.stderr.slice(-2000)).toBe(0);
+      expect(again.stderr).toMatch(/resuming interrupted seed run/);
+      expect(await patients()).toBe(before + 3);
+    });
+
     it('names the tenants when asked for one the environment does not have (exit 2)', async () => {
       const run = await cli([
         'seed',

@@ -2,7 +2,7 @@
 // the AWS emulator (moto_server) for RDS snapshots and the SSM fingerprint, and a real compose
 // stack of the omrs-test images as the smoke-test target (kwok runs no containers).
 // The shared setup (engines, RDS instance, smoke stack, QA record, clean-up) is in ./setup.ts.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -116,6 +116,8 @@ describe.skipIf(!kube || !aws || !helm || !docker || !images)(
         { env },
       );
       expect(gate.code, gate.stderr).toBe(3);
+      expect(gate.stderr).toMatch(/nothing was changed/);
+      expect(existsSync(join(dir, 'lock2.json')), 'a failed gate leaves no lock file').toBe(false);
 
       const context = await runCli(
         [

@@ -103,6 +103,35 @@ describe.skipIf(!docker || !images)('omrs images save / load (real Docker engine
     rmSync(truncated);
   });
 
+  it('Ctrl-C during save and during load: exit 130 (not a failed save or a corrupt bundle), no partial file', async () => {
+    const stopOn = (pattern: RegExp) => {
+      const controller = new AbortController();
+      return {
+        signal: controller.signal,
+        onStderr: (text: string) => {
+          if (!controller.signal.aborted && pattern.test(text)) controller.abort();
+        },
+      };
+    };
+    // The first progress event comes after 8 MiB of the stream: the save is under way.
+    const save = await runCli(['--json', 'images', 'save', '--profile', profile, '-o', 'stopped.tar'], {
+      cwd: tmp,
+      env,
+      ...stopOn(/"type":"progress","step":"save"/),
+    });
+    expect(save.code, save.stdout + save.stderr).toBe(130);
+    expect(JSON.parse(save.stdout)).toMatchObject({ error: { code: 'INTERRUPTED' } });
+    expect(readdirSync(tmp).filter((f) => f.includes('stopped'))).toEqual([]);
+
+    const load = await runCli(['--json', 'images', 'load', bundle], {
+      cwd: tmp,
+      env,
+      ...stopOn(/"id":"load"/),
+    });
+    expect(load.code, load.stdout + load.stderr).toBe(130);
+    expect(JSON.parse(load.stdout)).toMatchObject({ error: { code: 'INTERRUPTED' } });
+  });
+
   it('--push to an unreachable registry fails clearly, naming the registry', async () => {
     const { code, stderr } = await runCli(['images', 'load', bundle, '--push', unreachable], {
       cwd: tmp,

@@ -43,6 +43,29 @@ describe('interpolate', () => {
     expect(result.secretPaths).toEqual([['admin', 'password']]);
   });
 
+  it('records every interpolated path with the names of its variables', () => {
+    const result = interpolate(
+      { a: '${HOST}:${PORT:-80}', b: 'plain', c: ['${HOST}'], d: '$${NOT_A_VAR}' },
+      { HOST: 'h' },
+      locate,
+    );
+    expect(result.interpolated).toEqual([
+      { path: ['a'], variables: ['HOST', 'PORT'] },
+      { path: ['c', 0], variables: ['HOST'] },
+    ]);
+  });
+
+  it('does not quote the text of a secret field in an unclosed-reference problem', () => {
+    try {
+      interpolate({ admin: { password: 'hunter2-${X' } }, {}, locate);
+      expect.unreachable();
+    } catch (error) {
+      const problem = (error as OmrsError).problems[0]!;
+      expect(problem.message).toBe('unclosed "${" in a secret value');
+      expect(JSON.stringify(problem)).not.toContain('hunter2');
+    }
+  });
+
   it.each([
     ['an unset variable', '${OMRS_SURELY_UNSET}', /OMRS_SURELY_UNSET is not set/],
     ['a bad name', '${1X}', /not a valid variable reference/],

@@ -121,4 +121,31 @@ describe('loadProfile', () => {
     const dir = folder({ 'dev.yaml': 'admin:\n  password: Admin123\n' });
     expect(renderProfileYaml(load(dir, 'dev'), { origins: false, cwd: dir })).not.toContain('Admin123');
   });
+
+  it('does not quote a secret field in a schema problem', () => {
+    const dir = folder({ 'p.yaml': 'admin: { password: 987654321 }\n' });
+    try {
+      load(dir, 'p');
+      expect.unreachable();
+    } catch (error) {
+      const problem = (error as OmrsError).problems[0]!;
+      expect(problem.message).toBe('`admin.password` must be a string, not a number (a secret, not shown)');
+      expect(JSON.stringify(problem)).not.toContain('987654321');
+    }
+  });
+
+  it('names the variable instead of quoting its value, and guesses nothing from it', () => {
+    const dir = folder({ 'p.yaml': 'runtime: ${WHERE}\n' });
+    try {
+      load(dir, 'p', { WHERE: 'composer' });
+      expect.unreachable();
+    } catch (error) {
+      const problem = (error as OmrsError).problems[0]!;
+      expect(problem.message).toBe('`runtime` is a string from ${WHERE} (not shown), which is not allowed');
+      expect(problem.hint).toBe(
+        'The value comes from ${WHERE} and is not shown: check what that variable is set to.',
+      );
+      expect(JSON.stringify(problem)).not.toContain('composer');
+    }
+  });
 });

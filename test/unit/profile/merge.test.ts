@@ -8,6 +8,7 @@ const layer = (file: string, value: Record<string, unknown>, paths: (string | nu
     paths.map((p, i) => [pathKey(p), { value: { file, line: i + 1, column: 1 } }]),
   ),
   secretPaths: [],
+  interpolated: [],
 });
 
 describe('mergeLayers', () => {
