@@ -281,37 +281,16 @@ async function runJob(s: ServicePlan, ctx: ConvergeContext): Promise<ServiceOutc
   if (info && info.Labels[LABEL.specHash] === hash && info.State === 'exited') {
     const inspect = await docker.getContainer(info.Id).inspect();
     if (inspect.State.ExitCode === 0) {
-      ctx.events.emit({
-        type: 'resource',
-        name: s.name,
-        kind: 'Job',
-        runtime: 'ok',
-        health: 'none',
-        detail: 'completed',
-      });
+      jobEvent(ctx, s.name, 'ok', 'completed');
       return { service: s.name };
     }
   }
-  ctx.events.emit({
-    type: 'resource',
-    name: s.name,
-    kind: 'Job',
-    runtime: 'starting',
-    health: 'none',
-    detail: 'running',
-  });
+  jobEvent(ctx, s.name, 'starting', 'running');
   await makeEmptyDirs(ctx, s, 0, true);
   for (const init of s.initContainers) await runOnce(s, init, 'init', 0, ctx);
   await runOnce(s, main, 'job', 0, ctx);
   ctx.changes.push(`${s.name}: job ran`);
-  ctx.events.emit({
-    type: 'resource',
-    name: s.name,
-    kind: 'Job',
-    runtime: 'ok',
-    health: 'none',
-    detail: 'completed',
-  });
+  jobEvent(ctx, s.name, 'ok', 'completed');
   return { service: s.name };
 }
 
@@ -346,4 +325,13 @@ async function failure(
       ? `Raise timeouts.${ctx.step} in the profile if it is only slow; \`omrs logs ${service}\` shows everything.`
       : `\`omrs logs ${service}\` shows everything; fix the cause and run \`omrs up\` again.`,
   });
+}
+
+function jobEvent(
+  ctx: ConvergeContext,
+  name: string,
+  runtime: 'ok' | 'starting',
+  detail: 'completed' | 'running',
+): void {
+  ctx.events.emit({ type: 'resource', name, kind: 'Job', runtime, health: 'none', detail });
 }
