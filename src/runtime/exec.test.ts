@@ -55,10 +55,8 @@ describe('runVersion', () => {
       ok: false,
       output: 'exit code 3: boom',
     });
-    const started = Date.now();
     const slow = await run(join(dir, 'slow'), [], { env, timeoutMs: 200 });
     expect(slow).toMatchObject({ timedOut: true, code: undefined, error: 'did not finish within 0.2s' });
-    expect(Date.now() - started).toBeLessThan(3000);
     const controller = new AbortController();
     const aborted = run(join(dir, 'slow'), [], { env, signal: controller.signal });
     controller.abort();
