@@ -11,6 +11,25 @@ const external = Object.keys({ ...dependencies, ...devDependencies })
   .filter((name) => !BUNDLED.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 
+// zod's classic API re-exports all of its ~60 message locales (`z.locales`), ~400 kB that every
+// profile command would parse at start-up; omrs only uses the default English messages, which zod
+// imports on its own, so the namespace is replaced by one holding English only.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+        ? { path: 'zod-locales', namespace: 'zod-english-only', pluginData: args.resolveDir }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: "export { default as en } from '../locales/en.js';",
+      resolveDir: args.pluginData,
+      loader: 'js',
+    }));
+  },
+};
+
 // OMRS_BUILD_OUTDIR: a private build for end-to-end tests, which a concurrent `npm run build` cannot pull away.
 const outdir = process.env.OMRS_BUILD_OUTDIR ?? 'dist';
 rmSync(outdir, { recursive: true, force: true });
@@ -26,6 +45,7 @@ await build({
   sourcemap: true,
   legalComments: 'none',
   external,
+  plugins: [zodEnglishOnly],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __omrsCreateRequire } from 'node:module'; const require = __omrsCreateRequire(import.meta.url);",

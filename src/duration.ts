@@ -2,7 +2,7 @@
 // number and a unit, "1500ms", "90s", "30m", "4h", "2d". Every use states its bounds, so an absurd
 // value ("99999999999d") is refused with a usage error before anything is created, instead of
 // turning into a date or a timer that cannot exist. A leaf module: it imports only errors.
-import { ExitCode, OmrsError } from './errors.js';
+import { ExitCode, OmrsError, type ErrorCode } from './errors.js';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const FORM = /^(\d+)(ms|s|m|h|d)$/;
@@ -84,7 +84,7 @@ export function parseDuration(
   text: string,
   bounds: DurationBounds,
   what: string,
-  code = 'BAD_DURATION',
+  code: ErrorCode = 'BAD_DURATION',
 ): number {
   const problem = durationProblem(text, bounds);
   if (problem)
@@ -95,4 +95,19 @@ export function parseDuration(
       hint: `Write a whole number and a unit (ms, s, m, h or d) ${rangeText(bounds)}, e.g. ${bounds.examples}.`,
     });
   return measure(text)!;
+}
+
+/** "10m" → unix seconds 10 minutes ago; an ISO date → its unix seconds. */
+export function sinceSeconds(since: string, now = Date.now()): number {
+  if (looksLikeDuration(since))
+    return Math.floor((now - parseDuration(since, LOOKBACK, '--since', 'LOGS_BAD_SINCE')) / 1000);
+  const date = Date.parse(since);
+  if (Number.isNaN(date))
+    throw new OmrsError({
+      code: 'LOGS_BAD_SINCE',
+      message: `--since "${since}" is neither a duration nor a date`,
+      hint: 'Use a duration like 10m, 30s, 2h, or a date like 2026-01-31T10:00:00Z.',
+      exitCode: ExitCode.usage,
+    });
+  return Math.floor(date / 1000);
 }

@@ -1,5 +1,8 @@
-// The one error type for expected failures. A leaf module: it imports nothing of ours,
-// so every layer can throw it without creating import cycles.
+// The one error type for expected failures. A leaf module: it imports nothing of ours but the
+// catalogue of its codes (a type), so every layer can throw it without creating import cycles.
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode };
 
 export const ExitCode = {
   ok: 0,
@@ -30,7 +33,8 @@ export interface Problem {
 }
 
 export interface OmrsErrorOptions {
-  code: string;
+  /** One of the catalogue (src/error-codes.ts, docs/errors.md). */
+  code: ErrorCode;
   message: string;
   hint?: string;
   exitCode?: ExitCode;
@@ -39,7 +43,7 @@ export interface OmrsErrorOptions {
 }
 
 export class OmrsError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly exitCode: ExitCode;
   readonly problems: Problem[];

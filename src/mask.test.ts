@@ -1,7 +1,7 @@
 // maskCredentials: the password of every userinfo-shaped part is masked, for the URLs people type
 // wrong as well as the right ones, and nothing that is not a password is touched.
 import { describe, expect, it } from 'vitest';
-import { MASK, maskCredentials } from './mask.js';
+import { MASK, maskCredentials, printable } from './mask.js';
 
 const PW = 'S3cr-et.pw';
 
@@ -70,5 +70,31 @@ describe('maskCredentials', () => {
     expect(maskCredentials(`https://u:${PW}@reg:5000/app@sha256:${'b'.repeat(64)}`)).toBe(
       `https://u:***@reg:5000/app@sha256:${'b'.repeat(64)}`,
     );
+  });
+});
+
+describe('printable', () => {
+  it('escapes every control character but the newline', () => {
+    expect(printable('a\u001b[31mb\u0007c\td\re\u007ff\u009bg\nh')).toBe(
+      'a\\x1b[31mb\\x07c\\td\\re\\x7ff\\x9bg\nh',
+    );
+  });
+
+  it('shortens a very long value to its start and its length', () => {
+    const value = 'n'.repeat(5000);
+    expect(printable(`invalid snapshot name "${value}"`)).toBe(
+      `invalid snapshot name "${'n'.repeat(79)}… (5002 characters)`,
+    );
+  });
+
+  it('keeps every line of a message under 320 characters, also of long prose', () => {
+    const text = printable(`${'word '.repeat(200)}\nnext`);
+    expect(text.split('\n').map((l) => l.length <= 320)).toEqual([true, true]);
+    expect(text).toMatch(/… \(1000 characters\)\nnext$/);
+  });
+
+  it('leaves ordinary messages alone', () => {
+    const text = 'environment qa-eu exists already (namespace omrs-qa-eu)\n  hint: choose another --name';
+    expect(printable(text)).toBe(text);
   });
 });

@@ -1,5 +1,5 @@
 // How a secret looks when printed: every layer masks with the same token, and checks that read
-// masked output recognise it.
+// masked output recognise it. Also how any text a user typed is printed in a message (`printable`).
 export const MASK = '***';
 
 /** Names of variables and keys that hold secrets (OMRS_ADMIN_PASSWORD, apiKey, db-token…). */
@@ -44,4 +44,35 @@ function lastUserinfoAt(part: string): number {
   for (let i = part.lastIndexOf('@'); i !== -1; i = i === 0 ? -1 : part.lastIndexOf('@', i - 1))
     if (!digests.has(i)) return i;
   return -1;
+}
+
+// Every C0 control character but the newline, DEL and the C1 controls: printed raw they move the
+// cursor, recolour or clear the terminal (ESC), or hide what follows (CR).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+const NAMED: Record<string, string> = { '\t': '\\t', '\r': '\\r' };
+/** A run of over 200 non-space characters is a value, not prose: it is shortened. */
+const LONG_VALUE = /\S{201,}/g;
+const KEEP_OF_VALUE = 80;
+/** No line of a message is longer than this: with "Error CODE: " before it, a line stays under 400. */
+const MAX_LINE = 320;
+const KEEP_OF_LINE = 240;
+
+const shorten = (text: string, keep: number): string => `${text.slice(0, keep)}… (${text.length} characters)`;
+
+/**
+ * `text` made safe to print in a message, whatever the user typed into it: control characters
+ * (but the newline) escaped (`\x1b`, `\t`), a value longer than 200 characters shortened to its
+ * start and "… (N characters)", and no line longer than 320 characters. Mask credentials first:
+ * shortening never cuts a password in two.
+ */
+export function printable(text: string): string {
+  return text
+    .replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .split('\n')
+    .map((line) => {
+      const short = line.replace(LONG_VALUE, (value) => shorten(value, KEEP_OF_VALUE));
+      return short.length > MAX_LINE ? shorten(short, KEEP_OF_LINE) : short;
+    })
+    .join('\n');
 }

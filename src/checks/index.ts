@@ -6,6 +6,7 @@ import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import type { OpenedProfile } from '../profile/index.js';
+import { envNameOf, namespaceFor } from '../render/env-name.js';
 import type { KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
@@ -70,7 +71,8 @@ async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<P
     waivers: p.checks.waivers,
     pinDigests: p.images.pinDigests,
     tenants: p.tenants.map((t) => t.name),
-    namespace: p.cluster.namespace ?? resolved.name.toLowerCase(),
+    // Where the kube runtime installs the profile's environment.
+    namespace: p.cluster.namespace ?? namespaceFor(envNameOf(resolved.name)),
     ...(p.cluster.context && { context: p.cluster.context }),
     opened: resolved,
   };
@@ -197,7 +199,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const dbUrl = options.db ?? deps.env.OMRS_DB_URL;
   if (wanted.has('database')) {
     if (dbUrl) {
-      const { urlTarget } = await import('../seed/target.js');
+      const { urlTarget } = await import('../platform/database.js');
       const target = urlTarget(dbUrl);
       const conn = await target.connect();
       try {
@@ -259,5 +261,4 @@ async function finish(
   );
 }
 
-export { RULES, findRule, ruleMeta } from './rules/index.js';
-export type { CheckReport, Finding, Level, RuleMeta, Scope } from './types.js';
+export type { CheckReport, Level, Scope } from './types.js';

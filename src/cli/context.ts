@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { ExitCode, InterruptedError, isOmrsError } from '../errors.js';
 import { errorToJson, renderError } from '../ui/errors.js';
 import type { Io } from '../ui/io.js';
-import { Output, type OutputFlags } from '../ui/output.js';
+import { Output } from '../ui/output.js';
+import type { OutputFlags } from '../ui/output-types.js';
 
 export interface CliContext {
   io: Io;
@@ -35,9 +36,11 @@ export function throwIfInterrupted(ctx: CliContext, what: string): void {
   if (ctx.io.signal.aborted) throw new InterruptedError(what);
 }
 
-export function reportError(error: unknown, out: Output, debug: boolean): number {
+export function reportError(thrown: unknown, out: Output, debug: boolean): number {
   const { io } = out;
-  if (io.signal.aborted && !isOmrsError(error)) return ExitCode.interrupted;
+  // What a library throws when its request is aborted (dockerode's "This operation was aborted"):
+  // after Ctrl-C it is the interruption, reported as one (with --json too), not as a bug.
+  const error = io.signal.aborted && !isOmrsError(thrown) ? new InterruptedError() : thrown;
   if (isOmrsError(error)) {
     if (out.mode === 'json') io.stdout.write(JSON.stringify(errorToJson(error), null, 2) + '\n');
     else io.stderr.write(renderError(error, out.errColors, io.cwd));

@@ -1,10 +1,11 @@
 // The CLI root: parses argv, dispatches to command modules, returns the exit code.
 import { Command, CommanderError } from 'commander';
-import { ExitCode, OmrsError } from '../errors.js';
+import { ExitCode, OmrsError, type ErrorCode } from '../errors.js';
 import { maskCredentials } from '../mask.js';
 import { packageVersion } from '../package-info.js';
 import { processIo, type Io } from '../ui/io.js';
 import { reportError, type CliContext } from './context.js';
+import { jsonOption, plainOption } from './options.js';
 import { Output } from '../ui/output.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -23,8 +24,8 @@ export function buildProgram(ctx: CliContext): Command {
       'Run OpenMRS 3 environments from one profile: locally, as disposable QA environments, and in production.',
     )
     .version(packageVersion(), '-V, --version', 'print the omrs version')
-    .option('--json', 'machine-readable output: the result as JSON on stdout, progress as NDJSON on stderr')
-    .option('--plain', 'plain line output even in a terminal (the default without a TTY or with CI=true)')
+    .addOption(jsonOption())
+    .addOption(plainOption())
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'print more detail, including service log lines')
     .option('--debug', 'print debug events and stack traces')
@@ -89,6 +90,18 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   }
 }
 
+/** Commander's parse errors by their code; any other (a program.error) is CLI_USAGE. */
+const COMMANDER_CODES: Record<string, ErrorCode> = {
+  'commander.unknownCommand': 'CLI_UNKNOWN_COMMAND',
+  'commander.unknownOption': 'CLI_UNKNOWN_OPTION',
+  'commander.excessArguments': 'CLI_EXCESS_ARGUMENTS',
+  'commander.missingArgument': 'CLI_MISSING_ARGUMENT',
+  'commander.optionMissingArgument': 'CLI_OPTION_MISSING_ARGUMENT',
+  'commander.missingMandatoryOptionValue': 'CLI_MISSING_MANDATORY_OPTION_VALUE',
+  'commander.conflictingOption': 'CLI_CONFLICTING_OPTION',
+  'commander.invalidArgument': 'CLI_INVALID_ARGUMENT',
+};
+
 /** A commander parse error as an OmrsError: its sentence, and a hint (its suggestion, or the help to read). */
 export function usageError(error: CommanderError, program: Command, argv: string[]): OmrsError {
   const [first = '', ...rest] = error.message.replace(/^error: /, '').split('\n');
@@ -98,10 +111,7 @@ export function usageError(error: CommanderError, program: Command, argv: string
     .replace(/^\((.*)\)$/, '$1');
   const help = `Run \`${commandPath(program, argv)} --help\` for the commands and flags it takes.`;
   return new OmrsError({
-    code: `CLI_${error.code
-      .replace(/^commander\./, '')
-      .replace(/[A-Z]/g, (c) => `_${c}`)
-      .toUpperCase()}`,
+    code: COMMANDER_CODES[error.code] ?? 'CLI_USAGE',
     message: maskCredentials(first.trim()),
     hint: maskCredentials(suggestion ? `${suggestion} ${help}` : help),
     exitCode: ExitCode.usage,

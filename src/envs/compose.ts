@@ -15,7 +15,9 @@ import { appDigest } from '../profile/digest.js';
 import { openProfile, type ProfileDeps } from '../profile/index.js';
 import { checkEnvName } from '../render/env-name.js';
 import { labelValue } from '../render/values.js';
-import { assertDockerVersion, createDocker, type Docker } from '../runtime/docker.js';
+import { assertDockerVersion, createDocker, type Docker } from '../platform/docker.js';
+import { nowSeconds as clockSeconds } from '../platform/clock.js';
+import { ownerName } from '../platform/identity.js';
 import { envFilter, listContainers } from '../runtime/compose/engine.js';
 import { LABEL, networkName } from '../runtime/compose/names.js';
 import { envDir, stateHome } from '../runtime/compose/state.js';
@@ -84,7 +86,7 @@ export interface ComposeEnvCreateResult {
   seedNote: string;
 }
 
-const nowSeconds = (deps: { now?: () => number }): number => Math.floor((deps.now ?? Date.now)() / 1000);
+const nowSeconds = (deps: { now?: () => number }): number => clockSeconds(deps.now);
 /** For times omrs computed itself (now plus a bounded TTL): always a real date. */
 const iso = (unix: number): string => isoOf(unix)!;
 const recordPath = (env: Record<string, string | undefined>, name: string): string =>
@@ -181,11 +183,6 @@ async function nameTaken(
   );
 }
 
-async function ownerOf(env: Record<string, string | undefined>): Promise<string> {
-  const { ownerOf: owner } = await import('./index.js');
-  return owner(env);
-}
-
 export async function createComposeEnv(
   request: ComposeEnvCreateRequest,
   deps: ComposeEnvDeps,
@@ -195,7 +192,7 @@ export async function createComposeEnv(
   if (request.name) checkEnvName(request.name);
   const docker = await dockerOf(deps);
   const digest = appDigest(resolved.profile);
-  const owner = await ownerOf(deps.env);
+  const owner = await ownerName(deps.env, deps.cwd);
   const created = nowSeconds(deps);
   const expires = created + ttl;
   let name: string | undefined;

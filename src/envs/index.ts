@@ -5,10 +5,12 @@
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import { labelValue } from '../render/values.js';
-import { run } from '../runtime/exec.js';
+import { nowSeconds as clockSeconds } from '../platform/clock.js';
+import { ownerName } from '../platform/identity.js';
 import { api, isConflict, type KubeClient } from '../runtime/kube/client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from '../runtime/kube/connect.js';
-import { KANNOTATION, KLABEL, namespaceFor, namespaceLabels } from '../runtime/kube/labels.js';
+import { namespaceFor } from '../render/env-name.js';
+import { KANNOTATION, KLABEL, namespaceLabels } from '../runtime/kube/labels.js';
 import { downTarget, type KubeDownResult } from '../runtime/kube/status.js';
 import { kubeUp, type KubeUpResult } from '../runtime/kube/up.js';
 import { expiredOf, expiryFields, extendedExpiry, isoOf, readExpiry, type SkippedEnv } from './expiry.js';
@@ -55,19 +57,10 @@ export interface EnvInfo {
   problem?: string;
 }
 
-const nowSeconds = (deps: EnvDeps): number => Math.floor((deps.now ?? Date.now)() / 1000);
+const nowSeconds = (deps: EnvDeps): number => clockSeconds(deps.now);
 /** For times omrs computed itself (now plus a bounded TTL): always a real date. */
 const iso = (unix: number): string => isoOf(unix)!;
 const EXPIRES_LABEL = `label ${KLABEL.expires}`;
-
-async function gitEmail(env: Record<string, string | undefined>): Promise<string | undefined> {
-  const result = await run('git', ['config', 'user.email'], { env, timeoutMs: 2000 });
-  return result.code === 0 ? result.stdout.trim() || undefined : undefined;
-}
-
-export async function ownerOf(env: Record<string, string | undefined>): Promise<string> {
-  return env.USER || env.LOGNAME || (await gitEmail(env)) || 'unknown';
-}
 
 const DISPOSABLE = `${KLABEL.disposable}=true`;
 
@@ -76,7 +69,7 @@ export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promi
   const requested = request.name;
   // The guard and the profile come first; the name is only a namespace to claim.
   const probe = await connect({ ...request, env: requested ?? 'probe' }, deps, 'create an environment on');
-  const owner = await ownerOf(deps.env);
+  const owner = await ownerName(deps.env, deps.cwd);
   const created = nowSeconds(deps);
   const expires = created + ttl;
   let target: Target | undefined;

@@ -1,6 +1,7 @@
 // Disposable environment names and TTLs. Pure.
 import { randomBytes } from 'node:crypto';
 import { parseDuration, TTL } from '../duration.js';
+import { envNameOf } from '../render/env-name.js';
 
 const ADJECTIVES = [
   'amber',
@@ -31,11 +32,10 @@ export function generateName(profile: string, random: () => Buffer = () => rando
   const adjective = ADJECTIVES[bytes[0]! % ADJECTIVES.length]!;
   const hex = bytes.subarray(1, 3).toString('hex').padStart(4, '0');
   const suffix = `-${adjective}-${hex}`;
-  let prefix = profile
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^[^a-z]+/, '');
-  prefix = prefix.slice(0, 30 - suffix.length).replace(/-+$/, '') || 'env';
+  // The profile's own environment name (`qa_eu` → `qa-eu`), cut to leave room for the suffix.
+  const prefix = envNameOf(profile)
+    .slice(0, 30 - suffix.length)
+    .replace(/-+$/, '');
   return `${prefix}${suffix}`;
 }
 

@@ -1,4 +1,4 @@
-import { maskCredentials } from '../mask.js';
+import { maskCredentials, printable } from '../mask.js';
 import type { EventSink, OmrsEvent, TimedEvent } from './types.js';
 
 type Listener = (event: TimedEvent) => void;
@@ -45,8 +45,10 @@ export async function step<T>(
   } catch (error) {
     // The first line only: the error itself, reported in full when it reaches the user, follows.
     // Masked like every error message: a library's message may quote a URL with a password in it.
-    const detail = maskCredentials(
-      (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/:$/, ''),
+    const detail = printable(
+      maskCredentials(
+        (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/:$/, ''),
+      ),
     );
     events.emit({
       type: 'step',

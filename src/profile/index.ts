@@ -67,4 +67,3 @@ export async function compareProfiles(a: string, b: string, deps: ProfileDeps): 
 }
 
 export type { ResolvedProfile } from './load.js';
-export type { Profile };

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, OmrsError, type Problem, type SourceLocation } from '../errors.js';
+import { errorCodeOr } from '../error-codes.js';
 import { interpolate } from './interpolate.js';
 import { mergeLayers, type Layer, type Merged } from './merge.js';
 import type { ProjectConfig } from './project-config.js';
@@ -73,7 +74,7 @@ export function loadProfile(ref: string | undefined, options: LoadOptions): Reso
   if (!parsed.success) {
     const problems = issuesToProblems(parsed.error.issues, merged);
     throw new OmrsError({
-      code: problems[0]?.code ?? 'PROFILE_INVALID',
+      code: errorCodeOr(problems[0]?.code, 'PROFILE_INVALID'),
       message: `profile "${basename(file, extname(file))}" is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
       exitCode: ExitCode.usage,
       problems,

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { packageRoot } from '../package-info.js';
 import { z } from 'zod';
 import { ExitCode, OmrsError } from '../errors.js';
-import { RUNTIMES } from './schema.js';
+import { RUNTIMES } from './runtimes.js';
 
 const ConfigSchema = z.strictObject({
   profilesDir: z.string().default('profiles'),

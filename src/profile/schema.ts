@@ -2,6 +2,7 @@
 // app digest, must be identical from QA to prod) or `env` (where and how it runs).
 import { z } from 'zod';
 import { outOfRange, rangeText, TIMEOUT } from '../duration.js';
+import { RUNTIMES } from './runtimes.js';
 
 export type KeyScope = 'app' | 'env';
 export interface KeyMeta {
@@ -17,8 +18,7 @@ const env = <T extends z.ZodType>(schema: T, description: string): T =>
 const secret = <T extends z.ZodType>(schema: T, description: string): T =>
   schema.meta({ secret: true, description });
 
-export const RUNTIMES = ['compose', 'kind', 'minikube', 'kube', 'eks'] as const;
-export type RuntimeName = (typeof RUNTIMES)[number];
+export type { RuntimeName } from './runtimes.js';
 
 const dnsLabel = z
   .string()
@@ -347,16 +347,6 @@ export function keysAt(path: (string | number)[]): string[] {
     unwrap(schema) as unknown as { _zod: { def: { type: string; shape?: Record<string, AnyZod> } } }
   )._zod.def;
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
-}
-
-/** Scope of the value at `path`: the nearest marked ancestor's. */
-export function scopeAt(path: (string | number)[]): KeyScope | undefined {
-  for (let depth = path.length; depth > 0; depth--) {
-    const schema = schemaAt(path.slice(0, depth));
-    const scope = schema ? metaOf(schema).scope : undefined;
-    if (scope) return scope;
-  }
-  return undefined;
 }
 
 export const TOP_LEVEL_KEYS = Object.keys(ProfileSchema.shape);

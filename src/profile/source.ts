@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ExitCode, OmrsError, type Problem, type SourceLocation } from '../errors.js';
+import { errorCodeOr } from '../error-codes.js';
 import { LOADER_KEYS, TOP_LEVEL_KEYS } from './schema.js';
 
 export const MAX_PROFILE_BYTES = 1024 * 1024;
@@ -24,7 +25,7 @@ export const pathKey = (path: readonly (string | number)[]): string => JSON.stri
 
 export function profileError(problem: Problem, hint?: string): OmrsError {
   return new OmrsError({
-    code: problem.code,
+    code: errorCodeOr(problem.code, 'PROFILE_INVALID'),
     message: problem.message,
     exitCode: ExitCode.usage,
     problems: [problem],
@@ -86,7 +87,7 @@ export function readProfileSource(file: string, referencedFrom?: SourceLocation)
           : 'Check indentation (spaces, not tabs) and quoting around this place.',
     }));
     throw new OmrsError({
-      code: problems[0]!.code,
+      code: errorCodeOr(problems[0]!.code, 'PROFILE_YAML_SYNTAX'),
       message: `${file} is not valid YAML`,
       exitCode: ExitCode.usage,
       problems,

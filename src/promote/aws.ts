@@ -1,7 +1,8 @@
 // AWS for a promotion: the pre-promotion RDS snapshot, its restore, and the infrastructure
 // fingerprint in SSM. Credentials come from the default chain (never printed); OMRS_AWS_ENDPOINT
 // points every client at an emulator (the tests use moto_server on 127.0.0.1).
-import { ExitCode, OmrsError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExitCode, InterruptedError, OmrsError } from '../errors.js';
 import { maskCredentials, scrub } from '../mask.js';
 import type { Profile } from '../profile/schema.js';
 
@@ -81,8 +82,11 @@ export interface WaitOptions {
   onPoll?: (status: string) => void;
 }
 
-/** Polls with a growing interval (0.5 s → 10 s) until `done` says so or the time is up. */
-async function pollUntil<T>(
+/**
+ * Polls with a growing interval (0.5 s → 10 s) until `done` says so or the time is up. The pause
+ * between reads ends at once when the signal aborts: Ctrl-C must not wait out a 10 s interval.
+ */
+export async function pollUntil<T>(
   what: string,
   read: () => Promise<T>,
   done: (v: T) => boolean,
@@ -99,13 +103,10 @@ async function pollUntil<T>(
         message: `${what} did not finish within ${Math.round(o.timeoutMs / 1000)} s`,
         exitCode: ExitCode.failed,
       });
-    if (o.signal?.aborted)
-      throw new OmrsError({
-        code: 'INTERRUPTED',
-        message: `${what} interrupted`,
-        exitCode: ExitCode.interrupted,
-      });
-    await new Promise((r) => setTimeout(r, delay));
+    if (o.signal?.aborted) throw new InterruptedError(what);
+    await sleep(delay, undefined, o.signal ? { signal: o.signal } : {}).catch(() => {
+      throw new InterruptedError(what);
+    });
     delay = Math.min(delay * 2, 10_000);
   }
 }
@@ -154,18 +155,6 @@ export async function createSnapshot(
         cause: error,
       });
     throw e;
-  } finally {
-    client.destroy();
-  }
-}
-
-export async function listSnapshots(t: AwsTarget, instanceId: string): Promise<string[]> {
-  const { lib, client } = await rds(t);
-  try {
-    const out = await client.send(new lib.DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instanceId }));
-    return (out.DBSnapshots ?? []).map((s) => s.DBSnapshotIdentifier ?? '').sort();
-  } catch (error) {
-    throw awsError(error, `list snapshots of ${instanceId}`, t);
   } finally {
     client.destroy();
   }

@@ -47,7 +47,7 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
     inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
   } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
   if (r.db) {
-    const { urlTarget } = await import('../seed/target.js');
+    const { urlTarget } = await import('../platform/database.js');
     const target = urlTarget(r.db);
     const conn = await target.connect();
     try {

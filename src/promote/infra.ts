@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { canonicalJson } from '../profile/digest.js';
 import type { Profile } from '../profile/schema.js';
-import { findBinary, run } from '../runtime/exec.js';
+import { findBinary, run } from '../platform/exec.js';
 import { packageRoot } from '../package-info.js';
 import { backendConfigArgs, profileToTfvars } from './tfvars.js';
 

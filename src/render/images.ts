@@ -11,7 +11,7 @@ import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import { prepareOutputPath } from '../output-path.js';
 import type { ProfileDeps } from '../profile/index.js';
-import { connectDocker, type Docker } from '../runtime/docker.js';
+import { connectDocker, type Docker } from '../platform/docker.js';
 import { registryAuth } from './image-digests.js';
 import { listImages } from './index.js';
 import { rewriteImage } from './values.js';

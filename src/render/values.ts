@@ -3,6 +3,7 @@
 // values from the same profile, and the unit tests pin the mapping down.
 import { parseDuration, TIMEOUT } from '../duration.js';
 import { ExitCode, OmrsError, type Problem } from '../errors.js';
+import { errorCodeOr } from '../error-codes.js';
 import type { Profile } from '../profile/schema.js';
 
 export interface RenderIdentity {
@@ -173,7 +174,7 @@ export function assertRenderable(profile: Profile, name: string): void {
   const problems = renderProblems(profile);
   if (problems.length === 0) return;
   throw new OmrsError({
-    code: problems[0]?.code ?? 'RENDER_INVALID',
+    code: errorCodeOr(problems[0]?.code, 'RENDER_INVALID'),
     message: `profile "${name}" cannot be rendered (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.map((p) => p.message).join('; ')}`,
     exitCode: ExitCode.usage,
     problems,

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { stat, statfs } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { dockerTarget } from './docker-host.js';
-import { findBinary, runVersion, type Env } from './exec.js';
+import { dockerTarget } from '../platform/docker-host.js';
+import { findBinary, runVersion, type Env } from '../platform/exec.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'warning';
 

@@ -1,8 +1,10 @@
 // `omrs doctor`: runs every prerequisite check concurrently and decides which ones the
 // profile's runtime needs. Looks only; prints nothing.
 import { homedir } from 'node:os';
+import { isOmrsError, type ErrorCode } from '../errors.js';
+import { maskCredentials, printable } from '../mask.js';
 import type { RuntimeName } from '../profile/schema.js';
-import type { Env } from './exec.js';
+import type { Env } from '../platform/exec.js';
 import {
   checkAwsCredentials,
   checkDisk,
@@ -16,8 +18,6 @@ import {
   type CheckDeps,
   type CheckOutcome,
 } from './prerequisite-checks.js';
-
-export type { CheckStatus } from './prerequisite-checks.js';
 
 export interface PrerequisiteCheck extends CheckOutcome {
   name: string;
@@ -58,6 +58,11 @@ export interface DoctorDeps {
   signal?: AbortSignal;
   /** Loads the profile whose runtime decides what is required; may throw. */
   loadProfile: () => Promise<ProfileUnderTest>;
+  /**
+   * The user named the profile (`doctor -p`): when it cannot be loaded the report fails. Without
+   * one, a project default that does not load only means that nothing is required.
+   */
+  profileNamed?: boolean;
   /** Upper bound for any single check. */
   checkTimeoutMs?: number;
 }
@@ -65,7 +70,7 @@ export interface DoctorDeps {
 export interface DoctorReport {
   profile?: ProfileUnderTest;
   /** Why the profile could not be loaded; then nothing is required. */
-  profileError?: { code: string; message: string };
+  profileError?: { code: ErrorCode; message: string };
   runtime?: RuntimeName;
   checks: PrerequisiteCheck[];
   /** Names of required checks whose status is "missing". */
@@ -100,7 +105,11 @@ export async function diagnose(deps: DoctorDeps): Promise<DoctorReport> {
     required: runtime !== undefined && check.requiredFor.includes(runtime),
   }));
   const missingChecks = checks.filter((c) => c.required && c.status === 'missing');
-  const hint = missingChecks.map((c) => `${c.name}: ${c.fix ?? c.detail}`).join('\n');
+  const profileFailed = 'error' in profileResult && deps.profileNamed === true;
+  const hint = [
+    ...(profileFailed ? [`profile: ${PROFILE_FIX}`] : []),
+    ...missingChecks.map((c) => `${c.name}: ${c.fix ?? c.detail}`),
+  ].join('\n');
   return {
     ...('profile' in profileResult
       ? { profile: profileResult.profile }
@@ -108,7 +117,7 @@ export async function diagnose(deps: DoctorDeps): Promise<DoctorReport> {
     ...(runtime && { runtime }),
     checks,
     missing: missingChecks.map((c) => c.name),
-    ok: missingChecks.length === 0,
+    ok: missingChecks.length === 0 && !profileFailed,
     ...(hint && { hint }),
   };
 }
@@ -135,10 +144,15 @@ async function runGuarded(check: CheckDefinition, deps: CheckDeps, timeoutMs: nu
   }
 }
 
-function describeProfileError(error: unknown): { code: string; message: string } {
+const PROFILE_FIX =
+  'Fix the profile named with -p (`omrs profile validate <profile>` shows every problem), or leave -p out.';
+
+function describeProfileError(error: unknown): { code: ErrorCode; message: string } {
   const failure = error as { code?: unknown; message?: unknown };
+  const message = typeof failure.message === 'string' ? failure.message : String(error);
   return {
-    code: typeof failure.code === 'string' ? failure.code : 'PROFILE_INVALID',
-    message: typeof failure.message === 'string' ? failure.message : String(error),
+    code: isOmrsError(error) ? error.code : 'PROFILE_INVALID',
+    // Printed in the report, where no error renderer passes over it.
+    message: printable(maskCredentials(message)),
   };
 }

@@ -17,7 +17,7 @@ import {
 } from './ledger.js';
 import { withSession, type Session } from './session.js';
 import { INSERT_ORDER, TABLES } from './tables.js';
-import type { SeedTarget } from './target.js';
+import type { SeedTarget } from '../platform/database.js';
 import { quoteId } from './writer.js';
 
 export interface PurgeResult {

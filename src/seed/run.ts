@@ -27,7 +27,7 @@ import { expectedRows, resolvePlan, seedEpoch, type SeedPlan, type SeedRequest }
 import { purgeRun } from './purge.js';
 import { withSession, type Session } from './session.js';
 import { ALLOCATED, TABLES, type RowSet, type TableName } from './tables.js';
-import type { SeedTarget } from './target.js';
+import type { SeedTarget } from '../platform/database.js';
 import { prepareRoles, prepareUsers, type SeededUser } from './users.js';
 import { prepareChunk, writeChunk, type PreparedChunk } from './writer.js';
 

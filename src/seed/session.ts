@@ -2,9 +2,9 @@
 // advisory lock that keeps two seeders (or a seeder and a purge) from interleaving.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { ExitCode, OmrsError } from '../errors.js';
-import type { SeedTarget } from './target.js';
+import type { SeedTarget } from '../platform/database.js';
 import { scrub } from '../mask.js';
-import { connectError } from './target.js';
+import { connectError } from '../platform/database.js';
 
 export interface Session {
   conn: Connection;

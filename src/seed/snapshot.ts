@@ -8,11 +8,15 @@ import {
   createReadStream,
   createWriteStream,
   existsSync,
+  linkSync,
   mkdirSync,
+  readFileSync,
   renameSync,
   rmdirSync,
   rmSync,
   statSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +25,7 @@ import { ExitCode, OmrsError } from '../errors.js';
 import { discardEvents, step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
 import { scrub } from '../mask.js';
-import { describeDb, parseDbUrl, type DbUrl } from './target.js';
+import { describeDb, parseDbUrl, type DbUrl } from '../platform/database.js';
 
 export interface SnapshotResult {
   name: string;
@@ -143,6 +147,101 @@ function snapshotFolder(dir: string): () => void {
   };
 }
 
+/** Whether a process of this machine with that pid runs (a snapshot folder is local to it). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One writer per snapshot name: `<file>.lock` holds the writer's pid. It appears whole or not at
+ * all (written aside, then hard-linked into place, which fails when it exists), so a second
+ * `omrs db snapshot` of the same name refuses clearly instead of removing the first one's partial
+ * dump. A lock whose process is gone (kill -9) is taken over. Answers how to release it.
+ */
+function lockSnapshot(file: string, name: string): () => void {
+  const lock = `${file}.lock`;
+  const mine = `${lock}.${process.pid}`;
+  writeFileSync(mine, JSON.stringify({ pid: process.pid }), { mode: 0o600 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, lock);
+        return () => rmSync(lock, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let holder: number | undefined;
+      try {
+        holder = (JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid;
+      } catch {
+        // unreadable or gone: taken over below
+      }
+      if (holder !== undefined && running(holder))
+        throw new OmrsError({
+          code: 'SNAPSHOT_BUSY',
+          message: `another omrs (pid ${holder}) is writing the snapshot "${name}" (${file})`,
+          hint: `Wait for it to finish, or choose another name. If no omrs runs any more, remove ${lock}.`,
+          exitCode: ExitCode.failed,
+        });
+      if (attempt > 0)
+        throw new OmrsError({
+          code: 'SNAPSHOT_BUSY',
+          message: `cannot take the lock of snapshot "${name}" (${lock})`,
+          hint: 'Another omrs is taking the same snapshot: wait for it, or choose another name.',
+          exitCode: ExitCode.failed,
+        });
+      rmSync(lock, { force: true });
+    }
+  } finally {
+    unlinkSync(mine);
+  }
+}
+
+/** Dumps the database into `<file>.partial`, then renames it into place; a failure leaves no partial. */
+async function writeDump(
+  dump: string,
+  db: DbUrl,
+  file: string,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const partial = `${file}.partial`;
+  // A partial file left by a killed run keeps its mode when reopened: start from none.
+  rmSync(partial, { force: true });
+  const gzip = createGzip({ level: 3 });
+  const written = pipeline(gzip, createWriteStream(partial, { mode: 0o600 }));
+  try {
+    await run(
+      dump,
+      [
+        ...connectionArgs(db),
+        '--single-transaction',
+        '--quick',
+        '--routines',
+        '--triggers',
+        '--hex-blob',
+        '--no-tablespaces',
+        '--default-character-set=utf8mb4',
+        db.database,
+      ],
+      toolEnv(env, db),
+      { stdout: gzip },
+      [db.password],
+    );
+    await written;
+    renameSync(partial, file);
+  } catch (error) {
+    gzip.destroy();
+    await written.catch(() => undefined);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
 export async function snapshot(
   url: string,
   name: string,
@@ -153,45 +252,18 @@ export async function snapshot(
   const dump = findTool(['mariadb-dump', 'mysqldump'], options.env);
   const started = performance.now();
   const undoFolder = snapshotFolder(dirname(file));
-  const partial = `${file}.partial`;
-  await step(
-    options.events ?? discardEvents,
-    'db:snapshot',
-    `snapshot ${describeDb(db)} → ${name}`,
-    async () => {
-      // A partial file left by a killed run keeps its mode when reopened: start from none.
-      rmSync(partial, { force: true });
-      const gzip = createGzip({ level: 3 });
-      const written = pipeline(gzip, createWriteStream(partial, { mode: 0o600 }));
-      try {
-        await run(
-          dump,
-          [
-            ...connectionArgs(db),
-            '--single-transaction',
-            '--quick',
-            '--routines',
-            '--triggers',
-            '--hex-blob',
-            '--no-tablespaces',
-            '--default-character-set=utf8mb4',
-            db.database,
-          ],
-          toolEnv(options.env, db),
-          { stdout: gzip },
-          [db.password],
-        );
-        await written;
-        renameSync(partial, file);
-      } catch (error) {
-        gzip.destroy();
-        await written.catch(() => undefined);
-        rmSync(partial, { force: true });
-        undoFolder();
-        throw error;
-      }
-    },
-  );
+  let unlock: (() => void) | undefined;
+  try {
+    unlock = lockSnapshot(file, name);
+    await step(options.events ?? discardEvents, 'db:snapshot', `snapshot ${describeDb(db)} → ${name}`, () =>
+      writeDump(dump, db, file, options.env),
+    );
+  } catch (error) {
+    unlock?.();
+    undoFolder();
+    throw error;
+  }
+  unlock();
   return {
     name,
     file,

@@ -1,7 +1,7 @@
 // omrs seed --status: the runs in the ledger, with rows per table.
 import { ledgerExists, listRuns, runTotals, type RunStatus } from './ledger.js';
 import { withSession } from './session.js';
-import type { SeedTarget } from './target.js';
+import type { SeedTarget } from '../platform/database.js';
 
 export interface RunSummary {
   runId: string;

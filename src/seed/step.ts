@@ -3,7 +3,7 @@
 import type { EventSink } from '../events/types.js';
 import type { Profile } from '../profile/schema.js';
 import { seed } from './run.js';
-import { urlTarget } from './target.js';
+import { urlTarget } from '../platform/database.js';
 
 /** Seeds `url` with the profile's seed settings; answers one line for the user. */
 export async function seedTenant(

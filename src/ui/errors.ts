@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { OmrsError, type Problem } from '../errors.js';
-import { MASK, SECRET_NAME, maskCredentials } from '../mask.js';
-import type { Colors } from './output.js';
+import { MASK, SECRET_NAME, maskCredentials, printable } from '../mask.js';
+import type { Colors } from './output-types.js';
 
 export interface ErrorJson {
   error: { code: string; message: string; hint?: string; exitCode: number; problems?: Problem[] };
@@ -25,17 +25,23 @@ export function errorToJson(error: OmrsError): ErrorJson {
 /**
  * The error's messages with the password of any URL in them masked. The layers that build messages
  * mask first; this is the last guard for a message that quotes a library's or a tool's text.
- * Hints are ours (they show placeholders such as mysql://user:password@host) and are left as they are.
+ * Hints are ours (they show placeholders such as mysql://user:password@host) and are not masked.
+ * Every text is made printable: a value the user typed is quoted with its control characters
+ * escaped and shortened when it is very long (the one place where that is done).
  */
 function maskedTexts(error: OmrsError): { message: string; hint?: string; problems: Problem[] } {
+  const safe = (text: string): string => printable(maskCredentials(text));
   return {
-    message: maskCredentials(error.message),
-    ...(error.hint && { hint: error.hint }),
+    message: safe(error.message),
+    ...(error.hint && { hint: printable(error.hint) }),
     problems: error.problems.map((p) => ({
       ...p,
-      message: maskCredentials(p.message),
+      message: safe(p.message),
+      ...(p.expected && { expected: printable(p.expected) }),
+      ...(p.hint && { hint: printable(p.hint) }),
+      ...(p.path && { path: p.path.map((k) => (typeof k === 'string' ? printable(k) : k)) }),
       // A path given on the command line can be a URL by mistake (`--profile mysql://u:pw@h`).
-      ...(p.location && { location: { ...p.location, file: maskCredentials(p.location.file) } }),
+      ...(p.location && { location: { ...p.location, file: safe(p.location.file) } }),
     })),
   };
 }

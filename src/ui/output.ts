@@ -3,22 +3,9 @@
 import pc from 'picocolors';
 import { EventBus } from '../events/bus.js';
 import type { Io } from './io.js';
+import type { Colors, OutputFlags, OutputMode, Verbosity } from './output-types.js';
 import { printPlainEvents } from './printers/plain.js';
 import { printJsonEvents } from './printers/json.js';
-
-export type OutputMode = 'ink' | 'plain' | 'json';
-export type Verbosity = 'quiet' | 'normal' | 'verbose' | 'debug';
-
-export interface OutputFlags {
-  json?: boolean;
-  plain?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  debug?: boolean;
-  color?: boolean;
-}
-
-export type Colors = ReturnType<typeof pc.createColors>;
 
 export function chooseMode(flags: OutputFlags, io: Pick<Io, 'stdout' | 'stderr' | 'env'>): OutputMode {
   if (flags.json) return 'json';

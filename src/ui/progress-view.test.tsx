@@ -1,10 +1,11 @@
 import { PassThrough } from 'node:stream';
+import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { CollectingStream } from '../../test/helpers/cli.js';
 import { stripAnsi } from '../../test/helpers/ink.js';
 import { EventBus, step } from '../events/bus.js';
 import type { Io } from './io.js';
-import { renderProgress } from './progress-view.js';
+import { ProgressView, createViewStore, renderProgress } from './progress-view.js';
 
 function fakeIo(): Io & { stdout: CollectingStream; stderr: CollectingStream } {
   return {
@@ -68,5 +69,28 @@ describe('renderProgress', () => {
     bus.emit({ type: 'log', source: 'backend', line: 'after unmount' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(io.stderr.text().length).toBe(written);
+  });
+});
+
+describe('the compact progress view (the shell on a 24-row terminal)', () => {
+  it('keeps the steps and the warnings, and leaves out the service table and the info lines', () => {
+    const bus = new EventBus();
+    const store = createViewStore(bus);
+    bus.emit({ type: 'step', id: 'db', title: 'Database ready', status: 'done', durationMs: 1200 });
+    bus.emit({ type: 'resource', name: 'db', kind: 'StatefulSet', runtime: 'ok', health: 'healthy' });
+    bus.emit({ type: 'info', message: 'db: created' });
+    bus.emit({ type: 'warning', message: 'the admin password is the default' });
+    const full = render(<ProgressView store={store} title="omrs up dev" />);
+    expect(stripAnsi(full.lastFrame())).toMatch(/db\s+StatefulSet\s+ok/);
+    expect(stripAnsi(full.lastFrame())).toContain('db: created');
+    full.unmount();
+    const compact = render(<ProgressView store={store} title="omrs up dev" compact />);
+    const frame = stripAnsi(compact.lastFrame());
+    expect(frame).toContain('✔ Database ready');
+    expect(frame).toContain('! the admin password is the default');
+    expect(frame).not.toMatch(/StatefulSet/);
+    expect(frame).not.toContain('db: created');
+    compact.unmount();
+    store.close();
   });
 });

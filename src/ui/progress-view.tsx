@@ -5,7 +5,7 @@ import { useSyncExternalStore } from 'react';
 import type { EventBus } from '../events/bus.js';
 import { emptyViewState, reduce, type ViewState } from '../events/state.js';
 import type { Io } from './io.js';
-import type { Verbosity } from './output.js';
+import type { Verbosity } from './output-types.js';
 import { LogTail } from './components/log-tail.js';
 import { MessageList } from './components/message-list.js';
 import { ResourceTable } from './components/resource-table.js';
@@ -40,9 +40,11 @@ export interface ProgressViewProps {
   store: ViewStore;
   title?: string;
   verbosity?: Verbosity;
+  /** For a small terminal: the steps and warnings only (no service table, no info lines). */
+  compact?: boolean;
 }
 
-export const ProgressView = ({ store, title, verbosity = 'normal' }: ProgressViewProps) => {
+export const ProgressView = ({ store, title, verbosity = 'normal', compact = false }: ProgressViewProps) => {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const now = useNow();
   const showLogs = verbosity === 'verbose' || verbosity === 'debug';
@@ -50,12 +52,12 @@ export const ProgressView = ({ store, title, verbosity = 'normal' }: ProgressVie
     <Box flexDirection="column">
       {title && <Text bold>{title}</Text>}
       <StepList steps={state.steps} now={now} />
-      {state.resources.length > 0 && (
+      {state.resources.length > 0 && !compact && (
         <Box marginTop={1}>
           <ResourceTable resources={state.resources} now={now} />
         </Box>
       )}
-      <MessageList messages={state.messages} debug={verbosity === 'debug'} />
+      <MessageList messages={state.messages} debug={verbosity === 'debug'} {...(compact && { maxInfo: 0 })} />
       {showLogs && state.logs.length > 0 && (
         <Box marginTop={1}>
           <LogTail logs={state.logs} />

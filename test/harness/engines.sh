@@ -13,7 +13,7 @@ ENGINES="${OMRS_ENGINES_DIR:-$HERE/engines}"
 export OMRS_HARNESS_CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 export OMRS_PROJECT_ROOT="$(cd "$HERE/../.." && pwd)"
 export OMRS_FIXTURES="${OMRS_FIXTURES:-$(cd "$OMRS_PROJECT_ROOT/.." && pwd)/shared/fixtures/openmrs}"
-ALL=(tools docker compose images mariadb helm aws scanners terraform registry kube)
+ALL=(tools docker compose images mariadb helm aws scanners terraform registry kube kind)
 
 action="${1:-up}"
 case "$action" in up|status|stop) shift || true ;; *) action=up ;; esac

@@ -70,6 +70,19 @@ export interface ComposeEngine {
   compose: string;
   version: string;
 }
+/** A kind cluster on real nodes (kubelet + containerd), in a Docker engine of its own (test/harness/engines/kind.sh). */
+export interface KindEngine {
+  kubeconfig: string;
+  context: string;
+  cluster: string;
+  server: string;
+  /** The kind Docker engine (its nodes are containers there, not in the main engine). */
+  dockerHost: string;
+  nodeImage: string;
+  kind: string;
+  kubectl: string;
+  nodes: number;
+}
 export interface ScannersEngine {
   kubeScore?: string;
   checkov?: string;
@@ -88,6 +101,7 @@ export interface Engines {
   terraform: TerraformEngine;
   registry: RegistryEngine;
   compose: ComposeEngine;
+  kind: KindEngine;
 }
 export type EngineName = keyof Engines;
 

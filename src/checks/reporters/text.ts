@@ -1,5 +1,5 @@
 // The text report: findings grouped by severity, each with its fix; a summary line last.
-import type { Colors } from '../../ui/output.js';
+import type { Colors } from 'picocolors/types.js';
 import { SEVERITIES, type CheckReport, type Finding, type RuleMeta } from '../types.js';
 
 const mark = (f: Finding, c: Colors): string =>

@@ -1,5 +1,5 @@
 // The rule catalogue: every rule of every scope, in a stable order.
-import type { Rule, RuleMeta, Scope } from '../types.js';
+import type { Rule, RuleMeta } from '../types.js';
 import { clusterRules, type ClusterContext } from './cluster.js';
 import { configRules } from './k8s-config.js';
 import { securityRules } from './k8s-security.js';
@@ -29,7 +29,6 @@ export const RULES: RuleMeta[] = [
   ...waiverRules,
 ];
 
-export const rulesOf = (scope: Scope): RuleMeta[] => RULES.filter((r) => r.scope === scope);
 export const findRule = (id: string): RuleMeta | undefined =>
   RULES.find((r) => r.id.toLowerCase() === id.toLowerCase());
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { action, type CliContext } from '../context.js';
+import { contextOption, kubeconfigOption, profileOption } from '../options.js';
 
 interface CheckFlags {
   profile?: string;
@@ -41,10 +42,7 @@ export function registerCheckCommands(program: Command, ctx: CliContext): void {
       'manifest files (multi-document YAML), chart folders, Terraform folders; default: the profile render and terraform/',
     )
     .description('hardening and data-cleanup checks; exit 3 when the gate fails')
-    .option(
-      '-p, --profile <profile>',
-      'profile to check (level, waivers, render); default: the project default',
-    )
+    .addOption(profileOption())
     .option('--scope <scopes>', 'comma-separated: manifests,terraform,database,cluster')
     .option('--format <format>', 'text | json | sarif (default: text, json with --json)')
     .option(
@@ -55,14 +53,8 @@ export function registerCheckCommands(program: Command, ctx: CliContext): void {
       '--db <url>',
       'database to check, mysql://user:password@host:3306/openmrs (default: $OMRS_DB_URL)',
     )
-    .option(
-      '--context <name>',
-      'kube context for the cluster scope (default: cluster.context of the profile)',
-    )
-    .option(
-      '--kubeconfig <file>',
-      'kubeconfig file for the cluster scope (default: $KUBECONFIG or ~/.kube/config)',
-    )
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
     .option('--list', 'list the rules and exit')
     .option('--explain <id>', 'explain one rule and exit')
     .addHelpText(

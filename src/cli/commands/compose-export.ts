@@ -1,7 +1,8 @@
 // `omrs compose export [--check]`: parses nothing more than up.ts declared; writes the export, or
 // compares it with the files on disk and exits 1 when they differ.
 import { ExitCode } from '../../errors.js';
-import type { Colors, Output } from '../../ui/output.js';
+import type { Output } from '../../ui/output.js';
+import type { Colors } from '../../ui/output-types.js';
 import type { CliContext } from '../context.js';
 
 export interface ComposeExportOpts {

@@ -3,9 +3,9 @@
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { Output } from '../../ui/output.js';
 import type { CliContext } from '../context.js';
-import { chooseRuntime, clusterDeps, type ClusterOpts } from './cluster-runtime.js';
+import { runtimeOf, type RuntimeOpts } from './cluster-runtime.js';
 
-export interface DatabaseFlags extends ClusterOpts {
+export interface DatabaseFlags extends RuntimeOpts {
   db?: string;
   tenant?: string;
 }
@@ -28,7 +28,7 @@ export async function databaseTarget(
   const url = flags.db ?? (flags.env ? undefined : ctx.io.env.OMRS_DB_URL);
   if (url) {
     // Refused here, before any work, with the password masked (parseDbUrl builds the message).
-    const { parseDbUrl } = await import('../../seed/target.js');
+    const { parseDbUrl } = await import('../../platform/database.js');
     parseDbUrl(url, flags.tenant);
     return { url, release: nothingToRelease };
   }
@@ -39,15 +39,6 @@ export async function databaseTarget(
       hint: 'Pass --env <environment> (a running one), --db mysql://user:password@host:3306/openmrs, or set OMRS_DB_URL.',
       exitCode: ExitCode.usage,
     });
-  const { cluster, io } = await chooseRuntime(flags, ctx);
-  if (cluster) {
-    const { clusterTenantDatabase } = await import('../../runtime/kube/database.js');
-    return clusterTenantDatabase({ ...flags, env: flags.env, runtime: cluster }, clusterDeps(out, ctx, io));
-  }
-  const [{ connectDocker }, { composeTenantDatabase }] = await Promise.all([
-    import('../../runtime/docker.js'),
-    import('../../runtime/compose/database.js'),
-  ]);
-  const found = await composeTenantDatabase(await connectDocker(ctx.io.env), flags.env, flags.tenant);
-  return { ...found, release: nothingToRelease };
+  const runtime = await runtimeOf(flags, out, ctx);
+  return runtime.seedTarget({ ...(flags.tenant && { tenant: flags.tenant }) });
 }

@@ -1,21 +1,19 @@
 import type { Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { table } from '../../ui/format.js';
-import type { Colors } from '../../ui/output.js';
+import type { Colors } from '../../ui/output-types.js';
 import { action, type CliContext } from '../context.js';
+import { profileOption } from '../options.js';
 import type { DoctorReport, PrerequisiteCheck } from '../../runtime/prerequisites.js';
 
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
     .description('check that Docker, helm, kubectl, kind, minikube, terraform and AWS credentials are ready')
-    .option(
-      '-p, --profile <profile>',
-      'the profile whose runtime decides what is required (default: the project default)',
-    )
+    .addOption(profileOption())
     .addHelpText(
       'after',
-      "\nExits 4 when something the profile's runtime needs is missing. Credentials are reported as present or absent, never shown.",
+      "\nExits 4 when something the profile's runtime needs is missing, 2 when the profile named with -p cannot be loaded (every check still runs). Credentials are reported as present or absent, never shown.",
     )
     .action(
       action(ctx, async (out, opts: { profile?: string }) => {
@@ -29,6 +27,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
           env: io.env,
           cwd: io.cwd,
           signal: io.signal,
+          profileNamed: opts.profile !== undefined,
           loadProfile: async () => {
             const resolved = await openProfile(opts.profile, io);
             return { name: resolved.name, file: resolved.file, runtime: resolved.profile.runtime };
@@ -36,6 +35,24 @@ export function registerDoctorCommand(program: Command, ctx: CliContext): void {
         });
         out.result(report, (c) => renderReport(report, c));
         if (report.ok) return ExitCode.ok;
+        if (report.profileError && opts.profile !== undefined) {
+          // The profile the user named is the problem: bad usage, whatever else is missing.
+          if (out.mode !== 'json')
+            io.stderr.write(
+              '\n' +
+                renderError(
+                  new OmrsError({
+                    code: report.profileError.code,
+                    message: `the profile ${opts.profile} could not be loaded: ${report.profileError.message}`,
+                    hint: report.hint?.replaceAll('\n', '\n      '),
+                    exitCode: ExitCode.usage,
+                  }),
+                  out.errColors,
+                  io.cwd,
+                ),
+            );
+          return ExitCode.usage;
+        }
         if (out.mode !== 'json') {
           const error = new OmrsError({
             code: 'PREREQUISITE_MISSING',
@@ -65,7 +82,9 @@ function renderReport(report: DoctorReport, c: Colors): string {
     ? report.runtime
       ? c.green(`✔ Everything ${report.runtime} needs is here.`)
       : ''
-    : c.red(`✖ Missing for ${report.runtime}: ${report.missing.join(', ')}`);
+    : report.missing.length > 0
+      ? c.red(`✖ Missing for ${report.runtime}: ${report.missing.join(', ')}`)
+      : '';
   return [
     heading,
     '',

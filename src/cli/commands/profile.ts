@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { action, type CliContext } from '../context.js';
+import { profileOption } from '../options.js';
 import { formatLocation } from '../../ui/errors.js';
 
 export function registerProfileCommands(program: Command, ctx: CliContext): void {
@@ -14,15 +15,13 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
 
   profile
     .command('validate')
-    .argument(
-      '[profile]',
-      'profile name (in the profiles folder) or path to a YAML file; default: the project default',
-    )
+    .argument('[profile]', 'profile name (in the profiles folder) or path to a YAML file; default: --profile')
+    .addOption(profileOption())
     .description('check a profile and every file it extends; prints the app digest')
     .action(
-      action(ctx, async (out, ref: string | undefined) => {
+      action(ctx, async (out, ref: string | undefined, opts: { profile?: string }) => {
         const { validateProfile } = await import('../../profile/index.js');
-        const report = await validateProfile(ref, ctx.io);
+        const report = await validateProfile(ref ?? opts.profile, ctx.io);
         out.result(report, (c) =>
           [
             `${c.green('✔')} profile ${c.bold(report.name)} is valid`,
@@ -36,17 +35,18 @@ export function registerProfileCommands(program: Command, ctx: CliContext): void
 
   profile
     .command('show')
-    .argument('[profile]', 'profile name or path')
+    .argument('[profile]', 'profile name or path; default: --profile')
+    .addOption(profileOption())
     .option('--origins', 'annotate every key with the file and line that set it')
     .description('print the resolved profile (secrets masked)')
     .action(
-      action(ctx, async (out, ref: string | undefined, opts: { origins?: boolean }) => {
+      action(ctx, async (out, ref: string | undefined, opts: { origins?: boolean; profile?: string }) => {
         const [{ openProfile }, { renderProfileYaml, maskSecrets }, { appDigest }] = await Promise.all([
           import('../../profile/index.js'),
           import('../../profile/show.js'),
           import('../../profile/digest.js'),
         ]);
-        const resolved = await openProfile(ref, ctx.io);
+        const resolved = await openProfile(ref ?? opts.profile, ctx.io);
         const json = {
           name: resolved.name,
           appDigest: appDigest(resolved.profile),

@@ -1,6 +1,5 @@
 // `omrs promote` (and `omrs promote record|fingerprint`) and `omrs rollback`: parse flags, call the
 // use cases of src/promote, print the result.
-import { nonEmpty } from '../arguments.js';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -9,6 +8,7 @@ import { ExitCode, OmrsError } from '../../errors.js';
 import { isStdoutPath, prepareOutputPath } from '../../output-path.js';
 import { askLine, canAsk } from '../../ui/prompt.js';
 import { action, type CliContext } from '../context.js';
+import { contextOption, kubeconfigOption, profileOption } from '../options.js';
 
 interface PromoteOpts {
   profile?: string;
@@ -47,14 +47,10 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     .description(
       'promote a profile blue/green: lock → check gate → plan → snapshot → deploy the idle colour → smoke test → switch → record',
     )
-    .option('-p, --profile <profile>', 'profile name or path')
+    .addOption(profileOption())
     .option('--approve-record <file>', 'the QA record of the tested app (required for production profiles)')
-    .option(
-      '--context <context>',
-      'the Kubernetes context; must be the profile’s',
-      nonEmpty('--context', "leave --context out for the profile's context"),
-    )
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
     .option(
       '--smoke-url <url>',
@@ -166,19 +162,15 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     .description(
       'switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot',
     )
-    .option('-p, --profile <profile>', 'profile name or path')
-    .option(
-      '--context <context>',
-      'the Kubernetes context; must be the profile’s',
-      nonEmpty('--context', "leave --context out for the profile's context"),
-    )
-    .option('--kubeconfig <file>', 'kubeconfig file')
+    .addOption(profileOption())
+    .addOption(contextOption())
+    .addOption(kubeconfigOption())
     .option('-y, --yes', 'do not ask for confirmation (CI)')
     .option('--restore-snapshot <id>', 'also restore this RDS snapshot into a NEW instance (asks separately)')
     .option('--records-dir <dir>', 'folder of promotions.jsonl (default: the current folder)')
     .action(
       action(ctx, async (out, opts: PromoteOpts & { restoreSnapshot?: string }) => {
-        const { rollback } = await import('../../promote/index.js');
+        const { rollback } = await import('../../promote/rollback.js');
         await out.startProgress(`omrs rollback ${opts.profile ?? ''}`.trim());
         const confirm = asker(ctx);
         const result = await rollback(

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { envName, namespaceName } from '../arguments.js';
+import { namespaceName } from '../arguments.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 // A static import: the bundle turns a dynamic import of this CommonJS package into its default export only.
 import { stringify } from 'yaml';
 import { prepareOutputPath } from '../../output-path.js';
 import { action, type CliContext } from '../context.js';
+import { envOption, profileOption } from '../options.js';
 
 interface RenderOptions {
   profile?: string;
@@ -20,12 +21,8 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
   program
     .command('render')
     .description('print the Kubernetes objects a profile deploys (helm template of charts/openmrs)')
-    .option('-p, --profile <profile>', 'profile name or path; default: the project default')
-    .option(
-      '-e, --env <name>',
-      'environment (release) name; default: the profile name',
-      envName('--env', 'leave --env out for the default (the profile name)'),
-    )
+    .addOption(profileOption())
+    .addOption(envOption())
     .option(
       '-n, --namespace <namespace>',
       'namespace; default: cluster.namespace of the profile, else the environment name',
@@ -110,7 +107,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
   images
     .command('ls')
     .description('list every image of a profile (with its digest where the reference pins one)')
-    .option('-p, --profile <profile>', 'profile name or path; default: the project default')
+    .addOption(profileOption())
     .option(
       '--resolve',
       'ask the registry of each image (through the Docker engine) for the digest it serves',
@@ -137,7 +134,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
   images
     .command('save')
     .description('write every image of a profile into one tar (docker save) for air-gapped sites')
-    .option('-p, --profile <profile>', 'profile name or path; default: the project default')
+    .addOption(profileOption())
     .requiredOption('-o, --output <file>', 'the bundle to write, e.g. bundle.tar')
     .addHelpText(
       'after',

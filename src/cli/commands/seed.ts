@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, OmrsError } from '../../errors.js';
-import { envName, nonEmpty, wholeNumber } from '../arguments.js';
+import { nonEmpty, wholeNumber } from '../arguments.js';
 import { action, type CliContext } from '../context.js';
+import { envOption, profileOption } from '../options.js';
 import { addClusterOptions } from './cluster-runtime.js';
 import { databaseTarget, type DatabaseFlags } from './database-target.js';
 
@@ -27,10 +28,7 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
     .description(
       'generate deterministic OpenMRS test data (patients, visits, encounters, obs, users) into a database',
     )
-    .option(
-      '-p, --profile <profile>',
-      'take size, seed, locale and counts from this profile (flags override)',
-    )
+    .addOption(profileOption('none: size, seed, locale and counts from the flags'))
     .addOption(
       new Option(
         '--size <size>',
@@ -51,11 +49,7 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
       "tenant to seed: with --env its backend's database; with --db the database when the URL names none",
     )
     .option('--locale <locale>', 'faker locale for names and addresses (default en)')
-    .option(
-      '-e, --env <name>',
-      'seed a running environment (its tenant database, reached through the runtime)',
-      envName('--env', 'name a running environment, or use --db'),
-    )
+    .addOption(envOption('none: --db or OMRS_DB_URL'))
     .option('--db <url>', 'target database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
     .option(
       '--user-password-env <var>',
@@ -223,15 +217,8 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
   for (const verb of ['snapshot', 'restore'] as const) {
     addClusterOptions(db.command(verb))
       .argument('<name>', 'snapshot name (letters, digits, . _ -)')
-      .option(
-        '-p, --profile <profile>',
-        'with --env: the profile the environment runs (its runtime and context)',
-      )
-      .option(
-        '-e, --env <name>',
-        "a running environment's tenant database (with --tenant when it has several)",
-        envName('--env', 'name a running environment, or use --db'),
-      )
+      .addOption(profileOption())
+      .addOption(envOption('none: --db or OMRS_DB_URL'))
       .option('--tenant <name>', 'with --env: the tenant')
       .option('--db <url>', 'database, mysql://user:password@host:port/database (default: $OMRS_DB_URL)')
       .description(

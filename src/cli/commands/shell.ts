@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { Io } from '../../ui/io.js';
-import type { OutputFlags } from '../../ui/output.js';
+import type { OutputFlags } from '../../ui/output-types.js';
 import { action, type CliContext } from '../context.js';
 
 /** `omrs` alone: the interactive shell in a terminal, the help everywhere else. */
@@ -11,14 +11,19 @@ export function registerShell(program: Command, ctx: CliContext): void {
       program.outputHelp();
       return ExitCode.ok;
     }
-    const [{ runShell }, { profileSources, environmentSources }] = await Promise.all([
+    // Ink's colours (chalk) read FORCE_COLOR when Ink is loaded, and know no NO_COLOR: say it their way.
+    const flags = program.opts<OutputFlags>();
+    if (flags.color === false || ctx.io.env.NO_COLOR !== undefined) process.env.FORCE_COLOR = '0';
+    const [{ runShell }, { profileSources, environmentSources }, { shellActions }] = await Promise.all([
       import('../../ui/shell/run.js'),
       import('../../ui/shell/sources.js'),
+      import('../shell-actions.js'),
     ]);
     return runShell(ctx.io, {
       version: program.version() ?? '',
       ...profileSources(ctx.io),
       ...environmentSources(ctx.io),
+      actions: shellActions(ctx.io),
     });
   });
 

@@ -1,42 +1,17 @@
 // The runtime commands: up, down, status, logs, open, compose export. Each parses its flags,
-// calls one use case of src/runtime/compose with a docker client, and hands the result to the output.
+// selects the Runtime the profile (or --runtime) names, calls one of its methods and hands the
+// result to the output; none of them asks which runtime it holds.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ExitCode, OmrsError } from '../../errors.js';
-import { table } from '../../ui/format.js';
-import type { Colors } from '../../ui/output.js';
-import { envName, wholeNumber } from '../arguments.js';
-import { action, type CliContext } from '../context.js';
+import { ExitCode } from '../../errors.js';
+import { wholeNumber } from '../arguments.js';
+import { action, throwIfInterrupted, type CliContext } from '../context.js';
+import { envOption, profileOption } from '../options.js';
 import { composeExportCommand } from './compose-export.js';
-import type { EnvStatus } from '../../runtime/compose/status.js';
-import type { UpResult } from '../../runtime/compose/up.js';
-import {
-  addClusterOptions,
-  clusterDownCommand,
-  clusterLogsCommand,
-  clusterOpenCommand,
-  chooseRuntime,
-  clusterStatusCommand,
-  clusterUpCommand,
-  type ClusterOpts,
-} from './cluster-runtime.js';
+import { addClusterOptions, runtimeOf, type RuntimeOpts } from './cluster-runtime.js';
+import { downText, openText, serviceColours, statusText, upText } from './runtime-text.js';
 
-type EnvOpts = ClusterOpts;
-
-const profileOption = (): Option =>
-  new Option('-p, --profile <profile>', 'profile name or path (default: the project default)');
-const envOption = (): Option =>
-  new Option(
-    '-e, --env <name>',
-    'environment name (default: the profile name); names are prefixed omrs-<env>-',
-  )
-    .env('OMRS_ENV')
-    .argParser(envName('--env', 'leave --env out (and OMRS_ENV unset) for the default environment'));
-
-async function docker(ctx: CliContext) {
-  const { connectDocker } = await import('../../runtime/docker.js');
-  return connectDocker(ctx.io.env);
-}
+type EnvOpts = RuntimeOpts;
 
 export function registerRuntimeCommands(program: Command, ctx: CliContext): void {
   const up = program
@@ -67,33 +42,19 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
           out,
           opts: EnvOpts & { pull: 'never' | 'missing' | 'always'; seed: boolean; detach?: boolean },
         ) => {
-          const { cluster, io } = await chooseRuntime(opts, ctx);
-          if (cluster) return clusterUpCommand(out, ctx, { cluster, io }, opts);
-          const { up } = await import('../../runtime/compose/up.js');
-          const client = await docker(ctx);
+          const runtime = await runtimeOf(opts, out, ctx);
           // In a terminal, the live dashboard follows `up` (it records the steps from the start); -d returns.
           const dashboard =
             out.mode === 'ink' && !opts.detach
               ? (await import('../../ui/dashboard/run.js')).recordDashboard(out.events)
               : undefined;
           await out.startProgress(`omrs up ${opts.env ?? opts.profile ?? ''}`.trim());
-          const result = await up(
-            {
-              pull: opts.pull,
-              seed: opts.seed,
-              ...(opts.profile && { profile: opts.profile }),
-              ...(opts.env && { env: opts.env }),
-            },
-            { ...io, docker: client, events: out.events, signal: ctx.io.signal },
-          );
+          const result = await runtime.up({ pull: opts.pull, seed: opts.seed });
+          throwIfInterrupted(ctx, 'up');
           await out.close();
-          out.result(result, (c) => renderUp(result, c));
+          out.result(result, (c) => upText(result, c));
           if (!dashboard) return;
-          const { composeSource } = await import('../../ui/dashboard/compose-source.js');
-          const source = composeSource(
-            { name: result.env, ...(opts.profile && { profile: opts.profile }) },
-            { docker: client, bus: out.events, env: ctx.io.env, cwd: ctx.io.cwd, signal: ctx.io.signal },
-          );
+          const source = await runtime.dashboardSource({ bus: out.events });
           return dashboard.open({ io: ctx.io, source, ...(result.url && { url: result.url }) });
         },
       ),
@@ -109,31 +70,12 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .option('--volumes', 'also remove the volumes: the database is lost')
     .action(
       action(ctx, async (out, opts: EnvOpts & { volumes?: boolean }) => {
-        const { cluster, io } = await chooseRuntime(opts, ctx);
-        if (cluster) return clusterDownCommand(out, ctx, { cluster, io }, opts);
-        const [{ down }, { envNameFor }] = await Promise.all([
-          import('../../runtime/compose/status.js'),
-          import('../../runtime/compose/up.js'),
-        ]);
-        const env = await envNameFor(opts, io);
-        const client = await docker(ctx);
-        await out.startProgress(`omrs down ${env}`);
-        const result = await down(
-          env,
-          { volumes: opts.volumes === true },
-          { docker: client, events: out.events, env: ctx.io.env, signal: ctx.io.signal },
-        );
+        const runtime = await runtimeOf(opts, out, ctx);
+        await out.startProgress(`omrs down ${opts.env ?? opts.profile ?? ''}`.trim());
+        const result = await runtime.down({ volumes: opts.volumes === true });
+        throwIfInterrupted(ctx, 'down');
         await out.close();
-        out.result(result, (c) =>
-          [
-            result.containers.length + result.networks.length + result.volumes.length === 0
-              ? `${c.green('✔')} environment ${c.bold(env)} is down (nothing was running)`
-              : `${c.green('✔')} environment ${c.bold(env)} is down: ${result.containers.length} containers, ${result.networks.length} network${result.volumes.length ? `, ${result.volumes.length} volumes` : ''} removed`,
-            ...(result.keptVolumes.length > 0
-              ? [c.dim(`  kept volumes: ${result.keptVolumes.join(', ')} (remove them with --volumes)`)]
-              : []),
-          ].join('\n'),
-        );
+        out.result(result, (c) => downText(result, c));
       }),
     );
 
@@ -144,15 +86,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
-        const { cluster, io } = await chooseRuntime(opts, ctx);
-        if (cluster) return clusterStatusCommand(out, ctx, { cluster, io }, opts);
-        const [{ status }, { envNameFor }] = await Promise.all([
-          import('../../runtime/compose/status.js'),
-          import('../../runtime/compose/up.js'),
-        ]);
-        const env = await envNameFor(opts, io);
-        const result = await status(env, { docker: await docker(ctx) });
-        out.result(result, (c) => renderStatus(result, c));
+        const result = await (await runtimeOf(opts, out, ctx)).status();
+        out.result(result, (c) => statusText(result, c));
         return result.services.some((s) => s.runtime === 'error') ? ExitCode.failed : ExitCode.ok;
       }),
     );
@@ -174,33 +109,23 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
           service: string | undefined,
           opts: EnvOpts & { follow?: boolean; since?: string; tail?: number },
         ) => {
-          const { cluster, io } = await chooseRuntime(opts, ctx);
-          if (cluster) return clusterLogsCommand(out, ctx, { cluster, io }, service, opts);
-          const [{ logs }, { envNameFor }] = await Promise.all([
-            import('../../runtime/compose/logs.js'),
-            import('../../runtime/compose/up.js'),
-          ]);
-          const env = await envNameFor(opts, io);
+          const runtime = await runtimeOf(opts, out, ctx);
           const colours = serviceColours(out.colors);
-          const width = { n: 0 };
-          await logs(
+          await runtime.logs(
             {
-              env,
               follow: opts.follow === true,
               ...(service && { service }),
               ...(opts.since && { since: opts.since }),
               ...(opts.tail !== undefined && { tail: opts.tail }),
             },
             {
-              docker: await docker(ctx),
-              signal: ctx.io.signal,
               onLine: ({ service: name, line, stream }) => {
                 if (out.mode === 'json')
                   return void ctx.io.stdout.write(JSON.stringify({ service: name, stream, line }) + '\n');
-                width.n = Math.max(width.n, name.length);
-                const prefix = service ? '' : colours(name)(name.padEnd(width.n)) + ' | ';
+                const prefix = service ? '' : colours(name)(name) + ' | ';
                 ctx.io.stdout.write(prefix + line + '\n');
               },
+              onNote: (message) => out.note(message),
             },
           );
         },
@@ -214,25 +139,22 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
-        const { cluster, io } = await chooseRuntime(opts, ctx);
-        if (cluster) return clusterOpenCommand(out, ctx, { cluster, io }, opts);
-        const [{ status }, { envNameFor }, { findBinary, run }] = await Promise.all([
-          import('../../runtime/compose/status.js'),
-          import('../../runtime/compose/up.js'),
-          import('../../runtime/exec.js'),
-        ]);
-        const env = await envNameFor(opts, io);
-        const result = await status(env, { docker: await docker(ctx) });
-        if (!result.url)
-          throw new OmrsError({
-            code: 'ENV_NOT_RUNNING',
-            message: `environment ${env} has no published gateway`,
-            hint: `Start it with \`omrs up${opts.env ? ` --env ${opts.env}` : ''}\`.`,
-          });
-        out.result({ env, url: result.url }, () => result.url!);
-        if (!ctx.io.stdout.isTTY || out.mode === 'json') return;
-        const opener = (await findBinary('xdg-open', ctx.io.env)) ?? (await findBinary('open', ctx.io.env));
-        if (opener) await run(opener, [result.url], { env: ctx.io.env, timeoutMs: 5000 });
+        const runtime = await runtimeOf(opts, out, ctx);
+        // A forwarded connection that fails (nothing listens in the pod…) is reported; the others go on.
+        out.events.subscribe((e) => {
+          if (e.type === 'warning') out.note(e.message);
+        });
+        const handle = await runtime.open();
+        const { env, url, port, pod } = handle;
+        out.result({ env, url, ...(port !== undefined && { port }), ...(pod && { pod }) }, (c) =>
+          openText(handle, c),
+        );
+        if (ctx.io.stdout.isTTY && out.mode !== 'json') {
+          const { openInBrowser } = await import('../../runtime/dashboard-common.js');
+          await openInBrowser(url, ctx.io.env);
+        }
+        if (handle.forwarding) await untilAborted(ctx.io.signal);
+        await handle.close();
       }),
     );
 
@@ -257,47 +179,8 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     );
 }
 
-function renderUp(r: UpResult, c: Colors): string {
-  const lines = [
-    r.noop
-      ? `${c.green('✔')} ${c.bold(r.env)} is up to date: nothing changed (${r.durationMs} ms)`
-      : `${c.green('✔')} ${c.bold(r.env)} is up (${(r.durationMs / 1000).toFixed(1)} s): ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`,
-  ];
-  if (r.url) lines.push(`  ${c.dim('open:')}  ${c.cyan(r.url)}`);
-  lines.push(`  ${c.dim('login:')} ${r.admin.user} / ${r.admin.password}`);
-  return lines.join('\n');
-}
-
-function renderStatus(s: EnvStatus, c: Colors): string {
-  if (!s.exists)
-    return `environment ${c.bold(s.env)} is not running (no containers). Start it with \`omrs up\`.`;
-  const runtime = (v: string): string => (v === 'ok' ? c.green(v) : v === 'error' ? c.red(v) : c.yellow(v));
-  const health = (v: string): string =>
-    v === 'healthy' ? c.green(v) : v === 'unhealthy' ? c.red(v) : c.dim(v);
-  const rows = s.services.map((x) => [
-    c.bold(x.name),
-    runtime(x.runtime),
-    health(x.health),
-    String(x.restarts),
-    x.exitCode !== undefined && x.runtime !== 'ok' ? String(x.exitCode) : '',
-    x.ports.join(', '),
-    c.dim(x.detail ?? ''),
-  ]);
-  return [
-    `${c.bold(s.env)}${s.profile ? c.dim(` (profile ${s.profile})`) : ''}${s.url ? `  ${c.cyan(s.url)}` : ''}`,
-    table(['SERVICE', 'RUNTIME', 'HEALTH', 'RESTARTS', 'EXIT', 'PORTS', 'DETAIL'], rows, c.dim),
-  ].join('\n');
-}
-
-function serviceColours(c: Colors): (service: string) => (s: string) => string {
-  const palette = [c.cyan, c.magenta, c.yellow, c.green, c.blue, c.red];
-  const assigned = new Map<string, (s: string) => string>();
-  return (service) => {
-    let colour = assigned.get(service);
-    if (!colour) {
-      colour = palette[assigned.size % palette.length]!;
-      assigned.set(service, colour);
-    }
-    return colour;
-  };
-}
+/** Resolves when the command is interrupted (Ctrl-C): how long a port-forward lives. */
+const untilAborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+  );

@@ -3,8 +3,8 @@
 // and Jobs as one-shot containers that must exit 0; wait for readiness with the step's deadline.
 import type { ContainerInfo } from 'dockerode';
 import { OmrsError } from '../../errors.js';
-import type { EventSink } from '../../events/types.js';
-import type { Docker } from '../docker.js';
+import type { EventSink, ResourceEvent } from '../../events/types.js';
+import type { Docker } from '../../platform/docker.js';
 import { mkdir, chmod, rm } from 'node:fs/promises';
 import { containerSpec, emptyDirsOf, nameFor, podScratchDir, specHash, type Role } from './docker-spec.js';
 import {
@@ -45,8 +45,6 @@ export interface ServiceOutcome {
   ip?: string;
 }
 
-const kindOf = (s: ServicePlan): string => s.kind;
-
 export async function convergeService(s: ServicePlan, ctx: ConvergeContext): Promise<ServiceOutcome> {
   if (s.kind === 'Job') return runJob(s, ctx);
   let outcome: ServiceOutcome = { service: s.name };
@@ -54,15 +52,7 @@ export async function convergeService(s: ServicePlan, ctx: ConvergeContext): Pro
     const result = await convergePod(s, replica, ctx);
     if (replica === 0) outcome = result;
   }
-  if (s.replicas === 0)
-    ctx.events.emit({
-      type: 'resource',
-      name: s.name,
-      kind: kindOf(s),
-      runtime: 'stopped',
-      health: 'none',
-      detail: 'scaled to 0',
-    });
+  if (s.replicas === 0) serviceEvent(ctx, s, { runtime: 'stopped', health: 'none', detail: 'scaled to 0' });
   return outcome;
 }
 
@@ -80,10 +70,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
     await makeEmptyDirs(ctx, s, replica, false);
     const stopped = current.filter((info) => info!.State !== 'running');
     for (const info of stopped) {
-      ctx.events.emit({
-        type: 'resource',
-        name: s.name,
-        kind: kindOf(s),
+      serviceEvent(ctx, s, {
         runtime: 'starting',
         health: 'starting',
         detail: `restarting: was ${info!.State}`,
@@ -101,10 +88,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
   } else {
     for (const info of current) if (info) await removeContainer(docker, info.Id);
     await makeEmptyDirs(ctx, s, replica, true);
-    ctx.events.emit({
-      type: 'resource',
-      name: s.name,
-      kind: kindOf(s),
+    serviceEvent(ctx, s, {
       runtime: 'starting',
       health: 'starting',
       detail: current[0] ? 'spec changed: replacing' : 'creating',
@@ -137,39 +121,17 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
   }
   const ports = hostPort !== undefined ? [`127.0.0.1:${hostPort}→${s.publish?.containerPort}`] : [];
   const probe = main.readinessProbe ?? main.startupProbe;
-  ctx.events.emit({
-    type: 'resource',
-    name: s.name,
-    kind: kindOf(s),
-    runtime: 'starting',
-    health: probe ? 'starting' : 'none',
-    ports,
-  });
+  serviceEvent(ctx, s, { runtime: 'starting', health: probe ? 'starting' : 'none', ports });
   const outcome = await waitReady(
     docker,
     { id: mainName, network: plan.network },
     probe,
     ctx.deadline,
     ctx.signal,
-    (last) =>
-      ctx.events.emit({
-        type: 'resource',
-        name: s.name,
-        kind: kindOf(s),
-        runtime: 'starting',
-        health: 'starting',
-        detail: last.message,
-      }),
+    (last) => serviceEvent(ctx, s, { runtime: 'starting', health: 'starting', detail: last.message }),
   );
   if (!outcome.ready) {
-    ctx.events.emit({
-      type: 'resource',
-      name: s.name,
-      kind: kindOf(s),
-      runtime: 'error',
-      health: 'unhealthy',
-      detail: outcome.last.message,
-    });
+    serviceEvent(ctx, s, { runtime: 'error', health: 'unhealthy', detail: outcome.last.message });
     throw await timeoutError(ctx, s.name, mainName, outcome.last.message);
   }
   for (const c of sidecars) {
@@ -183,10 +145,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
       );
   }
   const state = await containerState(docker, mainName, plan.network);
-  ctx.events.emit({
-    type: 'resource',
-    name: s.name,
-    kind: kindOf(s),
+  serviceEvent(ctx, s, {
     runtime: 'ok',
     health: probe ? 'healthy' : 'none',
     restarts: state.restarts,
@@ -251,10 +210,7 @@ async function runOnce(
     }
     const why = code === undefined ? 'still running at the deadline' : `exited with code ${code}`;
     if (code !== undefined && attempt < attempts && Date.now() < ctx.deadline) {
-      ctx.events.emit({
-        type: 'resource',
-        name: s.name,
-        kind: s.kind,
+      serviceEvent(ctx, s, {
         runtime: 'starting',
         health: 'starting',
         detail: `${c.name} ${why}: retry ${attempt}/${attempts - 1}`,
@@ -334,4 +290,13 @@ function jobEvent(
   detail: 'completed' | 'running',
 ): void {
   ctx.events.emit({ type: 'resource', name, kind: 'Job', runtime, health: 'none', detail });
+}
+
+/** One service's state for the views (the same resource model as the kube watch). */
+function serviceEvent(
+  ctx: ConvergeContext,
+  s: ServicePlan,
+  state: Omit<ResourceEvent, 'type' | 'name' | 'kind'>,
+): void {
+  ctx.events.emit({ type: 'resource', name: s.name, kind: s.kind, ...state });
 }

@@ -2,7 +2,7 @@
 // reach: the tenant backend's OMRS_DB_* variables, with the database container's IP on the
 // environment's network in place of its alias. Used by `omrs seed --env` and `omrs db --env`.
 import { ExitCode, OmrsError } from '../../errors.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import { listContainers } from './engine.js';
 import { LABEL, networkName } from './names.js';
 

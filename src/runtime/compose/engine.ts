@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import type { ContainerCreateOptions, ContainerInfo } from 'dockerode';
 import { InterruptedError, OmrsError } from '../../errors.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import { LABEL } from './names.js';
 import type { ProbePlan } from './plan.js';
 import { runProbe, type ProbeResult } from './probe.js';

@@ -1,7 +1,7 @@
 // `omrs logs`: one service, or all of them interleaved, from docker's multiplexed log streams.
-import { looksLikeDuration, LOOKBACK, parseDuration } from '../../duration.js';
+import { sinceSeconds } from '../../duration.js';
 import { ExitCode, OmrsError } from '../../errors.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import { followLogs, listContainers } from './engine.js';
 import { LABEL } from './names.js';
 
@@ -18,21 +18,6 @@ export interface LogLine {
   service: string;
   line: string;
   stream: 'stdout' | 'stderr';
-}
-
-/** "10m" → unix seconds 10 minutes ago; an ISO date → its unix seconds. */
-export function sinceSeconds(since: string, now = Date.now()): number {
-  if (looksLikeDuration(since))
-    return Math.floor((now - parseDuration(since, LOOKBACK, '--since', 'LOGS_BAD_SINCE')) / 1000);
-  const date = Date.parse(since);
-  if (Number.isNaN(date))
-    throw new OmrsError({
-      code: 'LOGS_BAD_SINCE',
-      message: `--since "${since}" is neither a duration nor a date`,
-      hint: 'Use a duration like 10m, 30s, 2h, or a date like 2026-01-31T10:00:00Z.',
-      exitCode: ExitCode.usage,
-    });
-  return Math.floor(date / 1000);
 }
 
 export async function logs(

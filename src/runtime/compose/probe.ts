@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import type { ProbeAction } from './plan.js';
 
 export interface ProbeResult {

@@ -2,19 +2,14 @@
 // containers, then the same readiness probe `up` waits on, so "restarted" means "healthy again".
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { EventSink } from '../../events/types.js';
-import type { Docker } from '../docker.js';
+import type { RestartResult } from '../runtime.js';
+import type { Docker } from '../../platform/docker.js';
 import { listContainers, waitReady } from './engine.js';
 import { LABEL, networkName } from './names.js';
 import type { ProbePlan } from './plan.js';
 
-export interface RestartResult {
-  env: string;
-  service: string;
+export interface ComposeRestartResult extends RestartResult {
   containers: string[];
-  healthy: boolean;
-  /** The last probe result: why it is not healthy when it is not. */
-  probe: string;
-  durationMs: number;
 }
 
 export interface RestartDeps {
@@ -31,7 +26,7 @@ export async function restartService(
   env: string,
   service: string,
   deps: RestartDeps,
-): Promise<RestartResult> {
+): Promise<ComposeRestartResult> {
   const { docker, events, signal } = deps;
   const started = performance.now();
   const all = await listContainers(docker, env);
@@ -79,8 +74,8 @@ export async function restartService(
     env,
     service,
     containers: containers.map((c) => c.Names[0]!.replace(/^\//, '')),
-    healthy,
-    probe: failed.last.message,
+    ready: healthy,
+    detail: failed.last.message,
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -3,7 +3,7 @@
 // `omrs up` once the backends are healthy, and by the dashboard's `s` key.
 import type { EventSink } from '../../events/types.js';
 import type { Profile } from '../../profile/schema.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import { composeTenantDatabases } from './database.js';
 
 /** One line per tenant: what seeding did. */

@@ -1,9 +1,10 @@
 // `omrs status` and `omrs down` on Docker: everything is found by the omrs.dev/env label, so
 // neither needs the profile or the chart.
 import type { ContainerInfo } from 'dockerode';
+import { InterruptedError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import type { EventSink, HealthState, RuntimeState } from '../../events/types.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
 import { conflictError, containerState, envFilter, listContainers, removeContainer } from './engine.js';
 import { withEnvLock } from './lock.js';
 import { LABEL, networkName } from './names.js';
@@ -129,6 +130,10 @@ async function downLocked(env: string, options: { volumes: boolean }, deps: Down
   const { docker, events } = deps;
   const filter = envFilter(env);
   const result: DownResult = { env, containers: [], networks: [], volumes: [], keptVolumes: [] };
+  // Between steps: a Ctrl-C stops here; the next `down` removes the rest.
+  const stopIfAsked = (): void => {
+    if (deps.signal?.aborted) throw new InterruptedError('down');
+  };
   await step(events, 'containers', 'Remove containers', async () => {
     const containers = await listContainers(docker, env);
     await Promise.all(
@@ -146,6 +151,7 @@ async function downLocked(env: string, options: { volumes: boolean }, deps: Down
       }),
     );
   });
+  stopIfAsked();
   await step(events, 'network', 'Remove the network', async () => {
     for (const n of await docker.listNetworks({ filters: filter })) {
       await docker
@@ -157,6 +163,7 @@ async function downLocked(env: string, options: { volumes: boolean }, deps: Down
       result.networks.push(n.Name);
     }
   });
+  stopIfAsked();
   const volumes = (await docker.listVolumes({ filters: filter })).Volumes ?? [];
   if (options.volumes) {
     await step(events, 'volumes', 'Remove volumes', async () => {

@@ -7,7 +7,8 @@ import type { EventSink } from '../../events/types.js';
 import { appDigest } from '../../profile/digest.js';
 import { openProfile, type ProfileDeps } from '../../profile/index.js';
 import type { Profile } from '../../profile/schema.js';
-import type { Docker } from '../docker.js';
+import type { Docker } from '../../platform/docker.js';
+import type { PullPolicy } from '../runtime.js';
 import { convergeService, type ConvergeContext, type ServiceOutcome } from './converge.js';
 import {
   ensureNetwork,
@@ -28,7 +29,7 @@ import { join } from 'node:path';
 import { translate } from './translate.js';
 import { checkEnvName, envNameOf } from '../../render/env-name.js';
 
-export type PullPolicy = 'never' | 'missing' | 'always';
+export type { PullPolicy };
 
 export interface UpRequest {
   profile?: string;
@@ -55,6 +56,8 @@ export interface UpResult {
   changes: string[];
   noop: boolean;
   services: { name: string; phase: Phase; ip?: string }[];
+  /** What the seed step did, one line per tenant (absent when it did not run). */
+  seeded?: string[];
   durationMs: number;
 }
 
@@ -190,10 +193,12 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
     changes.push(removalChange(name, info.Labels));
   }
 
-  if (profile.seed.enabled && request.seed !== false)
-    await step(events, 'seed', 'Seed test data', () =>
-      seedComposeTenants(docker, env, profile.seed, { events, signal }),
-    );
+  const seeded =
+    profile.seed.enabled && request.seed !== false
+      ? await step(events, 'seed', 'Seed test data', () =>
+          seedComposeTenants(docker, env, profile.seed, { events, signal }),
+        )
+      : undefined;
   // A Ctrl-C that came after the last point a step checks: the user asked to stop, so do not report "is up".
   if (signal.aborted) throw new InterruptedError('up');
 
@@ -219,6 +224,7 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
       const ip = outcomes.find((o) => o.service === s.name)?.ip;
       return { name: s.name, phase: s.phase, ...(ip && { ip }) };
     }),
+    ...(seeded && { seeded }),
     durationMs: durationMs_,
   };
 }

@@ -3,21 +3,13 @@
 import type { EventSink } from '../../events/types.js';
 import { appDigest } from '../../profile/digest.js';
 import { openProfile, type ProfileDeps, type ResolvedProfile } from '../../profile/index.js';
-import { checkEnvName, envNameOf } from '../../render/env-name.js';
+import { checkEnvName, envNameOf, namespaceFor } from '../../render/env-name.js';
+import type { RuntimeRequest } from '../runtime.js';
 import { clientFor, loadKubeConfig, type KubeClient } from './client.js';
 import { guardContext, type GuardDecision } from './context-guard.js';
-import { namespaceFor } from './labels.js';
 
-export interface KubeRequest {
-  profile?: string;
-  env?: string;
-  /** kube | kind | minikube | eks; default: the profile's runtime (compose means kube here). */
-  runtime?: string;
-  context?: string;
-  /** A kubeconfig file (default: KUBECONFIG, else ~/.kube/config). */
-  kubeconfig?: string;
-  yes?: boolean;
-}
+/** The runtime is kube | kind | minikube | eks; default the profile's (compose means kube here). */
+export type KubeRequest = RuntimeRequest;
 
 export interface KubeDeps extends ProfileDeps {
   events: EventSink;

@@ -6,7 +6,7 @@ import type { V1Deployment, V1EnvVar, V1Service } from '@kubernetes/client-node'
 import { ExitCode, OmrsError } from '../../errors.js';
 import { api, apiError, isNotFound, type KubeClient } from './client.js';
 import type { EventSink } from '../../events/types.js';
-import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import type { Target } from './connect.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
 
 export interface ClusterDatabase {
@@ -81,14 +81,6 @@ function pickBackend(
           : `Pass --tenant with one of: ${[...byTenant.keys()].sort().join(', ')}.`,
     });
   return { tenant: chosen, backend };
-}
-
-export async function clusterTenantDatabase(
-  request: KubeRequest & { tenant?: string },
-  deps: KubeDeps,
-): Promise<ClusterDatabase> {
-  const target = await connect(request, deps, 'reach the database of');
-  return tenantDatabaseOf(target, request.tenant, deps.events);
 }
 
 /**

@@ -2,7 +2,7 @@
 // rollback, uninstall, history. Always with --kube-context (the guarded context) and --kubeconfig.
 import { ExitCode, OmrsError } from '../../errors.js';
 import { chartDir, withValuesFile } from '../../render/helm.js';
-import { run, type Env } from '../exec.js';
+import { run, type Env } from '../../platform/exec.js';
 
 export interface HelmTarget {
   helm: string;

@@ -29,7 +29,10 @@ export const KANNOTATION = {
 } as const;
 
 export const MANAGED_BY = 'omrs';
-export const namespaceFor = (env: string): string => `omrs-${env}`;
+
+/** The chart prefixes every object with the release name; a service is the part after it. */
+export const serviceName = (env: string, workload: string): string =>
+  workload.startsWith(`${env}-`) ? workload.slice(env.length + 1) : workload;
 
 export function namespaceLabels(env: string, profile: string, appDigest: string): Record<string, string> {
   return {

@@ -3,7 +3,7 @@
 // whose log cannot be read is reported with the API server's reason, not thrown.
 import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
-import { sinceSeconds } from '../compose/logs.js';
+import { sinceSeconds } from '../../duration.js';
 import { api } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { streamPodLog } from './pod-log.js';

@@ -4,7 +4,10 @@
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { EventSink } from '../../events/types.js';
 import { api } from './client.js';
+import type { RestartResult } from '../runtime.js';
 import type { Target } from './connect.js';
+import { serviceName } from './labels.js';
+import { kubeStatus } from './status.js';
 import { WorkloadWatch, readiness, workloadState, type Readiness, type WorkloadKind } from './watch.js';
 
 /** The annotation kubectl sets, so `kubectl rollout history` and other tools recognise it. */
@@ -89,4 +92,29 @@ export async function rolloutRestart(
   } finally {
     watch.close();
   }
+}
+
+/** Restarts the workload of a service (`backend-default`) and waits until it is ready again. */
+export async function restartService(
+  t: Target,
+  service: string,
+  deps: KubeRestartDeps & { cwd: string; env: Record<string, string | undefined> },
+): Promise<RestartResult> {
+  const { services } = await kubeStatus({ env: t.env }, deps, t);
+  const workload = services.find((s) => serviceName(t.env, s.name) === service);
+  if (!workload)
+    throw new OmrsError({
+      code: 'SERVICE_NOT_FOUND',
+      message: `environment ${t.env} has no workload "${service}" to restart`,
+      exitCode: ExitCode.usage,
+      hint: `Services: ${services.map((s) => serviceName(t.env, s.name)).join(', ') || '(none)'}.`,
+    });
+  const result = await rolloutRestart(t, { kind: workload.kind, name: workload.name, label: service }, deps);
+  return {
+    env: t.env,
+    service,
+    ready: result.ready,
+    detail: result.detail,
+    durationMs: result.durationMs,
+  };
 }

@@ -1,5 +1,6 @@
 // status and down of an environment on a cluster.
 import type * as k8s from '@kubernetes/client-node';
+import { InterruptedError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import type { HealthState, RuntimeState } from '../../events/types.js';
 import { findHelm } from '../../render/helm.js';
@@ -109,14 +110,31 @@ export async function kubeDown(
   const t = target ?? (await connect(request, deps, 'take down'));
   const volumes = request.volumes === true;
   // One writer per environment: wait for an `up` of it (its Lease lives in the namespace, if any).
-  const exists = await t.client.core.readNamespace({ name: t.namespace }).then(
-    () => true,
+  const namespace = await t.client.core.readNamespace({ name: t.namespace }).then(
+    (ns) => ns,
     (error: unknown) =>
       isNotFound(error)
-        ? false
+        ? undefined
         : Promise.reject(apiError(error, `read namespace ${t.namespace}`, t.client.context)),
   );
-  if (!exists) return downTarget(t, volumes, deps);
+  if (!namespace) return downTarget(t, volumes, deps);
+  if (namespace.status?.phase === 'Terminating') {
+    // An earlier down (interrupted, or still finishing) deleted it: the cluster removes the rest,
+    // and no Lease can be made in it any more.
+    deps.events.emit({
+      type: 'info',
+      message: `namespace ${t.namespace} is being deleted already: everything in it goes with it`,
+    });
+    return {
+      env: t.env,
+      namespace: t.namespace,
+      context: t.decision.context,
+      uninstalled: false,
+      deletedPvcs: [],
+      keptPvcs: [],
+      namespaceDeleted: true,
+    };
+  }
   const { leaseEnv } = await import('./lease.js');
   const release = await leaseEnv(
     t.client,
@@ -160,6 +178,8 @@ export async function downTarget(
       helmUninstall(helmTarget(t, helm, deps.env)),
     );
   }
+  // Between steps: a Ctrl-C stops here; the next `down` removes the rest.
+  if (deps.signal?.aborted) throw new InterruptedError('down');
   const pvcs = await api('list volume claims', client.context, () =>
     client.core.listNamespacedPersistentVolumeClaim({ namespace }),
   );

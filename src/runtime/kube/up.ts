@@ -2,7 +2,7 @@
 // charts/openmrs with the profile's values (no --wait), then our own readiness-ordered watch;
 // a failed or timed-out rollout is rolled back to the previous revision. A second `up` with
 // unchanged values and chart is recognised from the namespace's release hash and does nothing.
-import { ExitCode, OmrsError } from '../../errors.js';
+import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import { findHelm, helmTemplate } from '../../render/helm.js';
 import { componentOf, type KubeObject } from '../../render/objects.js';
@@ -221,9 +221,15 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
   const release = await leaseEnv(t.client, t.namespace, t.env, 'omrs up', deps);
   try {
     const result = await rollout(request, deps, t, first.created);
-    if (!t.resolved.profile.seed.enabled || request.seed === false) return result;
-    const { seedTenants } = await import('./seed.js');
-    return { ...result, seeded: await seedTenants(t, deps) };
+    // Ctrl-C during a rollout whose last steps had nothing to wait for: do not start seeding.
+    if (deps.signal.aborted) throw new InterruptedError('up');
+    const seeded =
+      t.resolved.profile.seed.enabled && request.seed !== false
+        ? await (await import('./seed.js')).seedTenants(t, deps)
+        : undefined;
+    // A Ctrl-C after the last point a step checks: `up` and `env create` must not report "ready".
+    if (deps.signal.aborted) throw new InterruptedError('up');
+    return { ...result, ...(seeded && { seeded }) };
   } finally {
     await release();
   }

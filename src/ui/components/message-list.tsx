@@ -11,7 +11,10 @@ export interface MessageListProps {
 
 export const MessageList = ({ messages, debug = false, maxInfo = 3 }: MessageListProps) => {
   const warnings = messages.filter((m) => m.level === 'warning');
-  const others = messages.filter((m) => m.level === 'info' || (debug && m.level === 'debug')).slice(-maxInfo);
+  const others =
+    maxInfo <= 0
+      ? []
+      : messages.filter((m) => m.level === 'info' || (debug && m.level === 'debug')).slice(-maxInfo);
   if (warnings.length === 0 && others.length === 0) return null;
   return (
     <Box flexDirection="column">

@@ -5,8 +5,8 @@ import { useInput, useStdout } from 'ink';
 import type { ViewStore } from '../progress-view.js';
 import { useNow } from '../components/time.js';
 import { dashReducer, initialDash, type DashEvent } from './keys.js';
-import { firstLine, pause } from './source-common.js';
-import type { DashboardSource } from './source.js';
+import { firstLine, pause } from '../../runtime/dashboard-common.js';
+import type { DashboardSource } from '../../runtime/runtime.js';
 import { DashboardView, selectedService } from './view.js';
 
 export interface DashboardProps {

@@ -1,8 +1,6 @@
 // The dashboard's keyboard and action state as a pure reducer: every key sees the state the
 // previous one left, even when keys arrive faster than React renders (scripted input in tmux).
 
-export type Action = 'restart' | 'seed' | 'down' | 'open';
-
 export interface Notice {
   tone: 'info' | 'ok' | 'error';
   text: string;

@@ -6,7 +6,7 @@ import { runFullScreen } from '../full-screen.js';
 import type { Io } from '../io.js';
 import { createViewStore, type ViewStore } from '../progress-view.js';
 import { Dashboard } from './dashboard.js';
-import type { DashboardSource } from './source.js';
+import type { DashboardSource } from '../../runtime/runtime.js';
 
 export interface OpenAfterUp {
   io: Io;

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../events/bus.js';
 import type { OutStream } from '../io.js';
-import type { Verbosity } from '../output.js';
+import type { Verbosity } from '../output-types.js';
 
 /** One JSON object per line for every event, for scripts that follow progress. */
 export function printJsonEvents(bus: EventBus, stream: OutStream, verbosity: Verbosity): () => void {

@@ -2,7 +2,7 @@
 import type { EventBus } from '../../events/bus.js';
 import type { TimedEvent } from '../../events/types.js';
 import type { OutStream } from '../io.js';
-import type { Colors, Verbosity } from '../output.js';
+import type { Colors, Verbosity } from '../output-types.js';
 import { formatDuration } from '../format.js';
 
 const PROGRESS_INTERVAL_MS = 2000;

@@ -57,7 +57,9 @@ describe('the interactive shell', () => {
     const shell = await openShell();
     const frame = shell.screen().replace(/│/g, ' ');
     expect(frame.replace(/\s+/g, ' ')).toContain(EMPTY_ENVIRONMENTS);
-    expect(frame).toMatch(/↑\/↓ move\s+enter select\s+tab switch panel\s+\? help\s+q quit/);
+    expect(frame).toMatch(
+      /↑\/↓ move\s+enter select\s+tab switch\s+u up\s+d diff\s+c check\s+n new\s+\? help\s+q quit/,
+    );
     shell.unmount();
   });
 
@@ -119,7 +121,7 @@ describe('the interactive shell', () => {
       ],
     });
     await vi.waitFor(() =>
-      expect(shell.screen()).toMatch(/qa-123 qa · kind running http:\/\/127\.0\.0\.1:8080/),
+      expect(shell.screen()).toMatch(/qa-123 running qa · kind http:\/\/127\.0\.0\.1:8080/),
     );
     expect(shell.screen()).not.toContain(EMPTY_ENVIRONMENTS);
     shell.unmount();

@@ -1,8 +1,7 @@
 // The shell's environments on the cluster of the default profile: the disposable ones (with the
-// time they expire) and the ones `omrs up --runtime …` installed; and the dashboard of one of them.
+// time they expire) and the ones `omrs up --runtime …` installed.
 import type { KubeDeps } from '../../runtime/kube/connect.js';
-import type { EnvironmentSummary, OpenedEnvironment } from './types.js';
-import { openedEnvironment } from './opened.js';
+import type { EnvironmentSummary } from './types.js';
 
 export interface ClusterDeps {
   cwd: string;
@@ -75,27 +74,4 @@ async function listCluster(deps: ClusterDeps, signal: AbortSignal): Promise<Envi
       };
     }),
   ].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The dashboard of a listed cluster environment, on the context it was listed from. */
-export async function openClusterEnvironment(
-  env: EnvironmentSummary & { namespace: string },
-  deps: ClusterDeps,
-): Promise<OpenedEnvironment> {
-  const [{ connect }, { kubeSource }] = await Promise.all([
-    import('../../runtime/kube/connect.js'),
-    import('../dashboard/kube-source.js'),
-  ]);
-  const target = await connect({ env: env.name }, await kubeDeps(deps), 'open');
-  return openedEnvironment(
-    (bus) =>
-      kubeSource({
-        target: { ...target, namespace: env.namespace },
-        bus,
-        env: deps.env,
-        cwd: deps.cwd,
-        signal: deps.signal,
-      }),
-    env.url,
-  );
 }

@@ -42,25 +42,48 @@ describe('the environments panel', () => {
         ?.replace(/[│╭╮╰╯─]/g, '')
         .trim();
     await vi.waitFor(() =>
-      expect(row('qa-amber-fox')).toMatch(/qa-amber-fox qa · kube ready · 3h 59m left$/),
+      expect(row('qa-amber-fox')).toMatch(/qa-amber-fox ready · 3h 59m left qa · kube$/),
     );
     // React starts the countdown's timer after the frame is drawn: moving the clock before that
     // would tick nothing (the flake of issue 13). Only the fake clock decides the time from here.
     await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
 
     vi.advanceTimersByTime(61_000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 3h 58m left$/));
+    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 3h 58m left qa · kube$/));
 
     vi.setSystemTime(disposable.expiresAt! - 30_000);
     vi.advanceTimersByTime(1000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 29s left$/));
+    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 29s left qa · kube$/));
 
     vi.advanceTimersByTime(30_000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/qa-amber-fox qa · kube expired$/));
-    expect(row('dev')).toMatch(/dev dev · compose running$/);
+    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/qa-amber-fox expired qa · kube$/));
+    expect(row('dev')).toMatch(/dev running dev · compose$/);
     expect(listEnvironments).toHaveBeenCalledTimes(1);
     shell.unmount();
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('lists two environments of the same name and runtime (a release in two namespaces) without a React key clash', async () => {
+    // React reports a clash on the console, which the full-screen shell does not own: it garbles the screen.
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const twins: EnvironmentSummary[] = [
+      { name: 'promote-test', profile: 'prod', runtime: 'kube', status: 'deployed', namespace: 'omrs-blue' },
+      { name: 'promote-test', profile: 'prod', runtime: 'kube', status: 'deployed', namespace: 'omrs-green' },
+    ];
+    const shell = render(
+      <ShellApp
+        version="9.9.9"
+        listProfiles={async () => ({ folder: '/profiles', names: [] })}
+        inspectProfile={async (name) => ({ ok: false, name, error: 'unused', problems: [] })}
+        listEnvironments={async () => twins}
+      />,
+    );
+    await vi.waitFor(() =>
+      expect(stripAnsi(shell.lastFrame()).match(/promote-test deployed/g)).toHaveLength(2),
+    );
+    shell.unmount();
+    expect(errors.mock.calls.map((c) => String(c[0]))).not.toContainEqual(expect.stringMatching(/same key/));
+    errors.mockRestore();
   });
 
   it('shows the status alone for environments without an expiry', () => {

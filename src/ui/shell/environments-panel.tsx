@@ -11,6 +11,8 @@ export interface EnvironmentsPanelProps {
   environments: Loadable<EnvironmentSummary[]> | undefined;
   cursor: number;
   focused: boolean;
+  /** Rows shown at once; the list scrolls to keep the cursor visible. */
+  maxRows?: number;
 }
 
 const STATUS_COLORS: Record<string, string> = {
@@ -32,38 +34,59 @@ export function statusAt(env: EnvironmentSummary, now: number): string {
   return left <= 0 ? 'expired' : `${env.status} · ${humanSeconds(left)} left`;
 }
 
-/** One timer for the whole panel: the countdowns re-render each second; the list is not re-fetched. */
+/**
+ * One timer for the whole panel: the countdowns re-render each second; the list is not re-fetched.
+ * The status comes right after the name, so a narrow terminal cuts the profile and URL, not it.
+ */
 const EnvironmentRows = ({
   envs,
   cursor,
   focused,
+  maxRows,
 }: {
   envs: EnvironmentSummary[];
   cursor: number;
   focused: boolean;
+  maxRows: number;
 }) => {
   const now = useNow();
+  const { first, visible, above, below } = scrolled(envs, cursor, maxRows);
   return (
     <Box flexDirection="column">
-      {envs.map((env, i) => {
+      {above > 0 && <Text dimColor> ↑ {above} more</Text>}
+      {visible.map((env, at) => {
+        const i = first + at;
         const status = statusAt(env, now);
         return (
-          <Text key={`${env.runtime}/${env.name}`} wrap="truncate-end" inverse={focused && i === cursor}>
+          <Text key={`${i}/${env.runtime}/${env.name}`} wrap="truncate-end" inverse={focused && i === cursor}>
             <Text color={focused && i === cursor ? 'cyan' : undefined}>{i === cursor ? '❯' : ' '}</Text>{' '}
             <Text bold>{env.name}</Text>{' '}
+            <Text color={STATUS_COLORS[status] ?? STATUS_COLORS[env.status] ?? 'yellow'}>{status}</Text>{' '}
             <Text dimColor>
               {env.profile} · {env.runtime}
-            </Text>{' '}
-            <Text color={STATUS_COLORS[status] ?? STATUS_COLORS[env.status] ?? 'yellow'}>{status}</Text>
+            </Text>
             {env.url && <Text dimColor> {env.url}</Text>}
           </Text>
         );
       })}
+      {below > 0 && <Text dimColor> ↓ {below} more</Text>}
     </Box>
   );
 };
 
-export const EnvironmentsPanel = ({ environments, cursor, focused }: EnvironmentsPanelProps) => (
+/** The rows of a list that fit, scrolled so the cursor stays visible, and how many are hidden. */
+export function scrolled<T>(list: readonly T[], cursor: number, maxRows: number) {
+  const first = Math.min(Math.max(0, cursor - maxRows + 1), Math.max(0, list.length - maxRows));
+  const visible = list.slice(first, first + maxRows);
+  return { first, visible, above: first, below: Math.max(0, list.length - first - maxRows) };
+}
+
+export const EnvironmentsPanel = ({
+  environments,
+  cursor,
+  focused,
+  maxRows = 10,
+}: EnvironmentsPanelProps) => (
   <Panel title="Environments" focused={focused} flexGrow={1}>
     {!environments || environments.state === 'loading' ? (
       <Text dimColor>Looking for environments…</Text>
@@ -72,7 +95,7 @@ export const EnvironmentsPanel = ({ environments, cursor, focused }: Environment
     ) : environments.value.length === 0 ? (
       <Text dimColor>{EMPTY_ENVIRONMENTS}</Text>
     ) : (
-      <EnvironmentRows envs={environments.value} cursor={cursor} focused={focused} />
+      <EnvironmentRows envs={environments.value} cursor={cursor} focused={focused} maxRows={maxRows} />
     )}
   </Panel>
 );

@@ -9,9 +9,11 @@ export const Header = ({ version, folder }: { version: string; folder?: string }
       <Text dimColor>v{version}</Text> · OpenMRS 3 environments
     </Text>
     {folder && (
-      <Text dimColor wrap="truncate-start">
-        profiles: {folder}
-      </Text>
+      <Box marginLeft={1} flexShrink={1}>
+        <Text dimColor wrap="truncate-start">
+          profiles: {folder}
+        </Text>
+      </Box>
     )}
   </Box>
 );

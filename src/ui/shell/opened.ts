@@ -1,11 +1,11 @@
 // An environment opened in the shell: its dashboard source on a fresh event bus, with the view
 // store that folds the bus, released together.
 import type { EventBus } from '../../events/bus.js';
-import type { DashboardSource } from '../dashboard/source.js';
+import type { DashboardSource } from '../../runtime/runtime.js';
 import type { OpenedEnvironment } from './types.js';
 
 export async function openedEnvironment(
-  makeSource: (bus: EventBus) => DashboardSource,
+  makeSource: (bus: EventBus) => Promise<DashboardSource>,
   url?: string,
 ): Promise<OpenedEnvironment> {
   const [{ EventBus }, { createViewStore }] = await Promise.all([
@@ -14,7 +14,10 @@ export async function openedEnvironment(
   ]);
   const bus = new EventBus();
   const store = createViewStore(bus);
-  const source = makeSource(bus);
+  const source = await makeSource(bus).catch((error: unknown) => {
+    store.close();
+    throw error;
+  });
   return {
     store,
     source,

@@ -19,7 +19,9 @@ export const Panel = ({ title, focused = false, width, flexGrow, children }: Pan
     width={width}
     flexGrow={flexGrow}
   >
+    {/* The mark says which panel has the keys where colours do not (NO_COLOR). */}
     <Text bold color={focused ? 'cyan' : undefined}>
+      {focused ? '▸ ' : ''}
       {title}
     </Text>
     {children}

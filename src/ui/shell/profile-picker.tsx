@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { scrolled } from './environments-panel.js';
 import type { Loadable } from './loadable.js';
 import { Panel } from './panel.js';
 import type { ProfileList } from './types.js';
@@ -58,8 +59,7 @@ const ProfileRows = ({
   focused: boolean;
   maxRows: number;
 }) => {
-  const first = Math.min(Math.max(0, cursor - maxRows + 1), Math.max(0, list.names.length - maxRows));
-  const visible = list.names.slice(first, first + maxRows);
+  const { first, visible, below } = scrolled(list.names, cursor, maxRows);
   return (
     <Box flexDirection="column">
       {first > 0 && <Text dimColor> ↑ {first} more</Text>}
@@ -74,9 +74,7 @@ const ProfileRows = ({
           </Text>
         );
       })}
-      {first + maxRows < list.names.length && (
-        <Text dimColor> ↓ {list.names.length - first - maxRows} more</Text>
-      )}
+      {below > 0 && <Text dimColor> ↓ {below} more</Text>}
     </Box>
   );
 };

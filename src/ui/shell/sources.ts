@@ -6,8 +6,8 @@ import { openProfile } from '../../profile/index.js';
 import { listProfiles } from '../../profile/load.js';
 import { loadProjectConfig } from '../../profile/project-config.js';
 import { formatLocation, formatPath } from '../errors.js';
-import type { Docker } from '../../runtime/docker.js';
-import { firstLine } from '../dashboard/source-common.js';
+import type { Docker } from '../../platform/docker.js';
+import { firstLine } from '../../runtime/dashboard-common.js';
 import type { EnvironmentSummary, OpenedEnvironment, ShellSources } from './types.js';
 import { openedEnvironment } from './opened.js';
 
@@ -36,7 +36,7 @@ export function environmentSources(deps: EnvironmentDeps): {
 } {
   let client: Promise<Docker> | undefined;
   const docker = (): Promise<Docker> =>
-    (client ??= import('../../runtime/docker.js')
+    (client ??= import('../../platform/docker.js')
       .then(({ connectDocker }) => connectDocker(deps.env))
       .catch((error: unknown) => {
         client = undefined;
@@ -46,7 +46,7 @@ export function environmentSources(deps: EnvironmentDeps): {
   return {
     async listEnvironments() {
       const [compose, cluster] = await Promise.allSettled([
-        composeEnvironments(await docker().catch(unreachable)),
+        composeEnvironments(await docker().catch(unreachable), deps),
         import('./cluster-environments.js').then((m) => m.clusterEnvironments(deps)),
       ]);
       const found = [
@@ -65,20 +65,17 @@ export function environmentSources(deps: EnvironmentDeps): {
       return found;
     },
     async dashboardFor(env) {
-      if (env.namespace !== undefined) {
-        const { openClusterEnvironment } = await import('./cluster-environments.js');
-        return openClusterEnvironment({ ...env, namespace: env.namespace }, deps);
-      }
-      const [{ composeSource }, client] = await Promise.all([
-        import('../dashboard/compose-source.js'),
-        docker(),
+      // The runtime it was listed on (on a cluster, in the namespace it was listed in).
+      const [{ selectRuntime }, { discardEvents }] = await Promise.all([
+        import('../../runtime/select.js'),
+        import('../../events/bus.js'),
       ]);
+      const runtime = await selectRuntime(
+        { env: env.name, runtime: env.runtime },
+        { cwd: deps.cwd, env: deps.env, events: discardEvents, signal: deps.signal, interactive: false },
+      );
       return openedEnvironment(
-        (bus) =>
-          composeSource(
-            { name: env.name },
-            { docker: client, bus, env: deps.env, cwd: deps.cwd, signal: deps.signal },
-          ),
+        (bus) => runtime.dashboardSource({ bus, ...(env.namespace && { namespace: env.namespace }) }),
         env.url,
       );
     },
@@ -94,22 +91,21 @@ function unreachable(error: unknown): never {
   });
 }
 
-async function composeEnvironments(docker: Docker): Promise<EnvironmentSummary[]> {
-  const [{ LABEL }, { DLABEL }] = await Promise.all([
+async function composeEnvironments(docker: Docker, deps: EnvironmentDeps): Promise<EnvironmentSummary[]> {
+  const [{ LABEL }, { listComposeEnvs }, { discardEvents }] = await Promise.all([
     import('../../runtime/compose/names.js'),
     import('../../envs/compose.js'),
+    import('../../events/bus.js'),
   ]);
+  const now = Date.now();
   const [containers, disposable] = await Promise.all([
     docker.listContainers({ all: true, filters: { label: [LABEL.env] } }),
-    docker.listNetworks({ filters: { label: [`${DLABEL.disposable}=true`] } }),
+    // What `omrs env ls` reads: the record `env extend` rewrites wins over the network's label.
+    listComposeEnvs({ ...deps, docker, events: discardEvents, now: () => now }),
   ]);
-  // Disposable environments carry their expiry (unix seconds) on their network: the TTL countdown.
+  // Disposable environments count down to their expiry: the TTL countdown.
   const expiresAt = new Map(
-    disposable.flatMap((n) => {
-      const env = n.Labels?.[LABEL.env];
-      const expires = Number(n.Labels?.[DLABEL.expires]);
-      return env && expires > 0 ? [[env, expires * 1000] as const] : [];
-    }),
+    disposable.flatMap((e) => (e.expires === null ? [] : [[e.name, Date.parse(e.expires)] as const])),
   );
   const byEnv = new Map<string, typeof containers>();
   for (const c of containers) {

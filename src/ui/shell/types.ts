@@ -1,6 +1,6 @@
 // What the interactive shell shows, and the data sources it gets them from. The sources are
 // passed in, so tests give real ones pointed at a temp folder and runtimes can plug in later.
-import type { DashboardSource } from '../dashboard/source.js';
+import type { DashboardSource } from '../../runtime/runtime.js';
 import type { ViewStore } from '../progress-view.js';
 
 export interface ProfileList {
@@ -43,4 +43,13 @@ export interface OpenedEnvironment {
   source: DashboardSource;
   url?: string;
   close(): void;
+}
+
+/** A resolved profile as the shell shows it (`omrs profile show --origins`). */
+export interface ShownProfile {
+  name: string;
+  appDigest: string;
+  runtime: string;
+  /** The YAML with an origin comment on every key. */
+  text: string;
 }

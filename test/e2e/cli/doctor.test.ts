@@ -114,14 +114,16 @@ describe('omrs doctor', () => {
     expect(report.hint).toMatch(/^docker: Start the Docker engine/);
   });
 
-  it('still runs every check when the profile cannot be loaded, and requires nothing', async () => {
+  it('still runs every check when the profile named with -p cannot be loaded, requires nothing, and exits 2', async () => {
     const env = { ...baseEnv(), DOCKER_HOST: `unix://${join(home, 'no-such-docker.sock')}` };
     const { code, stdout } = await runCli(['doctor', '--profile', 'broken', '--json'], {
       cwd: project.root,
       env,
     });
-    expect(code).toBe(0);
+    expect(code).toBe(2);
     const report = JSON.parse(stdout) as DoctorReport;
+    expect(report.ok).toBe(false);
+    expect(report.hint).toMatch(/^profile: Fix the profile named with -p/);
     expect(report.profileError).toMatchObject({
       code: expect.any(String),
       message: expect.stringContaining('broken'),
@@ -129,6 +131,16 @@ describe('omrs doctor', () => {
     expect(report.checks.map((c) => c.name)).toEqual(ALL_CHECKS);
     expect(report.checks.every((c) => !c.required)).toBe(true);
     expect(report.checks.find((c) => c.name === 'docker')?.status).toBe('missing');
+  });
+
+  it('says in text why it exits 2: the profile named with -p, with a hint', async () => {
+    const env = { ...baseEnv(), DOCKER_HOST: `unix://${join(home, 'no-such-docker.sock')}` };
+    const run = await runCli(['doctor', '-p', 'broken'], { cwd: project.root, env });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toMatch(/The profile could not be loaded/);
+    expect(run.stdout).not.toMatch(/Missing for/);
+    expect(run.stderr).toMatch(/^Error \S+: the profile broken could not be loaded: .*broken/m);
+    expect(run.stderr).toMatch(/hint: profile: Fix the profile named with -p/);
   });
 
   it('finds a helm that omrs provides under $OMRS_HOME/bin when none is on PATH', async () => {

@@ -541,8 +541,7 @@ export function judge(c: Case, run: Run, needles: ReturnType<typeof secretNeedle
   const all = `${run.stdout}\n${run.stderr}`;
   if (run.hung) v.push({ rule: 'hang', detail: 'still running when the hang guard killed it' });
   else if (run.code === 0) {
-    if (!doctorReportsProfile(c, run))
-      v.push({ rule: 'accepted', detail: 'exit 0: the bad value was accepted' });
+    v.push({ rule: 'accepted', detail: 'exit 0: the bad value was accepted' });
     return [...v, ...leaks(all, needles)];
   } else if (run.code === null) v.push({ rule: 'signal', detail: `ended by ${run.signal}` });
   else if (!ALLOWED_EXIT.has(run.code)) {
@@ -552,7 +551,7 @@ export function judge(c: Case, run: Run, needles: ReturnType<typeof secretNeedle
   if (STACK_FRAME.test(all)) v.push({ rule: 'stack-trace', detail: firstLine(all, STACK_FRAME) });
   if (/Internal error|"INTERNAL"|This is a bug/.test(all))
     v.push({ rule: 'internal-error', detail: firstLine(all, /Internal error|INTERNAL|This is a bug/) });
-  v.push(...leaks(all, needles));
+  v.push(...leaks(all, needles), ...unprintable(c, run));
   if (run.hung) return v;
   if (c.json && c.args.includes('doctor')) {
     // doctor --json prints its report, also when a prerequisite is missing (exit 4).
@@ -587,6 +586,33 @@ export function judge(c: Case, run: Run, needles: ReturnType<typeof secretNeedle
   return v;
 }
 
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+/** No line of an error is longer than this: a long value is shortened ("… (N characters)"). */
+const MAX_ERROR_LINE = 400;
+
+/**
+ * The error as a person reads it must be printable whatever value was typed: no raw control
+ * character but the newline anywhere in the output, and no line over 400 characters (in text mode
+ * the lines of stderr and stdout but the NDJSON events, with --json the error's message and hint).
+ */
+function unprintable(c: Case, run: Run): Violation[] {
+  const v: Violation[] = [];
+  const control = RAW_CONTROL.exec(`${run.stdout}\n${run.stderr}`);
+  if (control)
+    v.push({
+      rule: 'control-char',
+      detail: `raw U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')} printed`,
+    });
+  const error = c.json ? parseJsonError(run.stdout) : undefined;
+  const lines = error
+    ? `${error.message}\n${error.hint ?? ''}`.split('\n')
+    : `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => !l.startsWith('{"type":'));
+  const long = lines.find((l) => l.length > MAX_ERROR_LINE);
+  if (long) v.push({ rule: 'long-line', detail: `${long.length} characters: ${long.slice(0, 120)}…` });
+  return v;
+}
+
 const leaks = (text: string, needles: ReturnType<typeof secretNeedles>): Violation[] =>
   needles
     .filter(({ needle }) => text.includes(needle))
@@ -594,20 +620,6 @@ const leaks = (text: string, needles: ReturnType<typeof secretNeedles>): Violati
       rule: 'secret',
       detail: `${secret} printed (${form}): …${needle.slice(0, 6)}…`,
     }));
-
-/**
- * `omrs doctor` runs every check even when the profile cannot be loaded and then requires nothing
- * (by design, see doctor.test.ts): exit 0 is right when its report says the profile failed.
- */
-function doctorReportsProfile(c: Case, run: Run): boolean {
-  if (!c.args.includes('doctor')) return false;
-  if (!c.json) return run.stdout.includes('could not be loaded');
-  try {
-    return (JSON.parse(run.stdout) as { profileError?: unknown }).profileError !== undefined;
-  } catch {
-    return false;
-  }
-}
 
 function doctorReportFails(stdout: string): boolean {
   try {

@@ -328,6 +328,13 @@ describe(`robustness: bad values for every command and flag (ROBUSTNESS_SEED=${S
     expect(
       judge(c, run('Internal error: x\n    at f (file.js:1:2)\n', 1), needles).map((v) => v.rule),
     ).toEqual(['exit-code', 'stack-trace', 'internal-error', 'no-message']);
+    // A value echoed raw: its control characters, or all of a very long one.
+    expect(judge(c, run('Error BAD: "x\u001b[31my\u0007"\n\nhint: h\n'), needles).map((v) => v.rule)).toEqual(
+      ['control-char'],
+    );
+    expect(judge(c, run(`Error BAD: "${'x'.repeat(401)}"\n\nhint: h\n`), needles).map((v) => v.rule)).toEqual(
+      ['long-line'],
+    );
   });
 
   it.each(commandKeys)(

@@ -1,66 +1,26 @@
 // The built CLI in a real terminal (tmux): what a person sees when they run `omrs`, and what
 // the progress view leaves on the screen. Polls the screen with a deadline; no fixed sleeps.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_ENVIRONMENTS } from '../../../src/ui/shell/environments-panel.js';
-import { enginesRequired, requireEngine } from '../../helpers/engines.js';
+import { requireEngine } from '../../helpers/engines.js';
 import { isolatedDockerd, type IsolatedDockerd } from '../../helpers/isolated-docker.js';
 import { makeProfilesProject, type ProfilesProject } from '../../helpers/profiles.js';
+import { openTerminal, tmuxAvailable, type Terminal } from '../../helpers/tmux.js';
 
 const REPO = join(import.meta.dirname, '../../..');
-const SOCKET = `omrs-test-${process.pid}`;
+const terminals: Terminal[] = [];
 
-function tmuxAvailable(): boolean {
-  const found = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
-  if (found) return true;
-  const reason =
-    'tmux is not installed (apt-get install -y tmux): the real-terminal checks of the shell and the progress view did not run';
-  if (enginesRequired()) throw new Error(`OMRS_REQUIRE_ENGINES=1 but ${reason}`);
-  console.warn(`\n  SKIPPED: ${reason}\n`);
-  return false;
+/** Runs `command` in a fresh 120x30 terminal; it stays open afterwards so the screen can be read. */
+function startSession(session: string, cwd: string, command: string): Terminal {
+  const terminal = openTerminal(session, command, { cwd, columns: 120, rows: 30 });
+  terminals.push(terminal);
+  return terminal;
 }
 
-const tmux = (...args: string[]): string =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-
-const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session);
-
-async function waitForScreen(
-  session: string,
-  predicate: (text: string) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = screen(session);
-    if (predicate(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the screen shows:\n${text}`);
-}
-
-/** Runs `command` in a fresh 120x30 terminal; the shell stays open afterwards so the screen can be read. */
-function startSession(session: string, cwd: string, command: string): void {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '120',
-    '-y',
-    '30',
-    '-c',
-    cwd,
-    `unset CI; export TERM=xterm-256color; ${command}; echo ${session}-exit=$?; sleep 120`,
-  );
-}
-
-const hasTmux = tmuxAvailable();
+const hasTmux = tmuxAvailable('the real-terminal checks of the shell and the progress view');
 const docker = requireEngine('docker');
 
 describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
@@ -77,20 +37,19 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
     if (up.status !== 0) throw new Error(`the isolated dockerd did not start: ${up.stderr}`);
   }, 240_000);
   afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    for (const t of terminals) t.kill();
     project?.remove();
     emptyEngine?.remove();
   });
 
   it('opens the shell: profiles, the empty environments state and the keys; moves, selects and quits with 0', async () => {
-    startSession(
+    const shell = startSession(
       'shell',
       project.root,
       `DOCKER_HOST=unix://${emptyEngine.socket} node ${join(REPO, 'bin/omrs.js')}`,
     );
     // The environments come from the (empty) Docker engine: wait for the listing too.
-    let text = await waitForScreen(
-      'shell',
+    let text = await shell.waitFor(
       (s) => s.includes('app digest') && !s.includes('Looking for environments'),
       'the default profile details and the environments',
     );
@@ -99,26 +58,35 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
     expect(text).toMatch(/❯ ● dev \(default\)/);
     expect(text).toMatch(/runtime\s+compose/);
     expect(text.replace(/[│\s]+/g, ' ')).toContain(EMPTY_ENVIRONMENTS);
-    expect(text).toMatch(/↑\/↓ move\s+enter select\s+tab switch panel\s+\? help\s+q quit/);
+    expect(text).toMatch(
+      /↑\/↓ move\s+enter select\s+tab switch\s+u up\s+d diff\s+c check\s+n new\s+\? help\s+q quit/,
+    );
 
     const next = project.names[project.names.indexOf('dev') + 1]!;
-    tmux('send-keys', '-t', 'shell', 'Down');
-    await waitForScreen('shell', (s) => new RegExp(`❯\\s+${next}`).test(s), `the cursor on ${next}`);
-    tmux('send-keys', '-t', 'shell', 'Enter');
-    text = await waitForScreen('shell', (s) => s.includes(`Profile ${next}`), `the details of ${next}`);
+    shell.press('Down');
+    await shell.waitFor((s) => new RegExp(`❯\\s+${next}`).test(s), `the cursor on ${next}`);
+    shell.press('Enter');
+    text = await shell.waitFor((s) => s.includes(`Profile ${next}`), `the details of ${next}`);
     expect(text).toMatch(/app digest\s+sha256:[0-9a-f]{16}/);
-
-    tmux('send-keys', '-t', 'shell', 'q');
-    text = await waitForScreen('shell', (s) => /shell-exit=\d+/.test(s), 'omrs to exit');
-    expect(text).toContain('shell-exit=0');
+    // Enter shows the resolved profile; Esc goes back to the shell, q quits it.
+    shell.press('Escape');
+    await shell.waitFor((s) => s.includes('Profiles'), 'the shell again');
+    shell.press('q');
+    expect(await shell.exitCode()).toBe(0);
+    text = shell.screen();
     // The alternate screen is gone: the terminal shows what it showed before.
     expect(text).not.toContain('Profiles');
   });
 
   it('prints the help instead of opening the shell without a terminal', async () => {
     // stdin is the terminal, stdout a pipe: no shell, the help instead (its first lines scroll away).
-    startSession('piped', project.root, `(node ${join(REPO, 'bin/omrs.js')}; echo omrs-code=$?) | cat`);
-    const text = await waitForScreen('piped', (s) => /piped-exit=\d+/.test(s), 'omrs to exit');
+    const piped = startSession(
+      'piped',
+      project.root,
+      `(node ${join(REPO, 'bin/omrs.js')}; echo omrs-code=$?) | cat`,
+    );
+    await piped.exitCode();
+    const text = piped.screen();
     // The help is longer than the terminal: its end is what stays on screen.
     expect(text).toContain('Examples:');
     expect(text).toMatch(/Exit codes: 0 ok/);
@@ -143,9 +111,9 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
       logLevel: 'silent',
     });
 
-    startSession('progress', project.root, `node ${join(cache, 'progress-demo.mjs')} 2>&1`);
-    const text = await waitForScreen('progress', (s) => /progress-exit=\d+/.test(s), 'the demo to finish');
-    expect(text).toContain('progress-exit=0');
+    const progress = startSession('progress', project.root, `node ${join(cache, 'progress-demo.mjs')} 2>&1`);
+    expect(await progress.exitCode()).toBe(0);
+    const text = progress.screen();
     expect(text).toContain('omrs up demo');
     expect(text).toMatch(/✔ Pull images \(\d/);
     expect(text).toMatch(/✔ Start database \(\d/);

@@ -1,54 +1,21 @@
 // `omrs up` in a real terminal (tmux) stays in the live dashboard: the services reach healthy in
 // the table, `l` shows the selected service's log, `r` restarts the backend and it comes back
 // healthy, `q` leaves with 0 and the environment still running. Polls with deadlines, no sleeps.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enginesRequired, requireEngine } from '../../helpers/engines.js';
-import { PROFILE, docker, omrs, omrsHome } from './helpers.js';
+import { openTerminal, tmuxAvailable, type Terminal } from '../../helpers/tmux.js';
+import { composeEngines, PROFILE, docker, omrs, omrsHome } from './helpers.js';
 
 const REPO = join(import.meta.dirname, '../../..');
-const SOCKET = `omrs-dash-${process.pid}`;
-const SESSION = 'dash';
 const ENV = `dash-${randomBytes(3).toString('hex')}`;
 const SERVICES = ['db', 'backend-default', 'frontend', 'gateway'];
 
-function tmuxAvailable(): boolean {
-  if (spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0) return true;
-  const reason =
-    'tmux is not installed (apt-get install -y tmux): the real-terminal checks of the dashboard did not run';
-  if (enginesRequired()) throw new Error(`OMRS_REQUIRE_ENGINES=1 but ${reason}`);
-  console.warn(`\n  SKIPPED: ${reason}\n`);
-  return false;
-}
+const { engines, ready: enginesReady } = composeEngines();
+const ready = enginesReady && tmuxAvailable('the real-terminal checks of the dashboard');
 
-const engines = {
-  docker: requireEngine('docker'),
-  images: requireEngine('images'),
-  helm: requireEngine('helm'),
-};
-const ready = Boolean(engines.docker && engines.images && engines.helm) && tmuxAvailable();
-
-const tmux = (...args: string[]): string =>
-  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const screen = (): string => tmux('capture-pane', '-p', '-t', SESSION);
-const press = (...keys: string[]): void => void tmux('send-keys', '-t', SESSION, ...keys);
-
-async function waitForScreen(
-  predicate: (text: string) => boolean,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the screen shows:\n${text}`);
-}
+const terminals: Terminal[] = [];
 
 const row = (service: string, state: string, health: string): RegExp =>
   new RegExp(`${service}\\s+\\S+\\s+${state}\\s+${health}\\b`);
@@ -60,7 +27,7 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
     await omrs(['down', '--env', ENV, '--volumes']);
   });
   afterAll(async () => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    for (const t of terminals) t.kill();
     const down = await omrs(['down', '--volumes', '--env', ENV]);
     expect(down.code, down.stderr).toBe(0);
   });
@@ -71,10 +38,18 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
       `OMRS_HELM=${engines.helm!.helm}`,
       `DOCKER_HOST=unix://${engines.docker!.socketPath}`,
     ].join(' ');
-    const command = `unset CI; export TERM=xterm-256color; ${env} node ${join(REPO, 'bin/omrs.js')} up --profile ${PROFILE} --env ${ENV}; echo ${SESSION}-exit=$?; sleep 300`;
-    tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '35', '-c', REPO, command);
+    const dash = openTerminal(
+      'dash',
+      `${env} node ${join(REPO, 'bin/omrs.js')} up --profile ${PROFILE} --env ${ENV}`,
+      {
+        cwd: REPO,
+        columns: 120,
+        rows: 35,
+      },
+    );
+    terminals.push(dash);
 
-    let text = await waitForScreen(
+    let text = await dash.waitFor(
       (s) => allHealthy(s) && s.includes('q quit'),
       'the service table to show every service healthy',
       180_000,
@@ -84,27 +59,22 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
     expect(text).toMatch(/↑\/↓ select\s+l logs\s+r restart\s+s seed\s+d down\s+o open\s+q quit/);
 
     // Select the backend, then show its log.
-    for (let i = 0; i < SERVICES.length + 2 && !/❯ backend-default/.test(screen()); i++) {
-      press('Down');
-      await waitForScreen((s) => s.includes('❯'), 'the cursor', 5000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await waitForScreen((s) => /❯ backend-default/.test(s), 'the cursor on backend-default', 5000);
-    press('l');
-    text = await waitForScreen(
+    await dash.pressUntil('Down', (s) => /❯ backend-default/.test(s), 'the cursor on backend-default', 8);
+    dash.press('l');
+    text = await dash.waitFor(
       (s) => s.includes('logs · backend-default') && s.includes('OpenMRS stand-in started'),
       'the backend log lines',
     );
 
     // Restart it: the pane shows it going down and starting again, the table healthy again.
-    press('r');
-    text = await waitForScreen(
+    dash.press('r');
+    text = await dash.waitFor(
       (s) => s.includes('restarted and healthy again'),
       'the restart to finish',
       120_000,
     );
     expect(text).toMatch(row('backend-default', 'ok', 'healthy'));
-    text = await waitForScreen(
+    text = await dash.waitFor(
       (s) => s.includes('signal received: shutting down'),
       'the restart in the log pane',
       15_000,
@@ -112,9 +82,9 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
     const started = (await docker.getContainer(`omrs-${ENV}-backend-default`).inspect()).State.StartedAt;
     expect(Date.now() - Date.parse(started)).toBeLessThan(150_000);
 
-    press('q');
-    text = await waitForScreen((s) => new RegExp(`${SESSION}-exit=\\d+`).test(s), 'omrs to exit', 15_000);
-    expect(text).toContain(`${SESSION}-exit=0`);
+    dash.press('q');
+    expect(await dash.exitCode()).toBe(0);
+    text = dash.screen();
     // The dashboard's alternate screen is gone; what `up` printed stays.
     expect(text).toMatch(new RegExp(`✔ ${ENV} is (up|up to date)`));
 
@@ -125,45 +95,26 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
 
   it('lists the running environment in the shell, and Enter opens its dashboard', async () => {
     const env = `OMRS_HOME=${omrsHome} OMRS_HELM=${engines.helm!.helm} DOCKER_HOST=unix://${engines.docker!.socketPath}`;
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'shell',
-      '-x',
-      '120',
-      '-y',
-      '35',
-      '-c',
-      REPO,
-      `unset CI; export TERM=xterm-256color; ${env} node ${join(REPO, 'bin/omrs.js')}; echo shell-exit=$?; sleep 300`,
-    );
+    const shell = openTerminal('shell', `${env} node ${join(REPO, 'bin/omrs.js')}`, {
+      cwd: REPO,
+      columns: 120,
+      rows: 35,
+    });
+    terminals.push(shell);
     const listed = new RegExp(
-      `${ENV}\\s+compose-test · compose\\s+running\\s+http://localhost:\\d+/openmrs/spa/`,
+      `${ENV}\\s+running\\s+compose-test · compose\\s+http://localhost:\\d+/openmrs/spa/`,
     );
-    const shellScreen = (): string => tmux('capture-pane', '-p', '-t', 'shell');
-    const waitShell = async (predicate: (text: string) => boolean, what: string): Promise<string> => {
-      const deadline = Date.now() + 30_000;
-      let text = '';
-      while (Date.now() < deadline)
-        if (predicate((text = shellScreen()))) return text;
-        else await new Promise((resolve) => setTimeout(resolve, 150));
-      throw new Error(`timed out waiting for ${what}; the screen shows:\n${text}`);
-    };
-    await waitShell((s) => listed.test(s), `${ENV} in the environments panel`);
-    tmux('send-keys', '-t', 'shell', 'Tab');
-    for (let i = 0; i < 10 && !new RegExp(`❯ ${ENV}`).test(shellScreen()); i++) {
-      tmux('send-keys', '-t', 'shell', 'Down');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    tmux('send-keys', '-t', 'shell', 'Enter');
-    await waitShell(
+    await shell.waitFor((s) => listed.test(s), `${ENV} in the environments panel`);
+    shell.press('Tab');
+    await shell.pressUntil('Down', (s) => new RegExp(`❯ ${ENV}`).test(s), `the cursor on ${ENV}`, 10);
+    shell.press('Enter');
+    await shell.waitFor(
       (s) => s.includes(`omrs · ${ENV}`) && allHealthy(s),
       'the dashboard of the env with its services healthy',
     );
-    tmux('send-keys', '-t', 'shell', 'q');
-    await waitShell((s) => s.includes('Profiles') && listed.test(s), 'the shell again');
-    tmux('send-keys', '-t', 'shell', 'q');
-    expect(await waitShell((s) => /shell-exit=\d+/.test(s), 'omrs to exit')).toContain('shell-exit=0');
+    shell.press('q');
+    await shell.waitFor((s) => s.includes('Profiles') && listed.test(s), 'the shell again');
+    shell.press('q');
+    expect(await shell.exitCode()).toBe(0);
   });
 });

@@ -19,9 +19,20 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findBinary } from '../../../src/runtime/exec.js';
+import { findBinary } from '../../../src/platform/exec.js';
 import { readEngine, requireEngine } from '../../helpers/engines.js';
 import { PROFILE, omrs } from './helpers.js';
+
+/** The services of the test profile's export: the chart's pods, the wait init container, and `prepare`. */
+const EXPORTED_SERVICES = [
+  'backend-default',
+  'backend-default-init-wait-for-database',
+  'db',
+  'frontend',
+  'gateway',
+  'init-default',
+  'prepare',
+];
 
 const helm = requireEngine('helm');
 const compose = await findBinary('docker-compose', process.env);
@@ -68,15 +79,7 @@ describe.skipIf(!helm)('omrs compose export', () => {
       >;
       volumes: Record<string, { name: string }>;
     };
-    expect(Object.keys(doc.services).sort()).toEqual([
-      'backend-default',
-      'backend-default-init-wait-for-database',
-      'db',
-      'frontend',
-      'gateway',
-      'init-default',
-      'prepare',
-    ]);
+    expect(Object.keys(doc.services).sort()).toEqual(EXPORTED_SERVICES);
     expect(doc.services.gateway!.ports).toEqual(['127.0.0.1:${OMRS_GATEWAY_PORT:-18080}:8080']);
     // Named and labelled like the objects of `omrs up`, so omrs status and omrs down see the environment.
     expect(doc.services.db!.container_name).toBe('omrs-compose-test-db');
@@ -151,15 +154,7 @@ describe.skipIf(!helm)('omrs compose export', () => {
       ['-f', join(dir, 'compose', 'compose-test.yaml'), 'config', '--services'],
       { cwd: dir, encoding: 'utf8' },
     );
-    expect(services.trim().split('\n').sort()).toEqual([
-      'backend-default',
-      'backend-default-init-wait-for-database',
-      'db',
-      'frontend',
-      'gateway',
-      'init-default',
-      'prepare',
-    ]);
+    expect(services.trim().split('\n').sort()).toEqual(EXPORTED_SERVICES);
   });
 
   it('--check: the committed compose/ is the export of the dev profile (and --check writes nothing)', async () => {

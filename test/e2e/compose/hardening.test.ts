@@ -9,15 +9,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockEnv, lockFile } from '../../../src/runtime/compose/lock.js';
 import { discardEvents } from '../../../src/events/bus.js';
-import { readEngine, requireEngine } from '../../helpers/engines.js';
-import { PROFILE as TEST_PROFILE, docker, objectsOf, omrs, omrsHome, until, upJson } from './helpers.js';
+import { readEngine } from '../../helpers/engines.js';
+import {
+  composeEngines,
+  expectConvergedStack,
+  PROFILE as TEST_PROFILE,
+  docker,
+  objectsOf,
+  omrs,
+  omrsHome,
+  until,
+  upJson,
+} from './helpers.js';
 
-const engines = {
-  docker: requireEngine('docker'),
-  images: requireEngine('images'),
-  helm: requireEngine('helm'),
-};
-const ready = Boolean(engines.docker && engines.images && engines.helm);
+const { ready } = composeEngines();
 const ROOT = join(import.meta.dirname, '../../..');
 const ENV = 'e2e-hard';
 const FOREIGN = 'e2e-hard-foreign';
@@ -144,16 +149,7 @@ describe.skipIf(!ready)('compose runtime: one writer per environment, no leaks',
     expect(b.stderr).toContain(`waiting for another omrs (pid ${first.pid}, omrs up) working on env ${ENV}`);
     expect(upJson({ code: 0, stdout: b.stdout, stderr: '' }).noop).toBe(true);
     const objects = await objectsOf(ENV);
-    expect(objects.containers.map((c) => c.service).sort()).toEqual([
-      'backend-default',
-      'db',
-      'frontend',
-      'gateway',
-      'init-default',
-    ]);
-    expect(
-      objects.containers.filter((c) => c.service !== 'init-default').every((c) => c.state === 'running'),
-    ).toBe(true);
+    expectConvergedStack(objects);
     expect(existsSync(lockFile(cliEnv, ENV))).toBe(false);
     // The env's folder holds the Secrets' files and the password seed: private to the user.
     const dir = join(omrsHome, 'envs', ENV);

@@ -4,12 +4,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { expect } from 'vitest';
 import { runCli, type CliRun, type RunCliOptions } from '../../helpers/cli.js';
-import { readEngine } from '../../helpers/engines.js';
+import { readEngine, requireEngine } from '../../helpers/engines.js';
 
 export const PROFILE = join(import.meta.dirname, '../../fixtures/profiles/good/compose-test.yaml');
 export const omrsHome = mkdtempSync(join(tmpdir(), 'omrs-e2e-compose-'));
 export const docker = new Docker({ socketPath: readEngine('docker')?.socketPath ?? '/var/run/docker.sock' });
+
+/** The engines every compose test needs; `ready` is false (tests skip) only when one is down and not required. */
+export function composeEngines() {
+  const engines = {
+    docker: requireEngine('docker'),
+    images: requireEngine('images'),
+    helm: requireEngine('helm'),
+  };
+  return { engines, ready: Boolean(engines.docker && engines.images && engines.helm) };
+}
 
 export function omrs(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
   const helm = readEngine('helm')?.helm;
@@ -23,6 +34,20 @@ export interface EnvObjects {
   containers: { name: string; id: string; state: string; service: string }[];
   networks: string[];
   volumes: string[];
+}
+
+/** The test profile's stack after a converged `up`: one container per service, all running but the one-shot init. */
+export function expectConvergedStack(objects: EnvObjects): void {
+  expect(objects.containers.map((c) => c.service).sort()).toEqual([
+    'backend-default',
+    'db',
+    'frontend',
+    'gateway',
+    'init-default',
+  ]);
+  expect(
+    objects.containers.filter((c) => c.service !== 'init-default').every((c) => c.state === 'running'),
+  ).toBe(true);
 }
 
 export async function objectsOf(env: string): Promise<EnvObjects> {
@@ -53,21 +78,7 @@ export async function http(
   return { status: response.status, body: await response.text() };
 }
 
-export async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 50;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(500, delay * 2);
-  }
-}
+export { until } from '../../helpers/poll.js';
 
 export const upJson = (
   run: CliRun,

@@ -7,15 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedStatus, urlTarget, type RunSummary } from '../../../src/seed/index.js';
 import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
-import { requireEngine } from '../../helpers/engines.js';
-import { docker, objectsOf, omrs, omrsHome } from './helpers.js';
+import { composeEngines, docker, objectsOf, omrs, omrsHome } from './helpers.js';
 
-const engines = {
-  docker: requireEngine('docker'),
-  images: requireEngine('images'),
-  helm: requireEngine('helm'),
-};
-const ready = Boolean(engines.docker && engines.images && engines.helm);
+const { engines, ready } = composeEngines();
 const ROOT = join(import.meta.dirname, '../../..');
 const PROFILE = join(ROOT, 'test/fixtures/profiles/good/compose-seeded-medium.yaml');
 const ENV = `intr-${randomBytes(3).toString('hex')}`;

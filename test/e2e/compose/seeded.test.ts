@@ -6,15 +6,9 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidMod30, mod30CheckChar } from '../../../src/seed/mod30.js';
 import { seedStatus, urlTarget, type RunSummary } from '../../../src/seed/index.js';
-import { requireEngine } from '../../helpers/engines.js';
-import { docker, http, objectsOf, omrs, omrsHome, upJson } from './helpers.js';
+import { composeEngines, docker, http, objectsOf, omrs, omrsHome, upJson } from './helpers.js';
 
-const engines = {
-  docker: requireEngine('docker'),
-  images: requireEngine('images'),
-  helm: requireEngine('helm'),
-};
-const ready = Boolean(engines.docker && engines.images && engines.helm);
+const { ready } = composeEngines();
 const PROFILE = join(import.meta.dirname, '../../fixtures/profiles/good/compose-seeded.yaml');
 const ENV = `seeded-${randomBytes(3).toString('hex')}`;
 const COUNTS = { patients: 20, visitsPerPatient: 1, encountersPerVisit: 1, obsPerEncounter: 2 };

@@ -5,15 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireEngine } from '../../helpers/engines.js';
-import { PROFILE, docker, http, objectsOf, omrs, omrsHome, until, upJson } from './helpers.js';
+import {
+  composeEngines,
+  expectConvergedStack,
+  PROFILE,
+  docker,
+  http,
+  objectsOf,
+  omrs,
+  omrsHome,
+  until,
+  upJson,
+} from './helpers.js';
 
-const engines = {
-  docker: requireEngine('docker'),
-  images: requireEngine('images'),
-  helm: requireEngine('helm'),
-};
-const ready = Boolean(engines.docker && engines.images && engines.helm);
+const { ready } = composeEngines();
 const A = 'e2e-a';
 const B = 'e2e-b';
 
@@ -170,16 +175,7 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     const again = await omrs(['up', '--profile', PROFILE, '--env', B, '--json']);
     expect(again.code, again.stderr).toBe(0);
     const after = await objectsOf(B);
-    expect(after.containers.map((c) => c.service).sort()).toEqual([
-      'backend-default',
-      'db',
-      'frontend',
-      'gateway',
-      'init-default',
-    ]);
-    expect(
-      after.containers.filter((c) => c.service !== 'init-default').every((c) => c.state === 'running'),
-    ).toBe(true);
+    expectConvergedStack(after);
     expect(after.networks).toEqual([`omrs-${B}`]);
     expect(after.volumes).toEqual([`omrs-${B}-db-data`]);
   });

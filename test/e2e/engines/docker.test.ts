@@ -9,26 +9,12 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readEngine, requireEngine } from '../../helpers/engines.js';
 import { isolatedDockerd } from '../../helpers/isolated-docker.js';
+import { until } from '../../helpers/poll.js';
 
 const docker = requireEngine('docker');
 const images = readEngine('images');
 const BUSYBOX = images?.tags.busybox ?? 'omrs-test/busybox:1';
 const LABELS = { 'omrs.test': '1', 'omrs.test.file': 'engines/docker' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(!docker)('harness docker engine', () => {
   const client = new Docker({ socketPath: docker?.socketPath });

@@ -8,34 +8,12 @@ import Docker from 'dockerode';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
 
 const docker = requireEngine('docker');
 const images = docker ? requireEngine('images') : undefined;
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const LABELS = { 'omrs.test': '1', 'omrs.test.file': 'engines/images', 'omrs.test.run': run };
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  everyMs = 250,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 interface Reply {
   status: number;

@@ -3,25 +3,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
 
 const kube = requireEngine('kube');
 const TIMEOUT = 60_000;
 const ns = `omrs-kube-smoke-${process.pid}-${Date.now().toString(36)}`;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 50_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function deployment(name: string, replicas: number): k8s.V1Deployment {
   const labels = { app: name };

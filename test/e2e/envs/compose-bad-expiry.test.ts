@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
+import { objectsOf as objectsOfEnv } from '../compose/helpers.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { gcPlanOf, plantedNames, removeDockerEnv, type ListedEnv } from './planted.js';
 
@@ -66,16 +67,10 @@ describe.skipIf(!dockerEngine)('a broken expiry on one Docker environment', () =
       );
     }
   };
+  /** What is left of an environment once its containers are gone. */
   const objectsOf = async (name: string) => {
-    const filters = { label: [`omrs.dev/env=${name}`] };
-    const [networks, volumes] = await Promise.all([
-      docker.listNetworks({ filters }),
-      docker.listVolumes({ filters }),
-    ]);
-    return {
-      networks: networks.map((n) => n.Name),
-      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-    };
+    const { networks, volumes } = await objectsOfEnv(name);
+    return { networks, volumes };
   };
   const ls = async (): Promise<ListedEnv[]> => {
     const run = await cli(['env', 'ls', '--runtime', 'compose', '--json']);

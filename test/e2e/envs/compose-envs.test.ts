@@ -9,6 +9,7 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { environmentSources } from '../../../src/ui/shell/sources.js';
 import { runCli } from '../../helpers/cli.js';
+import { objectsOf } from '../compose/helpers.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { removeDockerEnv } from './planted.js';
 
@@ -39,19 +40,6 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
   const cli = (argv: string[]) => runCli(argv, { cwd: REPO, env: env() });
   const created: string[] = [];
 
-  const objectsOf = async (name: string) => {
-    const filters = { label: [`omrs.dev/env=${name}`] };
-    const [containers, networks, volumes] = await Promise.all([
-      docker.listContainers({ all: true, filters }),
-      docker.listNetworks({ filters }),
-      docker.listVolumes({ filters }),
-    ]);
-    return {
-      containers: containers.map((c) => c.Names[0]!),
-      networks: networks.map((n) => n.Name),
-      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-    };
-  };
   /** The environments this file created: a developer's own ones may share the engine. */
   const ls = async (): Promise<Listed[]> => {
     const run = await cli(['env', 'ls', '--runtime', 'compose', '--json']);

@@ -39,7 +39,8 @@ export function startProvisioner(a: Admin): () => Promise<void> {
           const ns = pvc.metadata?.namespace ?? '';
           const name = pvc.metadata?.name ?? '';
           if (!ns.startsWith('omrs-') || pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName) continue;
-          const pv = `omrs-test-${ns}-${name}`.slice(0, 253);
+          // The claim's uid in the name: a namespace made again (a test's down, then up) gets new volumes.
+          const pv = `omrs-test-${ns}-${name}-${(pvc.metadata?.uid ?? '').slice(0, 8)}`.slice(0, 253);
           if (made.has(pv)) continue;
           made.add(pv);
           await a.core
@@ -89,6 +90,11 @@ export async function removeNamespace(a: Admin, namespace: string): Promise<void
     60_000,
     'namespace deleted',
   ).catch(() => undefined);
+  await deleteNamespacePvs(a, namespace);
+}
+
+/** Deletes the PVs the provisioner made for a namespace's claims (Released once the claims are gone). */
+export async function deleteNamespacePvs(a: Admin, namespace: string): Promise<void> {
   const pvs = await a.core.listPersistentVolume({ labelSelector: 'omrs.dev/test-pv=true' });
   await Promise.all(
     pvs.items

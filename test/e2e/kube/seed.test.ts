@@ -9,7 +9,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src/events/bus.js';
 import { connect as connectCluster } from '../../../src/runtime/kube/connect.js';
-import { kubeSource } from '../../../src/ui/dashboard/kube-source.js';
+import { kubeSource } from '../../../src/runtime/kube/dashboard-source.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';

@@ -10,6 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +91,40 @@ describe.skipIf(!engine)('omrs db snapshot: file modes and failures', () => {
     expect(missing.stderr).toMatch(/Check the database name/);
     expect(readdirSync(join(cwd, '.omrs/snapshots'))).toEqual([db]);
     expect(readdirSync(join(cwd, '.omrs/snapshots', db))).toEqual(['kept.sql.gz']);
+  });
+
+  it('two snapshots of one name at once: one writes it, the other refuses clearly (no ENOENT)', async () => {
+    const cwd = freshDir();
+    const both = await Promise.all(
+      [1, 2].map(() => runCli(['db', 'snapshot', 'same', '--db', dbUrl(e, db), '--json'], { cwd })),
+    );
+    const codes = both.map((r) => r.code).sort();
+    expect(codes, both.map((r) => r.stdout + r.stderr).join('\n')).toEqual([0, 1]);
+    const refused = both.find((r) => r.code === 1)!;
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      error: {
+        code: 'SNAPSHOT_BUSY',
+        message: expect.stringMatching(/another omrs \(pid \d+\) is writing the snapshot "same"/),
+        hint: expect.stringMatching(/choose another name/),
+        exitCode: 1,
+      },
+    });
+    expect(refused.stdout + refused.stderr).not.toMatch(/INTERNAL|ENOENT/);
+    // The one that won wrote a whole dump, and nothing else is left in the folder.
+    expect(readdirSync(join(cwd, '.omrs/snapshots', db))).toEqual(['same.sql.gz']);
+    const restored = await runCli(['db', 'restore', 'same', '--db', dbUrl(e, db), '--yes'], { cwd });
+    expect(restored.code, restored.stderr).toBe(0);
+  });
+
+  it('takes over the lock of a snapshot whose omrs was killed', async () => {
+    const cwd = freshDir();
+    const folder = join(cwd, '.omrs/snapshots', db);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // The pid of a process that has ended, as a kill -9 leaves it.
+    const gone = spawnSync('true').pid;
+    writeFileSync(join(folder, 'later.sql.gz.lock'), JSON.stringify({ pid: gone }), { mode: 0o600 });
+    const run = await runCli(['db', 'snapshot', 'later', '--db', dbUrl(e, db)], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(folder)).toEqual(['later.sql.gz']);
   });
 });

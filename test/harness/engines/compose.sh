@@ -6,7 +6,6 @@
 # `docker-compose config` checks. The binary also works as a docker CLI plugin.
 set -euo pipefail
 case ":$PATH:" in *:/usr/local/bin:*) ;; *) export PATH="$PATH:/usr/local/bin" ;; esac
-[ -x /usr/local/go/bin/go ] && case ":$PATH:" in *:/usr/local/go/bin:*) ;; *) export PATH="$PATH:/usr/local/go/bin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 COMPOSE_VERSION=v5.6.0
 BIN="$CACHE/compose/$COMPOSE_VERSION/docker-compose"
@@ -15,29 +14,15 @@ LOG="$CACHE/logs/compose.log"
 mkdir -p "$CACHE/state" "$CACHE/logs"
 
 fail() { echo "compose: $1 (log: $LOG)" >&2; exit 1; }
+# shellcheck source=../lib/go.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/go.sh"
 
 build() {
   [ -x "$BIN" ] && return 0
-  command -v go >/dev/null || fail "step 'build compose': go is not on PATH"
   echo "    building Docker Compose $COMPOSE_VERSION from the Go module proxy (about 10 min cold on 2 cores; log: $LOG)" >&2
-  local t0=$SECONDS out="$BIN.tmp.$$"
-  export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
-  export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-  # A subshell: its `exit` and its EXIT trap must not end or outlive this script.
-  (
-    echo "=== $(date -Is) Docker Compose $COMPOSE_VERSION"
-    # Its go.mod has exclude directives, which `go install pkg@version` refuses: build the
-    # downloaded module as the main module instead.
-    src="$(go mod download -json "github.com/docker/compose/v5@$COMPOSE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-    [ -n "$src" ] || exit 1
-    work="$(mktemp -d)"
-    trap 'rm -rf "$work"' EXIT
-    cp -r "$src/." "$work" && chmod -R u+w "$work"
-    mkdir -p "$(dirname "$BIN")"
-    (cd "$work" && go build -p 2 -trimpath \
-      -ldflags "-s -w -X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" -o "$out" ./cmd)
-  ) >>"$LOG" 2>&1 || { rm -f "$out"; fail "step 'build compose $COMPOSE_VERSION' failed"; }
-  mv "$out" "$BIN"
+  local t0=$SECONDS
+  go_build_module github.com/docker/compose/v5 "$COMPOSE_VERSION" ./cmd "$BIN" \
+    "-s -w -X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" "$LOG"
   echo "    Docker Compose built in $(( SECONDS - t0 ))s" >&2
 }
 

@@ -6,7 +6,6 @@
 # is installed (to test that path). Providers are not here: none can be downloaded (see terraform/README.md).
 set -euo pipefail
 case ":$PATH:" in *:/usr/local/bin:*) ;; *) export PATH="$PATH:/usr/local/bin" ;; esac
-[ -x /usr/local/go/bin/go ] && case ":$PATH:" in *:/usr/local/go/bin:*) ;; *) export PATH="$PATH:/usr/local/go/bin" ;; esac
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 TOFU_VERSION=v1.10.6
 TOFU="$CACHE/terraform/opentofu-$TOFU_VERSION/tofu"
@@ -15,29 +14,15 @@ LOG="$CACHE/logs/terraform.log"
 mkdir -p "$CACHE/state" "$CACHE/logs"
 
 fail() { echo "terraform: $1 (log: $LOG)" >&2; exit 1; }
+# shellcheck source=../lib/go.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/go.sh"
 
 build_tofu() {
   [ -x "$TOFU" ] && return 0
-  command -v go >/dev/null || fail "step 'build OpenTofu': go is not on PATH"
   echo "    building OpenTofu $TOFU_VERSION from the Go module proxy (a few minutes; log: $LOG)" >&2
-  local t0=$SECONDS src out="$TOFU.tmp.$$"
-  export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOPATH="$CACHE/go/path"
-  export CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=mod" GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-  # A subshell: its `exit` and its EXIT trap must not end or outlive this script.
-  (
-    echo "=== $(date -Is) OpenTofu $TOFU_VERSION"
-    # Its go.mod has a replace directive, which `go install pkg@version` refuses: build the
-    # downloaded module as the main module instead.
-    src="$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
-    [ -n "$src" ] || exit 1
-    work="$(mktemp -d)"
-    trap 'rm -rf "$work"' EXIT
-    cp -r "$src/." "$work" && chmod -R u+w "$work"
-    mkdir -p "$(dirname "$TOFU")"
-    (cd "$work" && ${TIMEV:-} go build -p 2 -trimpath \
-      -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out" ./cmd/tofu)
-  ) >>"$LOG" 2>&1 || { rm -f "$out"; fail "step 'build OpenTofu $TOFU_VERSION' failed"; }
-  mv "$out" "$TOFU"
+  local t0=$SECONDS
+  go_build_module github.com/opentofu/opentofu "$TOFU_VERSION" ./cmd/tofu "$TOFU" \
+    "-s -w -X github.com/opentofu/opentofu/version.dev=no" "$LOG"
   echo "    OpenTofu built in $(( SECONDS - t0 ))s" >&2
 }
 

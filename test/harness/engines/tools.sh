@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Small command-line tools the tests drive: tmux (the Ink UI checked in a real terminal) and
-# Debian's docker-compose v1 (checks that `omrs compose export` writes a file compose accepts).
+# Small command-line tools the tests and engines drive: tmux (the Ink UI checked in a real terminal),
+# Debian's docker-compose v1 (checks that `omrs compose export` writes a file compose accepts) and jq
+# (the kind engine edits OCI specs and image manifests with it).
 set -euo pipefail
 STATE="$OMRS_HARNESS_CACHE/state/tools.json"
 LOG="$OMRS_HARNESS_CACHE/logs/tools.log"
-PACKAGES=(tmux docker-compose)
+PACKAGES=(tmux docker-compose jq)
 
 missing() { for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done; }
 
@@ -19,6 +20,6 @@ case "${1:-up}" in
     printf '{"tmux":"%s","dockerCompose":"%s"}\n' "$(command -v tmux)" "$(command -v docker-compose)" >"$STATE"
     ;;
   status)
-    need=($(missing)); [ ${#need[@]} -eq 0 ] && echo "tools: tmux, docker-compose installed" || { echo "tools: missing ${need[*]}"; exit 1; } ;;
+    need=($(missing)); [ ${#need[@]} -eq 0 ] && echo "tools: ${PACKAGES[*]} installed" || { echo "tools: missing ${need[*]}"; exit 1; } ;;
   stop) rm -f "$STATE" ;;
 esac

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../src/runtime/compose/kube.js';
 import { cpuToNano, memoryToBytes } from '../../../src/runtime/compose/kube.js';
 import { exportDocument } from '../../../src/runtime/compose/export-document.js';
 import { translate } from '../../../src/runtime/compose/translate.js';
-import { sinceSeconds } from '../../../src/runtime/compose/logs.js';
+import { sinceSeconds } from '../../../src/duration.js';
 import { adminLogin } from '../../../src/runtime/compose/up.js';
 import type { Profile } from '../../../src/profile/schema.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/errors.js';
 import { ProfileSchema } from '../../../src/profile/schema.js';
-import { sinceSeconds } from '../../../src/runtime/compose/logs.js';
+import { sinceSeconds } from '../../../src/duration.js';
 import { runCli } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omrs-usage-'));

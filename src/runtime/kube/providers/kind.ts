@@ -1,7 +1,11 @@
 // kind clusters: create/delete from kind/*.yaml, load local images into the nodes.
-import { resolve } from 'node:path';
-import { findBinary, type Env } from '../../exec.js';
-import { missingBinary, tool, toolFailure } from './zx.js';
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { ExitCode, OmrsError } from '../../../errors.js';
+import { packageRoot } from '../../../package-info.js';
+import { findBinary, type Env } from '../../../platform/exec.js';
+import { loadProjectConfig } from '../../../profile/project-config.js';
+import { missingBinary, tool, toolFailure } from './cluster-tool.js';
 
 export interface KindCluster {
   name: string;
@@ -29,6 +33,25 @@ export async function kindClusters(env: Env): Promise<string[]> {
     .filter((l) => l && !l.startsWith('No kind clusters'));
 }
 
+/**
+ * The kind cluster file a profile names (`cluster.kind.config`): an absolute path as it is; a relative
+ * one from the project root (where the omrs config is found), else from the omrs package, which ships
+ * kind/dev.yaml. So `omrs up --runtime kind` works from any folder of the project, or outside one.
+ */
+export async function kindConfigFile(config: string, cwd: string): Promise<string> {
+  const candidates = isAbsolute(config)
+    ? [config]
+    : [resolve((await loadProjectConfig(cwd)).root, config), resolve(packageRoot(), config)];
+  const found = candidates.find((file) => existsSync(file));
+  if (found) return found;
+  throw new OmrsError({
+    code: 'KIND_CONFIG_NOT_FOUND',
+    message: `kind cluster config ${config} not found (looked for ${[...new Set(candidates)].join(', ')})`,
+    exitCode: ExitCode.usage,
+    hint: 'Set cluster.kind.config in the profile to a kind cluster file: an absolute path, or one relative to the project root.',
+  });
+}
+
 /** Creates the cluster unless it exists; returns whether it was created. */
 export async function kindCreate(cluster: KindCluster, env: Env, cwd: string): Promise<boolean> {
   if ((await kindClusters(env)).includes(cluster.name)) return false;
@@ -40,7 +63,7 @@ export async function kindCreate(cluster: KindCluster, env: Env, cwd: string): P
       '--name',
       cluster.name,
       '--config',
-      resolve(cwd, cluster.config),
+      await kindConfigFile(cluster.config, cwd),
       ...(env.KUBECONFIG ? ['--kubeconfig', env.KUBECONFIG.split(':')[0]!] : []),
     ],
     env,

@@ -1,6 +1,6 @@
-// minikube clusters: start/stop a profile, load local images.
-import { findBinary, type Env } from '../../exec.js';
-import { missingBinary, tool, toolFailure } from './zx.js';
+// minikube clusters: start a profile, load local images.
+import { findBinary, type Env } from '../../../platform/exec.js';
+import { missingBinary, tool, toolFailure } from './cluster-tool.js';
 
 const minikube = async (env: Env): Promise<string> =>
   env.OMRS_MINIKUBE ??
@@ -15,11 +15,6 @@ const minikube = async (env: Env): Promise<string> =>
 export async function minikubeStart(profile: string, env: Env): Promise<void> {
   const r = await tool(await minikube(env), ['start', '--profile', profile, '--wait', 'apiserver'], env);
   if (r.code !== 0) throw toolFailure(`minikube start --profile ${profile}`, r);
-}
-
-export async function minikubeStop(profile: string, env: Env): Promise<void> {
-  const r = await tool(await minikube(env), ['stop', '--profile', profile], env);
-  if (r.code !== 0) throw toolFailure(`minikube stop --profile ${profile}`, r);
 }
 
 export async function minikubeLoadImages(profile: string, images: string[], env: Env): Promise<void> {

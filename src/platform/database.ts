@@ -1,5 +1,5 @@
-// Where seed data goes: a connection factory. `--db mysql://…` (or OMRS_DB_URL) makes one here;
-// the compose and cluster runtimes can hand `seed()` their own (a port-forward, a socket).
+// Where seed data goes and database checks read: a MariaDB connection factory. `--db mysql://…`
+// (or OMRS_DB_URL) makes one here; the compose and cluster runtimes hand their own (a port-forward).
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { ExitCode, OmrsError } from '../errors.js';
 import { maskCredentials, scrub } from '../mask.js';

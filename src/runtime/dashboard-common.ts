@@ -1,5 +1,6 @@
 // What the compose and the kube dashboard sources share: the one-line results of their actions,
 // opening a URL in a browser, and keeping a restarting service out of the status poll.
+import { findBinary, run } from '../platform/exec.js';
 
 export const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
@@ -16,7 +17,6 @@ export function restartLine(
 
 /** Opens the URL with xdg-open or open where there is one; says what happened in one line. */
 export async function openInBrowser(url: string, env: Record<string, string | undefined>): Promise<string> {
-  const { findBinary, run } = await import('../../runtime/exec.js');
   const opener = (await findBinary('xdg-open', env)) ?? (await findBinary('open', env));
   if (!opener) return `open ${url}`;
   const result = await run(opener, [url], { env, timeoutMs: 5000 }).catch(() => ({ code: 1 }));

@@ -1,26 +1,21 @@
-// The cluster CLIs (kind, minikube) run through zx: lazily imported, never throwing (nothrow),
-// quiet; a failure becomes an OmrsError with the tool's last line.
+// The cluster CLIs (kind, minikube) run through the platform's process runner, which never
+// throws; a failure becomes an OmrsError with the tool's last line.
 import { ExitCode, OmrsError } from '../../../errors.js';
+import { run, type Env, type RunResult } from '../../../platform/exec.js';
 
-export interface ToolResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ToolResult = RunResult;
 
-export async function tool(
-  binary: string,
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<ToolResult> {
-  const { $ } = await import('zx');
-  const out = await $({ nothrow: true, quiet: true, env: env as NodeJS.ProcessEnv })`${binary} ${args}`;
-  return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+/** Creating a cluster pulls a node image and boots it: minutes, not the runner's default seconds. */
+const TOOL_TIMEOUT_MS = 15 * 60_000;
+
+export function tool(binary: string, args: string[], env: Env, signal?: AbortSignal): Promise<ToolResult> {
+  return run(binary, args, { env, timeoutMs: TOOL_TIMEOUT_MS, ...(signal && { signal }) });
 }
 
 export function toolFailure(what: string, r: ToolResult): OmrsError {
   const lines = (r.stderr.trim() || r.stdout.trim()).split('\n').filter(Boolean);
-  const last = lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop() ?? `exit code ${String(r.code)}`;
+  const last =
+    lines.filter((l) => /error/i.test(l)).pop() ?? lines.pop() ?? r.error ?? `exit code ${String(r.code)}`;
   const offline = /pull|registry|no such host|dial tcp/i.test(r.stderr);
   return new OmrsError({
     code: 'CLUSTER_PROVIDER_FAILED',

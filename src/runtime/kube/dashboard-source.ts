@@ -1,13 +1,15 @@
 // The dashboard's data source on a Kubernetes cluster: the workloads of the release for the
 // service table, pod logs for the log pane, a rollout restart, down (claims kept) and a
 // port-forward to the gateway, through the kube runtime's use cases on an approved target.
-import { ExitCode, OmrsError } from '../../errors.js';
 import type { EventBus } from '../../events/bus.js';
-import type { Target } from '../../runtime/kube/connect.js';
-import type { OpenHandle } from '../../runtime/kube/logs.js';
-import type { WorkloadKind } from '../../runtime/kube/watch.js';
-import { openInBrowser, pause, restartLine, restartTracker } from './source-common.js';
-import type { DashboardSource } from './source.js';
+import type { Target } from './connect.js';
+import { serviceName } from './labels.js';
+import { kubeLogs, kubeOpen, type OpenHandle } from './logs.js';
+import { restartService } from './restart.js';
+import { seedTenants } from './seed.js';
+import { downTarget, kubeStatus } from './status.js';
+import { openInBrowser, pause, restartLine, restartTracker } from '../dashboard-common.js';
+import type { DashboardSource } from '../runtime.js';
 
 export interface KubeSourceDeps {
   /** The environment's release on the context the guard approved (what `up` or connect gave). */
@@ -19,15 +21,10 @@ export interface KubeSourceDeps {
   signal: AbortSignal;
 }
 
-/** The chart prefixes every object with the release name; the table shows the service part. */
-const serviceName = (env: string, workload: string): string =>
-  workload.startsWith(`${env}-`) ? workload.slice(env.length + 1) : workload;
-
 export function kubeSource(deps: KubeSourceDeps): DashboardSource {
   const { target, bus } = deps;
   const env = target.env;
   const kube = { cwd: deps.cwd, env: deps.env, events: bus, signal: deps.signal };
-  const workloads = new Map<string, { kind: WorkloadKind; name: string }>();
   const restarting = restartTracker();
   let forward: Promise<OpenHandle> | undefined;
   const stopForward = async () => {
@@ -39,11 +36,9 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
   return {
     env,
     async refresh() {
-      const { kubeStatus } = await import('../../runtime/kube/status.js');
       const status = await kubeStatus({ env }, kube, target);
       for (const s of status.services) {
         const service = serviceName(env, s.name);
-        workloads.set(service, { kind: s.kind, name: s.name });
         if (restarting.has(service)) continue;
         bus.emit({
           type: 'resource',
@@ -59,7 +54,6 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
     },
 
     async followLogs(service, signal, onLine) {
-      const { kubeLogs } = await import('../../runtime/kube/logs.js');
       const told = new Set<string>();
       const tell = (text: string) => {
         if (!told.has(text)) onLine(text);
@@ -80,28 +74,18 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
     },
 
     async restart(service) {
-      const workload = workloads.get(service);
-      if (!workload)
-        throw new OmrsError({
-          code: 'SERVICE_NOT_FOUND',
-          message: `environment ${env} has no workload "${service}" to restart`,
-          exitCode: ExitCode.usage,
-        });
-      const { rolloutRestart } = await import('../../runtime/kube/restart.js');
       const result = await restarting.during(service, () =>
-        rolloutRestart(target, { ...workload, label: service }, { events: bus, signal: deps.signal }),
+        restartService(target, service, { ...kube, signal: deps.signal }),
       );
       return restartLine(service, result);
     },
 
     async seed() {
-      const { seedTenants } = await import('../../runtime/kube/seed.js');
       const lines = await seedTenants(target, { events: bus, signal: deps.signal });
       return lines.join('; ') || `${env} has no tenant backend to seed`;
     },
 
     async down() {
-      const { downTarget } = await import('../../runtime/kube/status.js');
       await stopForward();
       const result = await downTarget(target, false, kube);
       const kept = result.keptPvcs.length ? `; kept volume claims ${result.keptPvcs.join(', ')}` : '';
@@ -109,7 +93,6 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
     },
 
     async open() {
-      const { kubeOpen } = await import('../../runtime/kube/logs.js');
       forward ??= kubeOpen({ env }, kube, target);
       const handle = await forward.catch((error: unknown) => {
         forward = undefined;

@@ -2,9 +2,15 @@
 // for the log pane, restart, seed, down and open through the runtime's use cases.
 import { step } from '../../events/bus.js';
 import type { EventBus } from '../../events/bus.js';
-import type { Docker } from '../../runtime/docker.js';
-import { openInBrowser, restartLine, restartTracker } from './source-common.js';
-import type { DashboardSource } from './source.js';
+import { openProfile } from '../../profile/index.js';
+import type { Docker } from '../../platform/docker.js';
+import { sleep } from './engine.js';
+import { logs } from './logs.js';
+import { restartService } from './restart.js';
+import { seedComposeTenants } from './seed.js';
+import { down, status } from './status.js';
+import { openInBrowser, restartLine, restartTracker } from '../dashboard-common.js';
+import type { DashboardSource } from '../runtime.js';
 
 export interface ComposeSourceDeps {
   docker: Docker;
@@ -36,7 +42,6 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
   return {
     env,
     async refresh() {
-      const { status } = await import('../../runtime/compose/status.js');
       const result = await status(env, { docker });
       profileLabel = result.profile ?? profileLabel;
       for (const s of result.services) {
@@ -56,10 +61,6 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
     },
 
     async followLogs(service, signal, onLine) {
-      const [{ logs }, { sleep }] = await Promise.all([
-        import('../../runtime/compose/logs.js'),
-        import('../../runtime/compose/engine.js'),
-      ]);
       let since: string | undefined;
       while (!signal.aborted) {
         // A restart ends docker's log stream: follow again from where it ended.
@@ -73,7 +74,6 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
     },
 
     async restart(service) {
-      const { restartService } = await import('../../runtime/compose/restart.js');
       const result = await restarting.during(service, () =>
         restartService(env, service, {
           docker,
@@ -82,18 +82,10 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
           ...(kinds.has(service) && { kind: kinds.get(service) }),
         }),
       );
-      return restartLine(service, {
-        ready: result.healthy,
-        durationMs: result.durationMs,
-        detail: result.probe,
-      });
+      return restartLine(service, result);
     },
 
     async seed() {
-      const [{ openProfile }, { seedComposeTenants }] = await Promise.all([
-        import('../../profile/index.js'),
-        import('../../runtime/compose/seed.js'),
-      ]);
       const { profile } = await openProfile(options.profile ?? profileLabel, deps);
       const lines = await step(bus, 'seed', 'Seed test data', () =>
         seedComposeTenants(docker, env, profile.seed, { events: bus, signal: deps.signal }),
@@ -102,13 +94,11 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
     },
 
     async down() {
-      const { down } = await import('../../runtime/compose/status.js');
       const result = await down(env, { volumes: false }, { docker, events: bus, env: deps.env });
       return `${env} is down: ${result.containers.length} containers removed${result.keptVolumes.length ? `; kept volumes ${result.keptVolumes.join(', ')}` : ''}`;
     },
 
     async open() {
-      const { status } = await import('../../runtime/compose/status.js');
       const { url } = await status(env, { docker });
       return url ? openInBrowser(url, deps.env) : `${env} has no published gateway`;
     },

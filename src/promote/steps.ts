@@ -1,0 +1,393 @@
+// The named steps of `omrs promote`, in the order promote() runs them: lock, render the idle colour,
+// check gate, plan; then (after the confirmation) snapshot, terraform, deploy, smoke test, switch,
+// record. Each step is one event-bus step; the ones after the confirmation run `guarded`, so a
+// failure names the step it happened in.
+import { ExitCode, OmrsError } from '../errors.js';
+import { step } from '../events/bus.js';
+import type { EventSink } from '../events/types.js';
+import type { CheckReport } from '../checks/types.js';
+import { diffProfiles } from '../profile/diff.js';
+import { openProfile, type OpenedProfile } from '../profile/index.js';
+import type { Profile } from '../profile/schema.js';
+import { maskSecrets } from '../profile/show.js';
+import { findHelm } from '../render/helm.js';
+import { renderProfile, type Rendered } from '../render/index.js';
+import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
+import {
+  createSnapshot,
+  rdsInstanceId,
+  readFingerprint,
+  writeFingerprint,
+  type AwsTarget,
+  type SnapshotResult,
+} from './aws.js';
+import {
+  appendRecord,
+  colourNamespace,
+  deployColour,
+  gatewayService,
+  planObjects,
+  switchTraffic,
+  type Colour,
+  type LiveState,
+  type ObjectChange,
+} from './cluster.js';
+import { appendLocal, stamp, type PromoteDeps, type PromoteRequest, type PromotionRecord } from './common.js';
+import { runGate } from './gate.js';
+import { infraFingerprint, terraformApply, terraformPlan, type TerraformPlan } from './infra.js';
+import { digestMismatch, readQaRecord, type PromotionLock } from './lock.js';
+import { smokeTest, type SmokeResult } from './smoke.js';
+import type { connectGuarded } from './cluster.js';
+
+/** What every step reads: the request, its dependencies, the profile and where it goes. */
+export interface Promotion {
+  request: PromoteRequest;
+  deps: PromoteDeps;
+  resolved: OpenedProfile;
+  name: string;
+  digest: string;
+  client: Awaited<ReturnType<typeof connectGuarded>>;
+  /** The base namespace (the switch Service and the records live there) and the release name. */
+  ns: string;
+  release: string;
+  terraformDir: string;
+  terraformRoot: string;
+}
+
+export interface Plan {
+  colour: Colour;
+  namespace: string;
+  objects: ObjectChange[];
+  infra: { fingerprint: string; recorded?: string; changed: boolean; summary: string };
+  tfPlan: TerraformPlan | undefined;
+}
+
+/** Runs one step that changes things, remembering its title for the failure message. */
+export type Guarded = <T>(title: string, id: string, work: () => Promise<T>) => Promise<T>;
+
+/** Refused before anything is read: no smoke-test target, or a production profile without a QA record. */
+export function refuseIncomplete(request: PromoteRequest, name: string, level: string): void {
+  if (!request.smokeUrl)
+    throw new OmrsError({
+      code: 'PROMOTE_SMOKE_URL_REQUIRED',
+      message: 'no smoke-test target: pass --smoke-url with the URL of the idle colour’s gateway',
+      exitCode: ExitCode.usage,
+      hint: 'e.g. `kubectl port-forward -n <ns>-<idle colour> svc/<env>-gateway 8080:80` and --smoke-url http://127.0.0.1:8080 (see docs/promotion.md).',
+    });
+  if (level === 'prod' && !request.approveRecord)
+    throw new OmrsError({
+      code: 'PROMOTE_RECORD_REQUIRED',
+      message: `profile ${name} is a production profile: promote needs the QA record of the app it promotes`,
+      exitCode: ExitCode.usage,
+      hint: 'Pass --approve-record qa-record.json (QA writes it with `omrs promote record --profile qa -o qa-record.json`).',
+    });
+}
+
+/** 1. Resolve and lock: the QA record must have passed and name this app digest; unpinned images are warned of. */
+export function lockStep(p: Promotion, lock: PromotionLock): Promise<void> {
+  const { events } = p.deps;
+  return step(events, 'lock', 'resolve and lock app digest, images, chart', async () => {
+    if (p.request.approveRecord) {
+      const record = await readQaRecord(p.request.approveRecord, p.deps.cwd);
+      if (record.result !== 'passed')
+        throw new OmrsError({
+          code: 'PROMOTE_QA_NOT_PASSED',
+          message: `the QA record ${record.file} says ${record.result}: nothing tested to promote`,
+          exitCode: ExitCode.failed,
+          hint: 'Promote only an app whose QA run passed.',
+        });
+      if (record.appDigest !== p.digest) {
+        let changes: ReturnType<typeof diffProfiles>['app'] = [];
+        if (record.profileFile) {
+          const qa = await openProfile(record.profileFile, p.deps).catch(() => undefined);
+          if (qa) changes = diffProfiles(maskSecrets(qa) as Profile, maskSecrets(p.resolved) as Profile).app;
+        }
+        throw digestMismatch(record, p.name, p.digest, changes);
+      }
+      events.emit({
+        type: 'info',
+        message: `app digest ${p.digest} matches the QA record of ${record.profile} (${record.testedAt})`,
+      });
+    }
+    const unpinned = lock.images.filter((i) => !i.pinned);
+    if (unpinned.length)
+      events.emit({
+        type: 'warning',
+        message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
+        hint: 'Production should pin images (image@sha256:…) so that what runs is exactly what QA tested.',
+      });
+  });
+}
+
+/** The objects the idle colour gets (read-only). */
+export function renderStep(p: Promotion, idle: Colour, idleNs: string): Promise<Rendered> {
+  return step(p.deps.events, 'render', `render ${p.name} for the idle colour ${idle}`, () =>
+    renderProfile(
+      { profile: p.resolved.file, opened: p.resolved, env: p.release, namespace: idleNs },
+      { cwd: p.deps.cwd, env: p.deps.env, signal: p.deps.signal },
+    ),
+  );
+}
+
+/** 2. The check gate at the profile's level; a failing gate changes nothing (exit 3). */
+export async function gateStep(p: Promotion, rendered: Rendered, idleNs: string): Promise<CheckReport> {
+  const profile = p.resolved.profile;
+  const level = profile.checks.level;
+  const report = await step(
+    p.deps.events,
+    'gate',
+    `check gate (level ${level}: manifests, terraform, cluster${p.request.db ? ', database' : ''})`,
+    () =>
+      runGate({
+        profile,
+        objects: rendered.objects,
+        level,
+        terraformDir: p.terraformDir,
+        terraformRoot: p.terraformRoot,
+        cwd: p.deps.cwd,
+        cluster: {
+          context: p.client.context,
+          namespace: idleNs,
+          ...(p.client.kubeconfigPath && { kubeconfig: p.client.kubeconfigPath }),
+        },
+        ...(p.request.db && { db: p.request.db }),
+      }),
+  );
+  if (!report.passed) throw gateError(report);
+  return report;
+}
+
+/** 3. Plan: the object changes of the idle colour, and a terraform plan when the infrastructure changed. */
+export function planStep(
+  p: Promotion,
+  rendered: Rendered,
+  current: LiveState,
+  idle: Colour,
+  aws: AwsTarget,
+): Promise<Plan> {
+  const { events } = p.deps;
+  const idleNs = colourNamespace(p.ns, idle);
+  return step(events, 'plan', `plan: idle colour ${idle} and infrastructure`, async () => {
+    const profile = p.resolved.profile;
+    const objects = await planObjects(p.client, idleNs, p.release, rendered.objects);
+    const fingerprint = await infraFingerprint(p.terraformDir, profile, p.name);
+    const recorded = await readFingerprint(aws, p.name);
+    const changed = recorded !== fingerprint;
+    let tfPlan: TerraformPlan | undefined;
+    if (changed) tfPlan = await terraformPlan(p.terraformRoot, profile, p.name, p.deps.env, p.deps.signal);
+    const summary = changed
+      ? `infrastructure changed: ${tfPlan!.summary}`
+      : 'infrastructure unchanged, terraform skipped';
+    const counts = (['added', 'changed', 'removed'] as const)
+      .map((k) => `${objects.filter((o) => o.change === k).length} ${k}`)
+      .join(', ');
+    events.emit({
+      type: 'info',
+      message: `plan for ${idleNs} (idle colour ${idle}; live: ${current.live ?? 'none'}): ${counts}`,
+    });
+    for (const o of objects)
+      events.emit({
+        type: 'info',
+        message: `  ${o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~'} ${o.kind}/${o.name}${o.field ? ` (${o.field})` : ''}`,
+      });
+    events.emit({ type: 'info', message: summary });
+    return {
+      colour: idle,
+      namespace: idleNs,
+      objects,
+      infra: { fingerprint, ...(recorded && { recorded }), changed, summary },
+      tfPlan,
+    };
+  });
+}
+
+/** 4. A snapshot of the RDS instance; a bundled database gets a warning instead. */
+export async function snapshotStep(
+  p: Promotion,
+  guarded: Guarded,
+  aws: AwsTarget,
+  started: Date,
+): Promise<SnapshotResult | undefined> {
+  const { events } = p.deps;
+  const profile = p.resolved.profile;
+  const instance = profile.database.mode === 'external' ? rdsInstanceId(profile) : undefined;
+  if (!instance) {
+    events.emit({
+      type: 'warning',
+      message: 'no RDS instance for this profile (bundled database): no pre-promotion snapshot taken',
+      hint: 'Take a backup first (the chart’s backup CronJob, or mariadb-dump).',
+    });
+    return undefined;
+  }
+  return guarded(`snapshot the database (RDS ${instance})`, 'snapshot', () =>
+    createSnapshot(aws, instance, `omrs-${p.release}-${stamp(started)}`, {
+      timeoutMs: 60 * 60_000,
+      signal: p.deps.signal,
+      onPoll: (status) => events.emit({ type: 'progress', step: 'snapshot', current: 0, message: status }),
+    }),
+  );
+}
+
+/** 5. terraform apply, only when the infrastructure changed: the saved plan is what was confirmed. */
+export async function terraformStep(
+  p: Promotion,
+  guarded: Guarded,
+  plan: Plan,
+  aws: AwsTarget,
+): Promise<void> {
+  if (!plan.tfPlan) return;
+  const tfPlan = plan.tfPlan;
+  await guarded('terraform apply', 'terraform', () => terraformApply(tfPlan, p.deps.env, p.deps.signal));
+  await writeFingerprint(aws, p.name, plan.infra.fingerprint);
+}
+
+/** 6. Deploy the idle colour (after clearing what an interrupted run left pending). */
+export function deployStep(
+  p: Promotion,
+  guarded: Guarded,
+  rendered: Rendered,
+  idle: Colour,
+  labels: Record<string, string>,
+): Promise<void> {
+  const idleNs = colourNamespace(p.ns, idle);
+  const { deps, client } = p;
+  return guarded(`deploy to the idle colour ${idle} (${idleNs})`, 'deploy', async () => {
+    const helm = await findHelm(deps.env);
+    await recoverInterruptedRelease(
+      {
+        helm,
+        release: p.release,
+        namespace: idleNs,
+        context: client.context,
+        kubeconfig: client.kubeconfigPath,
+        env: deps.env,
+        signal: deps.signal,
+      },
+      deps.events,
+    );
+    await deployColour({
+      client,
+      helm,
+      release: p.release,
+      namespace: idleNs,
+      values: rendered.values,
+      objects: rendered.objects,
+      timeouts: p.resolved.profile.timeouts,
+      labels: { ...labels, 'omrs.dev/colour': idle },
+      env: deps.env,
+      events: deps.events,
+      signal: deps.signal,
+      ...(p.request.readyTimeoutMs && { readyTimeoutMs: p.request.readyTimeoutMs }),
+    });
+  });
+}
+
+/** 7. Smoke test through the idle colour's gateway. */
+export function smokeStep(p: Promotion, guarded: Guarded, idle: Colour): Promise<SmokeResult> {
+  const { request, deps } = p;
+  return guarded(`smoke test the idle colour ${idle}`, 'smoke', () =>
+    smokeTest({
+      baseUrl: request.smokeUrl!,
+      ...(request.smokeWindowMs !== undefined && { windowMs: request.smokeWindowMs }),
+      user: request.smokeUser ?? 'admin',
+      password: deps.env.OMRS_SMOKE_PASSWORD ?? deps.env.OMRS_ADMIN_PASSWORD ?? '',
+      signal: deps.signal,
+    }),
+  );
+}
+
+/** 8. Switch traffic: the base namespace's Service points at the idle colour's gateway. */
+export async function switchStep(
+  p: Promotion,
+  guarded: Guarded,
+  rendered: Rendered,
+  idle: Colour,
+  labels: Record<string, string>,
+): Promise<string> {
+  const gateway = gatewayService(rendered.objects);
+  if (!gateway)
+    throw new OmrsError({
+      code: 'PROMOTE_NO_GATEWAY',
+      message: 'the rendered objects have no gateway Service to switch traffic to',
+    });
+  return guarded(`switch traffic to ${idle}`, 'switch', async () => {
+    await (await import('../runtime/kube/up.js')).ensureNamespace(p.client, p.ns, labels, {});
+    return switchTraffic(p.client, p.ns, idle, gateway, labels);
+  });
+}
+
+/** 9. Record the promotion in the cluster and in promotions.jsonl. */
+export function recordStep(
+  p: Promotion,
+  record: PromotionRecord,
+  labels: Record<string, string>,
+  recordsDir: string,
+): Promise<void> {
+  return step(p.deps.events, 'record', 'record the promotion', async () => {
+    await appendRecord(p.client, p.ns, record, labels);
+    await appendLocal(recordsDir, record);
+  });
+}
+
+function gateError(report: CheckReport): OmrsError {
+  const failing = report.findings.filter((f) => f.status === 'fail');
+  return new OmrsError({
+    code: 'PROMOTE_GATE_FAILED',
+    message: `the check gate failed at level ${report.level}: ${failing.length} failing finding${failing.length === 1 ? '' : 's'}; nothing was changed`,
+    exitCode: ExitCode.gate,
+    problems: failing.map((f) => ({
+      code: f.rule,
+      message: `${f.resource}: ${f.message}`,
+      ...(f.fix && { hint: f.fix }),
+    })),
+    hint: `Fix the findings (details: \`omrs check --profile <profile> --level ${report.level}\`), or waive one with a reason and an expiry in checks.waivers.`,
+  });
+}
+
+/** Wraps a failure after changes began: the live colour still serves; say so and what to run next. */
+export function stillServing(
+  error: unknown,
+  stepTitle: string,
+  live: Colour | undefined,
+  ns: string,
+  again: string,
+): OmrsError {
+  const base =
+    error instanceof OmrsError
+      ? error
+      : new OmrsError({
+          code: 'PROMOTE_FAILED',
+          message: error instanceof Error ? error.message : String(error),
+          cause: error,
+        });
+  const serving = live
+    ? `the live colour ${live} (${colourNamespace(ns, live)}) is still serving: traffic was not switched`
+    : 'no colour was live before, and traffic was not switched';
+  return new OmrsError({
+    code: base.code,
+    message: `promotion failed at "${stepTitle}": ${base.message}\n${serving}`,
+    exitCode: base.exitCode,
+    problems: base.problems,
+    hint: `${base.hint ? `${base.hint} ` : ''}Fix the cause, then run \`${again}\` again: it converges.`,
+    cause: error,
+  });
+}
+
+/**
+ * A run killed while helm worked on the idle colour (kill -9, a cancelled CI job) leaves its release
+ * pending-install/-upgrade/-rollback, and helm refuses every later operation on it. The idle colour
+ * serves no traffic, so clear that state: roll back to the last good revision, or uninstall a
+ * release that never was installed. Only ever called for the idle colour's namespace.
+ */
+async function recoverInterruptedRelease(target: HelmTarget, events: EventSink): Promise<void> {
+  const history = await helmHistory(target);
+  const last = history.at(-1);
+  if (!last?.status.startsWith('pending-')) return;
+  const good = [...history].reverse().find((r) => r.status === 'deployed' || r.status === 'superseded');
+  events.emit({
+    type: 'warning',
+    message: `release ${target.release} in ${target.namespace} was left ${last.status} (revision ${last.revision}) by an interrupted run: ${good ? `rolling back to revision ${good.revision}` : 'uninstalling it'} before deploying`,
+  });
+  if (good) await helmRollback(target, good.revision);
+  else await helmUninstall(target);
+}

@@ -1,0 +1,115 @@
+// The compose runtime (Docker) behind the Runtime interface: each method names the environment
+// (--env, else the profile's), reaches the engine once, and hands over to the compose use case.
+import { OmrsError } from '../../errors.js';
+import { connectDocker, type Docker } from '../../platform/docker.js';
+import type { DownResult, Runtime, RuntimeDeps, RuntimeRequest } from '../runtime.js';
+import { composeSource } from './dashboard-source.js';
+import { composeTenantDatabase } from './database.js';
+import { logs } from './logs.js';
+import { restartService } from './restart.js';
+import { down, status, type DownResult as ComposeDownResult } from './status.js';
+import { envNameFor, up } from './up.js';
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** What `down` removed, counted: "4 containers, 1 network". */
+function removedOf(r: ComposeDownResult): string[] {
+  return [
+    ...(r.containers.length ? [plural(r.containers.length, 'container')] : []),
+    ...(r.networks.length ? [plural(r.networks.length, 'network')] : []),
+    ...(r.volumes.length ? [plural(r.volumes.length, 'volume')] : []),
+  ];
+}
+
+export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runtime {
+  let client: Promise<Docker> | undefined;
+  const docker = (): Promise<Docker> =>
+    (client ??= connectDocker(deps.env).catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    }));
+  let name: Promise<string> | undefined;
+  const envName = (): Promise<string> => (name ??= envNameFor(request, deps));
+  const named = {
+    ...(request.profile && { profile: request.profile }),
+    ...(request.env && { env: request.env }),
+  };
+
+  return {
+    kind: 'compose',
+
+    async up(options) {
+      const result = await up({ ...named, ...options }, { ...deps, docker: await docker() });
+      return { ...result, runtime: 'compose' };
+    },
+
+    async down(options): Promise<DownResult> {
+      const env = await envName();
+      const result = await down(
+        env,
+        { volumes: options.volumes === true },
+        { docker: await docker(), events: deps.events, env: deps.env, signal: deps.signal },
+      );
+      return { ...result, runtime: 'compose', removed: removedOf(result), kept: result.keptVolumes };
+    },
+
+    async status() {
+      const env = await envName();
+      const result = await status(env, { docker: await docker() });
+      return {
+        ...result,
+        runtime: 'compose',
+        services: result.services.map((s) => ({ ...s, kind: s.role === 'job' ? 'Job' : 'container' })),
+      };
+    },
+
+    async logs(options, sink) {
+      const env = await envName();
+      return logs(
+        {
+          env,
+          follow: options.follow === true,
+          ...(options.service && { service: options.service }),
+          ...(options.since && { since: options.since }),
+          ...(options.tail !== undefined && { tail: options.tail }),
+        },
+        { docker: await docker(), signal: deps.signal, onLine: (line) => sink.onLine(line) },
+      );
+    },
+
+    async open() {
+      const env = await envName();
+      const { url } = await status(env, { docker: await docker() });
+      if (!url)
+        throw new OmrsError({
+          code: 'ENV_NOT_RUNNING',
+          message: `environment ${env} has no published gateway`,
+          hint: `Start it with \`omrs up${request.env ? ` --env ${request.env}` : ''}\`.`,
+        });
+      return { env, url, forwarding: false, close: async () => undefined };
+    },
+
+    async restart(options) {
+      return restartService(await envName(), options.service, {
+        docker: await docker(),
+        events: deps.events,
+        signal: deps.signal,
+        ...(options.kind && { kind: options.kind }),
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      });
+    },
+
+    async seedTarget(options) {
+      const found = await composeTenantDatabase(await docker(), await envName(), options.tenant);
+      return { ...found, release: async () => undefined };
+    },
+
+    async dashboardSource(options) {
+      const profile = options.profile ?? request.profile;
+      return composeSource(
+        { name: await envName(), ...(profile && { profile }) },
+        { docker: await docker(), bus: options.bus, env: deps.env, cwd: deps.cwd, signal: deps.signal },
+      );
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// The kube runtime (kube, kind, minikube, eks) behind the Runtime interface: the context guard
+// approves a target once per command (kind and minikube first make sure their cluster exists
+// for `up`), and every method hands over to the kube use case on that target.
+import { ExitCode, OmrsError } from '../../errors.js';
+import { profileImages } from '../../render/values.js';
+import { openProfile } from '../../profile/index.js';
+import type { Runtime, RuntimeDeps, RuntimeKind, RuntimeRequest } from '../runtime.js';
+import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import { kubeSource } from './dashboard-source.js';
+import { tenantDatabaseOf } from './database.js';
+import { kubeLogs, kubeOpen } from './logs.js';
+import { kindCreate, kindLoadImages } from './providers/kind.js';
+import { minikubeStart } from './providers/minikube.js';
+import { restartService } from './restart.js';
+import { kubeDown, kubeStatus } from './status.js';
+import { kubeUp } from './up.js';
+
+/** Creates (or starts) the kind or minikube cluster the profile names; other clusters exist already. */
+async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<KubeDeps> {
+  if (request.runtime !== 'kind' && request.runtime !== 'minikube') return deps;
+  const opened = await openProfile(request.profile, deps);
+  const { profile } = opened;
+  if (request.runtime === 'kind') {
+    const name = profile.cluster.kind?.name ?? 'omrs';
+    const created = await kindCreate(
+      { name, config: profile.cluster.kind?.config ?? 'kind/dev.yaml' },
+      deps.env,
+      deps.cwd,
+    );
+    if (created)
+      await kindLoadImages(
+        name,
+        profileImages(profile).map((i) => i.image),
+        deps.env,
+      );
+  } else await minikubeStart(profile.cluster.minikube?.profile ?? 'omrs', deps.env);
+  return { ...deps, opened };
+}
+
+export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: RuntimeKind): Runtime {
+  const kube: KubeRequest = { ...request, runtime: kind };
+  let target: Promise<Target> | undefined;
+  /** The approved target; the first call's action is what the guard asks about (`upgrade dev`). */
+  const targetFor = (action: string, prepare = false): Promise<Target> =>
+    (target ??= (prepare ? ensureCluster(kube, deps) : Promise.resolve(deps)).then((d) =>
+      connect(kube, d, action),
+    ));
+
+  return {
+    kind,
+
+    async up(options) {
+      const t = await targetFor('upgrade', true);
+      const result = await kubeUp({ ...kube, ...(options.seed === false && { seed: false }) }, deps, t);
+      return { ...result, runtime: kind };
+    },
+
+    async down(options) {
+      const result = await kubeDown(
+        { ...kube, ...(options.volumes && { volumes: true }) },
+        deps,
+        await targetFor('take down'),
+      );
+      return {
+        ...result,
+        runtime: kind,
+        removed: [
+          ...(result.uninstalled ? [`release ${result.env}`] : []),
+          ...(result.deletedPvcs.length ? [`${result.deletedPvcs.length} volume claims`] : []),
+          ...(result.namespaceDeleted ? [`namespace ${result.namespace}`] : []),
+        ],
+        kept: result.keptPvcs,
+      };
+    },
+
+    async status() {
+      const result = await kubeStatus(kube, deps, await targetFor('read'));
+      return { ...result, runtime: kind };
+    },
+
+    async logs(options, sink) {
+      const t = await targetFor('read logs of');
+      const result = await kubeLogs(
+        { ...kube, ...options },
+        { ...deps, onLine: (line) => sink.onLine(line) },
+        t,
+      );
+      if (result.pods.length === 0)
+        throw result.services.length === 0
+          ? new OmrsError({
+              code: 'ENV_NOT_FOUND',
+              message: `environment ${t.env} has no pods`,
+              exitCode: ExitCode.failed,
+              hint: `Start it with \`omrs up --runtime ${kind}\`; \`omrs status --runtime ${kind}\` lists what runs.`,
+            })
+          : new OmrsError({
+              code: 'SERVICE_NOT_FOUND',
+              message: `environment ${t.env} has no service "${options.service}"`,
+              exitCode: ExitCode.usage,
+              hint: `Services: ${result.services.join(', ')}.`,
+            });
+      for (const { pod, reason } of result.unavailable) sink.onNote?.(`no log from pod ${pod}: ${reason}`);
+      if (result.unavailable.length === result.pods.length && !deps.signal.aborted)
+        throw new OmrsError({
+          code: 'LOGS_UNAVAILABLE',
+          message: `no log could be read from ${result.pods.length === 1 ? 'the pod' : `any of the ${result.pods.length} pods`}`,
+          exitCode: ExitCode.failed,
+          hint: 'The reasons above come from the API server; `omrs status` shows whether the pods run.',
+        });
+      return { services: options.service ? [options.service] : result.services };
+    },
+
+    async open() {
+      const t = await targetFor('open');
+      const handle = await kubeOpen(kube, deps, t);
+      return { env: t.env, ...handle, forwarding: true };
+    },
+
+    async restart(options) {
+      return restartService(await targetFor('restart a service of'), options.service, {
+        cwd: deps.cwd,
+        env: deps.env,
+        events: deps.events,
+        signal: deps.signal,
+        ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      });
+    },
+
+    async seedTarget(options) {
+      return tenantDatabaseOf(await targetFor('reach the database of'), options.tenant, deps.events);
+    },
+
+    async dashboardSource(options) {
+      const t = await targetFor('open');
+      return kubeSource({
+        target: options.namespace ? { ...t, namespace: options.namespace } : t,
+        bus: options.bus,
+        env: deps.env,
+        cwd: deps.cwd,
+        signal: deps.signal,
+      });
+    },
+  };
+}

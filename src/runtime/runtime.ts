@@ -1,0 +1,218 @@
+// The one interface every runtime implements (compose on Docker, kube on a cluster: kube, kind,
+// minikube, eks). A command holds a Runtime from `selectRuntime` and calls it; it never asks which
+// one it holds. Each operation answers ONE result shape whatever the runtime, so its text is
+// written once; fields only one runtime has are optional and say where they come from.
+import type { EventBus } from '../events/bus.js';
+import type { EventSink, HealthState, RuntimeState } from '../events/types.js';
+import type { ProfileDeps } from '../profile/index.js';
+
+export type RuntimeKind = 'compose' | 'kube' | 'kind' | 'minikube' | 'eks';
+export type PullPolicy = 'never' | 'missing' | 'always';
+
+/** Which environment a command means, and (on clusters) which context may be used for it. */
+export interface RuntimeRequest {
+  profile?: string;
+  /** Default: the profile's name made DNS-safe (`envNameOf`). */
+  env?: string;
+  /** --runtime; default the profile's runtime. */
+  runtime?: string;
+  /** On a cluster: the Kubernetes context (it must be the one the profile names). */
+  context?: string;
+  /** A kubeconfig file (default: KUBECONFIG, else ~/.kube/config). */
+  kubeconfig?: string;
+  /** Confirms a production context without asking. */
+  yes?: boolean;
+}
+
+/** What a runtime works with: the command's cwd and env, where to report, the stop signal, a person. */
+export interface RuntimeDeps extends ProfileDeps {
+  events: EventSink;
+  signal: AbortSignal;
+  /** Whether a person can be asked (a production context), with `confirm` to ask them. */
+  interactive?: boolean;
+  confirm?: (question: string) => Promise<string>;
+}
+
+export interface UpOptions {
+  pull?: PullPolicy;
+  /** Run the profile's seed step when it enables one (default true). */
+  seed?: boolean;
+}
+
+export interface UpResult {
+  env: string;
+  runtime: RuntimeKind;
+  profile: string;
+  appDigest: string;
+  /** Nothing changed: the environment already was what the profile says. */
+  noop: boolean;
+  changes: string[];
+  durationMs: number;
+  /** Where the gateway answers, when it is published (Docker); on a cluster `open` forwards one. */
+  url?: string;
+  gatewayPort?: number;
+  admin?: { user: string; password: string };
+  services?: { name: string; phase: string; ip?: string }[];
+  /** What the seed step did, one line per tenant (absent when it did not run). */
+  seeded?: string[];
+  /** On a cluster: the context, namespace and helm release it runs in. */
+  context?: string;
+  namespace?: string;
+  release?: string;
+  revision?: number;
+}
+
+export interface DownResult {
+  env: string;
+  runtime: RuntimeKind;
+  /** What was removed, for people ("3 containers", "release", "namespace omrs-dev"). */
+  removed: string[];
+  /** Volumes (Docker) or volume claims (cluster) kept for the next `up`. */
+  kept: string[];
+  context?: string;
+  namespace?: string;
+  /** On Docker: the objects removed. */
+  containers?: string[];
+  networks?: string[];
+  volumes?: string[];
+  keptVolumes?: string[];
+  /** On a cluster. */
+  uninstalled?: boolean;
+  namespaceDeleted?: boolean;
+  deletedPvcs?: string[];
+  keptPvcs?: string[];
+}
+
+export interface ServiceStatus {
+  name: string;
+  /** container, Job, Deployment, StatefulSet. */
+  kind: string;
+  runtime: RuntimeState;
+  health: HealthState;
+  detail?: string;
+  restarts?: number;
+  exitCode?: number;
+  ports?: string[];
+  /** On Docker. */
+  container?: string;
+  role?: string;
+  image?: string;
+  state?: string;
+  /** On a cluster. */
+  component?: string;
+  generation?: number;
+}
+
+export interface StatusResult {
+  env: string;
+  runtime: RuntimeKind;
+  exists: boolean;
+  profile?: string;
+  appDigest?: string;
+  url?: string;
+  context?: string;
+  namespace?: string;
+  revision?: number;
+  releaseStatus?: string;
+  services: ServiceStatus[];
+}
+
+export interface LogsOptions {
+  service?: string;
+  follow?: boolean;
+  /** "10m", "30s", "2h" or a date. */
+  since?: string;
+  tail?: number;
+}
+
+export interface LogLine {
+  service: string;
+  line: string;
+  stream?: 'stdout' | 'stderr';
+}
+
+export interface LogsSink {
+  onLine(line: LogLine): void;
+  /** A source whose log could not be read (a pod the API server refused), while the others go on. */
+  onNote?(message: string): void;
+}
+
+export interface LogsResult {
+  /** The services whose logs were read. */
+  services: string[];
+}
+
+/** The URL of an environment; on a cluster a port-forward that lives until `close`. */
+export interface OpenHandle {
+  env: string;
+  url: string;
+  /** Forwarding through this process: the URL works until `close` (Ctrl-C). */
+  forwarding: boolean;
+  port?: number;
+  pod?: string;
+  close(): Promise<void>;
+}
+
+export interface RestartOptions {
+  service: string;
+  /** The kind the resource events carry (what `up` called the service). */
+  kind?: string;
+  /** How long to wait for readiness after the restart (default 2 minutes). */
+  timeoutMs?: number;
+}
+
+export interface RestartResult {
+  env: string;
+  service: string;
+  ready: boolean;
+  /** The last readiness detail, or why it is not ready. */
+  detail: string;
+  durationMs: number;
+}
+
+/** A tenant database reachable from this machine (through a port-forward on clusters). */
+export interface SeedTarget {
+  url: string;
+  tenant: string;
+  /** Ends what reaching the database needed; idempotent. */
+  release(): Promise<void>;
+}
+
+/** What the dashboard needs from a runtime; it reports through the bus the dashboard folds. */
+export interface DashboardSource {
+  env: string;
+  /** Emits the current state of every service as resource events; answers whether the env exists. */
+  refresh(): Promise<{ exists: boolean; url?: string }>;
+  /** Follows one service's log (starting with its last lines) until the signal aborts. */
+  followLogs(service: string, signal: AbortSignal, onLine: (line: string) => void): Promise<void>;
+  /** Restarts a service and waits until it is healthy again; answers with a one-line result. */
+  restart(service: string): Promise<string>;
+  seed(): Promise<string>;
+  /** Stops the environment, keeping its volumes. */
+  down(): Promise<string>;
+  /** The URL, opened in a browser where one can be. */
+  open(): Promise<string>;
+  /** Releases what the source holds (timers, connections). */
+  close?(): void;
+}
+
+export interface DashboardOptions {
+  /** Where the source reports: the bus the dashboard's store folds. */
+  bus: EventBus;
+  /** The profile to seed with (Docker); default the environment's profile label. */
+  profile?: string;
+  /** On a cluster: the namespace the environment was listed in, when it is known. */
+  namespace?: string;
+}
+
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  up(options: UpOptions): Promise<UpResult>;
+  down(options: { volumes?: boolean }): Promise<DownResult>;
+  status(): Promise<StatusResult>;
+  logs(options: LogsOptions, sink: LogsSink): Promise<LogsResult>;
+  open(): Promise<OpenHandle>;
+  restart(options: RestartOptions): Promise<RestartResult>;
+  seedTarget(options: { tenant?: string }): Promise<SeedTarget>;
+  dashboardSource(options: DashboardOptions): Promise<DashboardSource>;
+}

@@ -1,0 +1,83 @@
+// What the shell can do, as one port: each method is the use case its plain command calls (the
+// CLI wires them in src/cli/shell-actions.ts), so an action taken here and the same command typed
+// in a terminal run the same code. Every method reports through `events`, stops on `signal`, and
+// throws OmrsError (message + hint) for the shell to show in place.
+import type { CheckReport, RuleMeta } from '../../checks/types.js';
+import type { EventBus } from '../../events/bus.js';
+import type { DiffReport } from '../../profile/index.js';
+import type { DashboardSource } from '../dashboard/source.js';
+import type { DataAction } from './data-menu.js';
+import type { EnvironmentSummary, ShownProfile } from './types.js';
+
+export interface ActionDeps {
+  /** The bus the action's progress view (and, after `up`, the dashboard) folds. */
+  events: EventBus;
+  /** Esc or Ctrl-C in the shell aborts it; so does the process being interrupted. */
+  signal: AbortSignal;
+  /** Asks a person to type a line (the production guard's confirmation), in place. */
+  confirm(question: string): Promise<string>;
+}
+
+/** Where `u` can start a profile: a runtime, and on a cluster one context of the kubeconfig. */
+export interface RuntimeOption {
+  runtime: string;
+  context?: string;
+  /** What the picker shows beside it ("Docker on this machine", "the profile's context"). */
+  note: string;
+  /** The profile's own runtime (and context): where `omrs up` would start it. */
+  preferred?: boolean;
+  /** A context the profile does not name: typing the environment's name confirms it. */
+  confirmName?: string;
+}
+
+export interface StartChoices {
+  profile: string;
+  /** The environment `up` starts (the profile's name made DNS-safe). */
+  env: string;
+  options: RuntimeOption[];
+  /** Why some options are missing (no kubeconfig…). */
+  notes: string[];
+}
+
+export interface Started {
+  /** The one-line result `omrs up` prints. */
+  line: string;
+  url?: string;
+  /** The environment's dashboard, reporting to the same bus as `up`. */
+  source: DashboardSource;
+}
+
+export interface CreateRequest {
+  profile: string;
+  ttl: string;
+  runtime: string;
+}
+
+export interface ShellActions {
+  startChoices(profile: string): Promise<StartChoices>;
+  /** `omrs up --profile p --runtime r [--context c]`. */
+  up(profile: string, option: RuntimeOption, deps: ActionDeps): Promise<Started>;
+  /** `omrs down` of a listed environment (volumes kept). */
+  down(env: EnvironmentSummary, deps: ActionDeps): Promise<string>;
+  /** `omrs env create --profile p --ttl t --runtime r`. */
+  createEnv(request: CreateRequest, deps: ActionDeps): Promise<string>;
+  /** `omrs env extend <name> --ttl t`. */
+  extendEnv(env: EnvironmentSummary, ttl: string, deps: ActionDeps): Promise<string>;
+  /** `omrs env rm <name>`. */
+  removeEnv(env: EnvironmentSummary, deps: ActionDeps): Promise<string>;
+  /** `omrs env gc`. */
+  gcEnvs(deps: ActionDeps): Promise<string>;
+  /** `omrs check --profile p`: the report; the gate's verdict is `passed`. */
+  check(profile: string, deps: ActionDeps): Promise<CheckReport>;
+  /** `omrs check --explain <rule>`. */
+  explainRule(rule: string): Promise<RuleMeta>;
+  /** `omrs profile show <p> --origins`. */
+  showProfile(profile: string): Promise<ShownProfile>;
+  /** `omrs profile diff <a> <b>`. */
+  diffProfiles(a: string, b: string): Promise<DiffReport>;
+  /** `omrs seed --env e --size s`, `omrs db snapshot|restore <name> --env e`, `omrs seed --purge --env e`. */
+  data(env: EnvironmentSummary, action: DataAction, deps: ActionDeps): Promise<string>;
+}
+
+/** The runtimes `n` offers for a disposable environment, as `omrs env create --runtime` takes them. */
+export const CREATE_RUNTIMES = ['compose', 'kube', 'kind', 'minikube'] as const;

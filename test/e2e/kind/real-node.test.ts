@@ -1,0 +1,200 @@
+// Pods on real nodes: the harness kind engine (test/harness/engines/kind.sh) runs a kind cluster whose
+// kubelets and containerd really start containers. Unlike the kwok nodes of the kube engine, what a
+// container prints, its exit code, its user and its probes come from the container itself.
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
+
+const kind = requireEngine('kind');
+const TIMEOUT = 150_000;
+const ns = `omrs-kind-node-${process.pid}-${Date.now().toString(36)}`;
+// Loaded into every node by the engine (kind load docker-image); never pulled.
+const IMAGE = 'omrs-test/busybox:1';
+
+describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
+  let core: k8s.CoreV1Api;
+
+  beforeAll(async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kind!.kubeconfig);
+    kc.setCurrentContext(kind!.context);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespace({
+      body: { metadata: { name: ns, labels: { 'omrs.dev/test': 'kind-node' } } },
+    });
+    await until(
+      'default ServiceAccount',
+      async () =>
+        (await core.readNamespacedServiceAccount({ name: 'default', namespace: ns })).metadata?.name,
+    );
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (!core) return;
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  }, TIMEOUT);
+
+  it(
+    'has Ready nodes run by a real kubelet v1.32.4 on containerd',
+    async () => {
+      const nodes = await core.listNode();
+      expect(nodes.items).toHaveLength(kind!.nodes);
+      for (const node of nodes.items) {
+        expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+        expect(node.status?.nodeInfo?.kubeletVersion).toBe('v1.32.4');
+        expect(node.status?.nodeInfo?.containerRuntimeVersion).toMatch(/^containerd:\/\//);
+        expect(node.spec?.podCIDR).toMatch(/^10\.244\./);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'runs a pod of a locally built image to Ready behind a real probe and reads its own log',
+    async () => {
+      const name = 'web';
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 },
+            containers: [
+              {
+                name: 'main',
+                image: IMAGE,
+                imagePullPolicy: 'Never',
+                command: [
+                  'sh',
+                  '-c',
+                  'echo "hello from $(hostname) as uid $(id -u)"; mkdir -p /tmp/www; echo ok >/tmp/www/index.html; exec httpd -f -p 8080 -h /tmp/www',
+                ],
+                ports: [{ containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: false,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      });
+      const pod = await until(`pod ${name} Ready`, async () => {
+        const p = await core.readNamespacedPod({ name, namespace: ns });
+        return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+      });
+      expect(pod.status?.podIP).toMatch(/^10\.244\./);
+      expect(pod.status?.containerStatuses?.[0]?.containerID).toMatch(/^containerd:\/\//);
+      // The line the container printed itself: its hostname is the pod's name, its uid the securityContext's.
+      const log = await core.readNamespacedPodLog({ name, namespace: ns, container: 'main' });
+      expect(log).toContain(`hello from ${name} as uid 65534`);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reaches a pod on another node through its Service name (CoreDNS, kube-proxy, routes between nodes)',
+    async () => {
+      const nodes = (await core.listNode()).items.map((n) => n.metadata!.name!);
+      const [serverNode, clientNode] = nodes.filter((n) => !n.endsWith('control-plane')).concat(nodes);
+      expect(serverNode).not.toBe(clientNode);
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: 'server', labels: { app: 'server' } },
+          spec: {
+            nodeName: serverNode,
+            containers: [
+              {
+                name: 'main',
+                image: IMAGE,
+                imagePullPolicy: 'Never',
+                command: [
+                  'sh',
+                  '-c',
+                  'mkdir -p /tmp/www; echo "served by $(hostname) on $NODE" >/tmp/www/index.html; exec httpd -f -p 8080 -h /tmp/www',
+                ],
+                env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+              },
+            ],
+          },
+        },
+      });
+      await core.createNamespacedService({
+        namespace: ns,
+        body: {
+          metadata: { name: 'server' },
+          spec: { selector: { app: 'server' }, ports: [{ port: 80, targetPort: 8080 }] },
+        },
+      });
+      await until('pod server Ready', async () => {
+        const p = await core.readNamespacedPod({ name: 'server', namespace: ns });
+        return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+      });
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: 'client' },
+          spec: {
+            nodeName: clientNode,
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'main',
+                image: IMAGE,
+                imagePullPolicy: 'Never',
+                command: ['wget', '-qO-', `http://server.${ns}.svc.cluster.local/index.html`],
+              },
+            ],
+          },
+        },
+      });
+      const client = await until('pod client done', async () => {
+        const p = await core.readNamespacedPod({ name: 'client', namespace: ns });
+        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+      });
+      const log = await core.readNamespacedPodLog({ name: 'client', namespace: ns, container: 'main' });
+      expect({ phase: client.status?.phase, log: log.trim() }).toEqual({
+        phase: 'Succeeded',
+        log: `served by server on ${serverNode}`,
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reports the real exit code of a failing container',
+    async () => {
+      const name = 'fails';
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'main',
+                image: IMAGE,
+                imagePullPolicy: 'Never',
+                command: ['sh', '-c', 'echo about to fail; exit 3'],
+              },
+            ],
+          },
+        },
+      });
+      const pod = await until(`pod ${name} Failed`, async () => {
+        const p = await core.readNamespacedPod({ name, namespace: ns });
+        return p.status?.phase === 'Failed' ? p : undefined;
+      });
+      expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(3);
+      const log = await core.readNamespacedPodLog({ name, namespace: ns, container: 'main' });
+      expect(log.trim()).toBe('about to fail');
+    },
+    TIMEOUT,
+  );
+});
