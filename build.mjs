@@ -2,7 +2,9 @@
 // `omrs --version` and `omrs profile validate` start fast. Packages that load native code,
 // WebAssembly or many optional files stay external and are imported lazily at run time.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 // Small pure-JS packages on the startup path are bundled; every other dependency stays external.
 const BUNDLED = new Set(['commander', 'zod', 'yaml', 'picocolors', 'fastest-levenshtein', 'js-yaml']);
@@ -52,3 +54,26 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The HCL parses of the terraform/ that ships with omrs, by content hash, so that `omrs check` on it
+// never loads the WebAssembly parser (src/checks/sources/terraform.ts reads the table; its PARSER_ID
+// must equal `parser` here, or the table is ignored). A changed file simply misses the table.
+const { parse: parseHcl } = await import('@cdktf/hcl2json');
+const { version: hclVersion } = JSON.parse(readFileSync('node_modules/@cdktf/hcl2json/package.json', 'utf8'));
+const parser = `@cdktf/hcl2json@${hclVersion.split('.').slice(0, 2).join('.')}`;
+const parses = {};
+const terraformFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? e.name.startsWith('.')
+        ? []
+        : terraformFiles(join(dir, e.name))
+      : /\.tf$|(^terraform|\.auto)\.tfvars$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
+  );
+for (const file of terraformFiles('terraform')) {
+  const text = readFileSync(file, 'utf8');
+  parses[createHash('sha256').update(parser).update(text).digest('hex')] = await parseHcl(file, text);
+}
+writeFileSync(join(outdir, 'hcl-parsed.json'), JSON.stringify({ parser, parses }));

@@ -1,5 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+// End-to-end files share engines, so each group runs its files one at a time. The two groups
+// share no engine state a test judges (the cluster group's Kubernetes objects and promotions; the
+// rest's Docker containers, volumes and host files), so they run side by side: the cluster group in
+// worker threads, the rest in one child process. vitest runs singleFork files only after every
+// multi-fork file, so a second forks group would wait for the first; the threads pool runs beside it.
+const CLUSTER_FILES = [
+  'test/e2e/checks/cluster.test.ts',
+  'test/e2e/engines/kube.test.ts',
+  'test/e2e/envs/envs.test.ts',
+  'test/e2e/envs/gc-cronjob.test.ts',
+  'test/e2e/envs/kube-bad-expiry.test.ts',
+  'test/e2e/interrupt-matrix/kube.test.ts',
+  'test/e2e/interrupt-matrix/promote.test.ts',
+  'test/e2e/kind/**/*.test.{ts,tsx}',
+  'test/e2e/kube/**/*.test.{ts,tsx}',
+  'test/e2e/promote/**/*.test.{ts,tsx}',
+  'test/e2e/render/kube-dry-run.test.ts',
+];
+const E2E = { testTimeout: 120_000, hookTimeout: 300_000 };
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,11 +31,19 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e-cluster',
+          include: CLUSTER_FILES,
+          ...E2E,
+          pool: 'threads',
+          poolOptions: { threads: { singleThread: true } },
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.{ts,tsx}'],
-          testTimeout: 120_000,
-          hookTimeout: 300_000,
-          // End-to-end tests share engines (one Docker daemon, one API server): run files one at a time.
+          exclude: CLUSTER_FILES,
+          ...E2E,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
         },

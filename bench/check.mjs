@@ -1,7 +1,8 @@
 // `omrs check --scope manifests,terraform` on the prod profile with 50 tenants (its rendered
 // manifests and terraform/), against checkov and kube-score on the same files, in the same run.
 // Several runs each, median. Target (issue 19): omrs at least 10x faster than checkov, warm and
-// cold (an empty HCL parse cache: what a first run and CI see).
+// cold (an empty HCL parse cache in the user's home: what a first run and CI see; the parses of the
+// shipped terraform/ that `npm run build` writes to dist/hcl-parsed.json are part of the install).
 // Every run of omrs is a fresh `node` process (WebAssembly HCL parser loaded each time), as a
 // user would run it. The omrs side is bundled from src/ with esbuild first (as the CLI build does).
 // Scanners: KUBE_SCORE / CHECKOV env, else the harness state (npm run engines -- up scanners).

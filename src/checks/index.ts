@@ -5,10 +5,14 @@ import { join, relative, sep } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
-import type { OpenedProfile } from '../profile/index.js';
+import { urlTarget } from '../platform/database.js';
+import { openProfile, type OpenedProfile } from '../profile/index.js';
 import { envNameOf, namespaceFor } from '../render/env-name.js';
-import type { KubeObject } from '../render/objects.js';
+import { findHelm, helmTemplateText } from '../render/helm.js';
+import { renderProfile } from '../render/index.js';
+import { parseObjects, type KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
+import { readCluster } from './sources/cluster.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
 import { defaultHclCache, loadTerraform, type TerraformModel } from './sources/terraform.js';
 import type { CheckReport, Level, Scope, Waiver } from './types.js';
@@ -62,7 +66,6 @@ interface ProfileFacts {
 }
 
 async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<ProfileFacts> {
-  const { openProfile } = await import('../profile/index.js');
   const resolved = await openProfile(ref, deps);
   const p = resolved.profile;
   return {
@@ -79,10 +82,6 @@ async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<P
 }
 
 async function renderChart(dir: string, deps: CheckDeps): Promise<KubeObject[]> {
-  const [{ findHelm, helmTemplateText }, { parseObjects }] = await Promise.all([
-    import('../render/helm.js'),
-    import('../render/objects.js'),
-  ]);
   const helm = await findHelm(deps.env);
   const text = await helmTemplateText(
     {},
@@ -156,7 +155,6 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   }
   if (options.paths.length === 0 && facts) {
     if (wanted.has('manifests')) {
-      const { renderProfile } = await import('../render/index.js');
       const rendered = await step(events, 'check-render', `render profile ${facts.name}`, () =>
         renderProfile({ profile: options.profile ?? facts.name, opened: facts.opened }, deps),
       );
@@ -199,7 +197,6 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const dbUrl = options.db ?? deps.env.OMRS_DB_URL;
   if (wanted.has('database')) {
     if (dbUrl) {
-      const { urlTarget } = await import('../platform/database.js');
       const target = urlTarget(dbUrl);
       const conn = await target.connect();
       try {
@@ -235,7 +232,6 @@ async function finish(
         'Pass --context <name>.',
       );
     else {
-      const { readCluster } = await import('./sources/cluster.js');
       const kubeconfig = options.kubeconfig ?? deps.env.KUBECONFIG?.split(':')[0];
       const snapshot = await step(options.events, 'check-cluster', `read cluster ${context}`, () =>
         readCluster({

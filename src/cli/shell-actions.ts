@@ -1,9 +1,18 @@
 // The shell's actions (src/ui/shell/actions.ts) wired to the use cases the plain commands call:
 // `u` is `omrs up` through selectRuntime, `s` is `omrs down`, `n`/`x`/`D`/`g` are `omrs env
 // create|extend|rm|gc`. Only the one-line results are the shell's own.
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import pc from 'picocolors';
 import { ExitCode, InterruptedError, OmrsError, isOmrsError } from '../errors.js';
-import type { ActionDeps, RuntimeOption, ShellActions, StartChoices } from '../ui/shell/actions.js';
+import type {
+  ActionDeps,
+  PromoteChoices,
+  QaRecordChoice,
+  RuntimeOption,
+  ShellActions,
+  StartChoices,
+} from '../ui/shell/actions.js';
 import type { EnvironmentSummary } from '../ui/shell/types.js';
 import type { Io } from '../ui/io.js';
 
@@ -211,7 +220,83 @@ export function shellActions(io: Io): ShellActions {
       const { compareProfiles } = await import('../profile/index.js');
       return compareProfiles(a, b, io);
     },
+
+    async promoteChoices(name) {
+      const [{ openProfile }, { appDigest }] = await Promise.all([
+        import('../profile/index.js'),
+        import('../profile/digest.js'),
+      ]);
+      const resolved = await openProfile(name, io);
+      const folders = [...new Set([io.cwd, dirname(resolved.file)])];
+      const records = (await Promise.all(folders.map(qaRecordsIn))).flat();
+      records.sort((a, b) => b.testedAt.localeCompare(a.testedAt));
+      return {
+        profile: resolved.name,
+        appDigest: appDigest(resolved.profile),
+        records,
+        recordRequired: resolved.profile.checks.level === 'prod',
+        ...(resolved.profile.cluster.context && { context: resolved.profile.cluster.context }),
+      } satisfies PromoteChoices;
+    },
+
+    async promote(ask, deps) {
+      const { promote } = await import('../promote/index.js');
+      const r = await promote(
+        {
+          profile: ask.profile,
+          ...(ask.record && { approveRecord: ask.record }),
+          smokeUrl: ask.smokeUrl,
+          ...(ask.context && { context: ask.context }),
+          ...(io.env.OMRS_DB_URL && { db: io.env.OMRS_DB_URL }),
+        },
+        { ...depsOf(deps), review: deps.review },
+      );
+      // Past the switch a stop lets the promotion finish: it is reported as done, as the command does.
+      return `promoted ${r.profile}: ${r.live} is live${r.previous ? ` (was ${r.previous}, kept for rollback)` : ''}; service ${r.namespace}/openmrs → ${r.service}`;
+    },
+
+    async rollback(profile, deps) {
+      const [{ rollback }, { openProfile }] = await Promise.all([
+        import('../promote/rollback.js'),
+        import('../profile/index.js'),
+      ]);
+      // The profile's own context, named as `--context` would name it; the typed name confirms it.
+      const { context } = (await openProfile(profile, io)).profile.cluster;
+      const r = settled(
+        deps,
+        'rollback',
+        await rollback({ profile, ...(context && { context }) }, depsOf(deps)),
+      );
+      return `rolled back ${r.profile}: ${r.live} is live again (was ${r.from}); service ${r.namespace}/openmrs → ${r.service}`;
+    },
   };
+
+  /** The QA records (`omrs promote record -o …`) among the JSON files of one folder. */
+  async function qaRecordsIn(folder: string): Promise<QaRecordChoice[]> {
+    const [{ readQaRecord, buildLock }, { openProfile }, { appDigest }] = await Promise.all([
+      import('../promote/lock.js'),
+      import('../profile/index.js'),
+      import('../profile/digest.js'),
+    ]);
+    const files = (await readdir(folder).catch(() => [])).filter((f) => f.endsWith('.json'));
+    const found: QaRecordChoice[] = [];
+    for (const file of files.sort()) {
+      const record = await readQaRecord(join(folder, file), io.cwd).catch(() => undefined);
+      if (!record) continue;
+      const qa = record.profileFile
+        ? await openProfile(record.profileFile, io).catch(() => undefined)
+        : undefined;
+      found.push({
+        file: record.file,
+        profile: record.profile,
+        appDigest: record.appDigest,
+        testedAt: record.testedAt,
+        result: record.result,
+        ...(qa && { images: buildLock(qa.name, qa.profile, appDigest(qa.profile)).images }),
+      });
+    }
+    return found;
+  }
 }
 
 /** The commands' text without colours, and without the ✔ the shell draws itself. */

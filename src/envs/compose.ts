@@ -21,7 +21,7 @@ import { ownerName } from '../platform/identity.js';
 import { envFilter, listContainers } from '../runtime/compose/engine.js';
 import { LABEL, networkName } from '../runtime/compose/names.js';
 import { envDir, stateHome } from '../runtime/compose/state.js';
-import { down, type DownResult } from '../runtime/compose/status.js';
+import { down, type DownResult } from '../runtime/compose/down.js';
 import { up, type PullPolicy, type UpResult } from '../runtime/compose/up.js';
 import {
   expiredOf,

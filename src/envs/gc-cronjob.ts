@@ -5,7 +5,7 @@
 // second install changes nothing and a changed schedule or image is applied in place.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../errors.js';
-import { api, isNotFound, type KubeClient } from '../runtime/kube/client.js';
+import { api, apiError, isNotFound, type KubeClient } from '../runtime/kube/client.js';
 import { KLABEL, MANAGED_BY } from '../runtime/kube/labels.js';
 
 export const GC_NAMESPACE = 'omrs-system';
@@ -175,12 +175,7 @@ export async function uninstallGcCronJob(client: KubeClient): Promise<string[]> 
       await objects.delete(o);
       deleted.push(describe(o));
     } catch (error) {
-      if (!isNotFound(error))
-        throw (await import('../runtime/kube/client.js')).apiError(
-          error,
-          `delete ${describe(o)}`,
-          client.context,
-        );
+      if (!isNotFound(error)) throw apiError(error, `delete ${describe(o)}`, client.context);
     }
   }
   return deleted;

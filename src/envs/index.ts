@@ -7,12 +7,14 @@ import { step } from '../events/bus.js';
 import { labelValue } from '../render/values.js';
 import { nowSeconds as clockSeconds } from '../platform/clock.js';
 import { ownerName } from '../platform/identity.js';
-import { api, isConflict, type KubeClient } from '../runtime/kube/client.js';
+import { api, apiError, isConflict, type KubeClient } from '../runtime/kube/client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from '../runtime/kube/connect.js';
 import { namespaceFor } from '../render/env-name.js';
 import { KANNOTATION, KLABEL, namespaceLabels } from '../runtime/kube/labels.js';
-import { downTarget, type KubeDownResult } from '../runtime/kube/status.js';
+import { downTarget, type KubeDownResult } from '../runtime/kube/down.js';
+import { prepareCluster } from '../runtime/kube/providers/prepare.js';
 import { kubeUp, type KubeUpResult } from '../runtime/kube/up.js';
+import * as cron from './gc-cronjob.js';
 import { expiredOf, expiryFields, extendedExpiry, isoOf, readExpiry, type SkippedEnv } from './expiry.js';
 import { generateName, ttlSeconds } from './names.js';
 
@@ -64,8 +66,10 @@ const EXPIRES_LABEL = `label ${KLABEL.expires}`;
 
 const DISPOSABLE = `${KLABEL.disposable}=true`;
 
-export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promise<EnvCreateResult> {
+export async function createEnv(request: EnvCreateRequest, given: EnvDeps): Promise<EnvCreateResult> {
   const ttl = ttlSeconds(request.ttl);
+  // kind and minikube: the cluster runs, with the profile's images in its nodes, before the guard connects.
+  const deps = request.noInstall ? given : await prepareCluster(request, given);
   const requested = request.name;
   // The guard and the profile come first; the name is only a namespace to claim.
   const probe = await connect({ ...request, env: requested ?? 'probe' }, deps, 'create an environment on');
@@ -98,12 +102,7 @@ export async function createEnv(request: EnvCreateRequest, deps: EnvDeps): Promi
       });
       target = { ...probe, env: name, namespace };
     } catch (error) {
-      if (!isConflict(error))
-        throw (await import('../runtime/kube/client.js')).apiError(
-          error,
-          `create namespace ${namespace}`,
-          probe.client.context,
-        );
+      if (!isConflict(error)) throw apiError(error, `create namespace ${namespace}`, probe.client.context);
       if (requested)
         throw new OmrsError({
           code: 'ENV_EXISTS',
@@ -327,7 +326,6 @@ export async function gcCronJob(
   request: EnvScope & { uninstall?: boolean; schedule?: string; image?: string },
   deps: EnvDeps,
 ): Promise<GcCronJobResult> {
-  const cron = await import('./gc-cronjob.js');
   const schedule = request.uninstall
     ? undefined
     : cron.checkSchedule(request.schedule ?? cron.GC_DEFAULT_SCHEDULE);

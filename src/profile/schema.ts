@@ -63,7 +63,8 @@ const openmrs = z.strictObject({
     })
     .prefault({}),
   modules: z.array(z.strictObject({ id: z.string().min(1), version: z.string().min(1) })).default([]),
-  globalProperties: z.record(z.string(), z.string()).default({}),
+  // global_property.property is a VARCHAR(255) in OpenMRS.
+  globalProperties: z.record(z.string().min(1).max(255), z.string()).default({}),
   spaConfigUrls: z.array(z.string()).default([]),
 });
 

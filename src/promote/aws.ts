@@ -119,13 +119,23 @@ export async function createSnapshot(
 ): Promise<SnapshotResult> {
   const { lib, client } = await rds(t);
   try {
-    await client.send(
-      new lib.CreateDBSnapshotCommand({
-        DBInstanceIdentifier: instanceId,
-        DBSnapshotIdentifier: snapshotId,
-        Tags: [{ Key: 'omrs.dev/purpose', Value: 'pre-promotion' }],
-      }),
-    );
+    await client
+      .send(
+        new lib.CreateDBSnapshotCommand({
+          DBInstanceIdentifier: instanceId,
+          DBSnapshotIdentifier: snapshotId,
+          Tags: [{ Key: 'omrs.dev/purpose', Value: 'pre-promotion' }],
+        }),
+      )
+      .catch(async (error: unknown) => {
+        // A run killed after asking for this snapshot, run again within the same second (the name's
+        // resolution): the snapshot of this instance is there, taken before anything was deployed.
+        if ((error as { name?: string }).name !== 'DBSnapshotAlreadyExistsFault') throw error;
+        const existing = (
+          await client.send(new lib.DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }))
+        ).DBSnapshots?.[0];
+        if (existing?.DBInstanceIdentifier !== instanceId) throw error;
+      });
     const snap = await pollUntil(
       `snapshot ${snapshotId}`,
       async () =>

@@ -7,7 +7,15 @@ import { ExitCode, OmrsError } from '../errors.js';
 import type { EventSink } from '../events/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeObject } from '../render/objects.js';
-import { api, clientFor, isNotFound, loadKubeConfig, type KubeClient } from '../runtime/kube/client.js';
+import {
+  api,
+  apiError,
+  clientFor,
+  isConflict,
+  isNotFound,
+  loadKubeConfig,
+  type KubeClient,
+} from '../runtime/kube/client.js';
 import { guardContext } from '../runtime/kube/context-guard.js';
 import { helmUpgrade } from '../runtime/kube/helm.js';
 import { ensureNamespace, readySteps } from '../runtime/kube/up.js';
@@ -60,11 +68,7 @@ export async function readLive(client: KubeClient, ns: string): Promise<LiveStat
     };
   } catch (error) {
     if (isNotFound(error)) return {};
-    throw (await import('../runtime/kube/client.js')).apiError(
-      error,
-      `read service ${SWITCH_SERVICE} in ${ns}`,
-      client.context,
-    );
+    throw apiError(error, `read service ${SWITCH_SERVICE} in ${ns}`, client.context);
   }
 }
 
@@ -165,12 +169,7 @@ export async function planObjects(
   try {
     await client.core.readNamespace({ name: namespace });
   } catch (error) {
-    if (!isNotFound(error))
-      throw (await import('../runtime/kube/client.js')).apiError(
-        error,
-        `read namespace ${namespace}`,
-        client.context,
-      );
+    if (!isNotFound(error)) throw apiError(error, `read namespace ${namespace}`, client.context);
     nsExists = false;
   }
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
@@ -190,12 +189,7 @@ export async function planObjects(
       if (field) changes.push({ kind: o.kind, name: o.metadata.name, change: 'changed', field });
     } catch (error) {
       if (isNotFound(error)) changes.push({ kind: o.kind, name: o.metadata.name, change: 'added' });
-      else
-        throw (await import('../runtime/kube/client.js')).apiError(
-          error,
-          `read ${o.kind}/${o.metadata.name}`,
-          client.context,
-        );
+      else throw apiError(error, `read ${o.kind}/${o.metadata.name}`, client.context);
     }
   }
   if (nsExists) {
@@ -302,11 +296,7 @@ export async function switchTraffic(
     if (!isNotFound(error))
       throw error instanceof OmrsError
         ? error
-        : (await import('../runtime/kube/client.js')).apiError(
-            error,
-            `read service ${SWITCH_SERVICE}`,
-            client.context,
-          );
+        : apiError(error, `read service ${SWITCH_SERVICE}`, client.context);
     await api(`create service ${SWITCH_SERVICE}`, client.context, () =>
       client.core.createNamespacedService({ namespace: ns, body }),
     );
@@ -333,11 +323,7 @@ export async function colourReady(
       : { ready: true, detail: `${list.items.length} deployments ready` };
   } catch (error) {
     if (isNotFound(error)) return { ready: false, detail: `namespace ${ns} does not exist` };
-    throw (await import('../runtime/kube/client.js')).apiError(
-      error,
-      `list deployments in ${ns}`,
-      client.context,
-    );
+    throw apiError(error, `list deployments in ${ns}`, client.context);
   }
 }
 
@@ -347,11 +333,7 @@ export async function readRecords<R>(client: KubeClient, ns: string): Promise<R[
     return JSON.parse(cm.data?.['promotions.json'] ?? '[]') as R[];
   } catch (error) {
     if (isNotFound(error)) return [];
-    throw (await import('../runtime/kube/client.js')).apiError(
-      error,
-      `read configmap ${RECORDS_CONFIGMAP}`,
-      client.context,
-    );
+    throw apiError(error, `read configmap ${RECORDS_CONFIGMAP}`, client.context);
   }
 }
 
@@ -367,12 +349,7 @@ export async function appendRecord(
     try {
       existing = await client.core.readNamespacedConfigMap({ name: RECORDS_CONFIGMAP, namespace: ns });
     } catch (error) {
-      if (!isNotFound(error))
-        throw (await import('../runtime/kube/client.js')).apiError(
-          error,
-          `read configmap ${RECORDS_CONFIGMAP}`,
-          client.context,
-        );
+      if (!isNotFound(error)) throw apiError(error, `read configmap ${RECORDS_CONFIGMAP}`, client.context);
     }
     const records = [...(JSON.parse(existing?.data?.['promotions.json'] ?? '[]') as unknown[]), record].slice(
       -KEEP_RECORDS,
@@ -392,7 +369,6 @@ export async function appendRecord(
       else await client.core.createNamespacedConfigMap({ namespace: ns, body });
       return;
     } catch (error) {
-      const { isConflict, apiError } = await import('../runtime/kube/client.js');
       if (isConflict(error) && attempt < 5) continue;
       throw apiError(error, `write configmap ${RECORDS_CONFIGMAP}`, client.context);
     }

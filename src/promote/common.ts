@@ -4,7 +4,9 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import type { EventSink } from '../events/types.js';
-import type { Colour } from './cluster.js';
+import type { CheckReport } from '../checks/types.js';
+import type { Colour, ObjectChange } from './cluster.js';
+import type { PromotionLock } from './lock.js';
 
 export interface PromoteDeps {
   cwd: string;
@@ -14,6 +16,27 @@ export interface PromoteDeps {
   /** A person can be asked (a TTY); `confirm` asks them and returns what they typed. */
   interactive: boolean;
   confirm?: (question: string) => Promise<string>;
+  /**
+   * Shown what is about to be promoted (identity, gate, plan) before the confirmation; a front end
+   * that pages through it (the shell's promote wizard) resolves when the person went on, or rejects
+   * to stop with nothing changed.
+   */
+  review?: (review: PromoteReview) => Promise<void>;
+}
+
+/** What promote has read and decided before it asks to go on: nothing has changed yet. */
+export interface PromoteReview {
+  profile: string;
+  context: string;
+  lock: PromotionLock;
+  gate: CheckReport;
+  live?: Colour;
+  plan: {
+    colour: Colour;
+    namespace: string;
+    objects: ObjectChange[];
+    infra: { changed: boolean; summary: string };
+  };
 }
 
 export interface PromoteRequest {

@@ -2,8 +2,10 @@
 // rendered objects, the profile's Terraform root, and the cluster (and database when given).
 import { join } from 'node:path';
 import { evaluate, type Inputs } from '../checks/run.js';
+import { readCluster } from '../checks/sources/cluster.js';
 import { loadTerraform } from '../checks/sources/terraform.js';
 import type { CheckReport, Level } from '../checks/types.js';
+import { urlTarget } from '../platform/database.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeObject } from '../render/objects.js';
 
@@ -37,7 +39,6 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
   if (model.files.length) inputs.terraform = { model, target: r.terraformRoot };
   else inputs.skipped!.push({ scope: 'terraform', reason: `no .tf files in ${r.terraformRoot}` });
   if (r.cluster) {
-    const { readCluster } = await import('../checks/sources/cluster.js');
     const snapshot = await readCluster({
       context: r.cluster.context,
       namespace: r.cluster.namespace,
@@ -47,7 +48,6 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
     inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
   } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
   if (r.db) {
-    const { urlTarget } = await import('../platform/database.js');
     const target = urlTarget(r.db);
     const conn = await target.connect();
     try {

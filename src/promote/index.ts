@@ -11,7 +11,13 @@ import { appDigest } from '../profile/digest.js';
 import { openProfile } from '../profile/index.js';
 import { envNameOf } from '../render/env-name.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
-import { awsTarget, readFingerprint, writeFingerprint, type SnapshotResult } from './aws.js';
+import {
+  awsTarget,
+  fingerprintParameter,
+  readFingerprint,
+  writeFingerprint,
+  type SnapshotResult,
+} from './aws.js';
 import {
   appendRecord,
   baseNamespace,
@@ -103,6 +109,14 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const report = await gateStep(p, rendered, colourNamespace(p.ns, idle));
   const aws = awsTarget(profile, deps.env);
   const plan = await planStep(p, rendered, current, idle, aws);
+  await deps.review?.({
+    profile: name,
+    context: client.context,
+    lock,
+    gate: report,
+    ...(current.live && { live: current.live }),
+    plan: { colour: idle, namespace: plan.namespace, objects: plan.objects, infra: plan.infra },
+  });
   await confirmOrRefuse(`Promote ${name} to ${idle} on ${client.context}`, name, request.yes, deps);
   await writeLock(lockFile, lock);
 
@@ -217,7 +231,6 @@ export async function fingerprint(
   const aws = awsTarget(resolved.profile, deps.env);
   const recorded = await readFingerprint(aws, resolved.name);
   if (record) await writeFingerprint(aws, resolved.name, value);
-  const { fingerprintParameter } = await import('./aws.js');
   return {
     profile: resolved.name,
     fingerprint: value,

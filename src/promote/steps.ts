@@ -13,6 +13,7 @@ import { maskSecrets } from '../profile/show.js';
 import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
+import { ensureNamespace } from '../runtime/kube/up.js';
 import {
   createSnapshot,
   rdsInstanceId,
@@ -311,7 +312,7 @@ export async function switchStep(
       message: 'the rendered objects have no gateway Service to switch traffic to',
     });
   return guarded(`switch traffic to ${idle}`, 'switch', async () => {
-    await (await import('../runtime/kube/up.js')).ensureNamespace(p.client, p.ns, labels, {});
+    await ensureNamespace(p.client, p.ns, labels, {});
     return switchTraffic(p.client, p.ns, idle, gateway, labels);
   });
 }

@@ -4,6 +4,7 @@ import { appDigest } from '../profile/digest.js';
 import { openProfile, type OpenedProfile, type ProfileDeps } from '../profile/index.js';
 import { findHelm, helmTemplate } from './helm.js';
 import { checkEnvName, envNameOf } from './env-name.js';
+import { resolveDigests } from './image-digests.js';
 import { maskSecretData, type KubeObject } from './objects.js';
 import { profileImages, profileToValues, type ChartValues } from './values.js';
 import { MASK } from '../mask.js';
@@ -96,7 +97,6 @@ export async function listImages(
   const images = profileImages(resolved.profile);
   const head = { profile: resolved.name, ...(registry && { registry }) };
   if (!options.resolve) return { ...head, images };
-  const { resolveDigests } = await import('./image-digests.js');
   return { ...head, images: await resolveDigests(images, { env: deps.env, mirror: registry }) };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { imagesOf, maskSecretData, parseObjects, select, selectOne } from './objects.js';
+import { maskSecretData, parseObjects, select, selectOne } from './objects.js';
+import { imagesOf } from './workloads.js';
 
 const TEXT = `---
 # Source: openmrs/templates/backend.yaml

@@ -1,5 +1,5 @@
-// A minimal typed model of rendered Kubernetes objects: what every consumer (compose
-// translation, kube apply, checks) needs to find its way, plus the raw object.
+// Rendered Kubernetes objects: parsed with their typed metadata, the raw object and the text helm
+// printed, found by kind, component and tenant. Their workloads are read through workloads.ts.
 // Parsing uses js-yaml (a dependency of @kubernetes/client-node): on a 50-tenant render it is
 // about ten times faster than the yaml package's parseAllDocuments, which kept `omrs render`
 // far above its budget of 1.5x a bare `helm template` (bench/render.mjs).
@@ -7,6 +7,7 @@ import jsyaml from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { ExitCode, OmrsError } from '../errors.js';
 import { MASK } from '../mask.js';
+import { isRecord, stringMap } from './json.js';
 
 export const COMPONENTS = ['gateway', 'frontend', 'backend', 'db', 'init', 'backup'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -29,11 +30,6 @@ export interface KubeObject {
   /** The template file that rendered it (from helm's "# Source:" comment), when known. */
   source?: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const stringMap = (v: unknown): Record<string, string> =>
-  isRecord(v) ? Object.fromEntries(Object.entries(v).map(([k, val]) => [k, String(val)])) : {};
 
 /** helm separates documents with a line "---"; inside block scalars such a line is indented. */
 const SEPARATOR = /^---[ \t]*$/m;
@@ -158,28 +154,6 @@ export function selectOne(objects: KubeObject[], selector: Selector): KubeObject
     throw new Error(`expected one object matching ${JSON.stringify(selector)}, found ${found.length}`);
   return found[0] as KubeObject;
 }
-
-/** Container images of a pod-bearing object (Deployment, StatefulSet, Job, CronJob, Pod). */
-export function imagesOf(o: KubeObject): string[] {
-  const spec = podSpecOf(o);
-  if (!spec) return [];
-  const containers = [...asArray(spec.initContainers), ...asArray(spec.containers)];
-  return containers.map((c) => (isRecord(c) && typeof c.image === 'string' ? c.image : '')).filter(Boolean);
-}
-
-export function podSpecOf(o: KubeObject): Record<string, unknown> | undefined {
-  const spec = o.raw.spec;
-  if (!isRecord(spec)) return undefined;
-  if (o.kind === 'Pod') return spec;
-  if (o.kind === 'CronJob') {
-    const job =
-      isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.spec) ? spec.jobTemplate.spec : undefined;
-    return job && isRecord(job.template) && isRecord(job.template.spec) ? job.template.spec : undefined;
-  }
-  return isRecord(spec.template) && isRecord(spec.template.spec) ? spec.template.spec : undefined;
-}
-
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** A copy with every Secret value replaced by *** (for printing). */
 export function maskSecretData(o: KubeObject): KubeObject {

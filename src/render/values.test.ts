@@ -113,7 +113,7 @@ describe('profileToValues', () => {
       backend: 'openmrs/openmrs-reference-application-3-backend:3.4.0',
       db: 'mariadb:10.11.7',
     });
-    expect(v.backend).toEqual({ replicas: 1, startupFailureThreshold: 90 });
+    expect(v.backend).toEqual({ replicas: 1, startupFailureThreshold: 90, globalProperties: {} });
     expect(v.admin).toEqual({
       password: 'dev-only',
       existingSecret: { name: '', key: 'password' },
@@ -140,6 +140,7 @@ describe('profileToValues', () => {
           mode: 'external',
           external: { host: 'db.internal', port: 3307, secretRef: { name: 'openmrs-db', key: 'pw' } },
         },
+        openmrs: { globalProperties: { 'security.passwordMinimumLength': '12' } },
         replicas: { backend: 3, gateway: 2 },
         resources: { backend: { limits: { memory: '6Gi' } } },
         ingress: { host: 'emr.example.org', tls: { enabled: true, clusterIssuer: 'letsencrypt' } },
@@ -166,6 +167,7 @@ describe('profileToValues', () => {
     expect(v.backend).toEqual({
       replicas: 3,
       startupFailureThreshold: 120,
+      globalProperties: { 'security.passwordMinimumLength': '12' },
       resources: { limits: { memory: '6Gi' } },
     });
     expect(v.gateway.replicas).toBe(2);

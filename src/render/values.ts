@@ -39,7 +39,13 @@ export interface ChartValues {
   tenants: TenantValues[];
   gateway: { replicas: number; resources?: Resources };
   frontend: { replicas: number; configUrls: string[]; resources?: Resources };
-  backend: { replicas: number; startupFailureThreshold: number; resources?: Resources };
+  backend: {
+    replicas: number;
+    startupFailureThreshold: number;
+    /** The profile's openmrs.globalProperties, applied at start (the Initializer module's globalproperties). */
+    globalProperties: Record<string, string>;
+    resources?: Resources;
+  };
   admin: { password?: string; existingSecret: SecretKeyRef; passwordLocked: boolean };
   database: {
     mode: 'bundled' | 'external';
@@ -214,6 +220,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       {
         replicas: profile.replicas.backend,
         startupFailureThreshold: Math.max(1, Math.ceil(durationSeconds(profile.timeouts.backend) / 10)),
+        globalProperties: profile.openmrs.globalProperties,
       },
       profile.resources.backend,
     ),

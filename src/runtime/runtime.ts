@@ -5,8 +5,10 @@
 import type { EventBus } from '../events/bus.js';
 import type { EventSink, HealthState, RuntimeState } from '../events/types.js';
 import type { ProfileDeps } from '../profile/index.js';
+import type { RuntimeName } from '../profile/runtimes.js';
 
-export type RuntimeKind = 'compose' | 'kube' | 'kind' | 'minikube' | 'eks';
+/** The runtimes omrs runs on: the profile's list (`profile/runtimes.ts`). */
+export type RuntimeKind = RuntimeName;
 export type PullPolicy = 'never' | 'missing' | 'always';
 
 /** Which environment a command means, and (on clusters) which context may be used for it. */

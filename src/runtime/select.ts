@@ -3,11 +3,10 @@
 // one place that asks: every command and the shell hold the Runtime it answers and call it.
 import { ExitCode, OmrsError } from '../errors.js';
 import { openProfile, type OpenedProfile, type ProfileDeps } from '../profile/index.js';
+import { RUNTIMES } from '../profile/runtimes.js';
 import { composeRuntime } from './compose/runtime.js';
 import { kubeRuntime } from './kube/runtime.js';
 import type { Runtime, RuntimeDeps, RuntimeKind, RuntimeRequest } from './runtime.js';
-
-const RUNTIMES = ['compose', 'kube', 'kind', 'minikube', 'eks'] as const satisfies readonly RuntimeKind[];
 
 const isRuntime = (runtime: string): runtime is RuntimeKind =>
   (RUNTIMES as readonly string[]).includes(runtime);

@@ -1,6 +1,7 @@
 // Bulk writes: multi-row INSERTs, one transaction per chunk of entities, sent as few round trips
 // as the server's max_allowed_packet allows. The chunk's ledger rows go in the same transaction,
 // so a chunk is either fully written and recorded, or not there at all.
+import { Readable } from 'node:stream';
 import type { Connection } from 'mysql2/promise';
 import { TABLES, type Row, type RowSet, type TableName, type Value } from './tables.js';
 
@@ -179,7 +180,6 @@ export async function writeChunkLoadData(
   rows: RowSet,
   ledgerSql: string | undefined,
 ): Promise<void> {
-  const { Readable } = await import('node:stream');
   await conn.query('START TRANSACTION');
   try {
     for (const table of rows.tables()) {

@@ -1,6 +1,7 @@
 // Picks how a command talks: Ink in a terminal, plain lines without one (or with CI/--plain),
 // NDJSON events with --json. Results go to stdout, progress and diagnostics to stderr.
 import pc from 'picocolors';
+import { InterruptedError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import type { Io } from './io.js';
 import type { Colors, OutputFlags, OutputMode, Verbosity } from './output-types.js';
@@ -57,8 +58,14 @@ export class Output {
     }
   }
 
-  /** A command's result: the JSON document with --json, else its text rendering. */
-  result(data: unknown, text: (c: Colors) => string): void {
+  /**
+   * A command's result: the JSON document with --json, else its text rendering. After Ctrl-C or
+   * SIGTERM no result is printed and the command ends as interrupted (exit 130), even when its use
+   * case had finished: it never reports a success the user asked to stop. Only a step that must not
+   * be run twice (a promotion past its switch) passes `{ evenIfInterrupted: true }`.
+   */
+  result(data: unknown, text: (c: Colors) => string, options: { evenIfInterrupted?: boolean } = {}): void {
+    if (this.io.signal.aborted && !options.evenIfInterrupted) throw new InterruptedError();
     if (this.mode === 'json') {
       this.io.stdout.write(JSON.stringify(data, null, 2) + '\n');
       return;

@@ -62,9 +62,15 @@ name: {{ .name }}
 namespace: {{ .ctx.Release.Namespace }}
 labels:
   {{- include "omrs.labels" . | nindent 2 }}
-{{- with .ctx.Values.omrs.appDigestFull }}
+{{- if or .ctx.Values.omrs.appDigestFull .keep }}
 annotations:
+  {{- with .ctx.Values.omrs.appDigestFull }}
   omrs.dev/app-digest: {{ . | quote }}
+  {{- end }}
+  {{- if .keep }}
+  # helm uninstall (`omrs down`) leaves it with the volumes: their database only accepts this password.
+  helm.sh/resource-policy: keep
+  {{- end }}
 {{- end }}
 {{- end -}}
 
@@ -98,7 +104,8 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Pod-level settings shared by every workload: include "omrs.podSpecCommon" (dict "ctx" $ "component" "backend") */}}
+{{/* Pod-level settings shared by every workload: include "omrs.podSpecCommon" (dict "ctx" $ "component" "backend"),
+     with "port" when the container listens on a port below 1024 */}}
 {{- define "omrs.podSpecCommon" -}}
 serviceAccountName: {{ include "omrs.fullname" .ctx }}-{{ .component }}
 automountServiceAccountToken: false
@@ -110,6 +117,12 @@ imagePullSecrets:
 {{- if ne .component "db" }}
 securityContext:
   {{- include "omrs.podSecurityContext" .ctx | nindent 2 }}
+  {{- if and .port (lt (int .port) 1024) }}
+  # Non-root with no capabilities, the container still binds its port below 1024 (Docker allows it by
+  # default; containerd and CRI-O do not). A namespaced sysctl every kubelet allows since 1.22.
+  sysctls:
+    - { name: net.ipv4.ip_unprivileged_port_start, value: "0" }
+  {{- end }}
 {{- end }}
 {{- end -}}
 

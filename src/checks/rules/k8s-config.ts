@@ -1,7 +1,8 @@
 // Manifest rules: ingress, gateway configuration, secrets, services, RBAC, API versions.
 import type { KubeObject } from '../../render/objects.js';
 import type { Hit, ManifestContext, Rule } from '../types.js';
-import { arr, envOf, isRecord, rec, refOf, selectorMatches, str, workloads } from '../sources/workloads.js';
+import { arr, isRecord, rec, str } from '../../render/json.js';
+import { envOf, objectId, serviceSelects, workloads } from '../../render/workloads.js';
 
 type R = Rule<ManifestContext>;
 
@@ -27,7 +28,7 @@ function nginxConfigs(objects: KubeObject[]): { ref: string; key: string; text: 
         .filter(
           ([key, v]) => typeof v === 'string' && (/\.conf$/.test(key) || /\b(http|server)\s*\{/.test(v)),
         )
-        .map(([key, v]) => ({ ref: refOf(o), key, text: String(v) })),
+        .map(([key, v]) => ({ ref: objectId(o), key, text: String(v) })),
     );
 }
 
@@ -78,12 +79,12 @@ export const configRules: R[] = [
         .flatMap((o) => {
           const spec = rec(o.raw.spec);
           const tlsHosts = new Set(arr(spec.tls).flatMap((t) => arr(rec(t).hosts).map(String)));
-          if (arr(spec.tls).length === 0) return [{ resource: refOf(o), message: 'no spec.tls' }];
+          if (arr(spec.tls).length === 0) return [{ resource: objectId(o), message: 'no spec.tls' }];
           const uncovered = arr(spec.rules)
             .map((r) => str(rec(r).host))
             .filter((h): h is string => !!h && !tlsHosts.has(h));
           return uncovered.length
-            ? [{ resource: refOf(o), message: `hosts without TLS: ${uncovered.join(', ')}` }]
+            ? [{ resource: objectId(o), message: `hosts without TLS: ${uncovered.join(', ')}` }]
             : [];
         }),
   },
@@ -102,7 +103,7 @@ export const configRules: R[] = [
         const v = o.metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size'];
         const size = v === undefined ? undefined : nginxSize(v);
         if (v !== undefined && (size === undefined || size === 0 || size > 50 * MIB))
-          hits.push({ resource: refOf(o), message: `proxy-body-size is ${v}` });
+          hits.push({ resource: objectId(o), message: `proxy-body-size is ${v}` });
       }
       if (!gatewayPresent(ctx)) return hits;
       const configs = nginxConfigs(ctx.objects);
@@ -198,7 +199,7 @@ export const configRules: R[] = [
                 !/\.(sh|conf|html|json|ya?ml)$/.test(k) &&
                 !NOT_A_SECRET(k, v),
             )
-            .map(([k]) => ({ resource: refOf(o), message: `key ${k} looks like a secret` })),
+            .map(([k]) => ({ resource: objectId(o), message: `key ${k} looks like a secret` })),
         ),
   },
   {
@@ -240,7 +241,7 @@ export const configRules: R[] = [
         .flatMap((o) =>
           Object.keys(o.metadata.annotations)
             .filter((k) => /snippet$/.test(k))
-            .map((k) => ({ resource: refOf(o), message: `annotation ${k}` })),
+            .map((k) => ({ resource: objectId(o), message: `annotation ${k}` })),
         ),
   },
   {
@@ -255,7 +256,7 @@ export const configRules: R[] = [
     check: (ctx) =>
       ctx.objects
         .filter((o) => o.kind === 'Service' && rec(o.raw.spec).type === 'NodePort')
-        .map((o) => ({ resource: refOf(o), message: 'type NodePort' })),
+        .map((o) => ({ resource: objectId(o), message: 'type NodePort' })),
   },
   {
     id: 'OMRS-K8S-035',
@@ -269,7 +270,7 @@ export const configRules: R[] = [
     check: (ctx) =>
       ctx.objects
         .filter((o) => !NAMESPACED_SKIP.has(o.kind) && o.metadata.namespace === 'default')
-        .map((o) => ({ resource: refOf(o), message: 'namespace default' })),
+        .map((o) => ({ resource: objectId(o), message: 'namespace default' })),
   },
   {
     id: 'OMRS-K8S-036',
@@ -289,7 +290,7 @@ export const configRules: R[] = [
             .flatMap((r) => arr(rec(rec(r).http).paths))
             .map((p) => str(rec(rec(rec(p).backend).service).name))
             .filter((n): n is string => !!n && !services.has(n))
-            .map((n) => ({ resource: refOf(o), message: `backend service ${n} is not defined` })),
+            .map((n) => ({ resource: objectId(o), message: `backend service ${n} is not defined` })),
         );
     },
   },
@@ -312,9 +313,9 @@ export const configRules: R[] = [
             Object.keys(rec(rec(o.raw.spec).selector)).length > 0,
         )
         .flatMap((o) =>
-          pods.some((w) => selectorMatches({ matchLabels: rec(o.raw.spec).selector }, w.labels))
+          pods.some((w) => serviceSelects(rec(o.raw.spec).selector, w.labels))
             ? []
-            : [{ resource: refOf(o), message: 'its selector matches no pod template' }],
+            : [{ resource: objectId(o), message: 'its selector matches no pod template' }],
         );
     },
   },
@@ -337,7 +338,7 @@ export const configRules: R[] = [
           (o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding') &&
           str(rec(o.raw.roleRef).name) === 'cluster-admin'
         )
-          return [{ resource: refOf(o), message: 'binds cluster-admin' }];
+          return [{ resource: objectId(o), message: 'binds cluster-admin' }];
         if (
           (o.kind === 'Role' || o.kind === 'ClusterRole') &&
           arr(o.raw.rules).some((r) =>
@@ -346,7 +347,7 @@ export const configRules: R[] = [
             ),
           )
         )
-          return [{ resource: refOf(o), message: 'has a wildcard verb or resource' }];
+          return [{ resource: objectId(o), message: 'has a wildcard verb or resource' }];
         return [];
       }),
   },
@@ -363,7 +364,7 @@ export const configRules: R[] = [
       ctx.objects
         .filter((o) => DEPRECATED_APIS[o.apiVersion])
         .map((o) => ({
-          resource: refOf(o),
+          resource: objectId(o),
           message: `${o.apiVersion} is deprecated: use ${DEPRECATED_APIS[o.apiVersion]}`,
         })),
   },

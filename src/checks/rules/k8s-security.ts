@@ -1,42 +1,12 @@
 // Manifest rules: container and pod security settings.
-import type { Hit, ManifestContext, Rule } from '../types.js';
-import {
-  arr,
-  effective,
-  isRecord,
-  rec,
-  str,
-  workloads,
-  type Container,
-  type Workload,
-} from '../sources/workloads.js';
+import type { ManifestContext, Rule } from '../types.js';
+import { arr, isRecord, rec, str } from '../../render/json.js';
+import { effective, type PodContainer } from '../../render/workloads.js';
+import { perContainer, perPod } from './workload-hits.js';
 
 type R = Rule<ManifestContext>;
 
-/** One hit per container for which `bad` returns a message. */
-const perContainer = (ctx: ManifestContext, bad: (w: Workload, c: Container) => string | undefined): Hit[] =>
-  workloads(ctx.objects).flatMap((w) =>
-    w.containers.flatMap((c) => {
-      const message = bad(w, c);
-      return message
-        ? [
-            {
-              resource: w.ref,
-              message: `container ${c.name}: ${message}`,
-              ...(w.object.source && { file: w.object.source }),
-            },
-          ]
-        : [];
-    }),
-  );
-
-const perPod = (ctx: ManifestContext, bad: (w: Workload) => string | undefined): Hit[] =>
-  workloads(ctx.objects).flatMap((w) => {
-    const message = bad(w);
-    return message ? [{ resource: w.ref, message, ...(w.object.source && { file: w.object.source }) }] : [];
-  });
-
-const caps = (c: Container, key: 'add' | 'drop'): string[] =>
+const caps = (c: PodContainer, key: 'add' | 'drop'): string[] =>
   arr(rec(c.securityContext.capabilities)[key]).map((v) => String(v).toUpperCase().replace(/^CAP_/, ''));
 const DANGEROUS_CAPS = new Set([
   'ALL',

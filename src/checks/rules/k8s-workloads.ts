@@ -1,38 +1,19 @@
 // Manifest rules: resources, probes, images, availability.
-import type { Hit, ManifestContext, Rule } from '../types.js';
+import type { ManifestContext, Rule } from '../types.js';
+import { arr, rec, str } from '../../render/json.js';
 import {
-  arr,
   LONG_RUNNING,
-  rec,
   selectorMatches,
-  str,
   workloads,
-  type Container,
+  type PodContainer,
   type Workload,
-} from '../sources/workloads.js';
+} from '../../render/workloads.js';
+import { perContainer, workloadHit as hit } from './workload-hits.js';
 
 type R = Rule<ManifestContext>;
 
-const hit = (w: Workload, message: string): Hit => ({
-  resource: w.ref,
-  message,
-  ...(w.object.source && { file: w.object.source }),
-});
-const perContainer = (
-  ctx: ManifestContext,
-  bad: (w: Workload, c: Container) => string | undefined,
-  filter: (w: Workload, c: Container) => boolean = () => true,
-): Hit[] =>
-  workloads(ctx.objects).flatMap((w) =>
-    w.containers
-      .filter((c) => filter(w, c))
-      .flatMap((c) => {
-        const m = bad(w, c);
-        return m ? [hit(w, `container ${c.name}: ${m}`)] : [];
-      }),
-  );
-const longRunning = (ctx: ManifestContext): Workload[] =>
-  workloads(ctx.objects).filter((w) => LONG_RUNNING.has(w.kind));
+/** The app containers of long-running workloads: the ones that serve traffic. */
+const serving = (w: Workload, c: PodContainer): boolean => LONG_RUNNING.has(w.kind) && !c.init;
 
 /** Image reference parts: a tag (after the last ":" of the last path segment) and a digest. */
 export function parseImage(image: string): { tag?: string; digest?: string } {
@@ -97,10 +78,10 @@ export const workloadRules: R[] = [
     fix: 'Add a readinessProbe (backend: GET /openmrs/health/started).',
     refs: { kubeScore: ['pod-probes'], polaris: ['readinessProbeMissing'], checkov: ['CKV_K8S_9'] },
     check: (ctx) =>
-      longRunning(ctx).flatMap((w) =>
-        w.containers
-          .filter((c) => !c.init && c.spec.readinessProbe === undefined)
-          .map((c) => hit(w, `container ${c.name}: no readinessProbe`)),
+      perContainer(
+        ctx,
+        (_w, c) => (c.spec.readinessProbe === undefined ? 'no readinessProbe' : undefined),
+        serving,
       ),
   },
   {
@@ -113,10 +94,10 @@ export const workloadRules: R[] = [
     fix: 'Add a livenessProbe (backend: GET /openmrs/health/alive, frontend and gateway: TCP).',
     refs: { kubeScore: ['pod-probes'], polaris: ['livenessProbeMissing'], checkov: ['CKV_K8S_8'] },
     check: (ctx) =>
-      longRunning(ctx).flatMap((w) =>
-        w.containers
-          .filter((c) => !c.init && c.spec.livenessProbe === undefined)
-          .map((c) => hit(w, `container ${c.name}: no livenessProbe`)),
+      perContainer(
+        ctx,
+        (_w, c) => (c.spec.livenessProbe === undefined ? 'no livenessProbe' : undefined),
+        serving,
       ),
   },
   {
@@ -129,16 +110,15 @@ export const workloadRules: R[] = [
     fix: 'Give the liveness probe a cheaper check or a longer failure threshold than the readiness probe.',
     refs: { kubeScore: ['pod-probes-identical'] },
     check: (ctx) =>
-      longRunning(ctx).flatMap((w) =>
-        w.containers
-          .filter(
-            (c) =>
-              !c.init &&
-              c.spec.readinessProbe !== undefined &&
-              c.spec.livenessProbe !== undefined &&
-              probeKey(c.spec.readinessProbe) === probeKey(c.spec.livenessProbe),
-          )
-          .map((c) => hit(w, `container ${c.name}: readiness and liveness probes are identical`)),
+      perContainer(
+        ctx,
+        (_w, c) =>
+          c.spec.readinessProbe !== undefined &&
+          c.spec.livenessProbe !== undefined &&
+          probeKey(c.spec.readinessProbe) === probeKey(c.spec.livenessProbe)
+            ? 'readiness and liveness probes are identical'
+            : undefined,
+        serving,
       ),
   },
   {

@@ -3,18 +3,9 @@
 import type { KubeObject } from '../../render/objects.js';
 import type { Hit, ManifestContext, Rule } from '../types.js';
 import { MASK } from '../../mask.js';
-import {
-  arr,
-  envOf,
-  isOpenmrsBackend,
-  isRecord,
-  rec,
-  refOf,
-  str,
-  workloads,
-  type Container,
-  type Workload,
-} from '../sources/workloads.js';
+import { arr, isRecord, rec, str } from '../../render/json.js';
+import { envOf, objectId, type PodContainer } from '../../render/workloads.js';
+import { perContainer } from './workload-hits.js';
 
 type R = Rule<ManifestContext>;
 
@@ -37,7 +28,7 @@ const secretValue = (objects: KubeObject[], name: string, key: string): string |
 };
 
 /** The value a container sees for `name`: a literal, a Secret (decoded when it is in the manifests), or unset. */
-export function resolveEnv(objects: KubeObject[], c: Container, name: string): Resolved {
+export function resolveEnv(objects: KubeObject[], c: PodContainer, name: string): Resolved {
   const direct = arr(c.spec.env)
     .filter(isRecord)
     .find((e) => e.name === name);
@@ -72,24 +63,21 @@ export function resolveEnv(objects: KubeObject[], c: Container, name: string): R
   return { kind: 'unset' };
 }
 
-const backends = (ctx: ManifestContext): { w: Workload; c: Container }[] =>
-  workloads(ctx.objects).flatMap((w) =>
-    w.containers.filter((c) => !c.init && isOpenmrsBackend(c)).map((c) => ({ w, c })),
-  );
+/** The OpenMRS backend (openmrs-core or the reference application backend image, or a container configured with OMRS_DB_*). */
+function isOpenmrsBackend(c: PodContainer): boolean {
+  const image = str(c.spec.image) ?? '';
+  if (/openmrs\/openmrs-(core|reference-application-3-backend|reference-application-distro)/.test(image))
+    return true;
+  return envOf(c).some((e) => /^OMRS_DB(_|$)/.test(e.name));
+}
 
-const perBackend = (ctx: ManifestContext, bad: (c: Container) => string | undefined): Hit[] =>
-  backends(ctx).flatMap(({ w, c }) => {
-    const m = bad(c);
-    return m
-      ? [
-          {
-            resource: w.ref,
-            message: `container ${c.name}: ${m}`,
-            ...(w.object.source && { file: w.object.source }),
-          },
-        ]
-      : [];
-  });
+/** One hit per OpenMRS backend container (init containers aside) for which `bad` returns a message. */
+const perBackend = (ctx: ManifestContext, bad: (c: PodContainer) => string | undefined): Hit[] =>
+  perContainer(
+    ctx,
+    (_w, c) => bad(c),
+    (_w, c) => !c.init && isOpenmrsBackend(c),
+  );
 
 const truthy = (v: string): boolean => /^(true|1|yes|on)$/i.test(v.trim());
 
@@ -273,7 +261,10 @@ export const openmrsRules: R[] = [
                 v !== undefined &&
                 [...DEFAULT_ADMIN_PASSWORDS, ...DEFAULT_DB_PASSWORDS].includes(v),
             )
-            .map(([k]) => ({ resource: refOf(o), message: `key ${k} holds a well-known default password` }));
+            .map(([k]) => ({
+              resource: objectId(o),
+              message: `key ${k} holds a well-known default password`,
+            }));
         }),
   },
 ];

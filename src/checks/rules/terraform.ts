@@ -1,7 +1,7 @@
 // Terraform rules (AWS: RDS, EKS, S3 state bucket, DynamoDB lock table).
 import type { Hit, Rule, TerraformContext } from '../types.js';
 import { tfBool, tfNumber, type TfResource } from '../sources/terraform.js';
-import { arr, isRecord, rec, str } from '../sources/workloads.js';
+import { arr, isRecord, rec, str } from '../../render/json.js';
 
 type R = Rule<TerraformContext>;
 

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../../errors.js';
-import { isRecord, type Json } from './workloads.js';
+import { packageRoot } from '../../package-info.js';
+import { isRecord, type Json } from '../../render/json.js';
 
 export interface TfResource {
   type: string;
@@ -52,13 +53,17 @@ const wasmParse: Parse = async (file, text) => {
 
 /**
  * The WebAssembly parser costs about 1 s to load and ~40 ms per KiB of HCL; its output depends only
- * on the text, so it is cached by content hash (~/.cache/omrs/hcl, or $OMRS_CACHE_DIR/hcl). A
- * broken cache entry is parsed again.
+ * on the text, so it is looked up by content hash: first in the table `npm run build` makes of the
+ * terraform/ that ships with omrs (dist/hcl-parsed.json: a first run on it parses nothing), then in
+ * the user's cache (~/.cache/omrs/hcl, or $OMRS_CACHE_DIR/hcl). A broken cache entry is parsed again.
  */
 function cachedParser(cacheDir: string | undefined): Parse {
-  if (!cacheDir) return wasmParse;
   return async (file, text) => {
-    const key = join(cacheDir, `${createHash('sha256').update(PARSER_ID).update(text).digest('hex')}.json`);
+    const hash = createHash('sha256').update(PARSER_ID).update(text).digest('hex');
+    const shipped = (await shippedParses())[hash];
+    if (shipped) return shipped;
+    if (!cacheDir) return wasmParse(file, text);
+    const key = join(cacheDir, `${hash}.json`);
     try {
       return JSON.parse(await readFile(key, 'utf8')) as Json;
     } catch {
@@ -70,7 +75,16 @@ function cachedParser(cacheDir: string | undefined): Parse {
     }
   };
 }
+/** Names the parser's output format; build.mjs writes the table under the same name, or none matches. */
 const PARSER_ID = '@cdktf/hcl2json@0.21';
+
+let shippedTable: Promise<Record<string, Json>> | undefined;
+/** The parses build.mjs wrote for the shipped terraform/ (by content hash); empty when absent or made by another parser. */
+const shippedParses = (): Promise<Record<string, Json>> =>
+  (shippedTable ??= readFile(join(packageRoot(), 'dist', 'hcl-parsed.json'), 'utf8')
+    .then((text) => JSON.parse(text) as { parser?: string; parses?: Record<string, Json> })
+    .then((table) => (table.parser === PARSER_ID && isRecord(table.parses) ? table.parses : {}))
+    .catch(() => ({})));
 export const defaultHclCache = (env: Record<string, string | undefined>): string | undefined =>
   env.OMRS_CACHE_DIR
     ? join(env.OMRS_CACHE_DIR, 'hcl')
@@ -78,7 +92,8 @@ export const defaultHclCache = (env: Record<string, string | undefined>): string
       ? join(env.XDG_CACHE_HOME ?? join(env.HOME, '.cache'), 'omrs', 'hcl')
       : undefined;
 
-async function tfFiles(dir: string): Promise<string[]> {
+/** The files terraform reads in a folder tree (build.mjs lists the shipped ones the same way). */
+export async function tfFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true })) {

@@ -142,17 +142,21 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
           },
         );
         await out.close();
-        out.result(result, (c) =>
-          [
-            `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live${result.previous ? ` (was ${result.previous}, kept for \`omrs rollback\`)` : ''}`,
-            c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
-            c.dim(
-              `  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`,
-            ),
-            ...(result.unpinned.length
-              ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)]
-              : []),
-          ].join('\n'),
+        out.result(
+          result,
+          (c) =>
+            [
+              `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live${result.previous ? ` (was ${result.previous}, kept for \`omrs rollback\`)` : ''}`,
+              c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
+              c.dim(
+                `  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`,
+              ),
+              ...(result.unpinned.length
+                ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)]
+                : []),
+            ].join('\n'),
+          // A use case that returned has switched: past that point a stop lets it finish (exit 0).
+          { evenIfInterrupted: true },
         );
       }),
     );

@@ -8,7 +8,8 @@ import { sleep } from './engine.js';
 import { logs } from './logs.js';
 import { restartService } from './restart.js';
 import { seedComposeTenants } from './seed.js';
-import { down, status } from './status.js';
+import { down } from './down.js';
+import { status } from './status.js';
 import { openInBrowser, restartLine, restartTracker } from '../dashboard-common.js';
 import type { DashboardSource } from '../runtime.js';
 

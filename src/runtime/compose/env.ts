@@ -1,7 +1,7 @@
 // A container's environment as the kubelet builds it: envFrom first, then env in order, with
 // valueFrom resolved against the rendered Secrets and ConfigMaps and $(VAR) references expanded.
 import { OmrsError } from '../../errors.js';
-import type { Container } from './kube.js';
+import type { Container } from '../../render/kube-spec.js';
 
 export interface EnvLookup {
   id: string;

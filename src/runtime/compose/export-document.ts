@@ -7,7 +7,8 @@ import { OmrsError } from '../../errors.js';
 import { SECRET_NAME } from '../../mask.js';
 import { nameFor, type Role } from './docker-spec.js';
 import { LABEL, networkName, volumeName } from './names.js';
-import type { ComposePlan, ContainerPlan, FilePlan, Mount, Phase, ServicePlan } from './plan.js';
+import type { Phase } from '../../render/workloads.js';
+import type { ComposePlan, ContainerPlan, FilePlan, Mount, ServicePlan } from './plan.js';
 
 export interface DocumentOptions {
   /** The config folder as the compose file refers to it, e.g. "./dev". */

@@ -1,8 +1,7 @@
 // What the translation produces: a runtime-neutral description of containers, volumes, files and
 // one network. up.ts turns it into dockerode calls, export.ts into a compose file.
 
-export type Phase = 'database' | 'init' | 'backend' | 'frontend' | 'gateway';
-export const PHASES: readonly Phase[] = ['database', 'init', 'backend', 'frontend', 'gateway'];
+import type { Phase } from '../../render/workloads.js';
 
 export type ProbeAction =
   | { type: 'http'; path: string; port: number; scheme: 'http' | 'https'; headers: Record<string, string> }

@@ -1,7 +1,7 @@
 // Kubernetes probe → the probe omrs runs itself (from the host against the container's IP, or
 // through docker exec). Docker HEALTHCHECK cannot be used: the images carry no curl.
 import { OmrsError } from '../../errors.js';
-import type { Container, Probe } from './kube.js';
+import type { Container, Probe } from '../../render/kube-spec.js';
 import type { ProbePlan } from './plan.js';
 
 export function probePlan(p: Probe, c: Container, id: string): ProbePlan {

@@ -7,7 +7,9 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { canonicalJson } from '../../profile/digest.js';
 import type { Profile } from '../../profile/schema.js';
-import type { KubeObject } from './kube.js';
+import { chartDir, findHelm, helmTemplate } from '../../render/helm.js';
+import type { RawObject } from '../../render/kube-spec.js';
+import { profileToValues } from '../../render/values.js';
 
 export interface RenderInput {
   profile: Profile;
@@ -41,11 +43,7 @@ async function dirDigest(dir: string): Promise<string> {
 export async function renderObjects(
   input: RenderInput,
   deps: { env: Record<string, string | undefined>; signal?: AbortSignal },
-): Promise<KubeObject[]> {
-  const [{ profileToValues }, { chartDir, findHelm, helmTemplate }] = await Promise.all([
-    import('../../render/values.js'),
-    import('../../render/helm.js'),
-  ]);
+): Promise<RawObject[]> {
   const namespace = input.profile.cluster.namespace ?? input.env;
   const values = profileToValues(input.profile, {
     env: input.env,
@@ -60,7 +58,7 @@ export async function renderObjects(
     .digest('hex');
   const file = join(input.envDir, 'rendered.json');
   try {
-    const cached = JSON.parse(await readFile(file, 'utf8')) as { key: string; objects: KubeObject[] };
+    const cached = JSON.parse(await readFile(file, 'utf8')) as { key: string; objects: RawObject[] };
     if (cached.key === key) return cached.objects;
   } catch {
     // no cache yet, or an unreadable one: render
@@ -73,7 +71,7 @@ export async function renderObjects(
       env: deps.env,
       ...(deps.signal && { signal: deps.signal }),
     })
-  ).map((o) => o.raw as unknown as KubeObject);
+  ).map((o) => o.raw as unknown as RawObject);
   await mkdir(input.envDir, { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify({ key, objects }), { mode: 0o600 });
   return objects;

@@ -7,8 +7,10 @@ import { composeSource } from './dashboard-source.js';
 import { composeTenantDatabase } from './database.js';
 import { logs } from './logs.js';
 import { restartService } from './restart.js';
-import { down, status, type DownResult as ComposeDownResult } from './status.js';
-import { envNameFor, up } from './up.js';
+import { down, type DownResult as ComposeDownResult } from './down.js';
+import { status } from './status.js';
+import { envNameFor } from './env-name.js';
+import { up } from './up.js';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 

@@ -4,6 +4,7 @@
 import type { EventSink } from '../../events/types.js';
 import type { Profile } from '../../profile/schema.js';
 import type { Docker } from '../../platform/docker.js';
+import { seedTenant } from '../../seed/index.js';
 import { composeTenantDatabases } from './database.js';
 
 /** One line per tenant: what seeding did. */
@@ -13,7 +14,6 @@ export async function seedComposeTenants(
   settings: Profile['seed'],
   deps: { events: EventSink; signal: AbortSignal },
 ): Promise<string[]> {
-  const { seedTenant } = await import('../../seed/index.js');
   const lines: string[] = [];
   for (const [tenant, url] of [...(await composeTenantDatabases(docker, env))].sort(([a], [b]) =>
     a.localeCompare(b),

@@ -2,22 +2,20 @@
 // network). Pure: no docker, no file system. Every runtime deploys the same rendered objects;
 // this is how compose does it.
 import { OmrsError } from '../../errors.js';
-import {
-  cpuToNano,
-  memoryToBytes,
-  objectId,
-  selects,
-  type Container,
-  type KeyToPath,
-  type KubeObject,
-  type PodSpec,
-  type ServiceSpec,
-  type Volume,
-  type WorkloadSpec,
-} from './kube.js';
+import type {
+  Container,
+  KeyToPath,
+  PodSpec,
+  RawObject,
+  ServiceSpec,
+  Volume,
+  WorkloadSpec,
+} from '../../render/kube-spec.js';
+import { objectId, phaseOf, serviceSelects } from '../../render/workloads.js';
+import { cpuToNano, memoryToBytes } from './quantities.js';
 import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
-import type { ComposePlan, ContainerPlan, FilePlan, Mount, Phase, ProbePlan, ServicePlan } from './plan.js';
+import type { ComposePlan, ContainerPlan, FilePlan, Mount, ProbePlan, ServicePlan } from './plan.js';
 import { probePlan } from './probes-plan.js';
 
 export interface TranslateOptions {
@@ -41,15 +39,7 @@ const SKIPPED: Record<string, string> = {
 const DATA_KINDS = new Set(['Secret', 'ConfigMap', 'Service', 'PersistentVolumeClaim']);
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job']);
 
-export const phaseOf = (kind: string, component: string | undefined): Phase => {
-  if (kind === 'Job') return 'init';
-  if (component && /^(db|database|mariadb|mysql)$/.test(component)) return 'database';
-  if (component === 'backend') return 'backend';
-  if (component === 'gateway') return 'gateway';
-  return 'frontend';
-};
-
-export function translate(objects: KubeObject[], options: TranslateOptions): ComposePlan {
+export function translate(objects: RawObject[], options: TranslateOptions): ComposePlan {
   const plan: ComposePlan = {
     env: options.env,
     network: networkName(options.env),
@@ -89,18 +79,18 @@ export function translate(objects: KubeObject[], options: TranslateOptions): Com
 
 interface Context extends TranslateOptions {
   lookup: { secrets: Map<string, Record<string, string>>; configMaps: Map<string, Record<string, string>> };
-  services: KubeObject[];
+  services: RawObject[];
   plan: ComposePlan;
 }
 
-function secretData(o: KubeObject): Record<string, string> {
+function secretData(o: RawObject): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
   for (const [k, v] of Object.entries(o.stringData ?? {})) out[k] = v;
   return out;
 }
 
-export function shortName(o: KubeObject): string {
+export function shortName(o: RawObject): string {
   const instance = o.metadata.labels?.['app.kubernetes.io/instance'];
   const name = o.metadata.name;
   return instance && name.startsWith(`${instance}-`) && name.length > instance.length + 1
@@ -108,7 +98,7 @@ export function shortName(o: KubeObject): string {
     : name;
 }
 
-function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined {
+function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined {
   const id = objectId(o);
   const spec = o.spec as WorkloadSpec | undefined;
   const pod = spec?.template?.spec;
@@ -120,8 +110,6 @@ function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined
   if (pod.hostNetwork) unsupported(id, 'hostNetwork: true');
   const name = shortName(o);
   const podLabels = { ...(spec.template.metadata?.labels ?? {}) };
-  const component =
-    podLabels['app.kubernetes.io/component'] ?? o.metadata.labels?.['app.kubernetes.io/component'];
   const kind = o.kind as ServicePlan['kind'];
   let replicas = kind === 'Job' ? 1 : (spec.replicas ?? 1);
   if (kind === 'StatefulSet' && replicas > 1) {
@@ -147,14 +135,14 @@ function translateWorkload(o: KubeObject, ctx: Context): ServicePlan | undefined
   const selecting =
     kind === 'Job'
       ? []
-      : ctx.services.filter((s) => selects((s.spec as ServiceSpec | undefined)?.selector, podLabels));
+      : ctx.services.filter((s) => serviceSelects((s.spec as ServiceSpec | undefined)?.selector, podLabels));
   const aliases = selecting.map((s) => s.metadata.name);
   if (kind === 'StatefulSet') {
     const pod0 = `${o.metadata.name}-0`;
     aliases.push(pod0, ...(spec.serviceName ? [`${pod0}.${spec.serviceName}`] : []));
   }
   for (const s of selecting) checkServicePorts(s, pod.containers, ctx.plan);
-  const phase = phaseOf(kind, component);
+  const phase = phaseOf(o);
   const service: ServicePlan = {
     name,
     source: id,
@@ -189,7 +177,7 @@ function resolvePort(port: number | string | undefined, containers: Container[])
   return undefined;
 }
 
-function checkServicePorts(s: KubeObject, containers: Container[], plan: ComposePlan): void {
+function checkServicePorts(s: RawObject, containers: Container[], plan: ComposePlan): void {
   for (const p of (s.spec as ServiceSpec).ports ?? []) {
     const target = resolvePort(p.targetPort ?? p.port, containers);
     if (target !== undefined && target !== p.port)
@@ -199,7 +187,7 @@ function checkServicePorts(s: KubeObject, containers: Container[], plan: Compose
   }
 }
 
-function gatewayPort(services: KubeObject[], containers: Container[]): number | undefined {
+function gatewayPort(services: RawObject[], containers: Container[]): number | undefined {
   for (const s of services) {
     const first = (s.spec as ServiceSpec).ports?.[0];
     const port = first && resolvePort(first.targetPort ?? first.port, containers);
@@ -217,7 +205,7 @@ interface PodVolume {
 }
 
 function podVolumes(
-  o: KubeObject,
+  o: RawObject,
   pod: PodSpec,
   spec: WorkloadSpec,
   service: string,
@@ -284,7 +272,7 @@ function podVolumes(
   return result;
 }
 
-function stripRelease(name: string, o: KubeObject): string {
+function stripRelease(name: string, o: RawObject): string {
   const instance = o.metadata.labels?.['app.kubernetes.io/instance'];
   return instance && name.startsWith(`${instance}-`) ? name.slice(instance.length + 1) : name;
 }
@@ -305,7 +293,7 @@ interface ContainerContext {
   primary: boolean;
 }
 
-function translateContainer(o: KubeObject, c: Container, pod: PodSpec, ctx: ContainerContext): ContainerPlan {
+function translateContainer(o: RawObject, c: Container, pod: PodSpec, ctx: ContainerContext): ContainerPlan {
   const id = `${objectId(o)} container "${c.name}"`;
   const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
   const { env, sources, expand } = resolveEnv(c, {

@@ -21,12 +21,14 @@ import {
 import { renderObjects } from './render-cache.js';
 import { withEnvLock } from './lock.js';
 import { LABEL } from './names.js';
-import { PHASES, type ComposePlan, type Phase } from './plan.js';
+import { PHASES, type Phase } from '../../render/workloads.js';
+import type { ComposePlan } from './plan.js';
 import { seedComposeTenants } from './seed.js';
 import { envDir, passwordSeed, writeFiles } from './state.js';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { translate } from './translate.js';
+import { envNameFor } from './env-name.js';
 import { checkEnvName, envNameOf } from '../../render/env-name.js';
 
 export type { PullPolicy };
@@ -70,15 +72,6 @@ export interface Prepared {
   appDigest: string;
   plan: ComposePlan;
   labels: Record<string, string>;
-}
-
-/** The env a command acts on: --env, else the profile's default env. */
-export async function envNameFor(
-  request: Pick<UpRequest, 'profile' | 'env'>,
-  deps: ProfileDeps,
-): Promise<string> {
-  if (request.env) return request.env;
-  return envNameOf((await openProfile(request.profile, deps)).name);
 }
 
 /** Profile → chart objects (the render layer, `helm template`) → compose plan. */

@@ -4,10 +4,12 @@
 import type { EventBus } from '../../events/bus.js';
 import type { Target } from './connect.js';
 import { serviceName } from './labels.js';
-import { kubeLogs, kubeOpen, type OpenHandle } from './logs.js';
+import { kubeLogs } from './logs.js';
+import { kubeOpen, type OpenHandle } from './open.js';
 import { restartService } from './restart.js';
 import { seedTenants } from './seed.js';
-import { downTarget, kubeStatus } from './status.js';
+import { downTarget } from './down.js';
+import { kubeStatus } from './status.js';
 import { openInBrowser, pause, restartLine, restartTracker } from '../dashboard-common.js';
 import type { DashboardSource } from '../runtime.js';
 

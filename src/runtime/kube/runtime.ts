@@ -2,47 +2,24 @@
 // approves a target once per command (kind and minikube first make sure their cluster exists
 // for `up`), and every method hands over to the kube use case on that target.
 import { ExitCode, OmrsError } from '../../errors.js';
-import { profileImages } from '../../render/values.js';
-import { openProfile } from '../../profile/index.js';
 import type { Runtime, RuntimeDeps, RuntimeKind, RuntimeRequest } from '../runtime.js';
-import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import { connect, type KubeRequest, type Target } from './connect.js';
 import { kubeSource } from './dashboard-source.js';
 import { tenantDatabaseOf } from './database.js';
-import { kubeLogs, kubeOpen } from './logs.js';
-import { kindCreate, kindLoadImages } from './providers/kind.js';
-import { minikubeStart } from './providers/minikube.js';
+import { kubeLogs } from './logs.js';
+import { kubeOpen } from './open.js';
+import { prepareCluster } from './providers/prepare.js';
 import { restartService } from './restart.js';
-import { kubeDown, kubeStatus } from './status.js';
+import { kubeDown } from './down.js';
+import { kubeStatus } from './status.js';
 import { kubeUp } from './up.js';
-
-/** Creates (or starts) the kind or minikube cluster the profile names; other clusters exist already. */
-async function ensureCluster(request: KubeRequest, deps: KubeDeps): Promise<KubeDeps> {
-  if (request.runtime !== 'kind' && request.runtime !== 'minikube') return deps;
-  const opened = await openProfile(request.profile, deps);
-  const { profile } = opened;
-  if (request.runtime === 'kind') {
-    const name = profile.cluster.kind?.name ?? 'omrs';
-    const created = await kindCreate(
-      { name, config: profile.cluster.kind?.config ?? 'kind/dev.yaml' },
-      deps.env,
-      deps.cwd,
-    );
-    if (created)
-      await kindLoadImages(
-        name,
-        profileImages(profile).map((i) => i.image),
-        deps.env,
-      );
-  } else await minikubeStart(profile.cluster.minikube?.profile ?? 'omrs', deps.env);
-  return { ...deps, opened };
-}
 
 export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: RuntimeKind): Runtime {
   const kube: KubeRequest = { ...request, runtime: kind };
   let target: Promise<Target> | undefined;
   /** The approved target; the first call's action is what the guard asks about (`upgrade dev`). */
   const targetFor = (action: string, prepare = false): Promise<Target> =>
-    (target ??= (prepare ? ensureCluster(kube, deps) : Promise.resolve(deps)).then((d) =>
+    (target ??= (prepare ? prepareCluster(kube, deps) : Promise.resolve(deps)).then((d) =>
       connect(kube, d, action),
     ));
 

@@ -4,6 +4,7 @@
 import { step } from '../../events/bus.js';
 import type { EventSink } from '../../events/types.js';
 import type { Target } from './connect.js';
+import { seedTenant } from '../../seed/index.js';
 import { clusterBackends, tenantDatabaseOf } from './database.js';
 
 /** One line per tenant: what seeding did. */
@@ -11,7 +12,6 @@ export async function seedTenants(
   target: Target,
   deps: { events: EventSink; signal: AbortSignal },
 ): Promise<string[]> {
-  const { seedTenant } = await import('../../seed/index.js');
   const lines: string[] = [];
   const backends = await clusterBackends(target);
   for (const tenant of [...backends.keys()].sort()) {

@@ -5,7 +5,9 @@
 import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import { findHelm, helmTemplate } from '../../render/helm.js';
-import { componentOf, type KubeObject } from '../../render/objects.js';
+import type { KubeObject } from '../../render/objects.js';
+import { stringMap } from '../../render/json.js';
+import { phaseOf, podTemplateOf, rawOf, READINESS_ORDER, type Phase } from '../../render/workloads.js';
 import { durationSeconds, profileToValues, type ChartValues } from '../../render/values.js';
 import type { Profile } from '../../profile/schema.js';
 import { api, apiError, isConflict, isNotFound, type KubeClient } from './client.js';
@@ -13,6 +15,8 @@ import { connect, type KubeDeps, type KubeRequest, type Target } from './connect
 import { diagnose, diagnosisProblems } from './diagnose.js';
 import { helmRollback, helmUpgrade, type HelmTarget } from './helm.js';
 import { KANNOTATION, namespaceLabels, releaseHash } from './labels.js';
+import { leaseEnv } from './lease.js';
+import { seedTenants } from './seed.js';
 import { WorkloadWatch, waitOrdered, type ReadyStep, type WorkloadKind, type WorkloadRef } from './watch.js';
 
 export interface KubeUpRequest extends KubeRequest {
@@ -65,29 +69,26 @@ export async function releaseRevisions(
     .sort((a, b) => a.revision - b.revision);
 }
 
-const STEP_ORDER: { component: string; id: string; title: string; timeout: keyof Profile['timeouts'] }[] = [
-  { component: 'db', id: 'db', title: 'database ready', timeout: 'database' },
-  { component: 'init', id: 'init', title: 'tenant init jobs done', timeout: 'init' },
-  { component: 'backend', id: 'backend', title: 'backends ready', timeout: 'backend' },
-  { component: 'frontend', id: 'frontend', title: 'frontend ready', timeout: 'frontend' },
-  { component: 'gateway', id: 'gateway', title: 'gateway ready', timeout: 'gateway' },
-];
+const STEP_TITLES: Record<Phase, string> = {
+  database: 'database ready',
+  init: 'tenant init jobs done',
+  backend: 'backends ready',
+  frontend: 'frontend ready',
+  gateway: 'gateway ready',
+};
 
-/** Readiness steps from the rendered objects, in order, with the profile's per-step timeouts. */
+/** Readiness steps from the rendered objects, in readiness order, with the profile's per-step timeouts. */
 export function readySteps(objects: KubeObject[], timeouts: Profile['timeouts']): ReadyStep[] {
   const workloads = objects.filter((o): o is KubeObject & { kind: WorkloadKind } =>
     ['Deployment', 'StatefulSet', 'Job'].includes(o.kind),
   );
-  return STEP_ORDER.map((s) => ({
-    id: s.id,
-    title: s.title,
-    timeoutMs: durationSeconds(timeouts[s.timeout]) * 1000,
+  return READINESS_ORDER.map(({ phase, component }) => ({
+    id: component,
+    title: STEP_TITLES[phase],
+    timeoutMs: durationSeconds(timeouts[phase]) * 1000,
     workloads: workloads
-      .filter(
-        (o) =>
-          componentOf(o) === s.component || o.metadata.labels['app.kubernetes.io/component'] === s.component,
-      )
-      .map((o): WorkloadRef => ({ kind: o.kind, name: o.metadata.name, component: s.component })),
+      .filter((o) => phaseOf(rawOf(o)) === phase)
+      .map((o): WorkloadRef => ({ kind: o.kind, name: o.metadata.name, component })),
   }));
 }
 
@@ -147,12 +148,8 @@ function jobIdentity(
   return { specHash: labels?.['omrs.dev/spec-hash'], templateLabels: templateLabels ?? {} };
 }
 
-const templateLabelsOf = (o: KubeObject): Record<string, string> | undefined => {
-  const template = (
-    o.raw.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined
-  )?.template;
-  return template?.metadata?.labels;
-};
+const templateLabelsOf = (o: KubeObject): Record<string, string> =>
+  stringMap(podTemplateOf(rawOf(o))?.meta.labels);
 
 /**
  * Deletes the Jobs whose pod template the new render changes (helm cannot patch it: "field is
@@ -211,7 +208,6 @@ export function helmTarget(
  */
 export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Target): Promise<KubeUpResult> {
   const t = target ?? (await connect(request, deps, 'upgrade'));
-  const { leaseEnv } = await import('./lease.js');
   const first = await ensureNamespace(
     t.client,
     t.namespace,
@@ -224,9 +220,7 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
     // Ctrl-C during a rollout whose last steps had nothing to wait for: do not start seeding.
     if (deps.signal.aborted) throw new InterruptedError('up');
     const seeded =
-      t.resolved.profile.seed.enabled && request.seed !== false
-        ? await (await import('./seed.js')).seedTenants(t, deps)
-        : undefined;
+      t.resolved.profile.seed.enabled && request.seed !== false ? await seedTenants(t, deps) : undefined;
     // A Ctrl-C after the last point a step checks: `up` and `env create` must not report "ready".
     if (deps.signal.aborted) throw new InterruptedError('up');
     return { ...result, ...(seeded && { seeded }) };

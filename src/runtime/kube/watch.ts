@@ -1,6 +1,7 @@
-// Readiness, ordered: database → init Jobs → backends → frontend → gateway. Three watches
-// (Deployments, StatefulSets, Jobs of the namespace) keep a cache; each step waits until its
-// objects are ready, with its own deadline from the profile, and reports progress as events.
+// Readiness, in the readiness order of render/workloads.ts (database → init Jobs → backends →
+// frontend → gateway). Three watches (Deployments, StatefulSets, Jobs of the namespace) keep a
+// cache; each step waits until its objects are ready, with its own deadline from the profile, and
+// reports progress as events.
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { EventSink, HealthState, RuntimeState } from '../../events/types.js';

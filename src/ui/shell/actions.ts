@@ -5,6 +5,8 @@
 import type { CheckReport, RuleMeta } from '../../checks/types.js';
 import type { EventBus } from '../../events/bus.js';
 import type { DiffReport } from '../../profile/index.js';
+import type { PromoteReview } from '../../promote/common.js';
+import type { LockedImage } from '../../promote/lock.js';
 import type { DashboardSource } from '../dashboard/source.js';
 import type { DataAction } from './data-menu.js';
 import type { EnvironmentSummary, ShownProfile } from './types.js';
@@ -53,6 +55,46 @@ export interface CreateRequest {
   runtime: string;
 }
 
+/** A QA record `p` offers: what `omrs promote record` wrote, and the images of the profile QA ran. */
+export interface QaRecordChoice {
+  file: string;
+  profile: string;
+  appDigest: string;
+  testedAt: string;
+  result: 'passed' | 'failed';
+  /** The images of the QA profile (absent when the record names no profile file, or it cannot be read). */
+  images?: LockedImage[];
+}
+
+export interface PromoteChoices {
+  profile: string;
+  /** The target profile's app digest: a record naming it is the app QA tested. */
+  appDigest: string;
+  /** The QA records found in the project folder and the profiles folder, newest first. */
+  records: QaRecordChoice[];
+  /** Production profiles refuse a promotion without a QA record. */
+  recordRequired: boolean;
+  /**
+   * The context the profile names: the wizard shows it and passes it as `--context` (a production
+   * profile is never promoted on the current context alone); the typed name confirms it.
+   */
+  context?: string;
+}
+
+export interface PromoteAsk {
+  profile: string;
+  /** The QA record file (`--approve-record`); none for a profile that does not need one. */
+  record?: string;
+  /** The idle colour's gateway for the smoke test (`--smoke-url`). */
+  smokeUrl: string;
+  context?: string;
+}
+
+export interface PromoteDepsOfShell extends ActionDeps {
+  /** Pages through what promote read (identity, gate, plan) before it asks for the typed name. */
+  review(review: PromoteReview): Promise<void>;
+}
+
 export interface ShellActions {
   startChoices(profile: string): Promise<StartChoices>;
   /** `omrs up --profile p --runtime r [--context c]`. */
@@ -77,6 +119,12 @@ export interface ShellActions {
   diffProfiles(a: string, b: string): Promise<DiffReport>;
   /** `omrs seed --env e --size s`, `omrs db snapshot|restore <name> --env e`, `omrs seed --purge --env e`. */
   data(env: EnvironmentSummary, action: DataAction, deps: ActionDeps): Promise<string>;
+  /** What `p` offers for a profile: its app digest and the QA records to promote it with. */
+  promoteChoices(profile: string): Promise<PromoteChoices>;
+  /** `omrs promote --profile p --approve-record r --smoke-url u`: the result line. */
+  promote(ask: PromoteAsk, deps: PromoteDepsOfShell): Promise<string>;
+  /** `omrs rollback --profile p --context <the profile's>`: the result line. */
+  rollback(profile: string, deps: ActionDeps): Promise<string>;
 }
 
 /** The runtimes `n` offers for a disposable environment, as `omrs env create --runtime` takes them. */

@@ -20,6 +20,7 @@ import { initialNav, navigate } from './navigation.js';
 import { ProfileDetails } from './profile-details.js';
 import { ProfilePicker } from './profile-picker.js';
 import { ProfileView } from './profile-view.js';
+import { PromoteWizard } from './promote-wizard.js';
 import { RuntimePicker, optionLabel } from './runtime-picker.js';
 import { TtlLine } from './ttl-line.js';
 import type {
@@ -46,6 +47,7 @@ type Screen =
   | { kind: 'profile'; profile: string }
   | { kind: 'diff-pick'; profile: string }
   | { kind: 'diff'; a: string; b: string }
+  | { kind: 'promote'; profile: string }
   | {
       kind: 'dashboard';
       env: EnvironmentSummary;
@@ -154,7 +156,7 @@ export const ShellApp = ({
         return;
       }
       if (input === 'r') return setListed((n) => n + 1);
-      if (!'usnxDgcdm'.includes(input) || input === '') return;
+      if (!'usnxDgcdmpR'.includes(input) || input === '') return;
       if (!actions) return setNotice(NO_ACTIONS);
       const profile = profileNames[current.profileCursor];
       if (input === 'u' && current.focus === 'profiles' && profile)
@@ -168,6 +170,15 @@ export const ShellApp = ({
         );
       if (input === 'd' && current.focus === 'profiles' && profile)
         return setScreen({ kind: 'diff-pick', profile });
+      if (input === 'p' && current.focus === 'profiles' && profile)
+        return setScreen({ kind: 'promote', profile });
+      // The use case asks for the environment's name typed before it switches anything.
+      if (input === 'R' && current.focus === 'profiles' && profile)
+        return runJob(
+          `omrs rollback --profile ${profile}`,
+          (deps) => actions.rollback(profile, deps),
+          (line) => line,
+        );
       if (input === 'n') return setModal({ kind: 'create' });
       if (input === 'g')
         return runJob(
@@ -225,6 +236,8 @@ export const ShellApp = ({
         onBack={home}
       />
     );
+  if (screen.kind === 'promote' && actions)
+    return <PromoteWizard profile={screen.profile} actions={actions} onBack={home} />;
   if (screen.kind === 'profile' && actions)
     return (
       <ProfileView

@@ -131,7 +131,7 @@ export const ChecksView = ({ profile, report, explain, onBack }: ChecksViewProps
   );
 };
 
-const FindingRow = ({ finding, selected }: { finding: Finding; selected: boolean }) => {
+export const FindingRow = ({ finding, selected }: { finding: Finding; selected: boolean }) => {
   const mark = MARK[finding.status];
   return (
     <Text wrap="truncate-end" inverse={selected}>
@@ -185,7 +185,7 @@ const Explanation = ({ rule, explain }: { rule: string; explain: (rule: string) 
   );
 };
 
-const Verdict = ({ report }: { report: CheckReport }) => {
+export const Verdict = ({ report }: { report: CheckReport }) => {
   const { fail, warn, waived } = report.counts;
   return (
     <Text wrap="truncate-end">

@@ -124,6 +124,9 @@ function cockpitActions(overrides: Partial<ShellActions> = {}): { actions: Shell
     removeEnv: record('removeEnv', 'removed qa-amber-1a2b (4 containers, network, 2 volumes)'),
     gcEnvs: record('gcEnvs', 'removed 1: qa-old-0001 (2 kept)'),
     data: record('data', 'seeded run r-1 into omrs@127.0.0.1/openmrs: 1,234 rows (50 patients)'),
+    promoteChoices: real.promoteChoices,
+    promote: record('promote', 'promoted shop: green is live'),
+    rollback: record('rollback', 'rolled back shop: blue is live again (was green)'),
     ...overrides,
   };
   return { actions, calls };
@@ -521,8 +524,8 @@ describe('?', () => {
     const shell = await openShell();
     await shell.press('?', (f) => f.includes('Keys'));
     const frame = shell.screen();
-    for (const key of ['u', 'd', 'c', 's', 'm', 'n', 'x', 'D', 'g', 'r', 'esc', 'tab', 'enter', '?', 'q'])
-      expect(frame).toMatch(new RegExp(`│ ${key.replace('?', '\\?')}\\s{2,}\\S`));
+    const keys = ['u', 'd', 'c', 'p / R', 's', 'm', 'n', 'x', 'D', 'g', 'r', 'esc', 'tab', 'enter', '?', 'q'];
+    for (const key of keys) expect(frame).toMatch(new RegExp(`│ ${key.replace('?', '\\?')}\\s{2,}\\S`));
     for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
     shell.unmount();
   });

@@ -20,6 +20,13 @@ export const KEYS: readonly ShellKey[] = [
   { keys: 'u', label: 'up', bar: 'profiles', help: 'start the profile: pick a runtime or context (omrs up)' },
   { keys: 'd', label: 'diff', bar: 'profiles', help: 'compare with another profile: app and env keys apart' },
   { keys: 'c', label: 'check', bar: 'profiles', help: 'run the checks gate of the profile (omrs check)' },
+  // One row for both, so the help still fits a 24-row terminal.
+  {
+    keys: 'p / R',
+    label: 'promote',
+    bar: 'none',
+    help: 'promote wizard; R: roll back (omrs promote, omrs rollback)',
+  },
   {
     keys: 's',
     label: 'stop',

@@ -188,11 +188,11 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
       60_000,
       '10 expired',
     );
-    const dry = await cli(['env', 'gc', '--dry-run', '--json']);
+    const dry = await cli(['env', 'gc', '--runtime', 'kube', '--dry-run', '--json']);
     expect(
       (JSON.parse(dry.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name).filter(ours),
     ).toEqual(short);
-    const gc = await cli(['env', 'gc', '--json']);
+    const gc = await cli(['env', 'gc', '--runtime', 'kube', '--json']);
     expect(gc.code, gc.stderr).toBe(0);
     const result = JSON.parse(gc.stdout) as { removed: { name: string; pvcs: string[] }[]; kept: number };
     const removedOurs = result.removed.filter((r) => ours(r.name));
@@ -279,7 +279,7 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
       30_000,
       'expiry',
     );
-    const gc = await cli(['env', 'gc', '--json']);
+    const gc = await cli(['env', 'gc', '--runtime', 'kube', '--json']);
     expect(gc.code, gc.stderr).toBe(0);
     expect(
       (JSON.parse(gc.stdout) as { removed: { name: string }[] }).removed

@@ -103,7 +103,7 @@ describe.skipIf(!kube)('kube runtime: the per-environment Lease', () => {
   });
 
   it('is taken by `down` too: a down of an environment that an up works on waits for it', async () => {
-    const { kubeDown } = await import('../../../src/runtime/kube/status.js');
+    const { kubeDown } = await import('../../../src/runtime/kube/down.js');
     // Its own namespace: down removes a namespace that has no volume claims to keep.
     const ns = `${namespace}-down`;
     await a!.core.createNamespace({ body: { metadata: { name: ns } } });

@@ -7,7 +7,8 @@ import { EventBus } from '../../../src/events/bus.js';
 import type { OmrsEvent } from '../../../src/events/types.js';
 import type { Profile } from '../../../src/profile/schema.js';
 import { kubeUp } from '../../../src/runtime/kube/up.js';
-import { kubeDown, kubeStatus } from '../../../src/runtime/kube/status.js';
+import { kubeDown } from '../../../src/runtime/kube/down.js';
+import { kubeStatus } from '../../../src/runtime/kube/status.js';
 import { kubeLogs } from '../../../src/runtime/kube/logs.js';
 import { helmHistory } from '../../../src/runtime/kube/helm.js';
 import {

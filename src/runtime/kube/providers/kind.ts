@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../../../errors.js';
 import { packageRoot } from '../../../package-info.js';
+import { createDocker } from '../../../platform/docker.js';
 import { findBinary, type Env } from '../../../platform/exec.js';
 import { loadProjectConfig } from '../../../profile/project-config.js';
 import { missingBinary, tool, toolFailure } from './cluster-tool.js';
@@ -77,9 +78,32 @@ export async function kindDelete(name: string, env: Env): Promise<void> {
   if (r.code !== 0) throw toolFailure(`kind delete cluster --name ${name}`, r);
 }
 
-/** `kind load docker-image` for local images, so pods start without a registry. */
-export async function kindLoadImages(name: string, images: string[], env: Env): Promise<void> {
-  if (images.length === 0) return;
-  const r = await tool(await kindBinary(env), ['load', 'docker-image', '--name', name, ...images], env);
-  if (r.code !== 0) throw toolFailure(`kind load docker-image ${images.join(' ')}`, r);
+/** The images this machine's Docker engine has (kind can only load those; the nodes pull the others). */
+async function localImages(images: string[], env: Env): Promise<string[]> {
+  const docker = await createDocker(env);
+  const present = await Promise.all(
+    images.map((image) =>
+      docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ),
+  );
+  return images.filter((_, i) => present[i]);
+}
+
+/**
+ * `kind load docker-image` for the images the local Docker engine has, so pods start without a
+ * registry; kind skips the nodes that have an image already, so on a reused cluster this is cheap.
+ * Returns the images handed to kind.
+ */
+export async function kindLoadImages(name: string, images: string[], env: Env): Promise<string[]> {
+  const local = await localImages([...new Set(images)], env);
+  if (local.length === 0) return [];
+  const r = await tool(await kindBinary(env), ['load', 'docker-image', '--name', name, ...local], env);
+  if (r.code !== 0) throw toolFailure(`kind load docker-image ${local.join(' ')}`, r);
+  return local;
 }

@@ -10,8 +10,11 @@
 //     (users.password = hex sha512(password + salt), users.salt = random 128-hex token),
 //   - answers /openmrs/health/alive (always 200) and /openmrs/health/started (200 once the schema
 //     exists, 503 before),
-//   - serves GET/DELETE /openmrs/ws/rest/v1/session (basic auth or JSESSIONID cookie) and
-//     GET /openmrs/ws/rest/v1/patient?q=NAME_OR_IDENTIFIER.
+//   - applies the global properties of its configuration folder at every start, as the Initializer
+//     module does (configuration.go),
+//   - serves GET/DELETE /openmrs/ws/rest/v1/session (basic auth or JSESSIONID cookie),
+//     GET /openmrs/ws/rest/v1/patient?q=NAME_OR_IDENTIFIER and
+//     GET /openmrs/ws/rest/v1/systemsetting?q=PREFIX.
 //
 // Listens on :8080 (OMRS_STANDIN_LISTEN overrides), logs every request and step to stdout and
 // exits cleanly on SIGTERM/SIGINT.
@@ -182,6 +185,11 @@ func (s *server) initialise(ctx context.Context) {
 		log.Printf("schema: FAILED: %v (health/started stays 503)", err)
 		return
 	}
+	if err := s.applyConfiguration(ctx, db); err != nil {
+		s.failure.Store(err.Error())
+		log.Printf("%v (health/started stays 503)", err)
+		return
+	}
 	s.started.Store(true)
 	log.Printf("OpenMRS stand-in started: /openmrs/health/started now answers 200")
 }
@@ -337,6 +345,7 @@ func (s *server) routes() http.Handler {
 	})
 	mux.HandleFunc("/openmrs/ws/rest/v1/session", s.session)
 	mux.HandleFunc("/openmrs/ws/rest/v1/patient", s.patients)
+	mux.HandleFunc("/openmrs/ws/rest/v1/systemsetting", s.systemSettings)
 	mux.HandleFunc("/openmrs/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openmrs/" {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -1,17 +1,18 @@
-// The small slice of the Kubernetes object model that the compose translation reads. It accepts
-// whatever the chart renders (plain JSON from `helm template`); nothing here talks to a cluster.
+// The typed shape of the Kubernetes objects the chart renders, as far as omrs reads their specs
+// (pod templates, containers, Services). Types only: the accessors are in workloads.ts.
 
-export interface ObjectMeta {
+export interface RawMeta {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
 
-export interface KubeObject {
+/** A Kubernetes object as the API (and `helm template`) writes it. */
+export interface RawObject {
   apiVersion: string;
   kind: string;
-  metadata: ObjectMeta;
+  metadata: RawMeta;
   spec?: unknown;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -123,7 +124,7 @@ export interface PodSpec {
 }
 
 export interface PodTemplate {
-  metadata?: Partial<ObjectMeta>;
+  metadata?: Partial<RawMeta>;
   spec: PodSpec;
 }
 
@@ -132,7 +133,7 @@ export interface WorkloadSpec {
   selector?: { matchLabels?: Record<string, string> };
   template: PodTemplate;
   serviceName?: string;
-  volumeClaimTemplates?: { metadata: ObjectMeta; spec?: unknown }[];
+  volumeClaimTemplates?: { metadata: RawMeta; spec?: unknown }[];
   backoffLimit?: number;
 }
 
@@ -142,40 +143,3 @@ export interface ServiceSpec {
   ports?: { name?: string; port: number; targetPort?: number | string; protocol?: string }[];
   clusterIP?: string;
 }
-
-export const objectId = (o: Pick<KubeObject, 'kind' | 'metadata'>): string => `${o.kind}/${o.metadata.name}`;
-
-/** CPU quantity ("500m", "2") → nano CPUs for docker. */
-export function cpuToNano(quantity: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity.trim());
-  if (!m) return undefined;
-  const cores = Number(m[1]) / (m[2] === 'm' ? 1000 : 1);
-  return Math.round(cores * 1e9);
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-};
-
-/** Memory quantity ("512Mi", "2Gi", "1G") → bytes. */
-export function memoryToBytes(quantity: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity.trim());
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!);
-}
-
-export const selects = (
-  selector: Record<string, string> | undefined,
-  labels: Record<string, string> | undefined,
-): boolean =>
-  !!selector &&
-  Object.keys(selector).length > 0 &&
-  Object.entries(selector).every(([k, v]) => labels?.[k] === v);

@@ -1,0 +1,28 @@
+// Kubernetes resource quantities in Docker's units (nano CPUs, bytes).
+
+/** CPU quantity ("500m", "2") → nano CPUs for docker. */
+export function cpuToNano(quantity: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity.trim());
+  if (!m) return undefined;
+  const cores = Number(m[1]) / (m[2] === 'm' ? 1000 : 1);
+  return Math.round(cores * 1e9);
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
+
+/** Memory quantity ("512Mi", "2Gi", "1G") → bytes. */
+export function memoryToBytes(quantity: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity.trim());
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * MEMORY_UNITS[m[2] ?? '']!);
+}

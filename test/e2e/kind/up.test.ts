@@ -1,0 +1,443 @@
+// `omrs up --runtime kind` end to end on real nodes (issue 14): the harness kind cluster is reused,
+// omrs loads the profile's images into its nodes, installs the chart, waits until every pod is
+// really Ready under the chart's security context, and seeds through the chart's own init Job.
+// Then `logs` shows what the containers printed, `open` reaches the gateway, `down` keeps the data
+// and `down --volumes` removes it.
+//
+// Where the test plays a part: the user's kind runs on the same Docker engine that holds their
+// images; here the kind nodes live in the harness's kind Docker engine and the images engine builds
+// into the main one, so beforeAll copies the profile's images from the main engine to the kind
+// engine (docker save | docker load) and omrs runs with DOCKER_HOST on the kind engine.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { requireEngine } from '../../helpers/engines.js';
+import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
+import { until } from '../../helpers/poll.js';
+
+const kind = requireEngine('kind');
+const images = requireEngine('images');
+const helm = requireEngine('helm');
+const STEP = 600_000;
+
+const env = `ku${process.pid % 100000}`;
+const namespace = `omrs-${env}`;
+const REPO = join(import.meta.dirname, '../../..');
+
+const profile = (tags: NonNullable<typeof images>['tags']): string => `extends: dev
+description: dev on the omrs-test images, on the harness kind cluster
+runtime: kind
+openmrs:
+  images:
+    gateway: ${tags.gateway}
+    frontend: ${tags.frontend}
+    backend: ${tags.backend}
+    db: ${tags.mariadb}
+images:
+  pullPolicy: Never
+database:
+  storage: 1Gi
+cluster:
+  kind:
+    name: ${kind?.cluster ?? 'omrs'}
+timeouts:
+  database: 4m
+  init: 4m
+  backend: 4m
+  frontend: 2m
+  gateway: 2m
+`;
+
+/** docker against one of the two engines. */
+const docker = (host: string, args: string[], input?: Buffer): Buffer =>
+  execFileSync('docker', args, {
+    env: { ...process.env, DOCKER_HOST: host },
+    ...(input && { input }),
+    maxBuffer: 2 ** 31 - 1,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+const imageId = (host: string, image: string): string | undefined => {
+  try {
+    return docker(host, ['image', 'inspect', '-f', '{{.Id}}', image]).toString().trim();
+  } catch {
+    return undefined;
+  }
+};
+
+/** The kind cluster's node containers, in the kind Docker engine. */
+const nodeContainers = (): string[] =>
+  docker(kind!.dockerHost, [
+    'ps',
+    '--filter',
+    `label=io.x-k8s.kind.cluster=${kind!.cluster}`,
+    '--format',
+    '{{.Names}}',
+  ])
+    .toString()
+    .split('\n')
+    .filter(Boolean);
+/** Image references containerd has on a node (kind loads into the k8s.io namespace). */
+const nodeImages = (node: string): string[] =>
+  docker(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])
+    .toString()
+    .split('\n')
+    .filter(Boolean);
+const containerdRef = (image: string): string => `docker.io/${image}`;
+
+/** Runs the CLI in the background (`open`); `stop()` aborts it like Ctrl-C. */
+function background(argv: string[], cwd: string, cliEnv: Record<string, string>) {
+  const controller = new AbortController();
+  let stdout = '';
+  let ended: CliRun | undefined;
+  const run = runCli(argv, { cwd, env: cliEnv, signal: controller.signal, onStdout: (t) => (stdout = t) });
+  void run.then((r) => (ended = r));
+  return {
+    until: <T>(what: string, probe: (text: string) => T | undefined) =>
+      until(what, async () => {
+        if (ended) throw new Error(`omrs ${argv.join(' ')} ended (${ended.code}): ${ended.stderr}`);
+        return probe(stdout);
+      }),
+    stop: async () => {
+      controller.abort();
+      return run;
+    },
+  };
+}
+
+describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes', () => {
+  let root: string;
+  let core: k8s.CoreV1Api;
+  let batch: k8s.BatchV1Api;
+  let cliEnv: Record<string, string>;
+  /** The namespace of the disposable environment, until gc removed it. */
+  let disposable: string | undefined;
+  const want: string[] = [];
+  const cli = (...argv: string[]) =>
+    runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-up'], { cwd: root, env: cliEnv });
+  const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'omrs-kind-up-'));
+    mkdirSync(join(root, 'profiles'));
+    for (const f of ['base.yaml', 'dev.yaml'])
+      writeFileSync(join(root, 'profiles', f), readFileSync(join(REPO, 'profiles', f), 'utf8'));
+    writeFileSync(join(root, 'profiles', 'kind-up.yaml'), profile(images!.tags));
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ name: 'kind-up', omrs: { profilesDir: 'profiles', defaultProfile: 'kind-up' } }),
+    );
+    cliEnv = {
+      KUBECONFIG: kind!.kubeconfig,
+      DOCKER_HOST: kind!.dockerHost,
+      OMRS_KIND: kind!.kind,
+      OMRS_HELM: helm!.helm,
+    };
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kind!.kubeconfig);
+    kc.setCurrentContext(kind!.context);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    batch = kc.makeApiClient(k8s.BatchV1Api);
+
+    const t = images!.tags;
+    want.push(t.gateway, t.frontend, t.backend, t.mariadb);
+    const main = 'unix:///var/run/docker.sock';
+    for (const image of want) {
+      // The user's one Docker engine: the images must be where kind runs (see the header).
+      const id = imageId(main, image);
+      if (!id)
+        throw new Error(`image ${image} is not in the main Docker engine: npm run engines -- up images`);
+      if (imageId(kind!.dockerHost, image) !== id)
+        docker(kind!.dockerHost, ['load', '-q'], docker(main, ['save', image]));
+      // Nodes without the images: only omrs's own `kind load` can bring them (pullPolicy Never).
+      for (const node of nodeContainers())
+        if (nodeImages(node).includes(containerdRef(image)))
+          docker(kind!.dockerHost, [
+            'exec',
+            node,
+            'ctr',
+            '-n',
+            'k8s.io',
+            'images',
+            'rm',
+            containerdRef(image),
+          ]);
+    }
+  }, STEP);
+
+  afterAll(async () => {
+    if (root) {
+      await cli('down', '--volumes').catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    }
+    for (const name of [namespace, disposable].filter((n) => n !== undefined))
+      await core?.deleteNamespace({ name }).catch(() => undefined);
+  }, STEP);
+
+  it(
+    'up reuses the cluster, loads the images into every node, and seeds through the real init Job',
+    async () => {
+      const started = performance.now();
+      const up = await cli('up');
+      const seconds = (performance.now() - started) / 1000;
+      expectOk(up);
+      console.info(`omrs up --runtime kind (fresh namespace, images loaded): ${seconds.toFixed(1)} s`);
+      expect(up.stdout).toMatch(new RegExp(`${env} is up on ${kind!.context} \\(namespace ${namespace}`));
+      expect(up.stdout).toMatch(/default: seeded [1-9]\d* rows \(seed 42, small\)/);
+
+      for (const node of nodeContainers())
+        expect(nodeImages(node), node).toEqual(expect.arrayContaining(want.map(containerdRef)));
+
+      // The chart's init Job ran on a node: its container created the tenant's database and user.
+      const jobs = await batch.listNamespacedJob({ namespace });
+      const init = jobs.items.find((j) => j.metadata?.name === `${env}-init-default`);
+      expect(init?.status?.succeeded).toBe(1);
+      const initPod = (
+        await core.listNamespacedPod({ namespace, labelSelector: `job-name=${env}-init-default` })
+      ).items.find((p) => p.status?.phase === 'Succeeded');
+      const initLog = await core.readNamespacedPodLog({ namespace, name: initPod!.metadata!.name! });
+      expect(initLog).toContain('tenant database openmrs_default and user omrs_default are ready');
+    },
+    STEP,
+  );
+
+  it(
+    "runs every pod Ready on a real kubelet under the chart's hardening",
+    async () => {
+      const pods = (await core.listNamespacedPod({ namespace })).items;
+      const running = pods.filter((p) => !p.metadata?.labels?.['job-name']);
+      expect(running.map((p) => p.metadata?.labels?.['app.kubernetes.io/component']).sort()).toEqual([
+        'backend',
+        'db',
+        'frontend',
+        'gateway',
+      ]);
+      for (const pod of pods) {
+        const name = pod.metadata!.name!;
+        const component = pod.metadata?.labels?.['app.kubernetes.io/component'];
+        if (pod.metadata?.labels?.['job-name']) expect(pod.status?.phase, name).toBe('Succeeded');
+        else {
+          expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status, name).toBe('True');
+          expect(pod.spec?.nodeName, name).toMatch(/^omrs-/);
+          expect(pod.status?.containerStatuses?.[0]?.containerID, name).toMatch(/^containerd:\/\//);
+        }
+        for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+          const sc = c.securityContext ?? {};
+          const where = `${name} container ${c.name}`;
+          expect(sc.allowPrivilegeEscalation, where).toBe(false);
+          expect(sc.capabilities?.drop, where).toEqual(['ALL']);
+          if (component === 'db') {
+            // The chart's database waiver today: its entrypoint starts as root to chown the data
+            // directory, then runs mariadbd as the mysql user; only these capabilities come back.
+            expect(sc.capabilities?.add, where).toEqual([
+              'CHOWN',
+              'DAC_OVERRIDE',
+              'FOWNER',
+              'SETGID',
+              'SETUID',
+            ]);
+            continue;
+          }
+          expect(sc.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot, where).toBe(true);
+          expect(sc.capabilities?.add ?? [], where).toEqual([]);
+          // The backend's writable root is the chart's one waiver (OpenMRS writes into its home).
+          if (component !== 'backend') expect(sc.readOnlyRootFilesystem, where).toBe(true);
+        }
+      }
+    },
+    STEP,
+  );
+
+  it(
+    'logs shows what the containers printed themselves',
+    async () => {
+      const logs = await cli('logs');
+      expectOk(logs);
+      expect(logs.stdout).toContain('/openmrs/health/started now answers 200');
+      expect(logs.stdout).toMatch(
+        /init-default \| omrs: tenant database openmrs_default and user omrs_default are ready/,
+      );
+      const gateway = await cli('logs', 'gateway');
+      expectOk(gateway);
+      expect(gateway.stdout).toMatch(/omrs gateway: resolver \S+/);
+    },
+    STEP,
+  );
+
+  it(
+    'open forwards to the real gateway: the backend answers /openmrs/health/started, the frontend the SPA',
+    async () => {
+      const open = background(
+        ['open', '--runtime', 'kind', '--env', env, '--profile', 'kind-up'],
+        root,
+        cliEnv,
+      );
+      try {
+        const base = await open.until(
+          'the URL',
+          (t) => /(http:\/\/127\.0\.0\.1:\d+)\/openmrs\/spa/.exec(t)?.[1],
+        );
+        const health = await fetch(`${base}/openmrs/health/started`);
+        expect(health.status).toBe(200);
+        const spa = await fetch(`${base}/openmrs/spa/`);
+        expect(spa.status).toBe(200);
+        expect(spa.headers.get('content-type')).toMatch(/text\/html/);
+      } finally {
+        await open.stop();
+      }
+      // The gateway's own access log has the request that came through the forward.
+      const gateway = await cli('logs', 'gateway');
+      expect(gateway.stdout).toMatch(/"GET \/openmrs\/health\/started HTTP\/1\.1" 200/);
+    },
+    STEP,
+  );
+
+  it(
+    'a second up with nothing changed does nothing',
+    async () => {
+      const started = performance.now();
+      const again = await cli('up');
+      const seconds = (performance.now() - started) / 1000;
+      expectOk(again);
+      console.info(`omrs up --runtime kind, no-op re-up: ${seconds.toFixed(1)} s`);
+      expect(again.stderr + again.stdout).toContain('nothing to do');
+      expect(again.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
+    },
+    STEP,
+  );
+
+  it(
+    'down keeps the data: the next up finds the seeded rows; down --volumes removes them',
+    async () => {
+      const down = await cli('down');
+      expectOk(down);
+      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      expect(claims.items.map((c) => c.metadata?.name)).toEqual([`data-${env}-db-0`]);
+      const volume = claims.items[0]!.spec!.volumeName!;
+      expect(volume).toBeTruthy();
+      // The passwords the database on that volume accepts stay with it (helm.sh/resource-policy: keep).
+      const secrets = (await core.listNamespacedSecret({ namespace })).items.map((x) => x.metadata?.name);
+      expect(secrets).toEqual(expect.arrayContaining([`${env}-db-admin`]));
+      expect(secrets.filter((x) => x?.startsWith('sh.helm.release'))).toEqual([]);
+
+      const up = await cli('up');
+      expectOk(up);
+      expect(up.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
+      const after = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      expect(after.items.map((c) => c.spec?.volumeName)).toEqual([volume]);
+
+      const gone = await cli('down', '--volumes');
+      expectOk(gone);
+      // The claim goes with the namespace; the local-path provisioner deletes its volume (reclaim Delete).
+      await until(
+        'the namespace deleted',
+        async () =>
+          (await core.listNamespace()).items.some((n) => n.metadata?.name === namespace) ? undefined : true,
+        180_000,
+      );
+      await until(
+        `PersistentVolume ${volume} deleted`,
+        async () =>
+          (await core.listPersistentVolume()).items.some((v) => v.metadata?.name === volume)
+            ? undefined
+            : true,
+        180_000,
+      );
+    },
+    STEP,
+  );
+  it(
+    'env create --runtime kind --ttl 10m runs a disposable environment on the nodes; env ls lists it; env gc removes it once expired',
+    async () => {
+      const envCli = (...argv: string[]) =>
+        runCli(['env', ...argv, '--runtime', 'kind', '--profile', 'kind-up', '--json'], {
+          cwd: root,
+          env: cliEnv,
+        });
+      const create = await envCli('create', '--ttl', '10m');
+      expectOk(create);
+      const made = JSON.parse(create.stdout) as {
+        name: string;
+        namespace: string;
+        seeded: boolean;
+        expires: string;
+      };
+      disposable = made.namespace;
+      expect(made.seeded).toBe(true);
+      const gateway = (await core.listNamespacedPod({ namespace: made.namespace })).items.find(
+        (p) => p.metadata?.labels?.['app.kubernetes.io/component'] === 'gateway',
+      );
+      expect(gateway?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+
+      const ls = await envCli('ls');
+      expectOk(ls);
+      const listed = (
+        JSON.parse(ls.stdout) as {
+          environments: { name: string; runtime: string; state: string; expiresInSeconds: number | null }[];
+        }
+      ).environments.find((e) => e.name === made.name);
+      expect(listed).toMatchObject({ runtime: 'kind', state: 'ready' });
+      expect(listed!.expiresInSeconds).toBeGreaterThan(0);
+      expect(listed!.expiresInSeconds).toBeLessThanOrEqual(600);
+
+      const early = await envCli('gc');
+      expectOk(early);
+      expect(
+        (JSON.parse(early.stdout) as { removed: { name: string }[] }).removed.map((r) => r.name),
+      ).not.toContain(made.name);
+
+      // The test plays the clock: ten minutes later, as far as the expiry label says.
+      const past = String(Math.floor(Date.now() / 1000) - 1);
+      await core.patchNamespace(
+        { name: made.namespace, body: { metadata: { labels: { 'omrs.dev/expires': past } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      const volumes = (
+        await core.listNamespacedPersistentVolumeClaim({ namespace: made.namespace })
+      ).items.map((c) => c.spec?.volumeName);
+      const gc = await envCli('gc');
+      expectOk(gc);
+      const removed = (JSON.parse(gc.stdout) as { removed: { name: string; pvcs: string[] }[] }).removed.find(
+        (r) => r.name === made.name,
+      );
+      expect(removed?.pvcs).toHaveLength(1);
+      await until(
+        `namespace ${made.namespace} deleted`,
+        async () =>
+          (await core.listNamespace()).items.some((n) => n.metadata?.name === made.namespace)
+            ? undefined
+            : true,
+        180_000,
+      );
+      await until(
+        'its volume deleted',
+        async () =>
+          (await core.listPersistentVolume()).items.some((v) => volumes.includes(v.metadata?.name))
+            ? undefined
+            : true,
+        180_000,
+      );
+      disposable = undefined;
+    },
+    STEP,
+  );
+  it(
+    "hands kind only the images the local Docker engine has: the others are the nodes' to pull",
+    async () => {
+      const absent = `omrs-test/never-built-${process.pid}:0`;
+      const loaded = await kindLoadImages(
+        kind!.cluster,
+        [images!.tags.gateway, absent, images!.tags.gateway],
+        {
+          ...process.env,
+          ...cliEnv,
+        },
+      );
+      expect(loaded).toEqual([images!.tags.gateway]);
+    },
+    STEP,
+  );
+});
