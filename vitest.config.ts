@@ -7,6 +7,11 @@ import { defineConfig } from 'vitest/config';
 // multi-fork file, so a second forks group would wait for the first; the threads pool runs beside it.
 const CLUSTER_FILES = [
   'test/e2e/checks/cluster.test.ts',
+  // The shell's release walk, its profiles walk (the gate's cluster checks) and qa_eu on both runtimes
+  // judge the harness cluster as a whole, so they cannot run beside the cluster files.
+  'test/e2e/cli/cockpit-profiles-tmux.test.ts',
+  'test/e2e/cli/cockpit-release-tmux.test.ts',
+  'test/e2e/cli/env-name.test.ts',
   'test/e2e/engines/kube.test.ts',
   'test/e2e/envs/envs.test.ts',
   'test/e2e/envs/gc-cronjob.test.ts',

@@ -22,6 +22,8 @@ put /omrs/secret-init-default-tenant-secret/password 10101:10101 0600 OMRS_DB_DE
 chown 10101:10101 /omrs/secret-init-default-tenant-secret
 chmod 0777 /omrs/scratch-backend-default-data
 chmod 0777 /omrs/scratch-backend-default-tmp
+chmod 0777 /omrs/scratch-db-run
+chmod 0777 /omrs/scratch-db-tmp
 chmod 0777 /omrs/scratch-frontend-writable-cache
 chmod 0777 /omrs/scratch-frontend-writable-lib
 chmod 0777 /omrs/scratch-frontend-writable-run

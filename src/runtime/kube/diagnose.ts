@@ -1,6 +1,6 @@
 // What to show when a rollout fails: the object, its conditions, the recent Kubernetes Events of
-// it and of its pods, and the last log lines of a pod (best effort: without a kubelet, e.g. on
-// kwok, there are none, and the report says so).
+// it and of its pods, and the last log lines of a pod (best effort: a container that has not
+// started, or a node without a kubelet such as kwok's, has none, and the report says which).
 import type * as k8s from '@kubernetes/client-node';
 import type { Problem } from '../../errors.js';
 import type { KubeClient } from './client.js';
@@ -102,7 +102,11 @@ export async function diagnose(
     } catch (error) {
       const detail =
         (error as { body?: unknown }).body ?? (error instanceof Error ? error.message : String(error));
-      logsNote = `logs of pod ${pod.metadata.name} are not available (${String(typeof detail === 'string' ? detail : JSON.stringify(detail)).slice(0, 200)}); a cluster without kubelets (kwok) has none`;
+      const text = statusMessage(detail).slice(0, 200);
+      const why = /waiting to start|PodInitializing|ContainerCreating/i.test(text)
+        ? 'its container has not started'
+        : 'the node gave none (a cluster without kubelets, such as kwok, never does)';
+      logsNote = `logs of pod ${pod.metadata.name} are not available (${text}): ${why}`;
     }
   }
   return {
@@ -121,4 +125,18 @@ export function diagnosisProblems(d: Diagnosis): Problem[] {
     ...d.logs.map((l) => ({ code: 'LOG', message: l })),
     ...(d.logsNote ? [{ code: 'LOGS', message: d.logsNote }] : []),
   ];
+}
+
+/** The message of an API Status body (an object, or its JSON text), else the detail as text. */
+function statusMessage(detail: unknown): string {
+  let body = detail;
+  if (typeof body === 'string' && body.startsWith('{'))
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      return String(detail);
+    }
+  const message = (body as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  return typeof detail === 'string' ? detail : JSON.stringify(detail);
 }

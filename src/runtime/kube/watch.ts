@@ -1,7 +1,8 @@
 // Readiness, in the readiness order of render/workloads.ts (database → init Jobs → backends →
-// frontend → gateway). Three watches (Deployments, StatefulSets, Jobs of the namespace) keep a
+// frontend → gateway). Watches of the namespace's Deployments, StatefulSets, Jobs and Pods keep a
 // cache; each step waits until its objects are ready, with its own deadline from the profile, and
-// reports progress as events.
+// reports progress as events. The pods say what the workloads do not: a container waiting on its
+// image, and images a node will never get (then the step fails at once instead of at its deadline).
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, OmrsError } from '../../errors.js';
 import type { EventSink, HealthState, RuntimeState } from '../../events/types.js';
@@ -100,6 +101,29 @@ export function workloadState(
   return r.failed ? { runtime: 'error', health: 'unhealthy' } : { runtime: 'starting', health: 'starting' };
 }
 
+/** Waiting reasons that no amount of waiting fixes: the node may not pull, or the name is not an image. */
+const NEVER_STARTS = new Set(['ErrImageNeverPull', 'InvalidImageName']);
+
+/** A workload's readiness with what its pods' containers are waiting on, if anything. */
+export function withPods(r: Readiness, pods: k8s.V1Pod[]): Readiness {
+  if (r.ready) return r;
+  let waiting: { reason: string; message?: string } | undefined;
+  for (const pod of pods)
+    for (const c of [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+    ]) {
+      const w = c.state?.waiting;
+      if (!w?.reason || w.reason === 'ContainerCreating' || w.reason === 'PodInitializing') continue;
+      if (!waiting || NEVER_STARTS.has(w.reason))
+        waiting = { reason: w.reason, ...(w.message && { message: `${c.name}: ${w.message}` }) };
+    }
+  if (!waiting) return r;
+  const detail = `${r.detail}, ${waiting.reason}`;
+  if (r.failed || !NEVER_STARTS.has(waiting.reason)) return { ...r, detail };
+  return { ...r, detail, failed: `${waiting.reason}: ${waiting.message ?? ''}`.trim() };
+}
+
 const PATHS: Record<WorkloadKind, (ns: string) => string> = {
   Deployment: (ns) => `/apis/apps/v1/namespaces/${ns}/deployments`,
   StatefulSet: (ns) => `/apis/apps/v1/namespaces/${ns}/statefulsets`,
@@ -109,6 +133,7 @@ const PATHS: Record<WorkloadKind, (ns: string) => string> = {
 /** A cache of the namespace's workloads fed by three watches. */
 export class WorkloadWatch {
   readonly #cache = new Map<string, Obj>();
+  readonly #pods = new Map<string, k8s.V1Pod>();
   readonly #waiters = new Set<() => void>();
   readonly #controllers: AbortController[] = [];
   #closed = false;
@@ -126,7 +151,35 @@ export class WorkloadWatch {
   ): Promise<WorkloadWatch> {
     const w = new WorkloadWatch(client, namespace);
     await Promise.all(kinds.map((k) => w.#watch(k)));
+    // Best effort: without the right to watch pods, readiness is the workloads' alone.
+    await w.#watchPods().catch(() => undefined);
     return w;
+  }
+
+  async #watchPods(): Promise<void> {
+    const watch = new this.client.k8s.Watch(this.client.config);
+    const controller = await watch.watch(
+      `/api/v1/namespaces/${this.namespace}/pods`,
+      { allowWatchBookmarks: false },
+      (phase, pod: k8s.V1Pod) => {
+        const name = pod.metadata?.name ?? '';
+        if (phase === 'DELETED') this.#pods.delete(name);
+        else this.#pods.set(name, pod);
+        this.#notify();
+      },
+      () => {
+        if (this.#closed) return;
+        setTimeout(() => void this.#watchPods().catch(() => undefined), 1000).unref();
+      },
+    );
+    this.#controllers.push(controller);
+  }
+
+  /** The pods a workload's selector matches. */
+  podsOf(o: Obj | undefined): k8s.V1Pod[] {
+    const want = Object.entries(o?.spec?.selector?.matchLabels ?? {});
+    if (want.length === 0) return [];
+    return [...this.#pods.values()].filter((p) => want.every(([k, v]) => p.metadata?.labels?.[k] === v));
   }
 
   async #watch(kind: WorkloadKind): Promise<void> {
@@ -221,7 +274,7 @@ export async function waitOrdered(
       let readyCount = 0;
       for (const w of step.workloads) {
         const o = watch.get(w.kind, w.name);
-        const r = readiness(w.kind, o);
+        const r = withPods(readiness(w.kind, o), watch.podsOf(o));
         if (reported.get(w.name) !== r.detail) {
           reported.set(w.name, r.detail);
           events.emit({
@@ -258,7 +311,7 @@ export async function waitOrdered(
         const f = failure ?? {
           step,
           workload: pending,
-          reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${readiness(pending.kind, watch.get(pending.kind, pending.name)).detail})`,
+          reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${withPods(readiness(pending.kind, watch.get(pending.kind, pending.name)), watch.podsOf(watch.get(pending.kind, pending.name))).detail})`,
           object: watch.get(pending.kind, pending.name),
         };
         events.emit({

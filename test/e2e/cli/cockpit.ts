@@ -2,7 +2,7 @@
 // on Docker (sorted after the repository's profiles, so Down reaches it), and the variables that
 // point the built CLI at the engines.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEngine, requireEngine } from '../../helpers/engines.js';
@@ -31,7 +31,11 @@ export interface CockpitProject extends ProfilesProject {
   envLine: string;
 }
 
-export function cockpitProject(): CockpitProject {
+/**
+ * `cluster: false` gives the shell a kubeconfig with no context, for walks that judge the environments
+ * panel: the harness cluster's environments come and go with the cluster tests running beside them.
+ */
+export function cockpitProject({ cluster = true }: { cluster?: boolean } = {}): CockpitProject {
   const profile = `tui-${randomBytes(3).toString('hex')}`;
   const project = makeProfilesProject({ [`${profile}.yaml`]: profileOnTestImages() });
   const home = mkdtempSync(join(tmpdir(), 'omrs-cockpit-'));
@@ -39,7 +43,7 @@ export function cockpitProject(): CockpitProject {
     OMRS_HOME: home,
     OMRS_HELM: readEngine('helm')!.helm,
     DOCKER_HOST: `unix://${readEngine('docker')!.socketPath}`,
-    KUBECONFIG: readEngine('kube')!.kubeconfig,
+    KUBECONFIG: cluster ? readEngine('kube')!.kubeconfig : noContexts(home),
   };
   return {
     ...project,
@@ -53,6 +57,12 @@ export function cockpitProject(): CockpitProject {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+function noContexts(home: string): string {
+  const file = join(home, 'kubeconfig');
+  writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+  return file;
 }
 
 /** dev on the harness's test images, on a gateway port of its own (other tests use 18080). */

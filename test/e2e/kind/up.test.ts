@@ -229,18 +229,7 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
           const where = `${name} container ${c.name}`;
           expect(sc.allowPrivilegeEscalation, where).toBe(false);
           expect(sc.capabilities?.drop, where).toEqual(['ALL']);
-          if (component === 'db') {
-            // The chart's database waiver today: its entrypoint starts as root to chown the data
-            // directory, then runs mariadbd as the mysql user; only these capabilities come back.
-            expect(sc.capabilities?.add, where).toEqual([
-              'CHOWN',
-              'DAC_OVERRIDE',
-              'FOWNER',
-              'SETGID',
-              'SETUID',
-            ]);
-            continue;
-          }
+          // The kubelet refuses to start a container whose user is root when runAsNonRoot is set.
           expect(sc.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot, where).toBe(true);
           expect(sc.capabilities?.add ?? [], where).toEqual([]);
           // The backend's writable root is the chart's one waiver (OpenMRS writes into its home).
@@ -437,6 +426,37 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
         },
       );
       expect(loaded).toEqual([images!.tags.gateway]);
+    },
+    STEP,
+  );
+  it(
+    'fails a step at once when a node may never get its image, and says which container waits on what',
+    async () => {
+      const bad = `${env}-noimg`;
+      const absent = `omrs-test/never-built-${process.pid}:0`;
+      writeFileSync(
+        join(root, 'profiles', 'kind-noimg.yaml'),
+        `extends: kind-up\nopenmrs:\n  images:\n    db: ${absent}\n`,
+      );
+      const run = (...argv: string[]) =>
+        runCli([...argv, '--runtime', 'kind', '--env', bad, '--profile', 'kind-noimg'], {
+          cwd: root,
+          env: cliEnv,
+        });
+      try {
+        // The database step's deadline is 4 minutes; the pod's ErrImageNeverPull ends it first.
+        const up = await run('up');
+        expect(up.code, up.stdout + up.stderr).not.toBe(0);
+        expect(up.stderr).toMatch(/ErrImageNeverPull/);
+        expect(up.stderr).toContain(absent);
+        expect(up.stderr).not.toMatch(/not ready within/);
+        expect(up.stderr).toMatch(
+          /logs of pod \S+-db-0 are not available \(container "mariadb" .*\): its container has not started/,
+        );
+      } finally {
+        await run('down', '--volumes');
+        await core.deleteNamespace({ name: `omrs-${bad}` }).catch(() => undefined);
+      }
     },
     STEP,
   );

@@ -19,7 +19,7 @@ const kindBinary = async (env: Env): Promise<string> =>
   Promise.reject(
     missingBinary(
       'kind',
-      'Install kind (https://kind.sigs.k8s.io/), e.g. `go install sigs.k8s.io/kind@v0.27.0`, or set OMRS_KIND.',
+      'Install kind (https://kind.sigs.k8s.io/), e.g. `go install sigs.k8s.io/kind@v0.33.0`, or set OMRS_KIND.',
     ),
   );
 

@@ -19,7 +19,13 @@ USER_PASSWORD="$(var MARIADB_PASSWORD MYSQL_PASSWORD)"
 DATADIR=/var/lib/mysql
 SOCKET=/run/mysqld/mysqld.sock
 
-mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld "$DATADIR"
+# As root (docker run without --user) the server drops to mysql; as the image's user (the chart's
+# runAsUser 999, a read-only root) the folders are already writable and --user would be refused.
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld "$DATADIR"
+  as_user=(--user=mysql)
+fi
 
 if [ ! -d "$DATADIR/mysql" ]; then
   if [ -z "$ROOT_PASSWORD" ] && [ -z "$ALLOW_EMPTY" ] && [ -z "$RANDOM_ROOT" ]; then
@@ -32,10 +38,10 @@ if [ ! -d "$DATADIR/mysql" ]; then
     log "GENERATED ROOT PASSWORD: $ROOT_PASSWORD"
   fi
   log "initialising the data directory $DATADIR"
-  mariadb-install-db --user=mysql --datadir="$DATADIR" --auth-root-authentication-method=normal \
+  mariadb-install-db "${as_user[@]}" --datadir="$DATADIR" --auth-root-authentication-method=normal \
     --skip-test-db --skip-name-resolve >/dev/null
   log "starting a temporary server (no network)"
-  mariadbd --user=mysql --datadir="$DATADIR" --skip-networking --socket="$SOCKET" "${@:2}" &
+  mariadbd "${as_user[@]}" --datadir="$DATADIR" --skip-networking --socket="$SOCKET" "${@:2}" &
   tmp_pid=$!
   alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
   for i in $(seq 1 60); do
@@ -46,7 +52,7 @@ if [ ! -d "$DATADIR/mysql" ]; then
   done
   HC_PASSWORD="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   printf '[client]\nuser=healthcheck\npassword=%s\nprotocol=tcp\nhost=127.0.0.1\nport=3306\n' "$HC_PASSWORD" >"$DATADIR/.my-healthcheck.cnf"
-  chown mysql:mysql "$DATADIR/.my-healthcheck.cnf"; chmod 0600 "$DATADIR/.my-healthcheck.cnf"
+  [ "$(id -u)" = 0 ] && chown mysql:mysql "$DATADIR/.my-healthcheck.cnf"; chmod 0600 "$DATADIR/.my-healthcheck.cnf"
   q() { printf '%s' "$1" | sed "s/\\\\/\\\\\\\\/g; s/'/\\\\'/g"; }   # quote for a SQL string
   qi() { printf '%s' "$1" | sed 's/`/``/g'; }                        # quote for an identifier
   {
@@ -89,4 +95,4 @@ if [ ! -d "$DATADIR/mysql" ]; then
 fi
 
 log "starting mariadbd"
-exec "$@" --user=mysql
+exec "$@" "${as_user[@]}"
