@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { asJson, failing, formatTable, root, unmeasured } from './lib.mjs';
 
-const BENCHMARKS = ['cli-startup', 'render', 'check', 'up', 'seed', 'envs'];
+const BENCHMARKS = ['cli-startup', 'render', 'check', 'up', 'seed', 'envs', 'kind'];
 /** Extra arguments: the CLI is built once here, so seed need not build it again. */
 const ARGS = { seed: ['--no-build'] };
 

@@ -1,0 +1,148 @@
+// `omrs up --runtime kind` on the harness's real-node kind cluster (issue 14), against a bare
+// `helm upgrade --install --wait --wait-for-jobs` of the very values omrs derives, in the same run.
+//   up, images on the nodes: omrs up (image checks, install, readiness in order) vs bare helm;
+//   no-op re-up:             omrs up of the running environment (nothing to do), whole process.
+// Seeding is off in the bench profile so both sides do the same work. The images are copied from
+// the main Docker engine into the kind engine first, as test/e2e/kind/up.test.ts does.
+// Needs the kind, images and helm engines (`npm run engines`) and `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmtS, harnessState, log, missingEngine, report, root, row, skipped, timeRun } from './lib.mjs';
+
+const METRICS = {
+  up: ['omrs up --runtime kind, images on the nodes, vs helm --wait', 'report'],
+  noop: ['no-op omrs up --runtime kind, whole process', 'report'],
+};
+const down = missingEngine('kind', 'images', 'helm');
+if (down) report(Object.values(METRICS).map(([m, t]) => skipped(m, t, down)));
+else await benchmark();
+
+async function benchmark() {
+  const kind = harnessState('kind');
+  const { tags } = harnessState('images');
+  const helm = harnessState('helm').helm;
+  const env = `bench-kind-${process.pid % 100000}`;
+  const baseNs = `${env}-helm`;
+  const dir = mkdtempSync(join(tmpdir(), 'omrs-bench-kind-'));
+  const cliEnv = {
+    ...process.env,
+    KUBECONFIG: kind.kubeconfig,
+    DOCKER_HOST: kind.dockerHost,
+    OMRS_KIND: kind.kind,
+    OMRS_HELM: helm,
+    CI: 'true',
+  };
+  mkdirSync(join(dir, 'profiles'));
+  for (const f of ['base.yaml', 'dev.yaml'])
+    writeFileSync(join(dir, 'profiles', f), readFileSync(join(root, 'profiles', f), 'utf8'));
+  writeFileSync(
+    join(dir, 'profiles', 'bench.yaml'),
+    `extends: dev\nruntime: kind\nopenmrs:\n  images:\n    gateway: ${tags.gateway}\n    frontend: ${tags.frontend}\n    backend: ${tags.backend}\n    db: ${tags.mariadb}\nimages:\n  pullPolicy: Never\nseed:\n  enabled: false\ndatabase:\n  storage: 1Gi\ncluster:\n  kind:\n    name: ${kind.cluster}\n`,
+  );
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'bench', omrs: { profilesDir: 'profiles' } }),
+  );
+  const omrs = (...args) => {
+    const run = timeRun(
+      process.execPath,
+      [join(root, 'bin/omrs.js'), ...args, '--profile', 'bench', '--env', env, '--runtime', 'kind'],
+      { cwd: dir, env: cliEnv },
+    );
+    if (run.status !== 0) throw new Error(`omrs ${args.join(' ')} failed: ${run.stderr.slice(-2000)}`);
+    return run;
+  };
+  const docker = (host, args, input) =>
+    execFileSync('docker', args, {
+      env: { ...process.env, DOCKER_HOST: host },
+      input,
+      maxBuffer: 2 ** 31 - 1,
+    });
+  const kubectl = (...args) =>
+    execFileSync(kind.kubectl ?? 'kubectl', ['--context', kind.context, ...args], {
+      env: cliEnv,
+      stdio: 'ignore',
+    });
+  const namespaceGone = async (ns) => {
+    for (let i = 0; i < 600; i++) {
+      try {
+        kubectl('get', 'namespace', ns);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`namespace ${ns} still there after 5 min`);
+  };
+  try {
+    for (const image of [tags.gateway, tags.frontend, tags.backend, tags.mariadb])
+      docker(kind.dockerHost, ['load', '-q'], docker('unix:///var/run/docker.sock', ['save', image]));
+    log('warm-up: omrs up loads the images into the nodes');
+    omrs('up');
+    omrs('down', '--volumes');
+    await namespaceGone(`omrs-${env}`);
+
+    const up = omrs('up');
+    const noop = omrs('up');
+    log(`omrs up ${fmtS(up.ms)}, no-op ${fmtS(noop.ms)}`);
+    omrs('down', '--volumes');
+
+    const values = timeRun(
+      process.execPath,
+      [join(root, 'bin/omrs.js'), 'render', '--profile', 'bench', '--env', env, '--values', '--json'],
+      { cwd: dir, env: cliEnv },
+    ).stdout;
+    writeFileSync(join(dir, 'values.json'), values);
+    const bare = timeRun(
+      helm,
+      [
+        'upgrade',
+        '--install',
+        env,
+        join(root, 'charts/openmrs'),
+        '-f',
+        join(dir, 'values.json'),
+        '--namespace',
+        baseNs,
+        '--create-namespace',
+        '--kube-context',
+        kind.context,
+        '--wait',
+        '--wait-for-jobs',
+        '--timeout',
+        '10m',
+      ],
+      { env: cliEnv },
+    );
+    if (bare.status !== 0) throw new Error(`helm install failed: ${bare.stderr}`);
+    log(`bare helm --wait ${fmtS(bare.ms)}`);
+    report([
+      row({
+        metric: METRICS.up[0],
+        omrs: fmtS(up.ms),
+        baseline: `${fmtS(bare.ms)} (helm --wait)`,
+        ratio: up.ms / bare.ms,
+        target: METRICS.up[1],
+        ok: true,
+      }),
+      row({
+        metric: METRICS.noop[0],
+        omrs: fmtS(noop.ms),
+        baseline: '-',
+        ratio: noop.ms / 1000,
+        ratioText: fmtS(noop.ms),
+        target: METRICS.noop[1],
+        ok: true,
+      }),
+    ]);
+  } finally {
+    try {
+      kubectl('delete', 'namespace', baseNs, `omrs-${env}`, '--ignore-not-found', '--wait=false');
+    } catch {
+      /* best effort */
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
