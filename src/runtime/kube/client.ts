@@ -95,6 +95,10 @@ function statusOf(error: unknown): { code?: number; body?: StatusBody } {
 }
 
 export const httpStatus = (error: unknown): number | undefined => statusOf(error).code;
+
+/** The API server's own message for a failed call (its Status body), else the error's text. */
+export const apiMessage = (error: unknown): string =>
+  statusOf(error).body?.message ?? (error instanceof Error ? error.message : String(error));
 export const isNotFound = (error: unknown): boolean => httpStatus(error) === 404;
 export const isConflict = (error: unknown): boolean => httpStatus(error) === 409;
 
@@ -107,9 +111,7 @@ export function apiError(error: unknown, what: string, context?: string): OmrsEr
   if (code !== undefined) {
     const reason =
       body?.reason ?? (code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : `HTTP ${code}`);
-    const message = maskCredentials(
-      body?.message ?? (error instanceof Error ? error.message : String(error)),
-    );
+    const message = maskCredentials(apiMessage(error));
     return new OmrsError({
       code:
         code === 403

@@ -3,7 +3,7 @@
 // started, or a node without a kubelet such as kwok's, has none, and the report says which).
 import type * as k8s from '@kubernetes/client-node';
 import type { Problem } from '../../errors.js';
-import type { KubeClient } from './client.js';
+import { apiMessage, type KubeClient } from './client.js';
 import type { StepFailure } from './watch.js';
 
 export interface Diagnosis {
@@ -100,9 +100,7 @@ export async function diagnose(
       logs = String(text).split('\n').filter(Boolean);
       if (logs.length === 0) logsNote = `pod ${pod.metadata.name} has written no log lines`;
     } catch (error) {
-      const detail =
-        (error as { body?: unknown }).body ?? (error instanceof Error ? error.message : String(error));
-      const text = statusMessage(detail).slice(0, 200);
+      const text = apiMessage(error).slice(0, 200);
       const why = /waiting to start|PodInitializing|ContainerCreating/i.test(text)
         ? 'its container has not started'
         : 'the node gave none (a cluster without kubelets, such as kwok, never does)';
@@ -125,18 +123,4 @@ export function diagnosisProblems(d: Diagnosis): Problem[] {
     ...d.logs.map((l) => ({ code: 'LOG', message: l })),
     ...(d.logsNote ? [{ code: 'LOGS', message: d.logsNote }] : []),
   ];
-}
-
-/** The message of an API Status body (an object, or its JSON text), else the detail as text. */
-function statusMessage(detail: unknown): string {
-  let body = detail;
-  if (typeof body === 'string' && body.startsWith('{'))
-    try {
-      body = JSON.parse(body) as unknown;
-    } catch {
-      return String(detail);
-    }
-  const message = (body as { message?: unknown } | null)?.message;
-  if (typeof message === 'string') return message;
-  return typeof detail === 'string' ? detail : JSON.stringify(detail);
 }

@@ -308,11 +308,12 @@ export async function waitOrdered(
       }
       const pending = step.workloads.find((w) => !readiness(w.kind, watch.get(w.kind, w.name)).ready)!;
       if (failure || now() >= deadline) {
+        const late = watch.get(pending.kind, pending.name);
         const f = failure ?? {
           step,
           workload: pending,
-          reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${withPods(readiness(pending.kind, watch.get(pending.kind, pending.name)), watch.podsOf(watch.get(pending.kind, pending.name))).detail})`,
-          object: watch.get(pending.kind, pending.name),
+          reason: `not ready within ${Math.round(step.timeoutMs / 1000)} s (${withPods(readiness(pending.kind, late), watch.podsOf(late)).detail})`,
+          object: late,
         };
         events.emit({
           type: 'step',

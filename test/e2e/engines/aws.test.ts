@@ -10,7 +10,6 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
-  CreateDBInstanceCommand,
   CreateDBSnapshotCommand,
   DeleteDBInstanceCommand,
   DeleteDBSnapshotCommand,
@@ -20,6 +19,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
+import { createTestInstance } from '../../helpers/rds.js';
 
 const aws = requireEngine('aws');
 const id = `omrs-smoke-${process.pid}-${Date.now().toString(36)}`;
@@ -59,18 +59,7 @@ describe.skipIf(!aws)('harness aws engine (moto)', () => {
   });
 
   it('creates an RDS MariaDB instance and a DB snapshot of it', async () => {
-    const created = await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: id,
-        Engine: 'mariadb',
-        EngineVersion: '10.11.8',
-        DBInstanceClass: 'db.t3.micro',
-        AllocatedStorage: 20,
-        MasterUsername: 'openmrs',
-        MasterUserPassword: 'openmrs-secret',
-        DBName: 'openmrs',
-      }),
-    );
+    const created = await createTestInstance(rds, id);
     cleanup.push(() =>
       rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: id, SkipFinalSnapshot: true })),
     );

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { CreateDBInstanceCommand, DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { aws, docker, helm, images, INSTANCE, kube, NS, PROFILE, usePromoteSetup } from './setup.js';
@@ -170,17 +170,7 @@ describe.skipIf(!kube || !aws || !helm || !docker || !images)(
       const snap = await runCli(['promote', ...common(), '--approve-record', qaRecord], { env });
       expect(snap.code, snap.stderr).toBe(1);
       expect(snap.stderr).toMatch(/PROMOTE_DB_NOT_FOUND|DBInstanceNotFound/);
-      await rds.send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: INSTANCE,
-          Engine: 'mariadb',
-          EngineVersion: '10.11.7',
-          DBInstanceClass: 'db.m6g.large',
-          AllocatedStorage: 20,
-          MasterUsername: 'openmrs',
-          MasterUserPassword: 'not-a-secret-1',
-        }),
-      );
+      await setup.createInstance();
       expect(snap.stderr).toMatch(/live colour green .* is still serving/);
       expect(await live()).toBe('green');
       // A smoke test that fails (wrong password).

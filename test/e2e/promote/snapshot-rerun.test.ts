@@ -2,15 +2,11 @@
 // matrix: a kill -9 at deploy and the next promote in the same second asked for the same snapshot
 // name and failed on DBSnapshotAlreadyExists). Against the AWS emulator (moto_server).
 import { randomBytes } from 'node:crypto';
-import {
-  CreateDBInstanceCommand,
-  DeleteDBInstanceCommand,
-  DeleteDBSnapshotCommand,
-  RDSClient,
-} from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand, DeleteDBSnapshotCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnapshot, type AwsTarget } from '../../../src/promote/aws.js';
 import { requireEngine } from '../../helpers/engines.js';
+import { createTestInstance } from '../../helpers/rds.js';
 
 const aws = requireEngine('aws');
 const REGION = 'us-east-1';
@@ -33,19 +29,7 @@ describe.skipIf(!aws)('pre-promotion snapshot, run again (AWS emulator)', () => 
       endpoint: aws!.endpoint,
       env: { AWS_ACCESS_KEY_ID: aws!.accessKeyId, AWS_SECRET_ACCESS_KEY: aws!.secretAccessKey },
     };
-    for (const instance of [id, other])
-      await rds.send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: instance,
-          Engine: 'mariadb',
-          EngineVersion: '10.11.8',
-          DBInstanceClass: 'db.t3.micro',
-          AllocatedStorage: 20,
-          MasterUsername: 'openmrs',
-          MasterUserPassword: 'openmrs-secret',
-          DBName: 'openmrs',
-        }),
-      );
+    for (const instance of [id, other]) await createTestInstance(rds, instance);
   });
 
   afterAll(async () => {

@@ -76,20 +76,10 @@ func newUUID() string {
 }
 
 func (s *server) systemSettings(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		writeJSON(w, http.StatusMethodNotAllowed, restError("method not allowed"))
+	if !s.signedInGet(w, r) {
 		return
 	}
 	ctx := r.Context()
-	u, _, err := s.authenticate(ctx, r)
-	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, restError(err.Error()))
-		return
-	}
-	if u == nil {
-		writeJSON(w, http.StatusUnauthorized, restError("User is not logged in"))
-		return
-	}
 	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(r.URL.Query().Get("q")) + "%"
 	rows, err := s.db.Load().QueryContext(ctx,
 		"SELECT property, COALESCE(property_value, ''), uuid FROM global_property WHERE property LIKE ? ORDER BY property LIMIT 200", like)

@@ -471,21 +471,31 @@ func nonEmpty(a, b string) string {
 	return b
 }
 
-func (s *server) patients(w http.ResponseWriter, r *http.Request) {
+// signedInGet answers what a GET-only REST resource answers before its own work: 405 for another
+// method, 503 when the database cannot be asked, 401 without a signed-in user. It reports whether
+// the handler goes on.
+func (s *server) signedInGet(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodGet {
 		writeJSON(w, http.StatusMethodNotAllowed, restError("method not allowed"))
-		return
+		return false
 	}
-	ctx := r.Context()
-	u, _, err := s.authenticate(ctx, r)
+	u, _, err := s.authenticate(r.Context(), r)
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, restError(err.Error()))
-		return
+		return false
 	}
 	if u == nil {
 		writeJSON(w, http.StatusUnauthorized, restError("User is not logged in"))
+		return false
+	}
+	return true
+}
+
+func (s *server) patients(w http.ResponseWriter, r *http.Request) {
+	if !s.signedInGet(w, r) {
 		return
 	}
+	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if q == "" {
 		writeJSON(w, http.StatusBadRequest, restError("The search parameter q is required"))
