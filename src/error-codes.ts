@@ -211,8 +211,21 @@ export const ERROR_CODES = {
 
   // Promotion
   PROMOTE_RECORD_REQUIRED: e('usage', 'a production profile needs the QA record of the app'),
+  PROMOTE_DB_REQUIRED: e('usage', 'a production profile needs --db: its gate checks every tenant database'),
   PROMOTE_BAD_RECORD: e('usage', 'the QA record cannot be read'),
-  PROMOTE_QA_NOT_PASSED: e('failed', 'the QA record says the tests did not pass'),
+  PROMOTE_QA_CHECKS_FAILED: e(
+    'gate',
+    'promote record: the QA profile’s check gate failed; no record written',
+  ),
+  PROMOTE_IMAGE_DIGEST_MISMATCH: e(
+    'failed',
+    'an image to deploy is not the digest QA tested (the problems list them)',
+  ),
+  IMAGE_NOT_TESTED: e('failed', 'a problem of PROMOTE_IMAGE_DIGEST_MISMATCH: one image'),
+  PROMOTE_DIGESTS_UNRESOLVED: e(
+    'failed',
+    'images.pinDigests is on and a registry gave no digest for an image; nothing changed',
+  ),
   PROMOTE_APP_DIGEST_MISMATCH: e(
     'failed',
     'the profile is not the app QA tested (the app keys that differ are listed)',

@@ -5,7 +5,6 @@ import { join, relative, sep } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
-import { urlTarget } from '../platform/database.js';
 import { openProfile, type OpenedProfile } from '../profile/index.js';
 import { envNameOf, namespaceFor } from '../render/env-name.js';
 import { findHelm, helmTemplateText } from '../render/helm.js';
@@ -13,6 +12,7 @@ import { renderProfile } from '../render/index.js';
 import { parseObjects, type KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
 import { readCluster } from './sources/cluster.js';
+import { openDatabases } from './sources/databases.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
 import { defaultHclCache, loadTerraform, type TerraformModel } from './sources/terraform.js';
 import type { CheckReport, Level, Scope, Waiver } from './types.js';
@@ -197,16 +197,21 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   const dbUrl = options.db ?? deps.env.OMRS_DB_URL;
   if (wanted.has('database')) {
     if (dbUrl) {
-      const target = urlTarget(dbUrl);
-      const conn = await target.connect();
+      // A URL that names only the server: every tenant database of the profile.
+      const opened = await openDatabases(dbUrl, facts?.opened.profile.tenants);
       try {
-        inputs.database = { context: { conn, database: target.database }, target: target.description };
+        inputs.databases = opened.databases;
+        for (const reason of opened.skipped) inputs.skipped!.push({ scope: 'database', reason });
         return await finish(inputs, options, facts, level, wanted, explicit, skip, deps);
       } finally {
-        await conn.end();
+        await opened.close();
       }
     }
-    skip('database', 'no --db URL (or OMRS_DB_URL)', 'Pass --db mysql://user:password@host:3306/openmrs.');
+    skip(
+      'database',
+      'no --db URL (or OMRS_DB_URL)',
+      'Pass --db mysql://user:password@host:3306/openmrs (one database), or the server alone (every tenant database of the profile).',
+    );
   }
   return finish(inputs, options, facts, level, wanted, explicit, skip, deps);
 }
@@ -245,7 +250,7 @@ async function finish(
       inputs.cluster = { context: snapshot, target: `context ${context}` };
     }
   }
-  if (!inputs.manifests && !inputs.terraform && !inputs.database && !inputs.cluster)
+  if (!inputs.manifests && !inputs.terraform && !inputs.databases && !inputs.cluster)
     throw new OmrsError({
       code: 'CHECK_NOTHING',
       message: 'nothing to check',

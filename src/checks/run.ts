@@ -28,7 +28,8 @@ import { SEVERITIES } from './types.js';
 export interface Inputs {
   manifests?: { objects: KubeObject[]; target: string; digestsPinnedAtPromotion?: boolean };
   terraform?: { model: TerraformModel; target: string };
-  database?: { context: DatabaseContext; target: string };
+  /** One per database; `label` names the database in each finding's resource (several tenants). */
+  databases?: { context: DatabaseContext; target: string; label?: string }[];
   cluster?: { context: ClusterContext; target: string };
   skipped?: { scope: Scope; reason: string }[];
 }
@@ -136,9 +137,12 @@ export async function evaluate(inputs: Inputs, options: Evaluation): Promise<Che
     findings.push(...(await runRules(terraformRules, { model: inputs.terraform.model, level }, level, only)));
     scopes.push({ scope: 'terraform', target: inputs.terraform.target, rules: terraformRules.length });
   }
-  if (inputs.database) {
-    findings.push(...(await runRules(databaseRules, inputs.database.context, level, only)));
-    scopes.push({ scope: 'database', target: inputs.database.target, rules: databaseRules.length });
+  for (const db of inputs.databases ?? []) {
+    const found = await runRules(databaseRules, db.context, level, only);
+    findings.push(
+      ...(db.label ? found.map((f) => ({ ...f, resource: `${db.label}: ${f.resource}` })) : found),
+    );
+    scopes.push({ scope: 'database', target: db.target, rules: databaseRules.length });
   }
   if (inputs.cluster) {
     findings.push(...(await runRules(clusterRules, inputs.cluster.context, level, only)));

@@ -273,26 +273,25 @@ export function shellActions(io: Io): ShellActions {
 
   /** The QA records (`omrs promote record -o …`) among the JSON files of one folder. */
   async function qaRecordsIn(folder: string): Promise<QaRecordChoice[]> {
-    const [{ readQaRecord, buildLock }, { openProfile }, { appDigest }] = await Promise.all([
-      import('../promote/lock.js'),
-      import('../profile/index.js'),
-      import('../profile/digest.js'),
-    ]);
+    const { readQaRecord } = await import('../promote/qa-record.js');
     const files = (await readdir(folder).catch(() => [])).filter((f) => f.endsWith('.json'));
     const found: QaRecordChoice[] = [];
     for (const file of files.sort()) {
       const record = await readQaRecord(join(folder, file), io.cwd).catch(() => undefined);
       if (!record) continue;
-      const qa = record.profileFile
-        ? await openProfile(record.profileFile, io).catch(() => undefined)
-        : undefined;
       found.push({
         file: record.file,
         profile: record.profile,
         appDigest: record.appDigest,
         testedAt: record.testedAt,
         result: record.result,
-        ...(qa && { images: buildLock(qa.name, qa.profile, appDigest(qa.profile)).images }),
+        // The digests QA tested, as the record carries them.
+        images: record.images.map(({ component, image, digest }) => ({
+          component,
+          image,
+          digest,
+          pinned: true,
+        })),
       });
     }
     return found;

@@ -73,6 +73,12 @@ export function parseDbUrl(raw: string, defaultDatabase?: string): DbUrl {
   };
 }
 
+/** Whether a database URL names its database; one that names only the server is valid too. */
+export function namesDatabase(raw: string): boolean {
+  parseDbUrl(raw, 'server_only'); // refuses a malformed URL in its own words
+  return new URL(raw).pathname.replace(/^\/+/, '') !== '';
+}
+
 export const describeDb = (db: DbUrl): string =>
   `mysql://${db.user}@${db.socketPath ? `localhost?socket=${db.socketPath}` : `${db.host}:${db.port}`}/${db.database}`;
 

@@ -1,11 +1,12 @@
 // Step 2 of a promotion: the check gate at level prod on what is about to be promoted: the
-// rendered objects, the profile's Terraform root, and the cluster (and database when given).
+// rendered objects, the profile's Terraform root, the cluster, and every tenant's database (--db:
+// mandatory at level prod, see refuseIncomplete).
 import { join } from 'node:path';
 import { evaluate, type Inputs } from '../checks/run.js';
 import { readCluster } from '../checks/sources/cluster.js';
+import { openDatabases } from '../checks/sources/databases.js';
 import { loadTerraform } from '../checks/sources/terraform.js';
 import type { CheckReport, Level } from '../checks/types.js';
-import { urlTarget } from '../platform/database.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeObject } from '../render/objects.js';
 
@@ -24,8 +25,8 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
   const inputs: Inputs = { skipped: [] };
   inputs.manifests = {
     objects: r.objects,
+    // The objects carry the locked references: OMRS-K8S-024 judges the digests deployed.
     target: 'the rendered objects of the promotion',
-    digestsPinnedAtPromotion: r.profile.images.pinDigests,
   };
   const modules = join(r.terraformDir, 'modules');
   const model = await loadTerraform(r.terraformDir, r.cwd, {
@@ -47,16 +48,17 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
     });
     inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
   } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
-  if (r.db) {
-    const target = urlTarget(r.db);
-    const conn = await target.connect();
-    try {
-      inputs.database = { context: { conn, database: target.database }, target: target.description };
-      return await evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
-    } finally {
-      await conn.end();
-    }
+  if (!r.db) {
+    inputs.skipped!.push({ scope: 'database', reason: 'no --db URL (or OMRS_DB_URL)' });
+    return evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
   }
-  inputs.skipped!.push({ scope: 'database', reason: 'no --db URL (or OMRS_DB_URL)' });
-  return evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
+  // Every tenant's database on the target server, whatever database the URL names.
+  const opened = await openDatabases(r.db, r.profile.tenants, true);
+  try {
+    inputs.databases = opened.databases;
+    inputs.skipped!.push(...opened.skipped.map((reason) => ({ scope: 'database' as const, reason })));
+    return await evaluate(inputs, { level: r.level, waivers: r.profile.checks.waivers, now: new Date() });
+  } finally {
+    await opened.close();
+  }
 }

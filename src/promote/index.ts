@@ -36,7 +36,8 @@ import {
   type PromotionRecord,
 } from './common.js';
 import { infraFingerprint, terraformDir, terraformRoot } from './infra.js';
-import { buildLock, defaultLockFile, writeLock, type PromotionLock, type QaRecord } from './lock.js';
+import { defaultLockFile, writeLock, type PromotionLock } from './lock.js';
+export { writeQaRecord } from './qa-record.js';
 import type { SmokeResult } from './smoke.js';
 import {
   deployStep,
@@ -100,12 +101,11 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const again = `omrs promote --profile ${request.profile ?? name}${request.context ? ` --context ${request.context}` : ''} …`;
 
   // Read-only until the confirmation: a refusal leaves nothing behind.
-  const lock = buildLock(name, profile, p.digest);
   const lockFile = resolve(deps.cwd, request.lockFile ?? defaultLockFile(resolved.file));
-  await lockStep(p, lock);
+  const lock = await lockStep(p);
   const current = await readLive(client, p.ns);
   const idle: Colour = current.live ? otherColour(current.live) : 'green';
-  const rendered = await renderStep(p, idle, colourNamespace(p.ns, idle));
+  const rendered = await renderStep(p, lock, idle, colourNamespace(p.ns, idle));
   const report = await gateStep(p, rendered, colourNamespace(p.ns, idle));
   const aws = awsTarget(profile, deps.env);
   const plan = await planStep(p, rendered, current, idle, aws);
@@ -147,7 +147,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   try {
     snapshot = await snapshotStep(p, guarded, aws, started);
     await terraformStep(p, guarded, plan, aws);
-    await deployStep(p, guarded, rendered, idle, labels);
+    await deployStep(p, guarded, rendered, idle, current.live, labels);
     const smoke = await smokeStep(p, guarded, idle);
     const service = await switchStep(p, guarded, rendered, idle, labels);
     const record: PromotionRecord = {
@@ -201,23 +201,6 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     await appendLocal(recordsDir, record).catch(() => undefined);
     throw stillServing(error, stepTitle, current.live, p.ns, again);
   }
-}
-
-/** `omrs promote record`: what QA writes when its run passed. */
-export async function qaRecord(
-  ref: string | undefined,
-  result: 'passed' | 'failed',
-  deps: { cwd: string; env: Record<string, string | undefined> },
-  now = new Date(),
-): Promise<QaRecord> {
-  const resolved = await openProfile(ref, deps);
-  return {
-    profile: resolved.name,
-    profileFile: resolved.file,
-    appDigest: appDigest(resolved.profile),
-    testedAt: now.toISOString(),
-    result,
-  };
 }
 
 /** `omrs promote fingerprint`: the infrastructure fingerprint, and optionally record it (after an apply done outside omrs). */

@@ -3,6 +3,8 @@ import { ExitCode, OmrsError } from '../errors.js';
 
 export interface SmokeRequest {
   baseUrl: string;
+  /** What is tested, for the messages (default: the idle colour). */
+  what?: string;
   user: string;
   password: string;
   timeoutMs?: number;
@@ -51,7 +53,7 @@ async function smokeOnce(r: SmokeRequest): Promise<SmokeResult> {
     checks.push({ name, ok: false, detail });
     throw new OmrsError({
       code: 'PROMOTE_SMOKE_FAILED',
-      message: `smoke test of the idle colour failed at ${name}: ${detail}`,
+      message: `smoke test of ${r.what ?? 'the idle colour'} failed at ${name}: ${detail}`,
       exitCode: ExitCode.failed,
       problems: checks.map((c) => ({
         code: c.ok ? 'SMOKE_OK' : 'SMOKE_FAILED',

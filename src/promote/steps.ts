@@ -12,6 +12,8 @@ import type { Profile } from '../profile/schema.js';
 import { maskSecrets } from '../profile/show.js';
 import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
+import { resolveDigests } from '../render/image-digests.js';
+import { profileImages } from '../render/values.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { ensureNamespace } from '../runtime/kube/up.js';
 import {
@@ -33,10 +35,12 @@ import {
   type LiveState,
   type ObjectChange,
 } from './cluster.js';
+import { ensureCredentials } from './credentials.js';
 import { appendLocal, stamp, type PromoteDeps, type PromoteRequest, type PromotionRecord } from './common.js';
 import { runGate } from './gate.js';
 import { infraFingerprint, terraformApply, terraformPlan, type TerraformPlan } from './infra.js';
-import { digestMismatch, readQaRecord, type PromotionLock } from './lock.js';
+import { buildLock, lockedReferences, type PromotionLock } from './lock.js';
+import { digestMismatch, imagesNotTested, readQaRecord, type QaRecord } from './qa-record.js';
 import { smokeTest, type SmokeResult } from './smoke.js';
 import type { connectGuarded } from './cluster.js';
 
@@ -66,7 +70,7 @@ export interface Plan {
 /** Runs one step that changes things, remembering its title for the failure message. */
 export type Guarded = <T>(title: string, id: string, work: () => Promise<T>) => Promise<T>;
 
-/** Refused before anything is read: no smoke-test target, or a production profile without a QA record. */
+/** Refused before anything is read: no smoke-test target, or a production profile without its database or QA record. */
 export function refuseIncomplete(request: PromoteRequest, name: string, level: string): void {
   if (!request.smokeUrl)
     throw new OmrsError({
@@ -75,28 +79,33 @@ export function refuseIncomplete(request: PromoteRequest, name: string, level: s
       exitCode: ExitCode.usage,
       hint: 'e.g. `kubectl port-forward -n <ns>-<idle colour> svc/<env>-gateway 8080:80` and --smoke-url http://127.0.0.1:8080 (see docs/promotion.md).',
     });
+  if (level === 'prod' && !request.db)
+    throw new OmrsError({
+      code: 'PROMOTE_DB_REQUIRED',
+      message: `profile ${name} is a production profile: its gate checks every tenant database for test and demo data, and no database was given`,
+      exitCode: ExitCode.usage,
+      hint: 'Pass --db mysql://user:password@host:3306 (or set OMRS_DB_URL): a login that can read every tenant database of the target server (the RDS endpoint, or a port-forward to the database).',
+    });
   if (level === 'prod' && !request.approveRecord)
     throw new OmrsError({
       code: 'PROMOTE_RECORD_REQUIRED',
       message: `profile ${name} is a production profile: promote needs the QA record of the app it promotes`,
       exitCode: ExitCode.usage,
-      hint: 'Pass --approve-record qa-record.json (QA writes it with `omrs promote record --profile qa -o qa-record.json`).',
+      hint: 'Pass --approve-record qa-record.json (QA writes it with `omrs promote record --profile qa --smoke-url <QA gateway> -o qa-record.json`).',
     });
 }
 
-/** 1. Resolve and lock: the QA record must have passed and name this app digest; unpinned images are warned of. */
-export function lockStep(p: Promotion, lock: PromotionLock): Promise<void> {
+/**
+ * 1. Resolve and lock: the QA record must have passed and name this app digest; with
+ * images.pinDigests every image's digest is asked of its registry (none may be missing), else
+ * unpinned images are warned of.
+ */
+export function lockStep(p: Promotion): Promise<PromotionLock> {
   const { events } = p.deps;
   return step(events, 'lock', 'resolve and lock app digest, images, chart', async () => {
+    let record: QaRecord | undefined;
     if (p.request.approveRecord) {
-      const record = await readQaRecord(p.request.approveRecord, p.deps.cwd);
-      if (record.result !== 'passed')
-        throw new OmrsError({
-          code: 'PROMOTE_QA_NOT_PASSED',
-          message: `the QA record ${record.file} says ${record.result}: nothing tested to promote`,
-          exitCode: ExitCode.failed,
-          hint: 'Promote only an app whose QA run passed.',
-        });
+      record = await readQaRecord(p.request.approveRecord, p.deps.cwd);
       if (record.appDigest !== p.digest) {
         let changes: ReturnType<typeof diffProfiles>['app'] = [];
         if (record.profileFile) {
@@ -110,21 +119,60 @@ export function lockStep(p: Promotion, lock: PromotionLock): Promise<void> {
         message: `app digest ${p.digest} matches the QA record of ${record.profile} (${record.testedAt})`,
       });
     }
-    const unpinned = lock.images.filter((i) => !i.pinned);
-    if (unpinned.length)
-      events.emit({
-        type: 'warning',
-        message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
-        hint: 'Production should pin images (image@sha256:…) so that what runs is exactly what QA tested.',
-      });
+    const profile = p.resolved.profile;
+    if (!profile.images.pinDigests) {
+      const lock = buildLock(p.name, profile, p.digest);
+      const unpinned = lock.images.filter((i) => !i.pinned);
+      if (unpinned.length)
+        events.emit({
+          type: 'warning',
+          message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
+          hint: 'Set images.pinDigests: true (promote then resolves every tag to the digest its registry serves), or pin image@sha256:… in the profile.',
+        });
+      return lock;
+    }
+    const digests = await resolveDigests(profileImages(profile), {
+      env: p.deps.env,
+      mirror: profile.images.registry,
+    }).catch((error: unknown) => {
+      throw error instanceof OmrsError
+        ? new OmrsError({
+            code: 'PROMOTE_DIGESTS_UNRESOLVED',
+            message: `${error.message}\nimages.pinDigests is on: promote deploys only images pinned by digest, so nothing was changed`,
+            exitCode: ExitCode.failed,
+            problems: error.problems,
+            ...(error.hint && { hint: error.hint }),
+          })
+        : error;
+    });
+    const lock = buildLock(p.name, profile, p.digest, {
+      digests: new Map(digests.map((d) => [d.component, d.digest])),
+      at: new Date().toISOString(),
+    });
+    for (const i of lock.images)
+      events.emit({ type: 'info', message: `${i.component}: ${i.image} → ${i.digest}` });
+    const untested = record && imagesNotTested(record, lock);
+    if (untested) throw untested;
+    return lock;
   });
 }
 
-/** The objects the idle colour gets (read-only). */
-export function renderStep(p: Promotion, idle: Colour, idleNs: string): Promise<Rendered> {
+/** The objects the idle colour gets (read-only), with the locked image references. */
+export function renderStep(
+  p: Promotion,
+  lock: PromotionLock,
+  idle: Colour,
+  idleNs: string,
+): Promise<Rendered> {
   return step(p.deps.events, 'render', `render ${p.name} for the idle colour ${idle}`, () =>
     renderProfile(
-      { profile: p.resolved.file, opened: p.resolved, env: p.release, namespace: idleNs },
+      {
+        profile: p.resolved.file,
+        opened: p.resolved,
+        env: p.release,
+        namespace: idleNs,
+        pinnedImages: lockedReferences(lock),
+      },
       { cwd: p.deps.cwd, env: p.deps.env, signal: p.deps.signal },
     ),
   );
@@ -137,7 +185,7 @@ export async function gateStep(p: Promotion, rendered: Rendered, idleNs: string)
   const report = await step(
     p.deps.events,
     'gate',
-    `check gate (level ${level}: manifests, terraform, cluster${p.request.db ? ', database' : ''})`,
+    `check gate (level ${level}: manifests, terraform, cluster${p.request.db ? ', tenant databases' : ''})`,
     () =>
       runGate({
         profile,
@@ -242,17 +290,31 @@ export async function terraformStep(
   await writeFingerprint(aws, p.name, plan.infra.fingerprint);
 }
 
-/** 6. Deploy the idle colour (after clearing what an interrupted run left pending). */
+/**
+ * 6. Deploy the idle colour (after clearing what an interrupted run left pending), its tenant
+ * passwords read from the environment's shared Secret.
+ */
 export function deployStep(
   p: Promotion,
   guarded: Guarded,
   rendered: Rendered,
   idle: Colour,
+  live: Colour | undefined,
   labels: Record<string, string>,
 ): Promise<void> {
   const idleNs = colourNamespace(p.ns, idle);
   const { deps, client } = p;
   return guarded(`deploy to the idle colour ${idle} (${idleNs})`, 'deploy', async () => {
+    await ensureNamespace(client, p.ns, labels, {});
+    const sharedCredentials = await ensureCredentials({
+      client,
+      ns: p.ns,
+      release: p.release,
+      tenants: p.resolved.profile.tenants.map((t) => t.name),
+      ...(live && { live }),
+      labels,
+      events: deps.events,
+    });
     const helm = await findHelm(deps.env);
     await recoverInterruptedRelease(
       {
@@ -271,7 +333,7 @@ export function deployStep(
       helm,
       release: p.release,
       namespace: idleNs,
-      values: rendered.values,
+      values: { ...rendered.values, database: { ...rendered.values.database, sharedCredentials } },
       objects: rendered.objects,
       timeouts: p.resolved.profile.timeouts,
       labels: { ...labels, 'omrs.dev/colour': idle },

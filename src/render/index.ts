@@ -19,6 +19,11 @@ export interface RenderRequest {
   passwordSeed?: string;
   /** The profile the caller already opened: rendered as is, not read again. */
   opened?: OpenedProfile;
+  /**
+   * The exact image references to deploy, by component (promote's lock: `name:tag@sha256:…`), in
+   * place of the profile's. The app digest stays the profile's: it names what QA tested.
+   */
+  pinnedImages?: Partial<Omit<ChartValues['images'], 'pullPolicy'>>;
 }
 
 export interface Rendered {
@@ -46,6 +51,7 @@ async function resolveValues(request: RenderRequest, deps: ProfileDeps) {
     appDigest: digest,
     ...(request.passwordSeed && { passwordSeed: request.passwordSeed }),
   });
+  if (request.pinnedImages) values.images = { ...values.images, ...request.pinnedImages };
   return { resolved, env, namespace, digest, values };
 }
 

@@ -160,7 +160,12 @@ function baseObjects() {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta('Service', 'emr-backend'),
-      spec: { type: 'ClusterIP', selector: { app: 'backend' }, ports: [{ port: 8080, targetPort: 'http' }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: 'backend' },
+        sessionAffinity: 'ClientIP',
+        ports: [{ port: 8080, targetPort: 'http' }],
+      },
     },
     {
       apiVersion: 'v1',
@@ -350,7 +355,7 @@ const manifestFailures = {
   'OMRS-K8S-019': (o) => without(o, 'NetworkPolicy'),
   'OMRS-K8S-020': (o) => without(o, 'PodDisruptionBudget'),
   'OMRS-K8S-021': (o) => {
-    dep(o, 'backend').spec.replicas = 2;
+    delete find(o, 'Service', 'emr-backend').spec.sessionAffinity;
     return o;
   },
   'OMRS-K8S-022': (o) => {

@@ -162,6 +162,24 @@ topologySpreadConstraints:
 {{- end -}}
 {{- end -}}
 
+{{/* A tenant's database password. With database.sharedCredentials (omrs promote: a Secret in the
+  environment's base namespace, key = tenant name) both colours read the same one, so deploying the
+  idle colour never changes a password the live colour logs in with; else omrs.password.
+  include "omrs.tenantPassword" (dict "ctx" $ "tenant" $tenant "secret" $secret) */}}
+{{- define "omrs.tenantPassword" -}}
+{{- $shared := .ctx.Values.database.sharedCredentials | default dict -}}
+{{- $found := "" -}}
+{{- if $shared.secret -}}
+{{- $s := lookup "v1" "Secret" $shared.namespace $shared.secret -}}
+{{- if and $s (hasKey ($s.data | default dict) .tenant.name) -}}{{- $found = index $s.data .tenant.name -}}{{- end -}}
+{{- end -}}
+{{- if $found -}}
+{{- $found -}}
+{{- else -}}
+{{- include "omrs.password" (dict "ctx" .ctx "secret" .secret "key" "password" "salt" (printf "tenant/%s" .tenant.name)) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A container that waits until the database accepts a login, then exits. */}}
 {{- define "omrs.waitForDatabase" -}}
 - name: wait-for-database

@@ -202,26 +202,40 @@ export const workloadRules: R[] = [
   },
   {
     id: 'OMRS-K8S-021',
-    title: 'At least 3 replicas in production',
+    title: 'Replicated backends have session affinity',
     severity: 'high',
     scope: 'manifests',
     levels: ['prod'],
-    why: 'With fewer than 3 replicas a rollout or a node failure leaves one pod (or none) serving patients.',
-    fix: 'Set replicas.<service>: 3 in the prod profile.',
-    refs: { kubeScore: ['deployment-replicas'], polaris: ['deploymentMissingReplicas'] },
+    why: 'OpenMRS keeps the HTTP session in the memory of the backend pod that created it: with more than one replica and no affinity, a logged-in user is logged out whenever a request reaches another pod.',
+    fix: 'Set sessionAffinity: ClientIP on the backend Service (the chart does when replicas.backend > 1 or autoscaling is on), or run one backend replica.',
+    refs: {},
     check: (ctx) => {
-      const hpaTargets = new Set(
+      const autoscaled = new Set(
         ctx.objects
-          .filter(
-            (o) => o.kind === 'HorizontalPodAutoscaler' && Number(rec(o.raw.spec).minReplicas ?? 1) >= 3,
-          )
+          .filter((o) => o.kind === 'HorizontalPodAutoscaler' && Number(rec(o.raw.spec).maxReplicas ?? 1) > 1)
           .map((o) => str(rec(rec(o.raw.spec).scaleTargetRef).name)),
       );
+      const services = ctx.objects.filter((o) => o.kind === 'Service');
       return workloads(ctx.objects)
         .filter(
-          (w) => w.kind === 'Deployment' && !hpaTargets.has(w.object.metadata.name) && (w.replicas ?? 1) < 3,
+          (w) =>
+            w.labels['omrs.dev/component'] === 'backend' &&
+            ((w.replicas ?? 1) > 1 || autoscaled.has(w.object.metadata.name)),
         )
-        .map((w) => hit(w, `replicas is ${w.replicas ?? 1}`));
+        .flatMap((w) =>
+          services
+            .filter((s) => {
+              const selector = rec(rec(s.raw.spec).selector);
+              return Object.keys(selector).length > 0 && selectorMatches({ matchLabels: selector }, w.labels);
+            })
+            .filter((s) => rec(s.raw.spec).sessionAffinity !== 'ClientIP')
+            .map((s) =>
+              hit(
+                w,
+                `${autoscaled.has(w.object.metadata.name) ? 'autoscaled' : `${w.replicas} replicas`} behind Service/${s.metadata.name}, which has no session affinity`,
+              ),
+            ),
+        );
     },
   },
   {

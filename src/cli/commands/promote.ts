@@ -2,7 +2,6 @@
 // use cases of src/promote, print the result.
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { parseDuration, TIMEOUT } from '../../duration.js';
 import { ExitCode, OmrsError } from '../../errors.js';
 import { isStdoutPath, prepareOutputPath } from '../../output-path.js';
@@ -24,7 +23,6 @@ interface PromoteOpts {
   smokeTimeout?: string;
   db?: string;
   output?: string;
-  result?: 'passed' | 'failed';
   record?: boolean;
 }
 
@@ -54,7 +52,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
     .option(
       '--smoke-url <url>',
-      'base URL of the idle colour’s gateway for the smoke test (password from OMRS_SMOKE_PASSWORD)',
+      'base URL of the gateway the smoke test runs against: the idle colour’s (promote) or the QA environment’s (record); password from OMRS_SMOKE_PASSWORD',
     )
     .option('--smoke-user <user>', 'user for the smoke test login', 'admin')
     .option('--smoke-timeout <duration>', 'how long the smoke test may retry (default 60s)')
@@ -67,13 +65,11 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
       '--ready-timeout <duration>',
       'readiness timeout of each step of the idle colour (default: the profile’s timeouts)',
     )
-    .option('--db <url>', 'also gate on the target database (mysql://…); default OMRS_DB_URL')
-    .option('-o, --output <file>', 'record: the file to write (default, or -: standard output)')
-    .addOption(
-      new Option('--result <result>', 'record: the result of the QA run')
-        .choices(['passed', 'failed'])
-        .default('passed'),
+    .option(
+      '--db <url>',
+      'the target database server (mysql://user:password@host:3306): the data-cleanup rules run on every tenant’s database; required at level prod; default OMRS_DB_URL',
     )
+    .option('-o, --output <file>', 'record: the file to write (default, or -: standard output)')
     .option('--record', 'fingerprint: write it to SSM (after applying Terraform outside omrs)')
     .addHelpText(
       'after',
@@ -84,15 +80,31 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         const use = await import('../../promote/index.js');
         const deps = { cwd: ctx.io.cwd, env: ctx.io.env };
         if (what === 'record') {
-          const record = await use.qaRecord(opts.profile, opts.result ?? 'passed', deps);
+          const toFile = opts.output && !isStdoutPath(opts.output);
+          // The output path is checked before the QA run, so a bad one wastes no smoke test.
+          const file = toFile
+            ? await prepareOutputPath(opts.output!, ctx.io.cwd, { flag: '-o', kind: 'file' })
+            : undefined;
+          const smokeWindowMs = timeoutMs(opts.smokeTimeout, '--smoke-timeout');
+          await out.startProgress(`omrs promote record ${opts.profile ?? ''}`.trim());
+          const record = await use.writeQaRecord(
+            {
+              ...(opts.profile && { profile: opts.profile }),
+              ...(opts.smokeUrl && { smokeUrl: opts.smokeUrl }),
+              ...(opts.smokeUser && { smokeUser: opts.smokeUser }),
+              ...(smokeWindowMs !== undefined && { smokeWindowMs }),
+              ...(opts.db && { db: opts.db }),
+            },
+            { ...deps, events: out.events, signal: ctx.io.signal },
+          );
           const text = JSON.stringify(record, null, 2) + '\n';
-          if (opts.output && !isStdoutPath(opts.output)) {
-            const file = await prepareOutputPath(opts.output, ctx.io.cwd, { flag: '-o', kind: 'file' });
+          await out.close();
+          if (file) {
             await writeFile(file, text);
             out.result(
               { ...record, file },
               (c) =>
-                `${c.green('✔')} QA record of ${c.bold(record.profile)} (${record.appDigest}, ${record.result}) written to ${opts.output}`,
+                `${c.green('✔')} QA record of ${c.bold(record.profile)} written to ${opts.output}: app ${record.appDigest}, ${record.images.length} image digests, gate passed at ${record.checks.level}, smoke test passed (${record.smoke.checks.length} checks)`,
             );
           } else ctx.io.stdout.write(text);
           return;

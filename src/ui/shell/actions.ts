@@ -55,14 +55,14 @@ export interface CreateRequest {
   runtime: string;
 }
 
-/** A QA record `p` offers: what `omrs promote record` wrote, and the images of the profile QA ran. */
+/** A QA record `p` offers: what `omrs promote record` wrote, with the image digests QA tested. */
 export interface QaRecordChoice {
   file: string;
   profile: string;
   appDigest: string;
   testedAt: string;
   result: 'passed' | 'failed';
-  /** The images of the QA profile (absent when the record names no profile file, or it cannot be read). */
+  /** The images QA tested, with their digests. */
   images?: LockedImage[];
 }
 

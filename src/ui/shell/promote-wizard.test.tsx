@@ -1,7 +1,8 @@
 // The release manager's keys: `p` walks the promote wizard (QA record → identity → gate → plan →
-// typed name → steps → result) and `R` rolls back. The QA records are real files written by the
-// real `omrs promote record` use case, and `p` lists them through the real wiring
-// (src/cli/shell-actions.ts). The promote and rollback actions are STAND-INS PLAYING THE CLUSTER'S
+// typed name → steps → result) and `R` rolls back. The QA records are files in the shape
+// `omrs promote record` writes (its evidence: image digests, check gate, smoke test; the e2e tests
+// write real ones against a QA stack), with the real app digests of the profiles, and `p` lists
+// them through the real wiring (src/cli/shell-actions.ts). The promote and rollback actions are STAND-INS PLAYING THE CLUSTER'S
 // PART: they emit the steps the use cases emit, hand the wizard a review built from the real lock
 // and the real check gate, and ask through the real typed confirmation (confirmOrRefuse); the tmux
 // end-to-end test drives the real use cases on the harness cluster.
@@ -17,8 +18,8 @@ import { OmrsError } from '../../errors.js';
 import { appDigest } from '../../profile/digest.js';
 import { openProfile } from '../../profile/index.js';
 import { confirmOrRefuse, type PromoteReview } from '../../promote/common.js';
-import { qaRecord } from '../../promote/index.js';
 import { buildLock } from '../../promote/lock.js';
+import type { QaRecord } from '../../promote/qa-record.js';
 import type { Io } from '../io.js';
 import type { ActionDeps, PromoteAsk, PromoteDepsOfShell, ShellActions } from './actions.js';
 import { ShellApp } from './app.js';
@@ -45,12 +46,25 @@ beforeAll(async () => {
     ...profileSources({ cwd: project.root, env }),
     listEnvironments: async () => [],
   };
-  const deps = { cwd: project.root, env };
-  const write = async (file: string, profile: string, at: string) =>
-    writeFileSync(
-      join(project.root, file),
-      JSON.stringify(await qaRecord(profile, 'passed', deps, new Date(at)), null, 2),
-    );
+  const write = async (file: string, ref: string, at: string) => {
+    const { name, file: profileFile, profile } = await openProfile(ref, { cwd: project.root, env });
+    const record: QaRecord = {
+      profile: name,
+      profileFile,
+      appDigest: appDigest(profile),
+      testedAt: at,
+      result: 'passed',
+      who: 'qa <qa@example.org>',
+      images: buildLock(name, profile, appDigest(profile)).images.map(({ component, image }, i) => ({
+        component,
+        image,
+        digest: `sha256:${String(i).repeat(64)}`,
+      })),
+      checks: { level: 'qa', passed: true, fail: 0, warn: 0, waived: 0 },
+      smoke: { baseUrl: 'http://127.0.0.1:8080', checks: [{ name: 'health', ok: true, detail: '200' }] },
+    };
+    writeFileSync(join(project.root, file), JSON.stringify(record, null, 2));
+  };
   await write('qa-record.json', 'shop-qa', '2030-01-02T10:00:00Z');
   await write('dev-record.json', 'dev', '2030-01-01T10:00:00Z');
 });
@@ -176,7 +190,7 @@ describe('p: the promote wizard', () => {
     let frame = shell.screen();
     expect(frame).toMatch(/QA record \(shop-qa\)\s+shop \(target\)/);
     expect(frame).toMatch(/backend\s+example\/backend:1\s+example\/backend:1\s+=/);
-    expect(frame).toMatch(/digest\s+not pinned\s+not pinned/);
+    expect(frame).toMatch(/digest\s+sha256:0+\S*\s+not pinned/);
 
     await shell.press(KEYS.enter, (f) => f.includes('[gate]'));
     expect(shell.screen()).toContain('Gate · omrs check at level prod');

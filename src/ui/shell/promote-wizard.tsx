@@ -350,7 +350,11 @@ const RecordPage = ({
         {rows.length === 0 && (
           <Text wrap="wrap">
             No QA record in the project or profiles folder.{' '}
-            <Text dimColor>QA writes one with `omrs promote record --profile qa -o qa-record.json`.</Text>
+            <Text dimColor>
+              {
+                'QA writes one with `omrs promote record --profile qa --smoke-url <QA gateway> -o qa-record.json`.'
+              }
+            </Text>
           </Text>
         )}
         {rows.map((row, i) => {

@@ -2,6 +2,9 @@
 // passes; the same copy dirtied (seed ledger, seeded and demo patients, demo user, default admin
 // password, referencedemodata flag, leftover test schema) fails with exactly the expected rules.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEDGER_DDL } from '../../../src/seed/ledger.js';
 import { runCli } from '../../helpers/cli.js';
@@ -132,5 +135,62 @@ describe.skipIf(!mariadb)('omrs check --scope database (real MariaDB, OpenMRS 2.
     expect(text.code).toBe(3);
     expect(text.stdout).toMatch(/CRITICAL/);
     expect(text.stdout).toMatch(/gate failed at level prod/);
+  });
+
+  it('with a URL that names only the server, checks every tenant database of the profile', async () => {
+    // Two tenants: "chk<pid>" has the dirtied copy above (openmrs_chk<pid> is a clone of it), the
+    // other has no database yet.
+    const tenant = `chk${process.pid}`;
+    const project = mkdtempSync(join(tmpdir(), 'omrs-check-tenants-'));
+    const tenantDb = `openmrs_${tenant}`;
+    try {
+      const conn = await connect(mariadb!);
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${tenantDb}\``);
+        await conn.query(`CREATE DATABASE \`${tenantDb}\``);
+        const [tables] = await conn.query<import('mysql2').RowDataPacket[]>(
+          'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?',
+          [DB],
+        );
+        for (const { t } of tables)
+          await conn.query(`CREATE TABLE \`${tenantDb}\`.\`${t}\` AS SELECT * FROM \`${DB}\`.\`${t}\``);
+      } finally {
+        await conn.end();
+      }
+      writeFileSync(
+        join(project, 'two.yaml'),
+        `tenants:\n  - { name: ${tenant} }\n  - { name: absent${process.pid}, host: absent.example.org }\n`,
+      );
+      const server = `mysql://${mariadb!.user}:${mariadb!.password}@${mariadb!.host}:${mariadb!.port}`;
+      const run = await runCli(
+        [
+          'check',
+          '--profile',
+          join(project, 'two.yaml'),
+          '--scope',
+          'database',
+          '--db',
+          server,
+          '--level',
+          'prod',
+          '--format',
+          'json',
+        ],
+        { cwd: project },
+      );
+      expect(run.code, run.stderr).toBe(3);
+      const report = JSON.parse(run.stdout) as {
+        findings: { rule: string; resource: string }[];
+        scopes: { scope: string; target: string; skipped?: string }[];
+      };
+      expect(report.findings.find((f) => f.rule === 'OMRS-DB-002')?.resource).toBe(`${tenantDb}: patient`);
+      expect(report.scopes.filter((s) => s.scope === 'database').map((s) => s.skipped ?? s.target)).toEqual([
+        expect.stringContaining(`/${tenantDb}`),
+        `openmrs_absent${process.pid} (tenant absent${process.pid}) does not exist yet: no data to clean`,
+      ]);
+    } finally {
+      await dropDatabase(mariadb!, tenantDb);
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

@@ -47,6 +47,8 @@ describe.skipIf(!ready)(
         'record',
         '--profile',
         resolve(ROOT, QA),
+        '--smoke-url',
+        setup.ctx.smokeUrl,
         '-o',
         'qa-record.json',
       ]);
@@ -111,7 +113,9 @@ describe.skipIf(!ready)(
 
       // The use case ran lock, render, gate and plan, and waits on the wizard's pages.
       text = await t.waitFor((s) => s.includes('[identity]') && s.includes('SAME APP'), 'identity', 180_000);
-      expect(text).toMatch(/backend\s+omrs-test\/backend:1\s+omrs-test\/backend:1\s+=/);
+      expect(text).toMatch(/backend\s+127\.0\.0\.1:15005\/omrs-promo…127\.0\.0\.1:15005\/omrs-promo…=/);
+      // The digest QA tested (from its record) and the one the registry gives prod now.
+      expect(text).toMatch(/backend .*\n.*digest\s+(sha256:[0-9a-f]{12})…\s+\1…/);
       keepCapture('promote-identity', text);
       t.press('Enter');
       text = await t.waitFor(

@@ -137,7 +137,6 @@ const ABSENT_ENV = ['--env', 'robustness-absent-0000'];
 const ON_CLUSTER = ['--runtime', 'kube'];
 const CONTEXT_ARGS: Record<string, string[]> = {
   'promote --output': ['record'],
-  'promote --result': ['record'],
   'promote --record': ['fingerprint'],
   'seed --run': ['--purge'],
   // Cluster flags act only on a cluster runtime, and the database flags only with --env.

@@ -75,13 +75,10 @@ describe('output paths that cannot be written are usage errors, found before the
     expect(existsSync(join(dir, '-'))).toBe(false);
   });
 
-  it('promote record -o - writes the record to standard output', async () => {
+  it('promote record without a QA environment to smoke-test writes no record (exit 2)', async () => {
     const run = await omrs(['promote', 'record', '--profile', PROFILE, '-o', '-']);
-    expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({
-      appDigest: expect.stringMatching(/^sha256:/) as unknown,
-      result: 'passed',
-    });
+    expectClearError(run, 2, /PROMOTE_SMOKE_URL_REQUIRED|needs a smoke test of the QA environment/);
+    expect(run.stdout).toBe('');
     expect(existsSync(join(dir, '-'))).toBe(false);
   });
 });

@@ -153,10 +153,15 @@ describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
           },
         },
       });
-      const client = await until('pod client done', async () => {
-        const p = await core.readNamespacedPod({ name: 'client', namespace: ns });
-        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
-      });
+      // A loaded CI machine can take well over 30 s to schedule, start and finish the pod.
+      const client = await until(
+        'pod client done',
+        async () => {
+          const p = await core.readNamespacedPod({ name: 'client', namespace: ns });
+          return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+        },
+        120_000,
+      );
       const log = await core.readNamespacedPodLog({ name: 'client', namespace: ns, container: 'main' });
       expect({ phase: client.status?.phase, log: log.trim() }).toEqual({
         phase: 'Succeeded',

@@ -108,6 +108,10 @@ function background(argv: string[], cwd: string, cliEnv: Record<string, string>)
   };
 }
 
+/** The forwarded gateway's base URL, once `omrs open` printed it. */
+const gatewayUrl = (open: ReturnType<typeof background>) =>
+  open.until('the URL', (t) => /(http:\/\/127\.0\.0\.1:\d+)\/openmrs\/spa/.exec(t)?.[1]);
+
 describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes', () => {
   let root: string;
   let core: k8s.CoreV1Api;
@@ -265,10 +269,7 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
         cliEnv,
       );
       try {
-        const base = await open.until(
-          'the URL',
-          (t) => /(http:\/\/127\.0\.0\.1:\d+)\/openmrs\/spa/.exec(t)?.[1],
-        );
+        const base = await gatewayUrl(open);
         const health = await fetch(`${base}/openmrs/health/started`);
         expect(health.status).toBe(200);
         const spa = await fetch(`${base}/openmrs/spa/`);
@@ -294,6 +295,77 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       console.info(`omrs up --runtime kind, no-op re-up: ${seconds.toFixed(1)} s`);
       expect(again.stderr + again.stdout).toContain('nothing to do');
       expect(again.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
+    },
+    STEP,
+  );
+
+  it(
+    'with two backend replicas a logged-in session keeps reaching the pod that holds it (session affinity)',
+    async () => {
+      // OpenMRS (and the stand-in) keep the HTTP session in the memory of the pod that logged in.
+      writeFileSync(join(root, 'profiles', 'kind-two.yaml'), 'extends: kind-up\nreplicas:\n  backend: 2\n');
+      const up = await runCli(['up', '--runtime', 'kind', '--env', env, '--profile', 'kind-two'], {
+        cwd: root,
+        env: cliEnv,
+      });
+      expectOk(up);
+      const service = `${env}-backend-default`;
+      const affinity = async () =>
+        (await core.readNamespacedService({ name: service, namespace })).spec?.sessionAffinity;
+      expect(await affinity()).toBe('ClientIP');
+      const ready = (
+        await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=backend' })
+      ).items.filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+      expect(ready, 'two Ready backends').toHaveLength(2);
+
+      const open = background(
+        ['open', '--runtime', 'kind', '--env', env, '--profile', 'kind-two'],
+        root,
+        cliEnv,
+      );
+      try {
+        const base = await gatewayUrl(open);
+        const login = await fetch(`${base}/openmrs/ws/rest/v1/session`, {
+          headers: { authorization: `Basic ${Buffer.from('admin:Admin123').toString('base64')}` },
+        });
+        expect(((await login.json()) as { authenticated: boolean }).authenticated).toBe(true);
+        const cookie = /JSESSIONID=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0];
+        expect(cookie).toBeTruthy();
+        /** One request of the logged-in session: does the pod it reached know the session? */
+        const known = async () =>
+          (
+            (await (
+              await fetch(`${base}/openmrs/ws/rest/v1/session`, { headers: { cookie: cookie! } })
+            ).json()) as { authenticated: boolean }
+          ).authenticated;
+        const answers: boolean[] = [];
+        for (let i = 0; i < 30; i++) answers.push(await known());
+        expect(
+          answers.filter((a) => !a),
+          'requests that reached a pod without the session',
+        ).toEqual([]);
+
+        // The control: the same Service without affinity loses the session on some requests, so
+        // the 30 answers above are the affinity's doing, not luck.
+        const patch = (spec: object) =>
+          core.patchNamespacedService(
+            { name: service, namespace, body: { spec } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          );
+        await patch({ sessionAffinity: 'None', sessionAffinityConfig: null });
+        try {
+          await until('a request of the session reaching the other pod', async () =>
+            (await known()) ? undefined : true,
+          );
+        } finally {
+          await patch({
+            sessionAffinity: 'ClientIP',
+            sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+          });
+        }
+      } finally {
+        await open.stop();
+      }
     },
     STEP,
   );

@@ -2,9 +2,11 @@
 // blue/green, the AWS emulator (moto_server) for RDS snapshots and the SSM fingerprint, and a real
 // compose stack of the omrs-test images as the smoke-test target (kwok runs no containers).
 // Call usePromoteSetup() at the top of a describe block: it registers the beforeAll/afterAll hooks.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import {
   CreateDBInstanceCommand,
@@ -22,7 +24,13 @@ export const aws = requireEngine('aws');
 export const helm = requireEngine('helm');
 export const docker = requireEngine('docker');
 export const images = requireEngine('images');
-export const engines = Boolean(kube && aws && helm && docker && images);
+export const registry = requireEngine('registry');
+export const mariadb = requireEngine('mariadb');
+export const engines = Boolean(kube && aws && helm && docker && images && registry && mariadb);
+/** The target database server of the prod gate (the external database of promote-test): the host MariaDB. */
+export const DB_URL = mariadb
+  ? `mysql://${mariadb.user}:${encodeURIComponent(mariadb.password)}@${mariadb.host}:${mariadb.port}`
+  : '';
 
 export const PROFILE = 'test/fixtures/profiles/good/promote-test.yaml';
 export const QA = 'test/fixtures/promote/qa-test.yaml';
@@ -30,6 +38,32 @@ export const NS = 'omrs-promote-e2e';
 export const INSTANCE = 'omrs-promote-e2e-openmrs';
 export const REGION = 'us-east-1';
 export const SMOKE_ENV = 'promote-smoke';
+/** The profile's images.registry: the harness registry (its default address), where setup pushes the omrs-test images. */
+export const MIRROR = '127.0.0.1:15005/omrs-promote-e2e';
+export const TEST_IMAGES = [
+  'omrs-test/gateway:1',
+  'omrs-test/frontend:1',
+  'omrs-test/backend:1',
+  'omrs-test/mariadb:10.11',
+];
+
+const exec = promisify(execFile);
+/** The docker CLI on the harness engine. */
+export const dockerCli = (...args: string[]) =>
+  exec('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${docker!.socketPath}` } });
+
+/** Puts the omrs-test images under MIRROR, where promote asks for their digests (a no-op once there). */
+export async function pushTestImages(): Promise<void> {
+  expect(registry?.address, 'the profile names the harness registry at its default address').toBe(
+    MIRROR.split('/')[0],
+  );
+  // backend:2 is test/fixtures/promote/qa-other-app.yaml's "other build" (the same bytes, another tag).
+  const pushes = [...TEST_IMAGES.map((i) => [i, i]), ['omrs-test/backend:1', 'omrs-test/backend:2']];
+  for (const [local, remote] of pushes) {
+    await dockerCli('tag', local!, `${MIRROR}/${remote}`);
+    await dockerCli('push', '--quiet', `${MIRROR}/${remote}`);
+  }
+}
 
 export interface World {
   namespaces: string[];
@@ -52,7 +86,8 @@ export function usePromoteSetup() {
     AWS_SECRET_ACCESS_KEY: aws?.secretAccessKey,
     AWS_REGION: REGION,
     OMRS_SMOKE_PASSWORD: 'Admin123',
-    OMRS_DB_URL: undefined,
+    OMRS_DB_URL: DB_URL,
+    DOCKER_HOST: docker && `unix://${docker.socketPath}`,
   };
   const awsConfig = {
     region: REGION,
@@ -138,7 +173,12 @@ export function usePromoteSetup() {
         'promotions.json'
       ]!,
     ) as never;
-  const localRecords = (): { action: string; to: string; result: string }[] =>
+  const localRecords = (): {
+    action: string;
+    to: string;
+    result: string;
+    images: { component: string; image: string; digest?: string }[];
+  }[] =>
     readFileSync(join(dir, 'promotions.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -162,6 +202,7 @@ export function usePromoteSetup() {
     kc.setCurrentContext(kube!.context);
     ctx.core = kc.makeApiClient(k8s.CoreV1Api);
     await deleteNamespaces();
+    await pushTestImages();
     // The infrastructure Terraform would have built: the RDS instance, and its recorded fingerprint.
     await rds
       .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: INSTANCE, SkipFinalSnapshot: true }))
@@ -186,8 +227,13 @@ export function usePromoteSetup() {
     );
     expect(up.code, up.stderr).toBe(0);
     ctx.smokeUrl = new URL((JSON.parse(up.stdout) as { url: string }).url).origin;
-    const qa = await runCli(['promote', 'record', '--profile', QA, '-o', qaRecord], { env });
+    // QA's record: its gate, its images' digests in the registry, and a smoke test of its stack.
+    // Written to standard output (-o -) here; the shell test writes one to a file.
+    const qa = await runCli(['promote', 'record', '--profile', QA, '--smoke-url', ctx.smokeUrl, '-o', '-'], {
+      env,
+    });
     expect(qa.code, qa.stderr).toBe(0);
+    writeFileSync(qaRecord, qa.stdout);
   }, 300_000);
 
   afterAll(async () => {
