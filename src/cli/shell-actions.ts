@@ -245,7 +245,7 @@ export function shellActions(io: Io): ShellActions {
         {
           profile: ask.profile,
           ...(ask.record && { approveRecord: ask.record }),
-          smokeUrl: ask.smokeUrl,
+          ...(ask.smokeUrl && { smokeUrl: ask.smokeUrl }),
           ...(ask.context && { context: ask.context }),
           ...(io.env.OMRS_DB_URL && { db: io.env.OMRS_DB_URL }),
         },

@@ -13,6 +13,8 @@ export interface SmokeRequest {
 
 export interface SmokeResult {
   baseUrl: string;
+  /** What answered at baseUrl, when it is not the URL itself (a port-forward to a pod). */
+  via?: string;
   checks: { name: string; ok: boolean; detail: string }[];
 }
 

@@ -15,6 +15,7 @@ import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
 import { profileImages } from '../render/values.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
+import { forwardGateway } from '../runtime/kube/open.js';
 import { ensureNamespace } from '../runtime/kube/up.js';
 import {
   createSnapshot,
@@ -70,15 +71,8 @@ export interface Plan {
 /** Runs one step that changes things, remembering its title for the failure message. */
 export type Guarded = <T>(title: string, id: string, work: () => Promise<T>) => Promise<T>;
 
-/** Refused before anything is read: no smoke-test target, or a production profile without its database or QA record. */
+/** Refused before anything is read: a production profile without its database or QA record. */
 export function refuseIncomplete(request: PromoteRequest, name: string, level: string): void {
-  if (!request.smokeUrl)
-    throw new OmrsError({
-      code: 'PROMOTE_SMOKE_URL_REQUIRED',
-      message: 'no smoke-test target: pass --smoke-url with the URL of the idle colour’s gateway',
-      exitCode: ExitCode.usage,
-      hint: 'e.g. `kubectl port-forward -n <ns>-<idle colour> svc/<env>-gateway 8080:80` and --smoke-url http://127.0.0.1:8080 (see docs/promotion.md).',
-    });
   if (level === 'prod' && !request.db)
     throw new OmrsError({
       code: 'PROMOTE_DB_REQUIRED',
@@ -96,9 +90,9 @@ export function refuseIncomplete(request: PromoteRequest, name: string, level: s
 }
 
 /**
- * 1. Resolve and lock: the QA record must have passed and name this app digest; with
+ * 1. Resolve and lock: the QA record must carry its evidence and name this app digest; with
  * images.pinDigests every image's digest is asked of its registry (none may be missing), else
- * unpinned images are warned of.
+ * unpinned images are warned of; every locked digest must be the one QA tested.
  */
 export function lockStep(p: Promotion): Promise<PromotionLock> {
   const { events } = p.deps;
@@ -119,42 +113,50 @@ export function lockStep(p: Promotion): Promise<PromotionLock> {
         message: `app digest ${p.digest} matches the QA record of ${record.profile} (${record.testedAt})`,
       });
     }
-    const profile = p.resolved.profile;
-    if (!profile.images.pinDigests) {
-      const lock = buildLock(p.name, profile, p.digest);
-      const unpinned = lock.images.filter((i) => !i.pinned);
-      if (unpinned.length)
-        events.emit({
-          type: 'warning',
-          message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
-          hint: 'Set images.pinDigests: true (promote then resolves every tag to the digest its registry serves), or pin image@sha256:… in the profile.',
-        });
-      return lock;
-    }
-    const digests = await resolveDigests(profileImages(profile), {
-      env: p.deps.env,
-      mirror: profile.images.registry,
-    }).catch((error: unknown) => {
-      throw error instanceof OmrsError
-        ? new OmrsError({
-            code: 'PROMOTE_DIGESTS_UNRESOLVED',
-            message: `${error.message}\nimages.pinDigests is on: promote deploys only images pinned by digest, so nothing was changed`,
-            exitCode: ExitCode.failed,
-            problems: error.problems,
-            ...(error.hint && { hint: error.hint }),
-          })
-        : error;
-    });
-    const lock = buildLock(p.name, profile, p.digest, {
-      digests: new Map(digests.map((d) => [d.component, d.digest])),
-      at: new Date().toISOString(),
-    });
-    for (const i of lock.images)
-      events.emit({ type: 'info', message: `${i.component}: ${i.image} → ${i.digest}` });
+    const lock = p.resolved.profile.images.pinDigests ? await resolvedLock(p) : tagLock(p);
     const untested = record && imagesNotTested(record, lock);
     if (untested) throw untested;
     return lock;
   });
+}
+
+/** The lock as the profile names the images: unpinned ones are warned of. */
+function tagLock(p: Promotion): PromotionLock {
+  const lock = buildLock(p.name, p.resolved.profile, p.digest);
+  const unpinned = lock.images.filter((i) => !i.pinned);
+  if (unpinned.length)
+    p.deps.events.emit({
+      type: 'warning',
+      message: `images not pinned by digest: ${unpinned.map((i) => i.image).join(', ')}`,
+      hint: 'Set images.pinDigests: true (promote then resolves every tag to the digest its registry serves), or pin image@sha256:… in the profile.',
+    });
+  return lock;
+}
+
+/** The lock with every image's digest from its registry; a missing one refuses the promotion. */
+async function resolvedLock(p: Promotion): Promise<PromotionLock> {
+  const profile = p.resolved.profile;
+  const digests = await resolveDigests(profileImages(profile), {
+    env: p.deps.env,
+    mirror: profile.images.registry,
+  }).catch((error: unknown) => {
+    throw error instanceof OmrsError
+      ? new OmrsError({
+          code: 'PROMOTE_DIGESTS_UNRESOLVED',
+          message: `${error.message}\nimages.pinDigests is on: promote deploys only images pinned by digest, so nothing was changed`,
+          exitCode: ExitCode.failed,
+          problems: error.problems,
+          ...(error.hint && { hint: error.hint }),
+        })
+      : error;
+  });
+  const lock = buildLock(p.name, profile, p.digest, {
+    digests: new Map(digests.map((d) => [d.component, d.digest])),
+    at: new Date().toISOString(),
+  });
+  for (const i of lock.images)
+    p.deps.events.emit({ type: 'info', message: `${i.component}: ${i.image} → ${i.digest}` });
+  return lock;
 }
 
 /** The objects the idle colour gets (read-only), with the locked image references. */
@@ -345,18 +347,33 @@ export function deployStep(
   });
 }
 
-/** 7. Smoke test through the idle colour's gateway. */
+/**
+ * 7. Smoke test of the idle colour: through a port-forward to a ready pod of its own gateway
+ * Service (so nothing but the idle colour can answer), or through --smoke-url when one is given.
+ */
 export function smokeStep(p: Promotion, guarded: Guarded, idle: Colour): Promise<SmokeResult> {
   const { request, deps } = p;
-  return guarded(`smoke test the idle colour ${idle}`, 'smoke', () =>
+  const idleNs = colourNamespace(p.ns, idle);
+  const run = (baseUrl: string) =>
     smokeTest({
-      baseUrl: request.smokeUrl!,
+      baseUrl,
+      what: `the idle colour ${idle}`,
       ...(request.smokeWindowMs !== undefined && { windowMs: request.smokeWindowMs }),
       user: request.smokeUser ?? 'admin',
       password: deps.env.OMRS_SMOKE_PASSWORD ?? deps.env.OMRS_ADMIN_PASSWORD ?? '',
       signal: deps.signal,
-    }),
-  );
+    });
+  return guarded(`smoke test the idle colour ${idle}`, 'smoke', async () => {
+    if (request.smokeUrl) return run(request.smokeUrl);
+    const forward = await forwardGateway(p.client, idleNs, p.release, {
+      onProblem: (message) => deps.events.emit({ type: 'warning', message }),
+    });
+    try {
+      return { ...(await run(forward.url)), via: `port-forward to pod ${idleNs}/${forward.pod}` };
+    } finally {
+      await forward.close();
+    }
+  });
 }
 
 /** 8. Switch traffic: the base namespace's Service points at the idle colour's gateway. */

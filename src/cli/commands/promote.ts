@@ -52,7 +52,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     .option('-y, --yes', 'do not ask for confirmation (CI); review the plan first')
     .option(
       '--smoke-url <url>',
-      'base URL of the gateway the smoke test runs against: the idle colour’s (promote) or the QA environment’s (record); password from OMRS_SMOKE_PASSWORD',
+      'the gateway the smoke test runs against (password from OMRS_SMOKE_PASSWORD). record: the QA environment’s, required. promote: default a port-forward to a ready pod of the idle colour’s own gateway Service; a URL here replaces it and must reach the idle colour',
     )
     .option('--smoke-user <user>', 'user for the smoke test login', 'admin')
     .option('--smoke-timeout <duration>', 'how long the smoke test may retry (default 60s)')

@@ -1,7 +1,7 @@
 // open on a cluster: a port of 127.0.0.1 forwarded to a ready gateway pod through the API
 // server's pods/portforward subresource (no kubectl).
 import { ExitCode, OmrsError } from '../../errors.js';
-import { api } from './client.js';
+import { api, type KubeClient } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
 
@@ -19,7 +19,23 @@ export async function kubeOpen(
   target?: Target,
 ): Promise<OpenHandle> {
   const t = target ?? (await connect(request, deps, 'open'));
-  const { client, namespace, env } = t;
+  const forward = await forwardGateway(t.client, t.namespace, t.env, {
+    ...(request.port !== undefined && { localPort: request.port }),
+    onProblem: (message) => deps.events.emit({ type: 'warning', message }),
+  });
+  return { ...forward, url: `${forward.url}/openmrs/spa` };
+}
+
+/**
+ * Forwards 127.0.0.1:<port> to a ready pod of release `env`'s gateway Service in `namespace`; the
+ * URL is the gateway's root. Also what promote smoke-tests the idle colour through.
+ */
+export async function forwardGateway(
+  client: KubeClient,
+  namespace: string,
+  env: string,
+  options: { localPort?: number; onProblem: (message: string) => void },
+): Promise<OpenHandle> {
   const services = await api('list services', client.context, () =>
     client.core.listNamespacedService({
       namespace,
@@ -51,16 +67,9 @@ export async function kubeOpen(
         servicePort?.port ??
         8080);
   const podName = pod.metadata.name;
-  const forward = await forwardPort(
-    client,
-    { namespace, pod: podName, port: containerPort },
-    {
-      ...(request.port !== undefined && { localPort: request.port }),
-      onProblem: (message) => deps.events.emit({ type: 'warning', message }),
-    },
-  );
+  const forward = await forwardPort(client, { namespace, pod: podName, port: containerPort }, options);
   return {
-    url: `http://127.0.0.1:${forward.port}/openmrs/spa`,
+    url: `http://127.0.0.1:${forward.port}`,
     port: forward.port,
     pod: podName,
     close: forward.close,

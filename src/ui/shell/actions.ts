@@ -85,8 +85,8 @@ export interface PromoteAsk {
   profile: string;
   /** The QA record file (`--approve-record`); none for a profile that does not need one. */
   record?: string;
-  /** The idle colour's gateway for the smoke test (`--smoke-url`). */
-  smokeUrl: string;
+  /** The smoke test's URL (`--smoke-url`); absent: promote port-forwards to the idle colour's gateway. */
+  smokeUrl?: string;
   context?: string;
 }
 

@@ -266,10 +266,12 @@ describe('p: the promote wizard', () => {
     shell.unmount();
   });
 
-  it('shows the use case’s error with its hint where the wizard was', async () => {
+  it('shows the use case’s error with its hint where the wizard was; enter alone leaves the smoke URL to promote', async () => {
+    const asks: PromoteAsk[] = [];
     const shell = await openShell(
       actionsWith({
-        promote: async (_ask, deps) => {
+        promote: async (ask, deps) => {
+          asks.push(ask);
           emitStep(deps, 'lock', 'resolve and lock app digest, images, chart');
           throw new OmrsError({
             code: 'PROMOTE_APP_DIGEST_MISMATCH',
@@ -282,8 +284,8 @@ describe('p: the promote wizard', () => {
     await shell.press('p', (f) => f.includes('dev-record.json'));
     await shell.press(KEYS.down, (f) => f.includes('❯ dev-record.json'));
     await shell.press(KEYS.enter, (f) => f.includes('--smoke-url'));
-    await shell.type('http://127.0.0.1:18080');
     await shell.press(KEYS.enter, (f) => f.includes('✖ profile shop is not the app QA tested'));
+    expect(asks.map((a) => a.smokeUrl)).toEqual([undefined]);
     expect(shell.screen()).toContain('hint: Promote only what QA tested.');
     expect(shell.screen()).toContain('[result]');
     shell.unmount();

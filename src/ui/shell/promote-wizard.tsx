@@ -182,19 +182,18 @@ export const PromoteWizard = ({ profile, actions, onBack }: PromoteWizardProps) 
         <Box flexDirection="column" marginTop={1}>
           <Text wrap="wrap">
             {phase.record ? `QA record ${phase.record.file}` : 'No QA record'}. <Text color="yellow">?</Text>{' '}
-            The smoke test's URL: the idle colour's gateway (--smoke-url)
+            The smoke test's URL (--smoke-url); enter alone: a port-forward to the idle colour's gateway
           </Text>
           <TextInput
-            placeholder="http://127.0.0.1:8080"
+            placeholder="port-forward"
             onCancel={() => setPhase({ state: 'record', cursor: 0 })}
             onSubmit={(url) => {
               const smokeUrl = url.trim();
-              if (!smokeUrl) return;
               const context = ready?.context;
               start({
                 profile,
                 ...(record.current && { record: record.current.file }),
-                smokeUrl,
+                ...(smokeUrl && { smokeUrl }),
                 ...(context && { context }),
               });
             }}
@@ -264,7 +263,7 @@ const commandOf = (ask: PromoteAsk): string =>
     `omrs promote --profile ${ask.profile}`,
     ask.context && `--context ${ask.context}`,
     ask.record && `--approve-record ${basename(ask.record)}`,
-    `--smoke-url ${ask.smokeUrl}`,
+    ask.smokeUrl && `--smoke-url ${ask.smokeUrl}`,
   ]
     .filter(Boolean)
     .join(' ');

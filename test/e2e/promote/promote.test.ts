@@ -94,9 +94,17 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
       live: string;
       snapshot: { snapshotId: string };
       unpinned: string[];
+      smoke: { via?: string; checks: { name: string; ok: boolean }[] };
       plan: { infra: { changed: boolean }; objects: { change: string }[] };
     };
     expect(result.live).toBe('green');
+    // The smoke test went to a pod of the idle colour's own gateway, through the API server.
+    expect(result.smoke.via).toMatch(new RegExp(`^port-forward to pod ${NS}-green/promote-test-gateway-`));
+    expect(result.smoke.checks.map((c) => `${c.name}:${c.ok}`)).toEqual([
+      'health:true',
+      'login:true',
+      'rest read:true',
+    ]);
     expect(result.plan.infra.changed).toBe(false);
     expect(result.plan.objects.every((o) => o.change === 'added')).toBe(true);
     // images.pinDigests (prod): every tag resolved to the digest the registry serves, locked,
