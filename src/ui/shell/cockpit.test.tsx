@@ -147,8 +147,15 @@ async function openShell(overrides: Partial<ShellProps & { actions: ShellActions
     for (const ch of text) shell.stdin.write(ch);
     await vi.waitFor(() => expect(screen()).toContain(text), WAIT);
   };
+  /** Keys whose effect the next step checks: each after a yield, like press (a new view listens late). */
+  const keys = async (...sequence: string[]) => {
+    for (const key of sequence) {
+      await settle();
+      shell.stdin.write(key);
+    }
+  };
   await vi.waitFor(() => expect(screen()).toContain('app digest'));
-  return { ...shell, screen, press, type };
+  return { ...shell, screen, press, type, keys };
 }
 
 describe('u: start a profile', () => {
@@ -185,7 +192,7 @@ describe('u: start a profile', () => {
     const { actions, calls } = cockpitActions();
     const shell = await openShell({ actions });
     await shell.press('u', (f) => f.includes('staging'));
-    for (let i = 0; i < 4; i++) shell.stdin.write(KEYS.down);
+    await shell.keys(...Array<string>(4).fill(KEYS.down));
     await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+kube · kind-omrs/));
     await shell.press(KEYS.enter, (f) => f.includes('does not name context kind-omrs'));
     await shell.type('prod');
@@ -214,8 +221,9 @@ describe('u: start a profile', () => {
     };
     const { actions } = cockpitActions({ up: guarded });
     const shell = await openShell({ actions });
-    for (let i = project.names.indexOf('dev'); i < project.names.indexOf('shop'); i++)
-      shell.stdin.write(KEYS.down);
+    await shell.keys(
+      ...Array<string>(project.names.indexOf('shop') - project.names.indexOf('dev')).fill(KEYS.down),
+    );
     await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+shop/));
     await shell.press(
       'u',
@@ -302,7 +310,7 @@ const listed: EnvironmentSummary[] = [
 async function onEnvironment(shell: Awaited<ReturnType<typeof openShell>>, name: string) {
   await vi.waitFor(() => expect(shell.screen()).toContain(name));
   await shell.press(KEYS.tab, (f) => f.includes('s stop'));
-  for (let i = 0; i < listed.findIndex((e) => e.name === name); i++) shell.stdin.write(KEYS.down);
+  await shell.keys(...Array<string>(listed.findIndex((e) => e.name === name)).fill(KEYS.down));
   await vi.waitFor(() => expect(shell.screen()).toMatch(new RegExp(`❯ ${name}`)));
 }
 
@@ -332,15 +340,13 @@ describe('QA: disposable environments', () => {
     const shell = await openShell({ actions, listEnvironments: async () => listed });
     await shell.press('n', (f) => f.includes('New disposable environment'));
     expect(shell.screen()).toContain('omrs env create --profile dev --ttl 4h --runtime compose');
-    shell.stdin.write(KEYS.down); // the TTL
-    for (let i = 0; i < 2; i++) shell.stdin.write('\u007f');
+    await shell.keys(KEYS.down, '\u007f', '\u007f'); // the TTL, emptied
     await shell.type('90m');
-    shell.stdin.write(KEYS.down); // the runtime
-    shell.stdin.write('\u001B[C');
+    await shell.keys(KEYS.down, '\u001B[C'); // the runtime, one to the right
     await vi.waitFor(() =>
       expect(shell.screen()).toContain('omrs env create --profile dev --ttl 90m --runtime kube'),
     );
-    shell.stdin.write('\u001B[D');
+    await shell.keys('\u001B[D');
     await vi.waitFor(() => expect(shell.screen()).toContain('--ttl 90m --runtime compose'));
     await shell.press(KEYS.enter, (f) => f.includes('✔ qa-amber-1a2b is up on Docker'));
     expect(calls).toEqual([
@@ -355,7 +361,7 @@ describe('QA: disposable environments', () => {
     await onEnvironment(shell, 'qa-amber-1a2b');
     expect(shell.screen()).toMatch(/qa-amber-1a2b ready · (59m|1h) .*left qa · compose/);
     await shell.press('x', (f) => f.includes('Extend qa-amber-1a2b by'));
-    for (let i = 0; i < 2; i++) shell.stdin.write('\u007f');
+    await shell.keys('\u007f', '\u007f');
     await shell.type('1d');
     await shell.press(KEYS.enter, (f) => f.includes('✔ qa-amber-1a2b now expires'));
     expect(calls.at(-1)).toEqual({ action: 'extendEnv', args: [listed[1], '1d'] });
@@ -397,7 +403,7 @@ describe('m: the data of an environment', () => {
 
     await shell.press('m', (f) => f.includes('Data of dev'));
     await shell.press(KEYS.down, (f) => /❯ snapshot\s+before-test/.test(f));
-    for (let i = 0; i < 'before-test'.length; i++) shell.stdin.write('\u007f');
+    await shell.keys(...Array<string>('before-test'.length).fill('\u007f'));
     await shell.type('v1');
     await shell.press(
       KEYS.enter,
@@ -424,8 +430,9 @@ describe('c: the checks of a profile', () => {
   it('runs the real check use case and shows its error in place with the hint (an invalid profile)', async () => {
     const { actions } = cockpitActions();
     const shell = await openShell({ actions });
-    for (let i = project.names.indexOf('dev'); i > project.names.indexOf('broken'); i--)
-      shell.stdin.write(KEYS.up);
+    await shell.keys(
+      ...Array<string>(project.names.indexOf('dev') - project.names.indexOf('broken')).fill(KEYS.up),
+    );
     await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+broken/), WAIT);
     await shell.press('c', (f) => f.includes('omrs check --profile broken') && f.includes('✖ profile'));
     expect(shell.screen()).toMatch(/✖ profile "broken" is not valid/);
@@ -464,7 +471,7 @@ describe('profiles: enter and d', () => {
   /** Moves the profile cursor from the default profile (dev) to `name`. */
   async function toProfile(shell: Awaited<ReturnType<typeof openShell>>, name: string) {
     const steps = project.names.indexOf(name) - project.names.indexOf('dev');
-    for (let i = 0; i < Math.abs(steps); i++) shell.stdin.write(steps > 0 ? KEYS.down : KEYS.up);
+    await shell.keys(...Array<string>(Math.abs(steps)).fill(steps > 0 ? KEYS.down : KEYS.up));
     await vi.waitFor(() => expect(shell.screen()).toMatch(new RegExp(`❯\\s+(● )?${name}`)), WAIT);
   }
 

@@ -161,16 +161,28 @@ describe.skipIf(!ready)('compose runtime: one writer per environment, no leaks',
   it('recovers from an up killed in an init container, and calls the leftover what it is', async () => {
     await docker.getContainer(`omrs-${ENV}-backend-default`).remove({ force: true, v: true });
     const killed = spawnOmrs(['up', '--profile', PROFILE, '--env', ENV]);
+    // The init container lives about a second: it is paused the moment it is seen, so that the
+    // kill below finds it still there (it may not finish and be removed in between).
     const init = await until(
       'the backend init container',
-      async () =>
-        (
+      async () => {
+        const found = (
           await docker.listContainers({
             all: true,
             filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/role=init'] },
           })
-        )[0] ?? (killed.running() ? undefined : null),
+        )[0];
+        if (!found) return killed.running() ? undefined : null;
+        return docker
+          .getContainer(found.Id)
+          .pause()
+          .then(
+            () => found,
+            () => undefined, // it ended before the pause: wait for the next one, or the end of up
+          );
+      },
       300_000,
+      25,
     );
     expect(init, (await Promise.race([killed.done, Promise.resolve(undefined)]))?.stderr).not.toBeNull();
     killed.kill();
