@@ -156,7 +156,7 @@ export async function readQaRecord(file: string, cwd: string): Promise<QaRecord 
       code: 'PROMOTE_BAD_RECORD',
       message: `${path} is not the evidence of a passed QA run: it has no ${missing.join(', no ')}`,
       exitCode: ExitCode.usage,
-      hint: 'Only `omrs promote record` writes a QA record: it runs the QA profile’s check gate and a smoke test of the QA environment first.',
+      hint: 'Write it with `omrs promote record`: it runs the QA profile’s check gate, resolves the image digests and smoke-tests the QA environment first.',
     });
   return { ...(r as unknown as QaRecord), file: path };
 }

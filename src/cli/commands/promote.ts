@@ -67,7 +67,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
     )
     .option(
       '--db <url>',
-      'the target database server (mysql://user:password@host:3306): the data-cleanup rules run on every tenant’s database; required at level prod; default OMRS_DB_URL',
+      'the target database server (mysql://user:password@host:3306): the data-cleanup rules run on every tenant’s database; required at level prod; default OMRS_DB_URL. record: the QA database the data-cleanup rules also check (no default)',
     )
     .option('-o, --output <file>', 'record: the file to write (default, or -: standard output)')
     .option('--record', 'fingerprint: write it to SSM (after applying Terraform outside omrs)')
