@@ -115,7 +115,13 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     lock,
     gate: report,
     ...(current.live && { live: current.live }),
-    plan: { colour: idle, namespace: plan.namespace, objects: plan.objects, infra: plan.infra },
+    plan: {
+      colour: idle,
+      namespace: plan.namespace,
+      // The entry's changes too, named by their namespace: the switch writes them.
+      objects: [...plan.objects, ...plan.entry.map((o) => ({ ...o, name: `${p.ns}/${o.name}` }))],
+      infra: plan.infra,
+    },
   });
   await confirmOrRefuse(`Promote ${name} to ${idle} on ${client.context}`, name, request.yes, deps);
   await writeLock(lockFile, lock);

@@ -14,6 +14,8 @@ import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
 import { profileImages } from '../render/values.js';
+import { namespaceLabels } from '../runtime/kube/labels.js';
+import { applyEntry, colourObjects, colourValues, dropColourIngresses, entryIngress } from './entry.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { forwardGateway } from '../runtime/kube/open.js';
 import { ensureNamespace } from '../runtime/kube/up.js';
@@ -64,6 +66,8 @@ export interface Plan {
   colour: Colour;
   namespace: string;
   objects: ObjectChange[];
+  /** The entry of the base namespace (its Ingress), which the switch writes. */
+  entry: ObjectChange[];
   infra: { fingerprint: string; recorded?: string; changed: boolean; summary: string };
   tfPlan: TerraformPlan | undefined;
 }
@@ -220,7 +224,9 @@ export function planStep(
   const idleNs = colourNamespace(p.ns, idle);
   return step(events, 'plan', `plan: idle colour ${idle} and infrastructure`, async () => {
     const profile = p.resolved.profile;
-    const objects = await planObjects(p.client, idleNs, p.release, rendered.objects);
+    const objects = await planObjects(p.client, idleNs, p.release, colourObjects(rendered.objects));
+    const ingress = entryIngress(rendered.objects, p.ns, namespaceLabels(p.release, p.name, p.digest));
+    const entry = ingress ? await planObjects(p.client, p.ns, p.release, [ingress]) : [];
     const fingerprint = await infraFingerprint(p.terraformDir, profile, p.name);
     const recorded = await readFingerprint(aws, p.name);
     const changed = recorded !== fingerprint;
@@ -236,16 +242,19 @@ export function planStep(
       type: 'info',
       message: `plan for ${idleNs} (idle colour ${idle}; live: ${current.live ?? 'none'}): ${counts}`,
     });
-    for (const o of objects)
+    const line = (o: ObjectChange, where = '') =>
       events.emit({
         type: 'info',
-        message: `  ${o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~'} ${o.kind}/${o.name}${o.field ? ` (${o.field})` : ''}`,
+        message: `  ${o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~'} ${where}${o.kind}/${o.name}${o.field ? ` (${o.field})` : ''}`,
       });
+    for (const o of objects) line(o);
+    for (const o of entry) line(o, `${p.ns}/`);
     events.emit({ type: 'info', message: summary });
     return {
       colour: idle,
       namespace: idleNs,
       objects,
+      entry,
       infra: { fingerprint, ...(recorded && { recorded }), changed, summary },
       tfPlan,
     };
@@ -335,8 +344,8 @@ export function deployStep(
       helm,
       release: p.release,
       namespace: idleNs,
-      values: { ...rendered.values, database: { ...rendered.values.database, sharedCredentials } },
-      objects: rendered.objects,
+      values: { ...colourValues(rendered.values), database: { ...rendered.values.database, sharedCredentials } },
+      objects: colourObjects(rendered.objects),
       timeouts: p.resolved.profile.timeouts,
       labels: { ...labels, 'omrs.dev/colour': idle },
       env: deps.env,
@@ -376,7 +385,11 @@ export function smokeStep(p: Promotion, guarded: Guarded, idle: Colour): Promise
   });
 }
 
-/** 8. Switch traffic: the base namespace's Service points at the idle colour's gateway. */
+/**
+ * 8. Switch traffic: the entry's Service points at the idle colour's gateway (the one write that
+ * moves traffic), then the entry's Ingress follows the profile, and colour Ingresses left by an
+ * older omrs go.
+ */
 export async function switchStep(
   p: Promotion,
   guarded: Guarded,
@@ -392,7 +405,10 @@ export async function switchStep(
     });
   return guarded(`switch traffic to ${idle}`, 'switch', async () => {
     await ensureNamespace(p.client, p.ns, labels, {});
-    return switchTraffic(p.client, p.ns, idle, gateway, labels);
+    const target = await switchTraffic(p.client, p.ns, idle, gateway, labels);
+    await applyEntry(p.client, p.ns, entryIngress(rendered.objects, p.ns, labels));
+    await dropColourIngresses(p.client, p.ns, p.release, p.deps.events);
+    return target;
   });
 }
 

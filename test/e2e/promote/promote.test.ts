@@ -22,6 +22,9 @@ import {
   usePromoteSetup,
 } from './setup.js';
 
+/** The prod profile's ingress.host, which the entry Ingress routes. */
+const PROD_HOST = 'emr.example.org';
+
 /** The digest the harness registry serves for one of the test images under MIRROR (its HTTP API). */
 async function registryDigest(image: string): Promise<string | null> {
   const [name, tag] = image.split(':');
@@ -95,7 +98,11 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
       snapshot: { snapshotId: string };
       unpinned: string[];
       smoke: { via?: string; checks: { name: string; ok: boolean }[] };
-      plan: { infra: { changed: boolean }; objects: { change: string }[] };
+      plan: {
+        infra: { changed: boolean };
+        objects: { kind: string; change: string }[];
+        entry: { kind: string; name: string; change: string }[];
+      };
     };
     expect(result.live).toBe('green');
     // The smoke test went to a pod of the idle colour's own gateway, through the API server.
@@ -107,6 +114,11 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
     ]);
     expect(result.plan.infra.changed).toBe(false);
     expect(result.plan.objects.every((o) => o.change === 'added')).toBe(true);
+    // The entry no colour owns: one Ingress in the base namespace, to the switch Service; the
+    // colour's release has none (it would claim the same host).
+    expect(result.plan.entry).toEqual([{ kind: 'Ingress', name: 'openmrs', change: 'added' }]);
+    expect(result.plan.objects.map((o) => o.kind)).not.toContain('Ingress');
+    expect((await world()).ingresses).toEqual([`${NS}/openmrs host=${PROD_HOST} → openmrs:http`]);
     // images.pinDigests (prod): every tag resolved to the digest the registry serves, locked,
     // recorded and deployed as image@sha256:….
     expect(result.unpinned).toEqual([]);
@@ -144,8 +156,33 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
     const greenPassword = await tenantPassword(`${NS}-green`);
     expect(await sharedPassword()).toBe(greenPassword);
     await core.deleteNamespacedSecret({ name: 'omrs-credentials', namespace: NS });
+    // And green has the Ingress of its own release that an omrs from before the entry installed.
+    await kc.makeApiClient(k8s.NetworkingV1Api).createNamespacedIngress({
+      namespace: `${NS}-green`,
+      body: {
+        metadata: { name: 'promote-test', labels: { 'app.kubernetes.io/instance': 'promote-test' } },
+        spec: {
+          rules: [
+            {
+              host: PROD_HOST,
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'promote-test-gateway', port: { name: 'http' } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
     const second = await promote();
     expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout + second.stderr).toContain(`removed ${NS}-green/Ingress promote-test`);
+    expect((await world()).ingresses).toEqual([`${NS}/openmrs host=${PROD_HOST} → openmrs:http`]);
     expect(second.stdout + second.stderr).not.toContain(Buffer.from(greenPassword!, 'base64').toString());
     expect(await live()).toBe('blue');
     expect(await tenantPassword(`${NS}-blue`)).toBe(greenPassword);

@@ -111,6 +111,8 @@ export interface World {
   snapshots: string[];
   parameters: string[];
   service?: string;
+  /** Every Ingress of the promotion's namespaces: `namespace/name host=… → service:port`. */
+  ingresses: string[];
 }
 
 export type PromotionRecordView = { action: string; to: string; result: string; snapshotId?: string };
@@ -175,6 +177,19 @@ export function usePromoteSetup() {
     }
   }
 
+  async function ingresses(namespaces: string[]): Promise<string[]> {
+    const net = kc.makeApiClient(k8s.NetworkingV1Api);
+    const found: string[] = [];
+    for (const namespace of namespaces)
+      for (const i of (await net.listNamespacedIngress({ namespace })).items)
+        for (const rule of i.spec?.rules ?? [])
+          for (const path of rule.http?.paths ?? [])
+            found.push(
+              `${namespace}/${i.metadata!.name!} host=${rule.host} → ${path.backend.service?.name}:${path.backend.service?.port?.name ?? path.backend.service?.port?.number}`,
+            );
+    return found.sort();
+  }
+
   async function world(): Promise<World> {
     const { core } = ctx;
     const namespaces = (await core.listNamespace()).items
@@ -199,7 +214,14 @@ export function usePromoteSetup() {
       (s) => s.spec?.externalName,
       () => undefined,
     );
-    return { namespaces, releases: releases.sort(), snapshots, parameters, ...(service && { service }) };
+    return {
+      namespaces,
+      releases: releases.sort(),
+      snapshots,
+      parameters,
+      ...(service && { service }),
+      ingresses: await ingresses(namespaces),
+    };
   }
 
   const live = async (): Promise<string | undefined> =>

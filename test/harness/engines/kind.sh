@@ -29,6 +29,7 @@ ETCD_VERSION=v3.5.16       # the kube engine's etcd build
 CRICTL_VERSION=v1.34.0     # sigs.k8s.io/cri-tools: the oldest the Go proxy serves
 COREDNS_VERSION=v1.14.3    # test/harness/kind/corednsbin/go.mod: the oldest the Go proxy serves
 LPP_VERSION=v0.0.30        # github.com/rancher/local-path-provisioner: the only version the Go proxy serves
+TRAEFIK_VERSION=v3.6.12    # github.com/traefik/traefik/v3: the cluster's ingress controller (test/harness/kind/ingress)
 REV=1                      # bump to rebuild the images and the node image
 KEY="k8s-$K8S_VERSION-kind-$KIND_VERSION-r$REV"
 DIR="$CACHE/kind/$KEY"
@@ -51,6 +52,10 @@ IMG_COREDNS=registry.k8s.io/coredns/coredns:v1.11.3
 IMG_KINDNETD=docker.io/kindest/kindnetd:v20260820-69b56db7
 IMG_LPP=docker.io/kindest/local-path-provisioner:v20260820-69b56db7
 IMG_LPH=docker.io/kindest/local-path-helper:v20260131-7181c60a
+IMG_TRAEFIK=omrs-kind/traefik:$TRAEFIK_VERSION
+INGRESS_MANIFEST="$SRC/ingress/traefik.yaml"
+INGRESS_HTTP_PORT=30080      # NodePorts of the ingress controller, on every node's address
+INGRESS_HTTPS_PORT=30443
 BASE_IMAGE="omrs-kind/base:$KEY"
 NODE_IMAGE="omrs-kind/node:$KEY"
 DEBIAN=omrs-test/debian:bookworm
@@ -132,6 +137,17 @@ build_lpp() {
   GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath -ldflags "-s -w" "github.com/rancher/local-path-provisioner@$LPP_VERSION"
   mv -f "$BIN/.tmp/local-path-provisioner" "$BIN/local-path-provisioner"
 }
+# Traefik's go.mod has replace directives, so `go install module@version` refuses it: build in a
+# writable copy of the module (its web UI's files ship in the module).
+build_traefik() {
+  local src work="$BIN/.tmp/traefik-src"
+  src="$(cd / && GOFLAGS= go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | jq -r .Dir)"
+  rm -rf "$work"; cp -r "$src" "$work"; chmod -R u+w "$work"
+  (cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" CGO_ENABLED=0 /usr/bin/time -v go build -p 2 -trimpath \
+    -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" -o "$BIN/.tmp/traefik" ./cmd/traefik)
+  mv -f "$BIN/.tmp/traefik" "$BIN/traefik"
+  rm -rf "$work"
+}
 # The pause container of Kubernetes itself (build/pause/linux/pause.c of the k8s.io/kubernetes module).
 build_pause() {
   local src
@@ -150,6 +166,7 @@ build_binaries() {
   [ -x "$BIN/coredns" ] || step "go build coredns $COREDNS_VERSION" build_coredns
   [ -x "$BIN/local-path-provisioner" ] || step "go install local-path-provisioner $LPP_VERSION" build_lpp
   [ -x "$BIN/pause" ] || step "gcc pause" build_pause
+  [ -x "$BIN/traefik" ] || step "go build traefik $TRAEFIK_VERSION" build_traefik
   local b
   for b in kube-apiserver kube-controller-manager kube-scheduler etcd; do
     [ -x "$KUBE_BIN/$b" ] || { step "kube engine build (kube-apiserver, controller-manager, scheduler, etcd)" "$HERE/kube.sh" build; break; }
@@ -322,6 +339,13 @@ EOF
 LABEL omrs.test.source="Debian bookworm (the helper pods run sh, mkdir, rm)"
 EOF
 )"
+  kbuild "$IMG_TRAEFIK" "$(component_context traefik "$DEBIAN" "$BIN/traefik" <<EOF
+COPY traefik /usr/local/bin/traefik
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/traefik"]
+LABEL omrs.test.source="github.com/traefik/traefik/v3 $TRAEFIK_VERSION"
+EOF
+)"
   kbuild "$IMG_PAUSE" "$(component_context pause scratch "$BIN/pause" <<'EOF'
 COPY pause /pause
 USER 65535:65535
@@ -447,17 +471,36 @@ cluster() {
     sleep 3
   done
   load_probe_image
+  ingress_controller
 }
+
+# load_image IMAGE: into every node's containerd unless all have it (IMAGE is in the kind engine).
+load_image() {
+  local n missing=0
+  for n in $(cluster_nodes | awk '{print $1}'); do
+    kdocker exec "$n" crictl inspecti "$1" >/dev/null 2>&1 || missing=1
+  done
+  [ $missing = 0 ] || step "kind load docker-image $1" kindc load docker-image --name "$CLUSTER" "$1"
+}
+
+# Traefik as the cluster's ingress controller, on NodePorts $INGRESS_HTTP_PORT/$INGRESS_HTTPS_PORT.
+ingress_controller() {
+  load_image "$IMG_TRAEFIK"
+  sed "s#IMAGE#$IMG_TRAEFIK#" "$INGRESS_MANIFEST" | kc apply -f - >>"$LOG" 2>&1 ||
+    die "step 'ingress controller': kubectl apply of $INGRESS_MANIFEST failed (log: $LOG)"
+  kc -n omrs-ingress rollout status deployment/traefik --timeout=180s >>"$LOG" 2>&1 ||
+    die "step 'ingress controller': traefik did not become ready within 180s (kubectl --kubeconfig $KUBECONFIG_FILE -n omrs-ingress get pods)"
+}
+ingress_ready() {
+  [ "$(kc -n omrs-ingress get deployment traefik -o 'jsonpath={.status.readyReplicas}' 2>/dev/null)" = 1 ]
+}
+node_address() { kdocker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$CLUSTER-control-plane"; }
 
 # The probe image comes from the main engine (images engine) into the nodes' containerd.
 load_probe_image() {
   local id; id="$(mdocker image inspect -f '{{.Id}}' "$PROBE_IMAGE" 2>/dev/null)" || die "step 'probe image': $PROBE_IMAGE missing in the main docker engine; run: npm run engines -- up images"
   [ "$(kdocker image inspect -f '{{.Id}}' "$PROBE_IMAGE" 2>/dev/null)" = "$id" ] || mdocker save "$PROBE_IMAGE" | kdocker load >>"$LOG" 2>&1
-  local n missing=0
-  for n in $(cluster_nodes | awk '{print $1}'); do
-    kdocker exec "$n" crictl inspecti "$PROBE_IMAGE" >/dev/null 2>&1 || missing=1
-  done
-  [ $missing = 0 ] || step "kind load docker-image $PROBE_IMAGE" kindc load docker-image --name "$CLUSTER" "$PROBE_IMAGE"
+  load_image "$PROBE_IMAGE"
 }
 
 # A pod of a locally built image runs on a real kubelet and becomes Ready, then goes away.
@@ -474,9 +517,10 @@ pod_runs() {
 
 write_state() {
   local server; server="$(kc config view --minify -o 'jsonpath={.clusters[0].cluster.server}')"
-  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","nodes":%s}\n' \
+  local node; node="$(node_address)"
+  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","nodes":%s,"ingress":{"http":"http://%s:%s","https":"https://%s:%s","namespace":"omrs-ingress"}}\n' \
     "$KUBECONFIG_FILE" "$CLUSTER" "$CLUSTER" "$server" "$KD_SOCK" "$NODE_IMAGE" "$BIN/kind" "$BIN/kubectl" \
-    "$(cluster_nodes | grep -c .)" >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
+    "$(cluster_nodes | grep -c .)" "$node" "$INGRESS_HTTP_PORT" "$node" "$INGRESS_HTTPS_PORT" >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
 }
 
 lock() {
@@ -503,7 +547,8 @@ status() {
   [ -f "$STATE" ] || { echo "kind: down (no state file)"; return 1; }
   nodes_ready || { echo "kind: down (cluster $CLUSTER: not every node is Ready)"; return 1; }
   pod_runs || { echo "kind: down (cluster $CLUSTER: a probe pod did not run to Ready)"; return 1; }
-  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran; $KUBECONFIG_FILE)"
+  ingress_ready || { echo "kind: down (cluster $CLUSTER: the ingress controller omrs-ingress/traefik is not ready)"; return 1; }
+  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran, ingress on :$INGRESS_HTTP_PORT/:$INGRESS_HTTPS_PORT; $KUBECONFIG_FILE)"
 }
 
 stop() {
