@@ -27,6 +27,8 @@ export const colourNamespace = (ns: string, c: Colour): string => `${ns}-${c}`;
 export const SWITCH_SERVICE = 'openmrs';
 export const RECORDS_CONFIGMAP = 'omrs-promotions';
 export const LIVE_ANNOTATION = 'omrs.dev/live-colour';
+/** The record of the promotion or rollback that wrote the switch (JSON): a run killed before it recorded can be finished. */
+export const SWITCH_RECORD_ANNOTATION = 'omrs.dev/switch-record';
 const KEEP_RECORDS = 50;
 
 /** The namespace of a profile: cluster.namespace, else omrs-<profile>. */
@@ -56,15 +58,29 @@ export async function connectGuarded(
 export interface LiveState {
   live?: Colour;
   target?: string;
+  /** The record the last switch carried. */
+  switchRecord?: { at: string; action: string; to: string; appDigest?: string };
+}
+
+function parseRecord(text: string | undefined): LiveState['switchRecord'] {
+  if (!text) return undefined;
+  try {
+    const r = JSON.parse(text) as LiveState['switchRecord'];
+    return typeof r?.at === 'string' && typeof r.to === 'string' ? r : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function readLive(client: KubeClient, ns: string): Promise<LiveState> {
   try {
     const svc = await client.core.readNamespacedService({ name: SWITCH_SERVICE, namespace: ns });
     const live = svc.metadata?.annotations?.[LIVE_ANNOTATION];
+    const switchRecord = parseRecord(svc.metadata?.annotations?.[SWITCH_RECORD_ANNOTATION]);
     return {
       ...((live === 'blue' || live === 'green') && { live }),
       ...(svc.spec?.externalName && { target: svc.spec.externalName }),
+      ...(switchRecord && { switchRecord }),
     };
   } catch (error) {
     if (isNotFound(error)) return {};
@@ -268,13 +284,17 @@ export const gatewayService = (objects: KubeObject[]): string | undefined =>
   objects.find((o) => o.kind === 'Service' && o.metadata.labels['omrs.dev/component'] === 'gateway')?.metadata
     .name;
 
-/** Points the stable Service at the colour's gateway: one create or replace of an ExternalName Service. */
+/**
+ * Points the stable Service at the colour's gateway: one create or replace of an ExternalName
+ * Service, carrying the record of the run that switched (recorded by that run right after).
+ */
 export async function switchTraffic(
   client: KubeClient,
   ns: string,
   colour: Colour,
   gateway: string,
   labels: Record<string, string>,
+  record: { at: string },
 ): Promise<string> {
   const externalName = `${gateway}.${colourNamespace(ns, colour)}.svc.cluster.local`;
   const body: k8s.V1Service = {
@@ -282,7 +302,11 @@ export async function switchTraffic(
       name: SWITCH_SERVICE,
       namespace: ns,
       labels,
-      annotations: { [LIVE_ANNOTATION]: colour, 'omrs.dev/switched-at': new Date().toISOString() },
+      annotations: {
+        [LIVE_ANNOTATION]: colour,
+        'omrs.dev/switched-at': new Date().toISOString(),
+        [SWITCH_RECORD_ANNOTATION]: JSON.stringify(record),
+      },
     },
     spec: { type: 'ExternalName', externalName, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
   };

@@ -51,7 +51,11 @@ const networking = (client: KubeClient): k8s.NetworkingV1Api =>
   client.config.makeApiClient(client.k8s.NetworkingV1Api);
 
 /** Creates or replaces the entry Ingress; with none rendered, removes the one an earlier promotion made. */
-export async function applyEntry(client: KubeClient, ns: string, entry: KubeObject | undefined): Promise<void> {
+export async function applyEntry(
+  client: KubeClient,
+  ns: string,
+  entry: KubeObject | undefined,
+): Promise<void> {
   const net = networking(client);
   let live: k8s.V1Ingress | undefined;
   try {
@@ -106,7 +110,8 @@ export async function dropColourIngresses(
       try {
         await net.deleteNamespacedIngress({ name, namespace });
       } catch (error) {
-        if (!isNotFound(error)) throw apiError(error, `delete ingress ${name} in ${namespace}`, client.context);
+        if (!isNotFound(error))
+          throw apiError(error, `delete ingress ${name} in ${namespace}`, client.context);
       }
       events.emit({
         type: 'info',

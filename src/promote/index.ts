@@ -44,6 +44,7 @@ import {
   gateStep,
   lockStep,
   planStep,
+  recordInterruptedSwitch,
   recordStep,
   refuseIncomplete,
   renderStep,
@@ -78,7 +79,22 @@ export interface PromoteResult {
   record: PromotionRecord;
 }
 
-export async function promote(request: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
+/** A run found this very promotion switched by an earlier run that was killed before it recorded: it recorded it, nothing more. */
+export interface FinishedResult {
+  profile: string;
+  context: string;
+  namespace: string;
+  live: Colour;
+  previous?: Colour;
+  service: string;
+  record: PromotionRecord;
+  finished: 'recorded the interrupted promotion';
+}
+
+export async function promote(
+  request: PromoteRequest,
+  deps: PromoteDeps,
+): Promise<PromoteResult | FinishedResult> {
   const resolved = await openProfile(request.profile, deps);
   const { profile, name } = resolved;
   refuseIncomplete(request, name, profile.checks.level);
@@ -104,6 +120,19 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const lockFile = resolve(deps.cwd, request.lockFile ?? defaultLockFile(resolved.file));
   const lock = await lockStep(p);
   const current = await readLive(client, p.ns);
+  const recordsDir = resolve(deps.cwd, request.recordsDir ?? '.');
+  const finished = await recordInterruptedSwitch(p, current, recordsDir);
+  if (finished)
+    return {
+      profile: name,
+      context: client.context,
+      namespace: p.ns,
+      live: finished.to,
+      ...(finished.from && { previous: finished.from }),
+      service: current.target ?? '',
+      record: finished,
+      finished: 'recorded the interrupted promotion',
+    };
   const idle: Colour = current.live ? otherColour(current.live) : 'green';
   const rendered = await renderStep(p, lock, idle, colourNamespace(p.ns, idle));
   const report = await gateStep(p, rendered, colourNamespace(p.ns, idle));
@@ -128,7 +157,6 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
 
   // From here on the promotion changes things: failures are recorded and say that the live colour still serves.
   const started = new Date();
-  const recordsDir = resolve(deps.cwd, request.recordsDir ?? '.');
   const labels = namespaceLabels(p.release, name, p.digest);
   const base = {
     profile: name,
@@ -155,13 +183,13 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     await terraformStep(p, guarded, plan, aws);
     await deployStep(p, guarded, rendered, idle, current.live, labels);
     const smoke = await smokeStep(p, guarded, idle);
-    const service = await switchStep(p, guarded, rendered, idle, labels);
     const record: PromotionRecord = {
       action: 'promote',
       ...base,
       ...(snapshot && { snapshotId: snapshot.snapshotId }),
       result: 'succeeded',
     };
+    const service = await switchStep(p, guarded, rendered, idle, labels, record);
     await recordStep(p, record, labels, recordsDir);
     // The switch is the point of no return: a Ctrl-C from then on lets it finish and be recorded,
     // and the promotion is reported as done (exit 0): running promote again would promote again.

@@ -123,9 +123,6 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
       message: 'the rendered objects have no gateway Service',
     });
   const labels = namespaceLabels(release, name, digest);
-  const service = await step(events, 'switch', `switch traffic back to ${target}`, () =>
-    switchTraffic(client, ns, target, gateway, labels),
-  );
   const who = await signature(deps.env, deps.cwd);
   const previous = [...records].reverse().find((r) => r.result === 'succeeded' && r.to === target);
   const record: PromotionRecord = {
@@ -141,6 +138,9 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
     to: target,
     result: 'succeeded',
   };
+  const service = await step(events, 'switch', `switch traffic back to ${target}`, () =>
+    switchTraffic(client, ns, target, gateway, labels, record),
+  );
   await step(events, 'record', 'record the rollback', async () => {
     await appendRecord(client, ns, record, labels);
     await appendLocal(resolve(deps.cwd, request.recordsDir ?? '.'), record);

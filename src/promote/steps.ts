@@ -15,7 +15,6 @@ import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
 import { profileImages } from '../render/values.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
-import { applyEntry, colourObjects, colourValues, dropColourIngresses, entryIngress } from './entry.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { forwardGateway } from '../runtime/kube/open.js';
 import { ensureNamespace } from '../runtime/kube/up.js';
@@ -33,12 +32,15 @@ import {
   deployColour,
   gatewayService,
   planObjects,
+  readRecords,
   switchTraffic,
   type Colour,
   type LiveState,
   type ObjectChange,
 } from './cluster.js';
 import { ensureCredentials } from './credentials.js';
+import { applyEntry, colourObjects, colourValues, dropColourIngresses, entryIngress } from './entry.js';
+import { copySecrets, profileSecrets, requireSecrets } from './profile-secrets.js';
 import { appendLocal, stamp, type PromoteDeps, type PromoteRequest, type PromotionRecord } from './common.js';
 import { runGate } from './gate.js';
 import { infraFingerprint, terraformApply, terraformPlan, type TerraformPlan } from './infra.js';
@@ -224,6 +226,7 @@ export function planStep(
   const idleNs = colourNamespace(p.ns, idle);
   return step(events, 'plan', `plan: idle colour ${idle} and infrastructure`, async () => {
     const profile = p.resolved.profile;
+    await requireSecrets(p.client, p.ns, profileSecrets(profile));
     const objects = await planObjects(p.client, idleNs, p.release, colourObjects(rendered.objects));
     const ingress = entryIngress(rendered.objects, p.ns, namespaceLabels(p.release, p.name, p.digest));
     const entry = ingress ? await planObjects(p.client, p.ns, p.release, [ingress]) : [];
@@ -326,6 +329,9 @@ export function deployStep(
       labels,
       events: deps.events,
     });
+    const colourLabels = { ...labels, 'omrs.dev/colour': idle };
+    await ensureNamespace(client, idleNs, colourLabels, {});
+    await copySecrets(client, p.ns, idleNs, profileSecrets(p.resolved.profile), colourLabels);
     const helm = await findHelm(deps.env);
     await recoverInterruptedRelease(
       {
@@ -344,10 +350,13 @@ export function deployStep(
       helm,
       release: p.release,
       namespace: idleNs,
-      values: { ...colourValues(rendered.values), database: { ...rendered.values.database, sharedCredentials } },
+      values: {
+        ...colourValues(rendered.values),
+        database: { ...rendered.values.database, sharedCredentials },
+      },
       objects: colourObjects(rendered.objects),
       timeouts: p.resolved.profile.timeouts,
-      labels: { ...labels, 'omrs.dev/colour': idle },
+      labels: colourLabels,
       env: deps.env,
       events: deps.events,
       signal: deps.signal,
@@ -396,6 +405,7 @@ export async function switchStep(
   rendered: Rendered,
   idle: Colour,
   labels: Record<string, string>,
+  record: PromotionRecord,
 ): Promise<string> {
   const gateway = gatewayService(rendered.objects);
   if (!gateway)
@@ -405,11 +415,46 @@ export async function switchStep(
     });
   return guarded(`switch traffic to ${idle}`, 'switch', async () => {
     await ensureNamespace(p.client, p.ns, labels, {});
-    const target = await switchTraffic(p.client, p.ns, idle, gateway, labels);
+    const target = await switchTraffic(p.client, p.ns, idle, gateway, labels, record);
     await applyEntry(p.client, p.ns, entryIngress(rendered.objects, p.ns, labels));
     await dropColourIngresses(p.client, p.ns, p.release, p.deps.events);
     return target;
   });
+}
+
+/**
+ * 0. A run killed between its switch and its record left traffic switched, unrecorded; the switch
+ * Service carries the record, so write it now. Returns it when it promoted this same app, which
+ * is then done (promoting again would flip the colours back).
+ */
+export async function recordInterruptedSwitch(
+  p: Promotion,
+  current: LiveState,
+  recordsDir: string,
+): Promise<PromotionRecord | undefined> {
+  const switched = current.switchRecord as PromotionRecord | undefined;
+  if (!switched) return undefined;
+  const records = await readRecords<PromotionRecord>(p.client, p.ns);
+  if (records.some((r) => r.at === switched.at && r.action === switched.action && r.result === 'succeeded'))
+    return undefined;
+  await step(
+    p.deps.events,
+    'record',
+    `record the interrupted ${switched.action} to ${switched.to} (switched at ${switched.at}, not recorded)`,
+    async () => {
+      await appendRecord(p.client, p.ns, switched, namespaceLabels(p.release, p.name, p.digest));
+      await appendLocal(recordsDir, switched);
+    },
+  );
+  const same = switched.action === 'promote' && switched.appDigest === p.digest;
+  p.deps.events.emit({
+    type: 'warning',
+    message: `an earlier run switched traffic to ${switched.to} and was stopped before it recorded the ${switched.action}: recorded it now`,
+    ...(same && {
+      hint: `${switched.to} already serves this app: nothing more to do (\`omrs rollback\` goes back).`,
+    }),
+  });
+  return same ? switched : undefined;
 }
 
 /** 9. Record the promotion in the cluster and in promotions.jsonl. */

@@ -82,6 +82,8 @@ export interface KindEngine {
   kind: string;
   kubectl: string;
   nodes: number;
+  /** The cluster's ingress controller (Traefik), on NodePorts of the control-plane node's address. */
+  ingress: { http: string; https: string; namespace: string };
 }
 export interface ScannersEngine {
   kubeScore?: string;

@@ -157,16 +157,21 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
         out.result(
           result,
           (c) =>
-            [
-              `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live${result.previous ? ` (was ${result.previous}, kept for \`omrs rollback\`)` : ''}`,
-              c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
-              c.dim(
-                `  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`,
-              ),
-              ...(result.unpinned.length
-                ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)]
-                : []),
-            ].join('\n'),
+            'finished' in result
+              ? [
+                  `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live; an earlier run switched it, this one ${result.finished}`,
+                  c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
+                ].join('\n')
+              : [
+                  `${c.green('✔')} promoted ${c.bold(result.profile)}: ${c.bold(result.live)} is live${result.previous ? ` (was ${result.previous}, kept for \`omrs rollback\`)` : ''}`,
+                  c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
+                  c.dim(
+                    `  app ${result.lock.appDigest}, chart ${result.lock.chartVersion}${result.snapshot ? `, snapshot ${result.snapshot.snapshotId}` : ''}`,
+                  ),
+                  ...(result.unpinned.length
+                    ? [c.yellow(`  not pinned by digest: ${result.unpinned.join(', ')}`)]
+                    : []),
+                ].join('\n'),
           // A use case that returned has switched: past that point a stop lets it finish (exit 0).
           { evenIfInterrupted: true },
         );

@@ -138,5 +138,44 @@ describe.skipIf(!engines)(
       expect(await deployments(`${NS}-green`)).toEqual(greenBefore);
       expect(await unlabelled()).toEqual([]);
     }, 300_000);
+
+    it('a run killed between its switch and its record: promote again records it and changes nothing else', async () => {
+      // The state such a kill leaves (the kind test kills during the switch, where the instant is
+      // chance): traffic on blue, the Service carrying blue's record, the ConfigMap without it.
+      const { core } = setup.ctx;
+      const all = await records();
+      const last = all.at(-1)!;
+      expect(last).toMatchObject({ action: 'promote', to: 'blue', result: 'succeeded' });
+      await core.replaceNamespacedConfigMap({
+        name: 'omrs-promotions',
+        namespace: NS,
+        body: {
+          metadata: { name: 'omrs-promotions', namespace: NS },
+          data: { 'promotions.json': JSON.stringify(all.slice(0, -1)) },
+        },
+      });
+      const blueBefore = await deployments(`${NS}-blue`);
+      const serviceBefore = (await world()).service;
+
+      const again = await promote('--json');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(
+        /an earlier run switched traffic to blue and was stopped before it recorded/,
+      );
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        live: 'blue',
+        finished: 'recorded the interrupted promotion',
+      });
+      // Blue stays live, nothing was deployed again, and the record is back, once.
+      expect(await live()).toBe('blue');
+      expect((await world()).service).toBe(serviceBefore);
+      expect(await deployments(`${NS}-blue`)).toEqual(blueBefore);
+      expect(await records()).toEqual(all);
+
+      // A further run is an ordinary promotion again (to green).
+      const next = await promote('--json');
+      expect(next.code, next.stderr).toBe(0);
+      expect((JSON.parse(next.stdout) as { live: string }).live).toBe('green');
+    }, 300_000);
   },
 );

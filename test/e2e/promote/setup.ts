@@ -105,6 +105,26 @@ export async function pushTestImages(): Promise<void> {
   }
 }
 
+/**
+ * The Secrets prod names (admin.passwordSecretRef, database.external.secretRef), created once in
+ * the environment's namespace as an operator would; promote copies them into each colour.
+ */
+export async function createProfileSecrets(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  dbPassword = 'not-used-on-kwok',
+): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(() => undefined);
+  for (const [name, password] of [
+    ['openmrs-admin', 'Admin123'],
+    ['openmrs-db', dbPassword],
+  ] as const)
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name }, stringData: { password } },
+    });
+}
+
 export interface World {
   namespaces: string[];
   releases: string[];
@@ -263,6 +283,7 @@ export function usePromoteSetup() {
     kc.setCurrentContext(kube!.context);
     ctx.core = kc.makeApiClient(k8s.CoreV1Api);
     await deleteNamespaces();
+    await createProfileSecrets(ctx.core, NS);
     await pushTestImages();
     // The infrastructure Terraform would have built: the RDS instance, and its recorded fingerprint.
     await rds

@@ -1,0 +1,462 @@
+// omrs promote and rollback on real nodes (issue 15): the harness kind cluster, its ingress
+// controller (Traefik, built here) in front of the environment's entry, a MariaDB pod as the
+// environment's external database, the AWS emulator for the RDS snapshot. A bounded load generator
+// sends database-backed REST reads through the entry for the whole run: a promotion killed with
+// SIGKILL during its switch, the same promotion again, and a rollback. Which colour answered each
+// request is read from the gateways' own access logs.
+//
+// Where the test plays a part, and what it does not show:
+// - The kind nodes cannot reach the harness registry (it listens on the host's loopback), so the
+//   images are loaded into the nodes under the registry's names and deployed by tag: this profile
+//   turns images.pinDigests off and waives OMRS-K8S-024. Deploying image@sha256 is shown on the
+//   kwok API server (test/e2e/promote/promote.test.ts), not here.
+// - QA's record comes from a compose stack of the same images (as in test/e2e/promote/setup.ts).
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { requireEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
+import { clientFor } from '../../../src/runtime/kube/client.js';
+import { forwardPort, type PortForwardHandle } from '../../../src/runtime/kube/port-forward.js';
+import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
+import { createProfileSecrets, MIRROR, pushTestImages, QA, TEST_IMAGES } from '../promote/setup.js';
+
+const kind = requireEngine('kind');
+const aws = requireEngine('aws');
+const helm = requireEngine('helm');
+const docker = requireEngine('docker');
+const images = requireEngine('images');
+const registry = requireEngine('registry');
+const engines = Boolean(kind && aws && helm && docker && images && registry);
+
+const REPO = join(import.meta.dirname, '../../..');
+const NS = 'omrs-pk';
+const DB_NS = 'omrs-pk-db';
+const HOST = 'emr.example.org';
+const REGION = 'us-east-1';
+const INSTANCE = 'omrs-pk-openmrs';
+const QA_ENV = 'promote-kind-qa';
+/** The root password of the environment's database (a test value, in the Secret openmrs-db). */
+const DB_PASSWORD = 'kind-promote-db-1';
+const STEP = 600_000;
+
+const profile = `extends: ${join(REPO, 'test/fixtures/profiles/good/promote-test.yaml')}
+description: prod on the harness kind cluster (real nodes, Traefik in front of the entry)
+database:
+  external:
+    host: mariadb.${DB_NS}.svc.cluster.local
+    port: 3306
+    secretRef: { name: openmrs-db, key: password }
+images:
+  pinDigests: false
+replicas: { gateway: 1, frontend: 1, backend: 1 }
+resources:
+  backend:
+    requests: { cpu: 100m, memory: 256Mi }
+    limits: { cpu: '1', memory: 1Gi }
+timeouts: { database: 2m, init: 3m, backend: 3m, frontend: 2m, gateway: 2m }
+cluster:
+  context: ${kind?.context ?? 'kind-omrs'}
+  namespace: ${NS}
+  eks: { clusterName: omrs-pk }
+checks:
+  waivers:
+    - rule: OMRS-K8S-024
+      reason: the kind nodes cannot reach the harness registry, so the images are loaded into them and deployed by tag
+      expires: '2027-12-31'
+`;
+
+/** docker against one of the two engines. */
+const dockerOn = (host: string, args: string[], input?: Buffer): Buffer =>
+  execFileSync('docker', args, {
+    env: { ...process.env, DOCKER_HOST: host },
+    ...(input && { input }),
+    maxBuffer: 2 ** 31 - 1,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+
+interface Answer {
+  seq: number;
+  status: number;
+  error?: string;
+}
+
+/**
+ * A bounded load generator: one request at a time (so the order of the sequence numbers is the
+ * order the entry served them), a 25 ms pause between, over a kept-alive HTTPS connection to the
+ * ingress controller. Every request carries its sequence number, which the answering gateway
+ * writes in its access log.
+ */
+function loadGenerator(base: string, authorization: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false, servername: HOST });
+  const answers: Answer[] = [];
+  let seq = 0;
+  let stopped = false;
+  const one = (n: number) =>
+    new Promise<Answer>((resolve) => {
+      const url = new URL(`/openmrs/ws/rest/v1/systemsetting?q=omrs&v=full&seq=${n}`, base);
+      const req = httpsRequest(
+        url,
+        { agent, headers: { Host: HOST, Authorization: authorization }, timeout: 10_000 },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ seq: n, status: res.statusCode ?? 0 }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timed out after 10 s')));
+      req.on('error', (e) => resolve({ seq: n, status: 0, error: e.message }));
+      req.end();
+    });
+  const worker = async () => {
+    while (!stopped) {
+      answers.push(await one(++seq));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const running = worker();
+  return {
+    answers,
+    stop: async () => {
+      stopped = true;
+      await running;
+      agent.destroy();
+      return answers;
+    },
+  };
+}
+
+describe.skipIf(!engines)('omrs promote on real nodes, through the ingress controller', () => {
+  let dir: string;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  let kc: k8s.KubeConfig;
+  let dbForward: PortForwardHandle | undefined;
+  let env: Record<string, string | undefined>;
+  let profileFile: string;
+  let qaRecord: string;
+  let entry: string;
+  const rds = new RDSClient({
+    region: REGION,
+    endpoint: aws?.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
+  const common = () => [
+    '--profile',
+    profileFile,
+    '--context',
+    kind!.context,
+    '--yes',
+    '--lock-file',
+    join(dir, 'lock.json'),
+    '--records-dir',
+    dir,
+    '--ready-timeout',
+    '180s',
+    '--approve-record',
+    qaRecord,
+  ];
+  const promote = (...extra: string[]) => runCli(['promote', ...common(), ...extra], { env, cwd: REPO });
+  const live = async () =>
+    (await core.readNamespacedService({ name: 'openmrs', namespace: NS })).metadata?.annotations?.[
+      'omrs.dev/live-colour'
+    ];
+  const records = async () =>
+    (
+      JSON.parse(
+        (await core.readNamespacedConfigMap({ name: 'omrs-promotions', namespace: NS })).data![
+          'promotions.json'
+        ]!,
+      ) as { action: string; to: string; result: string }[]
+    ).map((r) => `${r.action}:${r.to}:${r.result}`);
+
+  async function deleteNamespaces(): Promise<void> {
+    const all = [NS, `${NS}-blue`, `${NS}-green`, DB_NS];
+    for (const name of all) await core.deleteNamespace({ name }).catch(() => undefined);
+    for (const name of all)
+      await until(
+        `namespace ${name} gone`,
+        async () =>
+          await core.readNamespace({ name }).then(
+            () => undefined,
+            () => true,
+          ),
+        180_000,
+      );
+  }
+
+  /** The environment's database: a MariaDB pod outside the colours, as RDS is outside the cluster. */
+  async function startDatabase(): Promise<void> {
+    await core.createNamespace({ body: { metadata: { name: DB_NS } } });
+    const labels = { app: 'mariadb' };
+    await apps.createNamespacedDeployment({
+      namespace: DB_NS,
+      body: {
+        metadata: { name: 'mariadb', labels },
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [
+                {
+                  name: 'mariadb',
+                  image: `${MIRROR}/omrs-test/mariadb:10.11`,
+                  imagePullPolicy: 'Never',
+                  env: [{ name: 'MARIADB_ROOT_PASSWORD', value: DB_PASSWORD }],
+                  ports: [{ containerPort: 3306 }],
+                  readinessProbe: { tcpSocket: { port: 3306 }, periodSeconds: 2 },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    await core.createNamespacedService({
+      namespace: DB_NS,
+      body: { metadata: { name: 'mariadb' }, spec: { selector: labels, ports: [{ port: 3306 }] } },
+    });
+    const pod = await until(
+      'the database pod Ready',
+      async () =>
+        (await core.listNamespacedPod({ namespace: DB_NS, labelSelector: 'app=mariadb' })).items.find((p) =>
+          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        )?.metadata?.name,
+      180_000,
+    );
+    // The prod gate reads every tenant database: through a port-forward to that pod (a real kubelet).
+    const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+    dbForward = await forwardPort(
+      client,
+      { namespace: DB_NS, pod, port: 3306 },
+      { onProblem: (m) => console.warn(`database port-forward: ${m}`) },
+    );
+  }
+
+  /** Which colour each request of the load went to, from the access logs of both colours' gateways. */
+  async function colourOfRequests(): Promise<Map<number, string>> {
+    const seen = new Map<number, string>();
+    for (const colour of ['blue', 'green']) {
+      const namespace = `${NS}-${colour}`;
+      const pods = await core.listNamespacedPod({
+        namespace,
+        labelSelector: 'app.kubernetes.io/component=gateway',
+      });
+      for (const pod of pods.items) {
+        const log = await core.readNamespacedPodLog({ namespace, name: pod.metadata!.name! });
+        for (const m of log.matchAll(/"GET \/openmrs\/ws\/rest\/v1\/systemsetting\?[^"]*seq=(\d+)/g)) {
+          const seq = Number(m[1]);
+          expect(seen.get(seq), `request ${seq} answered by two gateways`).toBeUndefined();
+          seen.set(seq, colour);
+        }
+      }
+    }
+    return seen;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'omrs-kind-promote-'));
+    profileFile = join(dir, 'promote-kind.yaml');
+    writeFileSync(profileFile, profile);
+    qaRecord = join(dir, 'qa-record.json');
+    kc = new k8s.KubeConfig();
+    kc.loadFromFile(kind!.kubeconfig);
+    kc.setCurrentContext(kind!.context);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    entry = kind!.ingress.https;
+    await deleteNamespaces();
+
+    // The images under the registry's names, in the kind engine and then in every node.
+    await pushTestImages();
+    const wanted = TEST_IMAGES.map((i) => `${MIRROR}/${i}`);
+    const main = `unix://${docker!.socketPath}`;
+    for (const image of wanted) dockerOn(kind!.dockerHost, ['load', '-q'], dockerOn(main, ['save', image]));
+    await kindLoadImages(kind!.cluster, wanted, {
+      ...process.env,
+      DOCKER_HOST: kind!.dockerHost,
+      OMRS_KIND: kind!.kind,
+    });
+
+    await startDatabase();
+    await createProfileSecrets(core, NS, DB_PASSWORD);
+    env = {
+      CI: 'true',
+      KUBECONFIG: kind!.kubeconfig,
+      OMRS_HELM: helm!.helm,
+      OMRS_AWS_ENDPOINT: aws!.endpoint,
+      AWS_ACCESS_KEY_ID: aws!.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws!.secretAccessKey,
+      AWS_REGION: REGION,
+      OMRS_SMOKE_PASSWORD: 'Admin123',
+      OMRS_DB_URL: `mysql://root:${DB_PASSWORD}@127.0.0.1:${dbForward!.port}`,
+      DOCKER_HOST: main,
+    };
+    // The infrastructure Terraform would have built: the RDS instance, its recorded fingerprint.
+    await rds
+      .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: INSTANCE, SkipFinalSnapshot: true }))
+      .catch(() => undefined);
+    await rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: INSTANCE,
+        Engine: 'mariadb',
+        EngineVersion: '10.11.7',
+        DBInstanceClass: 'db.m6g.large',
+        AllocatedStorage: 20,
+        MasterUsername: 'openmrs',
+        MasterUserPassword: 'not-a-secret-1',
+      }),
+    );
+    expectOk(
+      await runCli(['promote', 'fingerprint', '--profile', profileFile, '--record'], { env, cwd: REPO }),
+    );
+
+    // QA's record: the QA twin's gate, digests and a smoke test of a compose stack of the same images.
+    const up = await runCli(
+      [
+        'up',
+        '--json',
+        '--profile',
+        'test/fixtures/profiles/good/compose-test.yaml',
+        '--env',
+        QA_ENV,
+        '--pull',
+        'never',
+      ],
+      { env: { CI: 'true' }, cwd: REPO },
+    );
+    expectOk(up);
+    const qaUrl = new URL((JSON.parse(up.stdout) as { url: string }).url).origin;
+    const qa = await runCli(['promote', 'record', '--profile', QA, '--smoke-url', qaUrl, '-o', qaRecord], {
+      env,
+      cwd: REPO,
+    });
+    expectOk(qa);
+    await runCli(['down', '--env', QA_ENV, '--volumes'], { env: { CI: 'true' }, cwd: REPO });
+    execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'pipe', timeout: 180_000 });
+  }, STEP);
+
+  afterAll(async () => {
+    await dbForward?.close();
+    await runCli(['down', '--env', QA_ENV, '--volumes'], { env: { CI: 'true' }, cwd: REPO }).catch(
+      () => undefined,
+    );
+    if (core) await deleteNamespaces().catch(() => undefined);
+    await rds
+      .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: INSTANCE, SkipFinalSnapshot: true }))
+      .catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, STEP);
+
+  it(
+    'the first promotion makes green live behind the entry: the ingress controller reaches it',
+    async () => {
+      const started = performance.now();
+      const first = await promote('--json');
+      expectOk(first);
+      console.info(`first promotion on kind: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      expect(await live()).toBe('green');
+      // The operator's Secrets were copied into the colour; its pods started with them.
+      const copied = await core.readNamespacedSecret({ name: 'openmrs-db', namespace: `${NS}-green` });
+      expect(copied.metadata?.labels?.['omrs.dev/copied-from']).toBe(NS);
+      // Only the entry claims the host.
+      const net = kc.makeApiClient(k8s.NetworkingV1Api);
+      for (const colour of ['blue', 'green'])
+        expect(
+          (await net.listNamespacedIngress({ namespace: `${NS}-${colour}` }).catch(() => ({ items: [] })))
+            .items,
+        ).toEqual([]);
+      const load = loadGenerator(entry, `Basic ${Buffer.from('admin:Admin123').toString('base64')}`);
+      await until('a first answer through the entry', async () => load.answers.find((a) => a.status === 200));
+      const answers = await load.stop();
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+      expect([...(await colourOfRequests()).values()].every((c) => c === 'green')).toBe(true);
+    },
+    STEP,
+  );
+
+  it(
+    'under load: a promotion killed during its switch, the same promotion again, and a rollback fail no request; the colour changes once per switch',
+    async () => {
+      const load = loadGenerator(entry, `Basic ${Buffer.from('admin:Admin123').toString('base64')}`);
+      try {
+        await until('load flowing', async () => (load.answers.length > 10 ? true : undefined));
+
+        // The second promotion, by the built CLI, killed with SIGKILL once its switch step began.
+        const childEnv: Record<string, string> = {};
+        for (const [k, v] of Object.entries({ ...process.env, FORCE_COLOR: undefined, ...env }))
+          if (v !== undefined) childEnv[k] = v;
+        const child = spawn(process.execPath, [join(REPO, 'bin/omrs.js'), 'promote', ...common()], {
+          cwd: REPO,
+          env: childEnv,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        });
+        let stderr = '';
+        const exit = new Promise<number | null>((r) => child.once('exit', r));
+        const switching = new Promise<boolean>((resolve) => {
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            if (/switch traffic to blue/.test(stderr)) resolve(true);
+          });
+          void exit.then(() => resolve(false));
+        });
+        const reached = await switching;
+        expect(reached, `the promotion ended before its switch: ${stderr}`).toBe(true);
+        child.kill('SIGKILL');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // the group is already gone
+        }
+        await exit;
+        const afterKill = await live();
+        console.info(`killed during the switch: ${afterKill} was live right after the kill`);
+        expect(['green', 'blue']).toContain(afterKill);
+
+        // The same promotion again converges: blue live, recorded once.
+        const again = await promote('--json');
+        expectOk(again);
+        expect(await live()).toBe('blue');
+        expect(await records()).toEqual(['promote:green:succeeded', 'promote:blue:succeeded']);
+        if (afterKill === 'blue')
+          expect(JSON.parse(again.stdout)).toMatchObject({ finished: expect.any(String) });
+
+        const back = await runCli(
+          ['rollback', '--profile', profileFile, '--context', kind!.context, '--yes', '--records-dir', dir],
+          { env, cwd: REPO },
+        );
+        expectOk(back);
+        expect(await live()).toBe('green');
+        // Give the ingress controller time to serve some requests from green again.
+        const rolledBackAt = load.answers.length;
+        await until('answers after the rollback', async () =>
+          load.answers.length > rolledBackAt + 40 ? true : undefined,
+        );
+      } finally {
+        await load.stop();
+      }
+      const answers = load.answers;
+      console.info(`load: ${answers.length} requests through the entry`);
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+
+      const colours = await colourOfRequests();
+      const order = answers
+        .map((a) => a.seq)
+        .sort((a, b) => a - b)
+        .map((seq) => colours.get(seq) ?? 'unlogged');
+      expect(order.filter((c) => c === 'unlogged')).toEqual([]);
+      const runs = order.filter((c, i) => i === 0 || c !== order[i - 1]);
+      expect(runs).toEqual(['green', 'blue', 'green']);
+    },
+    STEP,
+  );
+});
