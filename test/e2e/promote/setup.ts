@@ -112,12 +112,12 @@ export async function pushTestImages(): Promise<void> {
 export async function createProfileSecrets(
   core: k8s.CoreV1Api,
   namespace: string,
-  dbPassword = 'not-used-on-kwok',
+  passwords: { db: string; admin: string } = { db: 'not-used-on-kwok', admin: 'Admin123' },
 ): Promise<void> {
   await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(() => undefined);
   for (const [name, password] of [
-    ['openmrs-admin', 'Admin123'],
-    ['openmrs-db', dbPassword],
+    ['openmrs-admin', passwords.admin],
+    ['openmrs-db', passwords.db],
   ] as const)
     await core.createNamespacedSecret({
       namespace,
