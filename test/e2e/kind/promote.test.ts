@@ -53,7 +53,10 @@ const ADMIN_PASSWORD = 'Kind-promote-admin-7';
 const AUTHORIZATION = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
 const STEP = 600_000;
 
-const profile = `extends: ${join(REPO, 'test/fixtures/profiles/good/promote-test.yaml')}
+/** The profile; `backend` is its backend's resources (an env key: the app and its QA record stay the same). */
+const profileText = (
+  backend = "{ requests: { cpu: 100m, memory: 256Mi }, limits: { cpu: '1', memory: 1Gi } }",
+) => `extends: ${join(REPO, 'test/fixtures/profiles/good/promote-test.yaml')}
 description: prod on the harness kind cluster (real nodes, Traefik in front of the entry)
 database:
   external:
@@ -64,9 +67,7 @@ images:
   pinDigests: false
 replicas: { gateway: 1, frontend: 1, backend: 1 }
 resources:
-  backend:
-    requests: { cpu: 100m, memory: 256Mi }
-    limits: { cpu: '1', memory: 1Gi }
+  backend: ${backend}
 timeouts: { database: 2m, init: 3m, backend: 3m, frontend: 2m, gateway: 2m }
 cluster:
   context: ${kind?.context ?? 'kind-omrs'}
@@ -273,7 +274,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'omrs-kind-promote-'));
     profileFile = join(dir, 'promote-kind.yaml');
-    writeFileSync(profileFile, profile);
+    writeFileSync(profileFile, profileText());
     qaRecord = join(dir, 'qa-record.json');
     kc = new k8s.KubeConfig();
     kc.loadFromFile(kind!.kubeconfig);
@@ -476,6 +477,69 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
       expect(order.filter((c) => c === 'unlogged')).toEqual([]);
       const runs = order.filter((c, i) => i === 0 || c !== order[i - 1]);
       expect(runs).toEqual(['green', 'blue', 'green']);
+    },
+    STEP,
+  );
+
+  it(
+    'under load: an idle colour that never becomes Ready, then a failing smoke test, leave green serving; promote again converges',
+    async () => {
+      expect(await live()).toBe('green');
+      const good = profileText();
+      const load = loadGenerator(entry, AUTHORIZATION, 'faults');
+      try {
+        await until('load flowing', async () => (load.answers.length > 10 ? true : undefined));
+
+        // A backend no node can schedule (64 CPUs).
+        writeFileSync(profileFile, profileText("{ requests: { cpu: '64' }, limits: { cpu: '64' } }"));
+        const stuck = await promote('--ready-timeout', '30s');
+        expect(stuck.code, stuck.stderr).not.toBe(0);
+        expect(stuck.stderr).toMatch(/did not become ready/);
+        expect(stuck.stderr).toMatch(/the live colour green .* is still serving/);
+        expect(await live()).toBe('green');
+        writeFileSync(profileFile, good);
+
+        // A smoke test that cannot log in (a wrong password): the switch is not reached.
+        const smoke = await runCli(['promote', ...common(), '--smoke-timeout', '5s'], {
+          env: { ...env, OMRS_SMOKE_PASSWORD: 'not-the-password' },
+          cwd: REPO,
+        });
+        expect(smoke.code, smoke.stderr).not.toBe(0);
+        expect(smoke.stderr).toMatch(/smoke test/i);
+        expect(await live()).toBe('green');
+
+        const again = await promote();
+        expectOk(again);
+        expect(await live()).toBe('blue');
+        const switchedSeq = load.answers.length;
+        await until(
+          'a request sent after the switch answered by blue',
+          async () =>
+            [...(await colourOfRequests('faults'))].some(([seq, c]) => seq > switchedSeq && c === 'blue')
+              ? true
+              : undefined,
+          60_000,
+        );
+      } finally {
+        writeFileSync(profileFile, good);
+        await load.stop();
+      }
+      console.info(`load: ${load.answers.length} requests through the entry during the faults`);
+      expect(load.answers.filter((a) => a.status !== 200)).toEqual([]);
+      const colours = await colourOfRequests('faults');
+      const order = load.answers
+        .map((a) => a.seq)
+        .sort((a, b) => a - b)
+        .map((seq) => colours.get(seq) ?? 'unlogged');
+      expect(order.filter((c, i) => i === 0 || c !== order[i - 1])).toEqual(['green', 'blue']);
+      expect(await records()).toEqual([
+        'promote:green:succeeded',
+        'promote:blue:succeeded',
+        'rollback:green:succeeded',
+        'promote:blue:failed',
+        'promote:blue:failed',
+        'promote:blue:succeeded',
+      ]);
     },
     STEP,
   );
