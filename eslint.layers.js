@@ -25,7 +25,7 @@ export const LAYERS = [
   {
     name: 'promote',
     paths: ['src/promote'],
-    imports: [...FLOOR, 'events', 'profile', 'render', 'checks', 'runtime'],
+    imports: [...FLOOR, 'events', 'profile', 'render', 'seed', 'checks', 'runtime'],
   },
   { name: 'ui', paths: ['src/ui/!(shell|dashboard)/**', 'src/ui/*'], imports: [...FLOOR, 'events'] },
   // The shell and the dashboard are front ends like cli/: they call the use cases.

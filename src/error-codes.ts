@@ -248,6 +248,7 @@ export const ERROR_CODES = {
   PROMOTE_TIMEOUT: e('failed', 'an AWS operation did not finish in time'),
   PROMOTE_FAILED: e('failed', 'a step failed; the live colour still serves'),
   ROLLBACK_NOTHING_LIVE: e('failed', 'no promotion is live to roll back'),
+  ROLLBACK_NO_DUMP: e('usage', 'the promotion to roll back took no dump of the previous colour’s databases'),
   ROLLBACK_NO_RDS: e('usage', 'the profile has no RDS instance to restore'),
   ROLLBACK_TARGET_NOT_READY: e('failed', 'the previous colour is not ready; the live one stays'),
   AWS_UNREACHABLE: e('prerequisite', 'AWS (or OMRS_AWS_ENDPOINT) cannot be reached'),

@@ -64,6 +64,10 @@ export interface PromotionRecord {
   images: { component: string; image: string; digest?: string }[];
   chartVersion: string;
   snapshotId?: string;
+  /** Dumps of the live colour's bundled databases, taken before the deploy (`rollback --restore-database`). */
+  databaseDumps?: { tenant: string; name: string; file: string }[];
+  /** A rollback that loaded such a dump back: its name. */
+  restoredDump?: string;
   from?: Colour;
   to: Colour;
   result: 'succeeded' | 'failed';

@@ -35,12 +35,14 @@ import {
   type PromoteRequest,
   type PromotionRecord,
 } from './common.js';
+import type { DatabaseDump } from './database-dump.js';
 import { infraFingerprint, terraformDir, terraformRoot } from './infra.js';
 import { defaultLockFile, writeLock, type PromotionLock } from './lock.js';
 export { writeQaRecord } from './qa-record.js';
 import type { SmokeResult } from './smoke.js';
 import {
   deployStep,
+  dumpStep,
   gateStep,
   lockStep,
   planStep,
@@ -173,6 +175,7 @@ export async function promote(
     to: idle,
   };
   let snapshot: SnapshotResult | undefined;
+  let dumps: DatabaseDump[] | undefined;
   let stepTitle = '';
   const guarded: Guarded = (title, id, work) => {
     stepTitle = title;
@@ -180,6 +183,7 @@ export async function promote(
   };
   try {
     snapshot = await snapshotStep(p, guarded, aws, started);
+    dumps = await dumpStep(p, guarded, current.live, started, recordsDir);
     await terraformStep(p, guarded, plan, aws);
     await deployStep(p, guarded, rendered, idle, current.live, labels);
     const smoke = await smokeStep(p, guarded, idle);
@@ -187,6 +191,9 @@ export async function promote(
       action: 'promote',
       ...base,
       ...(snapshot && { snapshotId: snapshot.snapshotId }),
+      ...(dumps?.length && {
+        databaseDumps: dumps.map(({ tenant, name, file }) => ({ tenant, name, file })),
+      }),
       result: 'succeeded',
     };
     const service = await switchStep(p, guarded, rendered, idle, labels, record);
@@ -227,6 +234,9 @@ export async function promote(
       action: 'promote',
       ...base,
       ...(snapshot && { snapshotId: snapshot.snapshotId }),
+      ...(dumps?.length && {
+        databaseDumps: dumps.map(({ tenant, name, file }) => ({ tenant, name, file })),
+      }),
       result: 'failed',
       failedStep: stepTitle,
       reason,

@@ -1,5 +1,6 @@
 // `omrs rollback`: switch traffic back to the previous colour when it is still ready, optionally
-// restoring an RDS snapshot into a NEW instance first, and record it.
+// restoring an RDS snapshot into a NEW instance first, or (a bundled database) the dump the
+// promotion took of that colour's databases, and record it.
 import { resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
@@ -24,6 +25,7 @@ import {
   type Colour,
 } from './cluster.js';
 import { appendLocal, confirmOrRefuse, stamp, type PromoteDeps, type PromotionRecord } from './common.js';
+import { restoreColour } from './database-dump.js';
 
 export interface RollbackRequest {
   profile?: string;
@@ -31,6 +33,8 @@ export interface RollbackRequest {
   kubeconfig?: string;
   yes?: boolean;
   restoreSnapshot?: string;
+  /** Load the dump the last promotion took of the previous colour's bundled databases back into them. */
+  restoreDatabase?: boolean;
   recordsDir?: string;
 }
 
@@ -43,6 +47,7 @@ export interface RollbackResult {
   service: string;
   record: PromotionRecord;
   restored?: { snapshotId: string; instanceId: string; status: string };
+  restoredDatabase?: { name: string; tenants: string[] };
 }
 
 export async function rollback(request: RollbackRequest, deps: PromoteDeps): Promise<RollbackResult> {
@@ -112,6 +117,47 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
     });
   }
 
+  let restoredDatabase: RollbackResult['restoredDatabase'];
+  if (request.restoreDatabase) {
+    const left = [...records]
+      .reverse()
+      .find(
+        (r) =>
+          r.action === 'promote' && r.result === 'succeeded' && r.from === target && r.to === current.live,
+      );
+    const dumps = left?.databaseDumps ?? [];
+    if (dumps.length === 0)
+      throw new OmrsError({
+        code: 'ROLLBACK_NO_DUMP',
+        message: `the promotion from ${target} to ${current.live} took no dump of ${target}'s databases; nothing was switched`,
+        exitCode: ExitCode.usage,
+        hint: 'Only a bundled database is dumped before a promotion; an RDS snapshot is restored with --restore-snapshot.',
+      });
+    const dumpName = dumps[0]!.name;
+    await confirmOrRefuse(
+      `Replace the databases of ${target} (${dumps.map((d) => d.tenant).join(', ')}) with the dump ${dumpName} taken before the promotion of ${left!.at}`,
+      dumpName,
+      request.yes,
+      deps,
+    );
+    await step(events, 'restore-database', `restore ${dumpName} into ${targetNs}, restart its backends`, () =>
+      restoreColour(
+        {
+          client,
+          namespace: targetNs,
+          release,
+          runtime: profile.runtime,
+          dir: resolve(deps.cwd, request.recordsDir ?? '.'),
+          env: deps.env,
+          events,
+        },
+        dumps,
+        deps.signal,
+      ),
+    );
+    restoredDatabase = { name: dumpName, tenants: dumps.map((d) => d.tenant) };
+  }
+
   const rendered = await renderProfile(
     { profile: resolved.file, opened: resolved, env: release, namespace: targetNs },
     { cwd: deps.cwd, env: deps.env, signal: deps.signal },
@@ -134,6 +180,7 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
     images: previous?.images ?? [],
     chartVersion: previous?.chartVersion ?? profile.chart.version,
     ...(restored && { snapshotId: restored.snapshotId }),
+    ...(restoredDatabase && { restoredDump: restoredDatabase.name }),
     from: current.live,
     to: target,
     result: 'succeeded',
@@ -154,5 +201,6 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
     service,
     record,
     ...(restored && { restored }),
+    ...(restoredDatabase && { restoredDatabase }),
   };
 }

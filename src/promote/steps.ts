@@ -40,6 +40,7 @@ import {
 } from './cluster.js';
 import { ensureCredentials } from './credentials.js';
 import { applyEntry, colourObjects, colourValues, dropColourIngresses, entryIngress } from './entry.js';
+import { dumpColour, type DatabaseDump } from './database-dump.js';
 import { copySecrets, profileSecrets, requireSecrets } from './profile-secrets.js';
 import { appendLocal, stamp, type PromoteDeps, type PromoteRequest, type PromotionRecord } from './common.js';
 import { runGate } from './gate.js';
@@ -273,12 +274,13 @@ export async function snapshotStep(
 ): Promise<SnapshotResult | undefined> {
   const { events } = p.deps;
   const profile = p.resolved.profile;
-  const instance = profile.database.mode === 'external' ? rdsInstanceId(profile) : undefined;
+  if (profile.database.mode === 'bundled') return undefined; // dumpStep
+  const instance = rdsInstanceId(profile);
   if (!instance) {
     events.emit({
       type: 'warning',
-      message: 'no RDS instance for this profile (bundled database): no pre-promotion snapshot taken',
-      hint: 'Take a backup first (the chart’s backup CronJob, or mariadb-dump).',
+      message: 'an external database without cluster.eks (no RDS instance): no pre-promotion snapshot taken',
+      hint: 'Back the database up yourself before promoting.',
     });
     return undefined;
   }
@@ -288,6 +290,41 @@ export async function snapshotStep(
       signal: p.deps.signal,
       onPoll: (status) => events.emit({ type: 'progress', step: 'snapshot', current: 0, message: status }),
     }),
+  );
+}
+
+/** 4b. With a bundled database: dump the live colour's tenant databases into the records folder. */
+export async function dumpStep(
+  p: Promotion,
+  guarded: Guarded,
+  live: Colour | undefined,
+  started: Date,
+  recordsDir: string,
+): Promise<DatabaseDump[] | undefined> {
+  const profile = p.resolved.profile;
+  if (profile.database.mode !== 'bundled') return undefined;
+  if (!live) {
+    p.deps.events.emit({
+      type: 'info',
+      message: 'bundled database and no live colour yet: nothing to dump before the deploy',
+    });
+    return undefined;
+  }
+  const liveNs = colourNamespace(p.ns, live);
+  return guarded(`dump the live colour's databases (${liveNs})`, 'snapshot', () =>
+    dumpColour(
+      {
+        client: p.client,
+        namespace: liveNs,
+        release: p.release,
+        runtime: profile.runtime,
+        dir: recordsDir,
+        env: p.deps.env,
+        events: p.deps.events,
+      },
+      profile.tenants.map((t) => t.name),
+      `promote-${stamp(started)}`,
+    ),
   );
 }
 

@@ -181,47 +181,66 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
   program
     .command('rollback')
     .description(
-      'switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot',
+      'switch traffic back to the previous colour of the last promotion; optionally restore its database snapshot or dump',
     )
     .addOption(profileOption())
     .addOption(contextOption())
     .addOption(kubeconfigOption())
     .option('-y, --yes', 'do not ask for confirmation (CI)')
     .option('--restore-snapshot <id>', 'also restore this RDS snapshot into a NEW instance (asks separately)')
-    .option('--records-dir <dir>', 'folder of promotions.jsonl (default: the current folder)')
+    .option(
+      '--restore-database',
+      'bundled database: first load the dump the promotion took of the previous colour back into it, then restart its backends (asks separately)',
+    )
+    .option('--records-dir <dir>', 'folder of promotions.jsonl and the dumps (default: the current folder)')
     .action(
-      action(ctx, async (out, opts: PromoteOpts & { restoreSnapshot?: string }) => {
-        const { rollback } = await import('../../promote/rollback.js');
-        await out.startProgress(`omrs rollback ${opts.profile ?? ''}`.trim());
-        const confirm = asker(ctx);
-        const result = await rollback(
-          {
-            ...(opts.profile && { profile: opts.profile }),
-            ...(opts.context && { context: opts.context }),
-            ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }),
-            yes: opts.yes === true,
-            ...(opts.restoreSnapshot && { restoreSnapshot: opts.restoreSnapshot }),
-            ...(opts.recordsDir && { recordsDir: opts.recordsDir }),
-          },
-          {
-            cwd: ctx.io.cwd,
-            env: ctx.io.env,
-            events: out.events,
-            signal: ctx.io.signal,
-            interactive: confirm !== undefined && out.mode !== 'json',
-            ...(confirm && { confirm }),
-          },
-        );
-        await out.close();
-        out.result(result, (c) =>
-          [
-            `${c.green('✔')} rolled back ${c.bold(result.profile)}: ${c.bold(result.live)} is live again (was ${result.from})`,
-            c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
-            ...(result.restored
-              ? [c.dim(`  snapshot ${result.restored.snapshotId} restored as ${result.restored.instanceId}`)]
-              : []),
-          ].join('\n'),
-        );
-      }),
+      action(
+        ctx,
+        async (out, opts: PromoteOpts & { restoreSnapshot?: string; restoreDatabase?: boolean }) => {
+          const { rollback } = await import('../../promote/rollback.js');
+          await out.startProgress(`omrs rollback ${opts.profile ?? ''}`.trim());
+          const confirm = asker(ctx);
+          const result = await rollback(
+            {
+              ...(opts.profile && { profile: opts.profile }),
+              ...(opts.context && { context: opts.context }),
+              ...(opts.kubeconfig && { kubeconfig: opts.kubeconfig }),
+              yes: opts.yes === true,
+              ...(opts.restoreSnapshot && { restoreSnapshot: opts.restoreSnapshot }),
+              ...(opts.restoreDatabase && { restoreDatabase: true }),
+              ...(opts.recordsDir && { recordsDir: opts.recordsDir }),
+            },
+            {
+              cwd: ctx.io.cwd,
+              env: ctx.io.env,
+              events: out.events,
+              signal: ctx.io.signal,
+              interactive: confirm !== undefined && out.mode !== 'json',
+              ...(confirm && { confirm }),
+            },
+          );
+          await out.close();
+          out.result(result, (c) =>
+            [
+              `${c.green('✔')} rolled back ${c.bold(result.profile)}: ${c.bold(result.live)} is live again (was ${result.from})`,
+              c.dim(`  service ${result.namespace}/openmrs → ${result.service}`),
+              ...(result.restored
+                ? [
+                    c.dim(
+                      `  snapshot ${result.restored.snapshotId} restored as ${result.restored.instanceId}`,
+                    ),
+                  ]
+                : []),
+              ...(result.restoredDatabase
+                ? [
+                    c.dim(
+                      `  dump ${result.restoredDatabase.name} restored into ${result.restoredDatabase.tenants.join(', ')}`,
+                    ),
+                  ]
+                : []),
+            ].join('\n'),
+          );
+        },
+      ),
     );
 }

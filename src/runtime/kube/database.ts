@@ -33,7 +33,10 @@ async function envValue(
 }
 
 /** The tenants' backend Deployments of the release, by tenant name. */
-export async function clusterBackends(target: Target): Promise<Map<string, V1Deployment>> {
+/** What finding a tenant's database needs of a target (promote passes a colour's namespace). */
+export type DatabaseTarget = Pick<Target, 'client' | 'namespace' | 'env' | 'runtime'>;
+
+export async function clusterBackends(target: DatabaseTarget): Promise<Map<string, V1Deployment>> {
   const { client, namespace, env } = target;
   const deployments = await api('list backends', client.context, () =>
     client.apps.listNamespacedDeployment({
@@ -88,7 +91,7 @@ function pickBackend(
  * the release's backends when the caller has listed them already.
  */
 export async function tenantDatabaseOf(
-  target: Target,
+  target: DatabaseTarget,
   wanted: string | undefined,
   events: EventSink,
   backends?: Map<string, V1Deployment>,

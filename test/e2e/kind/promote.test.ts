@@ -11,9 +11,8 @@
 //   turns images.pinDigests off and waives OMRS-K8S-024. Deploying image@sha256 is shown on the
 //   kwok API server (test/e2e/promote/promote.test.ts), not here.
 // - QA's record comes from a compose stack of the same images (as in test/e2e/promote/setup.ts).
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,9 +20,13 @@ import * as k8s from '@kubernetes/client-node';
 import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
+import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { until } from '../../helpers/poll.js';
+import mysql from 'mysql2/promise';
+import { discardEvents } from '../../../src/events/bus.js';
 import { clientFor } from '../../../src/runtime/kube/client.js';
+import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { forwardPort, type PortForwardHandle } from '../../../src/runtime/kube/port-forward.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { createProfileSecrets, MIRROR, pushTestImages, QA, TEST_IMAGES } from '../promote/setup.js';
@@ -38,6 +41,9 @@ const engines = Boolean(kind && aws && helm && docker && images && registry);
 
 const REPO = join(import.meta.dirname, '../../..');
 const NS = 'omrs-pk';
+/** The environment of the bundled-database profile (its own host on the same ingress controller). */
+const BUNDLED_NS = 'omrs-pb';
+const BUNDLED_HOST = 'emr-bundled.example.org';
 const DB_NS = 'omrs-pk-db';
 const HOST = 'emr.example.org';
 const REGION = 'us-east-1';
@@ -149,6 +155,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
   let profileFile: string;
   let qaRecord: string;
   let entry: string;
+  let cli: BuiltCli | undefined;
   const rds = new RDSClient({
     region: REGION,
     endpoint: aws?.endpoint,
@@ -185,7 +192,15 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     ).map((r) => `${r.action}:${r.to}:${r.result}`);
 
   async function deleteNamespaces(): Promise<void> {
-    const all = [NS, `${NS}-blue`, `${NS}-green`, DB_NS];
+    const all = [
+      NS,
+      `${NS}-blue`,
+      `${NS}-green`,
+      DB_NS,
+      BUNDLED_NS,
+      `${BUNDLED_NS}-blue`,
+      `${BUNDLED_NS}-green`,
+    ];
     for (const name of all) await core.deleteNamespace({ name }).catch(() => undefined);
     for (const name of all)
       await until(
@@ -350,10 +365,11 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     });
     expectOk(qa);
     await runCli(['down', '--env', QA_ENV, '--volumes'], { env: { CI: 'true' }, cwd: REPO });
-    execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'pipe', timeout: 180_000 });
+    cli = buildPrivateCli('kind-promote');
   }, STEP);
 
   afterAll(async () => {
+    cli?.remove();
     await dbForward?.close();
     await runCli(['down', '--env', QA_ENV, '--volumes'], { env: { CI: 'true' }, cwd: REPO }).catch(
       () => undefined,
@@ -403,7 +419,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         const childEnv: Record<string, string> = {};
         for (const [k, v] of Object.entries({ ...process.env, FORCE_COLOR: undefined, ...env }))
           if (v !== undefined) childEnv[k] = v;
-        const child = spawn(process.execPath, [join(REPO, 'bin/omrs.js'), 'promote', ...common()], {
+        const child = spawn(process.execPath, [cli!.bin, 'promote', ...common()], {
           cwd: REPO,
           env: childEnv,
           stdio: ['ignore', 'ignore', 'pipe'],
@@ -492,7 +508,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
 
         // A backend no node can schedule (64 CPUs).
         writeFileSync(profileFile, profileText("{ requests: { cpu: '64' }, limits: { cpu: '64' } }"));
-        const stuck = await promote('--ready-timeout', '30s');
+        const stuck = await promote('--ready-timeout', '15s');
         expect(stuck.code, stuck.stderr).not.toBe(0);
         expect(stuck.stderr).toMatch(/did not become ready/);
         expect(stuck.stderr).toMatch(/the live colour green .* is still serving/);
@@ -540,6 +556,162 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         'promote:blue:failed',
         'promote:blue:succeeded',
       ]);
+      // An external database has no dump to restore: refused before anything is switched.
+      const withoutDump = await runCli(
+        [
+          'rollback',
+          '--profile',
+          profileFile,
+          '--context',
+          kind!.context,
+          '--yes',
+          '--records-dir',
+          dir,
+          '--restore-database',
+        ],
+        { env, cwd: REPO },
+      );
+      expect(withoutDump.code, withoutDump.stderr).toBe(2);
+      expect(withoutDump.stderr).toMatch(/took no dump/);
+      expect(await live()).toBe('blue');
+    },
+    STEP,
+  );
+
+  it(
+    'a bundled database: promote dumps the live colour first; rollback --restore-database loads it back, restarts the backend, then switches',
+    async () => {
+      const bundled = join(dir, 'promote-kind-bundled.yaml');
+      writeFileSync(
+        bundled,
+        `extends: ${profileFile}
+description: the kind promotion profile with a bundled database (one StatefulSet per colour)
+database:
+  mode: bundled
+  storage: 1Gi
+ingress:
+  host: ${BUNDLED_HOST}
+cluster:
+  namespace: ${BUNDLED_NS}
+# The prod gate's findings on the chart's bundled database (what makes it a poor fit for prod),
+# waived here to show the dump and the restore. A list replaces its parent's: 024 is repeated.
+checks:
+  waivers:
+    - rule: OMRS-K8S-024
+      reason: the kind nodes cannot reach the harness registry, so the images are loaded into them and deployed by tag
+      expires: '2027-12-31'
+    - rule: OMRS-K8S-007
+      reason: the MariaDB image runs as its own user 999
+      expires: '2027-12-31'
+    - rule: OMRS-K8S-020
+      reason: one database pod per colour, nothing to keep available during a drain
+      expires: '2027-12-31'
+`,
+      );
+      await createProfileSecrets(core, BUNDLED_NS, { db: 'not-used-bundled', admin: ADMIN_PASSWORD });
+      expectOk(
+        await runCli(['promote', 'fingerprint', '--profile', bundled, '--record'], { env, cwd: REPO }),
+      );
+      const run = (...argv: string[]) => runCli(argv, { env, cwd: REPO });
+      const promoteBundled = () =>
+        run('promote', ...common().map((a) => (a === profileFile ? bundled : a)), '--json');
+
+      const first = await promoteBundled();
+      expectOk(first);
+      expect(first.stderr).toMatch(/no live colour yet: nothing to dump/);
+
+      // green's own database: what its backend reads (the code omrs db uses: a port-forward to the pod).
+      const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+      const sql = async (colour: string, statement: string) => {
+        const db = await tenantDatabaseOf(
+          { client, namespace: `${BUNDLED_NS}-${colour}`, env: 'promote-kind-bundled', runtime: 'eks' },
+          'default',
+          discardEvents,
+        );
+        const conn = await mysql.createConnection(db.url);
+        try {
+          const [rows] = await conn.query(statement);
+          return rows as { property_value: string }[];
+        } finally {
+          await conn.end();
+          await db.release();
+        }
+      };
+      const marker = async (colour: string) =>
+        (
+          await sql(
+            colour,
+            "SELECT property_value FROM global_property WHERE property = 'omrs.promote.marker'",
+          )
+        )[0]?.property_value;
+      await sql(
+        'green',
+        "INSERT INTO global_property (property, property_value, uuid) VALUES ('omrs.promote.marker', 'before-promotion', UUID())",
+      );
+
+      const second = await promoteBundled();
+      expectOk(second);
+      const record = (
+        JSON.parse(second.stdout) as {
+          record: { databaseDumps?: { tenant: string; name: string; file: string }[] };
+        }
+      ).record;
+      expect(record.databaseDumps).toEqual([
+        { tenant: 'default', name: expect.stringMatching(/^promote-\d{8}-\d{6}$/), file: expect.any(String) },
+      ]);
+      expect(statSync(record.databaseDumps![0]!.file).mode & 0o777).toBe(0o600);
+      expect(await marker('blue')).toBeUndefined();
+
+      // What happened to green after the switch (it is idle): its data changed.
+      await sql(
+        'green',
+        "UPDATE global_property SET property_value = 'changed-later' WHERE property = 'omrs.promote.marker'",
+      );
+
+      const back = await run(
+        'rollback',
+        '--profile',
+        bundled,
+        '--context',
+        kind!.context,
+        '--yes',
+        '--records-dir',
+        dir,
+        '--restore-database',
+        '--json',
+      );
+      expectOk(back);
+      expect(JSON.parse(back.stdout)).toMatchObject({
+        live: 'green',
+        restoredDatabase: { name: record.databaseDumps![0]!.name, tenants: ['default'] },
+      });
+      expect(await marker('green')).toBe('before-promotion');
+      // Through the entry: green's restarted backend serves what the dump held.
+      const answer = await until(
+        'the restored value through the entry',
+        () =>
+          new Promise<string | undefined>((resolve) => {
+            const req = httpsRequest(
+              new URL('/openmrs/ws/rest/v1/systemsetting?q=omrs.promote.marker&v=full', entry),
+              {
+                headers: { Host: BUNDLED_HOST, Authorization: AUTHORIZATION },
+                rejectUnauthorized: false,
+                servername: BUNDLED_HOST,
+              },
+              (res) => {
+                let body = '';
+                res.on('data', (d: Buffer) => (body += d.toString()));
+                res.on('end', () =>
+                  resolve(res.statusCode === 200 && body.includes('before-promotion') ? body : undefined),
+                );
+              },
+            );
+            req.on('error', () => resolve(undefined));
+            req.end();
+          }),
+        60_000,
+      );
+      expect(answer).toContain('before-promotion');
     },
     STEP,
   );
