@@ -1,8 +1,9 @@
-// `omrs promote`: resolve and lock → check gate → plan (objects of the idle colour, infrastructure)
-// → confirmation → database snapshot → terraform apply when the infrastructure changed → deploy the
-// idle colour → smoke test → switch traffic → record, each a named step of steps.ts. A failure at
-// any step leaves the live colour serving; the error says what happened and what next. `omrs
-// rollback` is rollback.ts.
+// `omrs promote`: resolve and lock → (record a switch an interrupted run left unrecorded) → check
+// gate → plan (objects of the idle colour, the entry, infrastructure) → confirmation → RDS snapshot
+// or bundled database dump → terraform apply when the infrastructure changed → deploy the idle
+// colour → smoke test → switch the entry → record, each a named step of steps.ts. A failure at any
+// step leaves the live colour serving; the error says what happened and what next. `omrs rollback`
+// is rollback.ts.
 import { resolve } from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { step } from '../events/bus.js';
@@ -176,6 +177,11 @@ export async function promote(
   };
   let snapshot: SnapshotResult | undefined;
   let dumps: DatabaseDump[] | undefined;
+  /** What the record says of the database backups taken before the deploy. */
+  const backups = () => ({
+    ...(snapshot && { snapshotId: snapshot.snapshotId }),
+    ...(dumps?.length && { databaseDumps: dumps.map(({ tenant, name, file }) => ({ tenant, name, file })) }),
+  });
   let stepTitle = '';
   const guarded: Guarded = (title, id, work) => {
     stepTitle = title;
@@ -190,10 +196,7 @@ export async function promote(
     const record: PromotionRecord = {
       action: 'promote',
       ...base,
-      ...(snapshot && { snapshotId: snapshot.snapshotId }),
-      ...(dumps?.length && {
-        databaseDumps: dumps.map(({ tenant, name, file }) => ({ tenant, name, file })),
-      }),
+      ...backups(),
       result: 'succeeded',
     };
     const service = await switchStep(p, guarded, rendered, idle, labels, record);
@@ -233,10 +236,7 @@ export async function promote(
     const record: PromotionRecord = {
       action: 'promote',
       ...base,
-      ...(snapshot && { snapshotId: snapshot.snapshotId }),
-      ...(dumps?.length && {
-        databaseDumps: dumps.map(({ tenant, name, file }) => ({ tenant, name, file })),
-      }),
+      ...backups(),
       result: 'failed',
       failedStep: stepTitle,
       reason,

@@ -43,7 +43,7 @@ export function registerPromoteCommands(program: Command, ctx: CliContext): void
       'nothing: promote; "record": write a QA record; "fingerprint": show (or --record) the infrastructure fingerprint',
     )
     .description(
-      'promote a profile blue/green: lock → check gate → plan → snapshot → deploy the idle colour → smoke test → switch → record',
+      'promote a profile blue/green: lock → check gate → plan → snapshot (RDS) or dump (bundled database) → deploy the idle colour → smoke test → switch the entry → record',
     )
     .addOption(profileOption())
     .option('--approve-record <file>', 'the QA record of the tested app (required for production profiles)')
