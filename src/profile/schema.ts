@@ -149,6 +149,8 @@ const eks = z.strictObject({
       multiAz: z.boolean().default(true),
       backupRetentionDays: z.number().int().min(0).max(35).default(14),
       deletionProtection: z.boolean().default(true),
+      /** One read replica in another availability zone (reports, analytics); its address is a Terraform output. */
+      readReplica: z.boolean().default(false),
     })
     .prefault({}),
   stateBucket: z.string().min(3),

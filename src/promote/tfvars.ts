@@ -50,6 +50,7 @@ export function profileToTfvars(profile: Profile, id: TfIdentity = {}): Record<s
     rds_multi_az: eks.rds.multiAz,
     rds_backup_retention_days: eks.rds.backupRetentionDays,
     rds_deletion_protection: eks.rds.deletionProtection,
+    rds_read_replica: eks.rds.readReplica,
     state_bucket: eks.stateBucket,
     lock_table: eks.lockTable,
   };

@@ -40,5 +40,6 @@ module "rds" {
   multi_az                  = var.rds_multi_az
   backup_retention_days     = var.rds_backup_retention_days
   deletion_protection       = var.rds_deletion_protection
+  read_replica              = var.rds_read_replica
   tags                      = local.tags
 }

@@ -23,6 +23,11 @@ output "database_host" {
   value       = module.rds.address
 }
 
+output "database_replica_host" {
+  description = "The read replica's address (cluster.eks.rds.readReplica), null without one; for reporting tools, never the backend's."
+  value       = module.rds.replica_address
+}
+
 output "database_port" {
   description = "RDS port."
   value       = module.rds.port

@@ -112,6 +112,12 @@ variable "rds_deletion_protection" {
 
 }
 
+variable "rds_read_replica" {
+  type        = bool
+  description = "cluster.eks.rds.readReplica: one read replica in another availability zone (reports, analytics)."
+  default     = false
+}
+
 variable "state_bucket" {
   type        = string
   description = "cluster.eks.stateBucket: S3 bucket of the state (used through -backend-config; recorded in outputs)."

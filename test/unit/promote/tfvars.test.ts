@@ -60,6 +60,7 @@ describe('profileToTfvars', () => {
       rds_multi_az: true,
       rds_backup_retention_days: 14,
       rds_deletion_protection: true,
+      rds_read_replica: false,
       state_bucket: 'omrs-prod-terraform-state',
       lock_table: 'omrs-prod-terraform-lock',
     });
