@@ -238,7 +238,10 @@ export const ERROR_CODES = {
   PROMOTE_SMOKE_URL_REQUIRED: e('usage', 'no smoke-test URL'),
   PROMOTE_NO_EKS: e('usage', 'the profile has no cluster.eks section for Terraform'),
   PROMOTE_NO_GATEWAY: e('failed', 'the rendered objects have no gateway Service to switch'),
-  PROMOTE_SECRET_MISSING: e('prerequisite', "a Secret the profile names is not in the environment's namespace"),
+  PROMOTE_SECRET_MISSING: e(
+    'prerequisite',
+    "a Secret the profile names is not in the environment's namespace",
+  ),
   PROMOTE_IDLE_NOT_READY: e('failed', 'the idle colour did not become ready'),
   PROMOTE_SMOKE_FAILED: e('failed', 'the smoke test of the idle colour failed'),
   SMOKE_OK: e('failed', 'a problem of PROMOTE_SMOKE_FAILED: a check that passed'),
