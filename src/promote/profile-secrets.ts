@@ -67,12 +67,9 @@ export async function copySecrets(
   refs: SecretRef[],
   labels: Record<string, string>,
 ): Promise<void> {
+  await requireSecrets(client, ns, refs);
   for (const name of new Set(refs.map((r) => r.name))) {
-    const source = await readSecret(client, name, ns);
-    if (!source) {
-      await requireSecrets(client, ns, refs);
-      continue;
-    }
+    const source = (await readSecret(client, name, ns))!;
     for (let attempt = 0; ; attempt++) {
       const existing = await readSecret(client, name, colourNs);
       const body: k8s.V1Secret = {

@@ -83,6 +83,20 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
       exitCode: ExitCode.failed,
       hint: 'Nothing was switched. Promote a fixed version instead: `omrs promote`.',
     });
+  // --restore-database: the dump the promotion away from the target took of its databases.
+  const left = [...records]
+    .reverse()
+    .find(
+      (r) => r.action === 'promote' && r.result === 'succeeded' && r.from === target && r.to === current.live,
+    );
+  const dumps = request.restoreDatabase ? (left?.databaseDumps ?? []) : [];
+  if (request.restoreDatabase && dumps.length === 0)
+    throw new OmrsError({
+      code: 'ROLLBACK_NO_DUMP',
+      message: `the promotion from ${target} to ${current.live} took no dump of ${target}'s databases; nothing was switched`,
+      exitCode: ExitCode.usage,
+      hint: 'Only a bundled database is dumped before a promotion; an RDS snapshot is restored with --restore-snapshot.',
+    });
   events.emit({ type: 'info', message: `rollback: traffic ${current.live} → ${target} in ${ns}` });
   await confirmOrRefuse(`Roll ${name} back to ${target} on ${client.context}`, name, request.yes, deps);
 
@@ -118,21 +132,7 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
   }
 
   let restoredDatabase: RollbackResult['restoredDatabase'];
-  if (request.restoreDatabase) {
-    const left = [...records]
-      .reverse()
-      .find(
-        (r) =>
-          r.action === 'promote' && r.result === 'succeeded' && r.from === target && r.to === current.live,
-      );
-    const dumps = left?.databaseDumps ?? [];
-    if (dumps.length === 0)
-      throw new OmrsError({
-        code: 'ROLLBACK_NO_DUMP',
-        message: `the promotion from ${target} to ${current.live} took no dump of ${target}'s databases; nothing was switched`,
-        exitCode: ExitCode.usage,
-        hint: 'Only a bundled database is dumped before a promotion; an RDS snapshot is restored with --restore-snapshot.',
-      });
+  if (dumps.length) {
     const dumpName = dumps[0]!.name;
     await confirmOrRefuse(
       `Replace the databases of ${target} (${dumps.map((d) => d.tenant).join(', ')}) with the dump ${dumpName} taken before the promotion of ${left!.at}`,
