@@ -124,7 +124,12 @@ export async function promote(
   const lock = await lockStep(p);
   const current = await readLive(client, p.ns);
   const recordsDir = resolve(deps.cwd, request.recordsDir ?? '.');
-  const finished = await recordInterruptedSwitch(p, current, recordsDir);
+  const finished = await recordInterruptedSwitch(
+    { client, ns: p.ns, labels: namespaceLabels(p.release, name, p.digest), events: deps.events },
+    current,
+    recordsDir,
+    (r) => r.action === 'promote' && r.appDigest === p.digest,
+  );
   if (finished)
     return {
       profile: name,

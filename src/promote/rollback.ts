@@ -26,6 +26,7 @@ import {
 } from './cluster.js';
 import { appendLocal, confirmOrRefuse, stamp, type PromoteDeps, type PromotionRecord } from './common.js';
 import { restoreColour } from './database-dump.js';
+import { recordInterruptedSwitch } from './steps.js';
 
 export interface RollbackRequest {
   profile?: string;
@@ -48,6 +49,8 @@ export interface RollbackResult {
   record: PromotionRecord;
   restored?: { snapshotId: string; instanceId: string; status: string };
   restoredDatabase?: { name: string; tenants: string[] };
+  /** An earlier rollback had switched and was stopped before it recorded: this run recorded it, nothing more. */
+  finished?: 'recorded the interrupted rollback';
 }
 
 export async function rollback(request: RollbackRequest, deps: PromoteDeps): Promise<RollbackResult> {
@@ -66,6 +69,23 @@ export async function rollback(request: RollbackRequest, deps: PromoteDeps): Pro
       exitCode: ExitCode.failed,
       hint: 'Promote first: `omrs promote`.',
     });
+  const finished = await recordInterruptedSwitch(
+    { client, ns, labels: namespaceLabels(release, name, digest), events },
+    current,
+    resolve(deps.cwd, request.recordsDir ?? '.'),
+    (r) => r.action === 'rollback' && r.to === current.live,
+  );
+  if (finished)
+    return {
+      profile: name,
+      context: client.context,
+      namespace: ns,
+      from: finished.from ?? otherColour(finished.to),
+      live: finished.to,
+      service: current.target ?? '',
+      record: finished,
+      finished: 'recorded the interrupted rollback',
+    };
   const records = await readRecords<PromotionRecord>(client, ns);
   const lastGood = [...records].reverse().find((r) => r.result === 'succeeded' && r.to === current.live);
   const target: Colour = lastGood?.from ?? otherColour(current.live);

@@ -14,6 +14,7 @@ import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
 import { profileImages } from '../render/values.js';
+import type { KubeClient } from '../runtime/kube/client.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { forwardGateway } from '../runtime/kube/open.js';
@@ -461,35 +462,34 @@ export async function switchStep(
 
 /**
  * 0. A run killed between its switch and its record left traffic switched, unrecorded; the switch
- * Service carries the record, so write it now. Returns it when it promoted this same app, which
- * is then done (promoting again would flip the colours back).
+ * Service carries the record, so write it now. Returns it when `done` says it was the very run
+ * asked for again (promoting or rolling back once more would flip the colours back).
  */
 export async function recordInterruptedSwitch(
-  p: Promotion,
+  o: { client: KubeClient; ns: string; labels: Record<string, string>; events: EventSink },
   current: LiveState,
   recordsDir: string,
+  done: (switched: PromotionRecord) => boolean,
 ): Promise<PromotionRecord | undefined> {
   const switched = current.switchRecord as PromotionRecord | undefined;
   if (!switched) return undefined;
-  const records = await readRecords<PromotionRecord>(p.client, p.ns);
+  const records = await readRecords<PromotionRecord>(o.client, o.ns);
   if (records.some((r) => r.at === switched.at && r.action === switched.action && r.result === 'succeeded'))
     return undefined;
   await step(
-    p.deps.events,
+    o.events,
     'record',
     `record the interrupted ${switched.action} to ${switched.to} (switched at ${switched.at}, not recorded)`,
     async () => {
-      await appendRecord(p.client, p.ns, switched, namespaceLabels(p.release, p.name, p.digest));
+      await appendRecord(o.client, o.ns, switched, o.labels);
       await appendLocal(recordsDir, switched);
     },
   );
-  const same = switched.action === 'promote' && switched.appDigest === p.digest;
-  p.deps.events.emit({
+  const same = done(switched);
+  o.events.emit({
     type: 'warning',
     message: `an earlier run switched traffic to ${switched.to} and was stopped before it recorded the ${switched.action}: recorded it now`,
-    ...(same && {
-      hint: `${switched.to} already serves this app: nothing more to do (\`omrs rollback\` goes back).`,
-    }),
+    ...(same && { hint: `${switched.to} is live: that ${switched.action} is complete, nothing more to do.` }),
   });
   return same ? switched : undefined;
 }

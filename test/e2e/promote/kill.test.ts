@@ -176,6 +176,31 @@ describe.skipIf(!engines)(
       const next = await promote('--json');
       expect(next.code, next.stderr).toBe(0);
       expect((JSON.parse(next.stdout) as { live: string }).live).toBe('green');
+
+      // The same for a rollback (to blue) killed before it recorded: rolling back again would go
+      // to green; it records the rollback instead and switches nothing.
+      const rollback = () =>
+        runCli(['rollback', ...common().slice(0, 5), '--records-dir', setup.dir, '--json'], { env });
+      const back = await rollback();
+      expect(back.code, back.stderr).toBe(0);
+      expect(await live()).toBe('blue');
+      const withRollback = await records();
+      await core.replaceNamespacedConfigMap({
+        name: 'omrs-promotions',
+        namespace: NS,
+        body: {
+          metadata: { name: 'omrs-promotions', namespace: NS },
+          data: { 'promotions.json': JSON.stringify(withRollback.slice(0, -1)) },
+        },
+      });
+      const again2 = await rollback();
+      expect(again2.code, again2.stderr).toBe(0);
+      expect(JSON.parse(again2.stdout)).toMatchObject({
+        live: 'blue',
+        finished: 'recorded the interrupted rollback',
+      });
+      expect(await live()).toBe('blue');
+      expect(await records()).toEqual(withRollback);
     }, 300_000);
   },
 );
