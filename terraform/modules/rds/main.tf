@@ -302,7 +302,7 @@ resource "aws_db_instance" "replica" {
   kms_key_id            = aws_kms_key.db.arn
   max_allocated_storage = local.max_storage
 
-  multi_az               = false
+  multi_az               = var.multi_az # a replica of a Multi-AZ primary stays available too
   vpc_security_group_ids = [aws_security_group.db.id]
   publicly_accessible    = false
   ca_cert_identifier     = "rds-ca-rsa2048-g1"
