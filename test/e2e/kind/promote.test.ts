@@ -17,7 +17,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { CreateDBInstanceCommand, DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { DeleteDBInstanceCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
@@ -29,7 +29,15 @@ import { clientFor } from '../../../src/runtime/kube/client.js';
 import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { forwardPort, type PortForwardHandle } from '../../../src/runtime/kube/port-forward.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
-import { createProfileSecrets, MIRROR, pushTestImages, QA, TEST_IMAGES } from '../promote/setup.js';
+import {
+  createProfileSecrets,
+  createRdsInstance,
+  MIRROR,
+  pushTestImages,
+  QA,
+  TEST_IMAGES,
+  upComposeStack,
+} from '../promote/setup.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -173,24 +181,29 @@ function loadGenerator(base: string, authorization: string, run: string) {
   };
 }
 
-/** One request through the entry: its HTTP status (0 when it failed). */
-const loadOnce = (base: string): Promise<number> =>
+/** One GET through the entry for `host`: its HTTP status (0 when it failed) and body. */
+const getThroughEntry = (
+  base: string,
+  path: string,
+  host = HOST,
+): Promise<{ status: number; body: string }> =>
   new Promise((resolve) => {
     const req = httpsRequest(
-      new URL('/openmrs/ws/rest/v1/systemsetting?q=omrs&v=full', base),
+      new URL(path, base),
       {
-        headers: { Host: HOST, Authorization: AUTHORIZATION },
+        headers: { Host: host, Authorization: AUTHORIZATION },
         rejectUnauthorized: false,
-        servername: HOST,
+        servername: host,
         timeout: 10_000,
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, body: '' }));
     req.end();
   });
 
@@ -227,6 +240,21 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     qaRecord,
   ];
   const promote = (...extra: string[]) => runCli(['promote', ...common(), ...extra], { env, cwd: REPO });
+  const rollback = (profileAt: string, ...extra: string[]) =>
+    runCli(
+      [
+        'rollback',
+        '--profile',
+        profileAt,
+        '--context',
+        kind!.context,
+        '--yes',
+        '--records-dir',
+        dir,
+        ...extra,
+      ],
+      { env, cwd: REPO },
+    );
   const live = async () =>
     (await core.readNamespacedService({ name: 'openmrs', namespace: NS })).metadata?.annotations?.[
       'omrs.dev/live-colour'
@@ -377,37 +405,14 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     await rds
       .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: INSTANCE, SkipFinalSnapshot: true }))
       .catch(() => undefined);
-    await rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: INSTANCE,
-        Engine: 'mariadb',
-        EngineVersion: '10.11.7',
-        DBInstanceClass: 'db.m6g.large',
-        AllocatedStorage: 20,
-        MasterUsername: 'openmrs',
-        MasterUserPassword: 'not-a-secret-1',
-      }),
-    );
+    await createRdsInstance(rds, INSTANCE);
+
     expectOk(
       await runCli(['promote', 'fingerprint', '--profile', profileFile, '--record'], { env, cwd: REPO }),
     );
 
     // QA's record: the QA twin's gate, digests and a smoke test of a compose stack of the same images.
-    const up = await runCli(
-      [
-        'up',
-        '--json',
-        '--profile',
-        'test/fixtures/profiles/good/compose-test.yaml',
-        '--env',
-        QA_ENV,
-        '--pull',
-        'never',
-      ],
-      { env: { CI: 'true' }, cwd: REPO },
-    );
-    expectOk(up);
-    const qaUrl = new URL((JSON.parse(up.stdout) as { url: string }).url).origin;
+    const qaUrl = await upComposeStack(QA_ENV);
     const qa = await runCli(['promote', 'record', '--profile', QA, '--smoke-url', qaUrl, '-o', qaRecord], {
       env: { ...env, OMRS_SMOKE_PASSWORD: 'Admin123' },
       cwd: REPO,
@@ -452,7 +457,10 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
       // promotion had nothing to serve before, so the load starts once the entry answers.
       await until(
         'the new entry answering',
-        async () => ((await loadOnce(entry)) === 200 ? true : undefined),
+        async () =>
+          (await getThroughEntry(entry, '/openmrs/ws/rest/v1/systemsetting?q=omrs&v=full')).status === 200
+            ? true
+            : undefined,
         60_000,
       );
       const load = loadGenerator(entry, AUTHORIZATION, 'first');
@@ -511,10 +519,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         if (afterKill === 'blue')
           expect(JSON.parse(again.stdout)).toMatchObject({ finished: expect.any(String) });
 
-        const back = await runCli(
-          ['rollback', '--profile', profileFile, '--context', kind!.context, '--yes', '--records-dir', dir],
-          { env, cwd: REPO },
-        );
+        const back = await rollback(profileFile);
         expectOk(back);
         expect(await live()).toBe('green');
         // The ingress controller follows the Service (it throttles its provider for 2 s): wait
@@ -613,20 +618,8 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         'promote:blue:succeeded',
       ]);
       // An external database has no dump to restore: refused before anything is switched.
-      const withoutDump = await runCli(
-        [
-          'rollback',
-          '--profile',
-          profileFile,
-          '--context',
-          kind!.context,
-          '--yes',
-          '--records-dir',
-          dir,
-          '--restore-database',
-        ],
-        { env, cwd: REPO },
-      );
+      const withoutDump = await rollback(profileFile, '--restore-database');
+
       expect(withoutDump.code, withoutDump.stderr).toBe(2);
       expect(withoutDump.stderr).toMatch(/took no dump/);
       expect(await live()).toBe('blue');
@@ -721,18 +714,8 @@ ${SHARED_CLUSTER_WAIVERS}    - rule: OMRS-K8S-007
         "UPDATE global_property SET property_value = 'changed-later' WHERE property = 'omrs.promote.marker'",
       );
 
-      const back = await run(
-        'rollback',
-        '--profile',
-        bundled,
-        '--context',
-        kind!.context,
-        '--yes',
-        '--records-dir',
-        dir,
-        '--restore-database',
-        '--json',
-      );
+      const back = await rollback(bundled, '--restore-database', '--json');
+
       expectOk(back);
       expect(JSON.parse(back.stdout)).toMatchObject({
         live: 'green',
@@ -742,26 +725,14 @@ ${SHARED_CLUSTER_WAIVERS}    - rule: OMRS-K8S-007
       // Through the entry: green's restarted backend serves what the dump held.
       const answer = await until(
         'the restored value through the entry',
-        () =>
-          new Promise<string | undefined>((resolve) => {
-            const req = httpsRequest(
-              new URL('/openmrs/ws/rest/v1/systemsetting?q=omrs.promote.marker&v=full', entry),
-              {
-                headers: { Host: BUNDLED_HOST, Authorization: AUTHORIZATION },
-                rejectUnauthorized: false,
-                servername: BUNDLED_HOST,
-              },
-              (res) => {
-                let body = '';
-                res.on('data', (d: Buffer) => (body += d.toString()));
-                res.on('end', () =>
-                  resolve(res.statusCode === 200 && body.includes('before-promotion') ? body : undefined),
-                );
-              },
-            );
-            req.on('error', () => resolve(undefined));
-            req.end();
-          }),
+        async () => {
+          const r = await getThroughEntry(
+            entry,
+            '/openmrs/ws/rest/v1/systemsetting?q=omrs.promote.marker&v=full',
+            BUNDLED_HOST,
+          );
+          return r.status === 200 && r.body.includes('before-promotion') ? r.body : undefined;
+        },
         60_000,
       );
       expect(answer).toContain('before-promotion');

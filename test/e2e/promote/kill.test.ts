@@ -48,6 +48,17 @@ describe.skipIf(!engines)(
       );
     }
 
+    /** What a kill between a switch and its record leaves: the records without the last one. */
+    const dropLastRecord = (all: unknown[]) =>
+      setup.ctx.core.replaceNamespacedConfigMap({
+        name: 'omrs-promotions',
+        namespace: NS,
+        body: {
+          metadata: { name: 'omrs-promotions', namespace: NS },
+          data: { 'promotions.json': JSON.stringify(all.slice(0, -1)) },
+        },
+      });
+
     it('first promotion makes green live', async () => {
       const fp = await runCli(['promote', 'fingerprint', '--profile', PROFILE, '--record'], { env });
       expect(fp.code, fp.stderr).toBe(0);
@@ -142,18 +153,10 @@ describe.skipIf(!engines)(
     it('a run killed between its switch and its record: promote again records it and changes nothing else', async () => {
       // The state such a kill leaves (the kind test kills during the switch, where the instant is
       // chance): traffic on blue, the Service carrying blue's record, the ConfigMap without it.
-      const { core } = setup.ctx;
       const all = await records();
       const last = all.at(-1)!;
       expect(last).toMatchObject({ action: 'promote', to: 'blue', result: 'succeeded' });
-      await core.replaceNamespacedConfigMap({
-        name: 'omrs-promotions',
-        namespace: NS,
-        body: {
-          metadata: { name: 'omrs-promotions', namespace: NS },
-          data: { 'promotions.json': JSON.stringify(all.slice(0, -1)) },
-        },
-      });
+      await dropLastRecord(all);
       const blueBefore = await deployments(`${NS}-blue`);
       const serviceBefore = (await world()).service;
 
@@ -185,14 +188,7 @@ describe.skipIf(!engines)(
       expect(back.code, back.stderr).toBe(0);
       expect(await live()).toBe('blue');
       const withRollback = await records();
-      await core.replaceNamespacedConfigMap({
-        name: 'omrs-promotions',
-        namespace: NS,
-        body: {
-          metadata: { name: 'omrs-promotions', namespace: NS },
-          data: { 'promotions.json': JSON.stringify(withRollback.slice(0, -1)) },
-        },
-      });
+      await dropLastRecord(withRollback);
       const again2 = await rollback();
       expect(again2.code, again2.stderr).toBe(0);
       expect(JSON.parse(again2.stdout)).toMatchObject({

@@ -125,6 +125,39 @@ export async function createProfileSecrets(
     });
 }
 
+/** The RDS instance Terraform would have built, on the AWS emulator. */
+export const createRdsInstance = (rds: RDSClient, id: string) =>
+  rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: id,
+      Engine: 'mariadb',
+      EngineVersion: '10.11.7',
+      DBInstanceClass: 'db.m6g.large',
+      AllocatedStorage: 20,
+      MasterUsername: 'openmrs',
+      MasterUserPassword: 'not-a-secret-1',
+    }),
+  );
+
+/** A compose stack of the omrs-test images (what QA's smoke test reaches); its gateway's origin. */
+export async function upComposeStack(envName: string): Promise<string> {
+  const up = await runCli(
+    [
+      'up',
+      '--json',
+      '--profile',
+      'test/fixtures/profiles/good/compose-test.yaml',
+      '--env',
+      envName,
+      '--pull',
+      'never',
+    ],
+    { env: { CI: 'true' }, cwd: join(import.meta.dirname, '../../..') },
+  );
+  expect(up.code, up.stderr).toBe(0);
+  return new URL((JSON.parse(up.stdout) as { url: string }).url).origin;
+}
+
 export interface World {
   namespaces: string[];
   releases: string[];
@@ -265,18 +298,7 @@ export function usePromoteSetup() {
       .split('\n')
       .map((l) => JSON.parse(l) as never);
 
-  const createInstance = () =>
-    rds.send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: INSTANCE,
-        Engine: 'mariadb',
-        EngineVersion: '10.11.7',
-        DBInstanceClass: 'db.m6g.large',
-        AllocatedStorage: 20,
-        MasterUsername: 'openmrs',
-        MasterUserPassword: 'not-a-secret-1',
-      }),
-    );
+  const createInstance = () => createRdsInstance(rds, INSTANCE);
 
   beforeAll(async () => {
     kc.loadFromFile(kube!.kubeconfig);
@@ -294,21 +316,7 @@ export function usePromoteSetup() {
       .send(new DeleteParameterCommand({ Name: '/omrs/promote-test/infra-fingerprint' }))
       .catch(() => undefined);
     // A real stack of the omrs-test images as the smoke-test target.
-    const up = await runCli(
-      [
-        'up',
-        '--json',
-        '--profile',
-        'test/fixtures/profiles/good/compose-test.yaml',
-        '--env',
-        SMOKE_ENV,
-        '--pull',
-        'never',
-      ],
-      { env: { CI: 'true' } },
-    );
-    expect(up.code, up.stderr).toBe(0);
-    ctx.smokeUrl = new URL((JSON.parse(up.stdout) as { url: string }).url).origin;
+    ctx.smokeUrl = await upComposeStack(SMOKE_ENV);
     // PLAYING THE KUBELET: kwok hands a port-forward to a gateway pod's 8080 to the harness's
     // portForwardTarget; what answers there is this relay to the compose stack's gateway.
     kubeletRelay = await relay(kube!.portForwardTarget!, new URL(ctx.smokeUrl));
