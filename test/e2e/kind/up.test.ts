@@ -313,9 +313,24 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       const affinity = async () =>
         (await core.readNamespacedService({ name: service, namespace })).spec?.sessionAffinity;
       expect(await affinity()).toBe('ClientIP');
-      const ready = (
-        await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=backend' })
-      ).items.filter((p) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+      // The rollout's old pod may still be Ready while it terminates (slower on a busy machine):
+      // judge the pods that stay, once they are two.
+      const readyBackends = async () =>
+        (
+          await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=backend' })
+        ).items.filter(
+          (p) =>
+            !p.metadata?.deletionTimestamp &&
+            p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+        );
+      const ready = await until(
+        'two Ready backends that stay',
+        async () => {
+          const pods = await readyBackends();
+          return pods.length === 2 ? pods : undefined;
+        },
+        120_000,
+      );
       expect(ready, 'two Ready backends').toHaveLength(2);
 
       const open = background(
