@@ -340,10 +340,20 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       );
       try {
         const base = await gatewayUrl(open);
-        const login = await fetch(`${base}/openmrs/ws/rest/v1/session`, {
-          headers: { authorization: `Basic ${Buffer.from('admin:Admin123').toString('base64')}` },
-        });
-        expect(((await login.json()) as { authenticated: boolean }).authenticated).toBe(true);
+        // The gateway answers its own 503 page until it reaches a backend again after the rollout.
+        const login = await until(
+          'a login through the gateway',
+          async () => {
+            const r = await fetch(`${base}/openmrs/ws/rest/v1/session`, {
+              headers: { authorization: `Basic ${Buffer.from('admin:Admin123').toString('base64')}` },
+            });
+            const body = (await r.text()).trim();
+            return body.startsWith('{') && (JSON.parse(body) as { authenticated: boolean }).authenticated
+              ? r
+              : undefined;
+          },
+          120_000,
+        );
         const cookie = /JSESSIONID=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0];
         expect(cookie).toBeTruthy();
         /** One request of the logged-in session: does the pod it reached know the session? */
