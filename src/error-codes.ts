@@ -262,6 +262,16 @@ export const ERROR_CODES = {
   TERRAFORM_PROVIDER_MISSING: e('prerequisite', 'a Terraform provider cannot be installed'),
   TERRAFORM_PLAN_FAILED: e('failed', '`terraform plan` failed'),
   TERRAFORM_APPLY_FAILED: e('failed', '`terraform apply` failed'),
+  DESTROY_NOT_CONFIRMED: e('usage', 'destroy was not confirmed with the environment’s name'),
+  DESTROY_DATABASE_STOPPED: e(
+    'prerequisite',
+    'a bundled database does not run: no final snapshot can be taken',
+  ),
+  DESTROY_NO_INFRASTRUCTURE: e('usage', '--infrastructure with a profile that names no AWS infrastructure'),
+  DESTROY_DELETION_PROTECTED: e(
+    'failed',
+    'the profile’s RDS has deletion protection: its infrastructure stays',
+  ),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every code an OmrsError can carry. */

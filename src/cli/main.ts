@@ -16,6 +16,7 @@ import { registerRenderCommands } from './commands/render.js';
 import { registerCheckCommands } from './commands/check.js';
 import { registerPromoteCommands } from './commands/promote.js';
 import { registerEnvCommands } from './commands/env.js';
+import { registerDestroyCommand } from './commands/destroy.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('omrs');
@@ -62,6 +63,7 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or profile, 3 a check gate failed,
   registerCheckCommands(program, ctx);
   registerPromoteCommands(program, ctx);
   registerEnvCommands(program, ctx);
+  registerDestroyCommand(program, ctx);
   return program;
 }
 

@@ -153,6 +153,13 @@ const eks = z.strictObject({
       readReplica: z.boolean().default(false),
     })
     .prefault({}),
+  /** What terraform/modules/eks-addons installs besides the EBS CSI driver, Traefik and cert-manager. */
+  addons: z
+    .strictObject({
+      /** The ACME account of the ClusterIssuer named by ingress.tls.clusterIssuer. */
+      acmeEmail: z.email('must be an email address').optional(),
+    })
+    .prefault({}),
   stateBucket: z.string().min(3),
   lockTable: z.string().min(3),
 });

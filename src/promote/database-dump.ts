@@ -7,9 +7,14 @@ import { ExitCode, OmrsError } from '../errors.js';
 import type { EventSink } from '../events/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeClient } from '../runtime/kube/client.js';
-import { clusterBackends, tenantDatabaseOf, type DatabaseTarget } from '../runtime/kube/database.js';
+import {
+  clusterBackends,
+  dumpTenants,
+  tenantDatabaseOf,
+  type DatabaseTarget,
+} from '../runtime/kube/database.js';
 import { rolloutRestart } from '../runtime/kube/restart.js';
-import { restore, snapshot } from '../seed/snapshot.js';
+import { restore } from '../seed/snapshot.js';
 
 export interface DatabaseDump {
   tenant: string;
@@ -39,25 +44,8 @@ const targetOf = (c: ColourDatabases): DatabaseTarget => ({
 });
 
 /** Dumps every tenant's database of the colour under one snapshot name. */
-export async function dumpColour(
-  c: ColourDatabases,
-  tenants: string[],
-  name: string,
-): Promise<DatabaseDump[]> {
-  const target = targetOf(c);
-  const backends = await clusterBackends(target);
-  const dumps: DatabaseDump[] = [];
-  for (const tenant of tenants) {
-    const db = await tenantDatabaseOf(target, tenant, c.events, backends);
-    try {
-      const r = await snapshot(db.url, name, { cwd: c.dir, env: c.env, events: c.events });
-      dumps.push({ tenant, name, file: r.file, bytes: r.bytes });
-    } finally {
-      await db.release();
-    }
-  }
-  return dumps;
-}
+export const dumpColour = (c: ColourDatabases, tenants: string[], name: string): Promise<DatabaseDump[]> =>
+  dumpTenants(targetOf(c), tenants, name, { cwd: c.dir, env: c.env, events: c.events });
 
 /** Loads the dumps back into the colour's databases, then restarts its backends (ready again). */
 export async function restoreColour(

@@ -68,12 +68,12 @@ export interface TerraformPlan {
 }
 
 /** OMRS_TERRAFORM, else terraform on PATH, else OpenTofu's `tofu` (the same CLI). */
-async function findTerraform(env: Record<string, string | undefined>): Promise<string> {
+async function findTerraform(env: Record<string, string | undefined>, why: string): Promise<string> {
   const found = env.OMRS_TERRAFORM ?? (await findBinary('terraform', env)) ?? (await findBinary('tofu', env));
   if (found) return found;
   throw new OmrsError({
     code: 'TERRAFORM_NOT_FOUND',
-    message: 'the infrastructure changed, and neither terraform nor OpenTofu is installed',
+    message: `${why}, and neither terraform nor OpenTofu is installed`,
     exitCode: ExitCode.prerequisite,
     hint: 'Install terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or OpenTofu, or set OMRS_TERRAFORM to its path; see terraform/README.md.',
   });
@@ -89,12 +89,15 @@ export async function terraformPlan(
   profileName: string,
   env: Record<string, string | undefined>,
   signal?: AbortSignal,
+  mode: 'apply' | 'destroy' = 'apply',
 ): Promise<TerraformPlan> {
-  const terraform = await findTerraform(env);
+  const why =
+    mode === 'destroy' ? '`omrs destroy --infrastructure` plans a destroy' : 'the infrastructure changed';
+  const terraform = await findTerraform(env, why);
   const work = await mkdtemp(join(tmpdir(), 'omrs-tf-'));
   const dataDir = join(work, 'data');
   const varFile = join(work, 'terraform.tfvars.json');
-  const planFile = join(work, 'promotion.tfplan');
+  const planFile = join(work, `${mode === 'destroy' ? 'destroy' : 'promotion'}.tfplan`);
   await writeFile(varFile, JSON.stringify(profileToTfvars(profile, { profile: profileName }), null, 2));
   const backend = backendConfigArgs(profile, { profile: profileName });
   if (env.OMRS_AWS_ENDPOINT) {
@@ -137,7 +140,7 @@ export async function terraformPlan(
       `exit code ${String(init.code)}`;
     throw new OmrsError({
       code: provider ? 'TERRAFORM_PROVIDER_MISSING' : 'TERRAFORM_INIT_FAILED',
-      message: `the infrastructure changed, and \`terraform init\` in ${relative(process.cwd(), root) || root} failed: ${reason}`,
+      message: `${why}, and \`terraform init\` in ${relative(process.cwd(), root) || root} failed: ${reason}`,
       exitCode: ExitCode.prerequisite,
       hint: provider
         ? README_HINT
@@ -149,6 +152,7 @@ export async function terraformPlan(
     [
       `-chdir=${root}`,
       'plan',
+      ...(mode === 'destroy' ? ['-destroy'] : []),
       '-input=false',
       '-no-color',
       '-lock-timeout=5m',
@@ -175,7 +179,7 @@ export async function terraformApply(
   env: Record<string, string | undefined>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const terraform = await findTerraform(env);
+  const terraform = await findTerraform(env, 'the plan is applied');
   const result = await run(
     terraform,
     [`-chdir=${plan.root}`, 'apply', '-input=false', '-no-color', '-lock-timeout=5m', plan.planFile],
@@ -192,4 +196,45 @@ export async function terraformApply(
       exitCode: ExitCode.failed,
       hint: 'The state lock is released by terraform; inspect with `terraform plan` in the root and run `omrs promote` again.',
     });
+}
+
+/**
+ * The Terraform root of a profile planned for destruction (`omrs destroy --infrastructure`). A
+ * profile whose RDS has deletion protection is refused here, before any plan: omrs never turns
+ * the protection off itself. RDS takes its final snapshot on the way (the module's
+ * final_snapshot_identifier).
+ */
+export async function planInfrastructureTeardown(
+  o: { cwd: string; profile: Profile; name: string; env: Record<string, string | undefined> },
+  signal?: AbortSignal,
+): Promise<{ root: string; summary: string; apply(): Promise<void> }> {
+  const eks = o.profile.cluster.eks;
+  if (!eks)
+    throw new OmrsError({
+      code: 'DESTROY_NO_INFRASTRUCTURE',
+      message: `profile ${o.name} names no AWS infrastructure (cluster.eks)`,
+      exitCode: ExitCode.usage,
+      hint: 'Leave out --infrastructure: omrs destroy then removes the environment alone.',
+    });
+  if (eks.rds.deletionProtection)
+    throw new OmrsError({
+      code: 'DESTROY_DELETION_PROTECTED',
+      message: `the RDS instance of profile ${o.name} has deletion protection (cluster.eks.rds.deletionProtection), so its infrastructure is not destroyed`,
+      exitCode: ExitCode.failed,
+      hint: 'Set cluster.eks.rds.deletionProtection: false and apply it with `omrs promote` (the prod root refuses that by design), then run destroy again. Nothing was removed.',
+    });
+  const dir = terraformDir(o.cwd);
+  const plan = await terraformPlan(
+    terraformRoot(dir, o.name, o.profile),
+    o.profile,
+    o.name,
+    o.env,
+    signal,
+    'destroy',
+  );
+  return {
+    root: relative(o.cwd, plan.root) || plan.root,
+    summary: plan.summary,
+    apply: () => terraformApply(plan, o.env, signal),
+  };
 }

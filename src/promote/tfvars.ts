@@ -51,6 +51,8 @@ export function profileToTfvars(profile: Profile, id: TfIdentity = {}): Record<s
     rds_backup_retention_days: eks.rds.backupRetentionDays,
     rds_deletion_protection: eks.rds.deletionProtection,
     rds_read_replica: eks.rds.readReplica,
+    cluster_issuer: profile.ingress.tls.clusterIssuer ?? '',
+    acme_email: eks.addons.acmeEmail ?? '',
     state_bucket: eks.stateBucket,
     lock_table: eks.lockTable,
   };

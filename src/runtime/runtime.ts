@@ -117,6 +117,14 @@ export interface StatusResult {
   revision?: number;
   releaseStatus?: string;
   services: ServiceStatus[];
+  /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */
+  globalProperties?: {
+    tenant: string;
+    applied: number;
+    differ: string[];
+    missing: string[];
+    error?: string;
+  }[];
 }
 
 export interface LogsOptions {
@@ -207,6 +215,28 @@ export interface DashboardOptions {
   namespace?: string;
 }
 
+/** What `omrs destroy` would remove: everything that carries the environment's label. */
+export interface DestroyScope {
+  env: string;
+  runtime: RuntimeKind;
+  context?: string;
+  /** For people: "container omrs-dev-db-1", "namespace omrs-pk-green (release omrs-pk, 2 volume claims)". */
+  objects: string[];
+  /** The bundled databases a final snapshot is taken of (where: a namespace, or the Docker env). */
+  databases: { where: string; tenants: string[]; running: boolean }[];
+  /** What destroy leaves alone although the environment uses it (an external database). */
+  kept: string[];
+}
+
+/** One tenant database's final snapshot (a `.sql.gz` that `omrs db restore <name>` reads). */
+export interface FinalSnapshot {
+  where: string;
+  tenant: string;
+  name: string;
+  file: string;
+  bytes: number;
+}
+
 export interface Runtime {
   readonly kind: RuntimeKind;
   up(options: UpOptions): Promise<UpResult>;
@@ -217,4 +247,9 @@ export interface Runtime {
   restart(options: RestartOptions): Promise<RestartResult>;
   seedTarget(options: { tenant?: string }): Promise<SeedTarget>;
   dashboardSource(options: DashboardOptions): Promise<DashboardSource>;
+  destroyScope(): Promise<DestroyScope>;
+  /** Dumps each running database of the scope, one snapshot `<name>-<where>` per place. */
+  finalSnapshot(scope: DestroyScope, name: string): Promise<FinalSnapshot[]>;
+  /** Removes everything in the scope, volumes included. */
+  destroy(scope: DestroyScope): Promise<DownResult>;
 }

@@ -564,6 +564,30 @@ resource "aws_eks_cluster" "main" {
   #/ENCRYPTION
 }
 
+resource "aws_eks_addon" "ebs_csi" {
+  cluster_name             = aws_eks_cluster.main.name
+  addon_name               = "aws-ebs-csi-driver"
+  service_account_role_arn = "arn:aws:iam::111122223333:role/ebs-csi"
+}
+
+resource "helm_release" "ingress" {
+  name       = "traefik"
+  repository = "https://traefik.github.io/charts"
+  chart      = "traefik"
+}
+
+resource "helm_release" "cert_manager" {
+  name       = "cert-manager"
+  repository = "https://charts.jetstack.io"
+  chart      = "cert-manager"
+}
+
+resource "helm_release" "cluster_config" {
+  name   = "omrs-cluster-config"
+  chart  = "./charts/cluster-config"
+  values = [yamlencode({ clusterIssuer = { name = "letsencrypt" } })]
+}
+
 resource "aws_eks_node_group" "main" {
   cluster_name  = aws_eks_cluster.main.name
   node_role_arn = "arn:aws:iam::111122223333:role/nodes"
@@ -683,6 +707,14 @@ resource "aws_dynamodb_table" "lock" {
           'iam_database_authentication_enabled = true',
           'iam_database_authentication_enabled = false',
         ),
+    },
+    'OMRS-TF-017': {
+      main: (m) => m.replace('  service_account_role_arn = "arn:aws:iam::111122223333:role/ebs-csi"\n', ''),
+    },
+    'OMRS-TF-018': { main: (m) => m.replace('chart      = "traefik"', 'chart      = "podinfo"') },
+    'OMRS-TF-019': {
+      main: (m) =>
+        m.replace('values = [yamlencode({ clusterIssuer = { name = "letsencrypt" } })]', 'values = []'),
     },
     'OMRS-TF-016': {
       main: (m) =>

@@ -44,6 +44,16 @@ const RDS = ['aws_db_instance', 'aws_rds_cluster'];
 /** Read replicas take backups and availability from their source instance. */
 const isReplica = (r: TfResource): boolean => r.body.replicate_source_db !== undefined;
 const EKS_LOGS = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+/** A chart by name, whether from a repository (`chart = "traefik"`) or a path (`.../charts/traefik`). */
+const helmCharts = (ctx: TerraformContext, names: string[]): TfResource[] =>
+  of(ctx, 'helm_release').filter((r) => {
+    const chart = str(r.body.chart) ?? '';
+    return names.some((n) => chart === n || chart.endsWith(`/${n}`));
+  });
+/** One finding per EKS cluster when `present` is false: what the chart will miss there. */
+const perCluster = (ctx: TerraformContext, present: boolean, message: string): Hit[] =>
+  present ? [] : of(ctx, 'aws_eks_cluster').map((c) => hit(c, message));
+const INGRESS_CHARTS = ['traefik', 'ingress-nginx', 'aws-load-balancer-controller', 'haproxy-ingress'];
 
 export const terraformRules: R[] = [
   {
@@ -334,5 +344,56 @@ export const terraformRules: R[] = [
       of(ctx, 'aws_db_instance').flatMap((r) =>
         expectBool(r, 'performance_insights_enabled', true, 'fail', 'no query insight'),
       ),
+  },
+  {
+    id: 'OMRS-TF-017',
+    title: 'EKS has the EBS CSI driver, with its own IAM role',
+    severity: 'high',
+    scope: 'terraform',
+    levels: ['qa', 'prod'],
+    why: 'Without the EBS CSI driver no volume is provisioned on EKS: the database and backup claims stay Pending.',
+    fix: 'Add aws_eks_addon "aws-ebs-csi-driver" with service_account_role_arn (an IRSA role with AmazonEBSCSIDriverPolicy), as terraform/modules/eks-addons does.',
+    refs: {},
+    check: (ctx) => {
+      const addons = of(ctx, 'aws_eks_addon').filter((r) => str(r.body.addon_name) === 'aws-ebs-csi-driver');
+      const withRole = addons.filter(
+        (r) => r.body.service_account_role_arn !== undefined || r.body.pod_identity_association !== undefined,
+      );
+      if (addons.length > 0 && withRole.length === 0)
+        return addons.map((r) => hit(r, 'the EBS CSI driver has no IAM role (service_account_role_arn)'));
+      return perCluster(ctx, addons.length > 0, 'no aws-ebs-csi-driver add-on: volume claims stay Pending');
+    },
+  },
+  {
+    id: 'OMRS-TF-018',
+    title: 'EKS has an ingress controller',
+    severity: 'high',
+    scope: 'terraform',
+    levels: ['qa', 'prod'],
+    why: 'The chart (and the promotion entry) is reached through an Ingress; no controller, no traffic.',
+    fix: 'Install an ingress controller that follows ExternalName Services (terraform/modules/eks-addons installs Traefik).',
+    refs: {},
+    check: (ctx) =>
+      perCluster(
+        ctx,
+        helmCharts(ctx, INGRESS_CHARTS).length > 0,
+        `no ingress controller release (${INGRESS_CHARTS.join(', ')})`,
+      ),
+  },
+  {
+    id: 'OMRS-TF-019',
+    title: 'EKS has cert-manager and a ClusterIssuer',
+    severity: 'medium',
+    scope: 'terraform',
+    levels: ['qa', 'prod'],
+    why: 'The TLS certificate the Ingress asks for (ingress.tls.clusterIssuer) is issued by cert-manager through an issuer.',
+    fix: 'Install cert-manager and create the ClusterIssuer the profile names (terraform/modules/eks-addons does both).',
+    refs: {},
+    check: (ctx) => {
+      if (helmCharts(ctx, ['cert-manager']).length === 0)
+        return perCluster(ctx, false, 'no cert-manager release: TLS certificates are never issued');
+      const issuer = ctx.model.resources.some((r) => /clusterissuer/i.test(show(r.body)));
+      return perCluster(ctx, issuer, 'cert-manager without a ClusterIssuer');
+    },
   },
 ];

@@ -70,7 +70,20 @@ export function statusText(s: StatusResult, c: Colors): string {
       s.services.map((x) => shown.map(([, cell]) => cell(x))),
       c.dim,
     ),
+    ...(s.globalProperties ?? []).map((g) => propertiesLine(g, c)),
   ].join('\n');
+}
+
+function propertiesLine(g: NonNullable<StatusResult['globalProperties']>[number], c: Colors): string {
+  const head = `global properties of ${c.bold(g.tenant)}:`;
+  if (g.error) return `${head} ${c.yellow('not read')} ${c.dim(`(${g.error})`)}`;
+  const total = g.applied + g.differ.length + g.missing.length;
+  const ok = g.applied === total;
+  return [
+    `${head} ${(ok ? c.green : c.yellow)(`${g.applied} of ${total} applied`)}`,
+    ...(g.missing.length ? [c.dim(`not in the database yet: ${g.missing.join(', ')}`)] : []),
+    ...(g.differ.length ? [c.dim(`another value in the database: ${g.differ.join(', ')}`)] : []),
+  ].join('  ');
 }
 
 export function openText(h: OpenHandle, c: Colors): string {

@@ -86,7 +86,13 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addOption(envOption())
     .action(
       action(ctx, async (out, opts: EnvOpts) => {
-        const result = await (await runtimeOf(opts, out, ctx)).status();
+        const runtime = await runtimeOf(opts, out, ctx);
+        const result = await runtime.status();
+        const wanted = result.exists ? await profileGlobalProperties(opts.profile, ctx) : {};
+        if (Object.keys(wanted).length > 0) {
+          const { appliedGlobalProperties } = await import('../../runtime/applied-properties.js');
+          result.globalProperties = await appliedGlobalProperties(runtime, result, wanted);
+        }
         out.result(result, (c) => statusText(result, c));
         return result.services.some((s) => s.runtime === 'error') ? ExitCode.failed : ExitCode.ok;
       }),
@@ -177,6 +183,18 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
         composeExportCommand(out, ctx, opts),
       ),
     );
+}
+
+/** The profile's openmrs.globalProperties; none when the profile cannot be opened (status still answers). */
+async function profileGlobalProperties(
+  profile: string | undefined,
+  ctx: CliContext,
+): Promise<Record<string, string>> {
+  const { openProfile } = await import('../../profile/index.js');
+  return openProfile(profile, ctx.io).then(
+    (opened) => opened.profile.openmrs.globalProperties,
+    () => ({}),
+  );
 }
 
 /** Resolves when the command is interrupted (Ctrl-C): how long a port-forward lives. */

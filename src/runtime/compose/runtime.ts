@@ -7,6 +7,7 @@ import { composeSource } from './dashboard-source.js';
 import { composeTenantDatabase } from './database.js';
 import { logs } from './logs.js';
 import { restartService } from './restart.js';
+import { composeDestroyScope, composeFinalSnapshot } from './destroy.js';
 import { down, type DownResult as ComposeDownResult } from './down.js';
 import { status } from './status.js';
 import { envNameFor } from './env-name.js';
@@ -37,6 +38,16 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
     ...(request.env && { env: request.env }),
   };
 
+  const downAll = async (volumes: boolean): Promise<DownResult> => {
+    const env = await envName();
+    const result = await down(
+      env,
+      { volumes },
+      { docker: await docker(), events: deps.events, env: deps.env, signal: deps.signal },
+    );
+    return { ...result, runtime: 'compose', removed: removedOf(result), kept: result.keptVolumes };
+  };
+
   return {
     kind: 'compose',
 
@@ -45,15 +56,7 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
       return { ...result, runtime: 'compose' };
     },
 
-    async down(options): Promise<DownResult> {
-      const env = await envName();
-      const result = await down(
-        env,
-        { volumes: options.volumes === true },
-        { docker: await docker(), events: deps.events, env: deps.env, signal: deps.signal },
-      );
-      return { ...result, runtime: 'compose', removed: removedOf(result), kept: result.keptVolumes };
-    },
+    down: (options) => downAll(options.volumes === true),
 
     async status() {
       const env = await envName();
@@ -113,5 +116,15 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
         { docker: await docker(), bus: options.bus, env: deps.env, cwd: deps.cwd, signal: deps.signal },
       );
     },
+
+    async destroyScope() {
+      return composeDestroyScope(await docker(), await envName());
+    },
+
+    async finalSnapshot(scope, name) {
+      return composeFinalSnapshot(await docker(), scope, name, deps);
+    },
+
+    destroy: () => downAll(true),
   };
 }

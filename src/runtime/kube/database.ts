@@ -7,6 +7,7 @@ import { ExitCode, OmrsError } from '../../errors.js';
 import { api, apiError, isNotFound, type KubeClient } from './client.js';
 import type { EventSink } from '../../events/types.js';
 import type { Target } from './connect.js';
+import { snapshot } from '../../seed/snapshot.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
 
 export interface ClusterDatabase {
@@ -146,4 +147,31 @@ export async function tenantDatabaseOf(
     url: `mysql://${encodeURIComponent(user)}:${encodeURIComponent(password ?? '')}@127.0.0.1:${forward.port}/${database}`,
     release: forward.close,
   };
+}
+
+export interface DumpDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  events: EventSink;
+}
+
+/** Dumps the tenants' databases of one namespace under one snapshot name (port-forwarded). */
+export async function dumpTenants(
+  target: DatabaseTarget,
+  tenants: string[],
+  name: string,
+  deps: DumpDeps,
+): Promise<{ tenant: string; name: string; file: string; bytes: number }[]> {
+  const backends = await clusterBackends(target);
+  const dumps = [];
+  for (const tenant of tenants) {
+    const db = await tenantDatabaseOf(target, tenant, deps.events, backends);
+    try {
+      const r = await snapshot(db.url, name, { cwd: deps.cwd, env: deps.env, events: deps.events });
+      dumps.push({ tenant, name, file: r.file, bytes: r.bytes });
+    } finally {
+      await db.release();
+    }
+  }
+  return dumps;
 }

@@ -10,6 +10,7 @@ import { kubeLogs } from './logs.js';
 import { kubeOpen } from './open.js';
 import { prepareCluster } from './providers/prepare.js';
 import { restartService } from './restart.js';
+import { kubeDestroy, kubeDestroyScope, kubeFinalSnapshot, type KubeDestroyScope } from './destroy.js';
 import { kubeDown } from './down.js';
 import { kubeStatus } from './status.js';
 import { kubeUp } from './up.js';
@@ -17,6 +18,8 @@ import { kubeUp } from './up.js';
 export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: RuntimeKind): Runtime {
   const kube: KubeRequest = { ...request, runtime: kind };
   let target: Promise<Target> | undefined;
+  /** The scopes this runtime answered: destroy removes what was shown, not what appeared since. */
+  const scopes = new WeakMap<object, KubeDestroyScope>();
   /** The approved target; the first call's action is what the guard asks about (`upgrade dev`). */
   const targetFor = (action: string, prepare = false): Promise<Target> =>
     (target ??= (prepare ? prepareCluster(kube, deps) : Promise.resolve(deps)).then((d) =>
@@ -116,6 +119,29 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
         cwd: deps.cwd,
         signal: deps.signal,
       });
+    },
+
+    async destroyScope() {
+      const scope = await kubeDestroyScope(await targetFor('destroy'));
+      scopes.set(scope, scope);
+      return scope;
+    },
+
+    async finalSnapshot(scope, name) {
+      return kubeFinalSnapshot(await targetFor('destroy'), scope, name, deps);
+    },
+
+    async destroy(scope) {
+      const t = await targetFor('destroy');
+      const { removed } = await kubeDestroy(t, scopes.get(scope) ?? (await kubeDestroyScope(t)), deps);
+      return {
+        env: t.env,
+        runtime: kind,
+        context: t.decision.context,
+        removed,
+        kept: scope.kept,
+        namespaceDeleted: removed.some((r) => r.startsWith('namespace ')),
+      };
     },
   };
 }

@@ -43,3 +43,15 @@ module "rds" {
   read_replica              = var.rds_read_replica
   tags                      = local.tags
 }
+
+module "addons" {
+  source = "../../modules/eks-addons"
+
+  cluster_name      = module.eks.cluster_name
+  oidc_provider_arn = module.eks.oidc_provider_arn
+  oidc_issuer_url   = module.eks.oidc_issuer_url
+  kms_key_arn       = module.eks.kms_key_arn
+  cluster_issuer    = var.cluster_issuer
+  acme_email        = var.acme_email
+  tags              = local.tags
+}

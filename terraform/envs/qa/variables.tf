@@ -127,3 +127,15 @@ variable "lock_table" {
   type        = string
   description = "cluster.eks.lockTable: DynamoDB lock table of the state (used through -backend-config; recorded in outputs)."
 }
+
+variable "cluster_issuer" {
+  type        = string
+  description = "ingress.tls.clusterIssuer: the cert-manager ClusterIssuer the add-ons create (empty: none)."
+  default     = ""
+}
+
+variable "acme_email" {
+  type        = string
+  description = "cluster.eks.addons.acmeEmail: the ACME account of that ClusterIssuer."
+  default     = ""
+}

@@ -86,4 +86,35 @@ describe.skipIf(!ready)('global properties of the profile on the running backend
     expect(second.digest).not.toBe(first.digest);
     expect(await settings(result.gatewayPort, PROPERTY)).toEqual([{ property: PROPERTY, value: SECOND }]);
   });
+
+  it('omrs status reads them back from the tenant database, and names one changed there (never its value)', async () => {
+    const status = async () => {
+      const run = await omrs(['status', '--profile', profile, '--env', ENV, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { globalProperties: unknown[] }).globalProperties;
+    };
+    // The profile's own property and the three of profiles/base.yaml.
+    expect(await status()).toEqual([{ tenant: 'default', applied: 4, differ: [], missing: [] }]);
+
+    const [db] = await docker.listContainers({
+      filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=db'] },
+    });
+    const exec = await docker.getContainer(db!.Id).exec({
+      Cmd: [
+        'sh',
+        '-c',
+        `mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "UPDATE global_property SET property_value = 'edited-by-hand' WHERE property = '${PROPERTY}'"`,
+      ],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({});
+    await new Promise((resolve) => stream.on('end', resolve).resume());
+    expect((await exec.inspect()).ExitCode).toBe(0);
+
+    expect(await status()).toEqual([{ tenant: 'default', applied: 3, differ: [PROPERTY], missing: [] }]);
+    const text = await omrs(['status', '--profile', profile, '--env', ENV]);
+    expect(text.stdout).toContain(`another value in the database: ${PROPERTY}`);
+    expect(text.stdout).not.toContain('edited-by-hand');
+  });
 });

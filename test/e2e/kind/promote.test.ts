@@ -739,4 +739,56 @@ ${SHARED_CLUSTER_WAIVERS}    - rule: OMRS-K8S-007
     },
     STEP,
   );
+
+  it(
+    'destroy of the bundled environment: refused under deletion protection and without the typed name; then a final dump of each colour, its three namespaces gone, the other environment untouched',
+    async () => {
+      const bundled = join(dir, 'promote-kind-bundled.yaml');
+      const destroy = (...argv: string[]) =>
+        runCli(['destroy', '--profile', bundled, '--context', kind!.context, '--yes', ...argv], {
+          env,
+          cwd: dir,
+        });
+      const ours = [BUNDLED_NS, `${BUNDLED_NS}-blue`, `${BUNDLED_NS}-green`];
+      const others = [NS, `${NS}-blue`, `${NS}-green`, DB_NS];
+      const active = async (names: string[]) =>
+        Promise.all(
+          names.map((name) =>
+            core.readNamespace({ name }).then(
+              (n) => n.status?.phase ?? 'Active',
+              () => 'gone',
+            ),
+          ),
+        );
+
+      const infra = await destroy('--confirm', 'promote-kind-bundled', '--infrastructure');
+      expect(infra.code, infra.stderr).toBe(1);
+      expect(infra.stderr).toContain('DESTROY_DELETION_PROTECTED');
+      const unconfirmed = await destroy();
+      expect(unconfirmed.code).toBe(2);
+      for (const name of ours) expect(unconfirmed.stderr).toContain(`namespace ${name}`);
+      for (const name of others) expect(unconfirmed.stderr).not.toContain(`namespace ${name} `);
+      expect(await active(ours)).toEqual(['Active', 'Active', 'Active']);
+
+      const done = await destroy('--confirm', 'promote-kind-bundled', '--json');
+      expectOk(done);
+      const result = JSON.parse(done.stdout) as {
+        snapshots: { where: string; tenant: string; file: string }[];
+        removed: string[];
+      };
+      expect(result.snapshots.map((s) => `${s.where}:${s.tenant}`)).toEqual([
+        `${BUNDLED_NS}-blue:default`,
+        `${BUNDLED_NS}-green:default`,
+      ]);
+      // green's dump holds what green's database held (the value the rollback restored).
+      const green = execFileSync('gzip', ['-dc', result.snapshots[1]!.file], {
+        maxBuffer: 512 * 1024 * 1024,
+      }).toString();
+      expect(green).toContain('before-promotion');
+      expect(result.removed).toEqual(expect.arrayContaining(ours.map((name) => `namespace ${name}`)));
+      expect((await active(ours)).every((phase) => phase === 'gone' || phase === 'Terminating')).toBe(true);
+      expect(await active(others)).toEqual(['Active', 'Active', 'Active', 'Active']);
+    },
+    STEP,
+  );
 });

@@ -245,6 +245,19 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
   );
 
   it(
+    'status reads the global properties back from the tenant database (applied by the backend at start)',
+    async () => {
+      const status = await cli('status', '--json');
+      expectOk(status);
+      // The three of profiles/base.yaml, through a port-forward to the real database pod.
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        globalProperties: [{ tenant: 'default', applied: 3, differ: [], missing: [] }],
+      });
+    },
+    STEP,
+  );
+
+  it(
     'logs shows what the containers printed themselves',
     async () => {
       const logs = await cli('logs');

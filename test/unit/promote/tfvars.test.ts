@@ -36,10 +36,10 @@ describe('profileToTfvars', () => {
     expect(Object.keys(profileToTfvars(prod)).sort()).toEqual(declaredVariables(dir));
   });
 
-  it('covers every key under cluster.eks, one variable each, plus the two identity tags', () => {
+  it('covers every key under cluster.eks, one variable each, plus the two identity tags and the ClusterIssuer', () => {
     const eksLeaves = leaves(prod.cluster.eks);
     expect(eksLeaves.length).toBeGreaterThan(10);
-    expect(Object.keys(profileToTfvars(prod))).toHaveLength(eksLeaves.length + 2);
+    expect(Object.keys(profileToTfvars(prod))).toHaveLength(eksLeaves.length + 3);
   });
 
   it('maps the prod profile', () => {
@@ -61,6 +61,8 @@ describe('profileToTfvars', () => {
       rds_backup_retention_days: 14,
       rds_deletion_protection: true,
       rds_read_replica: false,
+      cluster_issuer: 'letsencrypt',
+      acme_email: 'ops@example.org',
       state_bucket: 'omrs-prod-terraform-state',
       lock_table: 'omrs-prod-terraform-lock',
     });
