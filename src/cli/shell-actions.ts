@@ -124,6 +124,23 @@ export function shellActions(io: Io): ShellActions {
       return settled(deps, 'env rm', `removed ${env.name} (${r.removed.join(', ')})`);
     },
 
+    async destroyEnv(env, deps) {
+      const [{ selectRuntime }, { destroyEnvironment }, { destroyScopeText, destroyText }] =
+        await Promise.all([
+          import('../runtime/select.js'),
+          import('../envs/destroy.js'),
+          import('./commands/runtime-text.js'),
+        ]);
+      const runtime = await selectRuntime(envRequest(env), depsOf(deps));
+      const result = await destroyEnvironment(runtime, {
+        confirm: (scope, infrastructure) =>
+          deps.confirm(`${destroyScopeText(scope, infrastructure)}\nType ${scope.env} to destroy it:`),
+        now: new Date(),
+        signal: depsOf(deps).signal,
+      });
+      return textOf(destroyText(settled(deps, 'destroy', result), PLAIN));
+    },
+
     async gcEnvs(deps) {
       const [{ gcEnvironments }, { envGcText }] = await Promise.all([
         import('../envs/lifecycle.js'),

@@ -2,30 +2,16 @@
 // keeps a final snapshot of each bundled database, removes it all (and with --infrastructure,
 // the profile's Terraform root after it).
 import type { Command } from 'commander';
-import type { DestroyScope } from '../../runtime/runtime.js';
-import type { InfrastructureTeardown } from '../../envs/destroy.js';
 import { askLine, canAsk } from '../../ui/prompt.js';
 import { action, throwIfInterrupted, type CliContext } from '../context.js';
 import { envOption, profileOption } from '../options.js';
 import { addClusterOptions, runtimeOf, type RuntimeOpts } from './cluster-runtime.js';
+import { destroyScopeText, destroyText } from './runtime-text.js';
 
 interface DestroyOpts extends RuntimeOpts {
   confirm?: string;
   skipSnapshot?: boolean;
   infrastructure?: boolean;
-}
-
-function scopeText(scope: DestroyScope, infrastructure: InfrastructureTeardown | undefined): string {
-  const where = scope.context ? ` (context ${scope.context})` : '';
-  return [
-    `omrs destroy removes environment ${scope.env} on ${scope.runtime}${where}:`,
-    ...scope.objects.map((o) => `  - ${o}`),
-    ...(infrastructure ? [`  - Terraform root ${infrastructure.root}: ${infrastructure.summary}`] : []),
-    ...scope.databases.map(
-      (d) => `  a final snapshot is taken first of ${d.where}: ${d.tenants.join(', ') || 'no tenant'}`,
-    ),
-    ...scope.kept.map((k) => `  kept: ${k}`),
-  ].join('\n');
 }
 
 export function registerDestroyCommand(program: Command, ctx: CliContext): void {
@@ -73,7 +59,7 @@ export function registerDestroyCommand(program: Command, ctx: CliContext): void 
         // What would go is shown before the question, and before a refusal when no one can answer.
         confirm: async (scope, infrastructure) => {
           await out.close();
-          out.note(scopeText(scope, infrastructure));
+          out.note(destroyScopeText(scope, infrastructure));
           return ask ? askLine(ctx.io, `Type ${scope.env} to destroy it: `) : undefined;
         },
         ...(opts.infrastructure && {
@@ -92,25 +78,7 @@ export function registerDestroyCommand(program: Command, ctx: CliContext): void 
       });
       throwIfInterrupted(ctx, 'destroy');
       await out.close();
-      out.result(result, (c) =>
-        result.nothing
-          ? `${c.dim('○')} nothing carries the label of environment ${result.env} on ${result.runtime}: nothing to destroy`
-          : [
-              `${c.green('✔')} destroyed ${c.bold(result.env)} on ${result.runtime}`,
-              ...result.snapshots.map((s) =>
-                c.dim(`  snapshot ${s.name} of ${s.tenant} → ${s.file} (${(s.bytes / 1024).toFixed(0)} KiB)`),
-              ),
-              ...result.removed.map((r) => c.dim(`  removed ${r}`)),
-              ...(result.infrastructure
-                ? [
-                    c.dim(
-                      `  Terraform root ${result.infrastructure.root} destroyed (${result.infrastructure.summary})`,
-                    ),
-                  ]
-                : []),
-              ...result.kept.map((k) => c.dim(`  kept ${k}`)),
-            ].join('\n'),
-      );
+      out.result(result, (c) => destroyText(result, c));
     }),
   );
 }

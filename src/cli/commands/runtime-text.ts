@@ -2,7 +2,8 @@
 // answered (each result has one shape; a field only one runtime has is printed when present).
 import { stripVTControlCharacters } from 'node:util';
 import type { EnvCreated, EnvGc, EnvList } from '../../envs/lifecycle.js';
-import type { DownResult, OpenHandle, StatusResult, UpResult } from '../../runtime/runtime.js';
+import type { DestroyResult } from '../../envs/destroy.js';
+import type { DestroyScope, DownResult, OpenHandle, StatusResult, UpResult } from '../../runtime/runtime.js';
 import { table } from '../../ui/format.js';
 import type { Colors } from '../../ui/output-types.js';
 
@@ -159,5 +160,38 @@ export function envGcText(r: EnvGc, c: Colors): string {
     r.removed.length === 0
       ? `nothing expired (${r.kept} environments kept)`
       : `${c.green('✔')} ${r.dryRun ? 'would remove' : 'removed'} ${r.removed.length}: ${r.removed.map((x) => x.name).join(', ')} (${r.kept} kept)`,
+  ].join('\n');
+}
+
+/** What `omrs destroy` is about to remove, shown before its question. */
+export function destroyScopeText(
+  scope: DestroyScope,
+  infrastructure?: { root: string; summary: string },
+): string {
+  const where = scope.context ? ` (context ${scope.context})` : '';
+  return [
+    `omrs destroy removes environment ${scope.env} on ${scope.runtime}${where}:`,
+    ...scope.objects.map((o) => `  - ${o}`),
+    ...(infrastructure ? [`  - Terraform root ${infrastructure.root}: ${infrastructure.summary}`] : []),
+    ...scope.databases.map(
+      (d) => `  a final snapshot is taken first of ${d.where}: ${d.tenants.join(', ') || 'no tenant'}`,
+    ),
+    ...scope.kept.map((k) => `  kept: ${k}`),
+  ].join('\n');
+}
+
+export function destroyText(result: DestroyResult, c: Colors): string {
+  if (result.nothing)
+    return `${c.dim('○')} nothing carries the label of environment ${result.env} on ${result.runtime}: nothing to destroy`;
+  return [
+    `${c.green('✔')} destroyed ${c.bold(result.env)} on ${result.runtime}`,
+    ...result.snapshots.map((s) =>
+      c.dim(`  snapshot ${s.name} of ${s.tenant} → ${s.file} (${(s.bytes / 1024).toFixed(0)} KiB)`),
+    ),
+    ...result.removed.map((r) => c.dim(`  removed ${r}`)),
+    ...(result.infrastructure
+      ? [c.dim(`  Terraform root ${result.infrastructure.root} destroyed (${result.infrastructure.summary})`)]
+      : []),
+    ...result.kept.map((k) => c.dim(`  kept ${k}`)),
   ].join('\n');
 }

@@ -109,6 +109,8 @@ export interface ShellActions {
   removeEnv(env: EnvironmentSummary, deps: ActionDeps): Promise<string>;
   /** `omrs env gc`. */
   gcEnvs(deps: ActionDeps): Promise<string>;
+  /** `omrs destroy` of a listed environment: asks for its name typed (deps.confirm), snapshots, removes. */
+  destroyEnv(env: EnvironmentSummary, deps: ActionDeps): Promise<string>;
   /** `omrs check --profile p`: the report; the gate's verdict is `passed`. */
   check(profile: string, deps: ActionDeps): Promise<CheckReport>;
   /** `omrs check --explain <rule>`. */

@@ -156,7 +156,7 @@ export const ShellApp = ({
         return;
       }
       if (input === 'r') return setListed((n) => n + 1);
-      if (!'usnxDgcdmpR'.includes(input) || input === '') return;
+      if (!'usnxXDgcdmpR'.includes(input) || input === '') return;
       if (!actions) return setNotice(NO_ACTIONS);
       const profile = profileNames[current.profileCursor];
       if (input === 'u' && current.focus === 'profiles' && profile)
@@ -199,6 +199,13 @@ export const ShellApp = ({
             ),
         });
       if (input === 'x') return setModal({ kind: 'extend', env });
+      // The use case shows what goes and asks for the environment's name typed, in the job screen.
+      if (input === 'X')
+        return runJob(
+          `omrs destroy ${env.name}`,
+          (deps) => actions.destroyEnv(env, deps),
+          (line) => line,
+        );
       if (input === 'm') return setModal({ kind: 'data', env });
       if (input === 'D')
         return setModal({

@@ -123,6 +123,13 @@ function cockpitActions(overrides: Partial<ShellActions> = {}): { actions: Shell
     extendEnv: record('extendEnv', 'qa-amber-1a2b now expires 2030-01-01T02:00:00Z'),
     removeEnv: record('removeEnv', 'removed qa-amber-1a2b (4 containers, network, 2 volumes)'),
     gcEnvs: record('gcEnvs', 'removed 1: qa-old-0001 (2 kept)'),
+    async destroyEnv(env, deps) {
+      calls.push({ action: 'destroyEnv', args: [env] });
+      const typed = await deps.confirm(
+        `omrs destroy removes environment ${env.name}\nType ${env.name} to destroy it:`,
+      );
+      return typed === env.name ? `destroyed ${env.name} on compose` : `not confirmed: ${typed}`;
+    },
     data: record('data', 'seeded run r-1 into omrs@127.0.0.1/openmrs: 1,234 rows (50 patients)'),
     promoteChoices: real.promoteChoices,
     promote: record('promote', 'promoted shop: green is live'),
@@ -320,7 +327,7 @@ describe('s: stop an environment', () => {
     const listEnvironments = vi.fn(async () => listed);
     const shell = await openShell({ actions, listEnvironments });
     await onEnvironment(shell, 'dev');
-    expect(shell.screen()).toMatch(/enter select\s+s stop\s+n new\s+x extend\s+D remove\s+g gc/);
+    expect(shell.screen()).toMatch(/enter select\s+s stop\s+n new\s+x extend\s+D remove\s+X destroy\s+g gc/);
     await shell.press('s', (f) => f.includes('Stop dev? Its volumes (the database) are kept. y/n'));
     await shell.press('n', (f) => f.includes('cancelled: nothing was done'));
     expect(calls).toEqual([]);
@@ -355,7 +362,7 @@ describe('QA: disposable environments', () => {
     shell.unmount();
   });
 
-  it('x extends the selected one by the TTL typed, D removes it after y, g collects the expired ones', async () => {
+  it('x extends the selected one by the TTL typed, D removes it after y, X destroys it after its name is typed, g collects the expired ones', async () => {
     const { actions, calls } = cockpitActions();
     const shell = await openShell({ actions, listEnvironments: async () => listed });
     await onEnvironment(shell, 'qa-amber-1a2b');
@@ -370,6 +377,13 @@ describe('QA: disposable environments', () => {
     await shell.press('D', (f) => f.includes('Remove qa-amber-1a2b with its volumes? Its data is lost. y/n'));
     await shell.press('y', (f) => f.includes('✔ removed qa-amber-1a2b'));
     expect(calls.at(-1)).toEqual({ action: 'removeEnv', args: [listed[1]] });
+    await shell.press(KEYS.enter, (f) => f.includes('Environments'));
+
+    // X: the use case asks for the name typed in the job screen, then answers with its line.
+    await shell.press('X', (f) => f.includes('Type qa-amber-1a2b to destroy it:'));
+    await shell.type('qa-amber-1a2b');
+    await shell.press(KEYS.enter, (f) => f.includes('✔ destroyed qa-amber-1a2b on compose'));
+    expect(calls.at(-1)).toEqual({ action: 'destroyEnv', args: [listed[1]] });
     await shell.press(KEYS.enter, (f) => f.includes('Environments'));
 
     await shell.press('g', (f) => f.includes('✔ removed 1: qa-old-0001 (2 kept)'));
@@ -531,7 +545,25 @@ describe('?', () => {
     const shell = await openShell();
     await shell.press('?', (f) => f.includes('Keys'));
     const frame = shell.screen();
-    const keys = ['u', 'd', 'c', 'p / R', 's', 'm', 'n', 'x', 'D', 'g', 'r', 'esc', 'tab', 'enter', '?', 'q'];
+    const keys = [
+      'u',
+      'd',
+      'c',
+      'p / R',
+      's',
+      'm',
+      'n',
+      'x',
+      'D',
+      'X',
+      'g',
+      'r',
+      'esc',
+      'tab',
+      'enter',
+      '?',
+      'q',
+    ];
     for (const key of keys) expect(frame).toMatch(new RegExp(`│ ${key.replace('?', '\\?')}\\s{2,}\\S`));
     for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
     shell.unmount();

@@ -42,6 +42,12 @@ export const KEYS: readonly ShellKey[] = [
     bar: 'environments',
     help: 'remove the environment and its volumes, after y',
   },
+  {
+    keys: 'X',
+    label: 'destroy',
+    bar: 'environments',
+    help: 'snapshot, then remove it all after its name is typed (omrs destroy)',
+  },
   { keys: 'g', label: 'gc', bar: 'environments', help: 'remove every expired disposable environment' },
   { keys: 'r', label: 'refresh', bar: 'none', help: 'list the environments again' },
   { keys: 'esc', label: 'back', bar: 'none', help: 'cancel a running action, go back, hide this help' },
