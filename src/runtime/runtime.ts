@@ -117,6 +117,16 @@ export interface StatusResult {
   revision?: number;
   releaseStatus?: string;
   services: ServiceStatus[];
+  /** On a cluster with backups on: the CronJob's last runs, and whether a scheduled one is missing. */
+  backup?: {
+    cronJob: string;
+    schedule: string;
+    suspended: boolean;
+    lastSuccess?: string;
+    lastRun?: { job: string; result: 'succeeded' | 'failed' | 'running'; at: string };
+    stale: boolean;
+    detail: string;
+  };
   /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */
   globalProperties?: {
     tenant: string;

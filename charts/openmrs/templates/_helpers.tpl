@@ -68,7 +68,7 @@ annotations:
   omrs.dev/app-digest: {{ . | quote }}
   {{- end }}
   {{- if .keep }}
-  # helm uninstall (`omrs down`) leaves it with the volumes: their database only accepts this password.
+  # {{ .keepWhy | default "helm uninstall (`omrs down`) leaves it with the volumes: their database only accepts this password." }}
   helm.sh/resource-policy: keep
   {{- end }}
 {{- end }}

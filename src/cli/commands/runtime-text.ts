@@ -71,8 +71,14 @@ export function statusText(s: StatusResult, c: Colors): string {
       s.services.map((x) => shown.map(([, cell]) => cell(x))),
       c.dim,
     ),
+    ...(s.backup ? [backupLine(s.backup, c)] : []),
     ...(s.globalProperties ?? []).map((g) => propertiesLine(g, c)),
   ].join('\n');
+}
+
+function backupLine(b: NonNullable<StatusResult['backup']>, c: Colors): string {
+  const bad = b.stale || b.lastRun?.result === 'failed';
+  return `backup ${c.dim(`(${b.schedule})`)}: ${(bad ? c.red : b.lastSuccess ? c.green : c.dim)(b.detail)}`;
 }
 
 function propertiesLine(g: NonNullable<StatusResult['globalProperties']>[number], c: Colors): string {

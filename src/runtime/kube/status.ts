@@ -4,6 +4,7 @@ import type { HealthState, RuntimeState } from '../../events/types.js';
 import { componentLabel } from '../../render/workloads.js';
 import { api, apiError, isNotFound } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
+import { backupStatus, type BackupStatus } from './backup-status.js';
 import { KLABEL } from './labels.js';
 import { releaseRevisions } from './up.js';
 import { readiness, workloadState, type WorkloadKind } from './watch.js';
@@ -27,6 +28,7 @@ export interface KubeEnvStatus {
   revision?: number;
   releaseStatus?: string;
   services: KubeServiceStatus[];
+  backup?: BackupStatus;
 }
 
 export async function kubeStatus(
@@ -45,7 +47,7 @@ export async function kubeStatus(
     throw apiError(error, `read namespace ${namespace}`, client.context);
   }
   const selector = `app.kubernetes.io/instance=${env}`;
-  const [deployments, statefulSets, jobs, revisions] = await Promise.all([
+  const [deployments, statefulSets, jobs, revisions, cronJobs] = await Promise.all([
     api('list deployments', client.context, () =>
       client.apps.listNamespacedDeployment({ namespace, labelSelector: selector }),
     ),
@@ -56,7 +58,16 @@ export async function kubeStatus(
       client.batch.listNamespacedJob({ namespace, labelSelector: selector }),
     ),
     releaseRevisions(client, namespace, env),
+    api('list cronjobs', client.context, () =>
+      client.batch.listNamespacedCronJob({
+        namespace,
+        labelSelector: `${selector},app.kubernetes.io/component=backup`,
+      }),
+    ),
   ]);
+  // The backup CronJob's Jobs are told apart: a failed nightly run is a backup problem, not a service down.
+  const isBackup = (j: k8s.V1Job): boolean => componentLabel(j.metadata?.labels) === 'backup';
+  const cron = cronJobs.items[0];
   const services: KubeServiceStatus[] = [];
   const add = (kind: WorkloadKind, items: (k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1Job)[]): void => {
     for (const o of items) {
@@ -72,7 +83,10 @@ export async function kubeStatus(
     }
   };
   add('StatefulSet', statefulSets.items);
-  add('Job', jobs.items);
+  add(
+    'Job',
+    jobs.items.filter((j) => !isBackup(j)),
+  );
   add('Deployment', deployments.items);
   const last = revisions[revisions.length - 1];
   const profile = ns.metadata?.labels?.[KLABEL.profile];
@@ -82,5 +96,6 @@ export async function kubeStatus(
     ...(profile && { profile }),
     ...(last && { revision: last.revision, releaseStatus: last.status }),
     services,
+    ...(cron && { backup: backupStatus(cron, jobs.items.filter(isBackup), new Date()) }),
   };
 }

@@ -41,6 +41,8 @@ images:
   pullPolicy: Never
 database:
   storage: 1Gi
+backup:
+  enabled: true
 cluster:
   kind:
     name: ${kind?.cluster ?? 'omrs'}
@@ -258,6 +260,92 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
   );
 
   it(
+    'the backup CronJob runs for real: a good run dumps the tenant onto the backup claim, a run that cannot dump fails, and status names both',
+    async () => {
+      const [cron] = (
+        await batch.listNamespacedCronJob({ namespace, labelSelector: 'app.kubernetes.io/component=backup' })
+      ).items;
+      expect(cron?.spec?.schedule).toBe('0 2 * * *');
+      // What `kubectl create job --from=cronjob/…` makes: a Job of the CronJob's template, owned by it.
+      const runFrom = async (name: string, tenants?: string) => {
+        const template = structuredClone(cron!.spec!.jobTemplate);
+        if (tenants)
+          for (const c of template.spec!.template.spec!.containers)
+            c.env = c.env?.map((e) => (e.name === 'TENANTS' ? { name: 'TENANTS', value: tenants } : e));
+        await batch.createNamespacedJob({
+          namespace,
+          body: {
+            metadata: {
+              name,
+              labels: template.metadata?.labels ?? {},
+              ownerReferences: [
+                {
+                  apiVersion: 'batch/v1',
+                  kind: 'CronJob',
+                  name: cron!.metadata!.name!,
+                  uid: cron!.metadata!.uid!,
+                },
+              ],
+            },
+            spec: { ...template.spec!, backoffLimit: 0 },
+          },
+        });
+        return until(
+          `backup job ${name} ends`,
+          async () => {
+            const job = await batch.readNamespacedJob({ name, namespace });
+            const done = job.status?.conditions?.find(
+              (c) => c.status === 'True' && ['Complete', 'Failed'].includes(c.type),
+            );
+            return done?.type;
+          },
+          180_000,
+        );
+      };
+      const logOf = async (job: string) => {
+        const [pod] = (await core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` })).items;
+        return core.readNamespacedPodLog({ namespace, name: pod!.metadata!.name! });
+      };
+      const status = async () => {
+        const run = await cli('status', '--json');
+        expectOk(run);
+        return (
+          JSON.parse(run.stdout) as {
+            backup: {
+              lastRun?: { job: string; result: string };
+              lastSuccess?: string;
+              stale: boolean;
+              detail: string;
+            };
+          }
+        ).backup;
+      };
+      expect(await status()).toMatchObject({ stale: false, detail: 'no run yet' });
+
+      expect(await runFrom(`${env}-backup-good`)).toBe('Complete');
+      expect(await logOf(`${env}-backup-good`)).toMatch(
+        /omrs: backup of default \(openmrs_default\) written to \/backup\/default\/\d{8}T\d{6}Z\.sql\.gz \(\d{4,} bytes\)/,
+      );
+      const good = await status();
+      expect(good).toMatchObject({
+        stale: false,
+        lastRun: { job: `${env}-backup-good`, result: 'succeeded' },
+      });
+      expect(good.lastSuccess).toBeDefined();
+
+      // A tenant database that does not exist: mariadb-dump fails, and so does the run (no pipe hides it).
+      expect(await runFrom(`${env}-backup-bad`, 'ghost:openmrs_ghost')).toBe('Failed');
+      expect(await logOf(`${env}-backup-bad`)).toContain('omrs: backup of ghost (openmrs_ghost) FAILED');
+      const bad = await status();
+      expect(bad).toMatchObject({ lastRun: { job: `${env}-backup-bad`, result: 'failed' } });
+      expect(bad.detail).toBe(`the last run ${env}-backup-bad failed`);
+      const text = await cli('status');
+      expect(text.stdout).toContain(`backup (0 2 * * *): the last run ${env}-backup-bad failed`);
+    },
+    STEP,
+  );
+
+  it(
     'logs shows what the containers printed themselves',
     async () => {
       const logs = await cli('logs');
@@ -414,8 +502,14 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       const down = await cli('down');
       expectOk(down);
       const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
-      expect(claims.items.map((c) => c.metadata?.name)).toEqual([`data-${env}-db-0`]);
-      const volume = claims.items[0]!.spec!.volumeName!;
+      // The backups stay with the database (helm.sh/resource-policy: keep on the backup claim).
+      expect(claims.items.map((c) => c.metadata?.name).sort()).toEqual(
+        [`${env}-backup`, `data-${env}-db-0`].sort(),
+      );
+      const dataClaim = (list: typeof claims) =>
+        list.items.find((c) => c.metadata?.name === `data-${env}-db-0`)!;
+      const volume = dataClaim(claims).spec!.volumeName!;
+      const backupVolume = claims.items.find((c) => c.metadata?.name === `${env}-backup`)!.spec!.volumeName;
       expect(volume).toBeTruthy();
       // The passwords the database on that volume accepts stay with it (helm.sh/resource-policy: keep).
       const secrets = (await core.listNamespacedSecret({ namespace })).items.map((x) => x.metadata?.name);
@@ -426,7 +520,10 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       expectOk(up);
       expect(up.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
       const after = await core.listNamespacedPersistentVolumeClaim({ namespace });
-      expect(after.items.map((c) => c.spec?.volumeName)).toEqual([volume]);
+      expect(dataClaim(after).spec?.volumeName).toBe(volume);
+      expect(after.items.find((c) => c.metadata?.name === `${env}-backup`)?.spec?.volumeName).toBe(
+        backupVolume,
+      );
 
       const gone = await cli('down', '--volumes');
       expectOk(gone);
@@ -502,7 +599,10 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       const removed = (JSON.parse(gc.stdout) as { removed: { name: string; pvcs: string[] }[] }).removed.find(
         (r) => r.name === made.name,
       );
-      expect(removed?.pvcs).toHaveLength(1);
+      // The database's claim and the backups' (the profile turns backups on).
+      expect(removed?.pvcs?.map((p) => p.replace(made.name, '<env>')).sort()).toEqual(
+        ['<env>-backup', 'data-<env>-db-0'].sort(),
+      );
       await until(
         `namespace ${made.namespace} deleted`,
         async () =>

@@ -8,8 +8,16 @@ for entry in $TENANTS; do
   tenant=${entry%%:*}; db=${entry#*:}
   mkdir -p "/backup/$tenant"
   out="/backup/$tenant/$stamp.sql.gz"
-  mariadb-dump --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$user" \
-    --single-transaction --routines --triggers --events --databases "$db" | gzip -c >"$out.partial"
+  # sh has no pipefail: the dump's own exit status goes through a file, or a failed dump would
+  # leave a short gzip that looks like a backup.
+  { mariadb-dump --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$user" \
+      --single-transaction --routines --triggers --events --databases "$db"; echo $? >/tmp/dump-status; } |
+    gzip -c >"$out.partial"
+  if [ "$(cat /tmp/dump-status)" != 0 ]; then
+    rm -f "$out.partial"
+    echo "omrs: backup of $tenant ($db) FAILED: mariadb-dump exited $(cat /tmp/dump-status)" >&2
+    exit 1
+  fi
   mv "$out.partial" "$out"
   echo "omrs: backup of $tenant ($db) written to $out ($(wc -c <"$out") bytes)"
 done
