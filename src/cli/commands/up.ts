@@ -88,7 +88,9 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
       action(ctx, async (out, opts: EnvOpts) => {
         const runtime = await runtimeOf(opts, out, ctx);
         const result = await runtime.status();
-        const wanted = result.exists ? await profileGlobalProperties(opts.profile, ctx) : {};
+        // The profile named, else the one the environment was made from (its label), when it opens.
+        const profile = opts.profile ?? result.profile;
+        const wanted = result.exists && profile ? await profileGlobalProperties(profile, ctx) : {};
         if (Object.keys(wanted).length > 0) {
           const { appliedGlobalProperties } = await import('../../runtime/applied-properties.js');
           result.globalProperties = await appliedGlobalProperties(runtime, result, wanted);
