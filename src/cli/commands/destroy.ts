@@ -38,7 +38,9 @@ export function registerDestroyCommand(program: Command, ctx: CliContext): void 
       'after',
       [
         '',
-        'Only what carries the label omrs.dev/env=<env> goes; an external database is kept.',
+        'Only what carries the label omrs.dev/env=<env> goes: on Docker its containers, network and',
+        'volumes; on a cluster the namespaces with that label, and all in them. An external database',
+        'is kept.',
         'The final snapshots land in .omrs/snapshots/<database>/final-<time>-<where>.sql.gz;',
         '`omrs db restore <name> --db …` loads one into another database.',
         '',
