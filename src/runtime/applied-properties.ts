@@ -9,10 +9,13 @@ import type { Runtime, StatusResult } from './runtime.js';
  * are not shown: one may be a secret) or have no row; why the database could not be read. */
 export type AppliedProperties = NonNullable<StatusResult['globalProperties']>[number];
 
+/** Healthy backends' tenants: services are "backend-<tenant>" on Docker, "<env>-backend-<tenant>" on a cluster. */
 const backendTenants = (status: StatusResult): string[] =>
   status.services
-    .filter((s) => s.name.startsWith('backend-') && s.health === 'healthy')
-    .map((s) => s.name.slice('backend-'.length));
+    .filter((s) => s.health === 'healthy')
+    .map((s) => (s.name.startsWith(`${status.env}-`) ? s.name.slice(status.env.length + 1) : s.name))
+    .filter((name) => name.startsWith('backend-'))
+    .map((name) => name.slice('backend-'.length));
 
 export async function appliedGlobalProperties(
   runtime: Runtime,

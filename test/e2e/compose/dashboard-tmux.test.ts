@@ -105,7 +105,9 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
       `${ENV}\\s+running\\s+compose-test · compose\\s+http://localhost:\\d+/openmrs/spa/`,
     );
     await shell.waitFor((s) => listed.test(s), `${ENV} in the environments panel`);
+    // The list's cursor shows in an unfocused panel too: wait for the focus before moving it.
     shell.press('Tab');
+    await shell.waitFor((s) => s.includes('▸ Environments'), 'the environments panel focused');
     await shell.pressUntil('Down', (s) => new RegExp(`❯ ${ENV}`).test(s), `the cursor on ${ENV}`, 10);
     shell.press('Enter');
     await shell.waitFor(
