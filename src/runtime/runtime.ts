@@ -238,6 +238,13 @@ export interface DestroyScope {
   kept: string[];
 }
 
+/** A dump the backup CronJob wrote: `/backup/<tenant>/<id>.sql.gz` on its claim. */
+export interface BackupFile {
+  tenant: string;
+  id: string;
+  bytes: number;
+}
+
 /** One tenant database's final snapshot (a `.sql.gz` that `omrs db restore <name>` reads). */
 export interface FinalSnapshot {
   where: string;
@@ -258,6 +265,10 @@ export interface Runtime {
   seedTarget(options: { tenant?: string }): Promise<SeedTarget>;
   dashboardSource(options: DashboardOptions): Promise<DashboardSource>;
   destroyScope(): Promise<DestroyScope>;
+  /** The dumps the backup CronJob wrote (clusters; Docker runs no backups). */
+  backups(): Promise<BackupFile[]>;
+  /** Copies one backup dump to a file on this machine. */
+  fetchBackup(tenant: string, id: string, file: string): Promise<void>;
   /** Dumps each running database of the scope, one snapshot `<name>-<where>` per place. */
   finalSnapshot(scope: DestroyScope, name: string): Promise<FinalSnapshot[]>;
   /** Removes everything in the scope, volumes included. */

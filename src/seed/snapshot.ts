@@ -316,3 +316,33 @@ export async function restore(
     durationMs: Math.round(performance.now() - started),
   };
 }
+
+/**
+ * Makes a snapshot `<name>` for `url`'s database out of a gzip dump of any database (a backup made
+ * with --databases): its CREATE DATABASE and USE lines are left out, so `restore` loads it into the
+ * target database whatever that one is called. Answers the snapshot's file.
+ */
+export async function importDump(source: string, url: string, name: string, cwd: string): Promise<string> {
+  const file = snapshotFile(cwd, parseDbUrl(url), name);
+  const undoFolder = snapshotFolder(dirname(file));
+  try {
+    const { createInterface } = await import('node:readline');
+    const { Readable } = await import('node:stream');
+    const lines = createInterface({
+      input: createReadStream(source).pipe(createGunzip()),
+      crlfDelay: Infinity,
+    });
+    const kept = Readable.from(
+      (async function* () {
+        for await (const line of lines)
+          if (!line.startsWith('CREATE DATABASE ') && !line.startsWith('USE `')) yield line + '\n';
+      })(),
+    );
+    await pipeline(kept, createGzip(), createWriteStream(file, { mode: 0o600 }));
+  } catch (error) {
+    rmSync(file, { force: true });
+    undoFolder();
+    throw error;
+  }
+  return file;
+}

@@ -3,7 +3,8 @@ import { ExitCode, OmrsError } from '../../errors.js';
 import { nonEmpty, wholeNumber } from '../arguments.js';
 import { action, type CliContext } from '../context.js';
 import { envOption, profileOption } from '../options.js';
-import { addClusterOptions } from './cluster-runtime.js';
+import type { Output } from '../../ui/output.js';
+import { addClusterOptions, runtimeOf } from './cluster-runtime.js';
 import { databaseTarget, type DatabaseFlags } from './database-target.js';
 
 interface SeedFlags extends DatabaseFlags {
@@ -215,8 +216,8 @@ function statusColor(
 function registerDbCommands(program: Command, ctx: CliContext): void {
   const db = program.command('db').description('snapshot and restore a database (mariadb-dump / mariadb)');
   for (const verb of ['snapshot', 'restore'] as const) {
-    addClusterOptions(db.command(verb))
-      .argument('<name>', 'snapshot name (letters, digits, . _ -)')
+    const command = addClusterOptions(db.command(verb))
+      .argument(verb === 'snapshot' ? '<name>' : '[name]', 'snapshot name (letters, digits, . _ -)')
       .addOption(profileOption())
       .addOption(envOption('none: --db or OMRS_DB_URL'))
       .option('--tenant <name>', 'with --env: the tenant')
@@ -224,24 +225,110 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
       .description(
         verb === 'snapshot'
           ? 'dump the database to .omrs/snapshots/<database>/<name>.sql.gz'
-          : 'drop and recreate the database from a snapshot',
-      )
-      .action(
-        action(ctx, async (out, name: string, flags: DatabaseFlags) => {
-          const { snapshot, restore } = await import('../../seed/snapshot.js');
-          const database = await databaseTarget(flags, ctx, out);
-          await out.startProgress(`omrs db ${verb}`);
-          const result = await (verb === 'snapshot' ? snapshot : restore)(database.url, name, {
-            cwd: ctx.io.cwd,
-            env: ctx.io.env,
-            events: out.events,
-          }).finally(() => database.release());
-          out.result(
-            result,
-            (c) =>
-              `${c.green('✔')} ${verb === 'snapshot' ? 'snapshot' : 'restored'} ${c.bold(name)} ${verb === 'snapshot' ? 'of' : 'into'} ${result.target} (${(result.bytes / 1024).toFixed(0)} KiB, ${(result.durationMs / 1000).toFixed(1)} s)`,
-          );
-        }),
+          : 'drop and recreate the database from a snapshot, or from a backup of a cluster environment (--from-backup)',
       );
+    if (verb === 'restore')
+      command.option(
+        '--from-backup <id>',
+        'a backup the CronJob of --env wrote (`omrs db backups --env e` lists them), into --db, else into that environment',
+      );
+    command.action(
+      action(ctx, async (out, name: string | undefined, flags: DatabaseFlags & { fromBackup?: string }) => {
+        const { snapshot, restore } = await import('../../seed/snapshot.js');
+        if (flags.fromBackup) return restoreBackup(out, ctx, flags as DatabaseFlags & { fromBackup: string });
+        if (!name)
+          throw new OmrsError({
+            code: 'CLI_MISSING_ARGUMENT',
+            message: 'omrs db restore needs a snapshot name, or --from-backup <id>',
+            exitCode: ExitCode.usage,
+            hint: 'List snapshots under .omrs/snapshots/<database>/; backups with `omrs db backups --env <env>`.',
+          });
+        const database = await databaseTarget(flags, ctx, out);
+        await out.startProgress(`omrs db ${verb}`);
+        const result = await (verb === 'snapshot' ? snapshot : restore)(database.url, name, {
+          cwd: ctx.io.cwd,
+          env: ctx.io.env,
+          events: out.events,
+        }).finally(() => database.release());
+        out.result(
+          result,
+          (c) =>
+            `${c.green('✔')} ${verb === 'snapshot' ? 'snapshot' : 'restored'} ${c.bold(name)} ${verb === 'snapshot' ? 'of' : 'into'} ${result.target} (${(result.bytes / 1024).toFixed(0)} KiB, ${(result.durationMs / 1000).toFixed(1)} s)`,
+        );
+      }),
+    );
+  }
+
+  addClusterOptions(db.command('backups'))
+    .description('list the dumps the backup CronJob of a cluster environment wrote (newest first)')
+    .addOption(profileOption())
+    .addOption(envOption())
+    .action(
+      action(ctx, async (out, flags: DatabaseFlags) => {
+        const backups = await (await runtimeOf(flags, out, ctx)).backups();
+        out.result({ backups }, (c) =>
+          backups.length === 0
+            ? c.dim('no backup yet')
+            : backups
+                .map((b) => `${c.bold(b.id)}  ${b.tenant}  ${(b.bytes / 1024).toFixed(0)} KiB`)
+                .join('\n'),
+        );
+      }),
+    );
+}
+
+/** `omrs db restore --from-backup <id> --env e [--db url]`: the dump out of the cluster, into a database. */
+async function restoreBackup(
+  out: Output,
+  ctx: CliContext,
+  flags: DatabaseFlags & { fromBackup: string },
+): Promise<void> {
+  const [{ importDump, restore }, { mkdtemp, rm }, { tmpdir }, { join }] = await Promise.all([
+    import('../../seed/snapshot.js'),
+    import('node:fs/promises'),
+    import('node:os'),
+    import('node:path'),
+  ]);
+  const runtime = await runtimeOf(flags, out, ctx);
+  await out.startProgress(`omrs db restore --from-backup ${flags.fromBackup}`);
+  const matching = (await runtime.backups()).filter(
+    (b) => b.id === flags.fromBackup && (!flags.tenant || b.tenant === flags.tenant),
+  );
+  const backup = matching.length === 1 ? matching[0]! : undefined;
+  if (!backup)
+    throw new OmrsError({
+      code: 'BACKUP_NOT_FOUND',
+      message:
+        matching.length === 0
+          ? `no backup ${flags.fromBackup}${flags.tenant ? ` of tenant ${flags.tenant}` : ''}`
+          : `backup ${flags.fromBackup} holds ${matching.length} tenants`,
+      exitCode: ExitCode.usage,
+      hint:
+        matching.length === 0
+          ? 'List them with `omrs db backups --env <env>`.'
+          : `Pass --tenant with one of: ${matching.map((b) => b.tenant).join(', ')}.`,
+    });
+  const database = flags.db
+    ? await databaseTarget(flags, ctx, out)
+    : await runtime.seedTarget({ tenant: backup.tenant });
+  const work = await mkdtemp(join(tmpdir(), 'omrs-backup-'));
+  try {
+    const fetched = join(work, 'backup.sql.gz');
+    await runtime.fetchBackup(backup.tenant, backup.id, fetched);
+    const name = `backup-${backup.id}-${backup.tenant}`;
+    await importDump(fetched, database.url, name, ctx.io.cwd);
+    const result = await restore(database.url, name, {
+      cwd: ctx.io.cwd,
+      env: ctx.io.env,
+      events: out.events,
+    });
+    out.result(
+      { ...result, backup },
+      (c) =>
+        `${c.green('✔')} restored backup ${c.bold(backup.id)} of ${backup.tenant} into ${result.target} (${(backup.bytes / 1024).toFixed(0)} KiB, ${(result.durationMs / 1000).toFixed(1)} s)`,
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await database.release();
   }
 }

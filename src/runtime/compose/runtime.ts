@@ -1,6 +1,6 @@
 // The compose runtime (Docker) behind the Runtime interface: each method names the environment
 // (--env, else the profile's), reaches the engine once, and hands over to the compose use case.
-import { OmrsError } from '../../errors.js';
+import { ExitCode, OmrsError } from '../../errors.js';
 import { connectDocker, type Docker } from '../../platform/docker.js';
 import type { DownResult, Runtime, RuntimeDeps, RuntimeRequest } from '../runtime.js';
 import { composeSource } from './dashboard-source.js';
@@ -23,6 +23,14 @@ function removedOf(r: ComposeDownResult): string[] {
     ...(r.volumes.length ? [plural(r.volumes.length, 'volume')] : []),
   ];
 }
+
+const backupsOnClusters = (): OmrsError =>
+  new OmrsError({
+    code: 'BACKUPS_ONLY_ON_CLUSTERS',
+    message: 'the backup CronJob runs on clusters only; a Docker environment has no backups',
+    exitCode: ExitCode.usage,
+    hint: 'Take a snapshot instead: `omrs db snapshot <name> --env <env>`.',
+  });
 
 export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runtime {
   let client: Promise<Docker> | undefined;
@@ -126,5 +134,8 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
     },
 
     destroy: () => downAll(true),
+
+    backups: () => Promise.reject(backupsOnClusters()),
+    fetchBackup: () => Promise.reject(backupsOnClusters()),
   };
 }

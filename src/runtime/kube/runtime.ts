@@ -10,6 +10,7 @@ import { kubeLogs } from './logs.js';
 import { kubeOpen } from './open.js';
 import { prepareCluster } from './providers/prepare.js';
 import { restartService } from './restart.js';
+import { fetchBackup, listBackups } from './backups.js';
 import { kubeDestroy, kubeDestroyScope, kubeFinalSnapshot, type KubeDestroyScope } from './destroy.js';
 import { kubeDown } from './down.js';
 import { kubeStatus } from './status.js';
@@ -125,6 +126,14 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
       const scope = await kubeDestroyScope(await targetFor('destroy'));
       scopes.set(scope, scope);
       return scope;
+    },
+
+    async backups() {
+      return listBackups(await targetFor('read the backups of'));
+    },
+
+    async fetchBackup(tenant, id, file) {
+      return fetchBackup(await targetFor('read the backups of'), tenant, id, file);
     },
 
     async finalSnapshot(scope, name) {

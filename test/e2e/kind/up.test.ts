@@ -16,10 +16,15 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
+import mysql from 'mysql2/promise';
+import { discardEvents } from '../../../src/events/bus.js';
+import { clientFor } from '../../../src/runtime/kube/client.js';
+import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
 
 const kind = requireEngine('kind');
+const mariadb = requireEngine('mariadb');
 const images = requireEngine('images');
 const helm = requireEngine('helm');
 const STEP = 600_000;
@@ -114,10 +119,11 @@ function background(argv: string[], cwd: string, cliEnv: Record<string, string>)
 const gatewayUrl = (open: ReturnType<typeof background>) =>
   open.until('the URL', (t) => /(http:\/\/127\.0\.0\.1:\d+)\/openmrs\/spa/.exec(t)?.[1]);
 
-describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes', () => {
+describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind on real nodes', () => {
   let root: string;
   let core: k8s.CoreV1Api;
   let batch: k8s.BatchV1Api;
+  let kc: k8s.KubeConfig;
   let cliEnv: Record<string, string>;
   /** The namespace of the disposable environment, until gc removed it. */
   let disposable: string | undefined;
@@ -142,7 +148,7 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
       OMRS_KIND: kind!.kind,
       OMRS_HELM: helm!.helm,
     };
-    const kc = new k8s.KubeConfig();
+    kc = new k8s.KubeConfig();
     kc.loadFromFile(kind!.kubeconfig);
     kc.setCurrentContext(kind!.context);
     core = kc.makeApiClient(k8s.CoreV1Api);
@@ -260,7 +266,7 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
   );
 
   it(
-    'the backup CronJob runs for real: a good run dumps the tenant onto the backup claim, a run that cannot dump fails, and status names both',
+    'the backup CronJob runs for real: a good run dumps the tenant onto the backup claim and restores elsewhere with identical checksums; a run that cannot dump fails; status names both',
     async () => {
       const [cron] = (
         await batch.listNamespacedCronJob({ namespace, labelSelector: 'app.kubernetes.io/component=backup' })
@@ -332,6 +338,61 @@ describe.skipIf(!kind || !images || !helm)('omrs up --runtime kind on real nodes
         lastRun: { job: `${env}-backup-good`, result: 'succeeded' },
       });
       expect(good.lastSuccess).toBeDefined();
+
+      // omrs db backups lists it; --from-backup restores it into a fresh database elsewhere (the
+      // harness MariaDB) with the same table checksums as the environment's own database.
+      const listed = await cli('db', 'backups', '--json');
+      expectOk(listed);
+      const [backup, ...others] = (JSON.parse(listed.stdout) as { backups: { tenant: string; id: string }[] })
+        .backups;
+      expect(others).toEqual([]);
+      expect(backup).toMatchObject({ tenant: 'default', id: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
+      const fresh = `omrs_restored_${process.pid}`;
+      const server = `mysql://${mariadb!.user}:${encodeURIComponent(mariadb!.password)}@${mariadb!.host}:${mariadb!.port}`;
+      const restored = await cli(
+        'db',
+        'restore',
+        '--from-backup',
+        backup!.id,
+        '--db',
+        `${server}/${fresh}`,
+        '--json',
+      );
+      expectOk(restored);
+      const checksums = async (url: string, database: string) => {
+        const conn = await mysql.createConnection(url);
+        try {
+          const [tables] = await conn.query(
+            'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? ORDER BY 1',
+            [database],
+          );
+          const names = (tables as { t: string }[]).map((r) => r.t);
+          const [rows] = await conn.query(
+            `CHECKSUM TABLE ${names.map((n) => `\`${database}\`.\`${n}\``).join(', ')}`,
+          );
+          return (rows as { Table: string; Checksum: number }[]).map(
+            (r) => `${r.Table.split('.')[1]}=${r.Checksum}`,
+          );
+        } finally {
+          await conn.end();
+        }
+      };
+      const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+      const source = await tenantDatabaseOf(
+        { client, namespace, env, runtime: 'kind' },
+        'default',
+        discardEvents,
+      );
+      try {
+        const want = await checksums(source.url, 'openmrs_default');
+        expect(want.length).toBeGreaterThan(100);
+        expect(await checksums(`${server}/${fresh}`, fresh)).toEqual(want);
+      } finally {
+        await source.release();
+        const conn = await mysql.createConnection(server);
+        await conn.query(`DROP DATABASE IF EXISTS \`${fresh}\``);
+        await conn.end();
+      }
 
       // A tenant database that does not exist: mariadb-dump fails, and so does the run (no pipe hides it).
       expect(await runFrom(`${env}-backup-bad`, 'ghost:openmrs_ghost')).toBe('Failed');

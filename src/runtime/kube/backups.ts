@@ -1,0 +1,173 @@
+// The backups the chart's CronJob wrote on the claim `<release>-backup`, read from this machine: a
+// short-lived pod of the backup job's own spec (its image, user and volumes) mounts the claim, and
+// `cat` through the API server's exec streams a dump out. No shell on the nodes, no kubectl.
+import { createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import type * as k8s from '@kubernetes/client-node';
+import { ExitCode, OmrsError } from '../../errors.js';
+import { api, isNotFound, type KubeClient } from './client.js';
+import type { BackupFile } from '../runtime.js';
+import type { Target } from './connect.js';
+
+const READY_MS = 120_000;
+
+async function backupCronJob(t: Target): Promise<k8s.V1CronJob> {
+  const list = await api('list cronjobs', t.client.context, () =>
+    t.client.batch.listNamespacedCronJob({
+      namespace: t.namespace,
+      labelSelector: `app.kubernetes.io/instance=${t.env},app.kubernetes.io/component=backup`,
+    }),
+  );
+  const cron = list.items[0];
+  if (!cron)
+    throw new OmrsError({
+      code: 'BACKUP_NOT_FOUND',
+      message: `environment ${t.env} has no backup CronJob in namespace ${t.namespace}`,
+      exitCode: ExitCode.usage,
+      hint: 'Backups run when the profile sets backup.enabled: true (on clusters).',
+    });
+  return cron;
+}
+
+/** Runs `fn` with a pod that mounts the backup claim (the dump container's spec, sleeping). */
+async function withReader<T>(t: Target, fn: (pod: string, container: string) => Promise<T>): Promise<T> {
+  const { client, namespace } = t;
+  const template = (await backupCronJob(t)).spec!.jobTemplate.spec!.template;
+  const spec = template.spec!;
+  const dump = (spec.initContainers ?? []).concat(spec.containers).find((c) => c.name === 'dump')!;
+  const name = `${t.env}-backup-read-${randomBytes(3).toString('hex')}`.slice(0, 63);
+  const pod: k8s.V1Pod = {
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/instance': t.env, 'app.kubernetes.io/component': 'backup-reader' },
+    },
+    spec: {
+      ...spec,
+      initContainers: [],
+      containers: [{ ...dump, command: ['sleep', '600'], args: [] }],
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: 900,
+    },
+  };
+  await api('create the backup reader pod', client.context, () =>
+    client.core.createNamespacedPod({ namespace, body: pod }),
+  );
+  try {
+    const deadline = Date.now() + READY_MS;
+    for (;;) {
+      const p = await client.core.readNamespacedPod({ name, namespace });
+      if (p.status?.phase === 'Running') break;
+      if (p.status?.phase === 'Failed' || Date.now() > deadline)
+        throw new OmrsError({
+          code: 'BACKUP_READ_FAILED',
+          message: `the pod that reads the backups (${name}) did not start: ${p.status?.phase ?? 'unknown'}`,
+          exitCode: ExitCode.failed,
+          hint: `See \`kubectl -n ${namespace} describe pod ${name}\` while it exists.`,
+        });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return await fn(name, dump.name);
+  } finally {
+    await client.core
+      .deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 })
+      .catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+  }
+}
+
+/** `command` in the reader pod, its stdout into `out`; rejects with its stderr when it fails. */
+async function execInto(
+  client: KubeClient,
+  where: { namespace: string; pod: string; container: string },
+  command: string[],
+  out: Writable,
+): Promise<void> {
+  const exec = new client.k8s.Exec(client.config);
+  let stderr = '';
+  const err = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stderr += chunk.toString();
+      done();
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    let status: k8s.V1Status | undefined;
+    exec
+      .exec(where.namespace, where.pod, where.container, command, out, err, null, false, (s) => {
+        status = s;
+      })
+      .then(
+        (socket) =>
+          socket.on('close', () =>
+            status?.status === 'Success'
+              ? resolve()
+              : reject(
+                  new OmrsError({
+                    code: 'BACKUP_READ_FAILED',
+                    message: `${command.join(' ')} in ${where.pod} failed: ${stderr.trim() || status?.message || 'no status'}`,
+                    exitCode: ExitCode.failed,
+                  }),
+                ),
+          ),
+        reject,
+      );
+  });
+}
+
+export async function listBackups(t: Target): Promise<BackupFile[]> {
+  return withReader(t, async (pod, container) => {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    await execInto(
+      t.client,
+      { namespace: t.namespace, pod, container },
+      ['find', '/backup', '-mindepth', '2', '-maxdepth', '2', '-name', '*.sql.gz', '-printf', '%P %s\\n'],
+      out,
+    );
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [path = '', size = '0'] = line.split(' ');
+        const [tenant = '', file = ''] = path.split('/');
+        return { tenant, id: file.replace(/\.sql\.gz$/, ''), bytes: Number(size) };
+      })
+      .sort((a, b) => b.id.localeCompare(a.id) || a.tenant.localeCompare(b.tenant));
+  });
+}
+
+/** Copies `/backup/<tenant>/<id>.sql.gz` to `file` on this machine. */
+export async function fetchBackup(t: Target, tenant: string, id: string, file: string): Promise<void> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(tenant) || !/^[0-9TZ]+$/.test(id))
+    throw new OmrsError({
+      code: 'BACKUP_NOT_FOUND',
+      message: `no backup ${id} of tenant ${tenant}`,
+      exitCode: ExitCode.usage,
+      hint: 'List them with `omrs db backups --env <env>`.',
+    });
+  await withReader(t, async (pod, container) => {
+    const out = createWriteStream(file, { mode: 0o600 });
+    const closed = new Promise<void>((resolve, reject) =>
+      out.on('close', () => resolve()).on('error', reject),
+    );
+    try {
+      await execInto(
+        t.client,
+        { namespace: t.namespace, pod, container },
+        ['cat', `/backup/${tenant}/${id}.sql.gz`],
+        out,
+      );
+    } finally {
+      out.end();
+      await closed;
+    }
+  });
+}
