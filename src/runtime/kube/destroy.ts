@@ -11,11 +11,14 @@ import { clusterBackends, dumpTenants, type DumpDeps } from './database.js';
 import { deleteNamespace } from './down.js';
 import { helmUninstall } from './helm.js';
 import { KLABEL, MANAGED_BY } from './labels.js';
+import { leaseEnv } from './lease.js';
 
 export type KubeDestroyDeps = DumpDeps;
 
 interface EnvNamespace {
   name: string;
+  /** Deleted already (an earlier destroy or down --volumes): the cluster removes the rest. */
+  terminating: boolean;
   releases: string[];
   claims: number;
   tenants: string[];
@@ -27,7 +30,12 @@ interface EnvNamespace {
 const envSelector = (env: string): string =>
   `${KLABEL.env}=${labelValue(env)},${KLABEL.managedBy}=${MANAGED_BY}`;
 
-async function describeNamespace(client: KubeClient, t: Target, name: string): Promise<EnvNamespace> {
+async function describeNamespace(
+  client: KubeClient,
+  t: Target,
+  name: string,
+  terminating: boolean,
+): Promise<EnvNamespace> {
   const [secrets, claims, sets] = await Promise.all([
     api('list helm releases', client.context, () =>
       client.core.listNamespacedSecret({ namespace: name, labelSelector: 'owner=helm' }),
@@ -51,6 +59,7 @@ async function describeNamespace(client: KubeClient, t: Target, name: string): P
     );
   return {
     name,
+    terminating,
     releases: releases.sort(),
     claims: claims.items.length,
     tenants: [...backends.keys()].sort(),
@@ -68,13 +77,18 @@ export async function kubeDestroyScope(t: Target): Promise<KubeDestroyScope> {
   const list = await api('list namespaces', client.context, () =>
     client.core.listNamespace({ labelSelector: envSelector(t.env) }),
   );
-  const names = list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
-  const namespaces = await Promise.all(names.sort().map((name) => describeNamespace(client, t, name)));
+  const found = list.items
+    .filter((n) => n.metadata?.name)
+    .sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
+  const namespaces = await Promise.all(
+    found.map((n) => describeNamespace(client, t, n.metadata!.name!, n.status?.phase === 'Terminating')),
+  );
   const detail = (n: EnvNamespace): string => {
     const parts = [
       ...n.releases.map((r) => `release ${r}`),
       ...(n.claims > 0 ? [`${n.claims} volume claim${n.claims === 1 ? '' : 's'}`] : []),
     ];
+    if (n.terminating) parts.unshift('being deleted already');
     return parts.length > 0 ? ` (${parts.join(', ')})` : '';
   };
   return {
@@ -83,7 +97,7 @@ export async function kubeDestroyScope(t: Target): Promise<KubeDestroyScope> {
     context: t.decision.context,
     objects: namespaces.map((n) => `namespace ${n.name}${detail(n)}`),
     databases: namespaces
-      .filter((n) => n.bundled && n.tenants.length > 0)
+      .filter((n) => n.bundled && n.tenants.length > 0 && !n.terminating)
       .map((n) => ({ where: n.name, tenants: n.tenants, running: n.dbReady })),
     kept: [...new Set(namespaces.flatMap((n) => n.externalHosts))].map(
       (host) => `external database ${host} (its tenant databases are not dropped)`,
@@ -115,7 +129,25 @@ export async function kubeDestroy(
 ): Promise<{ removed: string[] }> {
   const removed: string[] = [];
   const helm = scope.namespaces.some((n) => n.releases.length > 0) ? await findHelm(deps.env) : '';
-  for (const n of scope.namespaces) {
+  // One writer per environment: an `up` of it finishes first (its Lease lives in its own namespace).
+  const own = scope.namespaces.some((n) => n.name === t.namespace && !n.terminating);
+  const release = own ? await leaseEnv(t.client, t.namespace, t.env, 'omrs destroy', deps) : undefined;
+  try {
+    await removeNamespaces(t, scope, helm, removed, deps);
+  } finally {
+    await release?.();
+  }
+  return { removed };
+}
+
+async function removeNamespaces(
+  t: Target,
+  scope: KubeDestroyScope,
+  helm: string,
+  removed: string[],
+  deps: KubeDestroyDeps & { signal?: AbortSignal },
+): Promise<void> {
+  for (const n of scope.namespaces.filter((x) => !x.terminating)) {
     await step(deps.events, `destroy:${n.name}`, `remove namespace ${n.name}`, async () => {
       for (const release of n.releases) {
         await helmUninstall({
@@ -133,5 +165,4 @@ export async function kubeDestroy(
       removed.push(`namespace ${n.name}`);
     });
   }
-  return { removed };
 }

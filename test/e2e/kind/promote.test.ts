@@ -788,6 +788,10 @@ ${SHARED_CLUSTER_WAIVERS}    - rule: OMRS-K8S-007
       expect(result.removed).toEqual(expect.arrayContaining(ours.map((name) => `namespace ${name}`)));
       expect((await active(ours)).every((phase) => phase === 'gone' || phase === 'Terminating')).toBe(true);
       expect(await active(others)).toEqual(['Active', 'Active', 'Active', 'Active']);
+      // Run again while the namespaces terminate (or after): it converges, removing nothing twice.
+      const again = await destroy('--confirm', 'promote-kind-bundled', '--json');
+      expectOk(again);
+      expect((JSON.parse(again.stdout) as { removed: string[] }).removed ?? []).toEqual([]);
     },
     STEP,
   );
