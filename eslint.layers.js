@@ -21,7 +21,11 @@ export const LAYERS = [
   { name: 'seed', paths: ['src/seed'], imports: [...FLOOR, 'events', 'profile'] },
   { name: 'checks', paths: ['src/checks'], imports: [...FLOOR, 'events', 'profile', 'render'] },
   { name: 'runtime', paths: ['src/runtime'], imports: [...FLOOR, 'events', 'profile', 'render', 'seed'] },
-  { name: 'envs', paths: ['src/envs'], imports: [...FLOOR, 'events', 'profile', 'render', 'runtime'] },
+  {
+    name: 'envs',
+    paths: ['src/envs'],
+    imports: [...FLOOR, 'events', 'profile', 'render', 'seed', 'runtime'],
+  },
   {
     name: 'promote',
     paths: ['src/promote'],

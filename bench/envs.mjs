@@ -4,6 +4,9 @@
 // expired. Seconds per environment, against one environment created alone and one `omrs env rm`,
 // in the same run.
 //
+// Then (issue 19) a seeded environment two ways, BENCH_SNAPSHOT_SIZE (medium) data: `env create` +
+// `omrs seed`, against `env create --from-snapshot` of a snapshot of the first; target 5x faster.
+//
 // The cluster row is reported as not measurable: the harness cluster (kwok) runs no container, so
 // no init Job creates the tenant's database user and a full create fails with
 // SEED_DB_ACCESS_DENIED. It needs a cluster with real nodes.
@@ -26,7 +29,9 @@ const METRICS = {
   create: `omrs env create, compose: ${N}, ${PARALLEL} at a time`,
   gc: `omrs env gc, compose: ${N} expired`,
   cluster: `omrs env create + gc, cluster: ${N}`,
+  snapshot: `omrs env create --from-snapshot (${process.env.BENCH_SNAPSHOT_SIZE ?? 'medium'}), compose`,
 };
+const SNAPSHOT_SIZE = process.env.BENCH_SNAPSHOT_SIZE ?? 'medium';
 const clusterRow = unmeasured(
   METRICS.cluster,
   TARGET,
@@ -41,14 +46,16 @@ const env = {
   CI: 'true',
 };
 
+const snapshotDir = mkdtempSync(join(tmpdir(), 'omrs-bench-snapshots-'));
+
 /** One CLI process; its JSON result and wall time. */
-function omrs(args) {
+function omrs(args, cwd = root) {
   const started = performance.now();
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
       [join(root, 'bin/omrs.js'), ...args, '--json'],
-      { cwd: root, env, maxBuffer: 64 << 20 },
+      { cwd, env, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
         const ms = performance.now() - started;
         if (error) reject(new Error(`omrs ${args.join(' ')} failed (${error.code}):\n${stderr}\n${stdout}`));
@@ -113,18 +120,55 @@ async function benchmark() {
       ok: collected === N,
     }),
     clusterRow,
+    await fromSnapshot(),
   ];
+}
+
+/** A seeded environment: created then seeded, against created from a snapshot of that one. */
+async function fromSnapshot() {
+  const started = performance.now();
+  const seeded = await omrs(
+    ['env', 'create', '--runtime', 'compose', '-p', PROFILE, '--ttl', '1h'],
+    snapshotDir,
+  );
+  leftover.add(seeded.result.name);
+  await omrs(['seed', '--env', seeded.result.name, '--size', SNAPSHOT_SIZE, '--seed', '5'], snapshotDir);
+  const seededMs = performance.now() - started;
+  await omrs(['db', 'snapshot', 'bench', '--env', seeded.result.name], snapshotDir);
+  const restored = await omrs(
+    ['env', 'create', '--runtime', 'compose', '-p', PROFILE, '--ttl', '1h', '--from-snapshot', 'bench'],
+    snapshotDir,
+  );
+  leftover.add(restored.result.name);
+  log(
+    `seeded (${SNAPSHOT_SIZE}) by create + seed ${fmtS(seededMs)}; by --from-snapshot ${fmtS(restored.ms)}`,
+  );
+  return row({
+    metric: METRICS.snapshot,
+    omrs: fmtS(restored.ms),
+    baseline: `${fmtS(seededMs)} (env create + seed)`,
+    ratio: seededMs / restored.ms,
+    ratioText: `${(seededMs / restored.ms).toFixed(2)}× faster`,
+    target: '≥ 5× faster',
+    ok: seededMs / restored.ms >= 5,
+  });
 }
 
 const down = missingEngine('docker', 'images', 'helm');
 try {
   report(
     down
-      ? [skipped(METRICS.create, TARGET, down), skipped(METRICS.gc, TARGET, down), clusterRow]
+      ? [
+          skipped(METRICS.create, TARGET, down),
+          skipped(METRICS.gc, TARGET, down),
+          clusterRow,
+          skipped(METRICS.snapshot, '≥ 5× faster', down),
+        ]
       : await benchmark(),
   );
 } finally {
   // Whatever a failed run left behind (gc removed the rest).
   for (const name of leftover) await omrs(['env', 'rm', '--runtime', 'compose', name]).catch(() => undefined);
   rmSync(home, { recursive: true, force: true });
+  rmSync(snapshotDir, { recursive: true, force: true });
 }

@@ -156,6 +156,7 @@ export const ERROR_CODES = {
   ENV_NOT_FOUND: e(['usage', 'failed'], 'no environment of that name'),
   ENV_NOT_RUNNING: e('failed', 'the environment is not running (nothing published)'),
   ENV_NOT_READY: e('failed', 'no ready gateway pod to open'),
+  ENV_RESTORE_NOT_READY: e('failed', 'a backend did not become ready after its database was restored'),
   ENV_EXISTS: e('usage', 'an environment of that name exists already'),
   ENV_NAME_EXHAUSTED: e('failed', 'no free generated name after several attempts'),
   ENV_BAD_TTL: e('usage', 'a time to live that is not a duration or is out of range'),

@@ -29,6 +29,8 @@ export interface EnvCreateRequest extends KubeRequest {
   ttl: string;
   /** Create the namespace and labels only; do not install (benchmarks of the bookkeeping). */
   noInstall?: boolean;
+  /** false: no seed step (env create --from-snapshot restores instead). */
+  seed?: boolean;
 }
 
 export interface EnvCreateResult {

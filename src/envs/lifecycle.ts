@@ -146,10 +146,52 @@ async function dockerHolding(
 }
 
 export async function createEnvironment(
-  request: EnvScope & { name?: string; ttl: string },
+  request: EnvScope & { name?: string; ttl: string; fromSnapshot?: string },
   deps: EnvironmentsDeps,
 ): Promise<EnvCreated> {
-  const named = { ...(request.name && { name: request.name }) };
+  if (request.fromSnapshot)
+    return createFromSnapshot({ ...request, fromSnapshot: request.fromSnapshot }, deps);
+  return createOn(request, deps);
+}
+
+/** `env create --from-snapshot`: up without the seed step, then the snapshot into each tenant's database. */
+async function createFromSnapshot(
+  request: EnvScope & { name?: string; ttl: string; fromSnapshot: string },
+  deps: EnvironmentsDeps,
+): Promise<EnvCreated> {
+  const [{ snapshotTenants, restoreTenants }, { selectRuntime }] = await Promise.all([
+    import('./from-snapshot.js'),
+    import('../runtime/select.js'),
+  ]);
+  const tenants = await snapshotTenants(request.profile, request.fromSnapshot, deps);
+  const { fromSnapshot, ...rest } = request;
+  const made = await createOn(rest, deps, false);
+  const runtime = await selectRuntime(
+    {
+      env: made.name,
+      runtime: made.runtime,
+      ...(request.profile && { profile: request.profile }),
+      ...(request.context && { context: request.context }),
+      ...(request.kubeconfig && { kubeconfig: request.kubeconfig }),
+      ...(request.yes && { yes: true }),
+    },
+    deps,
+  );
+  await restoreTenants(runtime, tenants, fromSnapshot, deps);
+  return {
+    ...made,
+    seeded: true,
+    seedNote: `restored from snapshot ${fromSnapshot} (${tenants.join(', ')})`,
+  };
+}
+
+/** On Docker or a cluster, as the request's runtime says; seed false skips the seed step. */
+async function createOn(
+  request: EnvScope & { name?: string; ttl: string },
+  deps: EnvironmentsDeps,
+  seed?: boolean,
+): Promise<EnvCreated> {
+  const named = { ...(request.name && { name: request.name }), ...(seed !== undefined && { seed }) };
   if (request.runtime === DOCKER) {
     const made = await createComposeEnv(
       { ttl: request.ttl, ...(request.profile && { profile: request.profile }), ...named },

@@ -48,7 +48,11 @@ function findTool(names: string[], env: Record<string, string | undefined>): str
   });
 }
 
-export function snapshotFile(cwd: string, db: DbUrl, name: string): string {
+export const snapshotFile = (cwd: string, db: DbUrl, name: string): string =>
+  snapshotPath(cwd, db.database, name);
+
+/** `.omrs/snapshots/<database>/<name>.sql.gz` under cwd; a bad name is a usage error. */
+export function snapshotPath(cwd: string, database: string, name: string): string {
   if (!NAME.test(name))
     throw new OmrsError({
       code: 'SNAPSHOT_BAD_NAME',
@@ -56,7 +60,7 @@ export function snapshotFile(cwd: string, db: DbUrl, name: string): string {
       hint: 'Use letters, digits, dot, dash and underscore.',
       exitCode: ExitCode.usage,
     });
-  return join(cwd, '.omrs', 'snapshots', db.database, `${name}.sql.gz`);
+  return join(cwd, '.omrs', 'snapshots', database, `${name}.sql.gz`);
 }
 
 function connectionArgs(db: DbUrl): string[] {

@@ -48,12 +48,21 @@ export function registerEnvCommands(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--ttl <duration>', 'time to live: 30m, 4h, 2d (1s to 365d)')
     .addOption(runtimeOption())
+    .option(
+      '--from-snapshot <name>',
+      'load each tenant database from the snapshot <name> (omrs db snapshot) instead of seeding',
+    )
     .action(
-      action(ctx, async (out, opts: ScopeOpts & { name?: string; ttl: string }) => {
+      action(ctx, async (out, opts: ScopeOpts & { name?: string; ttl: string; fromSnapshot?: string }) => {
         const { createEnvironment } = await import('../../envs/lifecycle.js');
         await out.startProgress(`omrs env create${opts.name ? ` ${opts.name}` : ''}`);
         const result = await createEnvironment(
-          { ...scope(opts), ttl: opts.ttl, ...(opts.name && { name: opts.name }) },
+          {
+            ...scope(opts),
+            ttl: opts.ttl,
+            ...(opts.name && { name: opts.name }),
+            ...(opts.fromSnapshot && { fromSnapshot: opts.fromSnapshot }),
+          },
           deps(out),
         );
         await out.close();

@@ -25,6 +25,7 @@ import { until } from '../../helpers/poll.js';
 
 const kind = requireEngine('kind');
 const mariadb = requireEngine('mariadb');
+const SNAPSHOT = 'kind-up-seeded';
 const images = requireEngine('images');
 const helm = requireEngine('helm');
 const STEP = 600_000;
@@ -261,6 +262,8 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
       expect(JSON.parse(status.stdout)).toMatchObject({
         globalProperties: [{ tenant: 'default', applied: 3, differ: [], missing: [] }],
       });
+      // The seeded database, for env create --from-snapshot below.
+      expectOk(await cli('db', 'snapshot', SNAPSHOT));
     },
     STEP,
   );
@@ -607,23 +610,34 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
     STEP,
   );
   it(
-    'env create --runtime kind --ttl 10m runs a disposable environment on the nodes; env ls lists it; env gc removes it once expired',
+    'env create --runtime kind --ttl 10m --from-snapshot runs a disposable environment on the nodes with the snapshot’s data; env ls lists it; env gc removes it once expired',
     async () => {
       const envCli = (...argv: string[]) =>
         runCli(['env', ...argv, '--runtime', 'kind', '--profile', 'kind-up', '--json'], {
           cwd: root,
           env: cliEnv,
         });
-      const create = await envCli('create', '--ttl', '10m');
+      // From the snapshot taken of the seeded environment above: restored through a port-forward
+      // to the new environment's database pod, instead of seeded.
+      const create = await envCli('create', '--ttl', '10m', '--from-snapshot', SNAPSHOT);
       expectOk(create);
       const made = JSON.parse(create.stdout) as {
         name: string;
         namespace: string;
         seeded: boolean;
+        seedNote: string;
         expires: string;
       };
       disposable = made.namespace;
-      expect(made.seeded).toBe(true);
+      expect(made).toMatchObject({ seeded: true, seedNote: `restored from snapshot ${SNAPSHOT} (default)` });
+      const ledger = await runCli(
+        ['seed', '--status', '--json', '--runtime', 'kind', '--env', made.name, '--profile', 'kind-up'],
+        { cwd: root, env: cliEnv },
+      );
+      expectOk(ledger);
+      expect((JSON.parse(ledger.stdout) as { runs: { seed: number }[] }).runs.map((r) => r.seed)).toEqual([
+        42,
+      ]);
       const gateway = (await core.listNamespacedPod({ namespace: made.namespace })).items.find(
         (p) => p.metadata?.labels?.['app.kubernetes.io/component'] === 'gateway',
       );
