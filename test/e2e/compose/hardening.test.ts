@@ -160,30 +160,38 @@ describe.skipIf(!ready)('compose runtime: one writer per environment, no leaks',
 
   it('recovers from an up killed in an init container, and calls the leftover what it is', async () => {
     await docker.getContainer(`omrs-${ENV}-backend-default`).remove({ force: true, v: true });
-    const killed = spawnOmrs(['up', '--profile', PROFILE, '--env', ENV]);
-    // The init container lives about a second: it is paused the moment it is seen, so that the
-    // kill below finds it still there (it may not finish and be removed in between).
-    const init = await until(
-      'the backend init container',
-      async () => {
-        const found = (
-          await docker.listContainers({
-            all: true,
-            filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/role=init'] },
-          })
-        )[0];
-        if (!found) return killed.running() ? undefined : null;
-        return docker
-          .getContainer(found.Id)
-          .pause()
-          .then(
-            () => found,
-            () => undefined, // it ended before the pause: wait for the next one, or the end of up
-          );
+    // The init container can live only milliseconds: Docker's own start event pauses it at once
+    // (polling the list could miss it), so that the kill below finds it still there.
+    const events = (await docker.getEvents({
+      filters: {
+        type: ['container'],
+        event: ['start'],
+        label: [`omrs.dev/env=${ENV}`, 'omrs.dev/role=init'],
       },
-      300_000,
-      25,
-    );
+    })) as NodeJS.ReadableStream & { destroy(): void };
+    const paused = new Promise<string>((resolve) => {
+      let buffered = '';
+      events.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+          const event = JSON.parse(buffered.slice(0, nl)) as { id: string };
+          buffered = buffered.slice(nl + 1);
+          void docker
+            .getContainer(event.id)
+            .pause()
+            .then(
+              () => resolve(event.id),
+              () => undefined,
+            );
+        }
+      });
+    });
+    const killed = spawnOmrs(['up', '--profile', PROFILE, '--env', ENV]);
+    const pausedId = await Promise.race([paused, killed.done.then(() => null)]);
+    events.destroy();
+    const init = pausedId
+      ? (await docker.listContainers({ all: true, filters: { id: [pausedId] } }))[0]
+      : null;
     expect(init, (await Promise.race([killed.done, Promise.resolve(undefined)]))?.stderr).not.toBeNull();
     killed.kill();
     expect((await killed.done).signal).toBe('SIGKILL');
