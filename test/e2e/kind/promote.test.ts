@@ -518,6 +518,19 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         expect(await records()).toEqual(['promote:green:succeeded', 'promote:blue:succeeded']);
         if (afterKill === 'blue')
           expect(JSON.parse(again.stdout)).toMatchObject({ finished: expect.any(String) });
+        // The controller follows the switch within its 2 s throttle: blue answers a request sent after
+        // the promotion returned before the rollback starts (a busy machine could skip blue's turn).
+        const promoted = load.answers.length;
+        await until(
+          'a request sent after the promotion answered by blue',
+          async () =>
+            [...(await colourOfRequests('switches'))].some(
+              ([seq, colour]) => seq > promoted && colour === 'blue',
+            )
+              ? true
+              : undefined,
+          60_000,
+        );
 
         const back = await rollback(profileFile);
         expectOk(back);
