@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeEngines, docker, http, objectsOf, omrs, PROFILE, upJson } from './helpers.js';
+import { composeEngines, docker, http, objectsOf, omrs, PROFILE, sqlInDb, upJson } from './helpers.js';
 
 const { ready } = composeEngines();
 const ENV = `gprops-${randomBytes(3).toString('hex')}`;
@@ -96,21 +96,10 @@ describe.skipIf(!ready)('global properties of the profile on the running backend
     // The profile's own property and the three of profiles/base.yaml.
     expect(await status()).toEqual([{ tenant: 'default', applied: 4, differ: [], missing: [] }]);
 
-    const [db] = await docker.listContainers({
-      filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=db'] },
-    });
-    const exec = await docker.getContainer(db!.Id).exec({
-      Cmd: [
-        'sh',
-        '-c',
-        `mariadb -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "UPDATE global_property SET property_value = 'edited-by-hand' WHERE property = '${PROPERTY}'"`,
-      ],
-      AttachStdout: true,
-      AttachStderr: true,
-    });
-    const stream = await exec.start({});
-    await new Promise((resolve) => stream.on('end', resolve).resume());
-    expect((await exec.inspect()).ExitCode).toBe(0);
+    await sqlInDb(
+      ENV,
+      `UPDATE global_property SET property_value = 'edited-by-hand' WHERE property = '${PROPERTY}'`,
+    );
 
     expect(await status()).toEqual([{ tenant: 'default', applied: 3, differ: [PROPERTY], missing: [] }]);
     const text = await omrs(['status', '--profile', profile, '--env', ENV]);

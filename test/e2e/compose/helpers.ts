@@ -90,3 +90,31 @@ export const upJson = (
   url: string;
   admin: { password: string };
 } => JSON.parse(run.stdout) as never;
+
+/**
+ * Runs SQL as root in the environment's database container (its own client and password) and
+ * answers what it printed, the frame headers of Docker's multiplexed stream removed.
+ */
+export async function sqlInDb(env: string, sql: string, engine: Docker = docker): Promise<string> {
+  const [db] = await engine.listContainers({
+    filters: { label: [`omrs.dev/env=${env}`, 'omrs.dev/service=db'] },
+  });
+  const exec = await engine.getContainer(db!.Id).exec({
+    Cmd: ['sh', '-c', `mariadb -N -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "${sql}"`],
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve) => stream.on('end', resolve));
+  expect((await exec.inspect()).ExitCode).toBe(0);
+  const out: Buffer[] = [];
+  const all = Buffer.concat(chunks);
+  for (let i = 0; i + 8 <= all.length;) {
+    const size = all.readUInt32BE(i + 4);
+    out.push(all.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(out).toString('utf8');
+}

@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
-import { objectsOf } from '../compose/helpers.js';
+import { objectsOf, sqlInDb } from '../compose/helpers.js';
 import { removeDockerEnv } from './planted.js';
 
 const dockerEngine = requireEngine('docker');
@@ -33,31 +33,22 @@ describe.skipIf(!dockerEngine || !images || !helm)('env create --from-snapshot (
   const created: string[] = [];
 
   /** CHECKSUM TABLE of the seeded tables, inside the environment's database container. */
-  const checksums = async (name: string): Promise<string> => {
-    const [db] = await docker.listContainers({
-      filters: { label: [`omrs.dev/env=${name}`, 'omrs.dev/service=db'] },
-    });
-    const exec = await docker.getContainer(db!.Id).exec({
-      Cmd: [
-        'sh',
-        '-c',
-        `mariadb -N -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "CHECKSUM TABLE ${TABLES.join(', ')}"`,
-      ],
-      AttachStdout: true,
-      AttachStderr: true,
-    });
-    const stream = await exec.start({});
-    let text = '';
-    stream.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    await new Promise((resolve) => stream.on('end', resolve));
-    expect((await exec.inspect()).ExitCode).toBe(0);
-    // Docker's multiplexed stream puts 8-byte frame headers before each chunk: keep the table rows.
-    return text
-      .split('\n')
-      .map((l) => /(openmrs_default\.\w+)\s+(\d+)/.exec(l)?.slice(1).join('='))
-      .filter(Boolean)
-      .join('\n');
-  };
+  const checksums = async (name: string): Promise<string> =>
+    (await sqlInDb(name, `CHECKSUM TABLE ${TABLES.join(', ')}`, docker)).trim();
+  const create = (snapshot: string, ...extra: string[]) =>
+    cli([
+      'env',
+      'create',
+      '--runtime',
+      'compose',
+      '-p',
+      PROFILE,
+      '--ttl',
+      '10m',
+      '--from-snapshot',
+      snapshot,
+      ...extra,
+    ]);
 
   beforeAll(async () => {
     const up = await cli(['up', '--profile', PROFILE, '--env', SOURCE, '--json']);
@@ -79,40 +70,18 @@ describe.skipIf(!dockerEngine || !images || !helm)('env create --from-snapshot (
   });
 
   it('refuses a snapshot that does not exist before creating anything', async () => {
-    const before = (await docker.listNetworks({ filters: { label: ['omrs.dev/disposable=true'] } })).length;
-    const run = await cli([
-      'env',
-      'create',
-      '--runtime',
-      'compose',
-      '-p',
-      PROFILE,
-      '--ttl',
-      '10m',
-      '--from-snapshot',
-      'nope',
-    ]);
+    const disposable = async () =>
+      (await docker.listNetworks({ filters: { label: ['omrs.dev/disposable=true'] } })).length;
+    const before = await disposable();
+    const run = await create('nope');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('SNAPSHOT_NOT_FOUND');
     expect(run.stderr).toContain(`omrs db snapshot nope --env`);
-    const after = (await docker.listNetworks({ filters: { label: ['omrs.dev/disposable=true'] } })).length;
-    expect(after).toBe(before);
+    expect(await disposable()).toBe(before);
   });
 
   it('loads the snapshot into the new environment: the same seeded tables, a healthy backend', async () => {
-    const run = await cli([
-      'env',
-      'create',
-      '--runtime',
-      'compose',
-      '-p',
-      PROFILE,
-      '--ttl',
-      '10m',
-      '--from-snapshot',
-      SNAPSHOT,
-      '--json',
-    ]);
+    const run = await create(SNAPSHOT, '--json');
     expect(run.code, run.stderr).toBe(0);
     const made = JSON.parse(run.stdout) as { name: string; seeded: boolean; seedNote: string; url?: string };
     created.push(made.name);
