@@ -267,8 +267,8 @@ export interface Runtime {
   destroyScope(): Promise<DestroyScope>;
   /** The dumps the backup CronJob wrote (clusters; Docker runs no backups). */
   backups(): Promise<BackupFile[]>;
-  /** Copies one backup dump to a file on this machine. */
-  fetchBackup(tenant: string, id: string, file: string): Promise<void>;
+  /** Copies backup `id` (of `tenant`, or of its one tenant) to a file on this machine; answers which. */
+  fetchBackup(id: string, tenant: string | undefined, file: string): Promise<BackupFile>;
   /** Dumps each running database of the scope, one snapshot `<name>-<where>` per place. */
   finalSnapshot(scope: DestroyScope, name: string): Promise<FinalSnapshot[]>;
   /** Removes everything in the scope, volumes included. */

@@ -5,7 +5,7 @@ import { action, type CliContext } from '../context.js';
 import { envOption, profileOption } from '../options.js';
 import type { Output } from '../../ui/output.js';
 import { addClusterOptions, runtimeOf } from './cluster-runtime.js';
-import { databaseTarget, type DatabaseFlags } from './database-target.js';
+import { databaseTarget, type DatabaseFlags, type DatabaseTarget } from './database-target.js';
 
 interface SeedFlags extends DatabaseFlags {
   profile?: string;
@@ -291,30 +291,14 @@ async function restoreBackup(
   ]);
   const runtime = await runtimeOf(flags, out, ctx);
   await out.startProgress(`omrs db restore --from-backup ${flags.fromBackup}`);
-  const matching = (await runtime.backups()).filter(
-    (b) => b.id === flags.fromBackup && (!flags.tenant || b.tenant === flags.tenant),
-  );
-  const backup = matching.length === 1 ? matching[0]! : undefined;
-  if (!backup)
-    throw new OmrsError({
-      code: 'BACKUP_NOT_FOUND',
-      message:
-        matching.length === 0
-          ? `no backup ${flags.fromBackup}${flags.tenant ? ` of tenant ${flags.tenant}` : ''}`
-          : `backup ${flags.fromBackup} holds ${matching.length} tenants`,
-      exitCode: ExitCode.usage,
-      hint:
-        matching.length === 0
-          ? 'List them with `omrs db backups --env <env>`.'
-          : `Pass --tenant with one of: ${matching.map((b) => b.tenant).join(', ')}.`,
-    });
-  const database = flags.db
-    ? await databaseTarget(flags, ctx, out)
-    : await runtime.seedTarget({ tenant: backup.tenant });
   const work = await mkdtemp(join(tmpdir(), 'omrs-backup-'));
+  const fetched = join(work, 'backup.sql.gz');
+  let database: DatabaseTarget | undefined;
   try {
-    const fetched = join(work, 'backup.sql.gz');
-    await runtime.fetchBackup(backup.tenant, backup.id, fetched);
+    const backup = await runtime.fetchBackup(flags.fromBackup, flags.tenant, fetched);
+    database = flags.db
+      ? await databaseTarget(flags, ctx, out)
+      : await runtime.seedTarget({ tenant: backup.tenant });
     const name = `backup-${backup.id}-${backup.tenant}`;
     await importDump(fetched, database.url, name, ctx.io.cwd);
     const result = await restore(database.url, name, {
@@ -329,6 +313,6 @@ async function restoreBackup(
     );
   } finally {
     await rm(work, { recursive: true, force: true });
-    await database.release();
+    await database?.release();
   }
 }

@@ -117,43 +117,63 @@ async function execInto(
   });
 }
 
-export async function listBackups(t: Target): Promise<BackupFile[]> {
-  return withReader(t, async (pod, container) => {
-    let text = '';
-    const out = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        text += chunk.toString();
-        done();
-      },
-    });
-    await execInto(
-      t.client,
-      { namespace: t.namespace, pod, container },
-      ['find', '/backup', '-mindepth', '2', '-maxdepth', '2', '-name', '*.sql.gz', '-printf', '%P %s\\n'],
-      out,
-    );
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [path = '', size = '0'] = line.split(' ');
-        const [tenant = '', file = ''] = path.split('/');
-        return { tenant, id: file.replace(/\.sql\.gz$/, ''), bytes: Number(size) };
-      })
-      .sort((a, b) => b.id.localeCompare(a.id) || a.tenant.localeCompare(b.tenant));
+/** The dumps on the claim, newest first, read in the reader pod. */
+async function listIn(t: Target, pod: string, container: string): Promise<BackupFile[]> {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
   });
+  await execInto(
+    t.client,
+    { namespace: t.namespace, pod, container },
+    ['find', '/backup', '-mindepth', '2', '-maxdepth', '2', '-name', '*.sql.gz', '-printf', '%P %s\\n'],
+    out,
+  );
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [path = '', size = '0'] = line.split(' ');
+      const [tenant = '', file = ''] = path.split('/');
+      return { tenant, id: file.replace(/\.sql\.gz$/, ''), bytes: Number(size) };
+    })
+    .sort((a, b) => b.id.localeCompare(a.id) || a.tenant.localeCompare(b.tenant));
 }
 
-/** Copies `/backup/<tenant>/<id>.sql.gz` to `file` on this machine. */
-export async function fetchBackup(t: Target, tenant: string, id: string, file: string): Promise<void> {
-  if (!/^[A-Za-z0-9_.-]+$/.test(tenant) || !/^[0-9TZ]+$/.test(id))
-    throw new OmrsError({
-      code: 'BACKUP_NOT_FOUND',
-      message: `no backup ${id} of tenant ${tenant}`,
-      exitCode: ExitCode.usage,
-      hint: 'List them with `omrs db backups --env <env>`.',
-    });
-  await withReader(t, async (pod, container) => {
+export const listBackups = (t: Target): Promise<BackupFile[]> =>
+  withReader(t, (pod, container) => listIn(t, pod, container));
+
+/**
+ * Finds backup `id` (of `tenant`, or of the one tenant it holds) and copies it to `file` on this
+ * machine, in one reader pod; answers which it was.
+ */
+export async function fetchBackup(
+  t: Target,
+  id: string,
+  tenant: string | undefined,
+  file: string,
+): Promise<BackupFile> {
+  return withReader(t, async (pod, container) => {
+    const matching = (await listIn(t, pod, container)).filter(
+      (b) => b.id === id && (!tenant || b.tenant === tenant),
+    );
+    const backup = matching.length === 1 ? matching[0]! : undefined;
+    if (!backup)
+      throw new OmrsError({
+        code: 'BACKUP_NOT_FOUND',
+        message:
+          matching.length === 0
+            ? `no backup ${id}${tenant ? ` of tenant ${tenant}` : ''}`
+            : `backup ${id} holds ${matching.length} tenants`,
+        exitCode: ExitCode.usage,
+        hint:
+          matching.length === 0
+            ? 'List them with `omrs db backups --env <env>`.'
+            : `Pass --tenant with one of: ${matching.map((b) => b.tenant).join(', ')}.`,
+      });
     const out = createWriteStream(file, { mode: 0o600 });
     const closed = new Promise<void>((resolve, reject) =>
       out.on('close', () => resolve()).on('error', reject),
@@ -162,12 +182,13 @@ export async function fetchBackup(t: Target, tenant: string, id: string, file: s
       await execInto(
         t.client,
         { namespace: t.namespace, pod, container },
-        ['cat', `/backup/${tenant}/${id}.sql.gz`],
+        ['cat', `/backup/${backup.tenant}/${backup.id}.sql.gz`],
         out,
       );
     } finally {
       out.end();
       await closed;
     }
+    return backup;
   });
 }

@@ -13,8 +13,6 @@ import { helmUninstall } from './helm.js';
 import { KLABEL, MANAGED_BY } from './labels.js';
 import { leaseEnv } from './lease.js';
 
-export type KubeDestroyDeps = DumpDeps;
-
 interface EnvNamespace {
   name: string;
   /** Deleted already (an earlier destroy or down --volumes): the cluster removes the rest. */
@@ -110,7 +108,7 @@ export async function kubeFinalSnapshot(
   t: Target,
   scope: DestroyScope,
   name: string,
-  deps: KubeDestroyDeps,
+  deps: DumpDeps,
 ): Promise<FinalSnapshot[]> {
   const out: FinalSnapshot[] = [];
   for (const place of scope.databases) {
@@ -125,7 +123,7 @@ export async function kubeFinalSnapshot(
 export async function kubeDestroy(
   t: Target,
   scope: KubeDestroyScope,
-  deps: KubeDestroyDeps & { signal?: AbortSignal },
+  deps: DumpDeps & { signal?: AbortSignal },
 ): Promise<{ removed: string[] }> {
   const removed: string[] = [];
   const helm = scope.namespaces.some((n) => n.releases.length > 0) ? await findHelm(deps.env) : '';
@@ -145,7 +143,7 @@ async function removeNamespaces(
   scope: KubeDestroyScope,
   helm: string,
   removed: string[],
-  deps: KubeDestroyDeps & { signal?: AbortSignal },
+  deps: DumpDeps & { signal?: AbortSignal },
 ): Promise<void> {
   for (const n of scope.namespaces.filter((x) => !x.terminating)) {
     await step(deps.events, `destroy:${n.name}`, `remove namespace ${n.name}`, async () => {

@@ -132,8 +132,8 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
       return listBackups(await targetFor('read the backups of'));
     },
 
-    async fetchBackup(tenant, id, file) {
-      return fetchBackup(await targetFor('read the backups of'), tenant, id, file);
+    async fetchBackup(id, tenant, file) {
+      return fetchBackup(await targetFor('read the backups of'), id, tenant, file);
     },
 
     async finalSnapshot(scope, name) {
