@@ -18,6 +18,7 @@ import {
   objectsOf,
   omrs,
   omrsHome,
+  sqlInDb,
   until,
   upJson,
 } from './helpers.js';
@@ -160,43 +161,26 @@ describe.skipIf(!ready)('compose runtime: one writer per environment, no leaks',
 
   it('recovers from an up killed in an init container, and calls the leftover what it is', async () => {
     await docker.getContainer(`omrs-${ENV}-backend-default`).remove({ force: true, v: true });
-    // The init container can live only milliseconds: Docker's own start event pauses it at once
-    // (polling the list could miss it), so that the kill below finds it still there.
-    const events = (await docker.getEvents({
-      filters: {
-        type: ['container'],
-        event: ['start'],
-        label: [`omrs.dev/env=${ENV}`, 'omrs.dev/role=init'],
-      },
-    })) as NodeJS.ReadableStream & { destroy(): void };
-    const paused = new Promise<string>((resolve) => {
-      let buffered = '';
-      events.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-          const event = JSON.parse(buffered.slice(0, nl)) as { id: string };
-          buffered = buffered.slice(nl + 1);
-          void docker
-            .getContainer(event.id)
-            .pause()
-            .then(
-              () => resolve(event.id),
-              () => undefined,
-            );
-        }
-      });
-    });
+    // The backend's init container waits until the tenant's user can log in. With that account
+    // locked it keeps waiting, so the kill below finds it running (it otherwise lives milliseconds).
+    await sqlInDb(ENV, "ALTER USER 'omrs_default'@'%' ACCOUNT LOCK");
     const killed = spawnOmrs(['up', '--profile', PROFILE, '--env', ENV]);
-    const pausedId = await Promise.race([paused, killed.done.then(() => null)]);
-    events.destroy();
-    const init = pausedId
-      ? (await docker.listContainers({ all: true, filters: { id: [pausedId] } }))[0]
-      : null;
+    const init = await until(
+      'the init container waiting on the locked account (or the up to end)',
+      async () => {
+        const [running] = await docker.listContainers({
+          filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/role=init'], status: ['running'] },
+        });
+        return running ?? (killed.running() ? undefined : null);
+      },
+      300_000,
+    );
     expect(init, (await Promise.race([killed.done, Promise.resolve(undefined)]))?.stderr).not.toBeNull();
     killed.kill();
     expect((await killed.done).signal).toBe('SIGKILL');
     const name = init!.Names[0]!.slice(1);
     expect(existsSync(lockFile(cliEnv, ENV))).toBe(true); // left by the killed process
+    await sqlInDb(ENV, "ALTER USER 'omrs_default'@'%' ACCOUNT UNLOCK");
 
     const again = await omrs(['up', '--profile', PROFILE, '--env', ENV, '--json']);
     expect(again.code, again.stderr).toBe(0);
