@@ -44,8 +44,7 @@ export interface AwsEngine {
   motoVersion?: string;
 }
 export interface ImagesEngine {
-  tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend', string> & {
-    busybox?: string;
+  tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend' | 'busybox' | 'awsCli', string> & {
     debian?: string;
   };
 }

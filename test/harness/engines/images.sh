@@ -6,6 +6,7 @@
 #   omrs-test/gateway:1        real nginx with the OpenMRS 3 gateway routes (images/gateway)
 #   omrs-test/frontend:1       real nginx serving a static stand-in SPA (images/frontend)
 #   omrs-test/backend:1        the OpenMRS backend STAND-IN (images/backend-standin, Go)
+#   omrs-test/aws-cli:1        the AWS CLI from Debian (images/aws-cli): the backup's S3 upload
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
 # image id) differs from its label omrs.test.context-hash. Needs the docker engine.
 set -euo pipefail
@@ -30,6 +31,7 @@ MARIADB=omrs-test/mariadb:10.11
 GATEWAY=omrs-test/gateway:1
 FRONTEND=omrs-test/frontend:1
 BACKEND=omrs-test/backend:1
+AWSCLI=omrs-test/aws-cli:1
 LABEL=omrs.test.context-hash
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
@@ -155,7 +157,7 @@ backend_context() {
 
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -181,14 +183,15 @@ case "${1:-up}" in
     build "$FRONTEND" "$SRC/frontend"
     backend_context
     build "$BACKEND" "$BACKEND_CTX"
+    build "$AWSCLI" "$SRC/aws-cli"
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI"
     ;;
   status)
-    if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX)"; exit 0
+    if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;

@@ -117,8 +117,15 @@ k8s_ldflags() {
 build_node_binaries() {
   (cd "$SRC/nodebin" && GOFLAGS="$GOFLAGS -mod=mod" /usr/bin/time -v go build -p 2 -trimpath -ldflags "$(k8s_ldflags)" -o "$BIN/.tmp/" \
     k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubeadm k8s.io/kubernetes/cmd/kubectl \
-    k8s.io/kubernetes/cmd/kube-proxy ./kindnetd-standin)
-  local b; for b in kubelet kubeadm kubectl kube-proxy kindnetd-standin; do mv -f "$BIN/.tmp/$b" "$BIN/$b"; done
+    k8s.io/kubernetes/cmd/kube-proxy)
+  local b; for b in kubelet kubeadm kubectl kube-proxy; do mv -f "$BIN/.tmp/$b" "$BIN/$b"; done
+}
+# The kindnetd stand-in is test code that changes: built again when its sources do (the hash beside it).
+standin_hash() { tree_hash "$SRC/nodebin/kindnetd-standin"; }
+build_kindnetd_standin() {
+  (cd "$SRC/nodebin" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$BIN/.tmp/kindnetd-standin" ./kindnetd-standin)
+  mv -f "$BIN/.tmp/kindnetd-standin" "$BIN/kindnetd-standin"
+  standin_hash >"$BIN/kindnetd-standin.src"
 }
 build_kind() {
   GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath -ldflags "-s -w" "sigs.k8s.io/kind@$KIND_VERSION"
@@ -159,8 +166,10 @@ build_pause() {
 build_binaries() {
   mkdir -p "$BIN/.tmp" "$LOGS"
   go_env
-  [ -x "$BIN/kubelet" ] && [ -x "$BIN/kubeadm" ] && [ -x "$BIN/kubectl" ] && [ -x "$BIN/kube-proxy" ] &&
-    [ -x "$BIN/kindnetd-standin" ] || step "go build kubelet kubeadm kubectl kube-proxy kindnetd-standin $K8S_VERSION" build_node_binaries
+  [ -x "$BIN/kubelet" ] && [ -x "$BIN/kubeadm" ] && [ -x "$BIN/kubectl" ] && [ -x "$BIN/kube-proxy" ] ||
+    step "go build kubelet kubeadm kubectl kube-proxy $K8S_VERSION" build_node_binaries
+  [ -x "$BIN/kindnetd-standin" ] && [ "$(cat "$BIN/kindnetd-standin.src" 2>/dev/null)" = "$(standin_hash)" ] ||
+    step "go build kindnetd-standin" build_kindnetd_standin
   [ -x "$BIN/kind" ] || step "go install kind $KIND_VERSION" build_kind
   [ -x "$BIN/crictl" ] || step "go install crictl $CRICTL_VERSION" build_crictl
   [ -x "$BIN/coredns" ] || step "go build coredns $COREDNS_VERSION" build_coredns

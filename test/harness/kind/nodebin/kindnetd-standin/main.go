@@ -2,8 +2,10 @@
 // kindnetd image cannot be pulled here and its source module is not served by the Go module proxy.
 // kind's own CNI manifest runs it on every node (host network, NET_ADMIN). Like kindnetd, it writes the
 // node's CNI configuration (ptp + host-local on the node's podCIDR, portmap) and keeps a route to every
-// other node's podCIDR through that node's InternalIP, so pods reach each other across nodes.
-// Unlike kindnetd it does not masquerade traffic leaving the cluster and does not enforce NetworkPolicies.
+// other node's podCIDR through that node's InternalIP, so pods reach each other across nodes, and,
+// like kindnetd, masquerades what pods send outside the pod subnet ($POD_SUBNET, from kind's manifest),
+// so pods reach the host and beyond with the node's address. Unlike kindnetd it does not enforce
+// NetworkPolicies.
 package main
 
 import (
@@ -39,8 +41,16 @@ func main() {
 	client := kubernetes.NewForConfigOrDie(cfg)
 	log.Printf("kindnetd-standin: node %s, host IP %s", nodeName, os.Getenv("HOST_IP"))
 	routes := map[string]string{} // podCIDR -> gateway, as last logged
+	podSubnet := os.Getenv("POD_SUBNET")
+	if podSubnet == "" {
+		podSubnet = "10.244.0.0/16"
+		log.Printf("kindnetd-standin: no POD_SUBNET in the environment: masquerading outside %s", podSubnet)
+	}
 	for {
 		if err := sync(client, nodeName, routes); err != nil {
+			log.Printf("kindnetd-standin: %v", err)
+		}
+		if err := ensureMasquerade(podSubnet); err != nil {
 			log.Printf("kindnetd-standin: %v", err)
 		}
 		time.Sleep(resyncPeriod)
@@ -126,4 +136,41 @@ func writeCNIConfig(podCIDR string) error {
 	}
 	log.Printf("kindnetd-standin: wrote %s for pod range %s", cniConfigFile, podCIDR)
 	return nil
+}
+
+// ensureMasquerade keeps one NAT rule: traffic from the pod subnet to anywhere outside it leaves with
+// the node's address. It goes into the iptables backend (legacy or nft) that already holds the node's
+// rules, as kube-proxy's launcher chooses; checked on every pass, so a flushed table gets it back.
+func ensureMasquerade(podSubnet string) error {
+	mode := "nft"
+	if count("iptables-legacy-save") >= count("iptables-nft-save") {
+		mode = "legacy"
+	}
+	iptables := "iptables-" + mode
+	rule := []string{"POSTROUTING", "-s", podSubnet, "!", "-d", podSubnet,
+		"-m", "comment", "--comment", "kindnetd-standin: pods leaving the pod subnet", "-j", "MASQUERADE"}
+	if exec.Command(iptables, append([]string{"-t", "nat", "-C"}, rule...)...).Run() == nil {
+		return nil
+	}
+	out, err := exec.Command(iptables, append([]string{"-t", "nat", "-A"}, rule...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s -t nat -A %v: %v: %s", iptables, rule, err, bytes.TrimSpace(out))
+	}
+	log.Printf("kindnetd-standin: masquerading traffic from %s leaving it (%s)", podSubnet, iptables)
+	return nil
+}
+
+// count answers how many rules an iptables-save prints (0 when it cannot run).
+func count(save string) int {
+	out, err := exec.Command(save).Output()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("-")) {
+			n++
+		}
+	}
+	return n
 }
