@@ -81,6 +81,8 @@ export const ERROR_CODES = {
   IMAGE_RESOLVE_FAILED: e('failed', 'one image without a digest (a problem of IMAGES_RESOLVE_FAILED)'),
   IMAGES_SAVE_FAILED: e('failed', 'the image bundle could not be written'),
   IMAGE_PUSH_FAILED: e('failed', 'an image could not be pushed to the mirror registry'),
+  MODULE_FETCH_FAILED: e('failed', 'images save could not fetch a module of the profile'),
+  MODULE_CHECKSUM_MISMATCH: e('failed', "a module's file has another SHA-256 than the profile gives"),
   BUNDLE_NOT_FOUND: e('usage', 'no image bundle at that path'),
   BUNDLE_CORRUPT: e('usage', 'the file is not a usable image bundle'),
 

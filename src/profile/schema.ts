@@ -52,6 +52,33 @@ const resourceSpec = z.strictObject({
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
 });
 
+// An OpenMRS module: its file is <id>-<version>.omod, fetched by the backend's init container from a
+// Maven coordinate (resolved against the env key moduleRepository, a site's mirror) or a URL.
+const module = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][\w.]*$/, 'must be a module id like "webservices.rest"'),
+    version: z.string().regex(/^\w[\w.+-]*$/, 'must be a version like "2.44.0"'),
+    coordinate: z
+      .string()
+      .regex(
+        /^[\w.-]+:[\w.-]+:[\w.+-]+(:[a-z]+)?$/,
+        'must be a Maven coordinate "group:artifact:version" (or "...:extension", default jar)',
+      )
+      .optional(),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    sha256: z
+      .string()
+      .regex(/^[a-f0-9]{64}$/, "must be the file's SHA-256: 64 lower-case hex digits (sha256sum)"),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.coordinate === undefined) === (m.url === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: m.coordinate === undefined ? [] : ['url'],
+        message: 'give the module either a coordinate (from the module repository) or a url, not both',
+      });
+  });
+
 const openmrs = z.strictObject({
   version: z.string().default('3.4.0'),
   images: z
@@ -60,9 +87,11 @@ const openmrs = z.strictObject({
       frontend: imageRef.default('openmrs/openmrs-reference-application-3-frontend:3.4.0'),
       backend: imageRef.default('openmrs/openmrs-reference-application-3-backend:3.4.0'),
       db: imageRef.default('mariadb:10.11.7'),
+      /** Fetches the modules (wget and sha256sum); only pods of a profile with modules use it. */
+      fetcher: imageRef.optional(),
     })
     .prefault({}),
-  modules: z.array(z.strictObject({ id: z.string().min(1), version: z.string().min(1) })).default([]),
+  modules: z.array(module).default([]),
   // global_property.property is a VARCHAR(255) in OpenMRS.
   globalProperties: z.record(z.string().min(1).max(255), z.string()).default({}),
   spaConfigUrls: z.array(z.string()).default([]),
@@ -250,6 +279,12 @@ export const ProfileSchema = z.strictObject({
       .prefault({}),
     'registry mirror and pull policy',
   ),
+  moduleRepository: env(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('https://mavenrepo.openmrs.org/public'),
+    "the Maven repository (or a site's mirror) the modules' coordinates are fetched from",
+  ),
   ports: env(
     z.strictObject({ gateway: z.number().int().min(1).max(65535).default(8080) }).prefault({}),
     'ports published on 127.0.0.1 (compose)',
@@ -272,9 +307,30 @@ export const ProfileSchema = z.strictObject({
         enabled: z.boolean().default(false),
         schedule: z.string().default('0 2 * * *'),
         retentionDays: z.number().int().min(1).default(7),
+        /** Every run's dumps also go to S3 (aws s3 sync of the backup volume). */
+        s3: z
+          .strictObject({
+            bucket: z
+              .string()
+              .regex(
+                /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+                'must be an S3 bucket name like "openmrs-backups"',
+              ),
+            prefix: z
+              .string()
+              .regex(/^[\w./-]*$/, 'must be a key prefix like "openmrs/prod"')
+              .default('openmrs'),
+            region: z.string().optional(),
+            /** An S3-compatible endpoint (MinIO, an emulator) instead of AWS's. */
+            endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+            /** A Secret in the namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; without it, the pod's IAM role (IRSA). */
+            credentialsSecret: dnsLabel.max(63).optional(),
+            image: imageRef.default('amazon/aws-cli:2.22.0'),
+          })
+          .optional(),
       })
       .prefault({}),
-    'scheduled database dumps',
+    'scheduled database dumps, on a volume and optionally copied to S3',
   ),
   monitoring: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

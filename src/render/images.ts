@@ -13,6 +13,7 @@ import { prepareOutputPath } from '../output-path.js';
 import type { ProfileDeps } from '../profile/index.js';
 import { connectDocker, type Docker } from '../platform/docker.js';
 import { registryAuth } from './image-digests.js';
+import { saveModules, type SavedModule } from './module-bundle.js';
 import { listImages } from './index.js';
 import { rewriteImage } from './values.js';
 
@@ -26,6 +27,9 @@ export interface SavedBundle {
   file: string;
   bytes: number;
   images: { component: string; image: string; saved: string }[];
+  /** The profile's modules, fetched into `modulesDir` (a mirror of the module repository). */
+  modules: SavedModule[];
+  modulesDir?: string;
 }
 
 export interface LoadedBundle {
@@ -91,7 +95,7 @@ export async function saveImages(
       hint: 'Give -o a file path, e.g. -o bundle.tar.',
     },
   });
-  const { profile, images } = await listImages(request.profile, deps);
+  const { profile, images, modules } = await listImages(request.profile, deps);
   const docker = await connectDocker(deps.env);
 
   const resolved = await step(deps.events, 'inspect', 'check the images exist locally', async () => {
@@ -121,6 +125,28 @@ export async function saveImages(
     }
     return found;
   });
+
+  // The modules first: a module that cannot be had fails the save before the long image stream.
+  const modulesDir = `${file}.modules`;
+  const savedModules =
+    modules.length === 0
+      ? { modules: [] }
+      : {
+          modulesDir,
+          modules: await step(
+            deps.events,
+            'modules',
+            `fetch ${modules.length} module${modules.length === 1 ? '' : 's'} into ${modulesDir}`,
+            async () => {
+              try {
+                return await saveModules(modules, modulesDir, deps.signal);
+              } catch (error) {
+                throwIfInterrupted(deps, 'images save');
+                throw error;
+              }
+            },
+          ),
+        };
 
   const names = [...new Set(resolved.map((i) => i.saved))];
   const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
@@ -170,7 +196,7 @@ export async function saveImages(
       });
     }
   });
-  return { profile, file, bytes, images: resolved };
+  return { profile, file, bytes, images: resolved, ...savedModules };
 }
 
 /** An aborted stream fails like a broken one: when Ctrl-C caused it, say so instead of blaming the file. */

@@ -6,7 +6,14 @@ import { findHelm, helmTemplate } from './helm.js';
 import { checkEnvName, envNameOf } from './env-name.js';
 import { resolveDigests } from './image-digests.js';
 import { maskSecretData, type KubeObject } from './objects.js';
-import { profileImages, profileToValues, type ChartValues } from './values.js';
+import {
+  moduleSource,
+  profileImages,
+  profileToValues,
+  toolImages,
+  type ChartValues,
+  type ModuleFile,
+} from './values.js';
 import { MASK } from '../mask.js';
 
 export { checkEnvName, envNameOf };
@@ -90,6 +97,8 @@ export interface ImageList {
   registry?: string;
   /** With `resolve`, each image has the digest its registry serves and `pinned`. */
   images: { component: string; image: string; digest?: string; pinned?: boolean }[];
+  /** The profile's modules: images save fetches them into the bundle's mirror folder. */
+  modules: ModuleFile[];
 }
 
 /** The images a profile needs; with `resolve`, their digests asked of the registry (Docker engine). */
@@ -100,8 +109,17 @@ export async function listImages(
 ): Promise<ImageList> {
   const resolved = await openProfile(ref, deps);
   const registry = resolved.profile.images.registry;
-  const images = profileImages(resolved.profile);
-  const head = { profile: resolved.name, ...(registry && { registry }) };
+  const images = [...profileImages(resolved.profile), ...toolImages(resolved.profile)];
+  const head = {
+    profile: resolved.name,
+    ...(registry && { registry }),
+    modules: resolved.profile.openmrs.modules.map((m) => ({
+      id: m.id,
+      version: m.version,
+      sha256: m.sha256,
+      ...moduleSource(m, resolved.profile.moduleRepository),
+    })),
+  };
   if (!options.resolve) return { ...head, images };
   return { ...head, images: await resolveDigests(images, { env: deps.env, mirror: registry }) };
 }

@@ -10,6 +10,7 @@ import {
   renderProblems,
   rewriteImage,
   tenantValues,
+  toolImages,
 } from './values.js';
 
 const id = { env: 'dev', profile: 'dev', appDigest: `sha256:${'ab'.repeat(32)}` };
@@ -112,8 +113,14 @@ describe('profileToValues', () => {
       frontend: 'openmrs/openmrs-reference-application-3-frontend:3.4.0',
       backend: 'openmrs/openmrs-reference-application-3-backend:3.4.0',
       db: 'mariadb:10.11.7',
+      fetcher: 'busybox:1.37.0',
     });
-    expect(v.backend).toEqual({ replicas: 1, startupFailureThreshold: 90, globalProperties: {} });
+    expect(v.backend).toEqual({
+      replicas: 1,
+      startupFailureThreshold: 90,
+      globalProperties: {},
+      modules: [],
+    });
     expect(v.admin).toEqual({
       password: 'dev-only',
       existingSecret: { name: '', key: 'password' },
@@ -168,6 +175,7 @@ describe('profileToValues', () => {
       replicas: 3,
       startupFailureThreshold: 120,
       globalProperties: { 'security.passwordMinimumLength': '12' },
+      modules: [],
       resources: { limits: { memory: '6Gi' } },
     });
     expect(v.gateway.replicas).toBe(2);
@@ -183,6 +191,76 @@ describe('profileToValues', () => {
     );
   });
 
+  it('maps modules: a coordinate under the module repository, a URL as written, the port of each', () => {
+    const sha256 = 'c'.repeat(64);
+    const v = profileToValues(
+      profile({
+        openmrs: {
+          modules: [
+            {
+              id: 'webservices.rest',
+              version: '2.44.0',
+              coordinate: 'org.openmrs.module:webservices.rest-omod:2.44.0',
+              sha256,
+            },
+            { id: 'fhir2', version: '2.2.0', coordinate: 'org.openmrs.module:fhir2-omod:2.2.0:omod', sha256 },
+            { id: 'own', version: '1.0', url: 'http://mirror.local:8081/own-1.0.omod', sha256 },
+          ],
+          images: { fetcher: 'library/busybox:1.37.0' },
+        },
+        moduleRepository: 'https://nexus.example.org/repository/openmrs/',
+        images: { registry: 'mirror.example.org' },
+      }),
+      id,
+    );
+    expect(v.backend.modules).toEqual([
+      {
+        id: 'webservices.rest',
+        file: 'webservices.rest-2.44.0.omod',
+        url: 'https://nexus.example.org/repository/openmrs/org/openmrs/module/webservices.rest-omod/2.44.0/webservices.rest-omod-2.44.0.jar',
+        port: 443,
+        sha256,
+      },
+      {
+        id: 'fhir2',
+        file: 'fhir2-2.2.0.omod',
+        url: 'https://nexus.example.org/repository/openmrs/org/openmrs/module/fhir2-omod/2.2.0/fhir2-omod-2.2.0.omod',
+        port: 443,
+        sha256,
+      },
+      { id: 'own', file: 'own-1.0.omod', url: 'http://mirror.local:8081/own-1.0.omod', port: 8081, sha256 },
+    ]);
+    expect(v.images.fetcher).toBe('mirror.example.org/busybox:1.37.0');
+  });
+
+  it('maps the backup copy to S3, with the endpoint port for the NetworkPolicy and the image mirrored', () => {
+    const v = profileToValues(
+      profile({
+        backup: {
+          enabled: true,
+          s3: { bucket: 'omrs-backups', endpoint: 'http://minio.local:9000', credentialsSecret: 'minio' },
+        },
+        images: { registry: 'mirror.example.org' },
+      }),
+      id,
+    );
+    expect(v.backup.s3).toEqual({
+      bucket: 'omrs-backups',
+      prefix: 'openmrs',
+      region: '',
+      endpoint: 'http://minio.local:9000',
+      port: 9000,
+      image: 'mirror.example.org/amazon/aws-cli:2.22.0',
+      existingSecret: 'minio',
+    });
+    const aws = profileToValues(
+      profile({ backup: { enabled: true, s3: { bucket: 'b-1', region: 'eu-west-1' } } }),
+      id,
+    );
+    expect(aws.backup.s3).toMatchObject({ endpoint: '', port: 443, region: 'eu-west-1', existingSecret: '' });
+    expect(profileToValues(profile(), id).backup).not.toHaveProperty('s3');
+  });
+
   it('is pure: the same profile gives the same values', () => {
     const p = profile();
     expect(profileToValues(p, id)).toEqual(profileToValues(p, id));
@@ -196,5 +274,19 @@ describe('profileImages', () => {
     expect(images.map((i) => i.component)).toEqual(['gateway', 'frontend', 'backend', 'db']);
     expect(images[2]).toEqual({ component: 'backend', image: `openmrs/b@${digest}`, digest });
     expect(images[0]).not.toHaveProperty('digest');
+  });
+
+  it('names the backup upload image as a tool image, apart from what promotion pins', () => {
+    const withS3 = profile({ backup: { enabled: true, s3: { bucket: 'omrs-backups' } } });
+    expect(toolImages(withS3)).toEqual([{ component: 'backup-s3', image: 'amazon/aws-cli:2.22.0' }]);
+    expect(profileImages(withS3).map((i) => i.component)).not.toContain('backup-s3');
+    expect(toolImages(profile({ backup: { enabled: false, s3: { bucket: 'omrs-backups' } } }))).toEqual([]);
+  });
+
+  it('adds the modules fetcher only when the profile has modules', () => {
+    const module = { id: 'm', version: '1', url: 'https://example.org/m-1.omod', sha256: 'e'.repeat(64) };
+    const images = profileImages(profile({ openmrs: { modules: [module] } }));
+    expect(images.map((i) => i.component)).toEqual(['gateway', 'frontend', 'backend', 'db', 'fetcher']);
+    expect(images[4]!.image).toBe('busybox:1.37.0');
   });
 });

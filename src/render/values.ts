@@ -35,7 +35,14 @@ type Resources = Profile['resources']['backend'];
 /** The values omrs passes to the chart (the chart's values.schema.json is the other half). */
 export interface ChartValues {
   omrs: { env: string; profile: string; appDigest: string; appDigestFull: string };
-  images: { pullPolicy: string; gateway: string; frontend: string; backend: string; db: string };
+  images: {
+    pullPolicy: string;
+    gateway: string;
+    frontend: string;
+    backend: string;
+    db: string;
+    fetcher: string;
+  };
   tenants: TenantValues[];
   gateway: { replicas: number; resources?: Resources };
   frontend: { replicas: number; configUrls: string[]; resources?: Resources };
@@ -44,6 +51,8 @@ export interface ChartValues {
     startupFailureThreshold: number;
     /** The profile's openmrs.globalProperties, applied at start (the Initializer module's globalproperties). */
     globalProperties: Record<string, string>;
+    /** The profile's openmrs.modules, fetched and checked by an init container. */
+    modules: ChartModule[];
     resources?: Resources;
   };
   admin: { password?: string; existingSecret: SecretKeyRef; passwordLocked: boolean };
@@ -58,9 +67,74 @@ export interface ChartValues {
     resources?: Resources;
   };
   ingress: { host: string; tls: { enabled: boolean; secretName: string; clusterIssuer: string } };
-  backup: { enabled: boolean; schedule: string; retentionDays: number };
+  backup: {
+    enabled: boolean;
+    schedule: string;
+    retentionDays: number;
+    s3?: {
+      bucket: string;
+      prefix: string;
+      region: string;
+      endpoint: string;
+      /** The endpoint's port (443 for AWS), for the backup's NetworkPolicy egress. */
+      port: number;
+      image: string;
+      existingSecret: string;
+    };
+  };
   monitoring: { enabled: boolean };
   maintenance: { enabled: boolean };
+}
+
+export interface ChartModule {
+  id: string;
+  file: string;
+  url: string;
+  /** The URL's port, for the backend's NetworkPolicy egress. */
+  port: number;
+  sha256: string;
+}
+
+/** The image that fetches the modules when the profile names none (wget and sha256sum). */
+export const DEFAULT_FETCHER_IMAGE = 'busybox:1.37.0';
+
+/** The TCP port an http(s) URL connects to. */
+const urlPort = (href: string): number => {
+  const url = new URL(href);
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+};
+
+/** A module with where it is fetched from and where it sits in a mirror folder. */
+export interface ModuleFile {
+  id: string;
+  version: string;
+  sha256: string;
+  url: string;
+  mirrorPath: string;
+}
+
+/**
+ * Where a module is fetched from, and where it sits in a mirror of the module repository: a Maven
+ * coordinate under the repository ("org.openmrs.module:webservices.rest-omod:2.44.0" →
+ * org/openmrs/module/webservices.rest-omod/2.44.0/webservices.rest-omod-2.44.0.jar), or its URL
+ * as written (urls/<host>/<path> in a mirror folder).
+ */
+export function moduleSource(
+  module: Profile['openmrs']['modules'][number],
+  repository: string,
+): { url: string; mirrorPath: string } {
+  if (module.url !== undefined) {
+    const url = new URL(module.url);
+    return { url: url.href, mirrorPath: `urls/${url.host.replace(':', '_')}${url.pathname}` };
+  }
+  const [group, artifact, version, extension = 'jar'] = module.coordinate!.split(':') as [
+    string,
+    string,
+    string,
+    string?,
+  ];
+  const mirrorPath = `${group.replaceAll('.', '/')}/${artifact}/${version}/${artifact}-${version}.${extension}`;
+  return { url: `${repository.replace(/\/+$/, '')}/${mirrorPath}`, mirrorPath };
 }
 
 /** A profile timeout, "15m" → 900 (whole seconds). The profile schema guarantees form and bounds. */
@@ -209,6 +283,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       frontend: rewriteImage(images.frontend, registry),
       backend: rewriteImage(images.backend, registry),
       db: rewriteImage(images.db, registry),
+      fetcher: rewriteImage(images.fetcher ?? DEFAULT_FETCHER_IMAGE, registry),
     },
     tenants: tenantValues(profile.tenants),
     gateway: withResources({ replicas: profile.replicas.gateway }, profile.resources.gateway),
@@ -221,6 +296,10 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         replicas: profile.replicas.backend,
         startupFailureThreshold: Math.max(1, Math.ceil(durationSeconds(profile.timeouts.backend) / 10)),
         globalProperties: profile.openmrs.globalProperties,
+        modules: profile.openmrs.modules.map((m) => {
+          const { url } = moduleSource(m, profile.moduleRepository);
+          return { id: m.id, file: `${m.id}-${m.version}.omod`, url, sha256: m.sha256, port: urlPort(url) };
+        }),
       },
       profile.resources.backend,
     ),
@@ -254,18 +333,45 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       enabled: profile.backup.enabled,
       schedule: profile.backup.schedule,
       retentionDays: profile.backup.retentionDays,
+      ...(profile.backup.s3 && {
+        s3: {
+          bucket: profile.backup.s3.bucket,
+          prefix: profile.backup.s3.prefix,
+          region: profile.backup.s3.region ?? '',
+          endpoint: profile.backup.s3.endpoint ?? '',
+          port: urlPort(profile.backup.s3.endpoint ?? 'https://s3.amazonaws.com'),
+          image: rewriteImage(profile.backup.s3.image, registry),
+          existingSecret: profile.backup.s3.credentialsSecret ?? '',
+        },
+      }),
     },
     monitoring: { enabled: profile.monitoring.enabled },
     maintenance: { enabled: profile.maintenance.enabled },
   };
 }
 
+/**
+ * The images of the tools an environment's settings add (the backup's S3 upload): loaded into kind
+ * nodes and saved into bundles with the profile's own, but not part of what promotion pins.
+ */
+export function toolImages(profile: Profile): { component: string; image: string }[] {
+  return profile.backup.enabled && profile.backup.s3
+    ? [{ component: 'backup-s3', image: rewriteImage(profile.backup.s3.image, profile.images.registry) }]
+    : [];
+}
+
 /** Every image a profile needs, as the chart will reference them. */
 export function profileImages(profile: Profile): { component: string; image: string; digest?: string }[] {
-  const images = profile.openmrs.images;
-  return (['gateway', 'frontend', 'backend', 'db'] as const).map((component) => {
-    const image = rewriteImage(images[component], profile.images.registry);
-    const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
-    return { component, image, ...(digest && { digest }) };
-  });
+  const images = {
+    ...profile.openmrs.images,
+    fetcher: profile.openmrs.images.fetcher ?? DEFAULT_FETCHER_IMAGE,
+  };
+  const components = ['gateway', 'frontend', 'backend', 'db'] as const;
+  return [...components, ...(profile.openmrs.modules.length > 0 ? (['fetcher'] as const) : [])].map(
+    (component) => {
+      const image = rewriteImage(images[component], profile.images.registry);
+      const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+      return { component, image, ...(digest && { digest }) };
+    },
+  );
 }

@@ -138,7 +138,7 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
     .requiredOption('-o, --output <file>', 'the bundle to write, e.g. bundle.tar')
     .addHelpText(
       'after',
-      '\nEvery image must be in the local Docker engine (docker pull it first). The bundle is written to a\ntemporary file and renamed at the end, so an interrupted save leaves no partial bundle.',
+      "\nEvery image must be in the local Docker engine (docker pull it first). The bundle is written to a\ntemporary file and renamed at the end, so an interrupted save leaves no partial bundle.\n\nThe profile's OpenMRS modules (openmrs.modules) are fetched into <file>.modules/, each checked against\nits sha256, laid out like the module repository: serve that folder on the site and set the\nprofile's moduleRepository to its URL.",
     )
     .action(
       action(ctx, async (out, opts: { profile?: string; output: string }) => {
@@ -152,7 +152,13 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
           saved,
           (c) =>
             `${c.green('✔')} saved ${saved.images.length} images of ${c.bold(saved.profile)} to ${saved.file} (${formatBytes(saved.bytes)})\n` +
-            saved.images.map((i) => `  ${c.dim(i.component.padEnd(9))}${i.saved}`).join('\n'),
+            saved.images.map((i) => `  ${c.dim(i.component.padEnd(9))}${i.saved}`).join('\n') +
+            (saved.modulesDir
+              ? `\n${c.green('✔')} saved ${saved.modules.length} module${saved.modules.length === 1 ? '' : 's'} to ${saved.modulesDir} (serve it as the site's moduleRepository)\n` +
+                saved.modules
+                  .map((m) => `  ${c.dim(m.id.padEnd(9))}${m.version}  ${c.dim(m.sha256)}`)
+                  .join('\n')
+              : ''),
         );
       }),
     );

@@ -81,6 +81,8 @@ export function specHash(ctx: Omit<SpecContext, 'stateDir' | 'labels' | 'hostPor
     replica,
     network: plan.network,
     aliases: role === 'main' ? service.aliases : [],
+    // A pod's init containers shape it too (a changed one replaces the pod, as a Deployment rolls).
+    initContainers: role === 'main' && service.initContainers.length > 0 ? service.initContainers : undefined,
     publish: role === 'main' ? service.publish : undefined,
     kind: service.kind,
     files,

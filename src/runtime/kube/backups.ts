@@ -10,9 +10,12 @@ import { api, isNotFound, type KubeClient } from './client.js';
 import type { BackupFile } from '../runtime.js';
 import type { Target } from './connect.js';
 
+/** What reading the backups needs of a connected environment. */
+type BackupTarget = Pick<Target, 'client' | 'namespace' | 'env'>;
+
 const READY_MS = 120_000;
 
-async function backupCronJob(t: Target): Promise<k8s.V1CronJob> {
+async function backupCronJob(t: BackupTarget): Promise<k8s.V1CronJob> {
   const list = await api('list cronjobs', t.client.context, () =>
     t.client.batch.listNamespacedCronJob({
       namespace: t.namespace,
@@ -31,7 +34,10 @@ async function backupCronJob(t: Target): Promise<k8s.V1CronJob> {
 }
 
 /** Runs `fn` with a pod that mounts the backup claim (the dump container's spec, sleeping). */
-async function withReader<T>(t: Target, fn: (pod: string, container: string) => Promise<T>): Promise<T> {
+async function withReader<T>(
+  t: BackupTarget,
+  fn: (pod: string, container: string) => Promise<T>,
+): Promise<T> {
   const { client, namespace } = t;
   const template = (await backupCronJob(t)).spec!.jobTemplate.spec!.template;
   const spec = template.spec!;
@@ -118,7 +124,7 @@ async function execInto(
 }
 
 /** The dumps on the claim, newest first, read in the reader pod. */
-async function listIn(t: Target, pod: string, container: string): Promise<BackupFile[]> {
+async function listIn(t: BackupTarget, pod: string, container: string): Promise<BackupFile[]> {
   let text = '';
   const out = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -143,7 +149,7 @@ async function listIn(t: Target, pod: string, container: string): Promise<Backup
     .sort((a, b) => b.id.localeCompare(a.id) || a.tenant.localeCompare(b.tenant));
 }
 
-export const listBackups = (t: Target): Promise<BackupFile[]> =>
+export const listBackups = (t: BackupTarget): Promise<BackupFile[]> =>
   withReader(t, (pod, container) => listIn(t, pod, container));
 
 /**
@@ -151,7 +157,7 @@ export const listBackups = (t: Target): Promise<BackupFile[]> =>
  * machine, in one reader pod; answers which it was.
  */
 export async function fetchBackup(
-  t: Target,
+  t: BackupTarget,
   id: string,
   tenant: string | undefined,
   file: string,

@@ -104,11 +104,30 @@ export function workloadState(
 /** Waiting reasons that no amount of waiting fixes: the node may not pull, or the name is not an image. */
 const NEVER_STARTS = new Set(['ErrImageNeverPull', 'InvalidImageName']);
 
+/**
+ * An init container that failed and that the kubelet now backs off from restarting: init
+ * containers wait inside themselves (for the database, say), so one that exits non-zero has met
+ * something waiting does not fix, such as a module whose checksum is wrong. Its last log lines
+ * (terminationMessagePolicy FallbackToLogsOnError) say what.
+ */
+function crashLoopingInit(pod: k8s.V1Pod): string | undefined {
+  for (const c of pod.status?.initContainerStatuses ?? []) {
+    const last = c.lastState?.terminated;
+    if (c.state?.waiting?.reason !== 'CrashLoopBackOff' || !last || last.exitCode === 0) continue;
+    const message = last.message?.trim();
+    return `init container ${c.name} of pod ${pod.metadata?.name ?? ''} exited with code ${last.exitCode}${message ? `: ${message}` : ''}`;
+  }
+  return undefined;
+}
+
 /** A workload's readiness with what its pods' containers are waiting on, if anything. */
 export function withPods(r: Readiness, pods: k8s.V1Pod[]): Readiness {
   if (r.ready) return r;
   let waiting: { reason: string; message?: string } | undefined;
-  for (const pod of pods)
+  for (const pod of pods) {
+    const initFailed = crashLoopingInit(pod);
+    if (initFailed)
+      return { ...r, detail: `${r.detail}, Init:CrashLoopBackOff`, failed: r.failed ?? initFailed };
     for (const c of [
       ...(pod.status?.initContainerStatuses ?? []),
       ...(pod.status?.containerStatuses ?? []),
@@ -118,6 +137,7 @@ export function withPods(r: Readiness, pods: k8s.V1Pod[]): Readiness {
       if (!waiting || NEVER_STARTS.has(w.reason))
         waiting = { reason: w.reason, ...(w.message && { message: `${c.name}: ${w.message}` }) };
     }
+  }
   if (!waiting) return r;
   const detail = `${r.detail}, ${waiting.reason}`;
   if (r.failed || !NEVER_STARTS.has(waiting.reason)) return { ...r, detail };

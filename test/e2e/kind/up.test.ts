@@ -9,7 +9,11 @@
 // into the main one, so beforeAll copies the profile's images from the main engine to the kind
 // engine (docker save | docker load) and omrs runs with DOCKER_HOST on the kind engine.
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer, connect } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -20,10 +24,12 @@ import mysql from 'mysql2/promise';
 import { discardEvents } from '../../../src/events/bus.js';
 import { clientFor } from '../../../src/runtime/kube/client.js';
 import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
+import { fetchBackup } from '../../../src/runtime/kube/backups.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
 
 const kind = requireEngine('kind');
+const aws = requireEngine('aws');
 const mariadb = requireEngine('mariadb');
 const SNAPSHOT = 'kind-up-seeded';
 const images = requireEngine('images');
@@ -34,7 +40,33 @@ const env = `ku${process.pid % 100000}`;
 const namespace = `omrs-${env}`;
 const REPO = join(import.meta.dirname, '../../..');
 
-const profile = (tags: NonNullable<typeof images>['tags']): string => `extends: dev
+// One OpenMRS module, fetched by the backend's init container from a mirror this test serves on the
+// host (the pods reach it at the kind network's gateway). The harness's CNI does not enforce
+// NetworkPolicies (test/harness/README.md): the backend's egress rule for it is checked in render.test.ts.
+const MODULE = { id: 'omrs.greeting', version: '1.0.0', body: randomBytes(2048) };
+const moduleSha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+const mirrorRequests: string[] = [];
+const mirror = createServer((req, res) => {
+  mirrorRequests.push(req.url ?? '');
+  if (req.url === `/${MODULE.id}-${MODULE.version}.omod`) res.writeHead(200).end(MODULE.body);
+  else res.writeHead(404).end();
+});
+
+// The backups' S3 copy goes to the AWS emulator, which listens on the host's loopback only: pods
+// reach it through this forward on the kind network's gateway.
+const BUCKET = `omrs-kind-backups-${process.pid}`;
+const s3Forward = createTcpServer((socket) => {
+  const upstream = connect(Number(new URL(aws!.endpoint).port), '127.0.0.1');
+  socket.pipe(upstream).pipe(socket);
+  socket.on('error', () => upstream.destroy());
+  upstream.on('error', () => socket.destroy());
+});
+
+const profile = (
+  tags: NonNullable<typeof images>['tags'],
+  mirrorUrl: string,
+  s3Url: string,
+): string => `extends: dev
 description: dev on the omrs-test images, on the harness kind cluster
 runtime: kind
 openmrs:
@@ -43,12 +75,25 @@ openmrs:
     frontend: ${tags.frontend}
     backend: ${tags.backend}
     db: ${tags.mariadb}
+    fetcher: ${tags.busybox}
+  modules:
+    - id: ${MODULE.id}
+      version: ${MODULE.version}
+      url: ${mirrorUrl}/${MODULE.id}-${MODULE.version}.omod
+      sha256: "${moduleSha256(MODULE.body)}"
 images:
   pullPolicy: Never
 database:
   storage: 1Gi
 backup:
   enabled: true
+  s3:
+    bucket: ${BUCKET}
+    prefix: kind-up
+    region: ${aws!.region}
+    endpoint: ${s3Url}
+    credentialsSecret: aws-emulator
+    image: ${tags.awsCli}
 cluster:
   kind:
     name: ${kind?.cluster ?? 'omrs'}
@@ -120,7 +165,7 @@ function background(argv: string[], cwd: string, cliEnv: Record<string, string>)
 const gatewayUrl = (open: ReturnType<typeof background>) =>
   open.until('the URL', (t) => /(http:\/\/127\.0\.0\.1:\d+)\/openmrs\/spa/.exec(t)?.[1]);
 
-describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind on real nodes', () => {
+describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtime kind on real nodes', () => {
   let root: string;
   let core: k8s.CoreV1Api;
   let batch: k8s.BatchV1Api;
@@ -133,12 +178,28 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
     runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-up'], { cwd: root, env: cliEnv });
   const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
 
-  beforeAll(() => {
+  let mirrorUrl = '';
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => mirror.listen(0, '0.0.0.0', resolve));
+    const kindGateway = docker(kind!.dockerHost, [
+      'network',
+      'inspect',
+      'kind',
+      '-f',
+      '{{range .IPAM.Config}}{{.Gateway}} {{end}}',
+    ])
+      .toString()
+      .split(' ')
+      .find((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+    mirrorUrl = `http://${kindGateway}:${(mirror.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => s3Forward.listen(0, '0.0.0.0', resolve));
+    const s3Url = `http://${kindGateway}:${(s3Forward.address() as { port: number }).port}`;
     root = mkdtempSync(join(tmpdir(), 'omrs-kind-up-'));
     mkdirSync(join(root, 'profiles'));
     for (const f of ['base.yaml', 'dev.yaml'])
       writeFileSync(join(root, 'profiles', f), readFileSync(join(REPO, 'profiles', f), 'utf8'));
-    writeFileSync(join(root, 'profiles', 'kind-up.yaml'), profile(images!.tags));
+    writeFileSync(join(root, 'profiles', 'kind-up.yaml'), profile(images!.tags, mirrorUrl, s3Url));
     writeFileSync(
       join(root, 'package.json'),
       JSON.stringify({ name: 'kind-up', omrs: { profilesDir: 'profiles', defaultProfile: 'kind-up' } }),
@@ -156,7 +217,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
     batch = kc.makeApiClient(k8s.BatchV1Api);
 
     const t = images!.tags;
-    want.push(t.gateway, t.frontend, t.backend, t.mariadb);
+    want.push(t.gateway, t.frontend, t.backend, t.mariadb, t.busybox, t.awsCli);
     const main = 'unix:///var/run/docker.sock';
     for (const image of want) {
       // The user's one Docker engine: the images must be where kind runs (see the header).
@@ -182,6 +243,8 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
   }, STEP);
 
   afterAll(async () => {
+    mirror.close();
+    s3Forward.close();
     if (root) {
       await cli('down', '--volumes').catch(() => undefined);
       rmSync(root, { recursive: true, force: true });
@@ -275,11 +338,27 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
         await batch.listNamespacedCronJob({ namespace, labelSelector: 'app.kubernetes.io/component=backup' })
       ).items;
       expect(cron?.spec?.schedule).toBe('0 2 * * *');
+      // The S3 copy: the emulator's bucket, and the Secret the profile's credentialsSecret names.
+      const s3 = new S3Client({
+        endpoint: aws!.endpoint,
+        region: aws!.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: aws!.accessKeyId, secretAccessKey: aws!.secretAccessKey },
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+      await core.createNamespacedSecret({
+        namespace,
+        body: {
+          metadata: { name: 'aws-emulator' },
+          stringData: { AWS_ACCESS_KEY_ID: aws!.accessKeyId, AWS_SECRET_ACCESS_KEY: aws!.secretAccessKey },
+        },
+      });
       // What `kubectl create job --from=cronjob/…` makes: a Job of the CronJob's template, owned by it.
       const runFrom = async (name: string, tenants?: string) => {
         const template = structuredClone(cron!.spec!.jobTemplate);
+        const pod = template.spec!.template.spec!;
         if (tenants)
-          for (const c of template.spec!.template.spec!.containers)
+          for (const c of [...(pod.initContainers ?? []), ...pod.containers])
             c.env = c.env?.map((e) => (e.name === 'TENANTS' ? { name: 'TENANTS', value: tenants } : e));
         await batch.createNamespacedJob({
           namespace,
@@ -313,7 +392,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
       };
       const logOf = async (job: string) => {
         const [pod] = (await core.listNamespacedPod({ namespace, labelSelector: `job-name=${job}` })).items;
-        return core.readNamespacedPodLog({ namespace, name: pod!.metadata!.name! });
+        return core.readNamespacedPodLog({ namespace, name: pod!.metadata!.name!, container: 'dump' });
       };
       const status = async () => {
         const run = await cli('status', '--json');
@@ -350,6 +429,20 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
         .backups;
       expect(others).toEqual([]);
       expect(backup).toMatchObject({ tenant: 'default', id: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
+
+      // The run's upload container copied it to S3: the same bytes as on the claim.
+      const key = `kind-up/${env}/default/${backup!.id}.sql.gz`;
+      const objects = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'kind-up/' }));
+      expect(objects.Contents?.map((o) => o.Key)).toEqual([key]);
+      const copy = Buffer.from(
+        await (
+          await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+        ).Body!.transformToByteArray(),
+      );
+      const onClaim = join(root, 'backup-on-claim.sql.gz');
+      const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+      await fetchBackup({ client, namespace, env }, backup!.id, 'default', onClaim);
+      expect(copy.equals(readFileSync(onClaim))).toBe(true);
       const fresh = `omrs_restored_${process.pid}`;
       const server = `mysql://${mariadb!.user}:${encodeURIComponent(mariadb!.password)}@${mariadb!.host}:${mariadb!.port}`;
       const restored = await cli(
@@ -380,7 +473,6 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
           await conn.end();
         }
       };
-      const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
       const source = await tenantDatabaseOf(
         { client, namespace, env, runtime: 'kind' },
         'default',
@@ -418,6 +510,9 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
       expect(logs.stdout).toMatch(
         /init-default \| omrs: tenant database openmrs_default and user omrs_default are ready/,
       );
+      // The module the init container fetched from the mirror reached the backend.
+      expect(logs.stdout).toContain(`modules: loaded ${MODULE.id} ${MODULE.version}`);
+      expect(mirrorRequests).toContain(`/${MODULE.id}-${MODULE.version}.omod`);
       const gateway = await cli('logs', 'gateway');
       expectOk(gateway);
       expect(gateway.stdout).toMatch(/omrs gateway: resolver \S+/);
@@ -440,6 +535,14 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
         const spa = await fetch(`${base}/openmrs/spa/`);
         expect(spa.status).toBe(200);
         expect(spa.headers.get('content-type')).toMatch(/text\/html/);
+        // OpenMRS's module resource through the gateway: the profile's module, as the backend loaded it.
+        const modules = await fetch(`${base}/openmrs/ws/rest/v1/module`, {
+          headers: { authorization: `Basic ${Buffer.from('admin:Admin123').toString('base64')}` },
+        });
+        expect(modules.status).toBe(200);
+        expect(((await modules.json()) as { results: { uuid: string; version: string }[] }).results).toEqual([
+          expect.objectContaining({ uuid: MODULE.id, version: MODULE.version }),
+        ]);
       } finally {
         await open.stop();
       }
@@ -460,6 +563,39 @@ describe.skipIf(!kind || !images || !helm || !mariadb)('omrs up --runtime kind o
       console.info(`omrs up --runtime kind, no-op re-up: ${seconds.toFixed(1)} s`);
       expect(again.stderr + again.stdout).toContain('nothing to do');
       expect(again.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
+    },
+    STEP,
+  );
+
+  it(
+    'a module whose checksum is not the profile’s fails the up with the reason, and the running backend serves on',
+    async () => {
+      writeFileSync(
+        join(root, 'profiles', 'kind-badmodule.yaml'),
+        `extends: kind-up\nopenmrs:\n  modules:\n    - id: ${MODULE.id}\n      version: ${MODULE.version}\n      url: ${mirrorUrl}/${MODULE.id}-${MODULE.version}.omod\n      sha256: "${'0'.repeat(64)}"\n`,
+      );
+      const before = (
+        await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=backend' })
+      ).items.map((p) => p.metadata!.name!);
+      const bad = await runCli(['up', '--runtime', 'kind', '--env', env, '--profile', 'kind-badmodule'], {
+        cwd: root,
+        env: cliEnv,
+      });
+      expect(bad.code, bad.stdout + bad.stderr).not.toBe(0);
+      // The kubelet's termination message (the init container's last log lines) is the reason.
+      expect(bad.stderr).toMatch(/init container fetch-modules of pod \S+ exited with code 1/);
+      expect(bad.stderr).toContain(
+        `module ${MODULE.id}: sha256 mismatch for ${mirrorUrl}/${MODULE.id}-${MODULE.version}.omod: the profile expects ${'0'.repeat(64)}, the file has ${moduleSha256(MODULE.body)}`,
+      );
+      expect(bad.stderr).not.toMatch(/not ready within/);
+      // A Deployment's rolling update keeps the old pod until a new one is Ready.
+      const pods = (
+        await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=backend' })
+      ).items;
+      const old = pods.find((p) => before.includes(p.metadata!.name!));
+      expect(old?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      // Back to the good profile: up converges (the next test's up would too).
+      expectOk(await cli('up'));
     },
     STEP,
   );

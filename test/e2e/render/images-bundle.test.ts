@@ -2,7 +2,9 @@
 // plus a probe tag this test creates, removes and gets back by loading the bundle. The shared
 // omrs-test images other tests use are never removed.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,7 +34,7 @@ const cli = (...argv: string[]) => runCli(['--json', 'images', ...argv], { cwd: 
 
 describe.skipIf(!docker || !images)('omrs images save / load (real Docker engine)', () => {
   beforeAll(async () => {
-    await dockerCli('tag', images!.tags.busybox ?? 'omrs-test/busybox:1', probe);
+    await dockerCli('tag', images!.tags.busybox, probe);
   });
   afterAll(async () => {
     const { stdout } = await dockerCli('images', '--format', '{{.Repository}}:{{.Tag}}');
@@ -130,6 +132,72 @@ describe.skipIf(!docker || !images)('omrs images save / load (real Docker engine
     });
     expect(load.code, load.stdout + load.stderr).toBe(130);
     expect(JSON.parse(load.stdout)).toMatchObject({ error: { code: 'INTERRUPTED' } });
+  });
+
+  it('fetches the profile’s modules beside the bundle, checked, laid out as a module repository a site can serve', async () => {
+    const omod = randomBytes(3000);
+    const jar = randomBytes(5000);
+    const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+    const served = new Map([
+      ['/repo/org/example/greeting-omod/1.0.0/greeting-omod-1.0.0.jar', jar],
+      ['/files/own-2.0.omod', omod],
+    ]);
+    const server = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      res.writeHead(body ? 200 : 404).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const withModules = join(tmp, 'with-modules.yaml');
+    const write = (ownSha: string) =>
+      writeFileSync(
+        withModules,
+        [
+          `extends: ${profile}`,
+          `moduleRepository: ${base}/repo`,
+          'openmrs:',
+          `  images: { fetcher: ${images!.tags.busybox} }`,
+          '  modules:',
+          `    - { id: greeting, version: 1.0.0, coordinate: "org.example:greeting-omod:1.0.0", sha256: ${sha(jar)} }`,
+          `    - { id: own, version: "2.0", url: "${base}/files/own-2.0.omod", sha256: ${ownSha} }`,
+          '',
+        ].join('\n'),
+      );
+    try {
+      write(sha(omod));
+      const { code, stdout, stderr } = await cli('save', '--profile', withModules, '-o', 'modules.tar');
+      expect(code, stderr).toBe(0);
+      const result = JSON.parse(stdout) as {
+        modulesDir: string;
+        modules: { id: string; file: string; sha256: string }[];
+      };
+      const dir = join(tmp, 'modules.tar.modules');
+      expect(result.modulesDir).toBe(dir);
+      const coordinateFile = join(dir, 'org/example/greeting-omod/1.0.0/greeting-omod-1.0.0.jar');
+      const urlFile = join(dir, `urls/127.0.0.1_${new URL(base).port}/files/own-2.0.omod`);
+      expect(result.modules).toEqual([
+        expect.objectContaining({ id: 'greeting', file: coordinateFile, sha256: sha(jar) }),
+        expect.objectContaining({ id: 'own', file: urlFile, sha256: sha(omod) }),
+      ]);
+      expect(readFileSync(coordinateFile).equals(jar)).toBe(true);
+      expect(readFileSync(urlFile).equals(omod)).toBe(true);
+
+      // A file with another checksum: the save stops before the images, and nothing takes its name.
+      write(sha(randomBytes(8)));
+      const bad = await runCli(['images', 'save', '--profile', withModules, '-o', 'bad.tar'], {
+        cwd: tmp,
+        env,
+      });
+      expect(bad.code, bad.stderr).toBe(1);
+      expect(bad.stderr).toContain('MODULE_CHECKSUM_MISMATCH');
+      expect(bad.stderr).toContain(`Module own 2.0 from ${base}/files/own-2.0.omod has SHA-256 ${sha(omod)}`);
+      expect(existsSync(join(tmp, 'bad.tar'))).toBe(false);
+      const badDir = join(tmp, 'bad.tar.modules', `urls/127.0.0.1_${new URL(base).port}/files`);
+      expect(existsSync(badDir) ? readdirSync(badDir) : []).toEqual([]);
+    } finally {
+      server.close();
+      rmSync(withModules, { force: true });
+    }
   });
 
   it('--push to an unreachable registry fails clearly, naming the registry', async () => {

@@ -162,6 +162,69 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     expect(select(objects, { kind: 'Secret' }).map((o) => o.metadata.name)).toEqual(['golden-db-default']);
   });
 
+  it('with modules: two init containers fill the modules folder, the backend reads it, its NetworkPolicy lets the fetch out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omrs-render-'));
+    tmp.push(dir);
+    const profile = join(dir, 'modules.yaml');
+    const sha256 = 'f'.repeat(64);
+    writeFileSync(
+      profile,
+      [
+        `extends: ${join(root, 'profiles/prod.yaml')}`,
+        'moduleRepository: https://nexus.example.org/openmrs',
+        'openmrs:',
+        '  modules:',
+        `    - { id: fhir2, version: 2.2.0, coordinate: "org.openmrs.module:fhir2-omod:2.2.0", sha256: ${sha256} }`,
+        `    - { id: own, version: "1.0", url: "http://mirror.internal:8081/own-1.0.omod", sha256: ${sha256} }`,
+        '',
+      ].join('\n'),
+    );
+    const run = await render(profile);
+    expect(run.code, run.stderr).toBe(0);
+    const objects = parseObjects(run.stdout);
+    const backend = selectOne(objects, { kind: 'Deployment', component: 'backend' });
+    const pod = (backend.raw.spec as { template: { spec: Record<string, unknown> } }).template.spec as {
+      initContainers: { name: string; image: string; env?: { name: string; value: string }[] }[];
+      containers: { name: string; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+    };
+    expect(pod.initContainers.map((c) => c.name)).toEqual([
+      'wait-for-database',
+      'distribution-modules',
+      'fetch-modules',
+    ]);
+    const fetcher = pod.initContainers[2]!;
+    expect(fetcher.image).toBe('busybox:1.37.0');
+    expect(
+      fetcher.env
+        ?.find((e) => e.name === 'MODULES')
+        ?.value.trim()
+        .split('\n'),
+    ).toEqual([
+      `fhir2 fhir2-2.2.0.omod ${sha256} https://nexus.example.org/openmrs/org/openmrs/module/fhir2-omod/2.2.0/fhir2-omod-2.2.0.jar`,
+      `own own-1.0.omod ${sha256} http://mirror.internal:8081/own-1.0.omod`,
+    ]);
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({
+      name: 'modules',
+      mountPath: '/openmrs/distribution/openmrs_modules',
+      readOnly: true,
+    });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-backend'))!;
+    const egress = (policy.raw.spec as { egress: { to?: unknown; ports: { port: number }[] }[] }).egress;
+    expect(egress.filter((rule) => !rule.to).map((rule) => rule.ports.map((p) => p.port))).toEqual([
+      [53, 53],
+      [3306], // prod's external database
+      [443, 8081],
+    ]);
+    // The scripts ConfigMap carries the fetch script only when there are modules.
+    const scripts = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-db-scripts'))!;
+    expect(Object.keys(scripts.raw.data as object)).toContain('fetch-modules.sh');
+    const plain = parseObjects((await render('prod')).stdout);
+    const plainScripts = plain.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-db-scripts'),
+    )!;
+    expect(Object.keys(plainScripts.raw.data as object)).not.toContain('fetch-modules.sh');
+  });
+
   it('writes one file per object with --output', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omrs-render-'));
     tmp.push(dir);

@@ -3,7 +3,7 @@
 // nodes on every `up` and `env create`. Other clusters (kube, eks) exist already.
 import { step } from '../../../events/bus.js';
 import { openProfile } from '../../../profile/index.js';
-import { profileImages } from '../../../render/values.js';
+import { profileImages, toolImages } from '../../../render/values.js';
 import { clusterRuntimeOf, type KubeDeps, type KubeRequest } from '../connect.js';
 import { kindCreate, kindLoadImages } from './kind.js';
 import { minikubeStart } from './minikube.js';
@@ -21,7 +21,7 @@ export async function prepareCluster<D extends KubeDeps>(request: KubeRequest, d
     await step(deps.events, 'load-images', `kind load docker-image into cluster ${name}`, () =>
       kindLoadImages(
         name,
-        profileImages(profile).map((i) => i.image),
+        [...profileImages(profile), ...toolImages(profile)].map((i) => i.image),
         deps.env,
       ),
     );

@@ -13,8 +13,9 @@
 //   - applies the global properties of its configuration folder at every start, as the Initializer
 //     module does (configuration.go),
 //   - serves GET/DELETE /openmrs/ws/rest/v1/session (basic auth or JSESSIONID cookie),
-//     GET /openmrs/ws/rest/v1/patient?q=NAME_OR_IDENTIFIER and
-//     GET /openmrs/ws/rest/v1/systemsetting?q=PREFIX.
+//     GET /openmrs/ws/rest/v1/patient?q=NAME_OR_IDENTIFIER,
+//     GET /openmrs/ws/rest/v1/systemsetting?q=PREFIX and GET /openmrs/ws/rest/v1/module (the
+//     modules found in its distribution folder at start, modules.go).
 //
 // Listens on :8080 (OMRS_STANDIN_LISTEN overrides), logs every request and step to stdout and
 // exits cleanly on SIGTERM/SIGINT.
@@ -117,6 +118,8 @@ type server struct {
 	started  atomic.Bool
 	failure  atomic.Value // string: why the schema step failed, if it did
 	sessions sync.Map     // JSESSIONID -> username
+	// The modules found at start (modules.go).
+	loadedModules []loadedModule
 }
 
 func main() {
@@ -128,7 +131,7 @@ func main() {
 		log.Printf("configuration error: %v", err)
 		os.Exit(2)
 	}
-	s := &server{cfg: cfg}
+	s := &server{cfg: cfg, loadedModules: loadModules()}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -346,6 +349,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/openmrs/ws/rest/v1/session", s.session)
 	mux.HandleFunc("/openmrs/ws/rest/v1/patient", s.patients)
 	mux.HandleFunc("/openmrs/ws/rest/v1/systemsetting", s.systemSettings)
+	mux.HandleFunc("/openmrs/ws/rest/v1/module", s.modules)
 	mux.HandleFunc("/openmrs/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openmrs/" {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
