@@ -112,6 +112,11 @@ export function shellActions(io: Io): ShellActions {
       return textOf(envCreatedText(settled(deps, 'env create', made), PLAIN));
     },
 
+    async snapshotNames() {
+      const { snapshotNames } = await import('../seed/snapshot.js');
+      return snapshotNames(io.cwd);
+    },
+
     async extendEnv(env, ttl, deps) {
       const { extendEnvironment } = await import('../envs/lifecycle.js');
       const r = await extendEnvironment({ ...envScope(env), name: env.name, ttl }, depsOf(deps));

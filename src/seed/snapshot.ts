@@ -10,6 +10,7 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmdirSync,
@@ -61,6 +62,19 @@ export function snapshotPath(cwd: string, database: string, name: string): strin
       exitCode: ExitCode.usage,
     });
   return join(cwd, '.omrs', 'snapshots', database, `${name}.sql.gz`);
+}
+
+/** The names of the snapshots under cwd, of any database (what `env create --from-snapshot` can take), sorted. */
+export function snapshotNames(cwd: string): string[] {
+  const root = join(cwd, '.omrs', 'snapshots');
+  if (!existsSync(root)) return [];
+  const names = new Set<string>();
+  for (const database of readdirSync(root, { withFileTypes: true }))
+    if (database.isDirectory())
+      for (const file of readdirSync(join(root, database.name)))
+        if (file.endsWith('.sql.gz') && NAME.test(file.slice(0, -'.sql.gz'.length)))
+          names.add(file.slice(0, -'.sql.gz'.length));
+  return [...names].sort();
 }
 
 function connectionArgs(db: DbUrl): string[] {

@@ -53,6 +53,8 @@ export interface CreateRequest {
   profile: string;
   ttl: string;
   runtime: string;
+  /** Load the databases from this snapshot instead of seeding (`--from-snapshot`). */
+  fromSnapshot?: string;
 }
 
 /** A QA record `p` offers: what `omrs promote record` wrote, with the image digests QA tested. */
@@ -103,6 +105,8 @@ export interface ShellActions {
   down(env: EnvironmentSummary, deps: ActionDeps): Promise<string>;
   /** `omrs env create --profile p --ttl t --runtime r`. */
   createEnv(request: CreateRequest, deps: ActionDeps): Promise<string>;
+  /** The snapshots `n` offers instead of seeding (`omrs db snapshot` wrote them under the project). */
+  snapshotNames(): Promise<string[]>;
   /** `omrs env extend <name> --ttl t`. */
   extendEnv(env: EnvironmentSummary, ttl: string, deps: ActionDeps): Promise<string>;
   /** `omrs env rm <name>`. */

@@ -8,7 +8,7 @@ import { createViewStore } from '../progress-view.js';
 import { CREATE_RUNTIMES, type ActionDeps, type ShellActions } from './actions.js';
 import { ChecksView } from './checks-view.js';
 import { ConfirmLine } from './confirm-line.js';
-import { CreateForm } from './create-form.js';
+import { createCommand, CreateForm } from './create-form.js';
 import { DataMenu, type DataAction } from './data-menu.js';
 import { DiffPicker, DiffView } from './diff-view.js';
 import { EnvironmentsPanel } from './environments-panel.js';
@@ -84,6 +84,9 @@ export const ShellApp = ({
   const environments = useLoadable(listEnvironments, listed, { keep: true });
   const { selected } = nav;
   const details = useLoadable(selected === undefined ? undefined : () => inspectProfile(selected), selected);
+  // Read when `n` opens its form: a snapshot taken meanwhile shows the next time.
+  const creating = modal?.kind === 'create';
+  const snapshots = useLoadable(creating && actions ? () => actions.snapshotNames() : undefined, creating);
 
   const names = profiles?.state === 'ready' ? profiles.value.names : [];
   const envCount = environments?.state === 'ready' ? environments.value.length : 0;
@@ -344,13 +347,14 @@ export const ShellApp = ({
       ) : modal?.kind === 'create' && actions ? (
         <CreateForm
           profiles={names}
+          snapshots={snapshots?.state === 'ready' ? snapshots.value : []}
           profile={names[nav.profileCursor] ?? names[0] ?? ''}
           runtime={createRuntime(details)}
           onCancel={() => setModal(undefined)}
           onCreate={(request) => {
             setModal(undefined);
             runJob(
-              `omrs env create --profile ${request.profile} --ttl ${request.ttl} --runtime ${request.runtime}`,
+              createCommand(request),
               (deps) => actions.createEnv(request, deps),
               (line) => line,
             );

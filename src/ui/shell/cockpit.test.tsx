@@ -4,7 +4,7 @@
 // actions that would need Docker or a cluster are STAND-INS PLAYING THE RUNTIME'S PART (they emit
 // the events a runtime emits, run the real context guard, and honour the AbortSignal). The tmux
 // end-to-end tests drive the same keys against the real engines.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -106,6 +106,7 @@ function cockpitActions(overrides: Partial<ShellActions> = {}): { actions: Shell
     explainRule: real.explainRule,
     showProfile: real.showProfile,
     diffProfiles: real.diffProfiles,
+    snapshotNames: real.snapshotNames,
     async up(profile, option, deps) {
       calls.push({ action: 'up', args: [profile, option] });
       deps.events.emit({ type: 'step', id: 'plan', title: 'Plan the environment', status: 'started' });
@@ -360,6 +361,33 @@ describe('QA: disposable environments', () => {
       { action: 'createEnv', args: [{ profile: 'dev', ttl: '90m', runtime: 'compose' }] },
     ]);
     shell.unmount();
+  });
+
+  it('n offers the project’s snapshots instead of seeding (env create --from-snapshot)', async () => {
+    const dir = join(project.root, '.omrs', 'snapshots', 'openmrs_default');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'seeded-medium.sql.gz'), '');
+    try {
+      const { actions, calls } = cockpitActions();
+      const shell = await openShell({ actions, listEnvironments: async () => listed });
+      await shell.press('n', (f) => f.includes('a snapshot: seeded-medium'));
+      await shell.keys(KEYS.down, KEYS.down, KEYS.down, '\u001B[C'); // data: the first snapshot
+      await vi.waitFor(() =>
+        expect(shell.screen()).toContain(
+          'omrs env create --profile dev --ttl 4h --runtime compose --from-snapshot seeded-medium',
+        ),
+      );
+      await shell.press(KEYS.enter, (f) => f.includes('✔ qa-amber-1a2b is up on Docker'));
+      expect(calls).toEqual([
+        {
+          action: 'createEnv',
+          args: [{ profile: 'dev', ttl: '4h', runtime: 'compose', fromSnapshot: 'seeded-medium' }],
+        },
+      ]);
+      shell.unmount();
+    } finally {
+      rmSync(join(project.root, '.omrs'), { recursive: true, force: true });
+    }
   });
 
   it('x extends the selected one by the TTL typed, D removes it after y, X destroys it after its name is typed, g collects the expired ones', async () => {

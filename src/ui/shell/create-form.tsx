@@ -1,5 +1,6 @@
-// `n`: a disposable environment's profile, time to live and runtime, as `omrs env create` takes
-// them. ↑/↓ moves between the fields, ←/→ changes a choice, typing edits the TTL, enter creates.
+// `n`: a disposable environment's profile, time to live, runtime and data (seeded, or one of the
+// project's snapshots), as `omrs env create` takes them. ↑/↓ moves between the fields, ←/→ changes
+// a choice, typing edits the TTL, enter creates.
 import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { KeyBar } from '../components/key-bar.js';
@@ -9,17 +10,34 @@ import { Panel } from './panel.js';
 
 export interface CreateFormProps {
   profiles: readonly string[];
+  /** The snapshot names `data` offers besides seeding. */
+  snapshots: readonly string[];
   profile: string;
   runtime: string;
   onCreate: (request: CreateRequest) => void;
   onCancel: () => void;
 }
 
-const FIELDS = ['profile', 'ttl', 'runtime'] as const;
+const FIELDS = ['profile', 'ttl', 'runtime', 'data'] as const;
 export const DEFAULT_TTL = '4h';
+const SEED = 'seed';
 
-export const CreateForm = ({ profiles, profile, runtime, onCreate, onCancel }: CreateFormProps) => {
-  const [form, setForm] = useState({ field: 0, request: { profile, ttl: DEFAULT_TTL, runtime } });
+/** The command line the form stands for. */
+export const createCommand = (r: CreateRequest): string =>
+  `omrs env create --profile ${r.profile} --ttl ${r.ttl} --runtime ${r.runtime}${r.fromSnapshot ? ` --from-snapshot ${r.fromSnapshot}` : ''}`;
+
+export const CreateForm = ({
+  profiles,
+  snapshots,
+  profile,
+  runtime,
+  onCreate,
+  onCancel,
+}: CreateFormProps) => {
+  const [form, setForm] = useState<{ field: number; request: CreateRequest }>({
+    field: 0,
+    request: { profile, ttl: DEFAULT_TTL, runtime },
+  });
   // Keys can arrive faster than React renders: each one sees what the previous one left.
   const latest = useRef(form);
   const update = (next: typeof form) => {
@@ -42,9 +60,13 @@ export const CreateForm = ({ profiles, profile, runtime, onCreate, onCancel }: C
     }
     const step = key.leftArrow ? -1 : key.rightArrow || input === ' ' ? 1 : 0;
     if (step === 0) return;
-    const list: readonly string[] = name === 'profile' ? profiles : CREATE_RUNTIMES;
-    const at = Math.max(0, list.indexOf(request[name]));
-    update({ field, request: { ...request, [name]: list[(at + step + list.length) % list.length]! } });
+    const list: readonly string[] =
+      name === 'profile' ? profiles : name === 'runtime' ? CREATE_RUNTIMES : [SEED, ...snapshots];
+    const current = name === 'data' ? (request.fromSnapshot ?? SEED) : request[name];
+    const next = list[(Math.max(0, list.indexOf(current)) + step + list.length) % list.length]!;
+    if (name !== 'data') return update({ field, request: { ...request, [name]: next } });
+    const { fromSnapshot: _, ...rest } = request;
+    update({ field, request: next === SEED ? rest : { ...rest, fromSnapshot: next } });
   });
 
   const { field, request } = form;
@@ -67,8 +89,16 @@ export const CreateForm = ({ profiles, profile, runtime, onCreate, onCancel }: C
         {row(0, 'profile', request.profile, '←/→')}
         {row(1, 'ttl', request.ttl, 'type: 30m, 4h, 2d')}
         {row(2, 'runtime', request.runtime, '←/→ compose (Docker), kube, kind, minikube')}
+        {row(
+          3,
+          'data',
+          request.fromSnapshot ? `snapshot ${request.fromSnapshot}` : SEED,
+          snapshots.length > 0
+            ? `←/→ seed, or a snapshot: ${snapshots.join(', ')}`
+            : 'seed (omrs db snapshot <name> makes snapshots to start from)',
+        )}
         <Text dimColor wrap="truncate-end">
-          omrs env create --profile {request.profile} --ttl {request.ttl} --runtime {request.runtime}
+          {createCommand(request)}
         </Text>
       </Panel>
       <KeyBar

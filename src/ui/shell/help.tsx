@@ -34,7 +34,11 @@ export const KEYS: readonly ShellKey[] = [
     help: 'stop the environment after y; volumes kept (omrs down)',
   },
   { keys: 'm', label: 'data', bar: 'none', help: 'data: seed (size), snapshot, restore, purge' },
-  { keys: 'n', label: 'new', help: 'new disposable environment: profile, TTL, runtime' },
+  {
+    keys: 'n',
+    label: 'new',
+    help: 'new disposable environment: profile, TTL, runtime, seeded or from a snapshot',
+  },
   { keys: 'x', label: 'extend', bar: 'environments', help: 'give a disposable environment more time' },
   {
     keys: 'D',
