@@ -37,7 +37,7 @@ export const KEYS: readonly ShellKey[] = [
   {
     keys: 'n',
     label: 'new',
-    help: 'new disposable environment: profile, TTL, runtime, seeded or from a snapshot',
+    help: 'new disposable environment: profile, TTL, runtime, seed or snapshot',
   },
   { keys: 'x', label: 'extend', bar: 'environments', help: 'give a disposable environment more time' },
   {
