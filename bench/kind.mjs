@@ -1,7 +1,9 @@
 // `omrs up --runtime kind` on the harness's real-node kind cluster (issue 14), against a bare
 // `helm upgrade --install --wait --wait-for-jobs` of the very values omrs derives, in the same run.
 //   up, images on the nodes: omrs up (image checks, install, readiness in order) vs bare helm;
-//   no-op re-up:             omrs up of the running environment (nothing to do), whole process.
+//   no-op re-up:             omrs up of the running environment (nothing to do), whole process;
+//   from a snapshot (issue 19): `env create --from-snapshot` of a BENCH_SNAPSHOT_SIZE (medium)
+//                            snapshot, against `env create` + `omrs seed` of the same size; target 5x.
 // Seeding is off in the bench profile so both sides do the same work. The images are copied from
 // the main Docker engine into the kind engine first, as test/e2e/kind/up.test.ts does.
 // Needs the kind, images and helm engines (`npm run engines`) and `npm run build`.
@@ -14,7 +16,12 @@ import { fmtS, harnessState, log, missingEngine, report, root, row, skipped, tim
 const METRICS = {
   up: ['omrs up --runtime kind, images on the nodes, vs helm --wait', 'report'],
   noop: ['no-op omrs up --runtime kind, whole process', 'report'],
+  snapshot: [
+    `omrs env create --from-snapshot (${process.env.BENCH_SNAPSHOT_SIZE ?? 'medium'}), kind`,
+    '≥ 5× faster',
+  ],
 };
+const SNAPSHOT_SIZE = process.env.BENCH_SNAPSHOT_SIZE ?? 'medium';
 const down = missingEngine('kind', 'images', 'helm');
 if (down) report(Object.values(METRICS).map(([m, t]) => skipped(m, t, down)));
 else await benchmark();
@@ -76,6 +83,30 @@ async function benchmark() {
     }
     throw new Error(`namespace ${ns} still there after 5 min`);
   };
+  /** Disposable environments: `env`, `seed` and `db` commands with their own --env. */
+  const disposable = new Set();
+  const cli = (...args) => {
+    const run = timeRun(
+      process.execPath,
+      [join(root, 'bin/omrs.js'), ...args, '--runtime', 'kind', '--json'],
+      { cwd: dir, env: cliEnv },
+    );
+    if (run.status !== 0) throw new Error(`omrs ${args.join(' ')} failed: ${run.stderr.slice(-2000)}`);
+    return { ms: run.ms, result: JSON.parse(run.stdout) };
+  };
+  const fromSnapshot = () => {
+    const seeded = cli('env', 'create', '--profile', 'bench', '--ttl', '1h');
+    disposable.add(seeded.result.name);
+    const seed = cli('seed', '--env', seeded.result.name, '--size', SNAPSHOT_SIZE, '--seed', '5');
+    const seededMs = seeded.ms + seed.ms;
+    cli('db', 'snapshot', 'bench', '--env', seeded.result.name);
+    const restored = cli('env', 'create', '--profile', 'bench', '--ttl', '1h', '--from-snapshot', 'bench');
+    disposable.add(restored.result.name);
+    log(
+      `seeded (${SNAPSHOT_SIZE}) by create ${fmtS(seeded.ms)} + seed ${fmtS(seed.ms)}; by --from-snapshot ${fmtS(restored.ms)}`,
+    );
+    return { seededMs, restoredMs: restored.ms };
+  };
   try {
     for (const image of [tags.gateway, tags.frontend, tags.backend, tags.mariadb])
       docker(kind.dockerHost, ['load', '-q'], docker('unix:///var/run/docker.sock', ['save', image]));
@@ -118,6 +149,7 @@ async function benchmark() {
     );
     if (bare.status !== 0) throw new Error(`helm install failed: ${bare.stderr}`);
     log(`bare helm --wait ${fmtS(bare.ms)}`);
+    const snapshot = fromSnapshot();
     report([
       row({
         metric: METRICS.up[0],
@@ -136,8 +168,23 @@ async function benchmark() {
         target: METRICS.noop[1],
         ok: true,
       }),
+      row({
+        metric: METRICS.snapshot[0],
+        omrs: fmtS(snapshot.restoredMs),
+        baseline: `${fmtS(snapshot.seededMs)} (env create + seed)`,
+        ratio: snapshot.seededMs / snapshot.restoredMs,
+        ratioText: `${(snapshot.seededMs / snapshot.restoredMs).toFixed(2)}× faster`,
+        target: METRICS.snapshot[1],
+        ok: snapshot.seededMs / snapshot.restoredMs >= 5,
+      }),
     ]);
   } finally {
+    for (const name of disposable)
+      try {
+        cli('env', 'rm', name);
+      } catch {
+        /* best effort */
+      }
     try {
       kubectl('delete', 'namespace', baseNs, `omrs-${env}`, '--ignore-not-found', '--wait=false');
     } catch {

@@ -227,6 +227,8 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
       if (imageId(kind!.dockerHost, image) !== id)
         docker(kind!.dockerHost, ['load', '-q'], docker(main, ['save', image]));
       // Nodes without the images: only omrs's own `kind load` can bring them (pullPolicy Never).
+      // The AWS CLI (376 MB, the backups' upload) may stay: loading it proves nothing the others do not.
+      if (image === t.awsCli) continue;
       for (const node of nodeContainers())
         if (nodeImages(node).includes(containerdRef(image)))
           docker(kind!.dockerHost, [
@@ -594,8 +596,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
       ).items;
       const old = pods.find((p) => before.includes(p.metadata!.name!));
       expect(old?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
-      // Back to the good profile: up converges (the next test's up would too).
-      expectOk(await cli('up'));
+      // The next test's up (two replicas of the good profile) rolls the failed revision away.
     },
     STEP,
   );
