@@ -2,7 +2,9 @@
 // loaded from snapshots (`omrs db snapshot <name>`, or destroy's final ones) instead of seeded.
 // The files are checked before anything is created; the environment comes up without its seed
 // step, each tenant's database is restored through the runtime's way to it (a port-forward on
-// clusters), and the backends restart so that nothing they read before the restore stays.
+// clusters), then the backends start on the restored data. On a cluster the environment comes up
+// without backends and a second up starts them, once; on Docker the restore needs the backend
+// containers (they carry the tenants' logins), so they run first and restart after it.
 import { existsSync } from 'node:fs';
 import { ExitCode, OmrsError } from '../errors.js';
 import { openProfile, type ProfileDeps } from '../profile/index.js';
@@ -31,12 +33,16 @@ export async function snapshotTenants(
   return tenants.map((t) => t.name);
 }
 
-/** Loads the snapshot into each tenant's database of the new environment, then restarts its backends. */
+/**
+ * Loads the snapshot into each tenant's database of the new environment, then starts its backends:
+ * `up` when the environment was created without them, else a restart of each.
+ */
 export async function restoreTenants(
   runtime: Runtime,
   tenants: string[],
   name: string,
   deps: Pick<RuntimeDeps, 'cwd' | 'env' | 'events'>,
+  backendsRunning: boolean,
 ): Promise<void> {
   for (const tenant of tenants) {
     const target = await runtime.seedTarget({ tenant });
@@ -46,6 +52,12 @@ export async function restoreTenants(
       await target.release();
     }
   }
+  if (!backendsRunning) {
+    // The profile's own replicas: the backends start, once, on the restored databases.
+    await runtime.up({ seed: false });
+    return;
+  }
+  // Nothing a backend read before the restore may stay.
   for (const tenant of tenants) {
     const r = await runtime.restart({ service: `backend-${tenant}` });
     if (!r.ready)

@@ -13,7 +13,7 @@ import { namespaceFor } from '../render/env-name.js';
 import { KANNOTATION, KLABEL, namespaceLabels } from '../runtime/kube/labels.js';
 import { downTarget, type KubeDownResult } from '../runtime/kube/down.js';
 import { prepareCluster } from '../runtime/kube/providers/prepare.js';
-import { kubeUp, type KubeUpResult } from '../runtime/kube/up.js';
+import { kubeUp, type KubeUpRequest, type KubeUpResult } from '../runtime/kube/up.js';
 import * as cron from './gc-cronjob.js';
 import { expiredOf, expiryFields, extendedExpiry, isoOf, readExpiry, type SkippedEnv } from './expiry.js';
 import { generateName, ttlSeconds } from './names.js';
@@ -31,6 +31,8 @@ export interface EnvCreateRequest extends KubeRequest {
   noInstall?: boolean;
   /** false: no seed step (env create --from-snapshot restores instead). */
   seed?: boolean;
+  /** Profile value overrides for the install (env create --from-snapshot starts no backend). */
+  adjust?: KubeUpRequest['adjust'];
 }
 
 export interface EnvCreateResult {

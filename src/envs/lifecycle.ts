@@ -9,6 +9,7 @@
 //     --kubeconfig named one) or an absent Docker engine is a note, as long as the other side answered.
 import { OmrsError } from '../errors.js';
 import type { Docker } from '../platform/docker.js';
+import type { Profile } from '../profile/schema.js';
 import type { RuntimeDeps } from '../runtime/runtime.js';
 import {
   composeEnvExists,
@@ -154,7 +155,12 @@ export async function createEnvironment(
   return createOn(request, deps);
 }
 
-/** `env create --from-snapshot`: up without the seed step, then the snapshot into each tenant's database. */
+/**
+ * `env create --from-snapshot`: up without the seed step, the snapshot into each tenant's database,
+ * then the backends on the restored data. On a cluster the first up has no backends and a second
+ * one starts them: each starts once, never on an empty database (the real backend's first start
+ * there runs Liquibase over the whole schema).
+ */
 async function createFromSnapshot(
   request: EnvScope & { name?: string; ttl: string; fromSnapshot: string },
   deps: EnvironmentsDeps,
@@ -165,7 +171,9 @@ async function createFromSnapshot(
   ]);
   const tenants = await snapshotTenants(request.profile, request.fromSnapshot, deps);
   const { fromSnapshot, ...rest } = request;
-  const made = await createOn(rest, deps, false);
+  // Docker's restore reads the tenants' logins from the backend containers: they must run.
+  const backendsRunning = request.runtime === DOCKER;
+  const made = await createOn(rest, deps, false, backendsRunning ? undefined : withoutBackends);
   const runtime = await selectRuntime(
     {
       env: made.name,
@@ -177,7 +185,7 @@ async function createFromSnapshot(
     },
     deps,
   );
-  await restoreTenants(runtime, tenants, fromSnapshot, deps);
+  await restoreTenants(runtime, tenants, fromSnapshot, deps, backendsRunning);
   return {
     ...made,
     seeded: true,
@@ -185,13 +193,23 @@ async function createFromSnapshot(
   };
 }
 
+const withoutBackends = (profile: Profile): Profile => ({
+  ...profile,
+  replicas: { ...profile.replicas, backend: 0 },
+});
+
 /** On Docker or a cluster, as the request's runtime says; seed false skips the seed step. */
 async function createOn(
   request: EnvScope & { name?: string; ttl: string },
   deps: EnvironmentsDeps,
   seed?: boolean,
+  adjust?: (profile: Profile) => Profile,
 ): Promise<EnvCreated> {
-  const named = { ...(request.name && { name: request.name }), ...(seed !== undefined && { seed }) };
+  const named = {
+    ...(request.name && { name: request.name }),
+    ...(seed !== undefined && { seed }),
+    ...(adjust && { adjust }),
+  };
   if (request.runtime === DOCKER) {
     const made = await createComposeEnv(
       { ttl: request.ttl, ...(request.profile && { profile: request.profile }), ...named },
