@@ -6,12 +6,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { environmentSources } from '../../../src/ui/shell/sources.js';
 import { runCli } from '../../helpers/cli.js';
 import { objectsOf } from '../compose/helpers.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { removeDockerEnv } from './planted.js';
+import { buildPrivateCli } from '../../helpers/built-cli.js';
 
 const dockerEngine = requireEngine('docker');
 const images = requireEngine('images');
@@ -157,8 +158,9 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
   }, 300_000);
 
   it('kill -9 during env create leaves a labelled environment that gc removes after the TTL', async () => {
-    const build = spawn('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' });
-    expect(await new Promise((r) => build.on('exit', r))).toBe(0);
+    // Its own build: a `npm run build` elsewhere empties the shared dist/ under a running child.
+    const built = buildPrivateCli('compose-envs-kill');
+    onTestFinished(() => built.remove());
     const disposable = async () =>
       (await docker.listNetworks({ filters: { label: ['omrs.dev/disposable=true'] } })).map(
         (n) => n.Labels!['omrs.dev/env']!,
@@ -166,18 +168,7 @@ describe.skipIf(!dockerEngine || !images || !helm)('disposable environments on D
     const before = new Set(await disposable());
     const child = spawn(
       process.execPath,
-      [
-        join(REPO, 'bin/omrs.js'),
-        'env',
-        'create',
-        '--runtime',
-        'compose',
-        '-p',
-        PROFILE,
-        '--ttl',
-        '5s',
-        '--plain',
-      ],
+      [built.bin, 'env', 'create', '--runtime', 'compose', '-p', PROFILE, '--ttl', '5s', '--plain'],
       { cwd: REPO, env: { ...process.env, ...env() }, stdio: 'ignore' },
     );
     let name = '';

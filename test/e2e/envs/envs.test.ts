@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { createEnv } from '../../../src/envs/index.js';
@@ -18,9 +18,9 @@ import {
   until,
   type Admin,
 } from '../kube/cluster.js';
+import { buildPrivateCli } from '../../helpers/built-cli.js';
 
 const kube = requireEngine('kube');
-const REPO = join(import.meta.dirname, '../../..');
 
 describe.skipIf(!kube)('disposable environments and the context guard', () => {
   let a: Admin;
@@ -219,16 +219,17 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
   }, 240_000);
 
   it('kill -9 during env create leaves no orphan; gc and a new create converge', async () => {
-    const build = spawn('npm', ['run', 'build'], { cwd: REPO, stdio: 'ignore' });
-    expect(await new Promise((r) => build.on('exit', r))).toBe(0);
+    // Its own build: a `npm run build` elsewhere empties the shared dist/ under a running child.
+    const built = buildPrivateCli('envs-kill');
+    onTestFinished(() => built.remove());
     const before = new Set((await disposable()).map((n) => n.metadata!.name!));
     // Namespaces that existed before this test (a developer's own ones included) are not judged.
     const existing = new Set((await a.core.listNamespace({})).items.map((n) => n.metadata!.name!));
-    const child = spawn(
-      process.execPath,
-      [join(REPO, 'bin/omrs.js'), 'env', 'create', '--ttl', '2s', '--plain'],
-      { cwd: proj.root, env: { ...process.env, ...env() }, stdio: 'ignore' },
-    );
+    const child = spawn(process.execPath, [built.bin, 'env', 'create', '--ttl', '2s', '--plain'], {
+      cwd: proj.root,
+      env: { ...process.env, ...env() },
+      stdio: 'ignore',
+    });
     // Kill it as soon as its namespace exists: helm is running or about to.
     await until(
       async () => (await disposable()).some((n) => !before.has(n.metadata!.name!)),

@@ -1,12 +1,13 @@
 // kill -9 during deploy (issue 10): the built CLI as a child process promotes to the idle colour and is
 // killed with SIGKILL while helm installs it. The live colour still serves, untouched; the same
 // promote again (in-process) converges: the idle colour becomes live and the promotion is recorded.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { engines, NS, PROFILE, usePromoteSetup } from './setup.js';
+import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 
 const root = join(import.meta.dirname, '../../..');
 const OMRS_LABELS = [
@@ -22,9 +23,12 @@ describe.skipIf(!engines)(
     const setup = usePromoteSetup();
     const { env, kc, qaRecord, common, promote, world, live, records, localRecords } = setup;
 
+    // Its own build: a `npm run build` elsewhere empties the shared dist/ under a running child.
+    let cli: BuiltCli;
     beforeAll(() => {
-      execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe', timeout: 180_000 });
+      cli = buildPrivateCli('promote-kill');
     }, 300_000);
+    afterAll(() => cli?.remove());
 
     /** Every namespace of the promotion carries all its omrs.dev labels: nothing half-labelled. */
     async function unlabelled(): Promise<string[]> {
@@ -80,11 +84,12 @@ describe.skipIf(!engines)(
       const childEnv: Record<string, string> = {};
       for (const [k, v] of Object.entries({ ...process.env, FORCE_COLOR: undefined, ...env }))
         if (v !== undefined) childEnv[k] = v;
-      const child = spawn(
-        process.execPath,
-        [join(root, 'bin/omrs.js'), 'promote', ...common(), '--approve-record', qaRecord],
-        { cwd: root, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-      );
+      const child = spawn(process.execPath, [cli.bin, 'promote', ...common(), '--approve-record', qaRecord], {
+        cwd: root,
+        env: childEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       let exited: number | null | undefined;

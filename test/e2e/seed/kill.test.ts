@@ -1,10 +1,11 @@
 // kill -9 in the middle of a run (the built CLI as a child process), then the same command again:
 // it resumes from the ledger, with no duplicates, no orphans and a ledger that adds up.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
+import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, dropDatabase } from '../../helpers/mariadb.js';
 import { counts, dbUrl, foreignKeyViolations, ledgerRuns, ledgerSums, uniqueDbName, withDb } from './db.js';
@@ -15,11 +16,16 @@ const root = join(import.meta.dirname, '../../..');
 describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
   const e = engine!;
   const db = uniqueDbName('omrs_seed_kill');
+  let cli: BuiltCli;
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe', timeout: 180_000 });
+    // Its own build: a `npm run build` elsewhere empties the shared dist/ under a running child.
+    cli = buildPrivateCli('seed-kill');
     await cloneTemplate(e, db);
   }, 300_000);
-  afterAll(() => dropDatabase(e, db));
+  afterAll(async () => {
+    cli?.remove();
+    await dropDatabase(e, db);
+  });
 
   it('resumes the killed run on the next identical command', async () => {
     const before = await withDb(e, db, (c) => counts(c));
@@ -35,7 +41,7 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
       'SEED_PW',
       '--json',
     ];
-    const child = spawn(process.execPath, [join(root, 'bin/omrs.js'), ...args], {
+    const child = spawn(process.execPath, [cli.bin, ...args], {
       cwd: root,
       env: { ...process.env, SEED_PW: 'Kill9-Test' },
       stdio: 'ignore',
