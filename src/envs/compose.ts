@@ -22,7 +22,7 @@ import { envFilter, listContainers } from '../runtime/compose/engine.js';
 import { LABEL, networkName } from '../runtime/compose/names.js';
 import { envDir, stateHome } from '../runtime/compose/state.js';
 import { down, type DownResult } from '../runtime/compose/down.js';
-import { up, type PullPolicy, type UpRequest, type UpResult } from '../runtime/compose/up.js';
+import { up, type PullPolicy, type UpResult } from '../runtime/compose/up.js';
 import {
   expiredOf,
   expiryFields,
@@ -72,7 +72,6 @@ export interface ComposeEnvCreateRequest {
   ttl: string;
   pull?: PullPolicy;
   seed?: boolean;
-  adjust?: UpRequest['adjust'];
 }
 
 export interface ComposeEnvCreateResult {
@@ -269,7 +268,6 @@ export async function createComposeEnv(
         ...(request.profile && { profile: request.profile }),
         ...(request.pull && { pull: request.pull }),
         ...(request.seed !== undefined && { seed: request.seed }),
-        ...(request.adjust && { adjust: request.adjust }),
       },
       { docker, events: deps.events, signal: deps.signal, env: deps.env, cwd: deps.cwd },
     );

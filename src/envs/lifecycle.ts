@@ -198,18 +198,14 @@ const withoutBackends = (profile: Profile): Profile => ({
   replicas: { ...profile.replicas, backend: 0 },
 });
 
-/** On Docker or a cluster, as the request's runtime says; seed false skips the seed step. */
+/** On Docker or a cluster, as the request's runtime says; seed false skips the seed step; `adjust` is for clusters. */
 async function createOn(
   request: EnvScope & { name?: string; ttl: string },
   deps: EnvironmentsDeps,
   seed?: boolean,
   adjust?: (profile: Profile) => Profile,
 ): Promise<EnvCreated> {
-  const named = {
-    ...(request.name && { name: request.name }),
-    ...(seed !== undefined && { seed }),
-    ...(adjust && { adjust }),
-  };
+  const named = { ...(request.name && { name: request.name }), ...(seed !== undefined && { seed }) };
   if (request.runtime === DOCKER) {
     const made = await createComposeEnv(
       { ttl: request.ttl, ...(request.profile && { profile: request.profile }), ...named },
@@ -217,7 +213,10 @@ async function createOn(
     );
     return { ...made, runtime: DOCKER };
   }
-  const made = await createEnv({ ...clusterScope(request), ttl: request.ttl, ...named }, deps);
+  const made = await createEnv(
+    { ...clusterScope(request), ttl: request.ttl, ...named, ...(adjust && { adjust }) },
+    deps,
+  );
   return { ...made, runtime: made.up?.runtime ?? request.runtime ?? 'kube' };
 }
 

@@ -39,8 +39,6 @@ export interface UpRequest {
   pull?: PullPolicy;
   /** Run the seed step when the profile enables it (default true). */
   seed?: boolean;
-  /** Profile value overrides applied after loading (env create --from-snapshot starts no backend). */
-  adjust?: (profile: Profile) => Profile;
 }
 
 export interface ComposeDeps extends ProfileDeps {
@@ -78,7 +76,7 @@ export interface Prepared {
 
 /** Profile → chart objects (the render layer, `helm template`) → compose plan. */
 export async function preparePlan(
-  request: Pick<UpRequest, 'profile' | 'env' | 'adjust'>,
+  request: Pick<UpRequest, 'profile' | 'env'>,
   deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink },
 ): Promise<Prepared> {
   const resolved = await openProfile(request.profile, deps);
@@ -89,10 +87,9 @@ export async function preparePlan(
     });
   const env = checkEnvName(request.env ?? envNameOf(resolved.name));
   const digest = appDigest(resolved.profile);
-  const profile = request.adjust ? request.adjust(resolved.profile) : resolved.profile;
   const objects = await renderObjects(
     {
-      profile,
+      profile: resolved.profile,
       profileName: resolved.name,
       appDigest: digest,
       env,
@@ -101,11 +98,11 @@ export async function preparePlan(
     },
     deps,
   );
-  const plan = translate(objects, { env, gatewayPort: profile.ports.gateway });
+  const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
   return {
     env,
     profileName: resolved.name,
-    profile,
+    profile: resolved.profile,
     appDigest: digest,
     plan,
     labels: { [LABEL.env]: env, [LABEL.profile]: resolved.name, [LABEL.appDigest]: digest },
