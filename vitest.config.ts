@@ -14,12 +14,12 @@ const CLUSTER_FILES = [
   'test/e2e/cli/env-name.test.ts',
   'test/e2e/engines/kube.test.ts',
   'test/e2e/envs/envs.test.ts',
-  'test/e2e/envs/gc-cronjob.test.ts',
   'test/e2e/envs/kube-bad-expiry.test.ts',
   'test/e2e/interrupt-matrix/kube.test.ts',
   'test/e2e/interrupt-matrix/promote.test.ts',
   // kind/promote.test.ts runs in the other group: its namespaces (omrs-pk*) are its own on the kind
   // cluster, and the cluster group is the longer one.
+  'test/e2e/kind/gc-cronjob.test.ts',
   'test/e2e/kind/real-node.test.ts',
   'test/e2e/kind/up.test.ts',
   'test/e2e/kube/**/*.test.{ts,tsx}',

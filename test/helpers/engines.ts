@@ -80,6 +80,8 @@ export interface KindEngine {
   nodeImage: string;
   kind: string;
   kubectl: string;
+  /** busybox and kubectl, on every node: an image for the gc CronJob. */
+  kubectlImage: string;
   nodes: number;
   /** The cluster's ingress controller (Traefik), on NodePorts of the control-plane node's address. */
   ingress: { http: string; https: string; namespace: string };

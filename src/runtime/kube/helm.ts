@@ -28,8 +28,16 @@ export function helmReason(stderr: string, fallback: string): string {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  const error = lines.filter((l) => l.startsWith('Error:')).pop() ?? lines.pop() ?? fallback;
-  return error.replace(/^Error:\s*/, '');
+  const last = lines.findLastIndex((l) => l.startsWith('Error:'));
+  if (last < 0) return lines.pop() ?? fallback;
+  // "Error: 2 errors occurred:" is followed by one "* <error>" line per error: those are the reason.
+  const bullets = [];
+  for (const l of lines.slice(last + 1)) {
+    if (!l.startsWith('* ')) break;
+    bullets.push(l.slice(2));
+  }
+  const head = lines[last]!.replace(/^Error:\s*/, '');
+  return bullets.length > 0 ? bullets.join('; ') : head;
 }
 
 async function helm(t: HelmTarget, args: string[], what: string, timeoutMs = 300_000): Promise<string> {

@@ -556,6 +556,133 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
   );
 
   it(
+    'NetworkPolicies hold on the nodes (kube-router enforces them): from another namespace only the gateway answers, not the database, the backend or the frontend',
+    async () => {
+      // The ways the policies open are the ones the stack above used: gateway → frontend and
+      // backend (open), backend → database (health/started needs the schema), init Job → database.
+      const services = (await core.listNamespacedService({ namespace })).items;
+      const target = (component: string) => {
+        const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
+        return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
+      };
+      const targets = ['gateway', 'frontend', 'backend', 'db'].map(target);
+      const other = `omrs-np-${process.pid}`;
+      await core.createNamespace({
+        body: { metadata: { name: other, labels: { 'omrs.dev/test': 'netpol' } } },
+      });
+      try {
+        await until(
+          'the default ServiceAccount',
+          async () =>
+            (
+              await core
+                .readNamespacedServiceAccount({ name: 'default', namespace: other })
+                .catch(() => undefined)
+            )?.metadata?.name,
+        );
+        // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
+        const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}"; then echo "\$name open"; else echo "\$name closed"; fi & done; wait`;
+        await core.createNamespacedPod({
+          namespace: other,
+          body: {
+            metadata: { name: 'probe' },
+            spec: {
+              restartPolicy: 'Never',
+              securityContext: { runAsNonRoot: true, runAsUser: 65532 },
+              containers: [
+                {
+                  name: 'probe',
+                  image: images!.tags.mariadb,
+                  imagePullPolicy: 'Never',
+                  command: ['bash', '-c', script],
+                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                },
+              ],
+            },
+          },
+        });
+        const phase = await until(
+          'the probe pod to finish',
+          async () => {
+            const p = (await core.readNamespacedPod({ name: 'probe', namespace: other })).status?.phase;
+            return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+          },
+          90_000,
+        );
+        const log = await core.readNamespacedPodLog({ name: 'probe', namespace: other });
+        expect(phase, log).toBe('Succeeded');
+        expect(log.trim().split('\n').sort()).toEqual([
+          'backend closed',
+          'db closed',
+          'frontend closed',
+          'gateway open',
+        ]);
+      } finally {
+        await core.deleteNamespace({ name: other }).catch(() => undefined);
+      }
+    },
+    STEP,
+  );
+
+  it(
+    'logs --tail, --since and -f read the real kubelet: the last lines, the lines since a time, new lines as they come; every line names its service',
+    async () => {
+      const lines = (r: CliRun) => r.stdout.split('\n').filter(Boolean);
+      const all = await cli('logs');
+      expectOk(all);
+      expect(
+        lines(all).every((l) => /^[a-z-]+ \| /.test(l)),
+        all.stdout,
+      ).toBe(true);
+      const services = new Set(lines(all).map((l) => l.split(' | ')[0]));
+      expect([...services].sort()).toEqual(['backend-default', 'db', 'frontend', 'gateway', 'init-default']);
+
+      const gateway = lines(await cli('logs', 'gateway'));
+      expect(gateway.length).toBeGreaterThan(2);
+      expect(lines(await cli('logs', 'gateway', '--tail', '2'))).toEqual(gateway.slice(-2));
+
+      // --since: the kubelet filters by its own timestamps; a request made after the mark shows, the
+      // gateway's start-up lines do not.
+      const mark = new Date(Date.now() - 1000).toISOString();
+      await new Promise((r) => setTimeout(r, 1500));
+      const token = `since-${randomBytes(6).toString('hex')}`;
+      const open = background(
+        ['open', '--runtime', 'kind', '--env', env, '--profile', 'kind-up'],
+        root,
+        cliEnv,
+      );
+      const follow = background(
+        ['logs', 'gateway', '-f', '--runtime', 'kind', '--env', env, '--profile', 'kind-up'],
+        root,
+        cliEnv,
+      );
+      try {
+        const base = await gatewayUrl(open);
+        await follow.until('the gateway lines so far', (t) =>
+          t.includes(gateway.at(-1)!) ? true : undefined,
+        );
+        expect((await fetch(`${base}/openmrs/health/started?${token}`)).status).toBe(200);
+        // -f: the request's access-log line arrives while the follow runs.
+        await follow.until('the new request line', (t) => (t.includes(token) ? true : undefined));
+      } finally {
+        await open.stop();
+      }
+      const followed = await follow.stop();
+      expect(followed.code, followed.stderr).toBe(0); // Ctrl-C is how a follow ends
+      expect(lines(followed).filter((l) => l.includes(token))).toHaveLength(1);
+      const since = lines(await cli('logs', 'gateway', '--since', mark));
+      expect(since.some((l) => l.includes(token))).toBe(true);
+      expect(since.some((l) => /omrs gateway: resolver/.test(l))).toBe(false);
+
+      const unknown = await cli('logs', 'nosuch');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/no service "nosuch"/);
+      expect(unknown.stderr).toMatch(/backend-default, db, frontend, gateway, init-default/);
+    },
+    STEP,
+  );
+
+  it(
     'a second up with nothing changed does nothing',
     async () => {
       const started = performance.now();

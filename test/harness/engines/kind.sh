@@ -30,6 +30,7 @@ CRICTL_VERSION=v1.34.0     # sigs.k8s.io/cri-tools: the oldest the Go proxy serv
 COREDNS_VERSION=v1.14.3    # test/harness/kind/corednsbin/go.mod: the oldest the Go proxy serves
 LPP_VERSION=v0.0.30        # github.com/rancher/local-path-provisioner: the only version the Go proxy serves
 TRAEFIK_VERSION=v3.6.12    # github.com/traefik/traefik/v3: the cluster's ingress controller (test/harness/kind/ingress)
+KUBE_ROUTER_VERSION=v2.1.0 # github.com/cloudnativelabs/kube-router/v2: NetworkPolicy enforcement (test/harness/kind/netpol)
 REV=1                      # bump to rebuild the images and the node image
 KEY="k8s-$K8S_VERSION-kind-$KIND_VERSION-r$REV"
 DIR="$CACHE/kind/$KEY"
@@ -53,6 +54,9 @@ IMG_KINDNETD=docker.io/kindest/kindnetd:v20260820-69b56db7
 IMG_LPP=docker.io/kindest/local-path-provisioner:v20260820-69b56db7
 IMG_LPH=docker.io/kindest/local-path-helper:v20260131-7181c60a
 IMG_TRAEFIK=omrs-kind/traefik:$TRAEFIK_VERSION
+IMG_KUBE_ROUTER=omrs-kind/kube-router:$KUBE_ROUTER_VERSION
+NETPOL_MANIFEST="$SRC/netpol/kube-router.yaml"
+IMG_KUBECTL=omrs-test/kubectl:$K8S_VERSION   # busybox + kubectl: `omrs env gc-cronjob --image` in the tests
 INGRESS_MANIFEST="$SRC/ingress/traefik.yaml"
 INGRESS_HTTP_PORT=30080      # NodePorts of the ingress controller, on every node's address
 INGRESS_HTTPS_PORT=30443
@@ -131,6 +135,12 @@ build_kind() {
   GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath -ldflags "-s -w" "sigs.k8s.io/kind@$KIND_VERSION"
   mv -f "$BIN/.tmp/kind" "$BIN/kind"
 }
+# The only version the Go proxy serves; a test-harness component, never part of omrs (see netpol/kube-router.yaml).
+build_kube_router() {
+  GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath -ldflags "-s -w" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
+  mv -f "$BIN/.tmp/kube-router" "$BIN/kube-router"
+}
 build_crictl() {
   GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath \
     -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
@@ -176,6 +186,7 @@ build_binaries() {
   [ -x "$BIN/local-path-provisioner" ] || step "go install local-path-provisioner $LPP_VERSION" build_lpp
   [ -x "$BIN/pause" ] || step "gcc pause" build_pause
   [ -x "$BIN/traefik" ] || step "go build traefik $TRAEFIK_VERSION" build_traefik
+  [ -x "$BIN/kube-router" ] || step "go install kube-router $KUBE_ROUTER_VERSION" build_kube_router
   local b
   for b in kube-apiserver kube-controller-manager kube-scheduler etcd; do
     [ -x "$KUBE_BIN/$b" ] || { step "kube engine build (kube-apiserver, controller-manager, scheduler, etcd)" "$HERE/kube.sh" build; break; }
@@ -355,6 +366,12 @@ ENTRYPOINT ["/usr/local/bin/traefik"]
 LABEL omrs.test.source="github.com/traefik/traefik/v3 $TRAEFIK_VERSION"
 EOF
 )"
+  kbuild "$IMG_KUBE_ROUTER" "$(component_context kube-router "$NETBASE" "$BIN/kube-router" <<EOF
+COPY kube-router /usr/local/bin/kube-router
+ENTRYPOINT ["/usr/local/bin/kube-router"]
+LABEL omrs.test.source="github.com/cloudnativelabs/kube-router/v2 $KUBE_ROUTER_VERSION"
+EOF
+)"
   kbuild "$IMG_PAUSE" "$(component_context pause scratch "$BIN/pause" <<'EOF'
 COPY pause /pause
 USER 65535:65535
@@ -480,7 +497,9 @@ cluster() {
     sleep 3
   done
   load_probe_image
+  load_kubectl_image
   ingress_controller
+  network_policies
 }
 
 # load_image IMAGE: into every node's containerd unless all have it (IMAGE is in the kind engine).
@@ -500,6 +519,18 @@ ingress_controller() {
   kc -n omrs-ingress rollout status deployment/traefik --timeout=180s >>"$LOG" 2>&1 ||
     die "step 'ingress controller': traefik did not become ready within 180s (kubectl --kubeconfig $KUBECONFIG_FILE -n omrs-ingress get pods)"
 }
+# kube-router's firewall on every node: the cluster's NetworkPolicies are enforced.
+network_policies() {
+  load_image "$IMG_KUBE_ROUTER"
+  sed "s#IMAGE#$IMG_KUBE_ROUTER#" "$NETPOL_MANIFEST" | kc apply -f - >>"$LOG" 2>&1 ||
+    die "step 'network policies': kubectl apply of $NETPOL_MANIFEST failed (log: $LOG)"
+  kc -n kube-system rollout status daemonset/kube-router --timeout=180s >>"$LOG" 2>&1 ||
+    die "step 'network policies': kube-router is not ready on every node within 180s (kubectl --kubeconfig $KUBECONFIG_FILE -n kube-system get pods -l k8s-app=kube-router)"
+}
+netpol_ready() {
+  local ds; ds="$(kc -n kube-system get daemonset kube-router -o 'jsonpath={.status.desiredNumberScheduled} {.status.numberReady}' 2>/dev/null)" || return 1
+  [ -n "${ds% *}" ] && [ "${ds% *}" = "${ds#* }" ]
+}
 ingress_ready() {
   [ "$(kc -n omrs-ingress get deployment traefik -o 'jsonpath={.status.readyReplicas}' 2>/dev/null)" = 1 ]
 }
@@ -510,6 +541,17 @@ load_probe_image() {
   local id; id="$(mdocker image inspect -f '{{.Id}}' "$PROBE_IMAGE" 2>/dev/null)" || die "step 'probe image': $PROBE_IMAGE missing in the main docker engine; run: npm run engines -- up images"
   [ "$(kdocker image inspect -f '{{.Id}}' "$PROBE_IMAGE" 2>/dev/null)" = "$id" ] || mdocker save "$PROBE_IMAGE" | kdocker load >>"$LOG" 2>&1
   load_image "$PROBE_IMAGE"
+}
+
+# The gc CronJob's image (any image with sh and kubectl): busybox and the kubectl built here, as
+# the CronJob runs it (non-root, read-only root).
+load_kubectl_image() {
+  kbuild "$IMG_KUBECTL" "$(component_context kubectl "$PROBE_IMAGE" "$BIN/kubectl" <<EOF
+COPY kubectl /bin/kubectl
+LABEL omrs.test.source="k8s.io/kubernetes $K8S_VERSION cmd/kubectl, on $PROBE_IMAGE"
+EOF
+)"
+  load_image "$IMG_KUBECTL"
 }
 
 # A pod of a locally built image runs on a real kubelet and becomes Ready, then goes away.
@@ -527,8 +569,8 @@ pod_runs() {
 write_state() {
   local server; server="$(kc config view --minify -o 'jsonpath={.clusters[0].cluster.server}')"
   local node; node="$(node_address)"
-  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","nodes":%s,"ingress":{"http":"http://%s:%s","https":"https://%s:%s","namespace":"omrs-ingress"}}\n' \
-    "$KUBECONFIG_FILE" "$CLUSTER" "$CLUSTER" "$server" "$KD_SOCK" "$NODE_IMAGE" "$BIN/kind" "$BIN/kubectl" \
+  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","kubectlImage":"%s","nodes":%s,"ingress":{"http":"http://%s:%s","https":"https://%s:%s","namespace":"omrs-ingress"}}\n' \
+    "$KUBECONFIG_FILE" "$CLUSTER" "$CLUSTER" "$server" "$KD_SOCK" "$NODE_IMAGE" "$BIN/kind" "$BIN/kubectl" "$IMG_KUBECTL" \
     "$(cluster_nodes | grep -c .)" "$node" "$INGRESS_HTTP_PORT" "$node" "$INGRESS_HTTPS_PORT" >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
 }
 
@@ -557,7 +599,8 @@ status() {
   nodes_ready || { echo "kind: down (cluster $CLUSTER: not every node is Ready)"; return 1; }
   pod_runs || { echo "kind: down (cluster $CLUSTER: a probe pod did not run to Ready)"; return 1; }
   ingress_ready || { echo "kind: down (cluster $CLUSTER: the ingress controller omrs-ingress/traefik is not ready)"; return 1; }
-  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran, ingress on :$INGRESS_HTTP_PORT/:$INGRESS_HTTPS_PORT; $KUBECONFIG_FILE)"
+  netpol_ready || { echo "kind: down (cluster $CLUSTER: kube-system/kube-router, the NetworkPolicy enforcement, is not ready on every node)"; return 1; }
+  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran, ingress on :$INGRESS_HTTP_PORT/:$INGRESS_HTTPS_PORT, NetworkPolicies enforced; $KUBECONFIG_FILE)"
 }
 
 stop() {
