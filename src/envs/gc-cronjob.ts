@@ -166,12 +166,15 @@ export async function installGcCronJob(client: KubeClient, options: GcCronJobOpt
   return applied;
 }
 
-/** Deletes what install applied (those that exist); answers what was deleted. */
+/** Deletes what install applied (those that exist and are not already going); answers what was deleted. */
 export async function uninstallGcCronJob(client: KubeClient): Promise<string[]> {
   const objects = client.k8s.KubernetesObjectApi.makeApiClient(client.config);
   const deleted: string[] = [];
   for (const o of gcCronJobObjects({ schedule: GC_DEFAULT_SCHEDULE, image: GC_DEFAULT_IMAGE }).reverse()) {
     try {
+      // A namespace deleted by an earlier uninstall may still be finalising: it is not deleted again.
+      const header = { ...o, metadata: { name: o.metadata!.name!, namespace: o.metadata!.namespace } };
+      if ((await objects.read(header)).metadata?.deletionTimestamp) continue;
       await objects.delete(o);
       deleted.push(describe(o));
     } catch (error) {

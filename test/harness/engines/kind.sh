@@ -137,7 +137,8 @@ build_kind() {
 }
 # The only version the Go proxy serves; a test-harness component, never part of omrs (see netpol/kube-router.yaml).
 build_kube_router() {
-  GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath -ldflags "-s -w" \
+  GOBIN="$BIN/.tmp" /usr/bin/time -v go install -p 2 -trimpath \
+    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
     "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
   mv -f "$BIN/.tmp/kube-router" "$BIN/kube-router"
 }
@@ -502,11 +503,12 @@ cluster() {
   network_policies
 }
 
-# load_image IMAGE: into every node's containerd unless all have it (IMAGE is in the kind engine).
+# load_image IMAGE: into every node's containerd unless all have it, the same image id as in the
+# kind engine (a rebuilt image keeps its tag).
 load_image() {
-  local n missing=0
+  local n missing=0 id; id="$(kdocker image inspect -f '{{.Id}}' "$1")"
   for n in $(cluster_nodes | awk '{print $1}'); do
-    kdocker exec "$n" crictl inspecti "$1" >/dev/null 2>&1 || missing=1
+    [ "$(kdocker exec "$n" crictl inspecti -o go-template --template '{{.status.id}}' "$1" 2>/dev/null)" = "$id" ] || missing=1
   done
   [ $missing = 0 ] || step "kind load docker-image $1" kindc load docker-image --name "$CLUSTER" "$1"
 }
@@ -522,7 +524,9 @@ ingress_controller() {
 # kube-router's firewall on every node: the cluster's NetworkPolicies are enforced.
 network_policies() {
   load_image "$IMG_KUBE_ROUTER"
-  sed "s#IMAGE#$IMG_KUBE_ROUTER#" "$NETPOL_MANIFEST" | kc apply -f - >>"$LOG" 2>&1 ||
+  # The image id in the pod template: a rebuilt image (same tag) rolls the DaemonSet.
+  sed -e "s#IMAGE_ID#$(kdocker image inspect -f '{{.Id}}' "$IMG_KUBE_ROUTER")#" -e "s#IMAGE#$IMG_KUBE_ROUTER#" "$NETPOL_MANIFEST" |
+    kc apply -f - >>"$LOG" 2>&1 ||
     die "step 'network policies': kubectl apply of $NETPOL_MANIFEST failed (log: $LOG)"
   kc -n kube-system rollout status daemonset/kube-router --timeout=180s >>"$LOG" 2>&1 ||
     die "step 'network policies': kube-router is not ready on every node within 180s (kubectl --kubeconfig $KUBECONFIG_FILE -n kube-system get pods -l k8s-app=kube-router)"
