@@ -25,6 +25,11 @@ const CLUSTER_FILES = [
   'test/e2e/kube/**/*.test.{ts,tsx}',
   'test/e2e/promote/**/*.test.{ts,tsx}',
   'test/e2e/render/kube-dry-run.test.ts',
+  // Files that use neither Docker's containers nor a cluster (their own MariaDB databases, the
+  // scanners), here to balance the two groups: the other group is the longer one without them.
+  'test/e2e/checks/scanners.test.ts',
+  'test/e2e/seed/seed.test.ts',
+  'test/e2e/terraform/scanners.test.ts',
 ];
 const E2E = { testTimeout: 120_000, hookTimeout: 300_000 };
 

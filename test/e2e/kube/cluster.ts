@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { expect } from 'vitest';
 import type { KubeEngine } from '../../helpers/engines.js';
 import { discardEvents } from '../../../src/events/bus.js';
 import type { KubeDeps } from '../../../src/runtime/kube/connect.js';
@@ -28,17 +29,30 @@ export function admin(kube: KubeEngine) {
 export type Admin = ReturnType<typeof admin>;
 
 /** Binds every Pending claim in omrs-* namespaces to a new hostPath PV, until stopped. */
+/** Provisioners running in this worker (the cluster files share one thread): one that outlives its file is a leak. */
+const running = ((globalThis as { omrsTestProvisioners?: Set<string> }).omrsTestProvisioners ??= new Set());
+
 export function startProvisioner(a: Admin): () => Promise<void> {
   let stopped = false;
   const made = new Set<string>();
+  const owner = expect.getState().testPath ?? 'unknown file';
+  if (running.size > 0)
+    console.warn(`test provisioner started by ${owner} while others run: ${[...running].join(', ')}`);
+  running.add(owner);
   const loop = (async () => {
     while (!stopped) {
       try {
+        // Only the claims of environments omrs made: a test's own Pending claim (checks/cluster) stays Pending.
+        const omrs = new Set(
+          (await a.core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=omrs' })).items.map(
+            (n) => n.metadata?.name ?? '',
+          ),
+        );
         const claims = await a.core.listPersistentVolumeClaimForAllNamespaces({});
         for (const pvc of claims.items) {
           const ns = pvc.metadata?.namespace ?? '';
           const name = pvc.metadata?.name ?? '';
-          if (!ns.startsWith('omrs-') || pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName) continue;
+          if (!omrs.has(ns) || pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName) continue;
           // The claim's uid in the name: a namespace made again (a test's down, then up) gets new volumes.
           const pv = `omrs-test-${ns}-${name}-${(pvc.metadata?.uid ?? '').slice(0, 8)}`.slice(0, 253);
           if (made.has(pv)) continue;
@@ -68,6 +82,7 @@ export function startProvisioner(a: Admin): () => Promise<void> {
   return async () => {
     stopped = true;
     await loop;
+    running.delete(owner);
   };
 }
 
