@@ -1,6 +1,7 @@
 // The cluster CLIs (kind, minikube) run through the platform's process runner, which never
 // throws; a failure becomes an OmrsError with the tool's last line.
 import { ExitCode, OmrsError } from '../../../errors.js';
+import { createDocker } from '../../../platform/docker.js';
 import { run, type Env, type RunResult } from '../../../platform/exec.js';
 
 export type ToolResult = RunResult;
@@ -34,4 +35,21 @@ export function missingBinary(name: string, install: string): OmrsError {
     exitCode: ExitCode.prerequisite,
     hint: install,
   });
+}
+
+/** The images this machine's Docker engine has (kind and minikube can only load those; the nodes pull the others). */
+export async function localImages(images: string[], env: Env): Promise<string[]> {
+  const docker = await createDocker(env);
+  const present = await Promise.all(
+    images.map((image) =>
+      docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ),
+  );
+  return images.filter((_, i) => present[i]);
 }

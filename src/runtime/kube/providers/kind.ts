@@ -3,10 +3,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ExitCode, OmrsError } from '../../../errors.js';
 import { packageRoot } from '../../../package-info.js';
-import { createDocker } from '../../../platform/docker.js';
 import { findBinary, type Env } from '../../../platform/exec.js';
 import { loadProjectConfig } from '../../../profile/project-config.js';
-import { missingBinary, tool, toolFailure } from './cluster-tool.js';
+import { localImages, missingBinary, tool, toolFailure } from './cluster-tool.js';
 
 export interface KindCluster {
   name: string;
@@ -76,23 +75,6 @@ export async function kindCreate(cluster: KindCluster, env: Env, cwd: string): P
 export async function kindDelete(name: string, env: Env): Promise<void> {
   const r = await tool(await kindBinary(env), ['delete', 'cluster', '--name', name], env);
   if (r.code !== 0) throw toolFailure(`kind delete cluster --name ${name}`, r);
-}
-
-/** The images this machine's Docker engine has (kind can only load those; the nodes pull the others). */
-async function localImages(images: string[], env: Env): Promise<string[]> {
-  const docker = await createDocker(env);
-  const present = await Promise.all(
-    images.map((image) =>
-      docker
-        .getImage(image)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        ),
-    ),
-  );
-  return images.filter((_, i) => present[i]);
 }
 
 /**
