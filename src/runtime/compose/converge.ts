@@ -20,6 +20,10 @@ import { LABEL, containerName } from './names.js';
 import type { ComposePlan, ContainerPlan, ServicePlan } from './plan.js';
 import { choosePort } from './ports.js';
 
+/** Docker's answer when the published host port was bound by someone else since omrs chose it. */
+const PORT_TAKEN = /port is already allocated|address already in use/i;
+const PORT_ATTEMPTS = 5;
+
 export interface ConvergeContext {
   docker: Docker;
   events: EventSink;
@@ -104,18 +108,35 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
         });
     }
     for (const p of parts) {
-      const spec = containerSpec({
-        plan,
-        service: s,
-        container: p.c,
-        role: p.role,
-        replica,
-        stateDir: ctx.stateDir,
-        labels: ctx.labels,
-        ...(hostPort !== undefined && p.role === 'main' && replica === 0 && { hostPort }),
-      });
-      ctx.signal.throwIfAborted();
-      await createAndStart(docker, spec.options, plan.env);
+      for (let attempt = 1; ; attempt++) {
+        const publishing = hostPort !== undefined && p.role === 'main' && replica === 0;
+        const spec = containerSpec({
+          plan,
+          service: s,
+          container: p.c,
+          role: p.role,
+          replica,
+          stateDir: ctx.stateDir,
+          labels: ctx.labels,
+          ...(publishing && { hostPort }),
+        });
+        ctx.signal.throwIfAborted();
+        try {
+          await createAndStart(docker, spec.options, plan.env);
+          break;
+        } catch (error) {
+          // Another process (another `omrs up`) may bind the port between the check and Docker's start.
+          if (!publishing || attempt >= PORT_ATTEMPTS || !PORT_TAKEN.test(String(error))) throw error;
+          await removeContainer(docker, spec.options.name!);
+          const taken = hostPort!;
+          hostPort = await choosePort(taken + 1);
+          ctx.events.emit({
+            type: 'warning',
+            message: `port ${taken} on 127.0.0.1 was taken while ${s.name} started: it is published on ${hostPort} instead`,
+            hint: 'Set ports.gateway in the profile to choose another port.',
+          });
+        }
+      }
     }
     ctx.changes.push(`${s.name}: ${current[0] ? 'replaced (spec changed)' : 'created'}`);
   }
