@@ -1,5 +1,6 @@
 // The cluster CLIs (kind, minikube) run through the platform's process runner, which never
-// throws; a failure becomes an OmrsError with the tool's last line.
+// throws; a failure becomes an OmrsError with the tool's last line. Both load only the images the
+// local Docker engine has (localImages).
 import { ExitCode, OmrsError } from '../../../errors.js';
 import { createDocker } from '../../../platform/docker.js';
 import { run, type Env, type RunResult } from '../../../platform/exec.js';
