@@ -75,8 +75,10 @@ describe.skipIf(!ready)('a developer in the shell (80×24, real Docker)', () => 
     t.press('q');
     const listed = new RegExp(`${ENV}\\s+running\\s+${ENV} · compose`);
     await t.waitFor((s) => s.includes('Profiles') && listed.test(s), `${ENV} listed running in the shell`);
-    t.press('Tab');
-    await t.pressUntil('Down', (s) => new RegExp(`❯ ${ENV}`).test(s), `the cursor on ${ENV}`);
+    // Both panels draw a ❯; only the key bar tells which one has the focus (s stop: environments).
+    // A Tab sent while the shell redraws after the dashboard can be lost, so press until it shows.
+    await t.pressUntil('Tab', (s) => s.includes('s stop'), 'the focus on the environments', 4);
+    await t.pressUntil('Down', (s) => new RegExp(`❯ ${ENV}\\s+running`).test(s), `the cursor on ${ENV}`);
 
     // m: its data. Seed (small) into the environment's real database, snapshot, purge, restore.
     const data = async (move: string, what: string, done: RegExp, confirm = false) => {
