@@ -275,9 +275,10 @@ export const ERROR_CODES = {
     'failed',
     'the profile’s RDS has deletion protection: its infrastructure stays',
   ),
-  BACKUP_NOT_FOUND: e('usage', 'no such backup, or no backup CronJob in the environment'),
-  BACKUP_READ_FAILED: e('failed', 'the backups on the cluster could not be read'),
-  BACKUPS_ONLY_ON_CLUSTERS: e('usage', 'backups run on clusters only (the chart’s CronJob)'),
+  BACKUP_NOT_FOUND: e('usage', 'no such backup, or no backup schedule in the environment'),
+  BACKUP_READ_FAILED: e('failed', 'the backups on the backup volume could not be read'),
+  BACKUP_FAILED: e('failed', 'the backup run asked for by `omrs db backup` failed'),
+  BACKUP_TIMEOUT: e('failed', 'a backup run asked for by `omrs db backup` did not end in time'),
 } as const satisfies Record<string, CodeInfo>;
 
 /** Every code an OmrsError can carry. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Written by `omrs compose export`: run by the prepare service (root, no network) before the others.
 # Writes each Secret key from its variable (set in .env) as a file 0600 owned by the pod user, in a
-# folder 0700, and makes the emptyDir volumes writable for every user (0777, like the kubelet).
+# folder 0700, makes the emptyDir volumes writable for every user (0777, like the kubelet), and
+# gives the volumes of pods with an fsGroup to that group when their root is not in it yet.
 set -eu
 umask 077
 # put <file> <owner> <mode> <variable>
@@ -30,3 +31,4 @@ chmod 0777 /omrs/scratch-frontend-writable-run
 chmod 0777 /omrs/scratch-frontend-writable-tmp
 chmod 0777 /omrs/scratch-gateway-tmp
 chmod 0777 /omrs/scratch-init-default-tmp
+[ "$(stat -c %g /omrs/db-data)" = 999 ] || { chgrp 999 /omrs/db-data && chmod g+rwxs /omrs/db-data; }

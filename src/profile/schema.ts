@@ -2,6 +2,7 @@
 // app digest, must be identical from QA to prod) or `env` (where and how it runs).
 import { z } from 'zod';
 import { outOfRange, rangeText, TIMEOUT } from '../duration.js';
+import { normaliseSchedule } from './cron.js';
 import { RUNTIMES } from './runtimes.js';
 
 export type KeyScope = 'app' | 'env';
@@ -305,7 +306,13 @@ export const ProfileSchema = z.strictObject({
     z
       .strictObject({
         enabled: z.boolean().default(false),
-        schedule: z.string().default('0 2 * * *'),
+        schedule: z
+          .string()
+          .default('0 2 * * *')
+          .superRefine((schedule, ctx) => {
+            const parsed = normaliseSchedule(schedule);
+            if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+          }),
         retentionDays: z.number().int().min(1).default(7),
         /** Every run's dumps also go to S3 (aws s3 sync of the backup volume). */
         s3: z

@@ -117,7 +117,7 @@ export interface StatusResult {
   revision?: number;
   releaseStatus?: string;
   services: ServiceStatus[];
-  /** On a cluster with backups on: the CronJob's last runs, and whether a scheduled one is missing. */
+  /** With backups on: the schedule's last runs, and whether a scheduled one is missing. */
   backup?: {
     cronJob: string;
     schedule: string;
@@ -245,6 +245,15 @@ export interface BackupFile {
   bytes: number;
 }
 
+/** One run of the backup schedule asked for by `omrs db backup`, and the dumps it wrote. */
+export interface BackupRun {
+  /** The Job's name on a cluster, the run's id on Docker. */
+  run: string;
+  result: 'succeeded' | 'failed';
+  at: string;
+  files: BackupFile[];
+}
+
 /** One tenant database's final snapshot (a `.sql.gz` that `omrs db restore <name>` reads). */
 export interface FinalSnapshot {
   where: string;
@@ -265,8 +274,10 @@ export interface Runtime {
   seedTarget(options: { tenant?: string }): Promise<SeedTarget>;
   dashboardSource(options: DashboardOptions): Promise<DashboardSource>;
   destroyScope(): Promise<DestroyScope>;
-  /** The dumps the backup CronJob wrote (clusters; Docker runs no backups). */
+  /** The dumps the backup CronJob wrote on the backup volume, newest first. */
   backups(): Promise<BackupFile[]>;
+  /** A backup run now, from the backup CronJob's own spec; waits until it ends. */
+  runBackup(options: { timeoutMs: number }): Promise<BackupRun>;
   /** Copies backup `id` (of `tenant`, or of its one tenant) to a file on this machine; answers which. */
   fetchBackup(id: string, tenant: string | undefined, file: string): Promise<BackupFile>;
   /** Dumps each running database of the scope, one snapshot `<name>-<where>` per place. */

@@ -9,13 +9,17 @@ for entry in $TENANTS; do
   mkdir -p "/backup/$tenant"
   out="/backup/$tenant/$stamp.sql.gz"
   # sh has no pipefail: the dump's own exit status goes through a file, or a failed dump would
-  # leave a short gzip that looks like a backup.
-  { mariadb-dump --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$user" \
-      --single-transaction --routines --triggers --events --databases "$db"; echo $? >/tmp/dump-status; } |
+  # leave a short gzip that looks like a backup. `|| code=$?` keeps set -e from ending the group
+  # before it writes the file, and the file of an earlier run or tenant is removed first.
+  rm -f /tmp/dump-status
+  { code=0
+    mariadb-dump --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$user" \
+      --single-transaction --routines --triggers --events --databases "$db" || code=$?
+    echo "$code" >/tmp/dump-status; } |
     gzip -c >"$out.partial"
-  if [ "$(cat /tmp/dump-status)" != 0 ]; then
+  if [ "$(cat /tmp/dump-status 2>/dev/null)" != 0 ]; then
     rm -f "$out.partial"
-    echo "omrs: backup of $tenant ($db) FAILED: mariadb-dump exited $(cat /tmp/dump-status)" >&2
+    echo "omrs: backup of $tenant ($db) FAILED: mariadb-dump exited $(cat /tmp/dump-status 2>/dev/null || echo '?')" >&2
     exit 1
   fi
   mv "$out.partial" "$out"

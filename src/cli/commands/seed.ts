@@ -225,12 +225,12 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
       .description(
         verb === 'snapshot'
           ? 'dump the database to .omrs/snapshots/<database>/<name>.sql.gz'
-          : 'drop and recreate the database from a snapshot, or from a backup of a cluster environment (--from-backup)',
+          : 'drop and recreate the database from a snapshot, or from a backup of an environment (--from-backup)',
       );
     if (verb === 'restore')
       command.option(
         '--from-backup <id>',
-        'a backup the CronJob of --env wrote (`omrs db backups --env e` lists them), into --db, else into that environment',
+        'a backup the schedule of --env wrote (`omrs db backups --env e` lists them), into --db, else into that environment',
       );
     command.action(
       action(ctx, async (out, name: string | undefined, flags: DatabaseFlags & { fromBackup?: string }) => {
@@ -259,8 +259,38 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
     );
   }
 
+  addClusterOptions(db.command('backup'))
+    .description(
+      "run a backup now, from the backup schedule's own spec, and wait until it ends (on a cluster: a Job from the CronJob)",
+    )
+    .addOption(profileOption())
+    .addOption(envOption())
+    .option('--timeout <duration>', 'how long to wait for the run to end (90s, 10m)', '10m')
+    .action(
+      action(ctx, async (out, flags: DatabaseFlags & { timeout: string }) => {
+        const { parseDuration, TIMEOUT } = await import('../../duration.js');
+        const timeoutMs = parseDuration(flags.timeout, TIMEOUT, '--timeout');
+        const runtime = await runtimeOf(flags, out, ctx);
+        await out.startProgress('omrs db backup');
+        const run = await runtime.runBackup({ timeoutMs });
+        if (run.result === 'failed')
+          throw new OmrsError({
+            code: 'BACKUP_FAILED',
+            message: `backup run ${run.run} failed`,
+            exitCode: ExitCode.failed,
+            hint: `Its output: \`omrs logs backup${flags.env ? ` --env ${flags.env}` : ''}\`; the run is in \`omrs status\`.`,
+          });
+        out.result(run, (c) =>
+          [
+            `${c.green('✔')} backup run ${c.bold(run.run)} succeeded`,
+            ...run.files.map((b) => `  ${c.bold(b.id)}  ${b.tenant}  ${(b.bytes / 1024).toFixed(0)} KiB`),
+          ].join('\n'),
+        );
+      }),
+    );
+
   addClusterOptions(db.command('backups'))
-    .description('list the dumps the backup CronJob of a cluster environment wrote (newest first)')
+    .description('list the dumps the backup schedule of an environment wrote (newest first)')
     .addOption(profileOption())
     .addOption(envOption())
     .action(
@@ -277,7 +307,7 @@ function registerDbCommands(program: Command, ctx: CliContext): void {
     );
 }
 
-/** `omrs db restore --from-backup <id> --env e [--db url]`: the dump out of the cluster, into a database. */
+/** `omrs db restore --from-backup <id> --env e [--db url]`: the dump out of the environment, into a database. */
 async function restoreBackup(
   out: Output,
   ctx: CliContext,

@@ -6,6 +6,7 @@ import { OmrsError } from '../../errors.js';
 import type { EventSink, ResourceEvent } from '../../events/types.js';
 import type { Docker } from '../../platform/docker.js';
 import { mkdir, chmod, rm } from 'node:fs/promises';
+import { giveVolumesToGroup } from './volume-group.js';
 import { containerSpec, emptyDirsOf, nameFor, podScratchDir, specHash, type Role } from './docker-spec.js';
 import {
   containerState,
@@ -97,6 +98,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
       health: 'starting',
       detail: current[0] ? 'spec changed: replacing' : 'creating',
     });
+    if (replica === 0) await giveVolumesToGroup(ctx.docker, s, `${mainName}-fsgroup`, ctx.labels, ctx.signal);
     for (const init of s.initContainers) await runOnce(s, init, 'init', replica, ctx);
     if (s.publish && replica === 0) {
       hostPort = await choosePort(s.publish.hostPort);

@@ -138,6 +138,14 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
         (c.readinessProbe ?? c.startupProbe) && {
           [LABEL.probe]: JSON.stringify(c.readinessProbe ?? c.startupProbe),
         }),
+      ...(role === 'main' &&
+        service.schedule && {
+          [LABEL.schedule]: service.schedule,
+          [LABEL.scheduleAfter]: service.containers
+            .slice(1)
+            .map((s) => s.name)
+            .join(','),
+        }),
     },
     ...(c.entrypoint && { Entrypoint: c.entrypoint }),
     ...(c.cmd && { Cmd: c.cmd }),

@@ -122,6 +122,8 @@ export function exportDocument(plan: ComposePlan, options: DocumentOptions): Exp
   // What the prepare service does: secret folders (volume key → files) and emptyDir volumes.
   const secretFolders = new Map<string, { target: string; files: FilePlan[] }>();
   const scratch = new Set<string>();
+  // Named volumes that a pod with an fsGroup writes to: the prepare service gives them to the group.
+  const grouped = new Map<string, number>();
   const prepared = new Set<string>();
   const probeOf = (s: ServicePlan) => s.containers[0]?.readinessProbe ?? s.containers[0]?.startupProbe;
   const healthy = new Set(
@@ -144,13 +146,14 @@ export function exportDocument(plan: ComposePlan, options: DocumentOptions): Exp
       prepared.add(key);
       return { type: 'volume', source: volume, target: m.target, volume: { nocopy: true } };
     }
-    if (m.type === 'volume')
-      return {
-        type: 'volume',
-        source: m.source.replace(new RegExp(`^omrs-${plan.env}-`), ''),
-        target: m.target,
-        read_only: m.readOnly,
-      };
+    if (m.type === 'volume') {
+      const source = m.source.replace(new RegExp(`^omrs-${plan.env}-`), '');
+      if (s.fsGroup !== undefined && !m.readOnly && !grouped.has(source)) {
+        grouped.set(source, s.fsGroup);
+        prepared.add(key);
+      }
+      return { type: 'volume', source, target: m.target, read_only: m.readOnly };
+    }
     const files = plan.files.filter((f) => f.path === m.source || f.path.startsWith(`${m.source}/`));
     if (!files.some((f) => f.secret))
       return {
@@ -284,7 +287,13 @@ export function exportDocument(plan: ComposePlan, options: DocumentOptions): Exp
 
   let prepareScript: string | undefined;
   if (prepared.size > 0) {
-    const prepare = prepareService(plan, options, vars, secretFolders, [...scratch].sort(), commonLabels);
+    const prepare = prepareService(
+      plan,
+      options,
+      vars,
+      { secretFolders, scratch: [...scratch].sort(), grouped },
+      commonLabels,
+    );
     prepareScript = prepare.script;
     for (const key of prepared)
       services[key]!.depends_on = {
@@ -316,8 +325,15 @@ function prepareService(
   plan: ComposePlan,
   options: DocumentOptions,
   vars: Variables,
-  secretFolders: Map<string, { target: string; files: FilePlan[] }>,
-  scratch: string[],
+  {
+    secretFolders,
+    scratch,
+    grouped,
+  }: {
+    secretFolders: Map<string, { target: string; files: FilePlan[] }>;
+    scratch: string[];
+    grouped: Map<string, number>;
+  },
   labels: Record<string, string>,
 ): { service: ComposeService; script: string } {
   const environment: Record<string, string> = {};
@@ -325,7 +341,8 @@ function prepareService(
     '#!/bin/sh',
     '# Written by `omrs compose export`: run by the prepare service (root, no network) before the others.',
     '# Writes each Secret key from its variable (set in .env) as a file 0600 owned by the pod user, in a',
-    '# folder 0700, and makes the emptyDir volumes writable for every user (0777, like the kubelet).',
+    '# folder 0700, makes the emptyDir volumes writable for every user (0777, like the kubelet), and',
+    "# gives the volumes of pods with an fsGroup to that group when their root is not in it yet.",
     'set -eu',
     'umask 077',
     '# put <file> <owner> <mode> <variable>',
@@ -364,6 +381,11 @@ function prepareService(
     });
     lines.push(`chmod 0777 ${PREPARE_ROOT}/${volume}`);
   }
+  for (const [volume, gid] of [...grouped].sort(([a], [b]) => a.localeCompare(b))) {
+    const path = `${PREPARE_ROOT}/${volume}`;
+    mounts.push({ type: 'volume', source: volume, target: path, volume: { nocopy: true } });
+    lines.push(`[ "$(stat -c %g ${path})" = ${gid} ] || { chgrp ${gid} ${path} && chmod g+rwxs ${path}; }`);
+  }
   // Any image with a POSIX shell, chown and printenv does; the database's is there anyway.
   const { image, pullPolicy } = (plan.services.find((s) => s.phase === 'database') ?? plan.services[0])!
     .containers[0]!;
@@ -381,7 +403,7 @@ function prepareService(
     read_only: true,
     network_mode: 'none',
     cap_drop: ['ALL'],
-    cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'],
+    cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', ...(grouped.size > 0 ? ['FSETID'] : [])],
     security_opt: ['no-new-privileges:true'],
     volumes: mounts,
     restart: 'no',

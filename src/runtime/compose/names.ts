@@ -10,6 +10,9 @@ export const LABEL = {
   role: 'omrs.dev/role',
   /** The readiness probe (JSON), so `status` can probe without rendering the chart. */
   probe: 'omrs.dev/probe',
+  /** On a CronJob's pod (main container): its schedule, and the steps that run after the first. */
+  schedule: 'omrs.dev/schedule',
+  scheduleAfter: 'omrs.dev/schedule-after',
 } as const;
 
 export const prefix = (env: string): string => `omrs-${env}`;

@@ -62,7 +62,7 @@ export interface ServicePlan {
   name: string;
   /** The object it came from, e.g. "StatefulSet/dev-db". */
   source: string;
-  kind: 'Deployment' | 'StatefulSet' | 'Job';
+  kind: 'Deployment' | 'StatefulSet' | 'Job' | 'CronJob';
   phase: Phase;
   replicas: number;
   /** Network aliases: the names of the Services that select the pod, plus the StatefulSet pod DNS names. */
@@ -72,6 +72,10 @@ export interface ServicePlan {
   containers: ContainerPlan[];
   /** Publish this container port on 127.0.0.1 (the gateway). */
   publish?: { containerPort: number; hostPort: number };
+  /** The pod's fsGroup: new volumes it writes to are given to that group (volume-group.ts). */
+  fsGroup?: number;
+  /** A CronJob's schedule, five fields of numbers (its steps run on it: scheduler.ts). */
+  schedule?: string;
   /** A Job's retry budget. */
   backoffLimit?: number;
 }

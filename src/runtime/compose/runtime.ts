@@ -1,8 +1,9 @@
 // The compose runtime (Docker) behind the Runtime interface: each method names the environment
 // (--env, else the profile's), reaches the engine once, and hands over to the compose use case.
-import { ExitCode, OmrsError } from '../../errors.js';
+import { OmrsError } from '../../errors.js';
 import { connectDocker, type Docker } from '../../platform/docker.js';
 import type { DownResult, Runtime, RuntimeDeps, RuntimeRequest } from '../runtime.js';
+import { composeBackupStatus, composeBackups, composeFetchBackup, composeRunBackup } from './backups.js';
 import { composeSource } from './dashboard-source.js';
 import { composeTenantDatabase } from './database.js';
 import { logs } from './logs.js';
@@ -23,14 +24,6 @@ function removedOf(r: ComposeDownResult): string[] {
     ...(r.volumes.length ? [plural(r.volumes.length, 'volume')] : []),
   ];
 }
-
-const backupsOnClusters = (): OmrsError =>
-  new OmrsError({
-    code: 'BACKUPS_ONLY_ON_CLUSTERS',
-    message: 'the backup CronJob runs on clusters only; a Docker environment has no backups',
-    exitCode: ExitCode.usage,
-    hint: 'Take a snapshot instead: `omrs db snapshot <name> --env <env>`.',
-  });
 
 export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runtime {
   let client: Promise<Docker> | undefined;
@@ -68,9 +61,14 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
 
     async status() {
       const env = await envName();
-      const result = await status(env, { docker: await docker() });
+      const client = await docker();
+      const [result, backup] = await Promise.all([
+        status(env, { docker: client }),
+        composeBackupStatus(client, env, deps.env),
+      ]);
       return {
         ...result,
+        ...(backup && { backup }),
         runtime: 'compose',
         services: result.services.map((s) => ({ ...s, kind: s.role === 'job' ? 'Job' : 'container' })),
       };
@@ -135,7 +133,16 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
 
     destroy: () => downAll(true),
 
-    backups: () => Promise.reject(backupsOnClusters()),
-    fetchBackup: () => Promise.reject(backupsOnClusters()),
+    async backups() {
+      return composeBackups(await docker(), await envName(), deps.env);
+    },
+
+    async fetchBackup(id, tenant, file) {
+      return composeFetchBackup(await docker(), await envName(), deps.env, { id, tenant, file });
+    },
+
+    async runBackup(options) {
+      return composeRunBackup(await docker(), await envName(), { ...deps, timeoutMs: options.timeoutMs });
+    },
   };
 }

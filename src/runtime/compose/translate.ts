@@ -17,6 +17,8 @@ import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
 import type { ComposePlan, ContainerPlan, FilePlan, Mount, ProbePlan, ServicePlan } from './plan.js';
 import { probePlan } from './probes-plan.js';
+import { normaliseSchedule } from '../../profile/cron.js';
+import { SCHEDULE_DIR, SCHEDULE_VOLUME, scheduledCommand } from './scheduler.js';
 
 export interface TranslateOptions {
   env: string;
@@ -31,13 +33,12 @@ const SKIPPED: Record<string, string> = {
   HorizontalPodAutoscaler: 'replicas are fixed on compose',
   Ingress: 'the gateway port is published on 127.0.0.1',
   ServiceAccount: 'no Kubernetes API inside compose containers',
-  CronJob: 'scheduled jobs run only on clusters',
   Role: 'no Kubernetes API inside compose containers',
   RoleBinding: 'no Kubernetes API inside compose containers',
   ServiceMonitor: 'no Prometheus operator on compose',
 };
 const DATA_KINDS = new Set(['Secret', 'ConfigMap', 'Service', 'PersistentVolumeClaim']);
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job']);
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job', 'CronJob']);
 
 export function translate(objects: RawObject[], options: TranslateOptions): ComposePlan {
   const plan: ComposePlan = {
@@ -100,6 +101,7 @@ export function shortName(o: RawObject): string {
 
 function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined {
   const id = objectId(o);
+  if (o.kind === 'CronJob') return translateCronJob(o, ctx);
   const spec = o.spec as WorkloadSpec | undefined;
   const pod = spec?.template?.spec;
   if (!spec || !pod || !Array.isArray(pod.containers) || pod.containers.length === 0)
@@ -153,12 +155,68 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
     initContainers,
     containers,
     ...(kind === 'Job' && { backoffLimit: spec.backoffLimit ?? 6 }),
+    ...(pod.securityContext?.fsGroup !== undefined && { fsGroup: pod.securityContext.fsGroup }),
   };
   if (phase === 'gateway') {
     const containerPort = gatewayPort(selecting, pod.containers);
     if (containerPort !== undefined) service.publish = { containerPort, hostPort: ctx.gatewayPort };
   }
   return service;
+}
+
+interface CronJobSpec {
+  schedule?: string;
+  suspend?: boolean;
+  jobTemplate?: { spec?: WorkloadSpec };
+}
+
+/**
+ * A CronJob as one long-running pod whose steps run on its schedule (scheduler.ts): its init
+ * containers and containers, in that order, each wrapped in the scheduler and given the emptyDir
+ * that records the runs. A suspended CronJob runs no pod.
+ */
+function translateCronJob(o: RawObject, ctx: Context): ServicePlan | undefined {
+  const id = objectId(o);
+  const cron = (o.spec ?? {}) as CronJobSpec;
+  const job = cron.jobTemplate?.spec;
+  const schedule = normaliseSchedule(cron.schedule ?? '');
+  if ('error' in schedule) unsupported(id, `the schedule "${cron.schedule ?? ''}" (${schedule.error})`);
+  const pod = job?.template?.spec;
+  if (!job?.template || !pod)
+    throw new OmrsError({ code: 'COMPOSE_BAD_OBJECT', message: `${id} has no job template with a pod.` });
+  const mount = { name: SCHEDULE_VOLUME, mountPath: SCHEDULE_DIR };
+  const steps = [...(pod.initContainers ?? []), ...(pod.containers ?? [])].map((c) => ({
+    ...c,
+    volumeMounts: [...(c.volumeMounts ?? []), mount],
+  }));
+  const asDeployment: RawObject = {
+    ...o,
+    kind: 'Deployment',
+    spec: {
+      replicas: cron.suspend === true ? 0 : 1,
+      template: {
+        ...job.template,
+        spec: {
+          ...pod,
+          initContainers: [],
+          containers: steps,
+          volumes: [...(pod.volumes ?? []), { name: SCHEDULE_VOLUME, emptyDir: {} }],
+        },
+      },
+    },
+  };
+  const service = translateWorkload(asDeployment, ctx)!;
+  service.containers = service.containers.map((c, i) => {
+    const command = [...(c.entrypoint ?? []), ...(c.cmd ?? [])];
+    if (!c.entrypoint) unsupported(id, `container "${c.name}" without a command (the scheduler wraps it)`);
+    const { cmd: _cmd, ...rest } = c;
+    void _cmd;
+    return {
+      ...rest,
+      entrypoint: scheduledCommand(schedule.fields, i === 0 ? 'first' : `after:${c.name}`, command),
+    };
+  });
+  return { ...service, source: id, kind: 'CronJob', schedule: schedule.fields };
 }
 
 function unsupported(id: string, what: string): never {

@@ -5,10 +5,13 @@ import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
-import { ExitCode, OmrsError } from '../../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { api, isNotFound, type KubeClient } from './client.js';
-import type { BackupFile } from '../runtime.js';
+import type { BackupFile, BackupRun } from '../runtime.js';
+import { jobResult } from './backup-status.js';
 import type { Target } from './connect.js';
+import { LIST_BACKUPS, parseBackupList, pickBackup } from '../backups.js';
 
 /** What reading the backups needs of a connected environment. */
 type BackupTarget = Pick<Target, 'client' | 'namespace' | 'env'>;
@@ -132,21 +135,8 @@ async function listIn(t: BackupTarget, pod: string, container: string): Promise<
       done();
     },
   });
-  await execInto(
-    t.client,
-    { namespace: t.namespace, pod, container },
-    ['find', '/backup', '-mindepth', '2', '-maxdepth', '2', '-name', '*.sql.gz', '-printf', '%P %s\\n'],
-    out,
-  );
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [path = '', size = '0'] = line.split(' ');
-      const [tenant = '', file = ''] = path.split('/');
-      return { tenant, id: file.replace(/\.sql\.gz$/, ''), bytes: Number(size) };
-    })
-    .sort((a, b) => b.id.localeCompare(a.id) || a.tenant.localeCompare(b.tenant));
+  await execInto(t.client, { namespace: t.namespace, pod, container }, LIST_BACKUPS, out);
+  return parseBackupList(text);
 }
 
 export const listBackups = (t: BackupTarget): Promise<BackupFile[]> =>
@@ -163,23 +153,7 @@ export async function fetchBackup(
   file: string,
 ): Promise<BackupFile> {
   return withReader(t, async (pod, container) => {
-    const matching = (await listIn(t, pod, container)).filter(
-      (b) => b.id === id && (!tenant || b.tenant === tenant),
-    );
-    const backup = matching.length === 1 ? matching[0]! : undefined;
-    if (!backup)
-      throw new OmrsError({
-        code: 'BACKUP_NOT_FOUND',
-        message:
-          matching.length === 0
-            ? `no backup ${id}${tenant ? ` of tenant ${tenant}` : ''}`
-            : `backup ${id} holds ${matching.length} tenants`,
-        exitCode: ExitCode.usage,
-        hint:
-          matching.length === 0
-            ? 'List them with `omrs db backups --env <env>`.'
-            : `Pass --tenant with one of: ${matching.map((b) => b.tenant).join(', ')}.`,
-      });
+    const backup = pickBackup(await listIn(t, pod, container), id, tenant);
     const out = createWriteStream(file, { mode: 0o600 });
     const closed = new Promise<void>((resolve, reject) =>
       out.on('close', () => resolve()).on('error', reject),
@@ -197,4 +171,67 @@ export async function fetchBackup(
     }
     return backup;
   });
+}
+
+/**
+ * A Job from the backup CronJob's template, as `kubectl create job --from=cronjob/…` makes it (owned
+ * by the CronJob, so `omrs status` counts it among its runs); waits until it completes or fails.
+ */
+export async function runBackup(t: BackupTarget, timeoutMs: number, signal: AbortSignal): Promise<BackupRun> {
+  const cron = await backupCronJob(t);
+  const template = cron.spec!.jobTemplate;
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .toLowerCase();
+  const name = `${cron.metadata!.name!}`.slice(0, 63 - stamp.length - 1) + `-${stamp}`;
+  await api('create the backup job', t.client.context, () =>
+    t.client.batch.createNamespacedJob({
+      namespace: t.namespace,
+      body: {
+        metadata: {
+          name,
+          namespace: t.namespace,
+          labels: template.metadata?.labels ?? {},
+          annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+          ownerReferences: [
+            {
+              apiVersion: 'batch/v1',
+              kind: 'CronJob',
+              name: cron.metadata!.name!,
+              uid: cron.metadata!.uid!,
+              controller: true,
+            },
+          ],
+        },
+        spec: template.spec!,
+      },
+    }),
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await api('read the backup job', t.client.context, () =>
+      t.client.batch.readNamespacedJob({ name, namespace: t.namespace }),
+    );
+    const result = jobResult(job);
+    if (result !== 'running') {
+      const at = new Date(
+        job.status?.startTime ?? job.metadata?.creationTimestamp ?? Date.now(),
+      ).toISOString();
+      const since = at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const files = (await listBackups(t)).filter((b) => b.id >= since);
+      return { run: name, result, at, files };
+    }
+    if (Date.now() > deadline)
+      throw new OmrsError({
+        code: 'BACKUP_TIMEOUT',
+        message: `backup job ${name} did not end within ${Math.round(timeoutMs / 1000)} s`,
+        exitCode: ExitCode.failed,
+        hint: `See its pods with \`kubectl -n ${t.namespace} get pods -l job-name=${name}\`; it goes on running.`,
+      });
+    await delay(1000, undefined, { signal }).catch(() => {
+      throw new InterruptedError('omrs db backup');
+    });
+  }
 }

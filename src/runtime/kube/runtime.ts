@@ -10,7 +10,7 @@ import { kubeLogs } from './logs.js';
 import { kubeOpen } from './open.js';
 import { prepareCluster } from './providers/prepare.js';
 import { restartService } from './restart.js';
-import { fetchBackup, listBackups } from './backups.js';
+import { fetchBackup, listBackups, runBackup } from './backups.js';
 import { kubeDestroy, kubeDestroyScope, kubeFinalSnapshot, type KubeDestroyScope } from './destroy.js';
 import { kubeDown } from './down.js';
 import { kubeStatus } from './status.js';
@@ -130,6 +130,10 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
 
     async backups() {
       return listBackups(await targetFor('read the backups of'));
+    },
+
+    async runBackup(options) {
+      return runBackup(await targetFor('run a backup in'), options.timeoutMs, deps.signal);
     },
 
     async fetchBackup(id, tenant, file) {

@@ -172,7 +172,6 @@ const skipped: KubeObject[] = [
   'HorizontalPodAutoscaler',
   'Ingress',
   'ServiceAccount',
-  'CronJob',
 ].map((kind) => ({ apiVersion: 'v1', kind, metadata: { name: `dev-${kind.toLowerCase()}` } }));
 
 const all = [

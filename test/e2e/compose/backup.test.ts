@@ -1,0 +1,157 @@
+// Backups on Docker (issue 17): the chart's backup CronJob runs as a scheduled pod on the real
+// engine. `omrs db backup` asks it for a run now, the dump lands on the backup volume, `omrs db
+// backups` lists it, and `omrs db restore --from-backup` loads it into a fresh database on the
+// harness MariaDB with every table's checksum equal to the environment's own; the schedule itself
+// runs the next minute; a run that cannot dump fails, and `omrs status` says so.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireEngine } from '../../helpers/engines.js';
+import { composeEngines, omrs, PROFILE, sqlInDb, until } from './helpers.js';
+
+const { ready } = composeEngines();
+const mariadb = requireEngine('mariadb');
+const ENV = `bk-${process.pid}`;
+
+interface BackupStatus {
+  schedule: string;
+  lastRun?: { job: string; result: string; at: string };
+  lastSuccess?: string;
+  stale: boolean;
+  detail: string;
+}
+
+describe.skipIf(!ready || !mariadb)('backups on Docker (compose runtime)', () => {
+  const project = mkdtempSync(join(tmpdir(), 'omrs-e2e-backup-'));
+  const profile = join(project, 'backup.yaml');
+  const cli = (...args: string[]) => omrs([...args, '--env', ENV], { cwd: project });
+  const status = async (): Promise<BackupStatus> => {
+    const run = await cli('status', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    return (JSON.parse(run.stdout) as { backup: BackupStatus }).backup;
+  };
+  const server = () =>
+    `mysql://${mariadb!.user}:${encodeURIComponent(mariadb!.password)}@${mariadb!.host}:${mariadb!.port}`;
+  const fresh = `omrs_bk_${process.pid}`;
+  let requested = '';
+
+  beforeAll(async () => {
+    writeFileSync(
+      profile,
+      `extends: ${PROFILE}
+description: compose-test with a backup every minute
+backup:
+  enabled: true
+  schedule: "* * * * *"
+  retentionDays: 3
+`,
+    );
+    const up = await cli('up', '--profile', profile, '--json');
+    expect(up.code, up.stderr).toBe(0);
+    const seeded = await cli('seed', '--size', 'small', '--seed', '5', '--json');
+    expect(seeded.code, seeded.stderr).toBe(0);
+  }, 240_000);
+
+  afterAll(async () => {
+    await cli('down', '--volumes');
+    const conn = await mysql.createConnection(server()).catch(() => undefined);
+    await conn?.query(`DROP DATABASE IF EXISTS \`${fresh}\``);
+    await conn?.end();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it('runs a backup when asked, lists it, and restores it elsewhere with identical checksums', async () => {
+    expect(await status()).toMatchObject({ schedule: '* * * * *', stale: false });
+
+    const run = await cli('db', 'backup', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      run: string;
+      result: string;
+      files: { tenant: string; id: string }[];
+    };
+    expect(result).toMatchObject({ result: 'succeeded', run: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
+    expect(result.files).toEqual([expect.objectContaining({ tenant: 'default' })]);
+    requested = result.run;
+    expect(await status()).toMatchObject({ lastRun: { job: requested, result: 'succeeded' }, stale: false });
+
+    const logs = await cli('logs', 'backup');
+    expect(logs.stdout).toMatch(
+      /omrs: backup of default \(openmrs_default\) written to \/backup\/default\/\d{8}T\d{6}Z\.sql\.gz \(\d{4,} bytes\)/,
+    );
+
+    const listed = await cli('db', 'backups', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const [backup] = (JSON.parse(listed.stdout) as { backups: { tenant: string; id: string }[] }).backups;
+    expect(backup).toEqual(expect.objectContaining({ tenant: 'default', id: result.files[0]!.id }));
+
+    const restored = await cli(
+      'db',
+      'restore',
+      '--from-backup',
+      backup!.id,
+      '--db',
+      `${server()}/${fresh}`,
+      '--json',
+    );
+    expect(restored.code, restored.stderr).toBe(0);
+
+    const tables = (
+      await sqlInDb(
+        ENV,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'openmrs_default' ORDER BY 1",
+      )
+    )
+      .trim()
+      .split('\n');
+    expect(tables.length).toBeGreaterThan(100);
+    const want = (await sqlInDb(ENV, `CHECKSUM TABLE ${tables.join(', ')}`))
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^openmrs_default\./, '').replace(/\t/, '='));
+    const conn = await mysql.createConnection(`${server()}/${fresh}`);
+    try {
+      const [rows] = await conn.query(`CHECKSUM TABLE ${tables.map((t) => `\`${t}\``).join(', ')}`);
+      const got = (rows as { Table: string; Checksum: number }[]).map(
+        (r) => `${r.Table.split('.')[1]}=${r.Checksum}`,
+      );
+      expect(got).toEqual(want);
+    } finally {
+      await conn.end();
+    }
+  }, 240_000);
+
+  it('runs on its schedule without being asked', async () => {
+    const scheduled = await until(
+      'a scheduled run',
+      async () => {
+        const s = await status();
+        return s.lastRun && s.lastRun.job !== requested && s.lastRun.result !== 'running' ? s : undefined;
+      },
+      90_000,
+    );
+    expect(scheduled).toMatchObject({ lastRun: { result: 'succeeded' }, stale: false });
+    expect(scheduled.lastRun!.job > requested).toBe(true);
+    const logs = await cli('logs', 'backup');
+    expect(logs.stdout).toContain(`omrs: run ${scheduled.lastRun!.job} (schedule)`);
+  }, 120_000);
+
+  it('fails a run that cannot dump, and status names it', async () => {
+    await sqlInDb(ENV, 'DROP DATABASE openmrs_default');
+    const run = await cli('db', 'backup');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/BACKUP_FAILED.*backup run \d{8}T\d{6}Z failed/s);
+    const failed = /backup run (\S+) failed/.exec(run.stderr)![1]!;
+    expect(await status()).toMatchObject({
+      lastRun: { job: failed, result: 'failed' },
+      detail: `the last run ${failed} failed`,
+    });
+    const text = await cli('status');
+    expect(text.stdout).toContain(`backup (* * * * *): the last run ${failed} failed`);
+    expect((await cli('logs', 'backup')).stdout).toMatch(
+      /omrs: backup of default \(openmrs_default\) FAILED: mariadb-dump exited [1-9]/,
+    );
+  }, 120_000);
+});
