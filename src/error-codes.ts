@@ -96,6 +96,7 @@ export const ERROR_CODES = {
   COMPOSE_UNSUPPORTED_KIND: e('failed', 'the chart renders a kind the compose runtime cannot run'),
   COMPOSE_UNSUPPORTED: e('failed', 'the chart uses a feature the compose runtime cannot express'),
   COMPOSE_MISSING_REFERENCE: e('failed', 'a workload refers to something the chart did not render'),
+  COMPOSE_VOLUME_GROUP: e('failed', 'a volume could not be given to its pod’s fsGroup'),
   COMPOSE_BAD_OBJECT: e(
     'failed',
     'a rendered object the compose runtime cannot read (e.g. a probe on an undeclared port)',

@@ -16,6 +16,9 @@ import type {
 import type { EnvironmentSummary } from '../ui/shell/types.js';
 import type { Io } from '../ui/io.js';
 
+/** How long `m` → backup waits for the run (`omrs db backup`'s default --timeout). */
+const BACKUP_TIMEOUT_MS = 10 * 60_000;
+
 /** Runtimes that are clusters omrs makes itself (kind, minikube); the others are contexts. */
 const PROVIDERS = ['kind', 'minikube'];
 
@@ -197,6 +200,21 @@ export function shellActions(io: Io): ShellActions {
       const d = depsOf(deps);
       // The database of the environment's default tenant, as `--env` finds it for the commands.
       const runtime = await selectRuntime(envRequest(env), d);
+      if (action.kind === 'backup') {
+        const run = await runtime.runBackup({ timeoutMs: BACKUP_TIMEOUT_MS });
+        if (run.result === 'failed')
+          throw new OmrsError({
+            code: 'BACKUP_FAILED',
+            message: `backup run ${run.run} failed`,
+            exitCode: ExitCode.failed,
+            hint: `Its output: \`omrs logs backup --env ${env.name}\`.`,
+          });
+        return settled(
+          deps,
+          'db backup',
+          `backup run ${run.run} of ${env.name}: ${run.files.map((f) => `${f.tenant} ${(f.bytes / 1024).toFixed(0)} KiB`).join(', ')}`,
+        );
+      }
       const database = await runtime.seedTarget({});
       try {
         if (action.kind === 'seed') {

@@ -342,7 +342,7 @@ function prepareService(
     '# Written by `omrs compose export`: run by the prepare service (root, no network) before the others.',
     '# Writes each Secret key from its variable (set in .env) as a file 0600 owned by the pod user, in a',
     '# folder 0700, makes the emptyDir volumes writable for every user (0777, like the kubelet), and',
-    "# gives the volumes of pods with an fsGroup to that group when their root is not in it yet.",
+    '# gives the volumes of pods with an fsGroup to that group when their root is not in it yet.',
     'set -eu',
     'umask 077',
     '# put <file> <owner> <mode> <variable>',

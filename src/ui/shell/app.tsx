@@ -411,6 +411,8 @@ function dataTitle(env: string, action: DataAction): string {
       return `omrs seed --env ${env} --size ${action.size}`;
     case 'purge':
       return `omrs seed --purge --env ${env}`;
+    case 'backup':
+      return `omrs db backup --env ${env}`;
     default:
       return `omrs db ${action.kind} ${action.name} --env ${env}`;
   }

@@ -464,6 +464,14 @@ describe('m: the data of an environment', () => {
     await shell.press(KEYS.enter, (f) => f.includes('Purge the seeded rows from dev?'));
     await shell.press('y', (f) => f.includes('omrs seed --purge --env dev') && f.includes('enter back'));
     expect(calls.at(-1)).toEqual({ action: 'data', args: [listed[0], { kind: 'purge' }] });
+    await shell.press(KEYS.enter, (f) => f.includes('Environments'));
+
+    // backup: a run of the backup schedule now, as `omrs db backup` (above purge, below restore).
+    await shell.press('m', (f) => f.includes('Data of dev'));
+    await shell.press(KEYS.up, (f) => /❯ purge/.test(f));
+    await shell.press(KEYS.up, (f) => /❯ backup\s+a run now omrs db backup --env dev/.test(f));
+    await shell.press(KEYS.enter, (f) => f.includes('omrs db backup --env dev') && f.includes('enter back'));
+    expect(calls.at(-1)).toEqual({ action: 'data', args: [listed[0], { kind: 'backup' }] });
     shell.unmount();
   });
 });

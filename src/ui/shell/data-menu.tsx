@@ -1,5 +1,5 @@
 // `m` on an environment: its database, as `omrs seed --env e [--size s]`, `omrs db snapshot|restore
-// <name> --env e` and `omrs seed --purge --env e` do it. ↑/↓ chooses, ←/→ the size, typing the
+// <name> --env e`, `omrs db backup --env e` and `omrs seed --purge --env e` do it. ↑/↓ chooses, ←/→ the size, typing the
 // snapshot's name, enter runs it (purge asks first).
 import { useRef, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
@@ -13,9 +13,10 @@ export type DataAction =
   | { kind: 'seed'; size: SeedSize }
   | { kind: 'snapshot'; name: string }
   | { kind: 'restore'; name: string }
+  | { kind: 'backup' }
   | { kind: 'purge' };
 
-const ROWS = ['seed', 'snapshot', 'restore', 'purge'] as const;
+const ROWS = ['seed', 'snapshot', 'restore', 'backup', 'purge'] as const;
 
 export interface DataMenuProps {
   env: string;
@@ -39,7 +40,7 @@ export const DataMenu = ({ env, onRun, onCancel }: DataMenuProps) => {
       return update({ ...m, row: (m.row + (key.upArrow ? -1 : 1) + ROWS.length) % ROWS.length });
     if (key.return) {
       if (row === 'seed') return onRun({ kind: 'seed', size: SEED_SIZES[m.size]! });
-      if (row === 'purge') return onRun({ kind: 'purge' });
+      if (row === 'purge' || row === 'backup') return onRun({ kind: row });
       if (m.name.trim()) onRun({ kind: row, name: m.name.trim() });
       return;
     }
@@ -68,7 +69,8 @@ export const DataMenu = ({ env, onRun, onCancel }: DataMenuProps) => {
         {line(0, 'seed', `${size} ←/→`, `omrs seed --env ${env} --size ${size}`)}
         {line(1, 'snapshot', menu.name, `omrs db snapshot ${menu.name} --env ${env}`)}
         {line(2, 'restore', menu.name, `omrs db restore ${menu.name} --env ${env}`)}
-        {line(3, 'purge', 'the seeded rows', `omrs seed --purge --env ${env}`)}
+        {line(3, 'backup', 'a run now', `omrs db backup --env ${env}`)}
+        {line(4, 'purge', 'the seeded rows', `omrs seed --purge --env ${env}`)}
       </Panel>
       <KeyBar
         keys={[

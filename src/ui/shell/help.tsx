@@ -33,7 +33,7 @@ export const KEYS: readonly ShellKey[] = [
     bar: 'environments',
     help: 'stop the environment after y; volumes kept (omrs down)',
   },
-  { keys: 'm', label: 'data', bar: 'none', help: 'data: seed (size), snapshot, restore, purge' },
+  { keys: 'm', label: 'data', bar: 'none', help: 'data: seed (size), snapshot, restore, backup now, purge' },
   {
     keys: 'n',
     label: 'new',

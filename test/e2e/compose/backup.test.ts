@@ -2,14 +2,19 @@
 // engine. `omrs db backup` asks it for a run now, the dump lands on the backup volume, `omrs db
 // backups` lists it, and `omrs db restore --from-backup` loads it into a fresh database on the
 // harness MariaDB with every table's checksum equal to the environment's own; the schedule itself
-// runs the next minute; a run that cannot dump fails, and `omrs status` says so.
+// runs the next minute; a run that cannot dump fails, and `omrs status` says so. The backup volume
+// is writable for the pod's non-root user because omrs gives it to the pod's fsGroup, as the kubelet
+// does: on the volume's folder here (omrs as root), else in a container, tested on its own below.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
-import { composeEngines, omrs, PROFILE, sqlInDb, until } from './helpers.js';
+import type { RawObject } from '../../../src/render/kube-spec.js';
+import { translate } from '../../../src/runtime/compose/translate.js';
+import { groupInContainer } from '../../../src/runtime/compose/volume-group.js';
+import { composeEngines, docker, omrs, PROFILE, sqlInDb, until } from './helpers.js';
 
 const { ready } = composeEngines();
 const mariadb = requireEngine('mariadb');
@@ -137,6 +142,51 @@ backup:
     const logs = await cli('logs', 'backup');
     expect(logs.stdout).toContain(`omrs: run ${scheduled.lastRun!.job} (schedule)`);
   }, 120_000);
+
+  it("gives a new volume to the pod's fsGroup in a root container of its image, when this machine cannot reach the volume's folder", async () => {
+    const volume = `omrs-fsgroup-${process.pid}`;
+    await docker.createVolume({ Name: volume });
+    const pod: RawObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'w' },
+      spec: {
+        template: {
+          spec: {
+            securityContext: { fsGroup: 4321 },
+            containers: [
+              { name: 'w', image: 'omrs-test/mariadb:10.11', volumeMounts: [{ name: 'v', mountPath: '/v' }] },
+            ],
+            volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'v' } }],
+          },
+        },
+      },
+    };
+    const [service] = translate([pod], { env: 'fsg', gatewayPort: 1 }).services;
+    const stat = async () => {
+      const c = await docker.createContainer({
+        Image: 'omrs-test/mariadb:10.11',
+        Entrypoint: ['stat', '-c', '%U:%g %A', '/v'],
+        HostConfig: { Mounts: [{ Type: 'volume', Source: volume, Target: '/v' }] },
+      });
+      try {
+        await c.start();
+        await c.wait();
+        return ((await c.logs({ stdout: true })) as unknown as Buffer).subarray(8).toString().trim();
+      } finally {
+        await c.remove({ force: true });
+      }
+    };
+    try {
+      expect(await stat()).toBe('root:0 drwxr-xr-x');
+      const signal = new AbortController().signal;
+      await groupInContainer(docker, service!, [volume], { name: `${volume}-helper`, labels: {}, signal });
+      expect(await stat()).toBe('root:4321 drwxrwsr-x');
+      expect(await docker.listContainers({ all: true, filters: { name: [`${volume}-helper`] } })).toEqual([]);
+    } finally {
+      await docker.getVolume(volume).remove();
+    }
+  });
 
   it('fails a run that cannot dump, and status names it', async () => {
     await sqlInDb(ENV, 'DROP DATABASE openmrs_default');
