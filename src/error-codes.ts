@@ -241,7 +241,10 @@ export const ERROR_CODES = {
   PROMOTE_BAD_TIMEOUT: e('usage', 'a timeout flag that is not a duration'),
   PROMOTE_SMOKE_URL_REQUIRED: e('usage', 'no smoke-test URL'),
   PROMOTE_NO_EKS: e('usage', 'the profile has no cluster.eks section for Terraform'),
-  PROMOTE_NO_GATEWAY: e('failed', 'the rendered objects have no gateway Service to switch'),
+  PROMOTE_NO_GATEWAY: e(
+    ['usage', 'failed'],
+    'no gateway to switch: the profile turns it off, or the render has no gateway Service',
+  ),
   PROMOTE_SECRET_MISSING: e(
     'prerequisite',
     "a Secret the profile names is not in the environment's namespace",

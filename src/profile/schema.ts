@@ -234,6 +234,15 @@ export const ProfileSchema = z.strictObject({
   admin: env(admin.prefault({}), 'the OpenMRS admin account'),
   database: env(database.prefault({}), 'bundled MariaDB or an external database'),
   seed: env(seed.prefault({}), 'test data to generate after start'),
+  gateway: env(
+    z
+      .strictObject({
+        /** false: no gateway and no Ingress; a vendor load balancer routes to the frontend and backend Services. */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+    'the omrs gateway (nginx) in front of the frontend and backends; off: a load balancer of your own routes to their Services',
+  ),
   replicas: env(
     z
       .strictObject({

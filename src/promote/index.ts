@@ -100,7 +100,7 @@ export async function promote(
 ): Promise<PromoteResult | FinishedResult> {
   const resolved = await openProfile(request.profile, deps);
   const { profile, name } = resolved;
-  refuseIncomplete(request, name, profile.checks.level);
+  refuseIncomplete(request, name, profile.checks.level, profile.gateway.enabled);
 
   // The context guard reads only the kubeconfig file: a wrong context is refused before any request.
   const client = await connectGuarded(profile, request.context, deps.env, request.kubeconfig);

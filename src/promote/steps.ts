@@ -79,8 +79,18 @@ export interface Plan {
 /** Runs one step that changes things, remembering its title for the failure message. */
 export type Guarded = <T>(title: string, id: string, work: () => Promise<T>) => Promise<T>;
 
-/** Refused before anything is read: a production profile without its database or QA record. */
-export function refuseIncomplete(request: PromoteRequest, name: string, level: string): void {
+/**
+ * Refused before anything is read: a production profile without its database or QA record, and a
+ * profile without the gateway (the blue/green switch points the entry at a colour's gateway).
+ */
+export function refuseIncomplete(request: PromoteRequest, name: string, level: string, gateway = true): void {
+  if (!gateway)
+    throw new OmrsError({
+      code: 'PROMOTE_NO_GATEWAY',
+      message: `profile ${name} turns the gateway off (gateway.enabled: false), and blue/green switches traffic by pointing the entry at the idle colour's gateway`,
+      exitCode: ExitCode.usage,
+      hint: "Promote with the gateway on, or deploy with `omrs up --runtime eks` and move your load balancer's targets yourself.",
+    });
   if (level === 'prod' && !request.db)
     throw new OmrsError({
       code: 'PROMOTE_DB_REQUIRED',

@@ -44,7 +44,7 @@ export interface ChartValues {
     fetcher: string;
   };
   tenants: TenantValues[];
-  gateway: { replicas: number; resources?: Resources };
+  gateway: { enabled: boolean; replicas: number; resources?: Resources };
   frontend: { replicas: number; configUrls: string[]; resources?: Resources };
   backend: {
     replicas: number;
@@ -286,7 +286,10 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       fetcher: rewriteImage(images.fetcher ?? DEFAULT_FETCHER_IMAGE, registry),
     },
     tenants: tenantValues(profile.tenants),
-    gateway: withResources({ replicas: profile.replicas.gateway }, profile.resources.gateway),
+    gateway: withResources(
+      { enabled: profile.gateway.enabled, replicas: profile.replicas.gateway },
+      profile.resources.gateway,
+    ),
     frontend: withResources(
       { replicas: profile.replicas.frontend, configUrls: profile.openmrs.spaConfigUrls },
       profile.resources.frontend,

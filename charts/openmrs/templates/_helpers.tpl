@@ -62,10 +62,14 @@ name: {{ .name }}
 namespace: {{ .ctx.Release.Namespace }}
 labels:
   {{- include "omrs.labels" . | nindent 2 }}
-{{- if or .ctx.Values.omrs.appDigestFull .keep }}
+{{- if or .ctx.Values.omrs.appDigestFull .keep .routes }}
 annotations:
   {{- with .ctx.Values.omrs.appDigestFull }}
   omrs.dev/app-digest: {{ . | quote }}
+  {{- end }}
+  {{- with .routes }}
+  # What a load balancer in place of the gateway sends here (gateway.enabled: false).
+  omrs.dev/routes: {{ . | quote }}
   {{- end }}
   {{- if .keep }}
   # {{ .keepWhy | default "helm uninstall (`omrs down`) leaves it with the volumes: their database only accepts this password." }}

@@ -95,7 +95,7 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
         throw new OmrsError({
           code: 'ENV_NOT_RUNNING',
           message: `environment ${env} has no published gateway`,
-          hint: `Start it with \`omrs up${request.env ? ` --env ${request.env}` : ''}\`.`,
+          hint: `Start it with \`omrs up${request.env ? ` --env ${request.env}` : ''}\`; a profile with gateway.enabled: false has none.`,
         });
       return { env, url, forwarding: false, close: async () => undefined };
     },

@@ -72,9 +72,6 @@ export function translate(objects: RawObject[], options: TranslateOptions): Comp
     if (service) plan.services.push(service);
   }
   plan.volumes = [...new Set(plan.volumes)].sort();
-  const gateways = plan.services.filter((s) => s.phase === 'gateway');
-  if (gateways.length === 0)
-    plan.warnings.push('no gateway workload found: nothing is published on 127.0.0.1');
   return plan;
 }
 

@@ -124,6 +124,12 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
   const { plan, profile, env, labels } = prepared;
   for (const s of plan.skipped) events.emit({ type: 'debug', message: `skipped ${s.object}: ${s.reason}` });
   for (const w of plan.warnings) events.emit({ type: 'debug', message: w });
+  if (!plan.services.some((s) => s.publish))
+    events.emit({
+      type: 'warning',
+      message: `${env} has no gateway (gateway.enabled: false): nothing is published on 127.0.0.1`,
+      hint: 'The frontend and the backends answer on the environment’s Docker network only; turn the gateway on to open it here.',
+    });
   signal.throwIfAborted();
 
   await step(events, 'images', 'Check images', () =>

@@ -48,7 +48,7 @@ export async function forwardGateway(
       code: 'ENV_NOT_RUNNING',
       message: `environment ${env} has no gateway Service in namespace ${namespace}`,
       exitCode: ExitCode.failed,
-      hint: 'Start it with `omrs up --runtime kube`.',
+      hint: 'Start it with `omrs up`; with gateway.enabled: false there is none: open the address of your load balancer.',
     });
   const pod = await readyPodOf(client, namespace, service.spec.selector);
   if (!pod?.metadata?.name)

@@ -169,11 +169,75 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
   let root: string;
   let core: k8s.CoreV1Api;
   let batch: k8s.BatchV1Api;
+  let apps: k8s.AppsV1Api;
   let kc: k8s.KubeConfig;
   let cliEnv: Record<string, string>;
   /** The namespace of the disposable environment, until gc removed it. */
   let disposable: string | undefined;
   const want: string[] = [];
+  /**
+   * From a pod in a namespace of its own (no policy of the chart selects it), which components'
+   * Services accept a TCP connection: "<component> open|closed", sorted. kube-router enforces the
+   * NetworkPolicies on the nodes.
+   */
+  const probeFromAnotherNamespace = async (components: string[]): Promise<string[]> => {
+    const services = (await core.listNamespacedService({ namespace })).items;
+    const target = (component: string) => {
+      const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
+      return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
+    };
+    const targets = components.map(target);
+    const other = `omrs-np-${process.pid}-${components.length}${Date.now() % 1000}`;
+    await core.createNamespace({
+      body: { metadata: { name: other, labels: { 'omrs.dev/test': 'netpol' } } },
+    });
+    try {
+      await until(
+        'the default ServiceAccount',
+        async () =>
+          (
+            await core
+              .readNamespacedServiceAccount({ name: 'default', namespace: other })
+              .catch(() => undefined)
+          )?.metadata?.name,
+      );
+      // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
+      const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null; then echo "$name open"; else echo "$name closed"; fi & done; wait`;
+      await core.createNamespacedPod({
+        namespace: other,
+        body: {
+          metadata: { name: 'probe' },
+          spec: {
+            restartPolicy: 'Never',
+            securityContext: { runAsNonRoot: true, runAsUser: 65532 },
+            containers: [
+              {
+                name: 'probe',
+                image: images!.tags.mariadb,
+                imagePullPolicy: 'Never',
+                command: ['bash', '-c', script],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      });
+      const phase = await until(
+        'the probe pod to finish',
+        async () => {
+          const p = (await core.readNamespacedPod({ name: 'probe', namespace: other })).status?.phase;
+          return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+        },
+        90_000,
+      );
+      const log = await core.readNamespacedPodLog({ name: 'probe', namespace: other });
+      expect(phase, log).toBe('Succeeded');
+      return log.trim().split('\n').sort();
+    } finally {
+      await core.deleteNamespace({ name: other }).catch(() => undefined);
+    }
+  };
+
   const cli = (...argv: string[]) =>
     runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-up'], { cwd: root, env: cliEnv });
   const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
@@ -215,6 +279,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     kc.setCurrentContext(kind!.context);
     core = kc.makeApiClient(k8s.CoreV1Api);
     batch = kc.makeApiClient(k8s.BatchV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
 
     const t = images!.tags;
     want.push(t.gateway, t.frontend, t.backend, t.mariadb, t.busybox, t.awsCli);
@@ -569,66 +634,12 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     async () => {
       // The ways the policies open are the ones the stack above used: gateway → frontend and
       // backend (open), backend → database (health/started needs the schema), init Job → database.
-      const services = (await core.listNamespacedService({ namespace })).items;
-      const target = (component: string) => {
-        const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
-        return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
-      };
-      const targets = ['gateway', 'frontend', 'backend', 'db'].map(target);
-      const other = `omrs-np-${process.pid}`;
-      await core.createNamespace({
-        body: { metadata: { name: other, labels: { 'omrs.dev/test': 'netpol' } } },
-      });
-      try {
-        await until(
-          'the default ServiceAccount',
-          async () =>
-            (
-              await core
-                .readNamespacedServiceAccount({ name: 'default', namespace: other })
-                .catch(() => undefined)
-            )?.metadata?.name,
-        );
-        // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
-        const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null; then echo "$name open"; else echo "$name closed"; fi & done; wait`;
-        await core.createNamespacedPod({
-          namespace: other,
-          body: {
-            metadata: { name: 'probe' },
-            spec: {
-              restartPolicy: 'Never',
-              securityContext: { runAsNonRoot: true, runAsUser: 65532 },
-              containers: [
-                {
-                  name: 'probe',
-                  image: images!.tags.mariadb,
-                  imagePullPolicy: 'Never',
-                  command: ['bash', '-c', script],
-                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-                },
-              ],
-            },
-          },
-        });
-        const phase = await until(
-          'the probe pod to finish',
-          async () => {
-            const p = (await core.readNamespacedPod({ name: 'probe', namespace: other })).status?.phase;
-            return p === 'Succeeded' || p === 'Failed' ? p : undefined;
-          },
-          90_000,
-        );
-        const log = await core.readNamespacedPodLog({ name: 'probe', namespace: other });
-        expect(phase, log).toBe('Succeeded');
-        expect(log.trim().split('\n').sort()).toEqual([
-          'backend closed',
-          'db closed',
-          'frontend closed',
-          'gateway open',
-        ]);
-      } finally {
-        await core.deleteNamespace({ name: other }).catch(() => undefined);
-      }
+      expect(await probeFromAnotherNamespace(['gateway', 'frontend', 'backend', 'db'])).toEqual([
+        'backend closed',
+        'db closed',
+        'frontend closed',
+        'gateway open',
+      ]);
     },
     STEP,
   );
@@ -830,6 +841,48 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
       } finally {
         await open.stop();
       }
+    },
+    STEP,
+  );
+
+  it(
+    "with gateway.enabled: false the gateway and its Ingress go; the frontend and backend Services take a load balancer's traffic from anywhere and say what they serve; the database stays closed",
+    async () => {
+      writeFileSync(
+        join(root, 'profiles', 'kind-nogw.yaml'),
+        'extends: kind-up\ngateway:\n  enabled: false\n',
+      );
+      const up = await runCli(['up', '--runtime', 'kind', '--env', env, '--profile', 'kind-nogw'], {
+        cwd: root,
+        env: cliEnv,
+      });
+      expectOk(up);
+      const selector = 'app.kubernetes.io/component=gateway';
+      expect((await core.listNamespacedService({ namespace, labelSelector: selector })).items).toEqual([]);
+      expect((await apps.listNamespacedDeployment({ namespace, labelSelector: selector })).items).toEqual([]);
+      const routes = Object.fromEntries(
+        (await core.listNamespacedService({ namespace })).items.map((x) => [
+          x.metadata!.name!,
+          x.metadata?.annotations?.['omrs.dev/routes'],
+        ]),
+      );
+      expect(routes).toMatchObject({
+        [`${env}-backend-default`]: '/openmrs/*',
+        [`${env}-frontend`]: expect.stringMatching(/^\/openmrs\/spa\/\* with that prefix removed, and \//),
+      });
+      expect(await probeFromAnotherNamespace(['frontend', 'backend', 'db'])).toEqual([
+        'backend open',
+        'db closed',
+        'frontend open',
+      ]);
+      const open = await runCli(['open', '--runtime', 'kind', '--env', env, '--profile', 'kind-nogw'], {
+        cwd: root,
+        env: cliEnv,
+      });
+      expect(open.code).toBe(1);
+      expect(open.stderr).toContain(
+        'with gateway.enabled: false there is none: open the address of your load balancer',
+      );
     },
     STEP,
   );
