@@ -23,6 +23,9 @@ export const LIST_BACKUPS = [
   '%P %s\\n',
 ];
 
+/** "2026-12-06T08:24:21.000Z" → "20261206T082421Z": the form of a dump's (and a Docker run's) id. */
+export const stampOf = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
 /** The dumps LIST_BACKUPS printed, newest first. */
 export function parseBackupList(text: string): BackupFile[] {
   return text

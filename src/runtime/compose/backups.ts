@@ -16,6 +16,7 @@ import {
   parseBackupList,
   pickBackup,
   scheduleStatus,
+  stampOf,
   type BackupStatus,
   type ScheduledRun,
 } from '../backups.js';
@@ -68,7 +69,12 @@ const lines = async (file: string): Promise<string[]> =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
 /** The scheduler's runs, newest first, each judged with the steps that run after it. */
-async function runsOf(pod: Scheduled): Promise<(ScheduledRun & { trigger: string })[]> {
+type RecordedRun = ScheduledRun & {
+  trigger: string;
+  /** When its first step ended, as a dump's id. */ ended: string;
+};
+
+async function runsOf(pod: Scheduled): Promise<RecordedRun[]> {
   const after = await Promise.all(pod.after.map((name) => lines(join(pod.record, `after-${name}`))));
   const afterCode = (step: string[], id: string) => step.find((l) => l.startsWith(`${id} `))?.split(' ')[1];
   const runs = (await lines(join(pod.record, 'runs'))).map((line, i, all) => {
@@ -89,8 +95,9 @@ async function runsOf(pod: Scheduled): Promise<(ScheduledRun & { trigger: string
       result,
       at,
       trigger,
+      ended: stampOf(finished),
       ...(result === 'succeeded' && { finished: new Date(finished).toISOString() }),
-    } as ScheduledRun & { trigger: string };
+    } as RecordedRun;
   });
   return runs.reverse();
 }
@@ -194,7 +201,8 @@ export async function composeRunBackup(
   for (;;) {
     const run = (await runsOf(pod)).find((r) => r.trigger === `request:${request}`);
     if (run && run.result !== 'running') {
-      const files = (await list(docker, pod)).filter((b) => b.id >= run.job);
+      // Its dumps: named by a time within its first step (a scheduled run may have written others).
+      const files = (await list(docker, pod)).filter((b) => b.id >= run.job && b.id <= run.ended);
       return { run: run.job, result: run.result, at: run.at, files };
     }
     if (Date.now() > deadline)

@@ -11,7 +11,7 @@ import { api, isNotFound, type KubeClient } from './client.js';
 import type { BackupFile, BackupRun } from '../runtime.js';
 import { jobResult } from './backup-status.js';
 import type { Target } from './connect.js';
-import { LIST_BACKUPS, parseBackupList, pickBackup } from '../backups.js';
+import { LIST_BACKUPS, parseBackupList, pickBackup, stampOf } from '../backups.js';
 
 /** What reading the backups needs of a connected environment. */
 type BackupTarget = Pick<Target, 'client' | 'namespace' | 'env'>;
@@ -219,8 +219,10 @@ export async function runBackup(t: BackupTarget, timeoutMs: number, signal: Abor
       const at = new Date(
         job.status?.startTime ?? job.metadata?.creationTimestamp ?? Date.now(),
       ).toISOString();
-      const since = at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-      const files = (await listBackups(t)).filter((b) => b.id >= since);
+      // Its dumps: named by a time within the Job (a scheduled one may have written others).
+      const since = stampOf(at);
+      const until = stampOf(new Date(job.status?.completionTime ?? Date.now()).toISOString());
+      const files = (await listBackups(t)).filter((b) => b.id >= since && b.id <= until);
       return { run: name, result, at, files };
     }
     if (Date.now() > deadline)
