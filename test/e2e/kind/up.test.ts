@@ -846,8 +846,26 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
   );
 
   it(
-    "with gateway.enabled: false the gateway and its Ingress go; the frontend and backend Services take a load balancer's traffic from anywhere and say what they serve; the database stays closed",
+    'down keeps the data: the next up (here without the gateway) finds the seeded rows',
     async () => {
+      const down = await cli('down');
+      expectOk(down);
+      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      // The backups stay with the database (helm.sh/resource-policy: keep on the backup claim).
+      expect(claims.items.map((c) => c.metadata?.name).sort()).toEqual(
+        [`${env}-backup`, `data-${env}-db-0`].sort(),
+      );
+      const dataClaim = (list: typeof claims) =>
+        list.items.find((c) => c.metadata?.name === `data-${env}-db-0`)!;
+      const volume = dataClaim(claims).spec!.volumeName!;
+      const backupVolume = claims.items.find((c) => c.metadata?.name === `${env}-backup`)!.spec!.volumeName;
+      expect(volume).toBeTruthy();
+      // The passwords the database on that volume accepts stay with it (helm.sh/resource-policy: keep).
+      const secrets = (await core.listNamespacedSecret({ namespace })).items.map((x) => x.metadata?.name);
+      expect(secrets).toEqual(expect.arrayContaining([`${env}-db-admin`]));
+      expect(secrets.filter((x) => x?.startsWith('sh.helm.release'))).toEqual([]);
+
+      // The next up is also the one without the gateway (the test after this one).
       writeFileSync(
         join(root, 'profiles', 'kind-nogw.yaml'),
         'extends: kind-up\ngateway:\n  enabled: false\n',
@@ -857,6 +875,20 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
         env: cliEnv,
       });
       expectOk(up);
+      expect(up.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
+      const after = await core.listNamespacedPersistentVolumeClaim({ namespace });
+      expect(dataClaim(after).spec?.volumeName).toBe(volume);
+      expect(after.items.find((c) => c.metadata?.name === `${env}-backup`)?.spec?.volumeName).toBe(
+        backupVolume,
+      );
+    },
+    STEP,
+  );
+
+  it(
+    "with gateway.enabled: false the gateway and its Ingress go; the frontend and backend Services take a load balancer's traffic from anywhere and say what they serve; the database stays closed",
+    async () => {
+      // Up without the gateway since the test above (the data kept over down).
       const selector = 'app.kubernetes.io/component=gateway';
       expect((await core.listNamespacedService({ namespace, labelSelector: selector })).items).toEqual([]);
       expect((await apps.listNamespacedDeployment({ namespace, labelSelector: selector })).items).toEqual([]);
@@ -888,34 +920,11 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
   );
 
   it(
-    'down keeps the data: the next up finds the seeded rows; down --volumes removes them',
+    'down --volumes removes the data: the claims go with the namespace, the volumes with them',
     async () => {
-      const down = await cli('down');
-      expectOk(down);
-      const claims = await core.listNamespacedPersistentVolumeClaim({ namespace });
-      // The backups stay with the database (helm.sh/resource-policy: keep on the backup claim).
-      expect(claims.items.map((c) => c.metadata?.name).sort()).toEqual(
-        [`${env}-backup`, `data-${env}-db-0`].sort(),
-      );
-      const dataClaim = (list: typeof claims) =>
-        list.items.find((c) => c.metadata?.name === `data-${env}-db-0`)!;
-      const volume = dataClaim(claims).spec!.volumeName!;
-      const backupVolume = claims.items.find((c) => c.metadata?.name === `${env}-backup`)!.spec!.volumeName;
-      expect(volume).toBeTruthy();
-      // The passwords the database on that volume accepts stay with it (helm.sh/resource-policy: keep).
-      const secrets = (await core.listNamespacedSecret({ namespace })).items.map((x) => x.metadata?.name);
-      expect(secrets).toEqual(expect.arrayContaining([`${env}-db-admin`]));
-      expect(secrets.filter((x) => x?.startsWith('sh.helm.release'))).toEqual([]);
-
-      const up = await cli('up');
-      expectOk(up);
-      expect(up.stdout).toMatch(/default: already seeded \(seed 42, small\)/);
-      const after = await core.listNamespacedPersistentVolumeClaim({ namespace });
-      expect(dataClaim(after).spec?.volumeName).toBe(volume);
-      expect(after.items.find((c) => c.metadata?.name === `${env}-backup`)?.spec?.volumeName).toBe(
-        backupVolume,
-      );
-
+      const volume = (await core.listPersistentVolume()).items.find(
+        (v) => v.spec?.claimRef?.namespace === namespace && v.spec.claimRef.name === `data-${env}-db-0`,
+      )!.metadata!.name!;
       const gone = await cli('down', '--volumes');
       expectOk(gone);
       // The claim goes with the namespace; the local-path provisioner deletes its volume (reclaim Delete).
