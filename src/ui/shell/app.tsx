@@ -95,6 +95,9 @@ export const ShellApp = ({
   const lists = useRef({ names, envCount, envs, nav });
   lists.current = { names, envCount, envs, nav };
 
+  const envKey = envs.map((e) => e.name).join('\n');
+  useEffect(() => dispatch({ type: 'envsListed', envNames: envKey ? envKey.split('\n') : [] }), [envKey]);
+
   // Start on the project's default profile, so its details show without a key press.
   useEffect(() => {
     if (profiles?.state !== 'ready') return;
@@ -149,7 +152,14 @@ export const ShellApp = ({
       if (key.escape) return dispatch({ type: 'closeHelp' });
       if (key.tab) return dispatch({ type: 'switchPanel' });
       const by = key.upArrow || input === 'k' ? -1 : key.downArrow || input === 'j' ? 1 : 0;
-      if (by !== 0) return dispatch({ type: 'move', by, profiles: profileNames, envCount: count });
+      if (by !== 0)
+        return dispatch({
+          type: 'move',
+          by,
+          profiles: profileNames,
+          envCount: count,
+          envNames: envList.map((e) => e.name),
+        });
       const env = current.focus === 'environments' ? envList[current.envCursor] : undefined;
       if (key.return && env && dashboardFor) return setScreen({ kind: 'dashboard', env, open: dashboardFor });
       if (key.return) {

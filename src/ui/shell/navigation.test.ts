@@ -32,4 +32,15 @@ describe('shell navigation', () => {
     expect(state.showHelp).toBe(true);
     expect(run([{ type: 'closeHelp' }], state).showHelp).toBe(false);
   });
+
+  it('keeps the cursor on its environment when another one comes or goes above it', () => {
+    const listed = (envNames: string[]): NavAction => ({ type: 'envsListed', envNames });
+    const moveDown: NavAction = { type: 'move', by: 1, profiles, envCount: 2, envNames: ['a', 'b'] };
+    const onB = run([listed(['a', 'b']), { type: 'switchPanel' }, moveDown]);
+    expect(onB).toMatchObject({ envCursor: 1, envName: 'b' });
+    // Another process created "0-new", listed first: the cursor moves with b (s would stop b, not a).
+    expect(run([listed(['0-new', 'a', 'b'])], onB)).toMatchObject({ envCursor: 2, envName: 'b' });
+    // b went away: the cursor stays on its row, clamped, on what is there now.
+    expect(run([listed(['a'])], onB)).toMatchObject({ envCursor: 0, envName: 'a' });
+  });
 });
