@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end files share engines, so each group runs its files one at a time. The two groups
-// share no engine state a test judges (the cluster group's Kubernetes objects and promotions; the
-// rest's Docker containers, volumes and host files), so they run side by side: the cluster group in
-// worker threads, the rest in one child process. vitest runs singleFork files only after every
-// multi-fork file, so a second forks group would wait for the first; the threads pool runs beside it.
+// End-to-end files share engines, so each lane runs its files one at a time, and the three lanes
+// run side by side: they share no engine state a test judges. The engines mostly wait on 2 cores
+// (about a third of the CPU was busy with two lanes), so a third lane cuts the wall time.
+//   - e2e-cluster: the harness API server's Kubernetes objects and promotions (worker threads).
+//   - e2e: Docker's containers, volumes and host files (one child process).
+//   - e2e-kind: the kind cluster's nodes (its own Docker engine), and files that use neither
+//     Docker's containers nor a cluster (their own MariaDB databases, the scanners) to balance.
+// vitest runs a pool's single-worker files only after its multi-worker ones, so each lane needs a
+// pool of its own: threads, forks and vmForks.
 const CLUSTER_FILES = [
   'test/e2e/checks/cluster.test.ts',
   // The shell's release walk, its profiles walk (the gate's cluster checks) and qa_eu on both runtimes
@@ -17,24 +21,27 @@ const CLUSTER_FILES = [
   'test/e2e/envs/kube-bad-expiry.test.ts',
   'test/e2e/interrupt-matrix/kube.test.ts',
   'test/e2e/interrupt-matrix/promote.test.ts',
-  // kind/promote.test.ts runs in the other group: its namespaces (omrs-pk*) are its own on the kind
-  // cluster, and the cluster group is the longer one.
-  'test/e2e/kind/gc-cronjob.test.ts',
-  'test/e2e/kind/real-node.test.ts',
-  'test/e2e/kind/up.test.ts',
   'test/e2e/kube/**/*.test.{ts,tsx}',
   'test/e2e/promote/**/*.test.{ts,tsx}',
   'test/e2e/render/kube-dry-run.test.ts',
-  // Files that use neither Docker's containers nor a cluster (their own MariaDB databases, the
-  // scanners), here to balance the two groups: the other group is the longer one without them.
+];
+const KIND_FILES = [
+  // Each kind file works in namespaces of its own on the shared kind cluster.
+  'test/e2e/kind/**/*.test.{ts,tsx}',
   'test/e2e/checks/scanners.test.ts',
-  'test/e2e/seed/seed.test.ts',
   'test/e2e/terraform/scanners.test.ts',
+  'test/e2e/seed/seed.test.ts',
+  'test/e2e/seed/kill.test.ts',
+  'test/e2e/seed/purge-interrupt.test.ts',
+  // Reaches the shared Docker engine with read-only commands only.
+  'test/e2e/cli/robustness.test.ts',
 ];
 const E2E = { testTimeout: 120_000, hookTimeout: 300_000 };
 
 export default defineConfig({
   test: {
+    // vitest reads the vmForks pool's options from the root config only (the kind lane's pool).
+    poolOptions: { vmForks: { singleFork: true } },
     projects: [
       {
         test: {
@@ -53,9 +60,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e-kind',
+          include: KIND_FILES,
+          ...E2E,
+          pool: 'vmForks',
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.{ts,tsx}'],
-          exclude: CLUSTER_FILES,
+          exclude: [...CLUSTER_FILES, ...KIND_FILES],
           ...E2E,
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
