@@ -23,6 +23,7 @@ import {
 import type { BackupFile, BackupRun } from '../runtime.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { listContainers } from './engine.js';
+import { execInContainer } from './exec.js';
 import { LABEL } from './names.js';
 import { SCHEDULE_VOLUME } from './scheduler.js';
 import { envDir } from './state.js';
@@ -35,8 +36,9 @@ interface Scheduled {
   after: string[];
 }
 
-async function scheduledPod(docker: Docker, env: string, hostEnv: Record<string, string | undefined>) {
-  const container = (await listContainers(docker, env)).find(
+/** The env's scheduled backup pod among its containers. */
+function scheduledPod(containers: ContainerInfo[], env: string, hostEnv: Record<string, string | undefined>) {
+  const container = containers.find(
     (c) =>
       c.Labels[LABEL.role] === 'main' &&
       c.Labels[LABEL.schedule] &&
@@ -53,7 +55,7 @@ async function scheduledPod(docker: Docker, env: string, hostEnv: Record<string,
 }
 
 async function requirePod(docker: Docker, env: string, hostEnv: Record<string, string | undefined>) {
-  const pod = await scheduledPod(docker, env, hostEnv);
+  const pod = scheduledPod(await listContainers(docker, env), env, hostEnv);
   if (!pod) throw noBackupSchedule(env, 'on this Docker engine');
   if (pod.container.State !== 'running')
     throw new OmrsError({
@@ -68,12 +70,13 @@ async function requirePod(docker: Docker, env: string, hostEnv: Record<string, s
 const lines = async (file: string): Promise<string[]> =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
-/** The scheduler's runs, newest first, each judged with the steps that run after it. */
 type RecordedRun = ScheduledRun & {
   trigger: string;
-  /** When its first step ended, as a dump's id. */ ended: string;
+  /** When its first step ended, as a dump's id. */
+  ended: string;
 };
 
+/** The scheduler's runs, newest first, each judged with the steps that run after it. */
 async function runsOf(pod: Scheduled): Promise<RecordedRun[]> {
   const after = await Promise.all(pod.after.map((name) => lines(join(pod.record, `after-${name}`))));
   const afterCode = (step: string[], id: string) => step.find((l) => l.startsWith(`${id} `))?.split(' ')[1];
@@ -102,14 +105,17 @@ async function runsOf(pod: Scheduled): Promise<RecordedRun[]> {
   return runs.reverse();
 }
 
-/** `omrs status`'s backup line for a Docker environment; undefined when it has no backup schedule. */
+/**
+ * `omrs status`'s backup line for a Docker environment, from its containers; undefined when it has
+ * no backup schedule.
+ */
 export async function composeBackupStatus(
-  docker: Docker,
+  containers: ContainerInfo[],
   env: string,
   hostEnv: Record<string, string | undefined>,
   now = new Date(),
 ): Promise<BackupStatus | undefined> {
-  const pod = await scheduledPod(docker, env, hostEnv);
+  const pod = scheduledPod(containers, env, hostEnv);
   if (!pod) return undefined;
   return scheduleStatus(
     {
@@ -123,24 +129,16 @@ export async function composeBackupStatus(
   );
 }
 
-/** `command` in the container, its stdout into `out`; rejects with its stderr when it fails. */
+/** `command` in the backup container, its stdout into `out`; rejects with its stderr when it fails. */
 async function execInto(docker: Docker, id: string, command: string[], out: Writable): Promise<void> {
-  const exec = await docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
   const err = new PassThrough();
   let stderr = '';
   err.on('data', (c: Buffer) => (stderr += c.toString()));
-  docker.modem.demuxStream(stream, out, err);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('end', resolve);
-    stream.once('close', resolve);
-    stream.once('error', reject);
-  });
-  const { ExitCode: code } = await exec.inspect();
+  const { exitCode: code } = await execInContainer(docker, id, command, { out, err });
   if (code !== 0)
     throw new OmrsError({
       code: 'BACKUP_READ_FAILED',
-      message: `${command.join(' ')} in the backup container failed (exit ${code}): ${stderr.trim() || 'no output'}`,
+      message: `${command.join(' ')} in the backup container failed (exit ${code ?? '?'}): ${stderr.trim() || 'no output'}`,
       exitCode: ExitCode.failed,
     });
 }

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Docker } from '../../platform/docker.js';
+import { execInContainer } from './exec.js';
 import type { ProbeAction } from './plan.js';
 
 export interface ProbeResult {
@@ -75,27 +76,15 @@ async function execProbe(
 ): Promise<ProbeResult> {
   const shown = command.join(' ');
   try {
-    const exec = await docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
     const output = new PassThrough();
     const chunks: Buffer[] = [];
     output.on('data', (c: Buffer) => chunks.push(c));
-    docker.modem.demuxStream(stream, output, output);
-    const finished = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      stream.once('end', () => (clearTimeout(timer), resolve(true)));
-      stream.once('close', () => (clearTimeout(timer), resolve(true)));
-      stream.once('error', () => (clearTimeout(timer), resolve(true)));
-    });
-    if (!finished) {
-      stream.destroy();
-      return { ok: false, message: `exec ${shown} → no exit within ${timeoutMs} ms` };
-    }
-    const info = await exec.inspect();
+    const end = await execInContainer(docker, id, command, { out: output, err: output, timeoutMs });
+    if (end.timedOut) return { ok: false, message: `exec ${shown} → no exit within ${timeoutMs} ms` };
     const text = Buffer.concat(chunks).toString('utf8').trim().split('\n').slice(-1)[0] ?? '';
     return {
-      ok: info.ExitCode === 0,
-      message: `exec ${shown} → exit ${info.ExitCode ?? '?'}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      ok: end.exitCode === 0,
+      message: `exec ${shown} → exit ${end.exitCode ?? '?'}${text ? `: ${text.slice(0, 200)}` : ''}`,
     };
   } catch (error) {
     return {

@@ -6,6 +6,7 @@ import type { DownResult, Runtime, RuntimeDeps, RuntimeRequest } from '../runtim
 import { composeBackupStatus, composeBackups, composeFetchBackup, composeRunBackup } from './backups.js';
 import { composeSource } from './dashboard-source.js';
 import { composeTenantDatabase } from './database.js';
+import { listContainers } from './engine.js';
 import { logs } from './logs.js';
 import { restartService } from './restart.js';
 import { composeDestroyScope, composeFinalSnapshot } from './destroy.js';
@@ -62,9 +63,10 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
     async status() {
       const env = await envName();
       const client = await docker();
+      const containers = await listContainers(client, env);
       const [result, backup] = await Promise.all([
-        status(env, { docker: client }),
-        composeBackupStatus(client, env, deps.env),
+        status(env, { docker: client, containers }),
+        composeBackupStatus(containers, env, deps.env),
       ]);
       return {
         ...result,

@@ -31,9 +31,15 @@ export interface EnvStatus {
   services: ServiceStatus[];
 }
 
-export async function status(env: string, deps: { docker: Docker }): Promise<EnvStatus> {
+/** The env's status; `deps.containers` when the caller has listed them already. */
+export async function status(
+  env: string,
+  deps: { docker: Docker; containers?: ContainerInfo[] },
+): Promise<EnvStatus> {
   const { docker } = deps;
-  const containers = (await listContainers(docker, env)).filter((c) => c.Labels[LABEL.role] !== 'init');
+  const containers = (deps.containers ?? (await listContainers(docker, env))).filter(
+    (c) => c.Labels[LABEL.role] !== 'init',
+  );
   const network = networkName(env);
   const services = await Promise.all(containers.map((c) => serviceStatus(docker, c, network)));
   services.sort((a, b) => a.name.localeCompare(b.name));

@@ -206,8 +206,8 @@ function translateCronJob(o: RawObject, ctx: Context): ServicePlan | undefined {
   service.containers = service.containers.map((c, i) => {
     const command = [...(c.entrypoint ?? []), ...(c.cmd ?? [])];
     if (!c.entrypoint) unsupported(id, `container "${c.name}" without a command (the scheduler wraps it)`);
-    const { cmd: _cmd, ...rest } = c;
-    void _cmd;
+    const rest = { ...c };
+    delete rest.cmd;
     return {
       ...rest,
       entrypoint: scheduledCommand(schedule.fields, i === 0 ? 'first' : `after:${c.name}`, command),

@@ -177,9 +177,31 @@ export async function fetchBackup(
  * A Job from the backup CronJob's template, as `kubectl create job --from=cronjob/…` makes it (owned
  * by the CronJob, so `omrs status` counts it among its runs); waits until it completes or fails.
  */
+/** What `kubectl create job --from=cronjob/<name>` makes: a Job of the CronJob's template, owned by it. */
+export function jobFromCronJob(cron: k8s.V1CronJob, name: string): k8s.V1Job {
+  const template = cron.spec!.jobTemplate;
+  return {
+    metadata: {
+      name,
+      namespace: cron.metadata?.namespace,
+      labels: template.metadata?.labels ?? {},
+      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+      ownerReferences: [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          name: cron.metadata!.name!,
+          uid: cron.metadata!.uid!,
+          controller: true,
+        },
+      ],
+    },
+    spec: template.spec!,
+  };
+}
+
 export async function runBackup(t: BackupTarget, timeoutMs: number, signal: AbortSignal): Promise<BackupRun> {
   const cron = await backupCronJob(t);
-  const template = cron.spec!.jobTemplate;
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -187,27 +209,7 @@ export async function runBackup(t: BackupTarget, timeoutMs: number, signal: Abor
     .toLowerCase();
   const name = `${cron.metadata!.name!}`.slice(0, 63 - stamp.length - 1) + `-${stamp}`;
   await api('create the backup job', t.client.context, () =>
-    t.client.batch.createNamespacedJob({
-      namespace: t.namespace,
-      body: {
-        metadata: {
-          name,
-          namespace: t.namespace,
-          labels: template.metadata?.labels ?? {},
-          annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
-          ownerReferences: [
-            {
-              apiVersion: 'batch/v1',
-              kind: 'CronJob',
-              name: cron.metadata!.name!,
-              uid: cron.metadata!.uid!,
-              controller: true,
-            },
-          ],
-        },
-        spec: template.spec!,
-      },
-    }),
+    t.client.batch.createNamespacedJob({ namespace: t.namespace, body: jobFromCronJob(cron, name) }),
   );
   const deadline = Date.now() + timeoutMs;
   for (;;) {

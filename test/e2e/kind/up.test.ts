@@ -24,7 +24,7 @@ import mysql from 'mysql2/promise';
 import { discardEvents } from '../../../src/events/bus.js';
 import { clientFor } from '../../../src/runtime/kube/client.js';
 import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
-import { fetchBackup } from '../../../src/runtime/kube/backups.js';
+import { fetchBackup, jobFromCronJob } from '../../../src/runtime/kube/backups.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
 
@@ -420,30 +420,17 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
           stringData: { AWS_ACCESS_KEY_ID: aws!.accessKeyId, AWS_SECRET_ACCESS_KEY: aws!.secretAccessKey },
         },
       });
-      // What `kubectl create job --from=cronjob/…` makes: a Job of the CronJob's template, owned by it.
+      // A Job made from the CronJob as `omrs db backup` makes it, here with other tenants to dump.
       const runFrom = async (name: string, tenants?: string) => {
-        const template = structuredClone(cron!.spec!.jobTemplate);
-        const pod = template.spec!.template.spec!;
+        const copy = structuredClone(cron!);
+        const pod = copy.spec!.jobTemplate.spec!.template.spec!;
         if (tenants)
           for (const c of [...(pod.initContainers ?? []), ...pod.containers])
             c.env = c.env?.map((e) => (e.name === 'TENANTS' ? { name: 'TENANTS', value: tenants } : e));
+        const body = jobFromCronJob(copy, name);
         await batch.createNamespacedJob({
           namespace,
-          body: {
-            metadata: {
-              name,
-              labels: template.metadata?.labels ?? {},
-              ownerReferences: [
-                {
-                  apiVersion: 'batch/v1',
-                  kind: 'CronJob',
-                  name: cron!.metadata!.name!,
-                  uid: cron!.metadata!.uid!,
-                },
-              ],
-            },
-            spec: { ...template.spec!, backoffLimit: 0 },
-          },
+          body: { ...body, spec: { ...body.spec!, backoffLimit: 0 } },
         });
         return until(
           `backup job ${name} ends`,
