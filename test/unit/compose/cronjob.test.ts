@@ -148,7 +148,8 @@ describe("the scheduler's matcher, in /bin/sh", () => {
       .map((d) => {
         const p = (n: number) => String(n).padStart(2, '0');
         const args = [d.getUTCMinutes(), d.getUTCHours(), d.getUTCDate(), d.getUTCMonth() + 1].map(p);
-        return `sh -c "$S" omrs-schedule '${fields}' due ${args.join(' ')} ${d.getUTCDay()} && echo 1 || echo 0`;
+        // A subshell per minute runs the script's text with its arguments (no new sh to exec).
+        return `( set -- '${fields}' due ${args.join(' ')} ${d.getUTCDay()}; eval "$S" ) && echo 1 || echo 0`;
       })
       .join('\n');
     return execFileSync('/bin/sh', ['-c', lines], { env: { S: SCHEDULER_SCRIPT, PATH: process.env.PATH } })
