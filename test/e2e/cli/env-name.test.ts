@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
 import { runCli } from '../../helpers/cli.js';
-import { HELM, admin, project, removeNamespace, startProvisioner, type Admin } from '../kube/cluster.js';
+import { HELM, admin, project, removeNamespace, type Admin } from '../kube/cluster.js';
 
 const kube = requireEngine('kube');
 const docker = requireEngine('docker');
@@ -94,13 +94,10 @@ describe.runIf(kube)('`omrs up` of profile qa_eu on the harness cluster', () => 
   const env = { KUBECONFIG: kube!.kubeconfig, OMRS_HELM: HELM, CI: 'true' };
   const cli = (argv: string[]) => runCli(argv, { cwd: proj.root, env });
   let a: Admin;
-  let stopProvisioner: (() => Promise<void>) | undefined;
   beforeAll(() => {
     a = admin(kube!);
-    stopProvisioner = startProvisioner(a);
   });
   afterAll(async () => {
-    await stopProvisioner?.();
     await removeNamespace(a, 'omrs-qa-eu');
     proj.remove();
   }, 120_000);

@@ -7,24 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { createEnv } from '../../../src/envs/index.js';
-import {
-  admin,
-  deleteNamespaces,
-  deleteTestPvs,
-  deps,
-  HELM,
-  project,
-  startProvisioner,
-  until,
-  type Admin,
-} from '../kube/cluster.js';
+import { admin, deleteNamespaces, deps, HELM, project, until, type Admin } from '../kube/cluster.js';
 import { buildPrivateCli } from '../../helpers/built-cli.js';
 
 const kube = requireEngine('kube');
 
 describe.skipIf(!kube)('disposable environments and the context guard', () => {
   let a: Admin;
-  let stop: () => Promise<void>;
   let proj: { root: string; remove: () => void };
   let server: Server;
   let requests = 0;
@@ -44,7 +33,6 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
   beforeAll(async () => {
     a = admin(kube!);
     others = new Set((await disposable()).map((n) => n.metadata!.name!));
-    stop = startProvisioner(a);
     proj = project(kube!, {
       named: `extends: base\nruntime: kube\ncluster: { context: missing-context }\n`,
       prodless: `extends: base\nruntime: kube\nchecks: { level: prod }\n`,
@@ -66,10 +54,8 @@ describe.skipIf(!kube)('disposable environments and the context guard', () => {
     );
   });
   afterAll(async () => {
-    await stop?.();
     const left = (await disposable()).map((n) => n.metadata!.name!).filter((n) => !others.has(n));
     await deleteNamespaces(a, left);
-    await deleteTestPvs(a);
     await new Promise((r) => server?.close(r));
     proj?.remove();
   });

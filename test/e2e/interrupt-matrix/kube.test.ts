@@ -5,8 +5,7 @@
 // Jobs, claims, ConfigMaps and Secrets in it); `down --volumes` and `env rm` leave no labelled
 // namespace behind.
 //
-// kwok nodes run no containers, so this test plays two parts of the cluster, as the kube tests
-// do: the storage provisioner (a hostPath volume for each Pending claim, startProvisioner) and the
+// kwok nodes run no containers, so this test plays one part of the cluster, as kube/seed does: the
 // chart's init Job for seeding (the tenant's database and user on the harness MariaDB, where kwok
 // forwards the database pod's port; the user gets the password of the Secret the chart made).
 //
@@ -23,16 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
-import {
-  admin,
-  deleteNamespacePvs,
-  HELM,
-  project,
-  removeNamespace,
-  startProvisioner,
-  until,
-  type Admin,
-} from '../kube/cluster.js';
+import { admin, HELM, project, removeNamespace, until, type Admin } from '../kube/cluster.js';
 import {
   drive,
   expectInterrupted,
@@ -85,7 +75,6 @@ describe.skipIf(!kube || !mariadb)(
     let a: Admin;
     let cli: BuiltCli;
     let proj: { root: string; remove: () => void };
-    let stopProvisioner: () => Promise<void>;
     let stopInitJob: () => Promise<void>;
     const namespaces = new Set<string>();
     let steps: string[] = [];
@@ -135,17 +124,9 @@ describe.skipIf(!kube || !mariadb)(
         120_000,
         `namespaces of ${env}`,
       ).catch(() => undefined);
-      const remaining = await left();
-      // The volumes the provisioner made for its claims, Released now: the cluster checks of other
-      // tests (and promote's gate) must not find them.
-      if (remaining.length === 0) await deleteNamespacePvs(a, `omrs-${env}`);
-      return remaining;
+      return left();
     }
 
-    /**
-     * Plays the chart's init Job for seeding: whenever a backend of the tenant appears in one of
-     * this file's namespaces, its database user gets the password of the Secret it reads.
-     */
     /**
      * Plays the kubelet's part after kill -9: a port-forward whose client died ends its connection
      * to the pod. kwok keeps the forwarded connection to the harness MariaDB open, and with it the
@@ -164,6 +145,10 @@ describe.skipIf(!kube || !mariadb)(
       }
     }
 
+    /**
+     * Plays the chart's init Job for seeding: whenever a backend of the tenant appears in one of
+     * this file's namespaces, its database user gets the password of the Secret it reads.
+     */
     function playInitJob(): () => Promise<void> {
       let stopped = false;
       const done = new Map<string, string>();
@@ -210,7 +195,6 @@ describe.skipIf(!kube || !mariadb)(
 
     beforeAll(async () => {
       a = admin(kube!);
-      stopProvisioner = startProvisioner(a);
       proj = project(kube!, { mk: profile(kube!.context, false), mks: profile(kube!.context, true) });
       await cloneTemplate(mariadb!, DATABASE);
       stopInitJob = playInitJob();
@@ -230,7 +214,6 @@ describe.skipIf(!kube || !mariadb)(
         `interrupt matrix (kube): cells the signal missed (the command had finished): ${missedCells.join('; ') || 'none'}`,
       );
       await stopInitJob?.();
-      await stopProvisioner?.();
       if (a) for (const namespace of namespaces) await removeNamespace(a, namespace);
       if (mariadb) {
         await dropDatabase(mariadb, DATABASE);

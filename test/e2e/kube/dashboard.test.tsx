@@ -19,7 +19,7 @@ import { environmentSources } from '../../../src/ui/shell/sources.js';
 import { CollectingStream, runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { stripAnsi } from '../../helpers/ink.js';
-import { admin, deps, project, removeNamespace, startProvisioner, type Admin } from './cluster.js';
+import { admin, deps, project, removeNamespace, type Admin } from './cluster.js';
 
 // Ink decides at import whether it runs in CI (is-in-ci reads CI) and then draws no frame until it
 // exits; this file checks what a person sees in a terminal, so it runs without CI (set by .ci/run).
@@ -37,7 +37,6 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
   const env = `kd${process.pid % 10000}`;
   const namespace = `omrs-${env}`;
   let a: Admin;
-  let stop: () => Promise<void>;
   let proj: { root: string; remove: () => void };
   let cliEnv: Record<string, string | undefined>;
   let bus: EventBus;
@@ -46,7 +45,6 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
 
   beforeAll(async () => {
     a = admin(kube!);
-    stop = startProvisioner(a);
     proj = project(kube!, {});
     cliEnv = { KUBECONFIG: kube!.kubeconfig, OMRS_HELM: helm!.helm, CI: undefined };
     // In a terminal with -d: up returns once ready, without opening the dashboard.
@@ -74,7 +72,6 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
   afterAll(async () => {
     if (ciWas !== undefined) process.env.CI = ciWas;
     source?.close?.();
-    await stop?.();
     await removeNamespace(a, namespace);
     proj?.remove();
   });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine, type KubeEngine } from '../../helpers/engines.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';
-import { admin, HELM, project, removeNamespace, startProvisioner, until, type Admin } from './cluster.js';
+import { admin, HELM, project, removeNamespace, until, type Admin } from './cluster.js';
 
 const kube = requireEngine('kube');
 
@@ -88,7 +88,6 @@ describe.skipIf(!kube)(
     const env = `kl${process.pid % 10000}`;
     const namespace = `omrs-${env}`;
     let a: Admin;
-    let stopProvisioner: () => Promise<void>;
     let proj: { root: string; remove: () => void };
     let up: CliRun;
     const cli = (argv: string[]) =>
@@ -97,14 +96,12 @@ describe.skipIf(!kube)(
     beforeAll(async () => {
       served(kube!);
       a = admin(kube!);
-      stopProvisioner = startProvisioner(a);
       proj = project(kube!, {});
       up = await cli(['up', '--runtime', 'kube', '--env', env]);
       expect(up.code, up.stderr).toBe(0);
     }, 180_000);
 
     afterAll(async () => {
-      await stopProvisioner?.();
       if (a) await removeNamespace(a, namespace);
       proj?.remove();
     }, 90_000);

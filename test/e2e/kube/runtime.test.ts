@@ -11,16 +11,7 @@ import { kubeDown } from '../../../src/runtime/kube/down.js';
 import { kubeStatus } from '../../../src/runtime/kube/status.js';
 import { kubeLogs } from '../../../src/runtime/kube/logs.js';
 import { helmHistory } from '../../../src/runtime/kube/helm.js';
-import {
-  admin,
-  deps,
-  HELM,
-  project,
-  removeNamespace,
-  startProvisioner,
-  until,
-  type Admin,
-} from './cluster.js';
+import { admin, deps, HELM, project, removeNamespace, until, type Admin } from './cluster.js';
 
 const kube = requireEngine('kube');
 
@@ -28,16 +19,13 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
   const env = `kt${process.pid % 10000}`;
   const namespace = `omrs-${env}`;
   let a: Admin;
-  let stop: () => Promise<void>;
   let proj: { root: string; remove: () => void };
 
   beforeAll(() => {
     a = admin(kube!);
-    stop = startProvisioner(a);
     proj = project(kube!, {});
   });
   afterAll(async () => {
-    await stop?.();
     await removeNamespace(a, namespace);
     proj?.remove();
   });

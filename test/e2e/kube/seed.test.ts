@@ -13,15 +13,7 @@ import { kubeSource } from '../../../src/runtime/kube/dashboard-source.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
 import { runCli, type CliRun } from '../../helpers/cli.js';
-import {
-  admin,
-  HELM,
-  KUBE_PROFILE,
-  project,
-  removeNamespace,
-  startProvisioner,
-  type Admin,
-} from './cluster.js';
+import { admin, HELM, KUBE_PROFILE, project, removeNamespace, type Admin } from './cluster.js';
 
 const kube = requireEngine('kube');
 const mariadb = requireEngine('mariadb');
@@ -35,7 +27,6 @@ describe.skipIf(!kube || !mariadb)(
     const database = `openmrs_${tenant}`;
     const user = `omrs_${tenant}`;
     let a: Admin;
-    let stopProvisioner: () => Promise<void>;
     let proj: { root: string; remove: () => void };
     const cli = (argv: string[], cwd = proj.root): Promise<CliRun> =>
       runCli(argv, { cwd, env: { KUBECONFIG: kube!.kubeconfig, OMRS_HELM: HELM, CI: 'true' } });
@@ -55,7 +46,6 @@ describe.skipIf(!kube || !mariadb)(
           'state/kube.json has no databaseForwardTarget: run `bash test/harness/engines/kube.sh up`',
         );
       a = admin(kube!);
-      stopProvisioner = startProvisioner(a);
       proj = project(kube!, { ks: KUBE_PROFILE(kube!.context, `tenants:\n  - name: ${tenant}\n`) });
       const up = await cli(['up', '--profile', 'ks', '--runtime', 'kube', '--env', env]);
       expect(up.code, up.stderr).toBe(0);
@@ -78,7 +68,6 @@ describe.skipIf(!kube || !mariadb)(
     }, 240_000);
 
     afterAll(async () => {
-      await stopProvisioner?.();
       if (a) await removeNamespace(a, namespace);
       if (mariadb) {
         await dropDatabase(mariadb, database);

@@ -372,9 +372,11 @@ start_apiserver() {
     --profiling=false --v=1
 }
 
-# --pvclaimbinder-sync-period: the tests' provisioner pre-binds a volume to each Pending claim, and
-# the volume controller completes the binding on its next sync (15 s by default, on every fresh
-# database claim); 1 s keeps an `up` on the harness cluster from waiting on that timer.
+# --enable-hostpath-provisioner: the controller manager's own provisioner (kubernetes.io/host-path,
+# for single-machine clusters) makes a volume under /tmp/hostpath_pv for each claim of the default
+# StorageClass (storage_class), and deletes it with the claim. --pvclaimbinder-sync-period: the
+# volume controller binds and deletes on its sync (15 s by default, on every fresh database claim);
+# 1 s keeps an `up` on the harness cluster from waiting on that timer.
 start_controller_manager() {
   local args=(
     --kubeconfig="$KUBECONFIG_FILE" --authentication-kubeconfig="$KUBECONFIG_FILE"
@@ -384,7 +386,7 @@ start_controller_manager() {
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt"
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key"
     --service-cluster-ip-range=10.96.0.0/24 --allocate-node-cidrs=false
-    --pvclaimbinder-sync-period=1s
+    --pvclaimbinder-sync-period=1s --enable-hostpath-provisioner=true
     --profiling=false --v=1
   )
   local pid
@@ -463,6 +465,21 @@ status:
     die "creating the fake nodes failed; see $LOGS/kube-nodes.log"
 }
 
+# The default StorageClass: claims that name no class get a volume from the hostpath provisioner.
+storage_class() {
+  kc apply -f - >>"$LOGS/kube-nodes.log" 2>&1 <<'YAML' || die "creating the default StorageClass failed; see $LOGS/kube-nodes.log"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+YAML
+}
+
 # The API server reaches a node's kubelet at its preferred address (only an InternalIP here: a Hostname
 # would come first and does not resolve) and status.daemonEndpoints.kubeletEndpoint.Port. kwok writes
 # both only when it initialises a node that is not Ready yet (and keeps existing addresses), so nodes
@@ -498,6 +515,7 @@ up() {
   start_kwok
   wait_for 60 "kwok healthz on https://127.0.0.1:$KWOK_PORT" "$LOGS/kube-kwok.log" kwok_healthy
   create_nodes
+  storage_class
   wait_for 90 "fake nodes ${NODES[*]} Ready" "$LOGS/kube-kwok.log" nodes_ready
   address_nodes
   wait_for 10 "nodes pointing at kwok's kubelet endpoint" "$LOGS/kube-nodes.log" nodes_addressed
