@@ -1,8 +1,8 @@
 import { render } from 'ink-testing-library';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CollectingStream } from '../../../test/helpers/cli.js';
-import { KEYS, stripAnsi } from '../../../test/helpers/ink.js';
+import { KEYS, stripAnsi, eventually } from '../../../test/helpers/ink.js';
 import { makeProfilesProject, type ProfilesProject } from '../../../test/helpers/profiles.js';
 import type { Io } from '../io.js';
 import { ShellApp } from './app.js';
@@ -32,10 +32,10 @@ async function openShell(overrides: Partial<ShellProps> = {}) {
   const screen = () => stripAnsi(shell.lastFrame());
   const press = async (key: string, until: (frame: string) => boolean) => {
     shell.stdin.write(key);
-    await vi.waitFor(() => expect(until(screen())).toBe(true));
+    await eventually(() => expect(until(screen())).toBe(true));
   };
   // The default profile is selected at start, so its details are there without a key press.
-  await vi.waitFor(() => expect(screen()).toContain('app digest'));
+  await eventually(() => expect(screen()).toContain('app digest'));
   return { ...shell, screen, press };
 }
 
@@ -75,7 +75,7 @@ describe('the interactive shell', () => {
 
     const prodSteps = project.names.indexOf('prod') - devIndex;
     for (let i = 0; i < prodSteps; i++) shell.stdin.write(KEYS.down);
-    await vi.waitFor(() => expect(cursorLine(shell.screen())).toContain('prod'));
+    await eventually(() => expect(cursorLine(shell.screen())).toContain('prod'));
     await shell.press(KEYS.enter, (frame) => /runtime\s+eks/.test(frame));
     expect(shell.screen()).toMatch(/● prod/);
     shell.unmount();
@@ -85,7 +85,7 @@ describe('the interactive shell', () => {
     const shell = await openShell();
     for (let i = project.names.indexOf('dev'); i > project.names.indexOf('broken'); i--)
       shell.stdin.write(KEYS.up);
-    await vi.waitFor(() => expect(cursorLine(shell.screen())).toContain('broken'));
+    await eventually(() => expect(cursorLine(shell.screen())).toContain('broken'));
     await shell.press(KEYS.enter, (frame) => frame.includes('not valid'));
     expect(shell.screen()).toMatch(/✖ profile "broken" is not valid/);
     expect(shell.screen()).toMatch(/runtime/);
@@ -100,7 +100,7 @@ describe('the interactive shell', () => {
       status: 'running',
     }));
     const shell = await openShell({ listEnvironments: async () => environments });
-    await vi.waitFor(() => expect(shell.screen()).toMatch(/❯ env-a/));
+    await eventually(() => expect(shell.screen()).toMatch(/❯ env-a/));
     await shell.press(KEYS.tab, () => true);
     await shell.press(KEYS.down, (frame) => /❯ env-b/.test(frame));
     expect(shell.screen()).toMatch(/❯ ● dev/);
@@ -120,7 +120,7 @@ describe('the interactive shell', () => {
         { name: 'qa-123', profile: 'qa', runtime: 'kind', status: 'running', url: 'http://127.0.0.1:8080' },
       ],
     });
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(shell.screen()).toMatch(/qa-123 running qa · kind http:\/\/127\.0\.0\.1:8080/),
     );
     expect(shell.screen()).not.toContain(EMPTY_ENVIRONMENTS);

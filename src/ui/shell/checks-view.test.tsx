@@ -3,7 +3,7 @@
 // scope filter, a rule explained, and the verdict.
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
-import { KEYS, stripAnsi } from '../../../test/helpers/ink.js';
+import { KEYS, stripAnsi, eventually } from '../../../test/helpers/ink.js';
 import { findRule, ruleMeta } from '../../checks/rules/index.js';
 import { evaluate } from '../../checks/run.js';
 import type { CheckReport, RuleMeta } from '../../checks/types.js';
@@ -95,7 +95,7 @@ describe('the checks screen', () => {
     expect(waivedAt).toBeGreaterThanOrEqual(0);
     const view = render(<ChecksView profile="qa" report={r} explain={explain} onBack={() => undefined} />);
     for (let i = 0; i < waivedAt; i++) view.stdin.write(KEYS.down);
-    await vi.waitFor(() => expect(stripAnsi(view.lastFrame())).toMatch(/❯ ○ WAIVED OMRS-K8S-001/), WAIT);
+    await eventually(() => expect(stripAnsi(view.lastFrame())).toMatch(/❯ ○ WAIVED OMRS-K8S-001/), WAIT);
     expect(stripAnsi(view.lastFrame())).toContain(
       'waived until 2026-06-30: sized by the platform team (TICKET-42)',
     );
@@ -109,18 +109,18 @@ describe('the checks screen', () => {
     const screen = () => stripAnsi(view.lastFrame());
     const rule = /❯ \S+ \S+ (\S+)/.exec(screen())![1]!;
     view.stdin.write(KEYS.enter);
-    await vi.waitFor(() => expect(screen()).toContain(`omrs check --explain ${rule}`), WAIT);
+    await eventually(() => expect(screen()).toContain(`omrs check --explain ${rule}`), WAIT);
     expect(screen()).toContain(`why: ${findRule(rule)!.why.slice(0, 30)}`);
     view.stdin.write(KEYS.escape);
-    await vi.waitFor(() => expect(screen()).toContain('enter explain the rule'), WAIT);
+    await eventually(() => expect(screen()).toContain('enter explain the rule'), WAIT);
 
     view.stdin.write('f');
-    await vi.waitFor(() => expect(screen()).toContain('scope: manifests'), WAIT);
+    await eventually(() => expect(screen()).toContain('scope: manifests'), WAIT);
     view.stdin.write('f');
-    await vi.waitFor(() => expect(screen()).toContain('No findings in terraform.'), WAIT);
+    await eventually(() => expect(screen()).toContain('No findings in terraform.'), WAIT);
     expect(screen()).not.toMatch(/❯/);
     view.stdin.write(KEYS.escape);
-    await vi.waitFor(() => expect(back).toHaveBeenCalled(), WAIT);
+    await eventually(() => expect(back).toHaveBeenCalled(), WAIT);
     view.unmount();
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { KEYS, stripAnsi } from '../../../test/helpers/ink.js';
+import { KEYS, stripAnsi, eventually } from '../../../test/helpers/ink.js';
 import { makeProfilesProject, type ProfilesProject } from '../../../test/helpers/profiles.js';
 import { shellActions } from '../../cli/shell-actions.js';
 import { InterruptedError, OmrsError } from '../../errors.js';
@@ -148,12 +148,12 @@ async function openShell(overrides: Partial<ShellProps & { actions: ShellActions
   const press = async (key: string, until: (frame: string) => boolean) => {
     await settle();
     shell.stdin.write(key);
-    await vi.waitFor(() => expect(until(screen()), screen()).toBe(true), WAIT);
+    await eventually(() => expect(until(screen()), screen()).toBe(true), WAIT);
   };
   const type = async (text: string) => {
     await settle();
     for (const ch of text) shell.stdin.write(ch);
-    await vi.waitFor(() => expect(screen()).toContain(text), WAIT);
+    await eventually(() => expect(screen()).toContain(text), WAIT);
   };
   /** Keys whose effect the next step checks: each after a yield, like press (a new view listens late). */
   const keys = async (...sequence: string[]) => {
@@ -162,7 +162,7 @@ async function openShell(overrides: Partial<ShellProps & { actions: ShellActions
       shell.stdin.write(key);
     }
   };
-  await vi.waitFor(() => expect(screen()).toContain('app digest'));
+  await eventually(() => expect(screen()).toContain('app digest'));
   return { ...shell, screen, press, type, keys };
 }
 
@@ -201,7 +201,7 @@ describe('u: start a profile', () => {
     const shell = await openShell({ actions });
     await shell.press('u', (f) => f.includes('staging'));
     await shell.keys(...Array<string>(4).fill(KEYS.down));
-    await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+kube · kind-omrs/));
+    await eventually(() => expect(shell.screen()).toMatch(/❯\s+kube · kind-omrs/));
     await shell.press(KEYS.enter, (f) => f.includes('does not name context kind-omrs'));
     await shell.type('prod');
     await shell.press(KEYS.enter, (f) => f.includes('"prod" is not dev; nothing was started'));
@@ -232,7 +232,7 @@ describe('u: start a profile', () => {
     await shell.keys(
       ...Array<string>(project.names.indexOf('shop') - project.names.indexOf('dev')).fill(KEYS.down),
     );
-    await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+shop/));
+    await eventually(() => expect(shell.screen()).toMatch(/❯\s+shop/));
     await shell.press(
       'u',
       (f) => f.includes('Start shop: where?') && /❯ ● kube · team-prod the profile's context/.test(f),
@@ -316,10 +316,10 @@ const listed: EnvironmentSummary[] = [
 ];
 
 async function onEnvironment(shell: Awaited<ReturnType<typeof openShell>>, name: string) {
-  await vi.waitFor(() => expect(shell.screen()).toContain(name));
+  await eventually(() => expect(shell.screen()).toContain(name));
   await shell.press(KEYS.tab, (f) => f.includes('s stop'));
   await shell.keys(...Array<string>(listed.findIndex((e) => e.name === name)).fill(KEYS.down));
-  await vi.waitFor(() => expect(shell.screen()).toMatch(new RegExp(`❯ ${name}`)));
+  await eventually(() => expect(shell.screen()).toMatch(new RegExp(`❯ ${name}`)));
 }
 
 describe('s: stop an environment', () => {
@@ -337,7 +337,7 @@ describe('s: stop an environment', () => {
     expect(calls).toEqual([{ action: 'down', args: [listed[0]] }]);
     const loads = listEnvironments.mock.calls.length;
     await shell.press(KEYS.enter, (f) => f.includes('Environments'));
-    await vi.waitFor(() => expect(listEnvironments.mock.calls.length).toBeGreaterThan(loads));
+    await eventually(() => expect(listEnvironments.mock.calls.length).toBeGreaterThan(loads));
     shell.unmount();
   });
 });
@@ -351,11 +351,11 @@ describe('QA: disposable environments', () => {
     await shell.keys(KEYS.down, '\u007f', '\u007f'); // the TTL, emptied
     await shell.type('90m');
     await shell.keys(KEYS.down, '\u001B[C'); // the runtime, one to the right
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(shell.screen()).toContain('omrs env create --profile dev --ttl 90m --runtime kube'),
     );
     await shell.keys('\u001B[D');
-    await vi.waitFor(() => expect(shell.screen()).toContain('--ttl 90m --runtime compose'));
+    await eventually(() => expect(shell.screen()).toContain('--ttl 90m --runtime compose'));
     await shell.press(KEYS.enter, (f) => f.includes('✔ qa-amber-1a2b is up on Docker'));
     expect(calls).toEqual([
       { action: 'createEnv', args: [{ profile: 'dev', ttl: '90m', runtime: 'compose' }] },
@@ -372,7 +372,7 @@ describe('QA: disposable environments', () => {
       const shell = await openShell({ actions, listEnvironments: async () => listed });
       await shell.press('n', (f) => f.includes('a snapshot: seeded-medium'));
       await shell.keys(KEYS.down, KEYS.down, KEYS.down, '\u001B[C'); // data: the first snapshot
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(shell.screen()).toContain(
           'omrs env create --profile dev --ttl 4h --runtime compose --from-snapshot seeded-medium',
         ),
@@ -483,7 +483,7 @@ describe('c: the checks of a profile', () => {
     await shell.keys(
       ...Array<string>(project.names.indexOf('dev') - project.names.indexOf('broken')).fill(KEYS.up),
     );
-    await vi.waitFor(() => expect(shell.screen()).toMatch(/❯\s+broken/), WAIT);
+    await eventually(() => expect(shell.screen()).toMatch(/❯\s+broken/), WAIT);
     await shell.press('c', (f) => f.includes('omrs check --profile broken') && f.includes('✖ profile'));
     expect(shell.screen()).toMatch(/✖ profile "broken" is not valid/);
     expect(shell.screen()).toMatch(/• runtime: .*docker-swarm/);
@@ -522,7 +522,7 @@ describe('profiles: enter and d', () => {
   async function toProfile(shell: Awaited<ReturnType<typeof openShell>>, name: string) {
     const steps = project.names.indexOf(name) - project.names.indexOf('dev');
     await shell.keys(...Array<string>(Math.abs(steps)).fill(steps > 0 ? KEYS.down : KEYS.up));
-    await vi.waitFor(() => expect(shell.screen()).toMatch(new RegExp(`❯\\s+(● )?${name}`)), WAIT);
+    await eventually(() => expect(shell.screen()).toMatch(new RegExp(`❯\\s+(● )?${name}`)), WAIT);
   }
 
   it('enter shows the resolved profile with the file and line of every key; esc goes back with it selected', async () => {

@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { stripAnsi } from '../../../test/helpers/ink.js';
+import { stripAnsi, eventually } from '../../../test/helpers/ink.js';
 import { ShellApp } from './app.js';
 import { statusAt } from './environments-panel.js';
 import type { EnvironmentSummary, ShellProps } from './types.js';
@@ -41,22 +41,22 @@ describe('the environments panel', () => {
         .find((line) => line.includes(name))
         ?.replace(/[│╭╮╰╯─]/g, '')
         .trim();
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(row('qa-amber-fox')).toMatch(/qa-amber-fox ready · 3h 59m left qa · kube$/),
     );
     // React starts the countdown's timer after the frame is drawn: moving the clock before that
     // would tick nothing (the flake of issue 13). Only the fake clock decides the time from here.
-    await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
+    await eventually(() => expect(vi.getTimerCount()).toBe(1));
 
     vi.advanceTimersByTime(61_000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 3h 58m left qa · kube$/));
+    await eventually(() => expect(row('qa-amber-fox')).toMatch(/ready · 3h 58m left qa · kube$/));
 
     vi.setSystemTime(disposable.expiresAt! - 30_000);
     vi.advanceTimersByTime(1000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/ready · 29s left qa · kube$/));
+    await eventually(() => expect(row('qa-amber-fox')).toMatch(/ready · 29s left qa · kube$/));
 
     vi.advanceTimersByTime(30_000);
-    await vi.waitFor(() => expect(row('qa-amber-fox')).toMatch(/qa-amber-fox expired qa · kube$/));
+    await eventually(() => expect(row('qa-amber-fox')).toMatch(/qa-amber-fox expired qa · kube$/));
     expect(row('dev')).toMatch(/dev running dev · compose$/);
     expect(listEnvironments).toHaveBeenCalledTimes(1);
     shell.unmount();
@@ -78,7 +78,7 @@ describe('the environments panel', () => {
         listEnvironments={async () => twins}
       />,
     );
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(stripAnsi(shell.lastFrame()).match(/promote-test deployed/g)).toHaveLength(2),
     );
     shell.unmount();

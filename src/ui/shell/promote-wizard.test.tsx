@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { KEYS, stripAnsi } from '../../../test/helpers/ink.js';
+import { KEYS, stripAnsi, eventually } from '../../../test/helpers/ink.js';
 import { makeProfilesProject, type ProfilesProject } from '../../../test/helpers/profiles.js';
 import { evaluate } from '../../checks/run.js';
 import { shellActions } from '../../cli/shell-actions.js';
@@ -146,19 +146,19 @@ async function openShell(actions: ShellActions) {
   const press = async (key: string, until: (frame: string) => boolean) => {
     await settle();
     shell.stdin.write(key);
-    await vi.waitFor(() => expect(until(screen()), screen()).toBe(true), WAIT);
+    await eventually(() => expect(until(screen()), screen()).toBe(true), WAIT);
   };
   const type = async (text: string) => {
     await settle();
     for (const ch of text) shell.stdin.write(ch);
-    await vi.waitFor(() => expect(screen()).toContain(text), WAIT);
+    await eventually(() => expect(screen()).toContain(text), WAIT);
   };
-  await vi.waitFor(() => expect(screen()).toContain('app digest'));
+  await eventually(() => expect(screen()).toContain('app digest'));
   // From the default profile (dev) to shop.
   const names = project.names;
   const steps = names.indexOf('shop') - names.indexOf('dev');
   for (let i = 0; i < Math.abs(steps); i++) await press(steps > 0 ? KEYS.down : KEYS.up, () => true);
-  await vi.waitFor(() => expect(screen()).toMatch(/❯\s+(● )?shop\b/), WAIT);
+  await eventually(() => expect(screen()).toMatch(/❯\s+(● )?shop\b/), WAIT);
   return { ...shell, screen, press, type };
 }
 

@@ -5,9 +5,10 @@
 // Jobs, claims, ConfigMaps and Secrets in it); `down --volumes` and `env rm` leave no labelled
 // namespace behind.
 //
-// kwok nodes run no containers, so this test plays one part of the cluster, as kube/seed does: the
-// chart's init Job for seeding (the tenant's database and user on the harness MariaDB, where kwok
-// forwards the database pod's port; the user gets the password of the Secret the chart made).
+// kwok nodes run no containers, so this test plays one part of the cluster: the chart's init Job for
+// seeding (the tenant's database and user on the harness MariaDB, where kwok forwards the database
+// pod's port; the user gets the password of the Secret the chart made). kind/up.test.ts seeds
+// through the real init Job.
 //
 // The cells (one signal per step, rotating SIGINT → SIGTERM → kill -9, so the file runs in minutes):
 //   - up (seeding off): at each step of a clean up; then the same up converges.

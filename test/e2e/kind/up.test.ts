@@ -704,6 +704,96 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     STEP,
   );
 
+  /** The tenant's patients, read through a port-forward to the real database pod. */
+  const patients = async (): Promise<number> => {
+    const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+    const source = await tenantDatabaseOf(
+      { client, namespace, env, runtime: 'kind' },
+      'default',
+      discardEvents,
+    );
+    try {
+      const conn = await mysql.createConnection(source.url);
+      try {
+        const [rows] = await conn.query('SELECT COUNT(*) AS n FROM patient');
+        return Number((rows as { n: number }[])[0]!.n);
+      } finally {
+        await conn.end();
+      }
+    } finally {
+      await source.release();
+    }
+  };
+
+  it(
+    'seed --env seeds through a port-forward to the database pod with the login of its backend; db snapshot, seed --purge and db restore go the same way',
+    async () => {
+      const before = await patients();
+      const counts = ['--visits-per-patient', '1', '--encounters-per-visit', '1', '--obs-per-encounter', '1'];
+      const run = await cli('seed', '--seed', '43', '--patients', '6', ...counts, '--json');
+      expectOk(run);
+      const result = JSON.parse(run.stdout) as { status: string; runId: string; target: string };
+      expect(result.status).toBe('seeded');
+      expect(result.target).toMatch(/^mysql:\/\/omrs_default@127\.0\.0\.1:\d+\/openmrs_default$/);
+      expect(await patients()).toBe(before + 6);
+      const status = await cli('seed', '--status', '--json');
+      expectOk(status);
+      const runs = (JSON.parse(status.stdout) as { runs: { runId: string; seed: number; status: string }[] })
+        .runs;
+      expect(runs.map((r) => `${r.seed} ${r.status}`).sort()).toEqual(['42 done', '43 done']);
+      expect(runs.map((r) => r.runId)).toContain(result.runId);
+
+      expectOk(await cli('db', 'snapshot', 'kind-before-purge', '--json'));
+      expectOk(await cli('seed', '--purge', '--json'));
+      expect(await patients()).toBe(0);
+      expectOk(await cli('db', 'restore', 'kind-before-purge', '--json'));
+      expect(await patients()).toBe(before + 6);
+    },
+    STEP,
+  );
+
+  it(
+    'Ctrl-C during the seed step of up: exit 130, and the next up resumes the run',
+    async () => {
+      writeFileSync(
+        join(root, 'profiles', 'kind-seed-12.yaml'),
+        'extends: kind-up\nseed:\n  seed: 12\n  counts: { patients: 3, visitsPerPatient: 1, encountersPerVisit: 1, obsPerEncounter: 1 }\n',
+      );
+      const before = await patients();
+      const args = ['up', '--runtime', 'kind', '--env', env, '--profile', 'kind-seed-12', '--json'];
+      const controller = new AbortController();
+      const stopped = await runCli(args, {
+        cwd: root,
+        env: cliEnv,
+        signal: controller.signal,
+        // The patients are written (one chunk): Ctrl-C now, before the users and the done mark.
+        onStderr: (text) => {
+          if (!controller.signal.aborted && /"type":"progress","step":"seed:patient"/.test(text))
+            controller.abort();
+        },
+      });
+      expect(controller.signal.aborted, stopped.stderr.slice(-2000)).toBe(true);
+      expect(stopped.code, stopped.stderr.slice(-2000)).toBe(130);
+      expect(JSON.parse(stopped.stdout)).toMatchObject({ error: { code: 'INTERRUPTED' } });
+
+      const again = await runCli(args, { cwd: root, env: cliEnv });
+      expectOk(again);
+      expect(again.stderr).toMatch(/resuming interrupted seed run/);
+      expect(await patients()).toBe(before + 3);
+    },
+    STEP,
+  );
+
+  it('seed names the tenants when asked for one the environment does not have, and refuses a context the profile does not name', async () => {
+    const tenant = await cli('seed', '--tenant', 'nowhere', '--status');
+    expect(tenant.code).toBe(2);
+    expect(tenant.stderr).toContain('has no tenant nowhere');
+    expect(tenant.stderr).toContain('--tenant with one of: default');
+    const context = await cli('seed', '--context', 'elsewhere', '--status');
+    expect(context.code).toBe(2);
+    expect(context.stderr).toMatch(/--context elsewhere does not match the context of the profile/);
+  });
+
   it(
     'a module whose checksum is not the profile’s fails the up with the reason, and the running backend serves on',
     async () => {

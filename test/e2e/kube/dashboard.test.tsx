@@ -153,7 +153,7 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
 
   it('seeds through a port-forward to the database pod (here no database was made for it: a clear error), and opens a port-forward', async () => {
     // kwok forwards the pod's 3306 to the harness MariaDB, which has no login for this tenant
-    // (test/e2e/kube/seed.test.ts creates one and seeds for real).
+    // (test/e2e/kind/up.test.ts seeds through the real init Job and database pod).
     await expect(source.seed()).rejects.toThrow(/omrs_default@127\.0\.0\.1:\d+\/openmrs_default/);
     expect(await source.open()).toMatch(/http:\/\/127\.0\.0\.1:\d+\/openmrs\/spa.*forwarded to/);
   });
