@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 // (about a third of the CPU was busy with two lanes), so a third lane cuts the wall time.
 //   - e2e-cluster: the harness API server's Kubernetes objects and promotions (worker threads).
 //   - e2e: Docker's containers, volumes and host files (one child process).
-//   - e2e-kind: the kind cluster's nodes (its own Docker engine), and files that use neither
-//     Docker's containers nor a cluster (their own MariaDB databases, the scanners) to balance.
+//   - e2e-kind: the kind cluster's nodes (its own Docker engine).
+// Files that share no engine state with the others are spread over the lanes to balance them.
 // vitest runs a pool's single-worker files only after its multi-worker ones, so each lane needs a
 // pool of its own: threads, forks and vmForks.
 const CLUSTER_FILES = [
@@ -24,13 +24,18 @@ const CLUSTER_FILES = [
   'test/e2e/kube/**/*.test.{ts,tsx}',
   'test/e2e/promote/**/*.test.{ts,tsx}',
   'test/e2e/render/kube-dry-run.test.ts',
+  // Files that share no engine state with the other lanes (the scanners, their own MariaDB
+  // databases, images and containers of their own), here to balance the lanes.
+  'test/e2e/checks/scanners.test.ts',
+  'test/e2e/terraform/scanners.test.ts',
+  'test/e2e/seed/seed.test.ts',
+  'test/e2e/engines/images.test.ts',
+  'test/e2e/render/images-bundle.test.ts',
 ];
 const KIND_FILES = [
   // Each kind file works in namespaces of its own on the shared kind cluster.
   'test/e2e/kind/**/*.test.{ts,tsx}',
-  'test/e2e/checks/scanners.test.ts',
-  'test/e2e/terraform/scanners.test.ts',
-  'test/e2e/seed/seed.test.ts',
+  // To balance the lanes, as above.
   'test/e2e/seed/kill.test.ts',
   'test/e2e/seed/purge-interrupt.test.ts',
   // Reaches the shared Docker engine with read-only commands only.
