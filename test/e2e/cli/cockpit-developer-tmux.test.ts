@@ -78,7 +78,14 @@ describe.skipIf(!ready)('a developer in the shell (80×24, real Docker)', () => 
     // Both panels draw a ❯; only the key bar tells which one has the focus (s stop: environments).
     // A Tab sent while the shell redraws after the dashboard can be lost, so press until it shows.
     await t.pressUntil('Tab', (s) => s.includes('s stop'), 'the focus on the environments', 4);
-    await t.pressUntil('Down', (s) => new RegExp(`❯ ${ENV}\\s+running`).test(s), `the cursor on ${ENV}`);
+    // Other tests' environments (a cluster test's qa-eu) may be listed above or below it.
+    const envPane = (s: string) => s.split('\n').map((line) => line.split('││')[1] ?? '');
+    const rows = envPane(t.screen());
+    const towards =
+      rows.findIndex((r) => r.includes('❯ ')) > rows.findIndex((r) => new RegExp(`${ENV}\\s+running`).test(r))
+        ? 'Up'
+        : 'Down';
+    await t.pressUntil(towards, (s) => new RegExp(`❯ ${ENV}\\s+running`).test(s), `the cursor on ${ENV}`);
 
     // m: its data. Seed (small) into the environment's real database, snapshot, purge, restore.
     const data = async (move: string, what: string, done: RegExp, confirm = false) => {
