@@ -65,16 +65,9 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     await core.createNamespace({
       body: { metadata: { name: FUTURE, labels: { 'omrs.dev/expires': future } } },
     });
-    // Released: bound (uid set) to a claim that no longer exists. Available: never claimed.
-    await core.createPersistentVolume({
-      body: pv(`omrs-check-released-${id}`, {
-        namespace: NS,
-        name: 'gone',
-        uid: '00000000-0000-0000-0000-000000000001',
-      }),
-    });
     await core.createPersistentVolume({ body: pv(`omrs-check-available-${id}`) });
-    for (const name of ['unused', 'used']) {
+    // Available: never claimed. Released: a Retain volume whose bound claim was deleted (below).
+    for (const name of ['released', 'unused', 'used']) {
       await core.createPersistentVolume({ body: pv(`omrs-check-${name}-${id}`, { namespace: NS, name }) });
       await core.createNamespacedPersistentVolumeClaim({
         namespace: NS,
@@ -85,18 +78,22 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
       namespace: NS,
       body: pvc('pending', { storageClassName: 'no-such-class' }),
     });
-    const want = [
+    const settle = async (want: string[]) => {
+      for (let i = 0; i < 100 && !want.every((w) => phasesNow.includes(w)); i++) {
+        phasesNow = await phases();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(phasesNow).toEqual(expect.arrayContaining(want));
+    };
+    await settle(['released=Bound']);
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'released', namespace: NS });
+    await settle([
       `omrs-check-released-${id}=Released`,
       `omrs-check-available-${id}=Available`,
       'unused=Bound',
       'used=Bound',
       'pending=Pending',
-    ];
-    for (let i = 0; i < 100 && !want.every((w) => phasesNow.includes(w)); i++) {
-      phasesNow = await phases();
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(phasesNow).toEqual(expect.arrayContaining(want));
+    ]);
     await core.createNamespacedPod({
       namespace: NS,
       body: {

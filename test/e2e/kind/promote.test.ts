@@ -38,6 +38,7 @@ import {
   TEST_IMAGES,
   upComposeStack,
 } from '../promote/setup.js';
+import { copyToKindEngine } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -123,14 +124,6 @@ checks:
 ${SHARED_CLUSTER_WAIVERS}`;
 
 /** docker against one of the two engines. */
-const dockerOn = (host: string, args: string[], input?: Buffer): Buffer =>
-  execFileSync('docker', args, {
-    env: { ...process.env, DOCKER_HOST: host },
-    ...(input && { input }),
-    maxBuffer: 2 ** 31 - 1,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-
 interface Answer {
   seq: number;
   status: number;
@@ -380,7 +373,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     await pushTestImages();
     const wanted = TEST_IMAGES.map((i) => `${MIRROR}/${i}`);
     const main = `unix://${docker!.socketPath}`;
-    for (const image of wanted) dockerOn(kind!.dockerHost, ['load', '-q'], dockerOn(main, ['save', image]));
+    copyToKindEngine(kind!.dockerHost, wanted, main);
     await kindLoadImages(kind!.cluster, wanted, {
       ...process.env,
       DOCKER_HOST: kind!.dockerHost,

@@ -8,7 +8,6 @@
 // images; here the kind nodes live in the harness's kind Docker engine and the images engine builds
 // into the main one, so beforeAll copies the profile's images from the main engine to the kind
 // engine (docker save | docker load) and omrs runs with DOCKER_HOST on the kind engine.
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, connect } from 'node:net';
@@ -27,6 +26,7 @@ import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { fetchBackup, jobFromCronJob } from '../../../src/runtime/kube/backups.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
+import { copyToKindEngine, dockerOn } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -105,25 +105,9 @@ timeouts:
   gateway: 2m
 `;
 
-/** docker against one of the two engines. */
-const docker = (host: string, args: string[], input?: Buffer): Buffer =>
-  execFileSync('docker', args, {
-    env: { ...process.env, DOCKER_HOST: host },
-    ...(input && { input }),
-    maxBuffer: 2 ** 31 - 1,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-const imageId = (host: string, image: string): string | undefined => {
-  try {
-    return docker(host, ['image', 'inspect', '-f', '{{.Id}}', image]).toString().trim();
-  } catch {
-    return undefined;
-  }
-};
-
 /** The kind cluster's node containers, in the kind Docker engine. */
 const nodeContainers = (): string[] =>
-  docker(kind!.dockerHost, [
+  dockerOn(kind!.dockerHost, [
     'ps',
     '--filter',
     `label=io.x-k8s.kind.cluster=${kind!.cluster}`,
@@ -135,7 +119,7 @@ const nodeContainers = (): string[] =>
     .filter(Boolean);
 /** Image references containerd has on a node (kind loads into the k8s.io namespace). */
 const nodeImages = (node: string): string[] =>
-  docker(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])
+  dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])
     .toString()
     .split('\n')
     .filter(Boolean);
@@ -246,7 +230,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => mirror.listen(0, '0.0.0.0', resolve));
-    const kindGateway = docker(kind!.dockerHost, [
+    const kindGateway = dockerOn(kind!.dockerHost, [
       'network',
       'inspect',
       'kind',
@@ -283,20 +267,15 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
 
     const t = images!.tags;
     want.push(t.gateway, t.frontend, t.backend, t.mariadb, t.busybox, t.awsCli);
-    const main = 'unix:///var/run/docker.sock';
+    // The user's one Docker engine: the images must be where kind runs (see the header).
+    copyToKindEngine(kind!.dockerHost, want);
     for (const image of want) {
-      // The user's one Docker engine: the images must be where kind runs (see the header).
-      const id = imageId(main, image);
-      if (!id)
-        throw new Error(`image ${image} is not in the main Docker engine: npm run engines -- up images`);
-      if (imageId(kind!.dockerHost, image) !== id)
-        docker(kind!.dockerHost, ['load', '-q'], docker(main, ['save', image]));
       // Nodes without the images: only omrs's own `kind load` can bring them (pullPolicy Never).
       // The AWS CLI (376 MB, the backups' upload) may stay: loading it proves nothing the others do not.
       if (image === t.awsCli) continue;
       for (const node of nodeContainers())
         if (nodeImages(node).includes(containerdRef(image)))
-          docker(kind!.dockerHost, [
+          dockerOn(kind!.dockerHost, [
             'exec',
             node,
             'ctr',
