@@ -2,8 +2,8 @@
 // REAL Kubernetes API server with kwok nodes, context omrs-harness) and the AWS emulator, with the
 // shared setup of test/e2e/promote: c shows the gate of prod, p walks the promote wizard from the QA
 // record to the result (identity, gate, plan, the typed name, the live steps), then R rolls back.
-// Parts the test must play because kwok runs no containers: the smoke test's target is a real
-// compose stack of the omrs-test images (setup.ts), standing in for the idle colour's gateway.
+// kwok runs no containers, so no idle colour could answer a smoke test: its target, typed into the
+// wizard as --smoke-url, is a compose stack of the same images (setup.ts); see kind/promote.test.ts.
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -436,6 +436,16 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
       expectOk(first);
       console.info(`first promotion on kind: ${((performance.now() - started) / 1000).toFixed(1)} s`);
       expect(await live()).toBe('green');
+      // The smoke test went to a pod of the idle colour's own gateway, through the kubelet's port-forward.
+      const smoke = (
+        JSON.parse(first.stdout) as { smoke: { via?: string; checks: { name: string; ok: boolean }[] } }
+      ).smoke;
+      expect(smoke.via).toMatch(new RegExp(`^port-forward to pod ${NS}-green/\\S+-gateway-`));
+      expect(smoke.checks.map((c) => `${c.name}:${c.ok}`)).toEqual([
+        'health:true',
+        'login:true',
+        'rest read:true',
+      ]);
       // The operator's Secrets were copied into the colour; its pods started with them.
       const copied = await core.readNamespacedSecret({ name: 'openmrs-db', namespace: `${NS}-green` });
       expect(copied.metadata?.labels?.['omrs.dev/copied-from']).toBe(NS);

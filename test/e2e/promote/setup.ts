@@ -1,13 +1,14 @@
 // Shared setup of the omrs promote end-to-end tests: the REAL Kubernetes API server (kwok nodes) for
 // blue/green, the AWS emulator (moto_server) for RDS snapshots and the SSM fingerprint, the harness
 // registry for the image digests, the host MariaDB for the tenant databases, and a real compose
-// stack of the omrs-test images as what answers the smoke test (kwok runs no containers: promote's
-// port-forward to the idle colour's gateway pod reaches it through a relay this file plays).
+// stack of the omrs-test images as the smoke test's target, given to promote with --smoke-url, as a
+// user whose idle colour answers at a URL of its own would. kwok runs no containers, so no idle
+// colour could answer here: the default smoke test, a port-forward to a pod of the idle colour's
+// own gateway, runs on real nodes in test/e2e/kind/promote.test.ts.
 // Call usePromoteSetup() at the top of a describe block: it registers the beforeAll/afterAll hooks.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, connect as connectTcp, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -54,43 +55,6 @@ const exec = promisify(execFile);
 /** The docker CLI on the harness engine. */
 export const dockerCli = (...args: string[]) =>
   exec('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${docker!.socketPath}` } });
-
-interface Relay {
-  close(): Promise<void>;
-}
-
-/** A TCP relay from `from` to `to` (each connection piped both ways). */
-async function relay(from: { address: string; port: number }, to: URL): Promise<Relay> {
-  const sockets = new Set<Socket>();
-  const track = (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  };
-  const server = createServer((socket) => {
-    const upstream = connectTcp(Number(to.port), to.hostname);
-    track(socket);
-    track(upstream);
-    socket.pipe(upstream).pipe(socket);
-    socket.on('error', () => upstream.destroy());
-    upstream.on('error', () => socket.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(
-        new Error(`cannot listen on the port-forward target ${from.address}:${from.port}: ${e.message}`),
-      ),
-    );
-    server.listen(from.port, from.address, resolve);
-  });
-  // Kept-alive connections (nginx keeps them 65 s) would hold server.close() open: end them too.
-  return {
-    close: () =>
-      new Promise<void>((done) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => done());
-      }),
-  };
-}
 
 /** Puts the omrs-test images under MIRROR, where promote asks for their digests (a no-op once there). */
 export async function pushTestImages(): Promise<void> {
@@ -197,7 +161,6 @@ export function usePromoteSetup() {
     smokeUrl: '',
   };
   const qaRecord = join(dir, 'qa-record.json');
-  let kubeletRelay: Relay | undefined;
   const common = () => [
     '--profile',
     PROFILE,
@@ -210,6 +173,8 @@ export function usePromoteSetup() {
     dir,
     '--ready-timeout',
     '60s',
+    '--smoke-url',
+    ctx.smokeUrl,
   ];
   const promote = (...extra: string[]) =>
     runCli(['promote', ...common(), '--approve-record', qaRecord, ...extra], { env });
@@ -319,9 +284,6 @@ export function usePromoteSetup() {
       .catch(() => undefined);
     // A real stack of the omrs-test images as the smoke-test target.
     ctx.smokeUrl = await upComposeStack(SMOKE_ENV);
-    // PLAYING THE KUBELET: kwok hands a port-forward to a gateway pod's 8080 to the harness's
-    // portForwardTarget; what answers there is this relay to the compose stack's gateway.
-    kubeletRelay = await relay(kube!.portForwardTarget!, new URL(ctx.smokeUrl));
     // QA's record: its gate, its images' digests in the registry, and a smoke test of its stack.
     // Written to standard output (-o -) here; the shell test writes one to a file.
     const qa = await runCli(['promote', 'record', '--profile', QA, '--smoke-url', ctx.smokeUrl, '-o', '-'], {
@@ -332,7 +294,6 @@ export function usePromoteSetup() {
   }, 300_000);
 
   afterAll(async () => {
-    await kubeletRelay?.close();
     await runCli(['down', '--env', SMOKE_ENV, '--volumes'], { env: { CI: 'true' } }).catch(() => undefined);
     if (ctx.core) await deleteNamespaces();
     await rds
