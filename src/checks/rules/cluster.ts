@@ -32,7 +32,7 @@ export interface ClusterContext {
   context: string;
   now: Date;
   pvcs: ClusterPvc[];
-  /** "namespace/claim" of every PVC that a pod mounts. */
+  /** "namespace/claim" of every PVC that a pod or a CronJob's pod template mounts. */
   mountedClaims: Set<string>;
   pvs: ClusterPv[];
   namespaces: ClusterNamespace[];
@@ -74,7 +74,7 @@ export const clusterRules: R[] = [
     severity: 'low',
     scope: 'cluster',
     levels: ['prod'],
-    why: 'A claim no pod mounts is usually a leftover of a removed environment, still billed and still holding data.',
+    why: 'A claim that no pod and no CronJob mounts is usually a leftover of a removed environment, still billed and still holding data.',
     fix: 'Delete the claim if its environment is gone (after a last backup), or label it kor/used=true if it is kept on purpose.',
     refs: {},
     check: (ctx) =>
@@ -87,7 +87,7 @@ export const clusterRules: R[] = [
         )
         .map((p) => ({
           resource: `PersistentVolumeClaim/${p.namespace}/${p.name}`,
-          message: 'no pod mounts it',
+          message: 'no pod or CronJob mounts it',
         })),
   },
   {

@@ -37,10 +37,11 @@ export async function readCluster(target: ClusterTarget): Promise<ClusterContext
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const batch = kc.makeApiClient(k8s.BatchV1Api);
   try {
-    const [pvcs, pvs, pods, namespaces] = await Promise.all([
+    const [pvcs, pvs, pods, cronJobs, namespaces] = await Promise.all([
       core.listPersistentVolumeClaimForAllNamespaces(),
       core.listPersistentVolume(),
       core.listPodForAllNamespaces(),
+      batch.listCronJobForAllNamespaces(),
       core.listNamespace(),
     ]);
     const ns = target.namespace;
@@ -63,11 +64,18 @@ export async function readCluster(target: ClusterTarget): Promise<ClusterContext
           name: o.metadata?.name ?? '?',
           tenant: o.metadata?.labels?.['omrs.dev/tenant'] ?? '',
         });
+    // A CronJob's claim (the backups') is mounted only while one of its Jobs runs: it counts too.
     const mounted = new Set<string>();
-    for (const p of pods.items)
-      for (const v of p.spec?.volumes ?? [])
-        if (v.persistentVolumeClaim)
-          mounted.add(`${p.metadata?.namespace}/${v.persistentVolumeClaim.claimName}`);
+    const specs = [
+      ...pods.items.map((p) => ({ namespace: p.metadata?.namespace, spec: p.spec })),
+      ...cronJobs.items.map((c) => ({
+        namespace: c.metadata?.namespace,
+        spec: c.spec?.jobTemplate.spec?.template.spec,
+      })),
+    ];
+    for (const { namespace, spec } of specs)
+      for (const v of spec?.volumes ?? [])
+        if (v.persistentVolumeClaim) mounted.add(`${namespace}/${v.persistentVolumeClaim.claimName}`);
     return {
       context: target.context,
       now: target.now ?? new Date(),

@@ -15,6 +15,7 @@ const FUTURE = `omrs-check-fut-${id}`;
 
 describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   let core: k8s.CoreV1Api;
+  let batch: k8s.BatchV1Api;
   let project: ProfilesProject;
   let phasesNow: string[] = [];
   const pv = (name: string, claimRef?: k8s.V1ObjectReference): k8s.V1PersistentVolume => ({
@@ -56,6 +57,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     kc.loadFromFile(kube!.kubeconfig);
     kc.setCurrentContext(kube!.context);
     core = kc.makeApiClient(client.CoreV1Api);
+    batch = kc.makeApiClient(client.BatchV1Api);
     const past = String(Math.floor(Date.now() / 1000) - 3600);
     const future = String(Math.floor(Date.now() / 1000) + 86_400);
     await core.createNamespace({ body: { metadata: { name: NS } } });
@@ -67,7 +69,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     });
     await core.createPersistentVolume({ body: pv(`omrs-check-available-${id}`) });
     // Available: never claimed. Released: a Retain volume whose bound claim was deleted (below).
-    for (const name of ['released', 'unused', 'used']) {
+    for (const name of ['released', 'unused', 'used', 'scheduled']) {
       await core.createPersistentVolume({ body: pv(`omrs-check-${name}-${id}`, { namespace: NS, name }) });
       await core.createNamespacedPersistentVolumeClaim({
         namespace: NS,
@@ -92,6 +94,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
       `omrs-check-available-${id}=Available`,
       'unused=Bound',
       'used=Bound',
+      'scheduled=Bound',
       'pending=Pending',
     ]);
     await core.createNamespacedPod({
@@ -101,6 +104,27 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
         spec: {
           containers: [{ name: 'c', image: 'busybox:1' }],
           volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }],
+        },
+      },
+    });
+    // Mounted only while a Job of its CronJob runs, like the backups' claim.
+    await batch.createNamespacedCronJob({
+      namespace: NS,
+      body: {
+        metadata: { name: 'backup' },
+        spec: {
+          schedule: '0 3 * * *',
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: {
+                  restartPolicy: 'Never',
+                  containers: [{ name: 'c', image: 'busybox:1' }],
+                  volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'scheduled' } }],
+                },
+              },
+            },
+          },
         },
       },
     });
@@ -120,7 +144,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   afterAll(async () => {
     project?.remove();
     for (const ns of [NS, EXPIRED, FUTURE]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    for (const name of ['released', 'available', 'unused', 'used'].map((n) => `omrs-check-${n}-${id}`))
+    for (const name of ['released', 'available', 'unused', 'used', 'scheduled'].map((n) => `omrs-check-${n}-${id}`))
       await core?.deletePersistentVolume({ name }).catch(() => undefined);
   });
 
@@ -136,6 +160,7 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
     expect(has('OMRS-CL-001', `PersistentVolumeClaim/${NS}/pending`)).toBe(true);
     expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/unused`)).toBe(true);
     expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/used`)).toBe(false);
+    expect(has('OMRS-CL-002', `PersistentVolumeClaim/${NS}/scheduled`)).toBe(false);
     expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-released-${id}`)).toBe(true);
     expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-available-${id}`)).toBe(true);
     expect(has('OMRS-CL-003', `PersistentVolume/omrs-check-used-${id}`)).toBe(false);
