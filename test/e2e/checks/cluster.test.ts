@@ -144,7 +144,9 @@ describe.skipIf(!kube)('omrs check --scope cluster (real API server)', () => {
   afterAll(async () => {
     project?.remove();
     for (const ns of [NS, EXPIRED, FUTURE]) await core?.deleteNamespace({ name: ns }).catch(() => undefined);
-    for (const name of ['released', 'available', 'unused', 'used', 'scheduled'].map((n) => `omrs-check-${n}-${id}`))
+    for (const name of ['released', 'available', 'unused', 'used', 'scheduled'].map(
+      (n) => `omrs-check-${n}-${id}`,
+    ))
       await core?.deletePersistentVolume({ name }).catch(() => undefined);
   });
 
