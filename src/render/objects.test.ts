@@ -115,4 +115,52 @@ describe('parseObjects', () => {
     expect(() => parseObjects('a: [')).toThrow(/invalid YAML/);
     expect(() => parseObjects('just: a map')).toThrow(/not a Kubernetes object/);
   });
+
+  it('reads a chart document’s head now and the rest on first use, each as a whole-document parse would', () => {
+    const text = `# Source: openmrs/templates/x.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: e-x
+  annotations:
+    note: |
+      first
+
+      third
+# a comment between keys
+data:
+  a: "1"
+  b: |
+    kind: NotMe
+    metadata: {}
+---
+{ apiVersion: v1, kind: Service, metadata: { name: e-flow }, spec: { type: ClusterIP } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: e-broken }
+data: { a: [ }
+`;
+    const [head, flow, broken] = parseObjects(text);
+    expect(head!.metadata).toEqual({ name: 'e-x', labels: {}, annotations: { note: 'first\n\nthird\n' } });
+    expect(head!.raw).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'e-x', annotations: { note: 'first\n\nthird\n' } },
+      data: { a: '1', b: 'kind: NotMe\nmetadata: {}\n' },
+    });
+    expect({ ...head }.raw).toBe(head!.raw);
+    expect(flow!.raw).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'e-flow' },
+      spec: { type: 'ClusterIP' },
+    });
+    // helm has parsed its output whole before printing it, so a broken body can only come from a
+    // caller's own text; it fails where the body is read.
+    expect(broken!.metadata.name).toBe('e-broken');
+    expect(() => broken!.raw).toThrow(/the chart rendered invalid YAML/);
+    // A user's file is read whole at once.
+    expect(() => parseObjects(text, 'file')).toThrow(/document 3 is not valid YAML/);
+  });
 });

@@ -48,27 +48,10 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
   const parts = text.split(SEPARATOR);
   for (const [index, part] of parts.entries()) {
     const which = parts.length > 1 ? `document ${index + 1}` : 'the document';
-    let value: unknown;
-    try {
-      if (user && /(^|[\s[{,:-])\*[^\s,\]}]/.test(part)) refuseAliasBomb(part, which);
-      value = jsyaml.load(part, { schema: jsyaml.CORE_SCHEMA });
-    } catch (error) {
-      if (error instanceof OmrsError) throw error;
-      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new OmrsError(
-        user
-          ? {
-              code: 'MANIFEST_BAD_YAML',
-              message: `${which} is not valid YAML: ${why}`,
-              exitCode: ExitCode.usage,
-            }
-          : {
-              code: 'RENDER_BAD_YAML',
-              message: `the chart rendered invalid YAML: ${why}`,
-              exitCode: ExitCode.failed,
-            },
-      );
-    }
+    // helm's output is YAML helm has parsed already (it sorts the documents by kind): read its
+    // head now, and the rest only when a caller needs it (printing needs the text alone).
+    const head = user ? undefined : chartHead(part);
+    const value = head === undefined ? load(part, which, user) : safeHead(head, which);
     if (value === null || value === undefined) continue;
     if (
       !isRecord(value) ||
@@ -92,7 +75,7 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
       );
     const meta = value.metadata;
     const source = /^# Source: (\S+)/m.exec(part)?.[1];
-    objects.push({
+    const object = {
       apiVersion: value.apiVersion,
       kind: value.kind,
       metadata: {
@@ -104,9 +87,85 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
       raw: value,
       text: part.replace(/^\n+/, ''),
       ...(source && { source }),
-    });
+    };
+    if (head !== undefined) lazyRaw(object, () => load(part, which, false) as Record<string, unknown>);
+    objects.push(object);
   }
   return objects;
+}
+
+function load(part: string, which: string, user: boolean): unknown {
+  try {
+    if (user && /(^|[\s[{,:-])\*[^\s,\]}]/.test(part)) refuseAliasBomb(part, which);
+    return jsyaml.load(part, { schema: jsyaml.CORE_SCHEMA });
+  } catch (error) {
+    if (error instanceof OmrsError) throw error;
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new OmrsError(
+      user
+        ? {
+            code: 'MANIFEST_BAD_YAML',
+            message: `${which} is not valid YAML: ${why}`,
+            exitCode: ExitCode.usage,
+          }
+        : {
+            code: 'RENDER_BAD_YAML',
+            message: `the chart rendered invalid YAML: ${why}`,
+            exitCode: ExitCode.failed,
+          },
+    );
+  }
+}
+
+/** A head that does not parse is read whole, for the error the whole document gives. */
+function safeHead(head: string, which: string): unknown {
+  try {
+    return jsyaml.load(head, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    return load(head, which, false);
+  }
+}
+
+const HEAD_KEYS = new Set(['apiVersion', 'kind', 'metadata']);
+const TOP_KEY = /^([A-Za-z_][\w.-]*):(?:[ \t]|$)/;
+
+/**
+ * The lines of a document's top-level apiVersion, kind and metadata (and the comments and blank
+ * lines among them), up to the first other key after all three; undefined when a line at column 0
+ * is neither a plain key, a comment nor blank (a flow document, a quoted key): read it whole then.
+ */
+function chartHead(part: string): string | undefined {
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  let current: string | undefined;
+  let from = 0;
+  while (from <= part.length) {
+    let to = part.indexOf('\n', from);
+    if (to === -1) to = part.length;
+    const line = part.slice(from, to);
+    from = to + 1;
+    const first = line.charAt(0);
+    if (first !== '' && first !== ' ' && first !== '\t' && first !== '#') {
+      const key = TOP_KEY.exec(line)?.[1];
+      if (key === undefined) return undefined;
+      if (seen.size === HEAD_KEYS.size && !HEAD_KEYS.has(key)) break;
+      current = key;
+      if (HEAD_KEYS.has(key)) seen.add(key);
+    }
+    if (current === undefined || HEAD_KEYS.has(current)) kept.push(line);
+  }
+  return seen.size === 0 ? undefined : kept.join('\n');
+}
+
+/** `raw` read on first use (and kept); a caller may still replace it. */
+function lazyRaw(object: { raw: unknown }, read: () => Record<string, unknown>): void {
+  let raw: Record<string, unknown> | undefined;
+  Object.defineProperty(object, 'raw', {
+    enumerable: true,
+    configurable: true,
+    get: () => (raw ??= read()),
+    set: (value: Record<string, unknown>) => (raw = value),
+  });
 }
 
 /** Aliases that expand exponentially are refused before js-yaml builds (and later code walks) them. */

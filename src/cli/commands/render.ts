@@ -97,7 +97,8 @@ export function registerRenderCommands(program: Command, ctx: CliContext): void 
           );
           return;
         }
-        out.result({ ...summary, manifests: objects.map((o) => o.raw) }, () =>
+        // The parsed objects only for --json: printing needs helm's text alone (see parseObjects).
+        out.result(out.mode === 'json' ? { ...summary, manifests: objects.map((o) => o.raw) } : summary, () =>
           documents.map((d) => `---\n${d.text}`).join(''),
         );
       }),
