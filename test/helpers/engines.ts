@@ -83,6 +83,8 @@ export interface KindEngine {
   /** busybox and kubectl, on every node: an image for the gc CronJob. */
   kubectlImage: string;
   nodes: number;
+  /** The host's address on the kind network: where pods reach a server a test runs on the host. */
+  hostAddress: string;
   /** The cluster's ingress controller (Traefik), on NodePorts of the control-plane node's address. */
   ingress: { http: string; https: string; namespace: string };
 }

@@ -230,16 +230,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => mirror.listen(0, '0.0.0.0', resolve));
-    const kindGateway = dockerOn(kind!.dockerHost, [
-      'network',
-      'inspect',
-      'kind',
-      '-f',
-      '{{range .IPAM.Config}}{{.Gateway}} {{end}}',
-    ])
-      .toString()
-      .split(' ')
-      .find((ip) => /^\d+\.\d+\.\d+\.\d+$/.test(ip));
+    const kindGateway = kind!.hostAddress;
     mirrorUrl = `http://${kindGateway}:${(mirror.address() as { port: number }).port}`;
     await new Promise<void>((resolve) => s3Forward.listen(0, '0.0.0.0', resolve));
     const s3Url = `http://${kindGateway}:${(s3Forward.address() as { port: number }).port}`;

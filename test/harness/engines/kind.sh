@@ -76,6 +76,7 @@ KD_BRIDGE=okd0
 KD_BRIDGE_ADDR=172.31.250.1/24
 KIND_NET_BRIDGE=okind0         # the bridge of the "kind" network the nodes share
 KIND_NET_SUBNET=172.31.251.0/24
+KIND_NET_GATEWAY=172.31.251.1  # the host, as pods and nodes reach it (state: hostAddress)
 RUNTIME="$CACHE/kind/omrs-kind-runc"
 
 CLUSTER_CONFIG="$ROOT/kind/dev.yaml"
@@ -458,7 +459,8 @@ build() {
 kind_network() {
   kdocker network inspect kind >/dev/null 2>&1 && return 0
   kdocker network create -d bridge -o "com.docker.network.bridge.name=$KIND_NET_BRIDGE" \
-    -o com.docker.network.bridge.enable_ip_masquerade=false --subnet "$KIND_NET_SUBNET" kind >>"$LOG" 2>&1 ||
+    -o com.docker.network.bridge.enable_ip_masquerade=false --subnet "$KIND_NET_SUBNET" \
+    --gateway "$KIND_NET_GATEWAY" kind >>"$LOG" 2>&1 ||
     die "step 'kind network': docker network create failed (log: $LOG)"
 }
 
@@ -570,12 +572,21 @@ pod_runs() {
   return $rc
 }
 
+# The host's address on the kind network, read from its bridge: Docker 20.10 leaves the gateway out
+# of a network's IPAM config unless it was given at creation (older harness networks were not).
+host_address() {
+  local a; a="$(ip -4 -o addr show dev "$KIND_NET_BRIDGE" 2>/dev/null | awk '{print $4; exit}')"
+  [ -n "$a" ] || die "step 'state': bridge $KIND_NET_BRIDGE of the kind network has no IPv4 address (ip -4 addr show dev $KIND_NET_BRIDGE)"
+  echo "${a%/*}"
+}
+
 write_state() {
   local server; server="$(kc config view --minify -o 'jsonpath={.clusters[0].cluster.server}')"
   local node; node="$(node_address)"
-  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","kubectlImage":"%s","nodes":%s,"ingress":{"http":"http://%s:%s","https":"https://%s:%s","namespace":"omrs-ingress"}}\n' \
+  local host; host="$(host_address)"
+  printf '{"kubeconfig":"%s","context":"kind-%s","cluster":"%s","server":"%s","dockerHost":"unix://%s","nodeImage":"%s","kind":"%s","kubectl":"%s","kubectlImage":"%s","nodes":%s,"hostAddress":"%s","ingress":{"http":"http://%s:%s","https":"https://%s:%s","namespace":"omrs-ingress"}}\n' \
     "$KUBECONFIG_FILE" "$CLUSTER" "$CLUSTER" "$server" "$KD_SOCK" "$NODE_IMAGE" "$BIN/kind" "$BIN/kubectl" "$IMG_KUBECTL" \
-    "$(cluster_nodes | grep -c .)" "$node" "$INGRESS_HTTP_PORT" "$node" "$INGRESS_HTTPS_PORT" >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
+    "$(cluster_nodes | grep -c .)" "$host" "$node" "$INGRESS_HTTP_PORT" "$node" "$INGRESS_HTTPS_PORT" >"$STATE.tmp" && mv -f "$STATE.tmp" "$STATE"
 }
 
 lock() {
