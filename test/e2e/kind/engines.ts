@@ -2,6 +2,8 @@
 // kind engine, where the kind nodes run (test/harness/README.md). A user has one engine for both;
 // the tests copy the images over first.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const MAIN_DOCKER = 'unix:///var/run/docker.sock';
 
@@ -29,4 +31,47 @@ export function copyToKindEngine(kindHost: string, images: string[], main: strin
     if (!id) throw new Error(`image ${image} is not in the main Docker engine: npm run engines -- up images`);
     if (imageId(kindHost, image) !== id) dockerOn(kindHost, ['load', '-q'], dockerOn(main, ['save', image]));
   }
+}
+
+/**
+ * A profile of the omrs-test images on the harness kind cluster, for the kind tests' own profiles
+ * to extend: the images are loaded into the nodes (never pulled), timeouts fit 2 cores.
+ */
+const kindStackProfile = (
+  tags: Record<'gateway' | 'frontend' | 'backend' | 'mariadb', string>,
+  cluster: string,
+): string => `extends: dev
+runtime: kind
+openmrs:
+  images:
+    gateway: ${tags.gateway}
+    frontend: ${tags.frontend}
+    backend: ${tags.backend}
+    db: ${tags.mariadb}
+images:
+  pullPolicy: Never
+database:
+  storage: 1Gi
+cluster:
+  kind:
+    name: ${cluster}
+timeouts:
+  database: 4m
+  init: 4m
+  backend: 4m
+  frontend: 2m
+  gateway: 2m
+`;
+
+/** `<root>/profiles` with the shipped base and dev profiles and kind-stack.yaml (above). */
+export function writeKindProfiles(
+  root: string,
+  tags: Parameters<typeof kindStackProfile>[0],
+  cluster: string,
+): void {
+  const repo = join(import.meta.dirname, '../../..');
+  mkdirSync(join(root, 'profiles'), { recursive: true });
+  for (const f of ['base.yaml', 'dev.yaml'])
+    writeFileSync(join(root, 'profiles', f), readFileSync(join(repo, 'profiles', f), 'utf8'));
+  writeFileSync(join(root, 'profiles', 'kind-stack.yaml'), kindStackProfile(tags, cluster));
 }

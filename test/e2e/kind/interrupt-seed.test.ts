@@ -12,7 +12,7 @@
 //     up itself can see it (issue 21: it used to end as done).
 //   - env create: SIGINT at its seed step must not end as "ready"; env rm removes its namespace.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -31,29 +31,17 @@ import {
   tail,
   type MatrixSignal,
 } from '../interrupt-matrix/drive.js';
-import { copyToKindEngine } from './engines.js';
+import { copyToKindEngine, writeKindProfiles } from './engines.js';
 
 const kind = requireEngine('kind');
 const images = requireEngine('images');
 const helm = requireEngine('helm');
-const REPO = join(import.meta.dirname, '../../..');
 const ROTATION: MatrixSignal[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 const ID = randomBytes(2).toString('hex');
 const ENV = `ms${ID}`;
 const PATIENTS = 20;
 
-const profile = (tags: NonNullable<typeof images>['tags'], cluster: string): string => `extends: dev
-runtime: kind
-openmrs:
-  images:
-    gateway: ${tags.gateway}
-    frontend: ${tags.frontend}
-    backend: ${tags.backend}
-    db: ${tags.mariadb}
-images:
-  pullPolicy: Never
-database:
-  storage: 1Gi
+const PROFILE = `extends: kind-stack
 seed:
   enabled: true
   seed: 7
@@ -62,15 +50,6 @@ seed:
     visitsPerPatient: 1
     encountersPerVisit: 1
     obsPerEncounter: 2
-cluster:
-  kind:
-    name: ${cluster}
-timeouts:
-  database: 4m
-  init: 4m
-  backend: 4m
-  frontend: 2m
-  gateway: 2m
 `;
 
 describe.skipIf(!kind || !images || !helm)(
@@ -102,10 +81,8 @@ describe.skipIf(!kind || !images || !helm)(
       kc.setCurrentContext(kind!.context);
       core = kc.makeApiClient(k8s.CoreV1Api);
       root = mkdtempSync(join(tmpdir(), 'omrs-kind-interrupt-'));
-      mkdirSync(join(root, 'profiles'));
-      for (const f of ['base.yaml', 'dev.yaml'])
-        writeFileSync(join(root, 'profiles', f), readFileSync(join(REPO, 'profiles', f), 'utf8'));
-      writeFileSync(join(root, 'profiles', 'ms.yaml'), profile(images!.tags, kind!.cluster));
+      writeKindProfiles(root, images!.tags, kind!.cluster);
+      writeFileSync(join(root, 'profiles', 'ms.yaml'), PROFILE);
       writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'kind-interrupt' }));
       const t = images!.tags;
       copyToKindEngine(kind!.dockerHost, [t.gateway, t.frontend, t.backend, t.mariadb]);

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, connect } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { fetchBackup, jobFromCronJob } from '../../../src/runtime/kube/backups.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
-import { copyToKindEngine, dockerOn } from './engines.js';
+import { copyToKindEngine, dockerOn, writeKindProfiles } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -38,7 +38,6 @@ const STEP = 600_000;
 
 const env = `ku${process.pid % 100000}`;
 const namespace = `omrs-${env}`;
-const REPO = join(import.meta.dirname, '../../..');
 
 // One OpenMRS module, fetched by the backend's init container from a mirror this test serves on the
 // host (the pods reach it at the kind network's gateway), through the backend's NetworkPolicy, which
@@ -66,25 +65,16 @@ const profile = (
   tags: NonNullable<typeof images>['tags'],
   mirrorUrl: string,
   s3Url: string,
-): string => `extends: dev
+): string => `extends: kind-stack
 description: dev on the omrs-test images, on the harness kind cluster
-runtime: kind
 openmrs:
   images:
-    gateway: ${tags.gateway}
-    frontend: ${tags.frontend}
-    backend: ${tags.backend}
-    db: ${tags.mariadb}
     fetcher: ${tags.busybox}
   modules:
     - id: ${MODULE.id}
       version: ${MODULE.version}
       url: ${mirrorUrl}/${MODULE.id}-${MODULE.version}.omod
       sha256: "${moduleSha256(MODULE.body)}"
-images:
-  pullPolicy: Never
-database:
-  storage: 1Gi
 backup:
   enabled: true
   s3:
@@ -94,15 +84,6 @@ backup:
     endpoint: ${s3Url}
     credentialsSecret: aws-emulator
     image: ${tags.awsCli}
-cluster:
-  kind:
-    name: ${kind?.cluster ?? 'omrs'}
-timeouts:
-  database: 4m
-  init: 4m
-  backend: 4m
-  frontend: 2m
-  gateway: 2m
 `;
 
 /** The kind cluster's node containers, in the kind Docker engine. */
@@ -235,9 +216,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     await new Promise<void>((resolve) => s3Forward.listen(0, '0.0.0.0', resolve));
     const s3Url = `http://${kindGateway}:${(s3Forward.address() as { port: number }).port}`;
     root = mkdtempSync(join(tmpdir(), 'omrs-kind-up-'));
-    mkdirSync(join(root, 'profiles'));
-    for (const f of ['base.yaml', 'dev.yaml'])
-      writeFileSync(join(root, 'profiles', f), readFileSync(join(REPO, 'profiles', f), 'utf8'));
+    writeKindProfiles(root, images!.tags, kind!.cluster);
     writeFileSync(join(root, 'profiles', 'kind-up.yaml'), profile(images!.tags, mirrorUrl, s3Url));
     writeFileSync(
       join(root, 'package.json'),
