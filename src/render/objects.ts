@@ -50,8 +50,8 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
     const which = parts.length > 1 ? `document ${index + 1}` : 'the document';
     // helm's output is YAML helm has parsed already (it sorts the documents by kind): read its
     // head now, and the rest only when a caller needs it (printing needs the text alone).
-    const head = user ? undefined : chartHead(part);
-    const value = head === undefined ? load(part, which, user) : safeHead(head, which);
+    const head = user ? undefined : headOf(part);
+    const value = head ?? load(part, which, user);
     if (value === null || value === undefined) continue;
     if (
       !isRecord(value) ||
@@ -88,7 +88,7 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
       text: part.replace(/^\n+/, ''),
       ...(source && { source }),
     };
-    if (head !== undefined) lazyRaw(object, () => load(part, which, false) as Record<string, unknown>);
+    if (head) lazyRaw(object, () => load(part, which, false) as Record<string, unknown>);
     objects.push(object);
   }
   return objects;
@@ -117,12 +117,16 @@ function load(part: string, which: string, user: boolean): unknown {
   }
 }
 
-/** A head that does not parse is read whole, for the error the whole document gives. */
-function safeHead(head: string, which: string): unknown {
+/** The parsed head of a chart document; undefined when it has none or it does not parse (then the
+ * whole document is read, for the error it gives). */
+function headOf(part: string): Record<string, unknown> | undefined {
+  const head = chartHead(part);
+  if (head === undefined) return undefined;
   try {
-    return jsyaml.load(head, { schema: jsyaml.CORE_SCHEMA });
+    const value: unknown = jsyaml.load(head, { schema: jsyaml.CORE_SCHEMA });
+    return isRecord(value) ? value : undefined;
   } catch {
-    return load(head, which, false);
+    return undefined;
   }
 }
 
