@@ -9,6 +9,8 @@ import { loadTerraform } from '../checks/sources/terraform.js';
 import type { CheckReport, Level } from '../checks/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeObject } from '../render/objects.js';
+import { arr, isRecord, rec, str } from '../render/json.js';
+import { podTemplateOf, rawOf } from '../render/workloads.js';
 
 export interface GateRequest {
   profile: Profile;
@@ -46,6 +48,10 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
       tenants: r.profile.tenants.map((t) => t.name),
       ...(r.cluster.kubeconfig && { kubeconfig: r.cluster.kubeconfig }),
     });
+    // The claims this promotion's objects mount are in use, mounted or not yet: a run killed
+    // between creating them and their mounters (the backup CronJob) must not block the next run.
+    for (const claim of claimsMountedBy(r.objects))
+      snapshot.mountedClaims.add(`${r.cluster.namespace}/${claim}`);
     inputs.cluster = { context: snapshot, target: `context ${r.cluster.context}` };
   } else inputs.skipped!.push({ scope: 'cluster', reason: 'no cluster context' });
   if (!r.db) {
@@ -61,4 +67,14 @@ export async function runGate(r: GateRequest): Promise<CheckReport> {
   } finally {
     await opened.close();
   }
+}
+
+/** The claims that the pod templates of rendered objects mount. */
+function claimsMountedBy(objects: KubeObject[]): string[] {
+  return objects.flatMap((o) =>
+    arr(podTemplateOf(rawOf(o))?.spec.volumes)
+      .filter(isRecord)
+      .map((v) => str(rec(v.persistentVolumeClaim).claimName))
+      .filter((c): c is string => c !== undefined),
+  );
 }
