@@ -31,6 +31,8 @@ const CLUSTER_FILES = [
   'test/e2e/seed/seed.test.ts',
   'test/e2e/engines/images.test.ts',
   'test/e2e/render/images-bundle.test.ts',
+  // Reaches the shared Docker engine with read-only commands only.
+  'test/e2e/cli/robustness.test.ts',
 ];
 const KIND_FILES = [
   // Each kind file works in namespaces of its own on the shared kind cluster.
@@ -38,8 +40,6 @@ const KIND_FILES = [
   // To balance the lanes, as above.
   'test/e2e/seed/kill.test.ts',
   'test/e2e/seed/purge-interrupt.test.ts',
-  // Reaches the shared Docker engine with read-only commands only.
-  'test/e2e/cli/robustness.test.ts',
 ];
 const E2E = { testTimeout: 120_000, hookTimeout: 300_000 };
 

@@ -7,7 +7,7 @@
 // wins over the labels, and the labels alone are enough when the folder is lost.
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode, OmrsError } from '../errors.js';
+import { ExitCode, InterruptedError, OmrsError } from '../errors.js';
 import { maskCredentials } from '../mask.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
@@ -271,6 +271,8 @@ export async function createComposeEnv(
       },
       { docker, events: deps.events, signal: deps.signal, env: deps.env, cwd: deps.cwd },
     );
+    // A signal after up's last check ends the command as interrupted: not listed as ready then.
+    if (deps.signal.aborted) throw new InterruptedError('env create');
     // Re-read: an `env extend` during the create wins.
     const latest = (await readRecord(deps.env, name)) ?? record;
     await writeRecord(deps.env, {

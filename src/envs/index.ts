@@ -2,7 +2,7 @@
 // and annotations in one request (so an interrupted `env create` never leaves an unlabelled
 // namespace or a release outside a labelled one), a TTL as a unix-time label, and gc that removes
 // exactly the expired ones with their release, volume claims and namespace.
-import { ExitCode, OmrsError } from '../errors.js';
+import { ExitCode, InterruptedError, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import { labelValue } from '../render/values.js';
 import { nowSeconds as clockSeconds } from '../platform/clock.js';
@@ -134,7 +134,11 @@ export async function createEnv(request: EnvCreateRequest, given: EnvDeps): Prom
   try {
     // Seeded by the profile's seed step, through a port-forward to each tenant's database pod.
     const up = await kubeUp({ ...request, env: target.env }, deps, target);
+    // A signal that came while the lease was released, or while the state was written: the command
+    // ends as interrupted (exit 130), so the environment must not be listed as ready.
+    if (deps.signal.aborted) throw new InterruptedError('env create');
     await setState(target.client, target.namespace, 'ready');
+    if (deps.signal.aborted) throw new InterruptedError('env create');
     const seedNote = up.seeded
       ? `seeded by the seed step of the profile: ${up.seeded.join('; ')}`
       : 'the profile does not enable seeding';

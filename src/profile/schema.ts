@@ -40,6 +40,8 @@ const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h)$/, 'must be a duration like "90s", "5m" or "1h"')
   .refine((d) => !outOfRange(d, TIMEOUT), `must be a duration ${rangeText(TIMEOUT)}`);
+/** A Prometheus duration: scrape intervals, alert windows, retention. */
+const promDuration = z.string().regex(/^[1-9]\d*(s|m|h|d|w)$/, 'must be a duration like "15s", "2m" or "7d"');
 const quantity = z
   .string()
   .regex(
@@ -296,7 +298,13 @@ export const ProfileSchema = z.strictObject({
     "the Maven repository (or a site's mirror) the modules' coordinates are fetched from",
   ),
   ports: env(
-    z.strictObject({ gateway: z.number().int().min(1).max(65535).default(8080) }).prefault({}),
+    z
+      .strictObject({
+        gateway: z.number().int().min(1).max(65535).default(8080),
+        /** Prometheus, with monitoring.enabled. */
+        prometheus: z.number().int().min(1).max(65535).default(9090),
+      })
+      .prefault({}),
     'ports published on 127.0.0.1 (compose)',
   ),
   timeouts: env(
@@ -349,8 +357,22 @@ export const ProfileSchema = z.strictObject({
     'scheduled database dumps, on a volume and optionally copied to S3',
   ),
   monitoring: env(
-    z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
-    'Prometheus scrape annotations and a Grafana dashboard',
+    z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        scrapeInterval: promDuration.default('15s'),
+        /** How long a backend or the database stays down before its alert fires (the rules' `for:`). */
+        alertAfter: promDuration.default('2m'),
+        retention: promDuration.default('7d'),
+        images: z
+          .strictObject({
+            prometheus: imageRef.default('prom/prometheus:v3.16.0'),
+            dbExporter: imageRef.default('prom/mysqld-exporter:v0.16.0'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    'Prometheus (metrics, alert rules), the database exporter and a Grafana dashboard',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

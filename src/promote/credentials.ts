@@ -1,5 +1,5 @@
-// Tenant database passwords that outlive the colours. Blue and green share one database, and each
-// colour's init Job sets its tenant users' passwords: if each colour drew its own, deploying the
+// Database passwords that outlive the colours (the tenants', and the metrics exporter's). Blue and
+// green share one database, and each colour's init Jobs set its users' passwords: if each colour drew its own, deploying the
 // idle colour would change the password the live colour logs in with. So the passwords live in one
 // Secret per environment, in the base namespace that no colour's release owns; each colour's chart
 // reads it (database.sharedCredentials, a helm lookup). Values are never printed.
@@ -18,9 +18,14 @@ const newPassword = (): string =>
     Array.from({ length: 32 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join(''),
   ).toString('base64');
 
-/** The chart's name for a tenant's own Secret in a colour (omrs.tenantSecretName). */
-const tenantSecretName = (release: string, tenant: string): string =>
-  `${release.slice(0, 30).replace(/-+$/, '')}-db-${tenant}`;
+/** The key of the metrics exporter's database password (a tenant name has no dot: no clash). */
+export const MONITORING_KEY = 'monitoring.exporter';
+
+/** The chart's name for a key's own Secret in a colour (omrs.tenantSecretName; the exporter's). */
+const ownSecretName = (release: string, key: string): string => {
+  const fullname = release.slice(0, 30).replace(/-+$/, '');
+  return key === MONITORING_KEY ? `${fullname}-db-exporter` : `${fullname}-db-${key}`;
+};
 
 export interface CredentialsRequest {
   client: KubeClient;
@@ -28,6 +33,8 @@ export interface CredentialsRequest {
   ns: string;
   release: string;
   tenants: string[];
+  /** monitoring.enabled: the exporter's database user has a shared password too. */
+  monitoring: boolean;
   /** The colour that serves now: a tenant without a shared password takes the one it logs in with. */
   live?: Colour;
   labels: Record<string, string>;
@@ -54,12 +61,12 @@ export async function ensureCredentials(
     const data: Record<string, string> = { ...(existing?.data ?? {}) };
     const adopted: string[] = [];
     const generated: string[] = [];
-    for (const tenant of r.tenants) {
-      if (data[tenant]) continue;
-      const own = r.live ? await liveTenantPassword(r, r.live, tenant) : undefined;
-      if (own) adopted.push(tenant);
-      else generated.push(tenant);
-      data[tenant] = own ?? newPassword();
+    for (const key of [...r.tenants, ...(r.monitoring ? [MONITORING_KEY] : [])]) {
+      if (data[key]) continue;
+      const own = r.live ? await livePassword(r, r.live, key) : undefined;
+      if (own) adopted.push(key);
+      else generated.push(key);
+      data[key] = own ?? newPassword();
     }
     if (existing && adopted.length === 0 && generated.length === 0)
       return { namespace: ns, secret: CREDENTIALS_SECRET };
@@ -94,12 +101,8 @@ export async function ensureCredentials(
   }
 }
 
-async function liveTenantPassword(
-  r: CredentialsRequest,
-  live: Colour,
-  tenant: string,
-): Promise<string | undefined> {
-  const name = tenantSecretName(r.release, tenant);
+async function livePassword(r: CredentialsRequest, live: Colour, key: string): Promise<string | undefined> {
+  const name = ownSecretName(r.release, key);
   const namespace = colourNamespace(r.ns, live);
   try {
     return (await r.client.core.readNamespacedSecret({ name, namespace })).data?.password;

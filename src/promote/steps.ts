@@ -373,6 +373,7 @@ export function deployStep(
       ns: p.ns,
       release: p.release,
       tenants: p.resolved.profile.tenants.map((t) => t.name),
+      monitoring: p.resolved.profile.monitoring.enabled,
       ...(live && { live }),
       labels,
       events: deps.events,

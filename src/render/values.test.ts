@@ -185,6 +185,17 @@ describe('profileToValues', () => {
     });
     expect(v.backup).toEqual({ enabled: true, schedule: '0 2 * * *', retentionDays: 30 });
     expect([v.monitoring.enabled, v.maintenance.enabled]).toEqual([true, true]);
+    // Monitoring's defaults, its images through the registry mirror like the application's.
+    expect(v.monitoring).toEqual({
+      enabled: true,
+      scrapeInterval: '15s',
+      alertAfter: '2m',
+      retention: '7d',
+      images: {
+        prometheus: 'mirror.example.org/omrs/prom/prometheus:v3.16.0',
+        dbExporter: 'mirror.example.org/omrs/prom/mysqld-exporter:v0.16.0',
+      },
+    });
     expect(v.images.pullPolicy).toBe('Always');
     expect(v.images.backend).toBe(
       'mirror.example.org/omrs/openmrs/openmrs-reference-application-3-backend:3.4.0',
@@ -281,6 +292,14 @@ describe('profileImages', () => {
     expect(toolImages(withS3)).toEqual([{ component: 'backup-s3', image: 'amazon/aws-cli:2.22.0' }]);
     expect(profileImages(withS3).map((i) => i.component)).not.toContain('backup-s3');
     expect(toolImages(profile({ backup: { enabled: false, s3: { bucket: 'omrs-backups' } } }))).toEqual([]);
+  });
+
+  it('names Prometheus and the database exporter as tool images when monitoring is on', () => {
+    expect(toolImages(profile({ monitoring: { enabled: true } }))).toEqual([
+      { component: 'prometheus', image: 'prom/prometheus:v3.16.0' },
+      { component: 'db-exporter', image: 'prom/mysqld-exporter:v0.16.0' },
+    ]);
+    expect(toolImages(profile({ monitoring: { enabled: false } }))).toEqual([]);
   });
 
   it('adds the modules fetcher only when the profile has modules', () => {

@@ -82,7 +82,13 @@ export interface ChartValues {
       existingSecret: string;
     };
   };
-  monitoring: { enabled: boolean };
+  monitoring: {
+    enabled: boolean;
+    scrapeInterval: string;
+    alertAfter: string;
+    retention: string;
+    images: { prometheus: string; dbExporter: string };
+  };
   maintenance: { enabled: boolean };
 }
 
@@ -348,19 +354,38 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         },
       }),
     },
-    monitoring: { enabled: profile.monitoring.enabled },
+    monitoring: {
+      enabled: profile.monitoring.enabled,
+      scrapeInterval: profile.monitoring.scrapeInterval,
+      alertAfter: profile.monitoring.alertAfter,
+      retention: profile.monitoring.retention,
+      images: {
+        prometheus: rewriteImage(profile.monitoring.images.prometheus, registry),
+        dbExporter: rewriteImage(profile.monitoring.images.dbExporter, registry),
+      },
+    },
     maintenance: { enabled: profile.maintenance.enabled },
   };
 }
 
 /**
- * The images of the tools an environment's settings add (the backup's S3 upload): loaded into kind
+ * The images of the tools an environment's settings add (the backup's S3 upload, monitoring): loaded into kind
  * nodes and saved into bundles with the profile's own, but not part of what promotion pins.
  */
 export function toolImages(profile: Profile): { component: string; image: string }[] {
-  return profile.backup.enabled && profile.backup.s3
-    ? [{ component: 'backup-s3', image: rewriteImage(profile.backup.s3.image, profile.images.registry) }]
-    : [];
+  const { registry } = profile.images;
+  const { monitoring } = profile;
+  return [
+    ...(profile.backup.enabled && profile.backup.s3
+      ? [{ component: 'backup-s3', image: rewriteImage(profile.backup.s3.image, registry) }]
+      : []),
+    ...(monitoring.enabled
+      ? [
+          { component: 'prometheus', image: rewriteImage(monitoring.images.prometheus, registry) },
+          { component: 'db-exporter', image: rewriteImage(monitoring.images.dbExporter, registry) },
+        ]
+      : []),
+  ];
 }
 
 /** Every image a profile needs, as the chart will reference them. */

@@ -6,6 +6,7 @@ import type { EventBus } from '../events/bus.js';
 import type { EventSink, HealthState, RuntimeState } from '../events/types.js';
 import type { ProfileDeps } from '../profile/index.js';
 import type { RuntimeName } from '../profile/runtimes.js';
+import type { MonitoringStatus } from './alerts.js';
 
 /** The runtimes omrs runs on: the profile's list (`profile/runtimes.ts`). */
 export type RuntimeKind = RuntimeName;
@@ -53,6 +54,8 @@ export interface UpResult {
   /** Where the gateway answers, when it is published (Docker); on a cluster `open` forwards one. */
   url?: string;
   gatewayPort?: number;
+  /** Prometheus on this machine (compose, monitoring.enabled). */
+  prometheusUrl?: string;
   admin?: { user: string; password: string };
   services?: { name: string; phase: string; ip?: string }[];
   /** What the seed step did, one line per tenant (absent when it did not run). */
@@ -127,6 +130,8 @@ export interface StatusResult {
     stale: boolean;
     detail: string;
   };
+  /** With monitoring on: the alerts its Prometheus has firing. */
+  monitoring?: MonitoringStatus;
   /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */
   globalProperties?: {
     tenant: string;

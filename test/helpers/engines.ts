@@ -44,7 +44,10 @@ export interface AwsEngine {
   motoVersion?: string;
 }
 export interface ImagesEngine {
-  tags: Record<'mariadb' | 'gateway' | 'frontend' | 'backend' | 'busybox' | 'awsCli', string> & {
+  tags: Record<
+    'mariadb' | 'gateway' | 'frontend' | 'backend' | 'busybox' | 'awsCli' | 'prometheus' | 'mysqldExporter',
+    string
+  > & {
     debian?: string;
   };
 }

@@ -166,21 +166,22 @@ topologySpreadConstraints:
 {{- end -}}
 {{- end -}}
 
-{{/* A tenant's database password. With database.sharedCredentials (omrs promote: a Secret in the
-  environment's base namespace, key = tenant name) both colours read the same one, so deploying the
-  idle colour never changes a password the live colour logs in with; else omrs.password.
-  include "omrs.tenantPassword" (dict "ctx" $ "tenant" $tenant "secret" $secret) */}}
-{{- define "omrs.tenantPassword" -}}
+{{/* A database password that blue and green share. With database.sharedCredentials (omrs promote:
+  a Secret in the environment's base namespace) both colours read the same one at `key` (a tenant
+  name, or monitoring.exporter), so deploying the idle colour never changes a password the live
+  colour logs in with; else omrs.password.
+  include "omrs.sharedPassword" (dict "ctx" $ "key" $tenant.name "secret" $secret "salt" "tenant/a") */}}
+{{- define "omrs.sharedPassword" -}}
 {{- $shared := .ctx.Values.database.sharedCredentials | default dict -}}
 {{- $found := "" -}}
 {{- if $shared.secret -}}
 {{- $s := lookup "v1" "Secret" $shared.namespace $shared.secret -}}
-{{- if and $s (hasKey ($s.data | default dict) .tenant.name) -}}{{- $found = index $s.data .tenant.name -}}{{- end -}}
+{{- if and $s (hasKey ($s.data | default dict) .key) -}}{{- $found = index $s.data .key -}}{{- end -}}
 {{- end -}}
 {{- if $found -}}
 {{- $found -}}
 {{- else -}}
-{{- include "omrs.password" (dict "ctx" .ctx "secret" .secret "key" "password" "salt" (printf "tenant/%s" .tenant.name)) -}}
+{{- include "omrs.password" (dict "ctx" .ctx "secret" .secret "key" "password" "salt" .salt) -}}
 {{- end -}}
 {{- end -}}
 

@@ -26,6 +26,8 @@ export function upText(r: UpResult, c: Colors): string {
     lines.push(
       `  ${c.dim(`omrs open --runtime ${r.runtime} --env ${r.env}`)} forwards the gateway to 127.0.0.1`,
     );
+  if (r.prometheusUrl)
+    lines.push(`  ${c.dim('alerts:')} ${c.cyan(r.prometheusUrl)} ${c.dim('(Prometheus)')}`);
   if (r.admin) lines.push(`  ${c.dim('login:')} ${r.admin.user} / ${r.admin.password}`);
   for (const line of r.seeded ?? []) lines.push(`  ${c.dim('seed')} ${line}`);
   return lines.join('\n');
@@ -72,8 +74,27 @@ export function statusText(s: StatusResult, c: Colors): string {
       c.dim,
     ),
     ...(s.backup ? [backupLine(s.backup, c)] : []),
+    ...(s.monitoring ? alertLines(s.monitoring, c) : []),
     ...(s.globalProperties ?? []).map((g) => propertiesLine(g, c)),
   ].join('\n');
+}
+
+function alertLines(m: NonNullable<StatusResult['monitoring']>, c: Colors): string[] {
+  const head = `alerts ${c.dim(`(${m.url})`)}:`;
+  if (m.error) return [`${head} ${c.yellow('not read')} ${c.dim(`(${m.error})`)}`];
+  const pending = m.pending.length ? c.dim(`; pending: ${m.pending.join(', ')}`) : '';
+  if (!m.firing.length) return [`${head} ${c.green('none firing')}${pending}`];
+  return [
+    `${head} ${c.red(`${m.firing.length} firing`)}${pending}`,
+    ...m.firing.map((a) => {
+      const where = (['tenant', 'service'] as const)
+        .filter((k) => a.labels[k])
+        .map((k) => `${k} ${a.labels[k]}`)
+        .join(', ');
+      const since = a.since && `since ${new Date(a.since).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+      return `  ${c.red(a.name)} ${c.dim(`(${[a.severity, where, since].filter(Boolean).join(', ')})`)} ${a.summary}`;
+    }),
+  ];
 }
 
 function backupLine(b: NonNullable<StatusResult['backup']>, c: Colors): string {

@@ -134,6 +134,7 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
       [LABEL.specHash]: hash,
       [LABEL.service]: service.name,
       [LABEL.role]: role,
+      ...(publish && { [LABEL.publishedAs]: publish.as }),
       ...(role === 'main' &&
         (c.readinessProbe ?? c.startupProbe) && {
           [LABEL.probe]: JSON.stringify(c.readinessProbe ?? c.startupProbe),

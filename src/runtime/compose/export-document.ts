@@ -13,7 +13,6 @@ import type { ComposePlan, ContainerPlan, FilePlan, Mount, ServicePlan } from '.
 export interface DocumentOptions {
   /** The config folder as the compose file refers to it, e.g. "./dev". */
   configDir: string;
-  gatewayPort: number;
   profile: string;
   appDigest: string;
 }
@@ -38,8 +37,8 @@ export interface ExportDocument {
 
 export type ComposeService = Record<string, unknown>;
 
-/** The variable that sets the published gateway port (`127.0.0.1:<port>`). */
-export const GATEWAY_PORT_VARIABLE = 'OMRS_GATEWAY_PORT';
+/** The variables that set the published ports (`127.0.0.1:<port>`) of the gateway and Prometheus. */
+export const PORT_VARIABLES = { gateway: 'OMRS_GATEWAY_PORT', prometheus: 'OMRS_PROMETHEUS_PORT' } as const;
 export const PREPARE_SERVICE = 'prepare';
 const PREPARE_ROOT = '/omrs';
 
@@ -84,7 +83,11 @@ class Variables {
       .replace(/[^A-Z0-9]+/g, '_')
       .replace(/_+$/, '');
     let name = base;
-    for (let n = 2; name in this.secrets || name in this.defaults || name === GATEWAY_PORT_VARIABLE; n++)
+    for (
+      let n = 2;
+      name in this.secrets || name in this.defaults || Object.values<string>(PORT_VARIABLES).includes(name);
+      n++
+    )
       name = `${base}_${n}`;
     this.byRef.set(ref, name);
     if (SECRET_NAME.test(key) || !PLAIN.test(value)) this.secrets[name] = value;
@@ -237,7 +240,7 @@ export function exportDocument(plan: ComposePlan, options: DocumentOptions): Exp
     }
     if (role === 'main' && s.publish)
       out.ports = [
-        `127.0.0.1:\${${GATEWAY_PORT_VARIABLE}:-${options.gatewayPort}}:${s.publish.containerPort}`,
+        `127.0.0.1:\${${PORT_VARIABLES[s.publish.as]}:-${s.publish.hostPort}}:${s.publish.containerPort}`,
       ];
     return out;
   };

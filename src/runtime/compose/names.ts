@@ -13,6 +13,8 @@ export const LABEL = {
   /** On a CronJob's pod (main container): its schedule, and the steps that run after the first. */
   schedule: 'omrs.dev/schedule',
   scheduleAfter: 'omrs.dev/schedule-after',
+  /** On a container with a port on 127.0.0.1: what it is ("gateway", "prometheus"). */
+  publishedAs: 'omrs.dev/published-as',
 } as const;
 
 export const prefix = (env: string): string => `omrs-${env}`;

@@ -70,8 +70,8 @@ export interface ServicePlan {
   initContainers: ContainerPlan[];
   /** The first is the pod's network owner; the others join its network namespace. */
   containers: ContainerPlan[];
-  /** Publish this container port on 127.0.0.1 (the gateway). */
-  publish?: { containerPort: number; hostPort: number };
+  /** Publish this container port on 127.0.0.1 (the gateway; Prometheus). */
+  publish?: { as: 'gateway' | 'prometheus'; containerPort: number; hostPort: number };
   /** The pod's fsGroup: new volumes it writes to are given to that group (volume-group.ts). */
   fsGroup?: number;
   /** A CronJob's schedule, five fields of numbers (its steps run on it: scheduler.ts). */

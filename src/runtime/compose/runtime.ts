@@ -12,6 +12,7 @@ import { restartService } from './restart.js';
 import { composeDestroyScope, composeFinalSnapshot } from './destroy.js';
 import { down, type DownResult as ComposeDownResult } from './down.js';
 import { status } from './status.js';
+import { readAlerts } from '../alerts.js';
 import { envNameFor } from './env-name.js';
 import { up } from './up.js';
 
@@ -68,9 +69,11 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
         status(env, { docker: client, containers }),
         composeBackupStatus(containers, env, deps.env),
       ]);
+      const monitoring = result.prometheusUrl ? await readAlerts(result.prometheusUrl) : undefined;
       return {
         ...result,
         ...(backup && { backup }),
+        ...(monitoring && { monitoring }),
         runtime: 'compose',
         services: result.services.map((s) => ({ ...s, kind: s.role === 'job' ? 'Job' : 'container' })),
       };

@@ -26,6 +26,8 @@ export interface EnvStatus {
   env: string;
   exists: boolean;
   url?: string;
+  /** Prometheus on 127.0.0.1 (monitoring.enabled). */
+  prometheusUrl?: string;
   profile?: string;
   appDigest?: string;
   services: ServiceStatus[];
@@ -43,17 +45,25 @@ export async function status(
   const network = networkName(env);
   const services = await Promise.all(containers.map((c) => serviceStatus(docker, c, network)));
   services.sort((a, b) => a.name.localeCompare(b.name));
-  const published = containers.flatMap((c) =>
-    c.Ports.filter((p) => p.PublicPort && p.IP === '127.0.0.1').map((p) => p.PublicPort),
-  );
+  const gateway = publishedPort(containers, 'gateway');
+  const prometheus = publishedPort(containers, 'prometheus');
   const first = containers[0];
   return {
     env,
     exists: containers.length > 0,
-    ...(published[0] !== undefined && { url: `http://localhost:${published[0]}/openmrs/spa/` }),
+    ...(gateway !== undefined && { url: `http://localhost:${gateway}/openmrs/spa/` }),
+    ...(prometheus !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheus}` }),
     ...(first && { profile: first.Labels[LABEL.profile], appDigest: first.Labels[LABEL.appDigest] }),
     services,
   };
+}
+
+/** The port on 127.0.0.1 of the container published as `as` (containers of older omrs have no label: the gateway). */
+function publishedPort(containers: ContainerInfo[], as: 'gateway' | 'prometheus'): number | undefined {
+  const c = containers.find(
+    (x) => (x.Labels[LABEL.publishedAs] ?? 'gateway') === as && x.Ports.some((p) => p.PublicPort),
+  );
+  return c?.Ports.find((p) => p.PublicPort && p.IP === '127.0.0.1')?.PublicPort;
 }
 
 async function serviceStatus(docker: Docker, c: ContainerInfo, network: string): Promise<ServiceStatus> {

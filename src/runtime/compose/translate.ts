@@ -11,7 +11,7 @@ import type {
   Volume,
   WorkloadSpec,
 } from '../../render/kube-spec.js';
-import { objectId, phaseOf, serviceSelects } from '../../render/workloads.js';
+import { objectId, phaseOf, serviceSelects, type Phase } from '../../render/workloads.js';
 import { cpuToNano, memoryToBytes } from './quantities.js';
 import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
@@ -24,6 +24,8 @@ export interface TranslateOptions {
   env: string;
   /** The host port requested for the gateway (profile ports.gateway). */
   gatewayPort: number;
+  /** The host port requested for Prometheus (profile ports.prometheus), when the chart runs one. */
+  prometheusPort?: number;
 }
 
 /** Kinds that compose does not need, on purpose. */
@@ -154,9 +156,11 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
     ...(kind === 'Job' && { backoffLimit: spec.backoffLimit ?? 6 }),
     ...(pod.securityContext?.fsGroup !== undefined && { fsGroup: pod.securityContext.fsGroup }),
   };
-  if (phase === 'gateway') {
-    const containerPort = gatewayPort(selecting, pod.containers);
-    if (containerPort !== undefined) service.publish = { containerPort, hostPort: ctx.gatewayPort };
+  const published = publishedAs(phase, podLabels);
+  const hostPort = published === 'gateway' ? ctx.gatewayPort : ctx.prometheusPort;
+  if (published && hostPort !== undefined) {
+    const containerPort = firstPort(selecting, pod.containers);
+    if (containerPort !== undefined) service.publish = { as: published, containerPort, hostPort };
   }
   return service;
 }
@@ -242,7 +246,13 @@ function checkServicePorts(s: RawObject, containers: Container[], plan: ComposeP
   }
 }
 
-function gatewayPort(services: RawObject[], containers: Container[]): number | undefined {
+/** What compose publishes on 127.0.0.1: the gateway, and Prometheus (monitoring.enabled). */
+function publishedAs(phase: Phase, podLabels: Record<string, string>): 'gateway' | 'prometheus' | undefined {
+  if (phase === 'gateway') return 'gateway';
+  return podLabels['app.kubernetes.io/component'] === 'prometheus' ? 'prometheus' : undefined;
+}
+
+function firstPort(services: RawObject[], containers: Container[]): number | undefined {
   for (const s of services) {
     const first = (s.spec as ServiceSpec).ports?.[0];
     const port = first && resolvePort(first.targetPort ?? first.port, containers);

@@ -53,6 +53,7 @@ export interface UpResult {
   appDigest: string;
   url?: string;
   gatewayPort?: number;
+  prometheusUrl?: string;
   admin: { user: string; password: string };
   /** What this run changed; empty for a no-op. */
   changes: string[];
@@ -98,7 +99,11 @@ export async function preparePlan(
     },
     deps,
   );
-  const plan = translate(objects, { env, gatewayPort: resolved.profile.ports.gateway });
+  const plan = translate(objects, {
+    env,
+    gatewayPort: resolved.profile.ports.gateway,
+    prometheusPort: resolved.profile.ports.prometheus,
+  });
   return {
     env,
     profileName: resolved.name,
@@ -203,6 +208,8 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;
+  const prometheus = plan.services.find((s) => s.publish?.as === 'prometheus');
+  const prometheusPort = outcomes.find((o) => o.service === prometheus?.name)?.hostPort;
   const noop = changes.length === 0;
   const durationMs_ = Math.round(performance.now() - started);
   if (noop)
@@ -216,6 +223,7 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
     profile: prepared.profileName,
     appDigest: prepared.appDigest,
     ...(gatewayPort !== undefined && { gatewayPort, url: `http://localhost:${gatewayPort}/openmrs/spa/` }),
+    ...(prometheusPort !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheusPort}` }),
     admin: adminLogin(profile, deps.env),
     changes,
     noop,

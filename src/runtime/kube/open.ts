@@ -30,31 +30,51 @@ export async function kubeOpen(
  * Forwards 127.0.0.1:<port> to a ready pod of release `env`'s gateway Service in `namespace`; the
  * URL is the gateway's root. Also what promote smoke-tests the idle colour through.
  */
-export async function forwardGateway(
+export function forwardGateway(
   client: KubeClient,
   namespace: string,
   env: string,
-  options: { localPort?: number; onProblem: (message: string) => void },
+  options: ForwardOptions,
+): Promise<OpenHandle> {
+  return forwardComponent(client, namespace, env, 'gateway', options, {
+    noService:
+      'Start it with `omrs up`; with gateway.enabled: false there is none: open the address of your load balancer.',
+  });
+}
+
+interface ForwardOptions {
+  localPort?: number;
+  onProblem: (message: string) => void;
+}
+
+/** Forwards 127.0.0.1:<port> to a ready pod of the Service of release `env`'s `component`. */
+export async function forwardComponent(
+  client: KubeClient,
+  namespace: string,
+  env: string,
+  component: string,
+  options: ForwardOptions,
+  hints: { noService: string } = { noService: 'Start it with `omrs up`.' },
 ): Promise<OpenHandle> {
   const services = await api('list services', client.context, () =>
     client.core.listNamespacedService({
       namespace,
-      labelSelector: `app.kubernetes.io/instance=${env},app.kubernetes.io/component=gateway`,
+      labelSelector: `app.kubernetes.io/instance=${env},app.kubernetes.io/component=${component}`,
     }),
   );
   const service = services.items[0];
   if (!service?.spec?.selector)
     throw new OmrsError({
       code: 'ENV_NOT_RUNNING',
-      message: `environment ${env} has no gateway Service in namespace ${namespace}`,
+      message: `environment ${env} has no ${component} Service in namespace ${namespace}`,
       exitCode: ExitCode.failed,
-      hint: 'Start it with `omrs up`; with gateway.enabled: false there is none: open the address of your load balancer.',
+      hint: hints.noService,
     });
   const pod = await readyPodOf(client, namespace, service.spec.selector);
   if (!pod?.metadata?.name)
     throw new OmrsError({
       code: 'ENV_NOT_READY',
-      message: `no ready gateway pod in namespace ${namespace}`,
+      message: `no ready ${component} pod in namespace ${namespace}`,
       exitCode: ExitCode.failed,
       hint: 'Check `omrs status --runtime kube`.',
     });

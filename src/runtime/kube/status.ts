@@ -6,6 +6,8 @@ import { api, apiError, isNotFound } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { backupStatus, type BackupStatus } from './backup-status.js';
 import { KLABEL } from './labels.js';
+import { forwardComponent, type OpenHandle } from './open.js';
+import { readAlerts, type MonitoringStatus } from '../alerts.js';
 import { releaseRevisions } from './up.js';
 import { readiness, workloadState, type WorkloadKind } from './watch.js';
 
@@ -29,6 +31,7 @@ export interface KubeEnvStatus {
   releaseStatus?: string;
   services: KubeServiceStatus[];
   backup?: BackupStatus;
+  monitoring?: MonitoringStatus;
 }
 
 export async function kubeStatus(
@@ -90,6 +93,9 @@ export async function kubeStatus(
   add('Deployment', deployments.items);
   const last = revisions[revisions.length - 1];
   const profile = ns.metadata?.labels?.[KLABEL.profile];
+  const monitoring = services.some((s) => s.component === 'prometheus')
+    ? await clusterAlerts(t, deps)
+    : undefined;
   return {
     ...base,
     exists: true,
@@ -97,5 +103,24 @@ export async function kubeStatus(
     ...(last && { revision: last.revision, releaseStatus: last.status }),
     services,
     ...(cron && { backup: backupStatus(cron, jobs.items.filter(isBackup), new Date()) }),
+    ...(monitoring && { monitoring }),
   };
+}
+
+/** The environment's firing alerts, from its Prometheus through a port-forward held for the one read. */
+async function clusterAlerts(t: Target, deps: KubeDeps): Promise<MonitoringStatus> {
+  const where = `Prometheus of ${t.env} in ${t.namespace}`;
+  let forward: OpenHandle;
+  try {
+    forward = await forwardComponent(t.client, t.namespace, t.env, 'prometheus', {
+      onProblem: (message) => deps.events.emit({ type: 'warning', message }),
+    });
+  } catch (error) {
+    return { url: where, firing: [], pending: [], error: (error as Error).message };
+  }
+  try {
+    return { ...(await readAlerts(forward.url)), url: where };
+  } finally {
+    await forward.close();
+  }
 }

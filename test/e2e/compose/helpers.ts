@@ -99,16 +99,30 @@ export async function sqlInDb(env: string, sql: string, engine: Docker = docker)
   const [db] = await engine.listContainers({
     filters: { label: [`omrs.dev/env=${env}`, 'omrs.dev/service=db'] },
   });
-  const exec = await engine.getContainer(db!.Id).exec({
-    Cmd: ['sh', '-c', `mariadb -N -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "${sql}"`],
-    AttachStdout: true,
-    AttachStderr: true,
-  });
+  const run = await execIn(
+    db!.Id,
+    ['sh', '-c', `mariadb -N -uroot -p"$MARIADB_ROOT_PASSWORD" openmrs_default -e "${sql}"`],
+    [],
+    engine,
+  );
+  expect(run.exitCode).toBe(0);
+  return run.output;
+}
+
+/** Runs a command in a container: what it printed (stdout and stderr, the frame headers of Docker's multiplexed stream removed) and its exit code. */
+export async function execIn(
+  id: string,
+  cmd: string[],
+  env: string[] = [],
+  engine: Docker = docker,
+): Promise<{ output: string; exitCode: number }> {
+  const exec = await engine
+    .getContainer(id)
+    .exec({ Cmd: cmd, Env: env, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   await new Promise((resolve) => stream.on('end', resolve));
-  expect((await exec.inspect()).ExitCode).toBe(0);
   const out: Buffer[] = [];
   const all = Buffer.concat(chunks);
   for (let i = 0; i + 8 <= all.length;) {
@@ -116,5 +130,5 @@ export async function sqlInDb(env: string, sql: string, engine: Docker = docker)
     out.push(all.subarray(i + 8, i + 8 + size));
     i += 8 + size;
   }
-  return Buffer.concat(out).toString('utf8');
+  return { output: Buffer.concat(out).toString('utf8'), exitCode: (await exec.inspect()).ExitCode ?? -1 };
 }

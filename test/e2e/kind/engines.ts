@@ -4,8 +4,28 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import type { HelmEngine, KindEngine } from '../../helpers/engines.js';
+import { expect } from 'vitest';
+import { until } from '../../helpers/poll.js';
 
 export const MAIN_DOCKER = 'unix:///var/run/docker.sock';
+
+/** What omrs needs to run against the harness kind cluster: its kubeconfig, engine, kind and helm. */
+export const kindCliEnv = (kind: KindEngine, helm: HelmEngine): Record<string, string> => ({
+  KUBECONFIG: kind.kubeconfig,
+  DOCKER_HOST: kind.dockerHost,
+  OMRS_KIND: kind.kind,
+  OMRS_HELM: helm.helm,
+});
+
+/** The harness kind cluster's kubeconfig, on its context. */
+export function kindKubeConfig(kind: KindEngine): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kind.kubeconfig);
+  kc.setCurrentContext(kind.context);
+  return kc;
+}
 
 /** docker against one of the two engines. */
 export const dockerOn = (host: string, args: string[], input?: Buffer): Buffer =>
@@ -74,4 +94,70 @@ export function writeKindProfiles(
   for (const f of ['base.yaml', 'dev.yaml'])
     writeFileSync(join(root, 'profiles', f), readFileSync(join(repo, 'profiles', f), 'utf8'));
   writeFileSync(join(root, 'profiles', 'kind-stack.yaml'), kindStackProfile(tags, cluster));
+}
+
+/**
+ * From a pod in a namespace of its own (no policy of the chart selects it), which components'
+ * Services in `namespace` accept a TCP connection: "<component> open|closed", sorted. kube-router
+ * enforces the NetworkPolicies on the nodes. `image` has bash (the probe uses /dev/tcp).
+ */
+export async function probeFromAnotherNamespace(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  image: string,
+  components: string[],
+): Promise<string[]> {
+  const services = (await core.listNamespacedService({ namespace })).items;
+  const target = (component: string) => {
+    const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
+    return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
+  };
+  const targets = components.map(target);
+  const other = `omrs-np-${process.pid}-${components.length}${Date.now() % 1000}`;
+  await core.createNamespace({ body: { metadata: { name: other, labels: { 'omrs.dev/test': 'netpol' } } } });
+  try {
+    await until(
+      'the default ServiceAccount',
+      async () =>
+        (
+          await core
+            .readNamespacedServiceAccount({ name: 'default', namespace: other })
+            .catch(() => undefined)
+        )?.metadata?.name,
+    );
+    // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
+    const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null; then echo "$name open"; else echo "$name closed"; fi & done; wait`;
+    await core.createNamespacedPod({
+      namespace: other,
+      body: {
+        metadata: { name: 'probe' },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 65532 },
+          containers: [
+            {
+              name: 'probe',
+              image,
+              imagePullPolicy: 'Never',
+              command: ['bash', '-c', script],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    });
+    const phase = await until(
+      'the probe pod to finish',
+      async () => {
+        const p = (await core.readNamespacedPod({ name: 'probe', namespace: other })).status?.phase;
+        return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+      },
+      90_000,
+    );
+    const log = await core.readNamespacedPodLog({ name: 'probe', namespace: other });
+    expect(phase, log).toBe('Succeeded');
+    return log.trim().split('\n').sort();
+  } finally {
+    await core.deleteNamespace({ name: other }).catch(() => undefined);
+  }
 }

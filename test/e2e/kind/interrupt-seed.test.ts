@@ -31,7 +31,7 @@ import {
   tail,
   type MatrixSignal,
 } from '../interrupt-matrix/drive.js';
-import { copyToKindEngine, writeKindProfiles } from './engines.js';
+import { copyToKindEngine, kindCliEnv, writeKindProfiles } from './engines.js';
 
 const kind = requireEngine('kind');
 const images = requireEngine('images');
@@ -63,10 +63,7 @@ describe.skipIf(!kind || !images || !helm)(
     let steps: string[] = [];
 
     const cliEnv = () => ({
-      KUBECONFIG: kind!.kubeconfig,
-      DOCKER_HOST: kind!.dockerHost,
-      OMRS_KIND: kind!.kind,
-      OMRS_HELM: helm!.helm,
+      ...kindCliEnv(kind!, helm!),
       CI: 'true',
       OMRS_LOCK_WAIT: '2m',
     });

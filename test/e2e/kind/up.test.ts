@@ -26,7 +26,14 @@ import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { fetchBackup, jobFromCronJob } from '../../../src/runtime/kube/backups.js';
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
-import { copyToKindEngine, dockerOn, writeKindProfiles } from './engines.js';
+import {
+  copyToKindEngine,
+  dockerOn,
+  kindCliEnv,
+  kindKubeConfig,
+  probeFromAnotherNamespace,
+  writeKindProfiles,
+} from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -140,69 +147,6 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
   /** The namespace of the disposable environment, until gc removed it. */
   let disposable: string | undefined;
   const want: string[] = [];
-  /**
-   * From a pod in a namespace of its own (no policy of the chart selects it), which components'
-   * Services accept a TCP connection: "<component> open|closed", sorted. kube-router enforces the
-   * NetworkPolicies on the nodes.
-   */
-  const probeFromAnotherNamespace = async (components: string[]): Promise<string[]> => {
-    const services = (await core.listNamespacedService({ namespace })).items;
-    const target = (component: string) => {
-      const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
-      return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
-    };
-    const targets = components.map(target);
-    const other = `omrs-np-${process.pid}-${components.length}${Date.now() % 1000}`;
-    await core.createNamespace({
-      body: { metadata: { name: other, labels: { 'omrs.dev/test': 'netpol' } } },
-    });
-    try {
-      await until(
-        'the default ServiceAccount',
-        async () =>
-          (
-            await core
-              .readNamespacedServiceAccount({ name: 'default', namespace: other })
-              .catch(() => undefined)
-          )?.metadata?.name,
-      );
-      // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
-      const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null; then echo "$name open"; else echo "$name closed"; fi & done; wait`;
-      await core.createNamespacedPod({
-        namespace: other,
-        body: {
-          metadata: { name: 'probe' },
-          spec: {
-            restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: 65532 },
-            containers: [
-              {
-                name: 'probe',
-                image: images!.tags.mariadb,
-                imagePullPolicy: 'Never',
-                command: ['bash', '-c', script],
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              },
-            ],
-          },
-        },
-      });
-      const phase = await until(
-        'the probe pod to finish',
-        async () => {
-          const p = (await core.readNamespacedPod({ name: 'probe', namespace: other })).status?.phase;
-          return p === 'Succeeded' || p === 'Failed' ? p : undefined;
-        },
-        90_000,
-      );
-      const log = await core.readNamespacedPodLog({ name: 'probe', namespace: other });
-      expect(phase, log).toBe('Succeeded');
-      return log.trim().split('\n').sort();
-    } finally {
-      await core.deleteNamespace({ name: other }).catch(() => undefined);
-    }
-  };
-
   const cli = (...argv: string[]) =>
     runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-up'], { cwd: root, env: cliEnv });
   const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
@@ -222,15 +166,8 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
       join(root, 'package.json'),
       JSON.stringify({ name: 'kind-up', omrs: { profilesDir: 'profiles', defaultProfile: 'kind-up' } }),
     );
-    cliEnv = {
-      KUBECONFIG: kind!.kubeconfig,
-      DOCKER_HOST: kind!.dockerHost,
-      OMRS_KIND: kind!.kind,
-      OMRS_HELM: helm!.helm,
-    };
-    kc = new k8s.KubeConfig();
-    kc.loadFromFile(kind!.kubeconfig);
-    kc.setCurrentContext(kind!.context);
+    cliEnv = kindCliEnv(kind!, helm!);
+    kc = kindKubeConfig(kind!);
     core = kc.makeApiClient(k8s.CoreV1Api);
     batch = kc.makeApiClient(k8s.BatchV1Api);
     apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -570,12 +507,14 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     async () => {
       // The ways the policies open are the ones the stack above used: gateway → frontend and
       // backend (open), backend → database (health/started needs the schema), init Job → database.
-      expect(await probeFromAnotherNamespace(['gateway', 'frontend', 'backend', 'db'])).toEqual([
-        'backend closed',
-        'db closed',
-        'frontend closed',
-        'gateway open',
-      ]);
+      expect(
+        await probeFromAnotherNamespace(core, namespace, images!.tags.mariadb, [
+          'gateway',
+          'frontend',
+          'backend',
+          'db',
+        ]),
+      ).toEqual(['backend closed', 'db closed', 'frontend closed', 'gateway open']);
     },
     STEP,
   );
@@ -928,11 +867,9 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
         [`${env}-backend-default`]: '/openmrs/*',
         [`${env}-frontend`]: expect.stringMatching(/^\/openmrs\/spa\/\* with that prefix removed, and \//),
       });
-      expect(await probeFromAnotherNamespace(['frontend', 'backend', 'db'])).toEqual([
-        'backend open',
-        'db closed',
-        'frontend open',
-      ]);
+      expect(
+        await probeFromAnotherNamespace(core, namespace, images!.tags.mariadb, ['frontend', 'backend', 'db']),
+      ).toEqual(['backend open', 'db closed', 'frontend open']);
       const open = await runCli(['open', '--runtime', 'kind', '--env', env, '--profile', 'kind-nogw'], {
         cwd: root,
         env: cliEnv,

@@ -51,6 +51,9 @@ export const TEST_IMAGES = [
   'omrs-test/mariadb:10.11',
 ];
 
+/** The promote profile's tool images (monitoring): deployed by tag under MIRROR, never pinned. */
+export const TOOL_IMAGES = ['omrs-test/prometheus:3', 'omrs-test/mysqld-exporter:0.16'];
+
 const exec = promisify(execFile);
 /** The docker CLI on the harness engine. */
 export const dockerCli = (...args: string[]) =>

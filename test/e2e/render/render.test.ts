@@ -150,7 +150,8 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     expect(spec.template.spec).toHaveProperty('topologySpreadConstraints');
     expect(spec.template.spec).toMatchObject({ automountServiceAccountToken: false });
     expect(select(objects, { kind: 'StatefulSet' })).toEqual([]);
-    expect(select(objects, { kind: 'PodDisruptionBudget' }).length).toBe(3);
+    // gateway, frontend, the backend; Prometheus and the exporter (prod has monitoring on)
+    expect(select(objects, { kind: 'PodDisruptionBudget' }).length).toBe(5);
     expect(select(objects, { kind: 'CronJob', component: 'backup' }).length).toBe(1);
     const nginx = (
       selectOne(objects, { kind: 'ConfigMap', component: 'gateway' }).raw.data as Record<string, string>
@@ -159,7 +160,11 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     const ingress = selectOne(objects, { kind: 'Ingress' });
     expect(ingress.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt');
     // prod: the admin and database passwords are existing Secrets; only generated ones are rendered
-    expect(select(objects, { kind: 'Secret' }).map((o) => o.metadata.name)).toEqual(['golden-db-default']);
+    // (the tenant's, and the metrics exporter's: prod has monitoring on)
+    expect(select(objects, { kind: 'Secret' }).map((o) => o.metadata.name)).toEqual([
+      'golden-db-default',
+      'golden-db-exporter',
+    ]);
   });
 
   it('with modules: two init containers fill the modules folder, the backend reads it, its NetworkPolicy lets the fetch out', async () => {

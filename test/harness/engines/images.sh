@@ -7,6 +7,12 @@
 #   omrs-test/frontend:1       real nginx serving a static stand-in SPA (images/frontend)
 #   omrs-test/backend:1        the OpenMRS backend STAND-IN (images/backend-standin, Go)
 #   omrs-test/aws-cli:1        the AWS CLI from Debian (images/aws-cli): the backup's S3 upload
+#   omrs-test/prometheus:3     real Prometheus 3 (images/prometheus), Go module from the proxy,
+#                              only Kubernetes service discovery compiled in, no web UI assets
+#   omrs-test/mysqld-exporter:0.16  real Prometheus MySQL exporter (images/mysqld-exporter), Go
+#                              module from the proxy
+# The two Go binaries are built with test/harness/lib/go.sh and cached by module version under
+# $CACHE/images/<name>/<version>/; both images are FROM omrs-test/busybox:1.
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
 # image id) differs from its label omrs.test.context-hash. Needs the docker engine.
 set -euo pipefail
@@ -32,9 +38,21 @@ GATEWAY=omrs-test/gateway:1
 FRONTEND=omrs-test/frontend:1
 BACKEND=omrs-test/backend:1
 AWSCLI=omrs-test/aws-cli:1
+PROMETHEUS=omrs-test/prometheus:3
+MYSQLD_EXPORTER=omrs-test/mysqld-exporter:0.16
 LABEL=omrs.test.context-hash
+# Go modules built into images. The binaries are cached by module version: after changing the
+# tags or ldflags below without a new version, delete $CACHE/images/<name>/<version>/.
+PROMETHEUS_MODULE=github.com/prometheus/prometheus
+PROMETHEUS_MODULE_VERSION=v0.316.0   # Prometheus 3.16.0 (3.x is tagged v0.3XX.Y for Go)
+PROMETHEUS_VERSION=3.16.0            # its VERSION file: what `prometheus --version` prints
+PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd   # plugins/*.go: only Kubernetes SD (+ static, file, http)
+MYSQLD_EXPORTER_MODULE=github.com/prometheus/mysqld_exporter
+MYSQLD_EXPORTER_VERSION=v0.16.0
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
+# shellcheck source=../lib/go.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/go.sh"
 step() { echo "=== $(date -Is) $*" >>"$LOG"; }
 label_of() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
 # Hash of the files of a directory: names and contents.
@@ -48,7 +66,7 @@ ensure_tools() {
   local missing=()
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
-  command -v go >/dev/null || fail "step 'tools': go is not on PATH (needed to build the backend stand-in)"
+  command -v go >/dev/null || fail "step 'tools': go is not on PATH (needed to build the backend stand-in, Prometheus and mysqld_exporter)"
   if [ ${#missing[@]} -gt 0 ]; then
     echo "    installing ${missing[*]} (apt)"
     step "apt-get install ${missing[*]}"
@@ -118,10 +136,11 @@ busybox_image() {
   echo "    imported $BUSYBOX"
 }
 
-# build TAG CONTEXT_DIR: docker build unless the image carries the hash of CONTEXT_DIR + base.
+# build TAG CONTEXT_DIR [FROM]: docker build unless the image carries the hash of CONTEXT_DIR + the
+# id of its base image FROM (default the debian base).
 build() {
-  local tag="$1" ctx="$2" base_id hash
-  base_id="$(docker image inspect -f '{{.Id}}' "$BASE")"
+  local tag="$1" ctx="$2" from="${3:-$BASE}" base_id hash
+  base_id="$(docker image inspect -f '{{.Id}}' "$from")"
   hash="$(printf '%s %s' "$(tree_hash "$ctx")" "$base_id" | sha256sum | cut -c1-16)"
   if [ "$(label_of "$tag")" = "$hash" ]; then return 0; fi
   echo "    docker build $tag (log: $LOG)"
@@ -155,9 +174,57 @@ backend_context() {
   BACKEND_CTX="$ctx"
 }
 
+# go_module_binary NAME MODULE VERSION PACKAGE BINARY LDFLAGS [TAGS]: the static binary of a Go
+# module version from the proxy (lib/go.sh, CGO off), built once into $DIR/NAME/VERSION/BINARY.
+# Sets GO_BIN. go_build_module exports the harness's Go environment: run it in a subshell so the
+# backend stand-in build keeps its own.
+go_module_binary() {
+  local name="$1" module="$2" version="$3" package="$4" binary="$5" ldflags="$6" tags="${7:-}"
+  GO_BIN="$DIR/$name/$version/$binary"
+  [ -x "$GO_BIN" ] && return 0
+  echo "    go build $module@$version${tags:+ (tags $tags)} from the Go module proxy (log: $LOG)"
+  step "go build $module@$version"
+  local t0=$SECONDS
+  ( go_build_module "$module" "$version" "$package" "$GO_BIN" "$ldflags" "$LOG" "$tags" ) || exit 1
+  echo "    $binary $version built in $(( SECONDS - t0 ))s ($(du -h "$GO_BIN" | cut -f1))"
+}
+
+# version_ldflags VERSION REVISION: strip, and the prometheus/common/version fields as upstream's
+# .promu.yml sets them (the proxy does not record every module's commit: REVISION is its version).
+version_ldflags() {
+  local v=github.com/prometheus/common/version
+  printf -- '-s -w -X %s.Version=%s -X %s.Revision=%s -X %s.Branch=HEAD -X %s.BuildUser=omrs-harness -X %s.BuildDate=%s' \
+    "$v" "$1" "$v" "$2" "$v" "$v" "$v" "$(date -u +%Y%m%d-%H:%M:%S)"
+}
+
+# go_image_context NAME BINARY: $DIR/NAME-context = the files of images/NAME + the binary GO_BIN.
+# Sets GO_CTX.
+go_image_context() {
+  local name="$1" binary="$2" ctx="$DIR/$1-context"
+  rm -rf "$ctx.tmp"; mkdir -p "$ctx.tmp"
+  cp -r "$SRC/$name/." "$ctx.tmp/"
+  cp "$GO_BIN" "$ctx.tmp/$binary"
+  rm -rf "$ctx"; mv "$ctx.tmp" "$ctx"
+  GO_CTX="$ctx"
+}
+
+prometheus_image() {
+  go_module_binary prometheus "$PROMETHEUS_MODULE" "$PROMETHEUS_MODULE_VERSION" ./cmd/prometheus prometheus \
+    "$(version_ldflags "$PROMETHEUS_VERSION" "$PROMETHEUS_MODULE_VERSION")" "$PROMETHEUS_TAGS"
+  go_image_context prometheus prometheus
+  build "$PROMETHEUS" "$GO_CTX" "$BUSYBOX"
+}
+
+mysqld_exporter_image() {
+  go_module_binary mysqld-exporter "$MYSQLD_EXPORTER_MODULE" "$MYSQLD_EXPORTER_VERSION" . mysqld_exporter \
+    "$(version_ldflags "${MYSQLD_EXPORTER_VERSION#v}" "$MYSQLD_EXPORTER_VERSION")"
+  go_image_context mysqld-exporter mysqld_exporter
+  build "$MYSQLD_EXPORTER" "$GO_CTX" "$BUSYBOX"
+}
+
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -184,14 +251,18 @@ case "${1:-up}" in
     backend_context
     build "$BACKEND" "$BACKEND_CTX"
     build "$AWSCLI" "$SRC/aws-cli"
+    [ -x /usr/bin/time ] && TIMEV="/usr/bin/time -v"
+    prometheus_image
+    mysqld_exporter_image
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER"
     ;;
   status)
-    if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI)"; exit 0
+    if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" \
+        "$PROMETHEUS" "$MYSQLD_EXPORTER" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;

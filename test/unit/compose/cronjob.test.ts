@@ -99,7 +99,6 @@ describe('a CronJob on compose', () => {
     expect(groupVolumes(plan.services[0]!)).toEqual(['omrs-dev-backup']);
     const doc = exportDocument(plan, {
       configDir: './dev',
-      gatewayPort: 1,
       profile: 'dev',
       appDigest: 'sha256:0',
     });

@@ -296,9 +296,29 @@ describe('translate', () => {
       aliases: [],
     });
     expect(p.services.find((s) => s.name === 'gateway')!.publish).toEqual({
+      as: 'gateway',
       containerPort: 8080,
       hostPort: 8080,
     });
+  });
+
+  it('publishes Prometheus on its own host port, and nothing else besides the gateway', () => {
+    const prometheus = structuredClone(gateway);
+    prometheus.metadata = meta('dev-prometheus', 'prometheus');
+    const template = (prometheus.spec as { template: { metadata: { labels: Record<string, string> } } })
+      .template;
+    template.metadata.labels['app.kubernetes.io/component'] = 'prometheus';
+    const objects = [...all, prometheus];
+    const published = (p: ReturnType<typeof plan>) =>
+      p.services.filter((s) => s.publish).map((s) => [s.name, s.publish]);
+    expect(published(translate(objects, { env: 'dev', gatewayPort: 8080, prometheusPort: 9090 }))).toEqual([
+      ['gateway', { as: 'gateway', containerPort: 8080, hostPort: 8080 }],
+      ['prometheus', { as: 'prometheus', containerPort: 8080, hostPort: 9090 }],
+    ]);
+    // No port asked for: not published.
+    expect(published(translate(objects, { env: 'dev', gatewayPort: 8080 })).map(([n]) => n)).toEqual([
+      'gateway',
+    ]);
   });
 
   it('names the object when it cannot express something', () => {

@@ -15,7 +15,8 @@
 //   - serves GET/DELETE /openmrs/ws/rest/v1/session (basic auth or JSESSIONID cookie),
 //     GET /openmrs/ws/rest/v1/patient?q=NAME_OR_IDENTIFIER,
 //     GET /openmrs/ws/rest/v1/systemsetting?q=PREFIX and GET /openmrs/ws/rest/v1/module (the
-//     modules found in its distribution folder at start, modules.go).
+//     modules found in its distribution folder at start, modules.go),
+//   - serves Prometheus metrics at /openmrs/ws/rest/v1/system/metrics (metrics.go).
 //
 // Listens on :8080 (OMRS_STANDIN_LISTEN overrides), logs every request and step to stdout and
 // exits cleanly on SIGTERM/SIGINT.
@@ -120,6 +121,7 @@ type server struct {
 	sessions sync.Map     // JSESSIONID -> username
 	// The modules found at start (modules.go).
 	loadedModules []loadedModule
+	metrics       *metrics
 }
 
 func main() {
@@ -131,7 +133,7 @@ func main() {
 		log.Printf("configuration error: %v", err)
 		os.Exit(2)
 	}
-	s := &server{cfg: cfg, loadedModules: loadModules()}
+	s := &server{cfg: cfg, loadedModules: loadModules(), metrics: newMetrics()}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -350,6 +352,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/openmrs/ws/rest/v1/patient", s.patients)
 	mux.HandleFunc("/openmrs/ws/rest/v1/systemsetting", s.systemSettings)
 	mux.HandleFunc("/openmrs/ws/rest/v1/module", s.modules)
+	mux.HandleFunc(metricsPath, func(w http.ResponseWriter, r *http.Request) { s.metrics.serve(s.started.Load())(w, r) })
 	mux.HandleFunc("/openmrs/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openmrs/" {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -365,6 +368,10 @@ func (s *server) routes() http.Handler {
 		t := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		mux.ServeHTTP(sw, r)
+		s.metrics.observe(r.Method, sw.status, time.Since(t))
+		if r.URL.Path == metricsPath {
+			return
+		}
 		log.Printf("http: %s %s -> %d (%s, from %s)", r.Method, r.URL.RequestURI(), sw.status, time.Since(t).Round(time.Microsecond), r.RemoteAddr)
 	})
 }

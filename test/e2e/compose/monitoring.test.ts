@@ -1,0 +1,179 @@
+// monitoring.enabled on compose (issue 20): the chart's Prometheus and the database's exporter run
+// beside the stack, both real servers (built by the harness from the Go module proxy). Prometheus
+// scrapes the backend (the stand-in serves the metrics a real backend's agent does) and the
+// exporter, which logs in as a user the init Job made; the backend-down alert fires when the
+// backend stops, within its `for:` window, `omrs status` names it, and it resolves when the backend
+// is back.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
+import { composeEngines, docker, execIn, objectsOf, omrs, PROFILE, upJson } from './helpers.js';
+
+const { ready } = composeEngines();
+const ENV = `mon-${randomBytes(3).toString('hex')}`;
+const ALERT_AFTER_S = 10;
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!ready)(
+  'monitoring on compose: Prometheus, the database exporter, alerts (real servers)',
+  () => {
+    const tags = readEngine('images')?.tags;
+    const dir = mkdtempSync(join(tmpdir(), 'omrs-monitoring-'));
+    const profile = join(dir, 'monitoring.yaml');
+    let prometheus = '';
+
+    const query = async (promql: string): Promise<Sample[]> => {
+      const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { data: { result: Sample[] } }).data.result;
+    };
+    const alerts = async (): Promise<{ labels: Record<string, string>; state: string }[]> => {
+      const response = await fetch(`${prometheus}/api/v1/alerts`);
+      return (
+        (await response.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }
+      ).data.alerts;
+    };
+    const backendContainer = async () => {
+      const [c] = await docker.listContainers({
+        all: true,
+        filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=backend-default', 'omrs.dev/role=main'] },
+      });
+      return docker.getContainer(c!.Id);
+    };
+
+    beforeAll(async () => {
+      writeFileSync(
+        profile,
+        stringify({
+          extends: PROFILE,
+          monitoring: {
+            enabled: true,
+            scrapeInterval: '2s',
+            alertAfter: `${ALERT_AFTER_S}s`,
+            images: { prometheus: tags!.prometheus, dbExporter: tags!.mysqldExporter },
+          },
+          ports: { gateway: await freePort(), prometheus: await freePort() },
+        }),
+      );
+      await omrs(['down', '--env', ENV, '--volumes']);
+    });
+    afterAll(async () => {
+      await omrs(['down', '--env', ENV, '--volumes']);
+      expect(await objectsOf(ENV)).toEqual({ containers: [], networks: [], volumes: [] });
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('up starts Prometheus and the exporter; the backend’s and the database’s metrics are queryable', async () => {
+      const run = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
+      expect(run.code, run.stderr + run.stdout).toBe(0);
+      const result = upJson(run) as { prometheusUrl?: string };
+      expect(result.prometheusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      prometheus = result.prometheusUrl!;
+      const services = (await objectsOf(ENV)).containers.map((c) => c.service);
+      expect(services).toEqual(expect.arrayContaining(['prometheus', 'db-exporter', 'init-monitoring']));
+
+      // The backend, scraped with its environment and tenant.
+      const up = await until(
+        'the backend scraped',
+        async () => (await query('up{job="backend"} == 1'))[0],
+        60_000,
+      );
+      expect(up.metric).toMatchObject({ environment: ENV, tenant: 'default', service: 'backend' });
+      // Its own metrics: requests by status (the readiness probes are requests too), heap in use.
+      const requests = await until(
+        'the backend’s request counter',
+        async () => (await query('http_server_requests_seconds_count{tenant="default"}'))[0],
+        30_000,
+      );
+      expect(Number(requests.value[1])).toBeGreaterThan(0);
+      expect(await query('jvm_memory_used_bytes{area="heap",tenant="default"} > 0')).toHaveLength(1);
+      // The exporter logs in as the monitoring user the init Job made: mysql_up is 1.
+      const db = await until('mysql_up == 1', async () => (await query('mysql_up == 1'))[0], 60_000);
+      expect(db.metric).toMatchObject({ environment: ENV, service: 'database' });
+      expect(await query('mysql_global_status_uptime > 0')).toHaveLength(1);
+      // Nothing fires on a healthy environment.
+      expect((await alerts()).filter((a) => a.state === 'firing')).toEqual([]);
+    }, 360_000);
+
+    it('the exporter’s user reads server status only, no tenant table', async () => {
+      const [db] = await docker.listContainers({
+        filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=db', 'omrs.dev/role=main'] },
+      });
+      const [exporter] = await docker.listContainers({
+        filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=db-exporter', 'omrs.dev/role=main'] },
+      });
+      // The exporter's own credentials file, as it reads it.
+      const cnf = await execIn(exporter!.Id, ['cat', '/etc/db-exporter/my.cnf']);
+      const password = /^password=(.*)$/m.exec(cnf.output)?.[1];
+      expect(password).toMatch(/^[A-Za-z0-9]+$/);
+      const asMonitor = (sql: string) =>
+        execIn(db!.Id, ['mariadb', '-uomrs_monitor', '-N', '-e', sql], [`MYSQL_PWD=${password}`]);
+      expect((await asMonitor('SELECT 1')).output.trim()).toBe('1');
+      const denied = await asMonitor('SELECT count(*) FROM openmrs_default.users');
+      expect(denied.exitCode).not.toBe(0);
+      expect(denied.output).toMatch(/denied/i);
+    }, 60_000);
+
+    it('the backend stops: BackendDown fires within its window, status names it; back up, it resolves', async () => {
+      const backend = await backendContainer();
+      const stoppedAt = Date.now();
+      await backend.stop({ t: 2 });
+      const firing = await until(
+        'BackendDown firing',
+        async () =>
+          (await alerts()).find((a) => a.labels.alertname === 'BackendDown' && a.state === 'firing'),
+        (ALERT_AFTER_S + 60) * 1000,
+      );
+      expect(firing.labels).toMatchObject({ tenant: 'default', severity: 'critical', environment: ENV });
+      // Not before its `for:` window: an alert that fired at once would not be the rule's.
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
+
+      // Exit 1: a service is down (the backend); the alert says so too.
+      const status = await omrs(['status', '--env', ENV, '--json']);
+      expect(status.code, status.stderr).toBe(1);
+      const monitoring = (
+        JSON.parse(status.stdout) as {
+          monitoring?: { firing: { name: string; labels: Record<string, string> }[] };
+        }
+      ).monitoring;
+      expect(monitoring?.firing.map((a) => `${a.name}:${a.labels.tenant}`)).toEqual(['BackendDown:default']);
+      const text = await omrs(['status', '--env', ENV], { env: { NO_COLOR: '1' } });
+      expect(text.stdout).toMatch(/alerts .*: 1 firing/);
+      expect(text.stdout).toMatch(/BackendDown \(critical, tenant default, service backend/);
+
+      // `omrs up` repairs the stopped backend; the alert resolves.
+      const again = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
+      expect(again.code, again.stderr + again.stdout).toBe(0);
+      await until(
+        'BackendDown resolved',
+        async () => ((await alerts()).some((a) => a.labels.alertname === 'BackendDown') ? undefined : true),
+        60_000,
+      );
+      const after = await omrs(['status', '--env', ENV, '--json']);
+      expect((JSON.parse(after.stdout) as { monitoring?: { firing: unknown[] } }).monitoring?.firing).toEqual(
+        [],
+      );
+    }, 300_000);
+  },
+);

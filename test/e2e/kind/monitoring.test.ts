@@ -1,0 +1,190 @@
+// monitoring.enabled on real nodes (issue 20): `omrs up --runtime kind` loads the Prometheus and
+// exporter images (tool images) into the nodes and runs them under the chart's hardening; the
+// NetworkPolicies, enforced by the nodes (kube-router), let Prometheus scrape the backend and the
+// exporter reach the database; a backend with no pod fires BackendDown within its window, `omrs
+// status` names it through its port-forward, and it resolves when the backend is back.
+//
+// Where the test plays a part: as in kind/up, the images are copied from the main Docker engine to
+// the kind engine first (the user's one engine holds both).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../../helpers/cli.js';
+import { requireEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
+import { clientFor } from '../../../src/runtime/kube/client.js';
+import { forwardComponent, type OpenHandle } from '../../../src/runtime/kube/open.js';
+import {
+  copyToKindEngine,
+  kindCliEnv,
+  kindKubeConfig,
+  probeFromAnotherNamespace,
+  writeKindProfiles,
+} from './engines.js';
+
+const kind = requireEngine('kind');
+const images = requireEngine('images');
+const helm = requireEngine('helm');
+const STEP = 600_000;
+const ALERT_AFTER_S = 10;
+
+const env = `km${process.pid % 100000}`;
+const namespace = `omrs-${env}`;
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+describe.skipIf(!kind || !images || !helm)(
+  'monitoring on real nodes (kind): Prometheus, the exporter, alerts',
+  () => {
+    let root: string;
+    let kc: k8s.KubeConfig;
+    let cliEnv: Record<string, string>;
+    let prometheus: OpenHandle | undefined;
+
+    const cli = (...argv: string[]) =>
+      runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring'], {
+        cwd: root,
+        env: cliEnv,
+      });
+    const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
+    const query = async (promql: string): Promise<Sample[]> => {
+      const response = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return ((await response.json()) as { data: { result: Sample[] } }).data.result;
+    };
+    const firing = async (): Promise<{ name: string; labels: Record<string, string> }[]> => {
+      const status = await cli('status', '--json');
+      return (
+        JSON.parse(status.stdout) as {
+          monitoring: { firing: { name: string; labels: Record<string, string> }[] };
+        }
+      ).monitoring.firing;
+    };
+
+    beforeAll(async () => {
+      const t = images!.tags;
+      root = mkdtempSync(join(tmpdir(), 'omrs-kind-monitoring-'));
+      writeKindProfiles(root, t, kind!.cluster);
+      writeFileSync(
+        join(root, 'profiles', 'kind-monitoring.yaml'),
+        `extends: kind-stack
+seed:
+  enabled: false
+monitoring:
+  enabled: true
+  scrapeInterval: 2s
+  alertAfter: ${ALERT_AFTER_S}s
+  images:
+    prometheus: ${t.prometheus}
+    dbExporter: ${t.mysqldExporter}
+`,
+      );
+      cliEnv = kindCliEnv(kind!, helm!);
+      kc = kindKubeConfig(kind!);
+      copyToKindEngine(kind!.dockerHost, [
+        t.gateway,
+        t.frontend,
+        t.backend,
+        t.mariadb,
+        t.prometheus,
+        t.mysqldExporter,
+      ]);
+    }, STEP);
+
+    afterAll(async () => {
+      await prometheus?.close();
+      if (root) {
+        await cli('down', '--volumes').catch(() => undefined);
+        rmSync(root, { recursive: true, force: true });
+      }
+      await kc
+        ?.makeApiClient(k8s.CoreV1Api)
+        .deleteNamespace({ name: namespace })
+        .catch(() => undefined);
+    }, STEP);
+
+    it(
+      'up runs Prometheus and the exporter Ready under the hardening; the scrapes pass the enforced NetworkPolicies',
+      async () => {
+        expectOk(await cli('up'));
+        const core = kc.makeApiClient(k8s.CoreV1Api);
+        const pods = (await core.listNamespacedPod({ namespace })).items;
+        for (const component of ['prometheus', 'db-exporter']) {
+          const pod = pods.find((p) => p.metadata?.labels?.['app.kubernetes.io/component'] === component);
+          expect(pod?.status?.conditions?.find((c) => c.type === 'Ready')?.status, component).toBe('True');
+          const sc = pod!.spec!.containers[0]!.securityContext!;
+          expect([sc.runAsNonRoot, sc.readOnlyRootFilesystem, sc.capabilities?.drop], component).toEqual([
+            true,
+            true,
+            ['ALL'],
+          ]);
+        }
+        const init = (
+          await kc
+            .makeApiClient(k8s.BatchV1Api)
+            .readNamespacedJob({ name: `${env}-init-monitoring`, namespace })
+        ).status?.succeeded;
+        expect(init).toBe(1);
+
+        const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
+        prometheus = await forwardComponent(client, namespace, env, 'prometheus', {
+          onProblem: () => undefined,
+        });
+        // Prometheus → backend and exporter → database: both through the policies, on real nodes.
+        const backend = await until(
+          'the backend scraped',
+          async () => (await query('up{job="backend"} == 1'))[0],
+          90_000,
+        );
+        expect(backend.metric).toMatchObject({ environment: env, tenant: 'default' });
+        expect(
+          await until('mysql_up == 1', async () => (await query('mysql_up == 1'))[0], 90_000),
+        ).toBeDefined();
+        expect(await firing()).toEqual([]);
+        // And nothing more: from another namespace, neither Prometheus nor the exporter answers.
+        expect(
+          await probeFromAnotherNamespace(core, namespace, images!.tags.mariadb, [
+            'prometheus',
+            'db-exporter',
+          ]),
+        ).toEqual(['db-exporter closed', 'prometheus closed']);
+      },
+      STEP,
+    );
+
+    it(
+      'a backend with no pod fires BackendDown within its window; status names it; back, it resolves',
+      async () => {
+        const apps = kc.makeApiClient(k8s.AppsV1Api);
+        const name = `${env}-backend-default`;
+        const scale = (replicas: number) =>
+          apps.patchNamespacedDeploymentScale(
+            { name, namespace, body: { spec: { replicas } } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          );
+        const stoppedAt = Date.now();
+        await scale(0);
+        const alert = await until(
+          'BackendDown in omrs status',
+          async () => (await firing()).find((a) => a.name === 'BackendDown'),
+          (ALERT_AFTER_S + 90) * 1000,
+        );
+        expect(alert.labels).toMatchObject({ tenant: 'default', environment: env });
+        expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
+
+        // The backend back (as after a node came back): the alert resolves.
+        await scale(1);
+        await until(
+          'BackendDown resolved',
+          async () => ((await firing()).some((a) => a.name === 'BackendDown') ? undefined : true),
+          90_000,
+        );
+      },
+      STEP,
+    );
+  },
+);
