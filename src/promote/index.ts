@@ -38,7 +38,7 @@ import {
 } from './common.js';
 import type { DatabaseDump } from './database-dump.js';
 import { infraFingerprint, terraformDir, terraformRoot } from './infra.js';
-import { defaultLockFile, writeLock, type PromotionLock } from './lock.js';
+import { defaultLockFile, lockedImages, writeLock, type PromotionLock } from './lock.js';
 export { writeQaRecord } from './qa-record.js';
 import type { SmokeResult } from './smoke.js';
 import {
@@ -222,7 +222,9 @@ export async function promote(
       namespace: p.ns,
       lock,
       lockFile,
-      unpinned: lock.images.filter((i) => !i.pinned).map((i) => i.image),
+      unpinned: lockedImages(lock)
+        .filter((i) => !i.pinned)
+        .map((i) => i.image),
       gate: { passed: report.passed, failing: report.counts.fail, warnings: report.counts.warn },
       plan: planOut,
       ...(snapshot && { snapshot }),

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { canonicalJson } from '../profile/digest.js';
 import type { Profile } from '../profile/schema.js';
-import { profileImages } from '../render/values.js';
+import { digestOf, profileImages, toolImages } from '../render/values.js';
 
 export interface LockedImage {
   component: string;
@@ -23,6 +23,11 @@ export interface PromotionLock {
   chartVersion: string;
   openmrsVersion?: string;
   images: LockedImage[];
+  /**
+   * The images of the tools the environment's settings add (monitoring, the backups' upload):
+   * pinned like the app's, but not what QA tested (they are no app key). Absent when there are none.
+   */
+  tools?: LockedImage[];
 }
 
 /**
@@ -35,29 +40,35 @@ export function buildLock(
   digest: string,
   resolved?: { digests: Map<string, string>; at: string },
 ): PromotionLock {
+  const locked = (i: { component: string; image: string; digest?: string }): LockedImage => {
+    const fromRegistry = i.digest ? undefined : resolved?.digests.get(i.component);
+    const d = i.digest ?? fromRegistry;
+    return {
+      component: i.component,
+      image: i.image,
+      ...(d && { digest: d }),
+      pinned: d !== undefined,
+      ...(fromRegistry && { resolvedAt: resolved!.at }),
+    };
+  };
+  const tools = toolImages(profile).map((i) => locked({ ...i, ...digestOf(i.image) }));
   return {
     profile: name,
     appDigest: digest,
     chartVersion: profile.chart.version,
     ...(profile.openmrs.version && { openmrsVersion: profile.openmrs.version }),
-    images: profileImages(profile).map((i) => {
-      const fromRegistry = i.digest ? undefined : resolved?.digests.get(i.component);
-      const d = i.digest ?? fromRegistry;
-      return {
-        component: i.component,
-        image: i.image,
-        ...(d && { digest: d }),
-        pinned: d !== undefined,
-        ...(fromRegistry && { resolvedAt: resolved!.at }),
-      };
-    }),
+    images: profileImages(profile).map(locked),
+    ...(tools.length > 0 && { tools }),
   };
 }
+
+/** Every image of a lock: the app's, then the tools'. */
+export const lockedImages = (lock: PromotionLock): LockedImage[] => [...lock.images, ...(lock.tools ?? [])];
 
 /** The references to deploy: each pinned image as `name[:tag]@sha256:…`, by component. */
 export function lockedReferences(lock: PromotionLock): Record<string, string> {
   return Object.fromEntries(
-    lock.images
+    lockedImages(lock)
       .filter((i) => i.digest)
       .map((i) => [i.component, i.image.includes('@') ? i.image : `${i.image}@${i.digest}`]),
   );

@@ -13,7 +13,7 @@ import { maskSecrets } from '../profile/show.js';
 import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
-import { profileImages } from '../render/values.js';
+import { profileImages, toolImages } from '../render/values.js';
 import type { KubeClient } from '../runtime/kube/client.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
@@ -46,7 +46,7 @@ import { copySecrets, profileSecrets, requireSecrets } from './profile-secrets.j
 import { appendLocal, stamp, type PromoteDeps, type PromoteRequest, type PromotionRecord } from './common.js';
 import { runGate } from './gate.js';
 import { infraFingerprint, terraformApply, terraformPlan, type TerraformPlan } from './infra.js';
-import { buildLock, lockedReferences, type PromotionLock } from './lock.js';
+import { buildLock, lockedImages, lockedReferences, type PromotionLock } from './lock.js';
 import { digestMismatch, imagesNotTested, readQaRecord, type QaRecord } from './qa-record.js';
 import { smokeTest, type SmokeResult } from './smoke.js';
 import type { connectGuarded } from './cluster.js';
@@ -141,7 +141,7 @@ export function lockStep(p: Promotion): Promise<PromotionLock> {
 /** The lock as the profile names the images: unpinned ones are warned of. */
 function tagLock(p: Promotion): PromotionLock {
   const lock = buildLock(p.name, p.resolved.profile, p.digest);
-  const unpinned = lock.images.filter((i) => !i.pinned);
+  const unpinned = lockedImages(lock).filter((i) => !i.pinned);
   if (unpinned.length)
     p.deps.events.emit({
       type: 'warning',
@@ -154,7 +154,7 @@ function tagLock(p: Promotion): PromotionLock {
 /** The lock with every image's digest from its registry; a missing one refuses the promotion. */
 async function resolvedLock(p: Promotion): Promise<PromotionLock> {
   const profile = p.resolved.profile;
-  const digests = await resolveDigests(profileImages(profile), {
+  const digests = await resolveDigests([...profileImages(profile), ...toolImages(profile)], {
     env: p.deps.env,
     mirror: profile.images.registry,
   }).catch((error: unknown) => {
@@ -172,7 +172,7 @@ async function resolvedLock(p: Promotion): Promise<PromotionLock> {
     digests: new Map(digests.map((d) => [d.component, d.digest])),
     at: new Date().toISOString(),
   });
-  for (const i of lock.images)
+  for (const i of lockedImages(lock))
     p.deps.events.emit({ type: 'info', message: `${i.component}: ${i.image} → ${i.digest}` });
   return lock;
 }

@@ -8,6 +8,7 @@ import { resolveDigests } from './image-digests.js';
 import { maskSecretData, type KubeObject } from './objects.js';
 import {
   moduleSource,
+  pinImages,
   profileImages,
   profileToValues,
   toolImages,
@@ -28,9 +29,9 @@ export interface RenderRequest {
   opened?: OpenedProfile;
   /**
    * The exact image references to deploy, by component (promote's lock: `name:tag@sha256:…`), in
-   * place of the profile's. The app digest stays the profile's: it names what QA tested.
+   * place of the profile's (the tools' too: prometheus, db-exporter, backup-s3). The app digest stays the profile's: it names what QA tested.
    */
-  pinnedImages?: Partial<Omit<ChartValues['images'], 'pullPolicy'>>;
+  pinnedImages?: Record<string, string>;
 }
 
 export interface Rendered {
@@ -52,13 +53,13 @@ async function resolveValues(request: RenderRequest, deps: ProfileDeps) {
   const env = checkEnvName(request.env ?? envNameOf(resolved.name));
   const namespace = request.namespace ?? resolved.profile.cluster.namespace ?? env;
   const digest = appDigest(resolved.profile);
-  const values = profileToValues(resolved.profile, {
+  const fromProfile = profileToValues(resolved.profile, {
     env,
     profile: resolved.name,
     appDigest: digest,
     ...(request.passwordSeed && { passwordSeed: request.passwordSeed }),
   });
-  if (request.pinnedImages) values.images = { ...values.images, ...request.pinnedImages };
+  const values = request.pinnedImages ? pinImages(fromProfile, request.pinnedImages) : fromProfile;
   return { resolved, env, namespace, digest, values };
 }
 

@@ -5,6 +5,7 @@ import {
   digestLabel,
   durationSeconds,
   labelValue,
+  pinImages,
   profileImages,
   profileToValues,
   renderProblems,
@@ -292,6 +293,25 @@ describe('profileImages', () => {
     expect(toolImages(withS3)).toEqual([{ component: 'backup-s3', image: 'amazon/aws-cli:2.22.0' }]);
     expect(profileImages(withS3).map((i) => i.component)).not.toContain('backup-s3');
     expect(toolImages(profile({ backup: { enabled: false, s3: { bucket: 'omrs-backups' } } }))).toEqual([]);
+  });
+
+  it('pins the tools’ images as promote locked them, beside the application’s, leaving the values given alone', () => {
+    const pin = (c: string) => `${c}@sha256:${c.length.toString(16).padStart(64, '0')}`;
+    const values = profileToValues(
+      profile({ monitoring: { enabled: true }, backup: { enabled: true, s3: { bucket: 'omrs-backups' } } }),
+      id,
+    );
+    const pinned = pinImages(values, {
+      backend: pin('b'),
+      prometheus: pin('p'),
+      'db-exporter': pin('e'),
+      'backup-s3': pin('a'),
+    });
+    expect(pinned.images.backend).toBe(pin('b'));
+    expect(pinned.images.gateway).toBe(values.images.gateway);
+    expect(pinned.monitoring.images).toEqual({ prometheus: pin('p'), dbExporter: pin('e') });
+    expect(pinned.backup.s3?.image).toBe(pin('a'));
+    expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');
   });
 
   it('names Prometheus and the database exporter as tool images when monitoring is on', () => {

@@ -398,8 +398,37 @@ export function profileImages(profile: Profile): { component: string; image: str
   return [...components, ...(profile.openmrs.modules.length > 0 ? (['fetcher'] as const) : [])].map(
     (component) => {
       const image = rewriteImage(images[component], profile.images.registry);
-      const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
-      return { component, image, ...(digest && { digest }) };
+      return { component, image, ...digestOf(image) };
     },
   );
+}
+
+/** `{ digest }` of a reference pinned as `…@sha256:…`, else nothing. */
+export function digestOf(image: string): { digest?: string } {
+  const digest = /@(sha256:[a-f0-9]{64})$/.exec(image)?.[1];
+  return digest ? { digest } : {};
+}
+
+/**
+ * Puts promote's locked references (by component: `name:tag@sha256:…`) in place of the profile's:
+ * the application's images, and the tools' (monitoring, the backups' upload).
+ */
+export function pinImages(values: ChartValues, pinned: Record<string, string>): ChartValues {
+  const { prometheus, 'db-exporter': dbExporter, 'backup-s3': backupS3, ...app } = pinned;
+  const monitoring = values.monitoring;
+  return {
+    ...values,
+    images: { ...values.images, ...app },
+    monitoring: {
+      ...monitoring,
+      images: {
+        prometheus: prometheus ?? monitoring.images.prometheus,
+        dbExporter: dbExporter ?? monitoring.images.dbExporter,
+      },
+    },
+    backup: {
+      ...values.backup,
+      ...(values.backup.s3 && { s3: { ...values.backup.s3, image: backupS3 ?? values.backup.s3.image } }),
+    },
+  };
 }

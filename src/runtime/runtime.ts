@@ -168,6 +168,10 @@ export interface LogsResult {
 }
 
 /** The URL of an environment; on a cluster a port-forward that lives until `close`. */
+/** What `omrs open` opens. */
+export const OPEN_TARGETS = ['gateway', 'prometheus'] as const;
+export type OpenTarget = (typeof OPEN_TARGETS)[number];
+
 export interface OpenHandle {
   env: string;
   url: string;
@@ -274,7 +278,8 @@ export interface Runtime {
   down(options: { volumes?: boolean }): Promise<DownResult>;
   status(): Promise<StatusResult>;
   logs(options: LogsOptions, sink: LogsSink): Promise<LogsResult>;
-  open(): Promise<OpenHandle>;
+  /** The gateway's URL (the default), or Prometheus's (monitoring.enabled). */
+  open(options?: { target?: OpenTarget }): Promise<OpenHandle>;
   restart(options: RestartOptions): Promise<RestartResult>;
   seedTarget(options: { tenant?: string }): Promise<SeedTarget>;
   dashboardSource(options: DashboardOptions): Promise<DashboardSource>;

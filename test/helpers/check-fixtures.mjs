@@ -154,6 +154,27 @@ function baseObjects() {
         'maintenance.html': '<!doctype html><title>Maintenance</title><p>OpenMRS is under maintenance.</p>\n',
       },
     },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('ConfigMap', 'emr-prometheus', {
+        labels: { 'app.kubernetes.io/component': 'prometheus', 'omrs.dev/component': 'prometheus' },
+      }),
+      data: {
+        'alerts.yml': [
+          'groups:',
+          '  - name: openmrs',
+          '    rules:',
+          '      - alert: BackendDown',
+          '        expr: up{job="backend"} == 0',
+          '        for: 2m',
+          '      - alert: DatabaseDown',
+          '        expr: mysql_up == 0',
+          '        for: 2m',
+          '',
+        ].join('\n'),
+      },
+    },
     deployment('backend', backend),
     deployment('gateway', gateway, { volumes: [{ name: 'config', configMap: { name: 'emr-gateway' } }] }),
     {
@@ -475,6 +496,11 @@ const manifestFailures = {
   },
   'OMRS-APP-008': (o) => {
     ctr(o, 'backend').env.push({ name: 'OMRS_DEV_DEBUG_PORT', value: '8000' });
+    return o;
+  },
+  'OMRS-APP-010': (o) => {
+    const rules = find(o, 'ConfigMap', 'emr-prometheus');
+    rules.data['alerts.yml'] = rules.data['alerts.yml'].replace(/ {6}- alert: DatabaseDown[^]*$/, '');
     return o;
   },
   'OMRS-APP-009': (o) => {

@@ -81,6 +81,22 @@ const perBackend = (ctx: ManifestContext, bad: (c: PodContainer) => string | und
 
 const truthy = (v: string): boolean => /^(true|1|yes|on)$/i.test(v.trim());
 
+/** The alerts that production needs, and what each watches. */
+const REQUIRED_ALERTS = { BackendDown: 'the backends', DatabaseDown: 'the database' } as const;
+
+/** Names of the alerts the rendered Prometheus rule files define (ConfigMaps of the prometheus component). */
+function definedAlerts(objects: KubeObject[]): Set<string> {
+  const names = new Set<string>();
+  for (const o of objects) {
+    const labels = rec(rec(o.raw.metadata).labels);
+    if (o.kind !== 'ConfigMap' || labels['app.kubernetes.io/component'] !== 'prometheus') continue;
+    for (const text of Object.values(rec(o.raw.data)))
+      for (const m of (str(text) ?? '').matchAll(/^\s*-\s*alert:\s*['"]?([A-Za-z_][\w]*)/gm))
+        names.add(m[1]!);
+  }
+  return names;
+}
+
 export const openmrsRules: R[] = [
   {
     id: 'OMRS-APP-001',
@@ -230,6 +246,25 @@ export const openmrsRules: R[] = [
           ? 'OMRS_DEV_DEBUG_PORT is set'
           : undefined,
       ),
+  },
+  {
+    id: 'OMRS-APP-010',
+    title: 'Production is monitored: alerts for the backends and the database',
+    severity: 'medium',
+    scope: 'manifests',
+    levels: ['prod'],
+    why: 'Without a Prometheus and its alert rules, a backend or a database that stops in production is found by its users.',
+    fix: 'Set monitoring.enabled: true in the prod profile (the chart then runs Prometheus with the BackendDown and DatabaseDown rules).',
+    refs: {},
+    check: (ctx) => {
+      const backends = perBackend(ctx, () => 'is an OpenMRS backend');
+      if (backends.length === 0) return [];
+      const defined = definedAlerts(ctx.objects);
+      const missing = Object.entries(REQUIRED_ALERTS).filter(([name]) => !defined.has(name));
+      if (missing.length === 0) return [];
+      const what = missing.map(([name, watches]) => `${name} (${watches})`).join(', ');
+      return backends.map((b) => ({ ...b, message: `no Prometheus alert rule ${what}` }));
+    },
   },
   {
     id: 'OMRS-APP-009',

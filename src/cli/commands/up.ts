@@ -2,8 +2,9 @@
 // selects the Runtime the profile (or --runtime) names, calls one of its methods and hands the
 // result to the output; none of them asks which runtime it holds.
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { Argument, Option } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { OPEN_TARGETS, type OpenTarget } from '../../runtime/runtime.js';
 import { wholeNumber } from '../arguments.js';
 import { action, throwIfInterrupted, type CliContext } from '../context.js';
 import { envOption, profileOption } from '../options.js';
@@ -143,16 +144,21 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
   const open = program
     .command('open')
     .description('print the URL of an environment; opens a browser when run in a terminal')
+    .addArgument(
+      new Argument('[target]', 'what to open: the gateway, or Prometheus (monitoring.enabled)')
+        .choices(OPEN_TARGETS)
+        .default('gateway'),
+    )
     .addOption(profileOption())
     .addOption(envOption())
     .action(
-      action(ctx, async (out, opts: EnvOpts) => {
+      action(ctx, async (out, target: OpenTarget, opts: EnvOpts) => {
         const runtime = await runtimeOf(opts, out, ctx);
         // A forwarded connection that fails (nothing listens in the pod…) is reported; the others go on.
         out.events.subscribe((e) => {
           if (e.type === 'warning') out.note(e.message);
         });
-        const handle = await runtime.open();
+        const handle = await runtime.open({ target });
         const { env, url, port, pod } = handle;
         out.result({ env, url, ...(port !== undefined && { port }), ...(pod && { pod }) }, (c) =>
           openText(handle, c),

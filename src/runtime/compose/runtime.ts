@@ -93,9 +93,18 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
       );
     },
 
-    async open() {
+    async open(options = {}) {
       const env = await envName();
-      const { url } = await status(env, { docker: await docker() });
+      const { url, prometheusUrl } = await status(env, { docker: await docker() });
+      if (options.target === 'prometheus') {
+        if (!prometheusUrl)
+          throw new OmrsError({
+            code: 'ENV_NOT_RUNNING',
+            message: `environment ${env} has no published Prometheus`,
+            hint: `Set monitoring.enabled: true in its profile and run \`omrs up${request.env ? ` --env ${request.env}` : ''}\`.`,
+          });
+        return { env, url: prometheusUrl, forwarding: false, close: async () => undefined };
+      }
       if (!url)
         throw new OmrsError({
           code: 'ENV_NOT_RUNNING',

@@ -4,6 +4,7 @@ import { ExitCode, OmrsError } from '../../errors.js';
 import { api, type KubeClient } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
+import type { OpenTarget } from '../runtime.js';
 
 export interface OpenHandle {
   url: string;
@@ -14,15 +15,20 @@ export interface OpenHandle {
 
 /** Forwards 127.0.0.1:<port> to a ready pod of the gateway Service (pods/portforward; no kubectl). */
 export async function kubeOpen(
-  request: KubeRequest & { port?: number },
+  request: KubeRequest & { port?: number; target?: OpenTarget },
   deps: KubeDeps,
   target?: Target,
 ): Promise<OpenHandle> {
   const t = target ?? (await connect(request, deps, 'open'));
-  const forward = await forwardGateway(t.client, t.namespace, t.env, {
+  const options = {
     ...(request.port !== undefined && { localPort: request.port }),
-    onProblem: (message) => deps.events.emit({ type: 'warning', message }),
-  });
+    onProblem: (message: string) => deps.events.emit({ type: 'warning', message }),
+  };
+  if (request.target === 'prometheus')
+    return forwardComponent(t.client, t.namespace, t.env, 'prometheus', options, {
+      noService: 'Set monitoring.enabled: true in its profile and run `omrs up`.',
+    });
+  const forward = await forwardGateway(t.client, t.namespace, t.env, options);
   return { ...forward, url: `${forward.url}/openmrs/spa` };
 }
 

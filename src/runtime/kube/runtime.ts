@@ -91,9 +91,9 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
       return { services: options.service ? [options.service] : result.services };
     },
 
-    async open() {
+    async open(options = {}) {
       const t = await targetFor('open');
-      const handle = await kubeOpen(kube, deps, t);
+      const handle = await kubeOpen({ ...kube, ...(options.target && { target: options.target }) }, deps, t);
       return { env: t.env, ...handle, forwarding: true };
     },
 

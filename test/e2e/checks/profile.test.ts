@@ -56,6 +56,7 @@ checks:
       'OMRS-K8S-026', // no TLS
       'OMRS-K8S-030', // no backup CronJob
       'OMRS-K8S-007', // the bundled MariaDB runs as the upstream image's mysql user, uid 999
+      'OMRS-APP-010', // no monitoring: no BackendDown or DatabaseDown alert
     ])
       expect(failing, id).toContain(id);
     // One backend replica keeps its sessions without affinity.

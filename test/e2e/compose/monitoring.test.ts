@@ -90,6 +90,10 @@ describe.skipIf(!ready)(
       const result = upJson(run) as { prometheusUrl?: string };
       expect(result.prometheusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       prometheus = result.prometheusUrl!;
+      // `omrs open prometheus` names the same address.
+      const open = await omrs(['open', 'prometheus', '--env', ENV, '--json']);
+      expect(open.code, open.stderr).toBe(0);
+      expect(JSON.parse(open.stdout)).toMatchObject({ env: ENV, url: prometheus });
       const services = (await objectsOf(ENV)).containers.map((c) => c.service);
       expect(services).toEqual(expect.arrayContaining(['prometheus', 'db-exporter', 'init-monitoring']));
 

@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { HelmEngine, KindEngine } from '../../helpers/engines.js';
 import { expect } from 'vitest';
 import { until } from '../../helpers/poll.js';
+import { runCli, type CliRun } from '../../helpers/cli.js';
 
 export const MAIN_DOCKER = 'unix:///var/run/docker.sock';
 
@@ -160,4 +161,24 @@ export async function probeFromAnotherNamespace(
   } finally {
     await core.deleteNamespace({ name: other }).catch(() => undefined);
   }
+}
+
+/** Runs the CLI in the background (`open`); `stop()` aborts it like Ctrl-C. */
+export function background(argv: string[], cwd: string, cliEnv: Record<string, string>) {
+  const controller = new AbortController();
+  let stdout = '';
+  let ended: CliRun | undefined;
+  const run = runCli(argv, { cwd, env: cliEnv, signal: controller.signal, onStdout: (t) => (stdout = t) });
+  void run.then((r) => (ended = r));
+  return {
+    until: <T>(what: string, probe: (text: string) => T | undefined) =>
+      until(what, async () => {
+        if (ended) throw new Error(`omrs ${argv.join(' ')} ended (${ended.code}): ${ended.stderr}`);
+        return probe(stdout);
+      }),
+    stop: async () => {
+      controller.abort();
+      return run;
+    },
+  };
 }

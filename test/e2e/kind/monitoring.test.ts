@@ -14,9 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { until } from '../../helpers/poll.js';
-import { clientFor } from '../../../src/runtime/kube/client.js';
-import { forwardComponent, type OpenHandle } from '../../../src/runtime/kube/open.js';
 import {
+  background,
   copyToKindEngine,
   kindCliEnv,
   kindKubeConfig,
@@ -44,16 +43,14 @@ describe.skipIf(!kind || !images || !helm)(
     let root: string;
     let kc: k8s.KubeConfig;
     let cliEnv: Record<string, string>;
-    let prometheus: OpenHandle | undefined;
+    let prometheus = '';
+    let stopOpen: (() => Promise<unknown>) | undefined;
 
-    const cli = (...argv: string[]) =>
-      runCli([...argv, '--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring'], {
-        cwd: root,
-        env: cliEnv,
-      });
+    const onKind = ['--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring'];
+    const cli = (...argv: string[]) => runCli([...argv, ...onKind], { cwd: root, env: cliEnv });
     const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
     const query = async (promql: string): Promise<Sample[]> => {
-      const response = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
       return ((await response.json()) as { data: { result: Sample[] } }).data.result;
     };
     const firing = async (): Promise<{ name: string; labels: Record<string, string> }[]> => {
@@ -96,7 +93,7 @@ monitoring:
     }, STEP);
 
     afterAll(async () => {
-      await prometheus?.close();
+      await stopOpen?.();
       if (root) {
         await cli('down', '--volumes').catch(() => undefined);
         rmSync(root, { recursive: true, force: true });
@@ -130,10 +127,10 @@ monitoring:
         ).status?.succeeded;
         expect(init).toBe(1);
 
-        const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
-        prometheus = await forwardComponent(client, namespace, env, 'prometheus', {
-          onProblem: () => undefined,
-        });
+        // `omrs open prometheus`: a port-forward to the Prometheus pod, held until it is stopped.
+        const open = background(['open', 'prometheus', ...onKind], root, cliEnv);
+        stopOpen = open.stop;
+        prometheus = await open.until('the URL', (t) => /(http:\/\/127\.0\.0\.1:\d+)\s/.exec(t)?.[1]);
         // Prometheus → backend and exporter → database: both through the policies, on real nodes.
         const backend = await until(
           'the backend scraped',

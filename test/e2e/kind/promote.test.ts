@@ -32,7 +32,6 @@ import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import {
   createProfileSecrets,
   createRdsInstance,
-  dockerCli,
   MIRROR,
   pushTestImages,
   QA,
@@ -373,8 +372,6 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
 
     // The images under the registry's names, in the kind engine and then in every node.
     await pushTestImages();
-    // The tool images (monitoring) are not pinned: under the registry's names by tag, no push.
-    for (const i of TOOL_IMAGES) await dockerCli('tag', i, `${MIRROR}/${i}`);
     const wanted = [...TEST_IMAGES, ...TOOL_IMAGES].map((i) => `${MIRROR}/${i}`);
     const main = `unix://${docker!.socketPath}`;
     copyToKindEngine(kind!.dockerHost, wanted, main);

@@ -27,6 +27,7 @@ import { fetchBackup, jobFromCronJob } from '../../../src/runtime/kube/backups.j
 import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import { until } from '../../helpers/poll.js';
 import {
+  background,
   copyToKindEngine,
   dockerOn,
   kindCliEnv,
@@ -112,26 +113,6 @@ const nodeImages = (node: string): string[] =>
     .split('\n')
     .filter(Boolean);
 const containerdRef = (image: string): string => `docker.io/${image}`;
-
-/** Runs the CLI in the background (`open`); `stop()` aborts it like Ctrl-C. */
-function background(argv: string[], cwd: string, cliEnv: Record<string, string>) {
-  const controller = new AbortController();
-  let stdout = '';
-  let ended: CliRun | undefined;
-  const run = runCli(argv, { cwd, env: cliEnv, signal: controller.signal, onStdout: (t) => (stdout = t) });
-  void run.then((r) => (ended = r));
-  return {
-    until: <T>(what: string, probe: (text: string) => T | undefined) =>
-      until(what, async () => {
-        if (ended) throw new Error(`omrs ${argv.join(' ')} ended (${ended.code}): ${ended.stderr}`);
-        return probe(stdout);
-      }),
-    stop: async () => {
-      controller.abort();
-      return run;
-    },
-  };
-}
 
 /** The forwarded gateway's base URL, once `omrs open` printed it. */
 const gatewayUrl = (open: ReturnType<typeof background>) =>

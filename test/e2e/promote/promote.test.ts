@@ -19,6 +19,7 @@ import {
   QA,
   registry,
   TEST_IMAGES,
+  TOOL_IMAGES,
   usePromoteSetup,
 } from './setup.js';
 
@@ -126,6 +127,7 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
     const lock = JSON.parse(readFileSync(join(dir, 'lock.json'), 'utf8')) as {
       appDigest: string;
       images: { component: string; image: string; digest: string; pinned: boolean }[];
+      tools: { component: string; image: string; digest: string; pinned: boolean }[];
     };
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const deployed = (await apps.listNamespacedDeployment({ namespace: `${NS}-green` })).items.flatMap((d) =>
@@ -136,6 +138,13 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
       const served = await registryDigest(image);
       expect(locked, image).toMatchObject({ digest: served, pinned: true });
       if (!image.includes('mariadb')) expect(deployed).toContain(`${MIRROR}/${image}@${served}`);
+    }
+    // The tools' images (prod's monitoring) too, apart from what QA tested.
+    for (const image of TOOL_IMAGES) {
+      const locked = lock.tools.find((i) => i.image === `${MIRROR}/${image}`);
+      const served = await registryDigest(image);
+      expect(locked, image).toMatchObject({ digest: served, pinned: true });
+      expect(deployed).toContain(`${MIRROR}/${image}@${served}`);
     }
     expect(deployed.every((i) => /@sha256:[a-f0-9]{64}$/.test(i))).toBe(true);
     expect(localRecords().at(-1)?.images).toEqual(

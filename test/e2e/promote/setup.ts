@@ -51,7 +51,7 @@ export const TEST_IMAGES = [
   'omrs-test/mariadb:10.11',
 ];
 
-/** The promote profile's tool images (monitoring): deployed by tag under MIRROR, never pinned. */
+/** The promote profile's tool images (monitoring): pinned by promote like the app's, not what QA tested. */
 export const TOOL_IMAGES = ['omrs-test/prometheus:3', 'omrs-test/mysqld-exporter:0.16'];
 
 const exec = promisify(execFile);
@@ -59,13 +59,16 @@ const exec = promisify(execFile);
 export const dockerCli = (...args: string[]) =>
   exec('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${docker!.socketPath}` } });
 
-/** Puts the omrs-test images under MIRROR, where promote asks for their digests (a no-op once there). */
+/** Puts the omrs-test images (the tools' too) under MIRROR, where promote asks for their digests (a no-op once there). */
 export async function pushTestImages(): Promise<void> {
   expect(registry?.address, 'the profile names the harness registry at its default address').toBe(
     MIRROR.split('/')[0],
   );
   // backend:2 is test/fixtures/promote/qa-other-app.yaml's "other build" (the same bytes, another tag).
-  const pushes = [...TEST_IMAGES.map((i) => [i, i]), ['omrs-test/backend:1', 'omrs-test/backend:2']];
+  const pushes = [
+    ...[...TEST_IMAGES, ...TOOL_IMAGES].map((i) => [i, i]),
+    ['omrs-test/backend:1', 'omrs-test/backend:2'],
+  ];
   for (const [local, remote] of pushes) {
     await dockerCli('tag', local!, `${MIRROR}/${remote}`);
     await dockerCli('push', '--quiet', `${MIRROR}/${remote}`);
