@@ -1,7 +1,8 @@
 // `omrs up` from nothing to healthy, against a baseline that starts the same containers with the
 // Docker Compose CLI (`up -d` on `omrs compose export` of the same profile: same images, env,
 // users, mounts, secrets via `prepare` and .env, init containers) plus the same HTTP readiness
-// polling, in the same run, so both start identical work. Also times a no-op `omrs up`.
+// polling, in the same run, so both start identical work. Also times a no-op `omrs up`, and the
+// same profile with monitoring on (Prometheus and the exporter: fresh, no-op, their memory).
 // Targets: omrs at most 10% over the baseline; a no-op up at most 1 s wall, whole process
 // (issue 19; its ratio is against `node -e 0`, the floor of any CLI process, in the same run).
 //
@@ -9,7 +10,7 @@
 // (OMRS_HELM), the harness's Compose CLI (npm run engines -- up compose), and the built CLI (npm run build); without dist/ it bundles one into
 // node_modules/.cache/omrs-bench with esbuild. BENCH_ROUNDS (default 2) rounds, medians.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +73,6 @@ async function cli() {
     logLevel: 'error',
   });
   const runner = join(outdir, 'run.mjs');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(
     runner,
     "import { main } from './cli/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n",
@@ -174,6 +174,8 @@ async function baseline(exported, dir) {
 const METRICS = {
   fresh: ['omrs up, fresh → healthy (compose)', '≤ 1.10×'],
   noop: ['omrs up, no-op (compose, whole process)', '≤ 1,000 ms'],
+  monitoredFresh: ['omrs up, fresh, monitoring on (compose)', '—'],
+  monitoredNoop: ['omrs up, no-op, monitoring on (compose)', '≤ 1.10×'],
 };
 const down = missingEngine('docker', 'images', 'helm', 'compose');
 if (down) {
@@ -181,6 +183,40 @@ if (down) {
   rmSync(home, { recursive: true, force: true });
 } else {
   await benchmark();
+}
+
+/**
+ * The same profile with monitoring on (issue 20): a fresh up, then no-op ups while Prometheus and
+ * the exporter run, and what the two take of memory (docker stats).
+ */
+function monitoredRuns(entry) {
+  const tags = harnessState('images').tags;
+  const file = join(home, 'monitored.yaml');
+  writeFileSync(
+    file,
+    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n`,
+  );
+  const name = `${ENV}-mon`;
+  try {
+    omrs(entry, ['down', '--env', name, '--volumes']);
+    const fresh = omrs(entry, ['up', '--profile', file, '--env', name, '--json']).ms;
+    const noop = [];
+    for (let round = 0; round < Math.max(rounds, 3); round++)
+      noop.push(omrs(entry, ['up', '--profile', file, '--env', name, '--json']).ms);
+    const memory = docker('stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}')
+      .split('\n')
+      .filter((l) => /-(prometheus|db-exporter) /.test(l) && l.startsWith(`omrs-${name}-`));
+    log(
+      `monitoring on: fresh up ${fmtS(fresh)}; no-op up ${fmtMs(median(noop))}; memory: ${memory.join('; ')}`,
+    );
+    return { fresh, noop: median(noop) };
+  } finally {
+    spawnSync(process.execPath, [entry, 'down', '--env', name, '--volumes'], {
+      cwd: root,
+      env,
+      stdio: 'ignore',
+    });
+  }
 }
 
 async function benchmark() {
@@ -209,6 +245,7 @@ async function benchmark() {
     if (baselineError) log(`baseline docker compose failed: ${baselineError.message}`);
     else log(`baseline docker compose:   ${fmtS(b)}  (runs: ${runsOf(base)})`);
     log(`no-op omrs up (process):   ${fmtMs(n)}  (runs: ${runsOf(noop)}); node -e 0: ${fmtMs(nodeMs)}`);
+    const monitored = monitoredRuns(entry);
     report([
       baselineError
         ? unmeasured(METRICS.fresh[0], METRICS.fresh[1], `error: ${baselineError.message}`)
@@ -227,6 +264,23 @@ async function benchmark() {
         ratio: n / nodeMs,
         target: METRICS.noop[1],
         ok: n <= 1000,
+      }),
+      // Informative: what Prometheus and the exporter add to a fresh up (issue 20 targets the no-op).
+      row({
+        metric: METRICS.monitoredFresh[0],
+        omrs: fmtS(monitored.fresh),
+        baseline: `${fmtS(o)} (fresh up without monitoring)`,
+        ratio: monitored.fresh / o,
+        target: METRICS.monitoredFresh[1],
+        ok: true,
+      }),
+      row({
+        metric: METRICS.monitoredNoop[0],
+        omrs: fmtMs(monitored.noop),
+        baseline: `${fmtMs(n)} (no-op up without monitoring)`,
+        ratio: monitored.noop / n,
+        target: METRICS.monitoredNoop[1],
+        ok: monitored.noop / n <= 1.1,
       }),
     ]);
   } finally {
