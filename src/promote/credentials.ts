@@ -1,8 +1,9 @@
 // Database passwords that outlive the colours (the tenants', and the metrics exporter's). Blue and
-// green share one database, and each colour's init Jobs set its users' passwords: if each colour drew its own, deploying the
-// idle colour would change the password the live colour logs in with. So the passwords live in one
-// Secret per environment, in the base namespace that no colour's release owns; each colour's chart
-// reads it (database.sharedCredentials, a helm lookup). Values are never printed.
+// green share one database, and each colour's init Jobs set its users' passwords: if each colour
+// drew its own, deploying the idle colour would change the password the live colour logs in with.
+// So the passwords live in one Secret per environment, in the base namespace that no colour's
+// release owns; each colour's chart reads it (database.sharedCredentials, a helm lookup). Values
+// are never printed.
 import { randomInt } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
 import type { EventSink } from '../events/types.js';
@@ -19,7 +20,7 @@ const newPassword = (): string =>
   ).toString('base64');
 
 /** The key of the metrics exporter's database password (a tenant name has no dot: no clash). */
-export const MONITORING_KEY = 'monitoring.exporter';
+const MONITORING_KEY = 'monitoring.exporter';
 
 /** The chart's name for a key's own Secret in a colour (omrs.tenantSecretName; the exporter's). */
 const ownSecretName = (release: string, key: string): string => {

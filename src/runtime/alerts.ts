@@ -1,6 +1,6 @@
 // The alerts an environment's Prometheus has firing (monitoring.enabled), read through its HTTP
-// API, for `omrs status` and the dashboard. A Prometheus that does not answer is reported, never
-// an error of the command: status must answer about a broken environment too.
+// API, for `omrs status`. A Prometheus that does not answer is reported, never an error of the
+// command: status must answer about a broken environment too.
 
 export interface FiringAlert {
   name: string;
@@ -15,7 +15,7 @@ export interface MonitoringStatus {
   /** Prometheus, as this machine reaches it. */
   url: string;
   firing: FiringAlert[];
-  /** Pending: true, not yet for as long as its rule's `for:`. */
+  /** Alerts whose condition holds, but not yet for their rule's `for:`. */
   pending: string[];
   error?: string;
 }

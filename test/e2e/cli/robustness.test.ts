@@ -94,11 +94,24 @@ const failures: { command: string; case: Case; line: string; violations: Violati
  * The built CLI as npm installs it (package.json and its `files`), copied out of the work tree so
  * that a rebuild running at the same time cannot pull dist/ from under the runs.
  */
+/**
+ * The package as npm would install it, its dist/ built privately: `npm run build` of the shared dist/
+ * would empty it under the other lanes' running CLIs. ROBUSTNESS_NO_BUILD=1 copies the shared one.
+ */
 function installBuiltCli(): string {
   const dir = mkdtempSync(join(tmpdir(), 'omrs-robustness-cli-'));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
-  for (const entry of ['package.json', ...pkg.files])
+  for (const entry of ['package.json', ...pkg.files].filter((e) => e !== 'dist'))
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  if (process.env.ROBUSTNESS_NO_BUILD === '1')
+    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  else
+    execFileSync(process.execPath, ['build.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, OMRS_BUILD_OUTDIR: join(dir, 'dist') },
+      stdio: 'pipe',
+      timeout: 180_000,
+    });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
@@ -249,8 +262,6 @@ const envPrefix = (c: Case): string =>
   `ROBUSTNESS_SEED=${SEED} DOCKER_HOST=${c.docker === 'real' ? dockerHosts.real : `<${c.docker}>`}${c.database ? ' OMRS_DB_URL=<a fresh OpenMRS database>' : ''}`;
 
 beforeAll(async () => {
-  if (process.env.ROBUSTNESS_NO_BUILD !== '1')
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
   if (mariadb) await cloneTemplate(mariadb, scratchDatabase);
   cli = installBuiltCli();
   fixtures = makeFixtures();
