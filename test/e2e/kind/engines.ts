@@ -45,6 +45,26 @@ export const imageId = (host: string, image: string): string | undefined => {
   }
 };
 
+/** The kind cluster's node containers, in the kind Docker engine. */
+export const kindNodes = (kind: KindEngine): string[] =>
+  dockerOn(kind.dockerHost, [
+    'ps',
+    '--filter',
+    `label=io.x-k8s.kind.cluster=${kind.cluster}`,
+    '--format',
+    '{{.Names}}',
+  ])
+    .toString()
+    .split('\n')
+    .filter(Boolean);
+
+/** Image references containerd has on a node (kind loads into the k8s.io namespace, the kubelet pulls there). */
+export const kindNodeImages = (kind: KindEngine, node: string): string[] =>
+  dockerOn(kind.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])
+    .toString()
+    .split('\n')
+    .filter(Boolean);
+
 /** Copies images from the main engine into the kind engine, unless the kind engine has them already. */
 export function copyToKindEngine(kindHost: string, images: string[], main: string = MAIN_DOCKER): void {
   for (const image of images) {

@@ -6,10 +6,10 @@
 // request is read from the gateways' own access logs.
 //
 // Where the test plays a part, and what it does not show:
-// - The kind nodes cannot reach the harness registry (it listens on the host's loopback), so the
-//   images are loaded into the nodes under the registry's names and deployed by tag: this profile
-//   turns images.pinDigests off and waives OMRS-K8S-024. Deploying image@sha256 is shown on the
-//   kwok API server (test/e2e/promote/promote.test.ts), not here.
+// - The images come from the harness registry, as from a release manager's mirror: promote pins
+//   them by digest (prod's images.pinDigests) and the kubelets pull image@sha256:… through the
+//   registry's route on the kind network (test/harness/README.md, "kind"). No image under the
+//   registry's names is on a node before the first promotion.
 // - QA's record comes from a compose stack of the same images (as in test/e2e/promote/setup.ts).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,18 +28,18 @@ import { discardEvents } from '../../../src/events/bus.js';
 import { clientFor } from '../../../src/runtime/kube/client.js';
 import { tenantDatabaseOf } from '../../../src/runtime/kube/database.js';
 import { forwardPort, type PortForwardHandle } from '../../../src/runtime/kube/port-forward.js';
-import { kindLoadImages } from '../../../src/runtime/kube/providers/kind.js';
 import {
   createProfileSecrets,
   createRdsInstance,
   MIRROR,
   pushTestImages,
   QA,
+  registryDigest,
   TEST_IMAGES,
   TOOL_IMAGES,
   upComposeStack,
 } from '../promote/setup.js';
-import { copyToKindEngine } from './engines.js';
+import { dockerOn, kindNodeImages, kindNodes } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -70,16 +70,12 @@ const AUTHORIZATION = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('
 const STEP = 600_000;
 
 /**
- * Waivers both profiles carry: the digest rule (the nodes cannot pull from the harness registry)
- * and the cluster-wide storage and hygiene rules, which judge every namespace of a cluster that
- * kind/up.test.ts shares with this file at the same time (its claims, volumes and expired
- * disposable environments). Those rules are tested in test/e2e/checks/cluster.test.ts.
+ * Waivers both profiles carry: the cluster-wide storage and hygiene rules, which judge every
+ * namespace of a cluster that kind/up.test.ts shares with this file at the same time (its claims,
+ * volumes and expired disposable environments). Those rules are tested in
+ * test/e2e/checks/cluster.test.ts.
  */
 const SHARED_CLUSTER_WAIVERS = [
-  [
-    'OMRS-K8S-024',
-    'the kind nodes cannot reach the harness registry, so the images are loaded into them and deployed by tag',
-  ],
   [
     'OMRS-CL-001',
     'the harness kind cluster is shared: another test file binds claims in its own namespaces meanwhile',
@@ -110,8 +106,6 @@ database:
     host: mariadb.${DB_NS}.svc.cluster.local
     port: 3306
     secretRef: { name: openmrs-db, key: password }
-images:
-  pinDigests: false
 replicas: { gateway: 1, frontend: 1, backend: 1 }
 resources:
   backend: ${backend}
@@ -302,7 +296,6 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
                 {
                   name: 'mariadb',
                   image: `${MIRROR}/omrs-test/mariadb:10.11`,
-                  imagePullPolicy: 'Never',
                   env: [{ name: 'MARIADB_ROOT_PASSWORD', value: DB_PASSWORD }],
                   ports: [{ containerPort: 3306 }],
                   readinessProbe: { tcpSocket: { port: 3306 }, periodSeconds: 2 },
@@ -370,16 +363,14 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     entry = kind!.ingress.https;
     await deleteNamespaces();
 
-    // The images under the registry's names, in the kind engine and then in every node.
+    // The images in the registry only: none under its names on a node, so the kubelets pull them.
     await pushTestImages();
-    const wanted = [...TEST_IMAGES, ...TOOL_IMAGES].map((i) => `${MIRROR}/${i}`);
+    for (const node of kindNodes(kind!)) {
+      const refs = kindNodeImages(kind!, node).filter((ref) => ref.startsWith(`${MIRROR}/`));
+      if (refs.length > 0)
+        dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...refs]);
+    }
     const main = `unix://${docker!.socketPath}`;
-    copyToKindEngine(kind!.dockerHost, wanted, main);
-    await kindLoadImages(kind!.cluster, wanted, {
-      ...process.env,
-      DOCKER_HOST: kind!.dockerHost,
-      OMRS_KIND: kind!.kind,
-    });
 
     await startDatabase();
     await createProfileSecrets(core, NS, { db: DB_PASSWORD, admin: ADMIN_PASSWORD });
@@ -437,6 +428,36 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
       expectOk(first);
       console.info(`first promotion on kind: ${((performance.now() - started) / 1000).toFixed(1)} s`);
       expect(await live()).toBe('green');
+      // Every container of the colour runs image@sha256 as the registry serves it, and the kubelet
+      // reports that digest for what it pulled.
+      const pods = (await core.listNamespacedPod({ namespace: `${NS}-green` })).items.filter(
+        (p) => p.status?.phase === 'Running',
+      );
+      const running = pods.flatMap((p) =>
+        (p.status?.containerStatuses ?? []).map((c) => ({
+          image: p.spec!.containers.find((spec) => spec.name === c.name)!.image!,
+          imageID: c.imageID,
+        })),
+      );
+      const served = new Map<string, string>();
+      for (const image of [...TEST_IMAGES, ...TOOL_IMAGES])
+        served.set(`${MIRROR}/${image.split(':')[0]}`, (await registryDigest(image))!);
+      const components = new Set<string>();
+      for (const c of running) {
+        // image:tag@sha256:… (the tag is kept for people; the digest is what the kubelet pulls).
+        const [named, digest] = c.image.split('@');
+        const repo = named!.replace(/:[^/:]+$/, '');
+        expect(served.get(repo), c.image).toBe(digest);
+        expect(c.imageID, c.image).toBe(`${repo}@${digest}`);
+        components.add(repo.split('/').at(-1)!);
+      }
+      expect([...components].sort()).toEqual([
+        'backend',
+        'frontend',
+        'gateway',
+        'mysqld-exporter',
+        'prometheus',
+      ]);
       // The smoke test went to a pod of the idle colour's own gateway, through the kubelet's port-forward.
       const smoke = (
         JSON.parse(first.stdout) as { smoke: { via?: string; checks: { name: string; ok: boolean }[] } }
@@ -660,7 +681,7 @@ ingress:
 cluster:
   namespace: ${BUNDLED_NS}
 # The prod gate's findings on the chart's bundled database (what makes it a poor fit for prod),
-# waived here to show the dump and the restore. A list replaces its parent's: 024 is repeated.
+# waived here to show the dump and the restore. A list replaces its parent's: the shared ones are repeated.
 checks:
   waivers:
 ${SHARED_CLUSTER_WAIVERS}    - rule: OMRS-K8S-007

@@ -5,8 +5,10 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
 import { until } from '../../helpers/poll.js';
+import { dockerOn, kindNodeImages, kindNodes, MAIN_DOCKER } from './engines.js';
 
 const kind = requireEngine('kind');
+const registry = requireEngine('registry');
 const TIMEOUT = 150_000;
 const ns = `omrs-kind-node-${process.pid}-${Date.now().toString(36)}`;
 // Loaded into every node by the engine (kind load docker-image); never pulled.
@@ -199,6 +201,60 @@ describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
       expect(pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(3);
       const log = await core.readNamespacedPodLog({ name, namespace: ns, container: 'main' });
       expect(log.trim()).toBe('about to fail');
+    },
+    TIMEOUT,
+  );
+
+  it.skipIf(!registry)(
+    'pulls image@sha256 from the harness registry (its name on the host, routed from the kind network)',
+    async () => {
+      const repo = `${registry!.address}/omrs-kind-node/busybox`;
+      const tag = `${repo}:${ns}`;
+      dockerOn(MAIN_DOCKER, ['tag', IMAGE, tag]);
+      dockerOn(MAIN_DOCKER, ['push', '--quiet', tag]);
+      dockerOn(MAIN_DOCKER, ['rmi', tag]);
+      const head = await fetch(`${registry!.url}/v2/omrs-kind-node/busybox/manifests/${ns}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      });
+      const digest = head.headers.get('docker-content-digest');
+      expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+      // Every push of the same image gives the same digest: no node may hold it from an earlier run.
+      for (const node of kindNodes(kind!)) {
+        const held = kindNodeImages(kind!, node).filter((ref) => ref.startsWith(`${repo}`));
+        if (held.length > 0)
+          dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...held]);
+      }
+      const name = 'pulled';
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'main',
+                image: `${repo}@${digest}`,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', 'echo pulled'],
+              },
+            ],
+          },
+        },
+      });
+      const pod = await until(`pod ${name} done`, async () => {
+        const p = await core.readNamespacedPod({ name, namespace: ns });
+        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+      });
+      expect(pod.status?.phase).toBe('Succeeded');
+      expect(pod.status?.containerStatuses?.[0]?.imageID).toBe(`${repo}@${digest}`);
+      const events = await core.listNamespacedEvent({
+        namespace: ns,
+        fieldSelector: `involvedObject.name=${name}`,
+      });
+      expect(events.items.map((e) => e.reason)).toContain('Pulled');
+      expect(events.items.find((e) => e.reason === 'Pulled')?.message).toMatch(/Successfully pulled image/);
     },
     TIMEOUT,
   );

@@ -30,6 +30,8 @@ import {
   background,
   copyToKindEngine,
   dockerOn,
+  kindNodeImages,
+  kindNodes,
   kindCliEnv,
   kindKubeConfig,
   probeFromAnotherNamespace,
@@ -94,24 +96,8 @@ backup:
     image: ${tags.awsCli}
 `;
 
-/** The kind cluster's node containers, in the kind Docker engine. */
-const nodeContainers = (): string[] =>
-  dockerOn(kind!.dockerHost, [
-    'ps',
-    '--filter',
-    `label=io.x-k8s.kind.cluster=${kind!.cluster}`,
-    '--format',
-    '{{.Names}}',
-  ])
-    .toString()
-    .split('\n')
-    .filter(Boolean);
-/** Image references containerd has on a node (kind loads into the k8s.io namespace). */
-const nodeImages = (node: string): string[] =>
-  dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'ls', '-q'])
-    .toString()
-    .split('\n')
-    .filter(Boolean);
+const nodeContainers = () => kindNodes(kind!);
+const nodeImages = (node: string) => kindNodeImages(kind!, node);
 const containerdRef = (image: string): string => `docker.io/${image}`;
 
 /** The forwarded gateway's base URL, once `omrs open` printed it. */

@@ -17,7 +17,7 @@ import {
   NS,
   PROFILE,
   QA,
-  registry,
+  registryDigest,
   TEST_IMAGES,
   TOOL_IMAGES,
   usePromoteSetup,
@@ -25,24 +25,6 @@ import {
 
 /** The prod profile's ingress.host, which the entry Ingress routes. */
 const PROD_HOST = 'emr.example.org';
-
-/** The digest the harness registry serves for one of the test images under MIRROR (its HTTP API). */
-async function registryDigest(image: string): Promise<string | null> {
-  const [name, tag] = image.split(':');
-  const response = await fetch(`${registry!.url}/v2/${MIRROR.split('/')[1]}/${name}/manifests/${tag}`, {
-    method: 'HEAD',
-    headers: {
-      accept: [
-        'application/vnd.docker.distribution.manifest.v2+json',
-        'application/vnd.docker.distribution.manifest.list.v2+json',
-        'application/vnd.oci.image.manifest.v1+json',
-        'application/vnd.oci.image.index.v1+json',
-      ].join(', '),
-    },
-  });
-  expect(response.status, image).toBe(200);
-  return response.headers.get('docker-content-digest');
-}
 
 describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulator)', () => {
   const setup = usePromoteSetup();

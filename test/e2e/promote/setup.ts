@@ -75,6 +75,24 @@ export async function pushTestImages(): Promise<void> {
   }
 }
 
+/** The digest the harness registry serves for one of the test images under MIRROR (its HTTP API). */
+export async function registryDigest(image: string): Promise<string | null> {
+  const [name, tag] = image.split(':');
+  const response = await fetch(`${registry!.url}/v2/${MIRROR.split('/')[1]}/${name}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept: [
+        'application/vnd.docker.distribution.manifest.v2+json',
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+        'application/vnd.oci.image.manifest.v1+json',
+        'application/vnd.oci.image.index.v1+json',
+      ].join(', '),
+    },
+  });
+  expect(response.status, image).toBe(200);
+  return response.headers.get('docker-content-digest');
+}
+
 /**
  * The Secrets prod names (admin.passwordSecretRef, database.external.secretRef), created once in
  * the environment's namespace as an operator would; promote copies them into each colour.

@@ -80,6 +80,11 @@ KIND_NET_GATEWAY=172.31.251.1  # the host, as pods and nodes reach it (state: ho
 RUNTIME="$CACHE/kind/omrs-kind-runc"
 
 CLUSTER_CONFIG="$ROOT/kind/dev.yaml"
+# The hash of the cluster config the running cluster was created from: a changed kind/dev.yaml
+# (a node's containerd patch, a port mapping) only takes effect in a new cluster.
+CONFIG_STAMP="$CACHE/kind/cluster-config.sha256"
+# The harness registry (engines/registry.sh) as the nodes reach it: the same name as on the host.
+REGISTRY_PORT="${OMRS_REGISTRY_PORT:-15005}"
 CLUSTER="$(awk '/^name:/ {print $2; exit}' "$CLUSTER_CONFIG" 2>/dev/null || true)"; CLUSTER="${CLUSTER:-kind}"
 KUBECONFIG_FILE="$CACHE/kind/kubeconfig"
 PROBE_IMAGE=omrs-test/busybox:1
@@ -478,20 +483,25 @@ stale_nodes() {
   done
 }
 
+config_hash() { sha256sum "$CLUSTER_CONFIG" | cut -c1-64; }
+
 cluster() {
-  local nodes stale; nodes="$(cluster_nodes)"; stale="$(stale_nodes)"
+  local nodes stale config; nodes="$(cluster_nodes)"; stale="$(stale_nodes)"; config="$(config_hash)"
   if [ -n "$nodes" ] && [ -z "$stale" ] && ! grep -qv ' running$' <<<"$nodes" && [ -s "$KUBECONFIG_FILE" ] &&
-    kc get --raw /readyz >/dev/null 2>&1; then
+    [ "$(cat "$CONFIG_STAMP" 2>/dev/null)" = "$config" ] && kc get --raw /readyz >/dev/null 2>&1; then
     log "cluster $CLUSTER runs ($(grep -c . <<<"$nodes") nodes)"
   else
     if [ -n "$stale" ]; then
       step "kind delete cluster $CLUSTER (its nodes run an older node image)" kindc delete cluster --name "$CLUSTER"
+    elif [ -n "$nodes" ] && [ "$(cat "$CONFIG_STAMP" 2>/dev/null)" != "$config" ]; then
+      step "kind delete cluster $CLUSTER ($CLUSTER_CONFIG changed since it was created)" kindc delete cluster --name "$CLUSTER"
     elif [ -n "$nodes" ]; then
       step "kind delete cluster $CLUSTER (not all nodes run)" kindc delete cluster --name "$CLUSTER"
     fi
     kind_network
     step "kind create cluster $CLUSTER ($CLUSTER_CONFIG)" kindc create cluster --name "$CLUSTER" --image "$NODE_IMAGE" \
       --config "$CLUSTER_CONFIG" --kubeconfig "$KUBECONFIG_FILE" --retain
+    echo "$config" >"$CONFIG_STAMP"
     kdocker image prune -f >/dev/null 2>&1 || true   # an older node image the deleted nodes still held
   fi
   local end=$((SECONDS + 300))
@@ -499,10 +509,40 @@ cluster() {
     [ $SECONDS -lt $end ] || { kc get nodes -o wide >&2 || true; die "step 'nodes Ready': not all nodes Ready within 300s (log: $LOG)"; }
     sleep 3
   done
+  registry_route
+  registry_hosts
   load_probe_image
   load_kubectl_image
   ingress_controller
   network_policies
+}
+
+# The harness registry listens on the host's loopback. A connection from the kind network to the
+# host's address on it, port $REGISTRY_PORT, is sent there (route_localnet lets the kernel route a
+# packet from the bridge to 127.0.0.1); nothing else reaches the registry from outside the host.
+REGISTRY_RULE=(PREROUTING -i "$KIND_NET_BRIDGE" -d "$KIND_NET_GATEWAY" -p tcp --dport "$REGISTRY_PORT"
+  -j DNAT --to-destination "127.0.0.1:$REGISTRY_PORT")
+registry_route() {
+  sysctl -qw "net.ipv4.conf.$KIND_NET_BRIDGE.route_localnet=1" ||
+    die "step 'registry route': sysctl net.ipv4.conf.$KIND_NET_BRIDGE.route_localnet=1 failed"
+  registry_routed || iptables -t nat -I "${REGISTRY_RULE[@]}" ||
+    die "step 'registry route': iptables -t nat -I ${REGISTRY_RULE[*]} failed"
+}
+registry_routed() {
+  iptables -t nat -C "${REGISTRY_RULE[@]}" 2>/dev/null &&
+    [ "$(sysctl -n "net.ipv4.conf.$KIND_NET_BRIDGE.route_localnet" 2>/dev/null)" = 1 ]
+}
+
+# Every node's containerd pulls 127.0.0.1:$REGISTRY_PORT/… from the harness registry through that
+# route (kind/dev.yaml points containerd at /etc/containerd/certs.d; the file is read on each pull).
+registry_hosts() {
+  local n dir="/etc/containerd/certs.d/127.0.0.1:$REGISTRY_PORT" hosts
+  hosts="$(printf 'server = "http://%s:%s"\n\n[host."http://%s:%s"]\n  capabilities = ["pull", "resolve"]\n' \
+    "$KIND_NET_GATEWAY" "$REGISTRY_PORT" "$KIND_NET_GATEWAY" "$REGISTRY_PORT")"
+  for n in $(cluster_nodes | awk '{print $1}'); do
+    kdocker exec -i "$n" sh -c "mkdir -p '$dir' && cat >'$dir/hosts.toml'" <<<"$hosts" ||
+      die "step 'registry hosts': writing $dir/hosts.toml in node $n failed"
+  done
 }
 
 # load_image IMAGE: into every node's containerd unless all have it, the same image id as in the
@@ -615,7 +655,8 @@ status() {
   pod_runs || { echo "kind: down (cluster $CLUSTER: a probe pod did not run to Ready)"; return 1; }
   ingress_ready || { echo "kind: down (cluster $CLUSTER: the ingress controller omrs-ingress/traefik is not ready)"; return 1; }
   netpol_ready || { echo "kind: down (cluster $CLUSTER: kube-system/kube-router, the NetworkPolicy enforcement, is not ready on every node)"; return 1; }
-  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran, ingress on :$INGRESS_HTTP_PORT/:$INGRESS_HTTPS_PORT, NetworkPolicies enforced; $KUBECONFIG_FILE)"
+  registry_routed || { echo "kind: down (no route from the kind network to the harness registry on 127.0.0.1:$REGISTRY_PORT)"; return 1; }
+  echo "kind: up (cluster $CLUSTER, $(cluster_nodes | grep -c .) nodes Ready, a pod ran, ingress on :$INGRESS_HTTP_PORT/:$INGRESS_HTTPS_PORT, NetworkPolicies enforced, nodes pull from 127.0.0.1:$REGISTRY_PORT; $KUBECONFIG_FILE)"
 }
 
 stop() {
