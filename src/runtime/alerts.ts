@@ -1,5 +1,5 @@
 // The alerts an environment's Prometheus has firing (monitoring.enabled), read through its HTTP
-// API, for `omrs status`. A Prometheus that does not answer is reported, never an error of the
+// API, for `omrs status` and the dashboard. A Prometheus that does not answer is reported, never an error of the
 // command: status must answer about a broken environment too.
 
 export interface FiringAlert {
@@ -18,6 +18,16 @@ export interface MonitoringStatus {
   /** Alerts whose condition holds, but not yet for their rule's `for:`. */
   pending: string[];
   error?: string;
+}
+
+/** "critical, tenant default, service backend, since 2026-12-06T21:03:00Z": where and since when, for people. */
+export function alertDetail(a: FiringAlert): string {
+  const where = (['tenant', 'service'] as const)
+    .filter((k) => a.labels[k])
+    .map((k) => `${k} ${a.labels[k]}`)
+    .join(', ');
+  const since = a.since && `since ${new Date(a.since).toISOString().replace(/\.\d+Z$/, 'Z')}`;
+  return [a.severity, where, since].filter(Boolean).join(', ');
 }
 
 interface ApiAlert {

@@ -210,8 +210,11 @@ export interface SeedTarget {
 /** What the dashboard needs from a runtime; it reports through the bus the dashboard folds. */
 export interface DashboardSource {
   env: string;
-  /** Emits the current state of every service as resource events; answers whether the env exists. */
-  refresh(): Promise<{ exists: boolean; url?: string }>;
+  /**
+   * Emits the current state of every service as resource events; answers whether the env exists,
+   * and with monitoring on, the alerts its Prometheus has firing.
+   */
+  refresh(): Promise<{ exists: boolean; url?: string; monitoring?: MonitoringStatus }>;
   /** Follows one service's log (starting with its last lines) until the signal aborts. */
   followLogs(service: string, signal: AbortSignal, onLine: (line: string) => void): Promise<void>;
   /** Restarts a service and waits until it is healthy again; answers with a one-line result. */

@@ -4,6 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { EnvCreated, EnvGc, EnvList } from '../../envs/lifecycle.js';
 import type { DestroyResult } from '../../envs/destroy.js';
 import type { DestroyScope, DownResult, OpenHandle, StatusResult, UpResult } from '../../runtime/runtime.js';
+import { alertDetail } from '../../runtime/alerts.js';
 import { table } from '../../ui/format.js';
 import type { Colors } from '../../ui/output-types.js';
 
@@ -86,14 +87,7 @@ function alertLines(m: NonNullable<StatusResult['monitoring']>, c: Colors): stri
   if (!m.firing.length) return [`${head} ${c.green('none firing')}${pending}`];
   return [
     `${head} ${c.red(`${m.firing.length} firing`)}${pending}`,
-    ...m.firing.map((a) => {
-      const where = (['tenant', 'service'] as const)
-        .filter((k) => a.labels[k])
-        .map((k) => `${k} ${a.labels[k]}`)
-        .join(', ');
-      const since = a.since && `since ${new Date(a.since).toISOString().replace(/\.\d+Z$/, 'Z')}`;
-      return `  ${c.red(a.name)} ${c.dim(`(${[a.severity, where, since].filter(Boolean).join(', ')})`)} ${a.summary}`;
-    }),
+    ...m.firing.map((a) => `  ${c.red(a.name)} ${c.dim(`(${alertDetail(a)})`)} ${a.summary}`),
   ];
 }
 

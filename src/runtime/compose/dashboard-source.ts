@@ -10,6 +10,7 @@ import { restartService } from './restart.js';
 import { seedComposeTenants } from './seed.js';
 import { down } from './down.js';
 import { status } from './status.js';
+import { readAlerts } from '../alerts.js';
 import { openInBrowser, restartLine, restartTracker } from '../dashboard-common.js';
 import type { DashboardSource } from '../runtime.js';
 
@@ -58,7 +59,13 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
           ...(s.detail !== undefined && { detail: s.detail }),
         });
       }
-      return { exists: result.exists, ...(result.url && { url: result.url }) };
+      // A short wait: the dashboard polls every 2 s, and a Prometheus that does not answer is shown as such.
+      const monitoring = result.prometheusUrl ? await readAlerts(result.prometheusUrl, 1500) : undefined;
+      return {
+        exists: result.exists,
+        ...(result.url && { url: result.url }),
+        ...(monitoring && { monitoring }),
+      };
     },
 
     async followLogs(service, signal, onLine) {

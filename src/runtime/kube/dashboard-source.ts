@@ -52,7 +52,11 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
         });
       }
       const url = forward && (await forward.catch(() => undefined))?.url;
-      return { exists: status.services.length > 0, ...(url && { url }) };
+      return {
+        exists: status.services.length > 0,
+        ...(url && { url }),
+        ...(status.monitoring && { monitoring: status.monitoring }),
+      };
     },
 
     async followLogs(service, signal, onLine) {

@@ -6,8 +6,9 @@ import type { ViewStore } from '../progress-view.js';
 import { useNow } from '../components/time.js';
 import { dashReducer, initialDash, type DashEvent } from './keys.js';
 import { firstLine, pause } from '../../runtime/dashboard-common.js';
+import type { MonitoringStatus } from '../../runtime/alerts.js';
 import type { DashboardSource } from '../../runtime/runtime.js';
-import { DashboardView, selectedService } from './view.js';
+import { alertRows, DashboardView, selectedService } from './view.js';
 
 export interface DashboardProps {
   store: ViewStore;
@@ -27,6 +28,7 @@ function usePolling(
   dispatch: (e: DashEvent) => void,
 ) {
   const [url, setUrl] = useState<string | undefined>();
+  const [monitoring, setMonitoring] = useState<MonitoringStatus | undefined>();
   useEffect(() => {
     if (stopped) return;
     const controller = new AbortController();
@@ -36,6 +38,7 @@ function usePolling(
           const result = await source.refresh();
           if (controller.signal.aborted) break;
           if (result.url) setUrl(result.url);
+          setMonitoring(result.monitoring);
           if (!result.exists)
             dispatch({
               type: 'notice',
@@ -50,7 +53,7 @@ function usePolling(
     })();
     return () => controller.abort();
   }, [source, stopped, pollMs, dispatch]);
-  return url;
+  return { url, monitoring };
 }
 
 /** The selected service's log lines, followed while the pane is shown. */
@@ -90,7 +93,7 @@ export const Dashboard = ({ store, source, url: givenUrl, onQuit, pollMs = 2000 
   const now = useNow();
   const { stdout } = useStdout();
   const [dash, dispatch] = useReducer(dashReducer, initialDash);
-  const polledUrl = usePolling(source, dash.down, pollMs, dispatch);
+  const { url: polledUrl, monitoring } = usePolling(source, dash.down, pollMs, dispatch);
   const selected = selectedService(state, dash);
   const logs = useServiceLogs(source, dash.showLogs && !dash.down ? selected : undefined);
 
@@ -152,13 +155,21 @@ export const Dashboard = ({ store, source, url: givenUrl, onQuit, pollMs = 2000 
   // The log pane takes what the terminal has left, so the frame never scrolls.
   const rows = stdout.rows || 35;
   const used =
-    1 + state.steps.length + 2 + state.resources.length + Math.min(3, state.messages.length) + 3 + 2;
+    1 +
+    state.steps.length +
+    2 +
+    state.resources.length +
+    Math.min(3, state.messages.length) +
+    alertRows(monitoring) +
+    3 +
+    2;
   const logLines = Math.max(3, Math.min(30, rows - used - 1));
   const url = polledUrl ?? givenUrl;
   return (
     <DashboardView
       env={source.env}
       {...(url && { url })}
+      {...(monitoring && { monitoring })}
       state={state}
       dash={dash}
       logs={logs}

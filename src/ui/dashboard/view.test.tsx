@@ -149,3 +149,43 @@ describe('dashReducer', () => {
     expect(keys({ type: 'move', by: 9, count: 3 }).cursor).toBe(2);
   });
 });
+
+describe('DashboardView with monitoring on', () => {
+  it('with monitoring on: the firing alerts (where, since when, what), pending ones, or that none fire', () => {
+    const firing = {
+      name: 'BackendDown',
+      severity: 'critical',
+      summary: 'no scrape',
+      since: '2026-12-06T21:03:00.512Z',
+      labels: { tenant: 'default', service: 'backend', environment: 'dash-1' },
+    };
+    const lines = frame({
+      monitoring: { url: 'http://127.0.0.1:9090', firing: [firing], pending: ['DatabaseDown'] },
+    });
+    expect(lines).toContain('alerts 1 firing; pending: DatabaseDown');
+    expect(lines).toContain(
+      '  ● BackendDown (critical, tenant default, service backend, since 2026-12-06T21:03:00Z) no scrape',
+    );
+    expect(frame({ monitoring: { url: 'u', firing: [], pending: [] } })).toContain('alerts none firing');
+    const unread = frame({
+      monitoring: {
+        url: 'u',
+        firing: [],
+        pending: [],
+        error: 'Prometheus at u did not answer: fetch failed',
+      },
+    });
+    expect(unread).toContain('alerts not read (Prometheus at u did not answer: fetch failed)');
+    const many = frame({
+      monitoring: {
+        url: 'u',
+        firing: Array.from({ length: 7 }, (_, i) => ({ ...firing, name: `Alert${i}` })),
+        pending: [],
+      },
+    });
+    expect(many.filter((l) => l.startsWith('  ● '))).toHaveLength(5);
+    expect(many).toContain(' …and 2 more (omrs status)');
+    // Without monitoring, no alerts line at all.
+    expect(frame().some((l) => l.startsWith('alerts'))).toBe(false);
+  });
+});

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { until } from '../../helpers/poll.js';
+import { environmentSources } from '../../../src/ui/shell/sources.js';
 import {
   background,
   copyToKindEngine,
@@ -172,6 +173,23 @@ monitoring:
         );
         expect(alert.labels).toMatchObject({ tenant: 'default', environment: env });
         expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
+        // The cockpit lists the environment on the cluster; its dashboard's source reports the alert.
+        const shell = environmentSources({
+          cwd: root,
+          env: { ...process.env, ...cliEnv },
+          signal: new AbortController().signal,
+        });
+        const listed = (await shell.listEnvironments()).find((e) => e.name === env);
+        expect(listed).toMatchObject({ namespace });
+        const opened = await shell.dashboardFor(listed!);
+        try {
+          const refreshed = await opened.source.refresh();
+          expect(refreshed.monitoring?.firing.map((a) => `${a.name}:${a.labels.tenant}`)).toContain(
+            'BackendDown:default',
+          );
+        } finally {
+          opened.close();
+        }
 
         // The backend back (as after a node came back): the alert resolves.
         await scale(1);

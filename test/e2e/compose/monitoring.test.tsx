@@ -2,18 +2,32 @@
 // beside the stack, both real servers (built by the harness from the Go module proxy). Prometheus
 // scrapes the backend (the stand-in serves the metrics a real backend's agent does) and the
 // exporter, which logs in as a user the init Job made; the backend-down alert fires when the
-// backend stops, within its `for:` window, `omrs status` names it, and it resolves when the backend
-// is back.
+// backend stops, within its `for:` window, `omrs status` and the live dashboard name it, and it
+// resolves when the backend is back.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { render } from 'ink-testing-library';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EventBus } from '../../../src/events/bus.js';
+import { composeSource } from '../../../src/runtime/compose/dashboard-source.js';
+import { Dashboard } from '../../../src/ui/dashboard/dashboard.js';
+import { createViewStore } from '../../../src/ui/progress-view.js';
 import { readEngine } from '../../helpers/engines.js';
+import { stripAnsi } from '../../helpers/ink.js';
 import { until } from '../../helpers/poll.js';
-import { composeEngines, docker, execIn, objectsOf, omrs, PROFILE, upJson } from './helpers.js';
+import { composeEngines, docker, execIn, objectsOf, omrs, omrsHome, PROFILE, upJson } from './helpers.js';
+
+// Ink decides at import whether it runs in CI (is-in-ci reads CI) and then draws no frame until it
+// exits; the dashboard checks below read the frames a person sees, so this file runs without CI.
+const ciWas = vi.hoisted(() => {
+  const was = process.env.CI;
+  delete process.env.CI;
+  return was;
+});
 
 const { ready } = composeEngines();
 const ENV = `mon-${randomBytes(3).toString('hex')}`;
@@ -54,6 +68,32 @@ describe.skipIf(!ready)(
         (await response.json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } }
       ).data.alerts;
     };
+    /** The live dashboard of the environment (the source `omrs up` opens in a terminal), until its frame shows `want`. */
+    const dashboardShows = async (want: RegExp): Promise<string> => {
+      const bus = new EventBus();
+      const controller = new AbortController();
+      const source = composeSource(
+        { name: ENV },
+        { docker, bus, env: { ...process.env, OMRS_HOME: omrsHome }, cwd: dir, signal: controller.signal },
+      );
+      const store = createViewStore(bus);
+      const view = render(<Dashboard store={store} source={source} onQuit={() => undefined} pollMs={500} />);
+      try {
+        return await until(
+          `the dashboard showing ${want}`,
+          async () => {
+            const frame = stripAnsi(view.lastFrame());
+            return want.test(frame) ? frame : undefined;
+          },
+          30_000,
+        );
+      } finally {
+        view.unmount();
+        store.close();
+        source.close?.();
+        controller.abort();
+      }
+    };
     const backendContainer = async () => {
       const [c] = await docker.listContainers({
         all: true,
@@ -79,6 +119,7 @@ describe.skipIf(!ready)(
       await omrs(['down', '--env', ENV, '--volumes']);
     });
     afterAll(async () => {
+      if (ciWas !== undefined) process.env.CI = ciWas;
       await omrs(['down', '--env', ENV, '--volumes']);
       expect(await objectsOf(ENV)).toEqual({ containers: [], networks: [], volumes: [] });
       rmSync(dir, { recursive: true, force: true });
@@ -116,8 +157,10 @@ describe.skipIf(!ready)(
       const db = await until('mysql_up == 1', async () => (await query('mysql_up == 1'))[0], 60_000);
       expect(db.metric).toMatchObject({ environment: ENV, service: 'database' });
       expect(await query('mysql_global_status_uptime > 0')).toHaveLength(1);
-      // Nothing fires on a healthy environment.
+      // Nothing fires on a healthy environment, and the live dashboard says so under its services.
       expect((await alerts()).filter((a) => a.state === 'firing')).toEqual([]);
+      const frame = await dashboardShows(/^alerts none firing/m);
+      expect(frame).toMatch(/prometheus\s+\S+\s+ok\s+healthy/);
     }, 360_000);
 
     it('the exporter’s user reads server status only, no tenant table', async () => {
@@ -165,6 +208,9 @@ describe.skipIf(!ready)(
       const text = await omrs(['status', '--env', ENV], { env: { NO_COLOR: '1' } });
       expect(text.stdout).toMatch(/alerts .*: 1 firing/);
       expect(text.stdout).toMatch(/BackendDown \(critical, tenant default, service backend/);
+      // The live dashboard shows it too, beside the stopped backend.
+      const frame = await dashboardShows(/^alerts 1 firing/m);
+      expect(frame).toMatch(/^ {2}● BackendDown \(critical, tenant default, service backend, since \S+Z\)/m);
 
       // `omrs up` repairs the stopped backend; the alert resolves.
       const again = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
