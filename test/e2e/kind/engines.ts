@@ -65,6 +65,15 @@ export const kindNodeImages = (kind: KindEngine, node: string): string[] =>
     .split('\n')
     .filter(Boolean);
 
+/** Removes from every node's containerd the images whose reference starts with `prefix`: the next pod pulls them. */
+export function forgetNodeImages(kind: KindEngine, prefix: string): void {
+  for (const node of kindNodes(kind)) {
+    const held = kindNodeImages(kind, node).filter((ref) => ref.startsWith(prefix));
+    if (held.length > 0)
+      dockerOn(kind.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...held]);
+  }
+}
+
 /** Copies images from the main engine into the kind engine, unless the kind engine has them already. */
 export function copyToKindEngine(kindHost: string, images: string[], main: string = MAIN_DOCKER): void {
   for (const image of images) {

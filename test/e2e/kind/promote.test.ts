@@ -39,7 +39,7 @@ import {
   TOOL_IMAGES,
   upComposeStack,
 } from '../promote/setup.js';
-import { dockerOn, kindNodeImages, kindNodes } from './engines.js';
+import { forgetNodeImages } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -365,11 +365,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
 
     // The images in the registry only: none under its names on a node, so the kubelets pull them.
     await pushTestImages();
-    for (const node of kindNodes(kind!)) {
-      const refs = kindNodeImages(kind!, node).filter((ref) => ref.startsWith(`${MIRROR}/`));
-      if (refs.length > 0)
-        dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...refs]);
-    }
+    forgetNodeImages(kind!, `${MIRROR}/`);
     const main = `unix://${docker!.socketPath}`;
 
     await startDatabase();

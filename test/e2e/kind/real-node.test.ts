@@ -5,7 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireEngine } from '../../helpers/engines.js';
 import { until } from '../../helpers/poll.js';
-import { dockerOn, kindNodeImages, kindNodes, MAIN_DOCKER } from './engines.js';
+import { dockerOn, forgetNodeImages, MAIN_DOCKER } from './engines.js';
 
 const kind = requireEngine('kind');
 const registry = requireEngine('registry');
@@ -31,6 +31,19 @@ describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
         (await core.readNamespacedServiceAccount({ name: 'default', namespace: ns })).metadata?.name,
     );
   }, TIMEOUT);
+
+  /** A pod that runs `script` once (restartPolicy Never). */
+  const runOnce = (name: string, script: string, image = IMAGE, imagePullPolicy = 'Never') =>
+    core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'main', image, imagePullPolicy, command: ['sh', '-c', script] }],
+        },
+      },
+    });
 
   afterAll(async () => {
     if (!core) return;
@@ -177,23 +190,7 @@ describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
     'reports the real exit code of a failing container',
     async () => {
       const name = 'fails';
-      await core.createNamespacedPod({
-        namespace: ns,
-        body: {
-          metadata: { name },
-          spec: {
-            restartPolicy: 'Never',
-            containers: [
-              {
-                name: 'main',
-                image: IMAGE,
-                imagePullPolicy: 'Never',
-                command: ['sh', '-c', 'echo about to fail; exit 3'],
-              },
-            ],
-          },
-        },
-      });
+      await runOnce(name, 'echo about to fail; exit 3');
       const pod = await until(`pod ${name} Failed`, async () => {
         const p = await core.readNamespacedPod({ name, namespace: ns });
         return p.status?.phase === 'Failed' ? p : undefined;
@@ -220,29 +217,9 @@ describe.skipIf(!kind)('kind engine: pods on real nodes', () => {
       const digest = head.headers.get('docker-content-digest');
       expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
       // Every push of the same image gives the same digest: no node may hold it from an earlier run.
-      for (const node of kindNodes(kind!)) {
-        const held = kindNodeImages(kind!, node).filter((ref) => ref.startsWith(`${repo}`));
-        if (held.length > 0)
-          dockerOn(kind!.dockerHost, ['exec', node, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...held]);
-      }
+      forgetNodeImages(kind!, repo);
       const name = 'pulled';
-      await core.createNamespacedPod({
-        namespace: ns,
-        body: {
-          metadata: { name },
-          spec: {
-            restartPolicy: 'Never',
-            containers: [
-              {
-                name: 'main',
-                image: `${repo}@${digest}`,
-                imagePullPolicy: 'IfNotPresent',
-                command: ['sh', '-c', 'echo pulled'],
-              },
-            ],
-          },
-        },
-      });
+      await runOnce(name, 'echo pulled', `${repo}@${digest}`, 'IfNotPresent');
       const pod = await until(`pod ${name} done`, async () => {
         const p = await core.readNamespacedPod({ name, namespace: ns });
         return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
