@@ -20,6 +20,8 @@ export const KLABEL = {
 export const KANNOTATION = {
   releaseHash: 'omrs.dev/release-hash',
   releaseRevision: 'omrs.dev/release-revision',
+  /** The replicas of the release's Deployments and StatefulSets, JSON (src/runtime/kube/drift.ts). */
+  workloads: 'omrs.dev/workloads',
   appDigest: 'omrs.dev/app-digest',
   owner: 'omrs.dev/owner',
   created: 'omrs.dev/created',

@@ -1,7 +1,8 @@
 // `omrs up` on a cluster: one labelled namespace per environment, `helm upgrade --install` of
 // charts/openmrs with the profile's values (no --wait), then our own readiness-ordered watch;
 // a failed or timed-out rollout is rolled back to the previous revision. A second `up` with
-// unchanged values and chart is recognised from the namespace's release hash and does nothing.
+// unchanged values and chart is recognised from the namespace's release hash and does nothing,
+// unless a workload of the release was deleted or scaled by hand since (drift.ts).
 import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import { findHelm, helmTemplate } from '../../render/helm.js';
@@ -13,6 +14,7 @@ import type { Profile } from '../../profile/schema.js';
 import { api, apiError, isConflict, isNotFound, type KubeClient } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { diagnose, diagnosisProblems } from './diagnose.js';
+import { findDrift, parseWorkloadReplicas, workloadReplicas } from './drift.js';
 import { helmRollback, helmUpgrade, type HelmTarget } from './helm.js';
 import { KANNOTATION, namespaceLabels, releaseHash } from './labels.js';
 import { leaseEnv } from './lease.js';
@@ -273,17 +275,27 @@ async function rollout(
   if (namespaceCreated) ns.created = true;
   const revisions = ns.created ? [] : await releaseRevisions(client, namespace, env);
   const last = revisions[revisions.length - 1];
+  const repaired: string[] = [];
   if (
     last &&
     last.status === 'deployed' &&
     ns.annotations[KANNOTATION.releaseHash] === hash &&
     ns.annotations[KANNOTATION.releaseRevision] === String(last.revision)
   ) {
+    const expected = parseWorkloadReplicas(ns.annotations[KANNOTATION.workloads]);
+    const drift = expected ? await findDrift(client, namespace, expected) : [];
+    if (drift.length === 0) {
+      deps.events.emit({
+        type: 'info',
+        message: `release ${env} (revision ${last.revision}) already has these values and this chart: nothing to do`,
+      });
+      return result(last.revision, true, []);
+    }
     deps.events.emit({
-      type: 'info',
-      message: `release ${env} (revision ${last.revision}) already has these values and this chart: nothing to do`,
+      type: 'warning',
+      message: `release ${env} (revision ${last.revision}) has drifted: ${drift.join('; ')}. Applying the release again`,
     });
-    return result(last.revision, true, []);
+    repaired.push(...drift.map((d) => `repaired: ${d}`));
   }
 
   const helm = await findHelm(deps.env);
@@ -291,7 +303,7 @@ async function rollout(
     helmTemplate(values, { helm, release: env, namespace, env: deps.env, signal: deps.signal }),
   );
   const steps = readySteps(objects, profile.timeouts);
-  const changes = ns.created ? [`Namespace/${namespace}`] : [];
+  const changes = ns.created ? [`Namespace/${namespace}`] : [...repaired];
   if (!ns.created) changes.push(...(await replaceChangedJobs(client, namespace, objects)));
   const previous = [...revisions].reverse().find((r) => r.status === 'deployed' || r.status === 'superseded');
   const ht = helmTarget(t, helm, deps.env, deps.signal);
@@ -328,7 +340,11 @@ async function rollout(
       });
     }
     await mergePatchNamespace(client, namespace, {
-      annotations: { [KANNOTATION.releaseHash]: hash, [KANNOTATION.releaseRevision]: String(revision) },
+      annotations: {
+        [KANNOTATION.releaseHash]: hash,
+        [KANNOTATION.releaseRevision]: String(revision),
+        [KANNOTATION.workloads]: JSON.stringify(workloadReplicas(objects)),
+      },
     });
     return result(revision, false, changes);
   } finally {

@@ -559,6 +559,38 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
     STEP,
   );
 
+  it(
+    'a workload scaled to 0 or deleted by hand is drift: the next up applies the release again and says what it repaired',
+    async () => {
+      const backend = `${env}-backend-default`;
+      const frontend = `${env}-frontend`;
+      await apps.patchNamespacedDeploymentScale(
+        { name: backend, namespace, body: { spec: { replicas: 0 } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      await apps.deleteNamespacedDeployment({ name: frontend, namespace });
+      const repaired = await cli('up', '--json');
+      expectOk(repaired);
+      const result = JSON.parse(repaired.stdout) as { noop: boolean; changes: string[] };
+      expect(result.noop).toBe(false);
+      expect(result.changes).toEqual(
+        expect.arrayContaining([
+          `repaired: Deployment/${backend} has 0 replicas, the release 1`,
+          `repaired: Deployment/${frontend} is missing`,
+        ]),
+      );
+      // up waited for them: both Ready again on the nodes.
+      for (const name of [backend, frontend])
+        expect((await apps.readNamespacedDeployment({ name, namespace })).status?.readyReplicas, name).toBe(
+          1,
+        );
+      const again = await cli('up');
+      expectOk(again);
+      expect(again.stderr + again.stdout).toContain('nothing to do');
+    },
+    STEP,
+  );
+
   /** The tenant's patients, read through a port-forward to the real database pod. */
   const patients = async (): Promise<number> => {
     const client = await clientFor(kc, kind!.context, kind!.kubeconfig);
