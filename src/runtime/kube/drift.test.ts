@@ -5,7 +5,7 @@ import { parseWorkloadReplicas, workloadReplicas } from './drift.js';
 const object = (kind: string, name: string, spec: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'apps/v1',
   kind,
-  metadata: { name },
+  metadata: { name, labels: {}, annotations: {} },
   raw: { apiVersion: 'apps/v1', kind, metadata: { name }, spec },
   text: '',
 });
