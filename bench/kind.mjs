@@ -4,14 +4,29 @@
 //   no-op re-up:             omrs up of the running environment (nothing to do), whole process;
 //   from a snapshot (issue 19): `env create --from-snapshot` of a BENCH_SNAPSHOT_SIZE (medium)
 //                            snapshot, against `env create` + `omrs seed` of the same size; target 5x.
+//   cluster create, warm:    `kind create cluster` of a one-node cluster from the harness's node
+//                            image (already built), then deleted; the shared cluster keeps running.
+//   node image build:        read from the harness's build log (its last build), not built here:
+//                            building it again would re-create the shared cluster.
 // Seeding is off in the bench profile so both sides do the same work. The images are copied from
 // the main Docker engine into the kind engine first, as test/e2e/kind/up.test.ts does.
 // Needs the kind, images and helm engines (`npm run engines`) and `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmtS, harnessState, log, missingEngine, report, root, row, skipped, timeRun } from './lib.mjs';
+import {
+  fmtS,
+  harnessState,
+  log,
+  missingEngine,
+  report,
+  root,
+  row,
+  skipped,
+  timeRun,
+  unmeasured,
+} from './lib.mjs';
 
 const METRICS = {
   up: ['omrs up --runtime kind, images on the nodes, vs helm --wait', 'report'],
@@ -20,11 +35,60 @@ const METRICS = {
     `omrs env create --from-snapshot (${process.env.BENCH_SNAPSHOT_SIZE ?? 'medium'}), kind`,
     '≥ 5× faster',
   ],
+  create: ['kind create cluster, 1 node, node image built (warm)', 'report'],
+  nodeImage: ['kind node image build (server tarball + kind build node-image)', 'report'],
 };
+
+/** The last node image build's steps, from the harness's build log: [seconds, when] or undefined. */
+function lastNodeImageBuild() {
+  const file = join(process.env.OMRS_HARNESS_CACHE ?? '/var/cache/omrs-harness', 'logs', 'kind-build.log');
+  if (!existsSync(file)) return undefined;
+  const done = [
+    ...readFileSync(file, 'utf8').matchAll(
+      /^== (\S+) (kubernetes-server tarball for kind|kind build node-image \S+) done in (\d+)s$/gm,
+    ),
+  ];
+  const image = done.findLast((m) => m[2].startsWith('kind build'));
+  const tarball = done.findLast((m) => m[2].startsWith('kubernetes-server') && m.index < image?.index);
+  return image && tarball ? [Number(image[3]) + Number(tarball[3]), image[1]] : undefined;
+}
 const SNAPSHOT_SIZE = process.env.BENCH_SNAPSHOT_SIZE ?? 'medium';
 const down = missingEngine('kind', 'images', 'helm');
 if (down) report(Object.values(METRICS).map(([m, t]) => skipped(m, t, down)));
 else await benchmark();
+
+/** A one-node cluster from the harness's node image, timed until its node is Ready, then deleted. */
+function createCluster(kind, dir) {
+  const name = 'omrs-bench-create';
+  const config = join(dir, 'one-node.yaml');
+  writeFileSync(
+    config,
+    'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n',
+  );
+  const env = { ...process.env, DOCKER_HOST: kind.dockerHost, DOCKER_API_VERSION: '1.41' };
+  const kindCli = (...args) => timeRun(kind.kind, args, { env });
+  kindCli('delete', 'cluster', '--name', name);
+  try {
+    const run = kindCli(
+      'create',
+      'cluster',
+      '--name',
+      name,
+      '--image',
+      kind.nodeImage,
+      '--config',
+      config,
+      '--kubeconfig',
+      join(dir, 'create-kubeconfig'),
+      '--wait',
+      '3m',
+    );
+    if (run.status !== 0) throw new Error(`kind create cluster failed: ${run.stderr.slice(-2000)}`);
+    return run.ms;
+  } finally {
+    kindCli('delete', 'cluster', '--name', name);
+  }
+}
 
 async function benchmark() {
   const kind = harnessState('kind');
@@ -150,6 +214,9 @@ async function benchmark() {
     if (bare.status !== 0) throw new Error(`helm install failed: ${bare.stderr}`);
     log(`bare helm --wait ${fmtS(bare.ms)}`);
     const snapshot = fromSnapshot();
+    const created = createCluster(kind, dir);
+    log(`kind create cluster (1 node, warm) ${fmtS(created)}`);
+    const built = lastNodeImageBuild();
     report([
       row({
         metric: METRICS.up[0],
@@ -177,6 +244,26 @@ async function benchmark() {
         target: METRICS.snapshot[1],
         ok: snapshot.seededMs / snapshot.restoredMs >= 5,
       }),
+      row({
+        metric: METRICS.create[0],
+        omrs: fmtS(created),
+        baseline: '-',
+        ratio: created / 1000,
+        ratioText: fmtS(created),
+        target: METRICS.create[1],
+        ok: true,
+      }),
+      built
+        ? row({
+            metric: METRICS.nodeImage[0],
+            omrs: `${built[0]} s`,
+            baseline: `harness build log, ${built[1]}`,
+            ratio: built[0],
+            ratioText: `${built[0]} s`,
+            target: METRICS.nodeImage[1],
+            ok: true,
+          })
+        : unmeasured(METRICS.nodeImage[0], METRICS.nodeImage[1], 'no node image build in the harness log'),
     ]);
   } finally {
     for (const name of disposable)

@@ -1,6 +1,5 @@
 // The built CLI in a real terminal (tmux): what a person sees when they run `omrs`, and what
 // the progress view leaves on the screen. Polls the screen with a deadline; no fixed sleeps.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +7,12 @@ import { EMPTY_ENVIRONMENTS } from '../../../src/ui/shell/environments-panel.js'
 import { requireEngine } from '../../helpers/engines.js';
 import { isolatedDockerd, type IsolatedDockerd } from '../../helpers/isolated-docker.js';
 import { makeProfilesProject, type ProfilesProject } from '../../helpers/profiles.js';
+import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { openTerminal, tmuxAvailable, type Terminal } from '../../helpers/tmux.js';
 
 const REPO = join(import.meta.dirname, '../../..');
 const terminals: Terminal[] = [];
+let cli: BuiltCli | undefined;
 
 /** Runs `command` in a fresh 120x30 terminal; it stays open afterwards so the screen can be read. */
 function startSession(session: string, cwd: string, command: string): Terminal {
@@ -30,7 +31,8 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
   let emptyEngine: IsolatedDockerd;
 
   beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'pipe' });
+    // Its own build: a `npm run build` of the shared dist/ would empty it under the other lanes' CLIs.
+    cli = buildPrivateCli('shell-tmux');
     project = makeProfilesProject();
     emptyEngine = isolatedDockerd();
     const up = emptyEngine.script('up');
@@ -38,6 +40,7 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
   }, 240_000);
   afterAll(() => {
     for (const t of terminals) t.kill();
+    cli?.remove();
     project?.remove();
     emptyEngine?.remove();
   });
@@ -46,7 +49,7 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
     const shell = startSession(
       'shell',
       project.root,
-      `DOCKER_HOST=unix://${emptyEngine.socket} node ${join(REPO, 'bin/omrs.js')}`,
+      `DOCKER_HOST=unix://${emptyEngine.socket} node ${cli!.bin}`,
     );
     // The environments come from the (empty) Docker engine: wait for the listing too.
     let text = await shell.waitFor(
@@ -80,11 +83,7 @@ describe.skipIf(!hasTmux || !docker)('omrs in a real terminal', () => {
 
   it('prints the help instead of opening the shell without a terminal', async () => {
     // stdin is the terminal, stdout a pipe: no shell, the help instead (its first lines scroll away).
-    const piped = startSession(
-      'piped',
-      project.root,
-      `(node ${join(REPO, 'bin/omrs.js')}; echo omrs-code=$?) | cat`,
-    );
+    const piped = startSession('piped', project.root, `(node ${cli!.bin}; echo omrs-code=$?) | cat`);
     await piped.exitCode();
     const text = piped.screen();
     // The help is longer than the terminal: its end is what stays on screen.

@@ -1,10 +1,10 @@
 // `omrs up` in a real terminal (tmux) stays in the live dashboard: the services reach healthy in
 // the table, `l` shows the selected service's log, `r` restarts the backend and it comes back
 // healthy, `q` leaves with 0 and the environment still running. Polls with deadlines, no sleeps.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { openTerminal, tmuxAvailable, type Terminal } from '../../helpers/tmux.js';
 import { composeEngines, PROFILE, docker, omrs, omrsHome } from './helpers.js';
 
@@ -16,6 +16,7 @@ const { engines, ready: enginesReady } = composeEngines();
 const ready = enginesReady && tmuxAvailable('the real-terminal checks of the dashboard');
 
 const terminals: Terminal[] = [];
+let cli: BuiltCli | undefined;
 
 const row = (service: string, state: string, health: string): RegExp =>
   new RegExp(`${service}\\s+\\S+\\s+${state}\\s+${health}\\b`);
@@ -23,11 +24,13 @@ const allHealthy = (text: string): boolean => SERVICES.every((s) => row(s, 'ok',
 
 describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () => {
   beforeAll(async () => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'pipe' });
+    // Its own build: a `npm run build` of the shared dist/ would empty it under the other lanes' CLIs.
+    cli = buildPrivateCli('dashboard-tmux');
     await omrs(['down', '--env', ENV, '--volumes']);
   });
   afterAll(async () => {
     for (const t of terminals) t.kill();
+    cli?.remove();
     const down = await omrs(['down', '--volumes', '--env', ENV]);
     expect(down.code, down.stderr).toBe(0);
   });
@@ -38,15 +41,11 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
       `OMRS_HELM=${engines.helm!.helm}`,
       `DOCKER_HOST=unix://${engines.docker!.socketPath}`,
     ].join(' ');
-    const dash = openTerminal(
-      'dash',
-      `${env} node ${join(REPO, 'bin/omrs.js')} up --profile ${PROFILE} --env ${ENV}`,
-      {
-        cwd: REPO,
-        columns: 120,
-        rows: 35,
-      },
-    );
+    const dash = openTerminal('dash', `${env} node ${cli!.bin} up --profile ${PROFILE} --env ${ENV}`, {
+      cwd: REPO,
+      columns: 120,
+      rows: 35,
+    });
     terminals.push(dash);
 
     let text = await dash.waitFor(
@@ -95,7 +94,7 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
 
   it('lists the running environment in the shell, and Enter opens its dashboard', async () => {
     const env = `OMRS_HOME=${omrsHome} OMRS_HELM=${engines.helm!.helm} DOCKER_HOST=unix://${engines.docker!.socketPath}`;
-    const shell = openTerminal('shell', `${env} node ${join(REPO, 'bin/omrs.js')}`, {
+    const shell = openTerminal('shell', `${env} node ${cli!.bin}`, {
       cwd: REPO,
       columns: 120,
       rows: 35,
