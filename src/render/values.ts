@@ -369,8 +369,9 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
 }
 
 /**
- * The images of the tools an environment's settings add (the backup's S3 upload, monitoring): loaded into kind
- * nodes and saved into bundles with the profile's own, but not part of what promotion pins.
+ * The images of the tools an environment's settings add (the backup's S3 upload, monitoring): loaded
+ * into kind nodes and saved into bundles with the profile's own. Promotion pins them by digest too,
+ * in the lock's `tools` (pinImages), but they are not part of the app digest QA's record vouches for.
  */
 export function toolImages(profile: Profile): { component: string; image: string }[] {
   const { registry } = profile.images;

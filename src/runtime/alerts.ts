@@ -1,6 +1,6 @@
 // The alerts an environment's Prometheus has firing (monitoring.enabled), read through its HTTP
-// API, for `omrs status` and the dashboard. A Prometheus that does not answer is reported, never an error of the
-// command: status must answer about a broken environment too.
+// API, for `omrs status` and the dashboard. A Prometheus that does not answer is reported, never
+// an error of the command: status must answer about a broken environment too.
 
 export interface FiringAlert {
   name: string;

@@ -132,6 +132,8 @@ export interface StatusResult {
   };
   /** With monitoring on: the alerts its Prometheus has firing. */
   monitoring?: MonitoringStatus;
+  /** On a cluster: workloads of the release deleted or scaled by hand since its last rollout. */
+  drift?: string[];
   /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */
   globalProperties?: {
     tenant: string;

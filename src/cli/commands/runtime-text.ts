@@ -76,6 +76,9 @@ export function statusText(s: StatusResult, c: Colors): string {
     ),
     ...(s.backup ? [backupLine(s.backup, c)] : []),
     ...(s.monitoring ? alertLines(s.monitoring, c) : []),
+    ...(s.drift
+      ? [`${c.yellow('drift')}: ${s.drift.join('; ')} ${c.dim('(`omrs up` applies the release again)')}`]
+      : []),
     ...(s.globalProperties ?? []).map((g) => propertiesLine(g, c)),
   ].join('\n');
 }

@@ -35,6 +35,12 @@ export function parseWorkloadReplicas(text: string | undefined): WorkloadReplica
   }
 }
 
+/** A Deployment or StatefulSet as the API server has it now. */
+interface LiveWorkload {
+  metadata?: { name?: string };
+  spec?: { replicas?: number };
+}
+
 /** One line per workload that differs from what the release gave it; none when all match. */
 export async function findDrift(
   client: KubeClient,
@@ -45,9 +51,18 @@ export async function findDrift(
     api('list Deployments', client.context, () => client.apps.listNamespacedDeployment({ namespace })),
     api('list StatefulSets', client.context, () => client.apps.listNamespacedStatefulSet({ namespace })),
   ]);
+  return driftOf(expected, deployments.items, statefulSets.items);
+}
+
+/** The same, from lists already read (`omrs status` has them). */
+export function driftOf(
+  expected: WorkloadReplicas,
+  deployments: readonly LiveWorkload[],
+  statefulSets: readonly LiveWorkload[],
+): string[] {
   const live = new Map<string, number>();
-  for (const d of deployments.items) live.set(`Deployment/${d.metadata?.name}`, d.spec?.replicas ?? 1);
-  for (const s of statefulSets.items) live.set(`StatefulSet/${s.metadata?.name}`, s.spec?.replicas ?? 1);
+  for (const d of deployments) live.set(`Deployment/${d.metadata?.name}`, d.spec?.replicas ?? 1);
+  for (const s of statefulSets) live.set(`StatefulSet/${s.metadata?.name}`, s.spec?.replicas ?? 1);
   const drift: string[] = [];
   for (const [workload, replicas] of Object.entries(expected)) {
     const now = live.get(workload);

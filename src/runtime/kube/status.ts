@@ -5,7 +5,8 @@ import { componentLabel } from '../../render/workloads.js';
 import { api, apiError, isNotFound } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { backupStatus, type BackupStatus } from './backup-status.js';
-import { KLABEL } from './labels.js';
+import { driftOf, parseWorkloadReplicas } from './drift.js';
+import { KANNOTATION, KLABEL } from './labels.js';
 import { forwardComponent, type OpenHandle } from './open.js';
 import { readAlerts, type MonitoringStatus } from '../alerts.js';
 import { releaseRevisions } from './up.js';
@@ -32,6 +33,8 @@ export interface KubeEnvStatus {
   services: KubeServiceStatus[];
   backup?: BackupStatus;
   monitoring?: MonitoringStatus;
+  /** Workloads of the release deleted or scaled by hand since its last rollout (`omrs up` repairs them). */
+  drift?: string[];
 }
 
 export async function kubeStatus(
@@ -96,6 +99,8 @@ export async function kubeStatus(
   const monitoring = services.some((s) => s.component === 'prometheus')
     ? await clusterAlerts(t, deps)
     : undefined;
+  const expected = parseWorkloadReplicas(ns.metadata?.annotations?.[KANNOTATION.workloads]);
+  const drift = expected ? driftOf(expected, deployments.items, statefulSets.items) : [];
   return {
     ...base,
     exists: true,
@@ -104,6 +109,7 @@ export async function kubeStatus(
     services,
     ...(cron && { backup: backupStatus(cron, jobs.items.filter(isBackup), new Date()) }),
     ...(monitoring && { monitoring }),
+    ...(drift.length > 0 && { drift }),
   };
 }
 

@@ -569,16 +569,25 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
       );
       await apps.deleteNamespacedDeployment({ name: frontend, namespace });
+      // status names the drift (and what repairs it) before anything repairs it.
+      const wanted = [
+        `Deployment/${backend} has 0 replicas, the release 1`,
+        `Deployment/${frontend} is missing`,
+      ];
+      const status = await cli('status', '--json');
+      expect((JSON.parse(status.stdout) as { drift?: string[] }).drift?.sort()).toEqual([...wanted].sort());
+      const text = await runCli(['status', '--runtime', 'kind', '--env', env, '--profile', 'kind-up'], {
+        cwd: root,
+        env: { ...cliEnv, NO_COLOR: '1' },
+      });
+      expect(text.stdout).toContain(
+        `drift: ${[...wanted].sort().join('; ')} (\`omrs up\` applies the release again)`,
+      );
       const repaired = await cli('up', '--json');
       expectOk(repaired);
       const result = JSON.parse(repaired.stdout) as { noop: boolean; changes: string[] };
       expect(result.noop).toBe(false);
-      expect(result.changes).toEqual(
-        expect.arrayContaining([
-          `repaired: Deployment/${backend} has 0 replicas, the release 1`,
-          `repaired: Deployment/${frontend} is missing`,
-        ]),
-      );
+      expect(result.changes).toEqual(expect.arrayContaining(wanted.map((w) => `repaired: ${w}`)));
       // up waited for them: both Ready again on the nodes.
       for (const name of [backend, frontend])
         expect((await apps.readNamespacedDeployment({ name, namespace })).status?.readyReplicas, name).toBe(
@@ -587,6 +596,9 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
       const again = await cli('up');
       expectOk(again);
       expect(again.stderr + again.stdout).toContain('nothing to do');
+      expect(
+        (JSON.parse((await cli('status', '--json')).stdout) as { drift?: string[] }).drift,
+      ).toBeUndefined();
     },
     STEP,
   );
