@@ -37,8 +37,12 @@ export const TextInput = ({
       if (key.return) return onSubmit(typed.current);
       if (key.backspace || key.delete) return set(typed.current.slice(0, -1));
       if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow) return;
-      const text = printable(input);
+      // A paste, or keys typed faster than the terminal reads them, arrives as one chunk: Ink
+      // flags a return only when it is the whole chunk, so a line end inside one submits here.
+      const end = input.search(/[\r\n]/);
+      const text = printable(end < 0 ? input : input.slice(0, end));
       if (text) set(typed.current + text);
+      if (end >= 0) onSubmit(typed.current);
     },
     { isActive },
   );

@@ -79,6 +79,7 @@ describe.skipIf(!ready)('QA in the shell (80×24, real Docker)', () => {
     t.press('x');
     await t.waitFor((s) => s.includes(`Extend ${created} by`), 'the TTL question of x');
     await t.pressUntil('BSpace', (s) => /^› ?$/m.test(s), 'the TTL emptied');
+    // Typed and entered at once, so the shell reads "1h\r" as one chunk, as it reads a paste.
     t.press('-l', '1h');
     t.press('Enter');
     text = await t.waitFor((s) => s.includes(`✔ ${created} now expires`), 'extend to finish', 60_000);
