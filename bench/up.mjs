@@ -188,15 +188,15 @@ if (down) {
 /**
  * The same profile with monitoring on (issue 20): a fresh up, then no-op ups of it and of the same
  * profile without monitoring, both running, taken in turns (so both see the same machine: a no-op
- * is ~0.4 s and the load of the moment moves it by tens of ms), and what Prometheus and the
- * exporter take of memory (docker stats).
+ * is ~0.4 s and the load of the moment moves it by tens of ms), and what Prometheus, the
+ * exporter, the log store and its shipper take of memory (docker stats).
  */
 function monitoredRuns(entry) {
   const tags = harnessState('images').tags;
   const file = join(home, 'monitored.yaml');
   writeFileSync(
     file,
-    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n`,
+    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n    logs: ${tags.victoriaLogs}\n    logShipper: ${tags.vlagent}\n`,
   );
   const name = `${ENV}-mon`;
   try {
@@ -211,7 +211,7 @@ function monitoredRuns(entry) {
     }
     const memory = docker('stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}')
       .split('\n')
-      .filter((l) => /-(prometheus|db-exporter) /.test(l) && l.startsWith(`omrs-${name}-`));
+      .filter((l) => /-(prometheus|db-exporter|logs|log-shipper) /.test(l) && l.startsWith(`omrs-${name}-`));
     log(
       `monitoring on: fresh up ${fmtS(fresh)}; no-op up ${fmtMs(median(noop))}, without monitoring ${fmtMs(median(plain))} in turns; memory: ${memory.join('; ')}`,
     );

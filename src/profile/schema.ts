@@ -303,6 +303,8 @@ export const ProfileSchema = z.strictObject({
         gateway: z.number().int().min(1).max(65535).default(8080),
         /** Prometheus, with monitoring.enabled. */
         prometheus: z.number().int().min(1).max(65535).default(9090),
+        /** The log store (VictoriaLogs), with monitoring.enabled and monitoring.logs.enabled. */
+        logs: z.number().int().min(1).max(65535).default(9428),
       })
       .prefault({}),
     'ports published on 127.0.0.1 (compose)',
@@ -364,15 +366,30 @@ export const ProfileSchema = z.strictObject({
         /** How long a backend or the database stays down before its alert fires (the rules' `for:`). */
         alertAfter: promDuration.default('2m'),
         retention: promDuration.default('7d'),
+        /** Every container's output in a log store (Docker for now), by environment, tenant and service. */
+        logs: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            retention: z
+              .string()
+              .regex(
+                /^[1-9]\d*(d|w)$/,
+                'must be days or weeks like "7d" or "2w" (the log store keeps a day at least)',
+              )
+              .default('7d'),
+          })
+          .prefault({}),
         images: z
           .strictObject({
             prometheus: imageRef.default('prom/prometheus:v3.16.0'),
             dbExporter: imageRef.default('prom/mysqld-exporter:v0.16.0'),
+            logs: imageRef.default('victoriametrics/victoria-logs:v1.52.2'),
+            logShipper: imageRef.default('victoriametrics/vlagent:v1.52.2'),
           })
           .prefault({}),
       })
       .prefault({}),
-    'Prometheus (metrics, alert rules), the database exporter and a Grafana dashboard',
+    'Prometheus (metrics, alert rules), the database exporter, the log store and its shipper, a Grafana dashboard',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

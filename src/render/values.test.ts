@@ -192,11 +192,17 @@ describe('profileToValues', () => {
       scrapeInterval: '15s',
       alertAfter: '2m',
       retention: '7d',
+      // The log store only where the runtime ships logs to it (Docker: shipsLogs).
+      logs: { enabled: false, retention: '7d' },
       images: {
         prometheus: 'mirror.example.org/omrs/prom/prometheus:v3.16.0',
         dbExporter: 'mirror.example.org/omrs/prom/mysqld-exporter:v0.16.0',
+        logs: 'mirror.example.org/omrs/victoriametrics/victoria-logs:v1.52.2',
       },
     });
+    const monitored = profile({ monitoring: { enabled: true } });
+    expect(profileToValues(monitored, { ...id, shipsLogs: true }).monitoring.logs.enabled).toBe(true);
+    expect(profileToValues(monitored, id).monitoring.logs.enabled).toBe(false);
     expect(v.images.pullPolicy).toBe('Always');
     expect(v.images.backend).toBe(
       'mirror.example.org/omrs/openmrs/openmrs-reference-application-3-backend:3.4.0',
@@ -309,7 +315,11 @@ describe('profileImages', () => {
     });
     expect(pinned.images.backend).toBe(pin('b'));
     expect(pinned.images.gateway).toBe(values.images.gateway);
-    expect(pinned.monitoring.images).toEqual({ prometheus: pin('p'), dbExporter: pin('e') });
+    expect(pinned.monitoring.images).toEqual({
+      prometheus: pin('p'),
+      dbExporter: pin('e'),
+      logs: values.monitoring.images.logs,
+    });
     expect(pinned.backup.s3?.image).toBe(pin('a'));
     expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');
   });

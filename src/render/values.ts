@@ -15,6 +15,8 @@ export interface RenderIdentity {
   appDigest: string;
   /** Seed for generated database passwords when no cluster can be asked (helm template). */
   passwordSeed?: string;
+  /** The runtime ships every container's output to the chart's log store (Docker does). */
+  shipsLogs?: boolean;
 }
 
 export interface TenantValues {
@@ -87,7 +89,8 @@ export interface ChartValues {
     scrapeInterval: string;
     alertAfter: string;
     retention: string;
-    images: { prometheus: string; dbExporter: string };
+    logs: { enabled: boolean; retention: string };
+    images: { prometheus: string; dbExporter: string; logs: string };
   };
   maintenance: { enabled: boolean };
 }
@@ -359,9 +362,14 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       scrapeInterval: profile.monitoring.scrapeInterval,
       alertAfter: profile.monitoring.alertAfter,
       retention: profile.monitoring.retention,
+      logs: {
+        enabled: profile.monitoring.logs.enabled && id.shipsLogs === true,
+        retention: profile.monitoring.logs.retention,
+      },
       images: {
         prometheus: rewriteImage(profile.monitoring.images.prometheus, registry),
         dbExporter: rewriteImage(profile.monitoring.images.dbExporter, registry),
+        logs: rewriteImage(profile.monitoring.images.logs, registry),
       },
     },
     maintenance: { enabled: profile.maintenance.enabled },
@@ -423,6 +431,7 @@ export function pinImages(values: ChartValues, pinned: Record<string, string>): 
     monitoring: {
       ...monitoring,
       images: {
+        ...monitoring.images,
         prometheus: prometheus ?? monitoring.images.prometheus,
         dbExporter: dbExporter ?? monitoring.images.dbExporter,
       },

@@ -56,6 +56,8 @@ export interface UpResult {
   gatewayPort?: number;
   /** Prometheus on this machine (compose, monitoring.enabled). */
   prometheusUrl?: string;
+  /** The log store on this machine (compose, monitoring.logs). */
+  logsUrl?: string;
   admin?: { user: string; password: string };
   services?: { name: string; phase: string; ip?: string }[];
   /** What the seed step did, one line per tenant (absent when it did not run). */
@@ -132,6 +134,8 @@ export interface StatusResult {
   };
   /** With monitoring on: the alerts its Prometheus has firing. */
   monitoring?: MonitoringStatus;
+  /** The log store on this machine (compose, monitoring.logs). */
+  logsUrl?: string;
   /** On a cluster: workloads of the release deleted or scaled by hand since its last rollout. */
   drift?: string[];
   /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */
@@ -171,7 +175,7 @@ export interface LogsResult {
 
 /** The URL of an environment; on a cluster a port-forward that lives until `close`. */
 /** What `omrs open` opens. */
-export const OPEN_TARGETS = ['gateway', 'prometheus'] as const;
+export const OPEN_TARGETS = ['gateway', 'prometheus', 'logs'] as const;
 export type OpenTarget = (typeof OPEN_TARGETS)[number];
 
 export interface OpenHandle {

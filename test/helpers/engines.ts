@@ -45,7 +45,16 @@ export interface AwsEngine {
 }
 export interface ImagesEngine {
   tags: Record<
-    'mariadb' | 'gateway' | 'frontend' | 'backend' | 'busybox' | 'awsCli' | 'prometheus' | 'mysqldExporter',
+    | 'mariadb'
+    | 'gateway'
+    | 'frontend'
+    | 'backend'
+    | 'busybox'
+    | 'awsCli'
+    | 'prometheus'
+    | 'mysqldExporter'
+    | 'victoriaLogs'
+    | 'vlagent',
     string
   > & {
     debian?: string;

@@ -29,6 +29,7 @@ export function upText(r: UpResult, c: Colors): string {
     );
   if (r.prometheusUrl)
     lines.push(`  ${c.dim('alerts:')} ${c.cyan(r.prometheusUrl)} ${c.dim('(Prometheus)')}`);
+  if (r.logsUrl) lines.push(`  ${c.dim('logs:')}   ${c.cyan(r.logsUrl)} ${c.dim('(VictoriaLogs)')}`);
   if (r.admin) lines.push(`  ${c.dim('login:')} ${r.admin.user} / ${r.admin.password}`);
   for (const line of r.seeded ?? []) lines.push(`  ${c.dim('seed')} ${line}`);
   return lines.join('\n');
@@ -76,6 +77,9 @@ export function statusText(s: StatusResult, c: Colors): string {
     ),
     ...(s.backup ? [backupLine(s.backup, c)] : []),
     ...(s.monitoring ? alertLines(s.monitoring, c) : []),
+    ...(s.logsUrl
+      ? [`logs ${c.dim(`(${s.logsUrl})`)}: by environment, tenant and service ${c.dim('(`omrs open logs`)')}`]
+      : []),
     ...(s.drift
       ? [`${c.yellow('drift')}: ${s.drift.join('; ')} ${c.dim('(`omrs up` applies the release again)')}`]
       : []),

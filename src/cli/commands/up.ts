@@ -145,7 +145,10 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .command('open')
     .description('print the URL of an environment; opens a browser when run in a terminal')
     .addArgument(
-      new Argument('[target]', 'what to open: the gateway, or Prometheus (monitoring.enabled)')
+      new Argument(
+        '[target]',
+        'what to open: the gateway, Prometheus (monitoring.enabled), or the log store (monitoring.logs, on Docker)',
+      )
         .choices(OPEN_TARGETS)
         .default('gateway'),
     )

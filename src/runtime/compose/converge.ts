@@ -106,7 +106,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
         ctx.events.emit({
           type: 'warning',
           message: `port ${s.publish.hostPort} on 127.0.0.1 is taken: ${s.name} is published on ${hostPort} instead`,
-          hint: 'Set ports.gateway in the profile to choose another port.',
+          hint: `Set ports.${s.publish.as} in the profile to choose another port.`,
         });
     }
     for (const p of parts) {
@@ -135,7 +135,7 @@ async function convergePod(s: ServicePlan, replica: number, ctx: ConvergeContext
           ctx.events.emit({
             type: 'warning',
             message: `port ${taken} on 127.0.0.1 was taken while ${s.name} started: it is published on ${hostPort} instead`,
-            hint: 'Set ports.gateway in the profile to choose another port.',
+            hint: `Set ports.${s.publish?.as ?? 'gateway'} in the profile to choose another port.`,
           });
         }
       }

@@ -118,6 +118,7 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
         Target: m.target,
         ReadOnly: false,
       };
+    if (m.type === 'host') return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: true };
     return { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
   });
   const ownsNetwork = role !== 'sidecar';

@@ -38,7 +38,11 @@ export interface ExportDocument {
 export type ComposeService = Record<string, unknown>;
 
 /** The variables that set the published ports (`127.0.0.1:<port>`) of the gateway and Prometheus. */
-export const PORT_VARIABLES = { gateway: 'OMRS_GATEWAY_PORT', prometheus: 'OMRS_PROMETHEUS_PORT' } as const;
+export const PORT_VARIABLES = {
+  gateway: 'OMRS_GATEWAY_PORT',
+  prometheus: 'OMRS_PROMETHEUS_PORT',
+  logs: 'OMRS_LOGS_PORT',
+} as const;
 export const PREPARE_SERVICE = 'prepare';
 const PREPARE_ROOT = '/omrs';
 
@@ -143,6 +147,7 @@ export function exportDocument(plan: ComposePlan, options: DocumentOptions): Exp
 
   const mountOf = (s: ServicePlan, key: string, m: Mount): Record<string, unknown> => {
     if (m.type === 'tmpfs') return { type: 'tmpfs', target: m.target };
+    if (m.type === 'host') return { type: 'bind', source: m.source, target: m.target, read_only: true };
     if (m.type === 'emptyDir') {
       const volume = `scratch-${slug([s.name, m.volume, m.subPath].filter(Boolean).join('-'))}`;
       scratch.add(volume);

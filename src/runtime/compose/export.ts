@@ -62,7 +62,7 @@ export async function exportCompose(
             hint: 'Give -o a file path, e.g. -o compose/dev.yaml.',
           },
         });
-  const prepared = await preparePlan(request, deps);
+  const prepared = await preparePlan(request, deps, { shipsLogs: false });
   const file = chosen ?? resolve(deps.cwd, join('compose', `${envNameOf(prepared.profileName)}.yaml`));
   const { document, artifacts } = exportArtifacts(prepared, file);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
@@ -97,7 +97,7 @@ export async function exportCompose(
 
 /** `omrs compose export --check`: the export of the current chart and profile against the files on disk. */
 export async function checkComposeExport(request: ExportRequest, deps: ExportDeps): Promise<CheckResult> {
-  const prepared = await preparePlan(request, deps);
+  const prepared = await preparePlan(request, deps, { shipsLogs: false });
   const file = resolve(
     deps.cwd,
     request.output ?? join('compose', `${envNameOf(prepared.profileName)}.yaml`),

@@ -28,7 +28,9 @@ export type Mount =
    */
   | { type: 'emptyDir'; volume: string; subPath?: string; target: string }
   /** An emptyDir with medium: Memory used by one container only. */
-  | { type: 'tmpfs'; target: string; sizeBytes?: number };
+  | { type: 'tmpfs'; target: string; sizeBytes?: number }
+  /** A folder of the Docker host, read-only (the log shipper reads the containers' log files). */
+  | { type: 'host'; source: string; target: string; readOnly: true };
 
 export interface ContainerPlan {
   /** The container's name inside its pod (Kubernetes). */
@@ -57,6 +59,9 @@ export interface ContainerPlan {
   livenessProbe?: ProbePlan;
 }
 
+/** What compose publishes on 127.0.0.1. */
+export type Published = 'gateway' | 'prometheus' | 'logs';
+
 export interface ServicePlan {
   /** Short name: the workload name without the release prefix ("db", "backend-default"). */
   name: string;
@@ -70,8 +75,11 @@ export interface ServicePlan {
   initContainers: ContainerPlan[];
   /** The first is the pod's network owner; the others join its network namespace. */
   containers: ContainerPlan[];
-  /** Publish this container port on 127.0.0.1 (the gateway; Prometheus). */
-  publish?: { as: 'gateway' | 'prometheus'; containerPort: number; hostPort: number };
+  /** The pod's component (app.kubernetes.io/component) and tenant (omrs.dev/tenant), where set. */
+  component?: string;
+  tenant?: string;
+  /** Publish this container port on 127.0.0.1 (the gateway; Prometheus; the log store). */
+  publish?: { as: Published; containerPort: number; hostPort: number };
   /** The pod's fsGroup: new volumes it writes to are given to that group (volume-group.ts). */
   fsGroup?: number;
   /** A CronJob's schedule, five fields of numbers (its steps run on it: scheduler.ts). */

@@ -19,6 +19,8 @@ export interface RenderInput {
   passwordSeed: string;
   /** The env's folder (the cache lives there). */
   envDir: string;
+  /** A shipper feeds the chart's log store (`up`), so the chart runs one when the profile asks. */
+  shipsLogs: boolean;
 }
 
 async function dirDigest(dir: string): Promise<string> {
@@ -50,6 +52,7 @@ export async function renderObjects(
     profile: input.profileName,
     appDigest: input.appDigest,
     passwordSeed: input.passwordSeed,
+    shipsLogs: input.shipsLogs,
   });
   const helm = await findHelm(deps.env);
   const chart = chartDir();

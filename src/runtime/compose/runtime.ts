@@ -95,15 +95,20 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
 
     async open(options = {}) {
       const env = await envName();
-      const { url, prometheusUrl } = await status(env, { docker: await docker() });
-      if (options.target === 'prometheus') {
-        if (!prometheusUrl)
+      const { url, prometheusUrl, logsUrl } = await status(env, { docker: await docker() });
+      const again = `\`omrs up${request.env ? ` --env ${request.env}` : ''}\``;
+      if (options.target === 'prometheus' || options.target === 'logs') {
+        const published = options.target === 'prometheus' ? prometheusUrl : logsUrl;
+        if (!published)
           throw new OmrsError({
             code: 'ENV_NOT_RUNNING',
-            message: `environment ${env} has no published Prometheus`,
-            hint: `Set monitoring.enabled: true in its profile and run \`omrs up${request.env ? ` --env ${request.env}` : ''}\`.`,
+            message: `environment ${env} has no published ${options.target === 'prometheus' ? 'Prometheus' : 'log store'}`,
+            hint:
+              options.target === 'prometheus'
+                ? `Set monitoring.enabled: true in its profile and run ${again}.`
+                : `Set monitoring.enabled: true (monitoring.logs.enabled is on by default) in its profile and run ${again}.`,
           });
-        return { env, url: prometheusUrl, forwarding: false, close: async () => undefined };
+        return { env, url: published, forwarding: false, close: async () => undefined };
       }
       if (!url)
         throw new OmrsError({

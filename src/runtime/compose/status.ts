@@ -5,7 +5,7 @@ import type { HealthState, RuntimeState } from '../../events/types.js';
 import type { Docker } from '../../platform/docker.js';
 import { containerState, listContainers } from './engine.js';
 import { LABEL, networkName } from './names.js';
-import type { ProbePlan } from './plan.js';
+import type { ProbePlan, Published } from './plan.js';
 import { runProbe } from './probe.js';
 
 export interface ServiceStatus {
@@ -28,6 +28,8 @@ export interface EnvStatus {
   url?: string;
   /** Prometheus on 127.0.0.1 (monitoring.enabled). */
   prometheusUrl?: string;
+  /** The log store on 127.0.0.1 (monitoring.logs). */
+  logsUrl?: string;
   profile?: string;
   appDigest?: string;
   services: ServiceStatus[];
@@ -47,19 +49,21 @@ export async function status(
   services.sort((a, b) => a.name.localeCompare(b.name));
   const gateway = publishedPort(containers, 'gateway');
   const prometheus = publishedPort(containers, 'prometheus');
+  const logs = publishedPort(containers, 'logs');
   const first = containers[0];
   return {
     env,
     exists: containers.length > 0,
     ...(gateway !== undefined && { url: `http://localhost:${gateway}/openmrs/spa/` }),
     ...(prometheus !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheus}` }),
+    ...(logs !== undefined && { logsUrl: `http://127.0.0.1:${logs}` }),
     ...(first && { profile: first.Labels[LABEL.profile], appDigest: first.Labels[LABEL.appDigest] }),
     services,
   };
 }
 
 /** The port on 127.0.0.1 of the container published as `as` (containers of older omrs have no label: the gateway). */
-function publishedPort(containers: ContainerInfo[], as: 'gateway' | 'prometheus'): number | undefined {
+function publishedPort(containers: ContainerInfo[], as: Published): number | undefined {
   const c = containers.find(
     (x) => (x.Labels[LABEL.publishedAs] ?? 'gateway') === as && x.Ports.some((p) => p.PublicPort),
   );

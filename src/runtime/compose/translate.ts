@@ -11,11 +11,19 @@ import type {
   Volume,
   WorkloadSpec,
 } from '../../render/kube-spec.js';
-import { objectId, phaseOf, serviceSelects, type Phase } from '../../render/workloads.js';
+import { componentLabel, objectId, phaseOf, serviceSelects, type Phase } from '../../render/workloads.js';
 import { cpuToNano, memoryToBytes } from './quantities.js';
 import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
-import type { ComposePlan, ContainerPlan, FilePlan, Mount, ProbePlan, ServicePlan } from './plan.js';
+import type {
+  ComposePlan,
+  ContainerPlan,
+  FilePlan,
+  Mount,
+  ProbePlan,
+  Published,
+  ServicePlan,
+} from './plan.js';
 import { probePlan } from './probes-plan.js';
 import { normaliseSchedule } from '../../profile/cron.js';
 import { SCHEDULE_DIR, SCHEDULE_VOLUME, scheduledCommand } from './scheduler.js';
@@ -26,6 +34,8 @@ export interface TranslateOptions {
   gatewayPort: number;
   /** The host port requested for Prometheus (profile ports.prometheus), when the chart runs one. */
   prometheusPort?: number;
+  /** The host port requested for the log store (profile ports.logs), when the chart runs one. */
+  logsPort?: number;
 }
 
 /** Kinds that compose does not need, on purpose. */
@@ -144,10 +154,14 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
   }
   for (const s of selecting) checkServicePorts(s, pod.containers, ctx.plan);
   const phase = phaseOf(o);
+  const component = componentLabel(podLabels);
+  const tenant = podLabels['omrs.dev/tenant'];
   const service: ServicePlan = {
     name,
     source: id,
     kind,
+    ...(component && { component }),
+    ...(tenant && { tenant }),
     phase,
     replicas,
     aliases: [...new Set(aliases)],
@@ -156,8 +170,9 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
     ...(kind === 'Job' && { backoffLimit: spec.backoffLimit ?? 6 }),
     ...(pod.securityContext?.fsGroup !== undefined && { fsGroup: pod.securityContext.fsGroup }),
   };
-  const published = publishedAs(phase, podLabels);
-  const hostPort = published === 'gateway' ? ctx.gatewayPort : ctx.prometheusPort;
+  const published = publishedAs(phase, component);
+  const hostPort =
+    published && { gateway: ctx.gatewayPort, prometheus: ctx.prometheusPort, logs: ctx.logsPort }[published];
   if (published && hostPort !== undefined) {
     const containerPort = firstPort(selecting, pod.containers);
     if (containerPort !== undefined) service.publish = { as: published, containerPort, hostPort };
@@ -246,10 +261,10 @@ function checkServicePorts(s: RawObject, containers: Container[], plan: ComposeP
   }
 }
 
-/** What compose publishes on 127.0.0.1: the gateway, and Prometheus (monitoring.enabled). */
-function publishedAs(phase: Phase, podLabels: Record<string, string>): 'gateway' | 'prometheus' | undefined {
+/** What compose publishes on 127.0.0.1: the gateway, and Prometheus and the log store (monitoring.enabled). */
+function publishedAs(phase: Phase, component: string | undefined): Published | undefined {
   if (phase === 'gateway') return 'gateway';
-  return podLabels['app.kubernetes.io/component'] === 'prometheus' ? 'prometheus' : undefined;
+  return component === 'prometheus' || component === 'logs' ? component : undefined;
 }
 
 function firstPort(services: RawObject[], containers: Container[]): number | undefined {

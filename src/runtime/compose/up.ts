@@ -28,6 +28,8 @@ import { envDir, passwordSeed, writeFiles } from './state.js';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { translate } from './translate.js';
+import { convergeShipper, shippableEngine, SHIPPER_SERVICE, shipperVolume } from './log-shipper.js';
+import { rewriteImage } from '../../render/values.js';
 import { envNameFor } from './env-name.js';
 import { checkEnvName, envNameOf } from '../../render/env-name.js';
 
@@ -54,6 +56,8 @@ export interface UpResult {
   url?: string;
   gatewayPort?: number;
   prometheusUrl?: string;
+  /** The log store on 127.0.0.1 (monitoring.logs). */
+  logsUrl?: string;
   admin: { user: string; password: string };
   /** What this run changed; empty for a no-op. */
   changes: string[];
@@ -75,10 +79,14 @@ export interface Prepared {
   labels: Record<string, string>;
 }
 
-/** Profile → chart objects (the render layer, `helm template`) → compose plan. */
+/**
+ * Profile → chart objects (the render layer, `helm template`) → compose plan. `shipsLogs`: the plan
+ * has the log store that `up`'s shipper feeds (monitoring.logs); an export, which has no shipper, leaves it out.
+ */
 export async function preparePlan(
   request: Pick<UpRequest, 'profile' | 'env'>,
   deps: ProfileDeps & { signal?: AbortSignal; events?: EventSink },
+  { shipsLogs = true }: { shipsLogs?: boolean } = {},
 ): Promise<Prepared> {
   const resolved = await openProfile(request.profile, deps);
   if (resolved.profile.runtime !== 'compose')
@@ -96,6 +104,7 @@ export async function preparePlan(
       env,
       passwordSeed: await passwordSeed(deps.env, env),
       envDir: envDir(deps.env, env),
+      shipsLogs,
     },
     deps,
   );
@@ -103,6 +112,7 @@ export async function preparePlan(
     env,
     gatewayPort: resolved.profile.ports.gateway,
     prometheusPort: resolved.profile.ports.prometheus,
+    logsPort: resolved.profile.ports.logs,
   });
   return {
     env,
@@ -137,8 +147,16 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
     });
   signal.throwIfAborted();
 
+  // The log store of the chart is fed by a shipper of this runtime's (monitoring.logs).
+  const store = plan.services.find((s) => s.publish?.as === 'logs');
+  const shipper = store && {
+    image: rewriteImage(profile.monitoring.images.logShipper, profile.images.registry),
+    pullPolicy: profile.images.pullPolicy,
+  };
+  // Asked now, read when the shipper's turn comes: a no-op `up` waits for nothing more.
+  const engine = shipper && shippableEngine(docker);
   await step(events, 'images', 'Check images', () =>
-    checkImages(docker, plan, request.pull ?? 'missing', events, signal),
+    checkImages(docker, plan, request.pull ?? 'missing', events, signal, shipper ? [shipper.image] : []),
   );
   const stateDir = envDir(deps.env, env);
   const existing = new Map(
@@ -147,6 +165,8 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
   await step(events, 'prepare', 'Network, volumes and files', async () => {
     await ensureNetwork(docker, plan.network, labels);
     for (const v of plan.volumes) await ensureVolume(docker, v, { ...labels, [LABEL.service]: v });
+    if (shipper)
+      await ensureVolume(docker, shipperVolume(env), { ...labels, [LABEL.service]: SHIPPER_SERVICE });
     await writeFiles(join(stateDir, 'files'), plan.files);
     // It holds the Secrets' files and the password seed: only its owner may look in (an older omrs made it 0755).
     await chmod(stateDir, 0o700);
@@ -157,24 +177,25 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
   const outcomes: ServiceOutcome[] = [];
   for (const s of plan.services)
     events.emit({ type: 'resource', name: s.name, kind: s.kind, runtime: 'pending', health: 'unknown' });
+  const contextOf = (stepId: string, timeout: string, key: string): ConvergeContext => ({
+    docker,
+    events,
+    signal,
+    plan,
+    stateDir,
+    labels,
+    existing,
+    wanted,
+    changes,
+    step: stepId,
+    timeoutText: timeout,
+    deadline: Date.now() + parseDuration(timeout, TIMEOUT, key),
+  });
   for (const phase of PHASES) {
     const services = plan.services.filter((s) => s.phase === phase);
     if (services.length === 0) continue;
     const timeout = profile.timeouts[phase];
-    const ctx: ConvergeContext = {
-      docker,
-      events,
-      signal,
-      plan,
-      stateDir,
-      labels,
-      existing,
-      wanted,
-      changes,
-      step: phase,
-      timeoutText: timeout,
-      deadline: Date.now() + parseDuration(timeout, TIMEOUT, `timeouts.${phase}`),
-    };
+    const ctx = contextOf(phase, timeout, `timeouts.${phase}`);
     const titles: Record<Phase, string> = {
       database: 'Database ready',
       init: 'Init jobs done',
@@ -187,6 +208,15 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
         Promise.all(services.map((s) => convergeService(s, ctx))),
       )),
     );
+  }
+
+  if (store && shipper && engine) {
+    // Last, when every container it reads exists; readiness as the store's (the frontend's phase).
+    const ctx = contextOf('logs', profile.timeouts.frontend, 'timeouts.frontend');
+    const shipped = await step(events, 'logs', 'Log shipper ready', async () =>
+      convergeShipper(store, shipper, await engine, ctx),
+    );
+    if (shipped) outcomes.push(shipped);
   }
 
   // Containers of the env that the plan no longer has (a removed service, an extra replica), and
@@ -208,8 +238,12 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;
-  const prometheus = plan.services.find((s) => s.publish?.as === 'prometheus');
-  const prometheusPort = outcomes.find((o) => o.service === prometheus?.name)?.hostPort;
+  const publishedPort = (as: 'prometheus' | 'logs') => {
+    const service = plan.services.find((s) => s.publish?.as === as);
+    return outcomes.find((o) => o.service === service?.name)?.hostPort;
+  };
+  const prometheusPort = publishedPort('prometheus');
+  const logsPort = publishedPort('logs');
   const noop = changes.length === 0;
   const durationMs_ = Math.round(performance.now() - started);
   if (noop)
@@ -224,6 +258,7 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
     appDigest: prepared.appDigest,
     ...(gatewayPort !== undefined && { gatewayPort, url: `http://localhost:${gatewayPort}/openmrs/spa/` }),
     ...(prometheusPort !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheusPort}` }),
+    ...(logsPort !== undefined && { logsUrl: `http://127.0.0.1:${logsPort}` }),
     admin: adminLogin(profile, deps.env),
     changes,
     noop,
@@ -269,9 +304,13 @@ async function checkImages(
   pull: PullPolicy,
   events: EventSink,
   signal: AbortSignal,
+  extra: string[],
 ): Promise<void> {
   const images = [
-    ...new Set(plan.services.flatMap((s) => [...s.initContainers, ...s.containers].map((c) => c.image))),
+    ...new Set([
+      ...plan.services.flatMap((s) => [...s.initContainers, ...s.containers].map((c) => c.image)),
+      ...extra,
+    ]),
   ].sort();
   const present = new Map(
     await Promise.all(images.map(async (i) => [i, await imageExists(docker, i)] as const)),

@@ -24,6 +24,13 @@ export async function kubeOpen(
     ...(request.port !== undefined && { localPort: request.port }),
     onProblem: (message: string) => deps.events.emit({ type: 'warning', message }),
   };
+  if (request.target === 'logs')
+    throw new OmrsError({
+      code: 'USAGE',
+      exitCode: ExitCode.usage,
+      message: 'the log store runs on Docker only for now: clusters have no log shipper yet',
+      hint: 'Read a workload’s output with `omrs logs`; on Docker, `omrs open logs` opens the environment’s log store.',
+    });
   if (request.target === 'prometheus')
     return forwardComponent(t.client, t.namespace, t.env, 'prometheus', options, {
       noService: 'Set monitoring.enabled: true in its profile and run `omrs up`.',

@@ -3,7 +3,8 @@
 // scrapes the backend (the stand-in serves the metrics a real backend's agent does) and the
 // exporter, which logs in as a user the init Job made; the backend-down alert fires when the
 // backend stops, within its `for:` window, `omrs status` and the live dashboard name it, and it
-// resolves when the backend is back.
+// resolves when the backend is back. Every container's output reaches the environment's log store
+// (VictoriaLogs, fed by the runtime's vlagent shipper), found by environment, tenant and service.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -56,6 +57,8 @@ describe.skipIf(!ready)(
     const dir = mkdtempSync(join(tmpdir(), 'omrs-monitoring-'));
     const profile = join(dir, 'monitoring.yaml');
     let prometheus = '';
+    let logs = '';
+    let gateway = '';
 
     const query = async (promql: string): Promise<Sample[]> => {
       const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -111,9 +114,14 @@ describe.skipIf(!ready)(
             enabled: true,
             scrapeInterval: '2s',
             alertAfter: `${ALERT_AFTER_S}s`,
-            images: { prometheus: tags!.prometheus, dbExporter: tags!.mysqldExporter },
+            images: {
+              prometheus: tags!.prometheus,
+              dbExporter: tags!.mysqldExporter,
+              logs: tags!.victoriaLogs,
+              logShipper: tags!.vlagent,
+            },
           },
-          ports: { gateway: await freePort(), prometheus: await freePort() },
+          ports: { gateway: await freePort(), prometheus: await freePort(), logs: await freePort() },
         }),
       );
       await omrs(['down', '--env', ENV, '--volumes']);
@@ -128,9 +136,12 @@ describe.skipIf(!ready)(
     it('up starts Prometheus and the exporter; the backend’s and the database’s metrics are queryable', async () => {
       const run = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
       expect(run.code, run.stderr + run.stdout).toBe(0);
-      const result = upJson(run) as { prometheusUrl?: string };
+      const result = upJson(run) as { prometheusUrl?: string; logsUrl?: string; gatewayPort?: number };
       expect(result.prometheusUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       prometheus = result.prometheusUrl!;
+      expect(result.logsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      logs = result.logsUrl!;
+      gateway = `http://127.0.0.1:${result.gatewayPort!}`;
       // `omrs open prometheus` names the same address.
       const open = await omrs(['open', 'prometheus', '--env', ENV, '--json']);
       expect(open.code, open.stderr).toBe(0);
@@ -162,6 +173,56 @@ describe.skipIf(!ready)(
       const frame = await dashboardShows(/^alerts none firing/m);
       expect(frame).toMatch(/prometheus\s+\S+\s+ok\s+healthy/);
     }, 360_000);
+
+    it('every container’s output is in the log store, found by environment, tenant and service', async () => {
+      /** LogsQL over the store's HTTP API: one JSON object per line. */
+      const logsQuery = async (logsql: string): Promise<Record<string, string>[]> => {
+        const response = await fetch(`${logs}/select/logsql/query?query=${encodeURIComponent(logsql)}`);
+        expect(response.status, await response.clone().text()).toBe(200);
+        const body = (await response.text()).trim();
+        return body ? body.split('\n').map((line) => JSON.parse(line) as Record<string, string>) : [];
+      };
+      const open = await omrs(['open', 'logs', '--env', ENV, '--json']);
+      expect(open.code, open.stderr).toBe(0);
+      expect(JSON.parse(open.stdout)).toMatchObject({ env: ENV, url: logs });
+      const services = (await objectsOf(ENV)).containers.map((c) => c.service);
+      expect(services).toEqual(expect.arrayContaining(['logs', 'log-shipper']));
+      const status = await omrs(['status', '--env', ENV], { env: { NO_COLOR: '1' } });
+      expect(status.stdout).toMatch(/^log-shipper\s+ok\s+healthy/m);
+      expect(status.stdout).toContain(`logs (${logs}): by environment, tenant and service`);
+
+      // The backend's start-up lines, by environment and tenant.
+      const started = await until(
+        'the backend’s start in the store',
+        async () =>
+          (await logsQuery(`environment:=${ENV} tenant:=default service:=backend "stand-in started"`))[0],
+        60_000,
+      );
+      expect(started).toMatchObject({ environment: ENV, tenant: 'default', service: 'backend' });
+      expect(started.container).toBe(`omrs-${ENV}-backend-default`);
+      expect(started._msg).toMatch(/OpenMRS stand-in started/);
+      // The database's own output, with no tenant.
+      const db = await until(
+        'the database’s output in the store',
+        async () => (await logsQuery(`environment:=${ENV} service:=db`))[0],
+        30_000,
+      );
+      expect(db.tenant).toBeUndefined();
+
+      // Shipped as it is written: a request made now is in the gateway's access log within seconds.
+      const marker = `omrs-log-probe-${randomBytes(4).toString('hex')}`;
+      await fetch(`${gateway}/openmrs/spa/${marker}`);
+      const access = await until(
+        'the request in the gateway’s access log',
+        async () => (await logsQuery(`environment:=${ENV} service:=gateway "${marker}"`))[0],
+        30_000,
+      );
+      expect(access._msg).toContain(`GET /openmrs/spa/${marker}`);
+
+      // Only this environment's containers: other lanes' environments run on the same engine.
+      const environments = await logsQuery('* | uniq by (environment)');
+      expect(environments.map((r) => r.environment)).toEqual([ENV]);
+    }, 120_000);
 
     it('the exporter’s user reads server status only, no tenant table', async () => {
       const [db] = await docker.listContainers({

@@ -11,7 +11,9 @@
 #                              only Kubernetes service discovery compiled in, no web UI assets
 #   omrs-test/mysqld-exporter:0.16  real Prometheus MySQL exporter (images/mysqld-exporter), Go
 #                              module from the proxy
-# The two Go binaries are built with test/harness/lib/go.sh and cached by module version under
+#   omrs-test/victoria-logs:1.52  real VictoriaLogs, the log store (images/victoria-logs), Go module
+#   omrs-test/vlagent:1.52     real vlagent, its log shipper (images/vlagent), same module
+# The Go binaries are built with test/harness/lib/go.sh and cached by module version under
 # $CACHE/images/<name>/<version>/; both images are FROM omrs-test/busybox:1.
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
 # image id) differs from its label omrs.test.context-hash. Needs the docker engine.
@@ -40,6 +42,8 @@ BACKEND=omrs-test/backend:1
 AWSCLI=omrs-test/aws-cli:1
 PROMETHEUS=omrs-test/prometheus:3
 MYSQLD_EXPORTER=omrs-test/mysqld-exporter:0.16
+VICTORIA_LOGS=omrs-test/victoria-logs:1.52
+VLAGENT=omrs-test/vlagent:1.52
 LABEL=omrs.test.context-hash
 # Go modules built into images. The binaries are cached by module version: after changing the
 # tags or ldflags below without a new version, delete $CACHE/images/<name>/<version>/.
@@ -49,6 +53,8 @@ PROMETHEUS_VERSION=3.16.0            # its VERSION file: what `prometheus --vers
 PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd   # plugins/*.go: only Kubernetes SD (+ static, file, http)
 MYSQLD_EXPORTER_MODULE=github.com/prometheus/mysqld_exporter
 MYSQLD_EXPORTER_VERSION=v0.16.0
+VICTORIA_LOGS_MODULE=github.com/VictoriaMetrics/VictoriaLogs
+VICTORIA_LOGS_VERSION=v1.52.2
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
 # shellcheck source=../lib/go.sh
@@ -222,9 +228,22 @@ mysqld_exporter_image() {
   build "$MYSQLD_EXPORTER" "$GO_CTX" "$BUSYBOX"
 }
 
+# Both from one module: the server and its shipper; each binary is cached on its own.
+victoria_logs_images() {
+  local buildinfo=github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version
+  go_module_binary victoria-logs "$VICTORIA_LOGS_MODULE" "$VICTORIA_LOGS_VERSION" ./app/victoria-logs victoria-logs \
+    "-s -w -X $buildinfo=victoria-logs-$VICTORIA_LOGS_VERSION"
+  go_image_context victoria-logs victoria-logs
+  build "$VICTORIA_LOGS" "$GO_CTX" "$BUSYBOX"
+  go_module_binary vlagent "$VICTORIA_LOGS_MODULE" "$VICTORIA_LOGS_VERSION" ./app/vlagent vlagent \
+    "-s -w -X $buildinfo=vlagent-$VICTORIA_LOGS_VERSION"
+  go_image_context vlagent vlagent
+  build "$VLAGENT" "$GO_CTX" "$BUSYBOX"
+}
+
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -254,15 +273,16 @@ case "${1:-up}" in
     [ -x /usr/bin/time ] && TIMEV="/usr/bin/time -v"
     prometheus_image
     mysqld_exporter_image
+    victoria_logs_images
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT"
     ;;
   status)
     if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" \
-        "$PROMETHEUS" "$MYSQLD_EXPORTER" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER)"; exit 0
+        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;
