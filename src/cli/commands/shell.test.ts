@@ -28,7 +28,8 @@ describe('omrs without a command', () => {
     expect(code).toBe(0);
     expect(stripAnsi(stdout)).toContain('Profiles');
     expect(stdout).not.toContain('Usage:');
-  });
+    // The whole shell in this process: about a second alone, past vitest's 5 s beside CI's other lanes.
+  }, 30_000);
 
   it('reports a mistyped command as unknown, with a suggestion, and exits 2', async () => {
     const { code, stderr } = await runCli(['doctr'], { cwd: project.root });

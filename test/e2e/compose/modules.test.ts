@@ -80,9 +80,17 @@ describe.skipIf(!ready)('OpenMRS modules of the profile on the running backend (
   let port = 0;
 
   beforeAll(async () => {
-    // Containers reach the host at the default bridge's gateway address.
-    const bridge = await docker.getNetwork('bridge').inspect();
-    const gateway = (bridge as { IPAM: { Config: { Gateway: string }[] } }).IPAM.Config[0]!.Gateway;
+    // Containers reach the host at the default bridge's gateway address. Docker 20.10 can leave it
+    // out of the network's IPAM config (a bridge whose address dockerd found set): then it is the
+    // subnet's first address, which dockerd gives the bridge.
+    const bridge = (await docker.getNetwork('bridge').inspect()) as {
+      IPAM: { Config: { Gateway?: string; Subnet?: string }[] };
+    };
+    const [config] = bridge.IPAM.Config;
+    const firstOf = (subnet: string) =>
+      subnet.replace(/\.(\d+)\/\d+$/, (_, last: string) => `.${Number(last) + 1}`);
+    const gateway = config?.Gateway ?? (config?.Subnet && firstOf(config.Subnet));
+    expect(gateway, 'the default bridge’s address').toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     base = `http://${gateway}:${(server.address() as { port: number }).port}`;
     await omrs(['down', '--env', ENV, '--volumes']);
