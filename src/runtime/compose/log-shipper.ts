@@ -1,9 +1,11 @@
 // The Docker runtime's log shipper (monitoring.logs): one vlagent container per environment that
 // tails the json-file log of every container of the environment, named by id, and sends each line
 // to the environment's log store with the fields environment, tenant, service and container. It
-// reads the files where the engine keeps them (<DockerRootDir>/containers), so it only ships the
-// containers it was created for: `up` re-creates it when the environment's containers change, and
-// its read positions live in a volume, so a new shipper goes on where the old one stopped.
+// reads the files where the engine keeps them (<DockerRootDir>/containers/<id>), and sees the
+// folders of its own environment's containers only (a folder also holds the container's
+// configuration, environment variables included): `up` re-creates it when the environment's
+// containers change, and its read positions live in a volume, so a new shipper goes on where the
+// old one stopped.
 import type { ContainerInfo } from 'dockerode';
 import type { Docker } from '../../platform/docker.js';
 import { convergeService, type ConvergeContext, type ServiceOutcome } from './converge.js';
@@ -12,7 +14,7 @@ import { LABEL, volumeName } from './names.js';
 import type { ContainerPlan, ServicePlan } from './plan.js';
 
 export const SHIPPER_SERVICE = 'log-shipper';
-/** Where the shipper sees the engine's containers folder. */
+/** Where the shipper sees each container's folder of the engine, by id. */
 const CONTAINERS_DIR = '/docker-containers';
 const DATA_DIR = '/vlagent-data';
 const PORT = 9429;
@@ -129,7 +131,12 @@ export function shipperPlan(options: ShipperOptions): ServicePlan {
     memoryBytes: 128 * 1024 * 1024,
     nanoCpus: 200_000_000,
     mounts: [
-      { type: 'host', source: `${options.dockerRoot}/containers`, target: CONTAINERS_DIR, readOnly: true },
+      ...options.containers.map((c) => ({
+        type: 'host' as const,
+        source: `${options.dockerRoot}/containers/${c.id}`,
+        target: `${CONTAINERS_DIR}/${c.id}`,
+        readOnly: true as const,
+      })),
       { type: 'volume', source: shipperVolume(options.env), target: DATA_DIR, readOnly: false },
     ],
     ports: [PORT],

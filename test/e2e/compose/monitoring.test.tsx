@@ -219,6 +219,15 @@ describe.skipIf(!ready)(
       );
       expect(access._msg).toContain(`GET /openmrs/spa/${marker}`);
 
+      // The shipper sees the folders of this environment's containers and no other (a folder holds
+      // the container's configuration, environment variables included).
+      const all = await docker.listContainers({ all: true, filters: { label: [`omrs.dev/env=${ENV}`] } });
+      const shipperId = all.find((c) => c.Labels['omrs.dev/service'] === 'log-shipper')!.Id;
+      const seen = (await execIn(shipperId, ['ls', '/docker-containers'])).output.trim().split(/\s+/);
+      expect(seen.length).toBeGreaterThan(3);
+      expect(all.map((c) => c.Id)).toEqual(expect.arrayContaining(seen));
+      expect(seen).not.toContain(shipperId);
+
       // Only this environment's containers: other lanes' environments run on the same engine.
       const environments = await logsQuery('* | uniq by (environment)');
       expect(environments.map((r) => r.environment)).toEqual([ENV]);

@@ -44,21 +44,29 @@ describe('the Docker log shipper', () => {
     ]);
   });
 
-  it('reads the engine’s containers folder read-only, as root with no capability', () => {
+  it('sees the folders of its environment’s containers only, read-only, as root with no capability', () => {
     const [c] = shipperPlan({
       env: 'e1',
       image: 'vlagent:1',
       pullPolicy: 'IfNotPresent',
       store: 's',
       dockerRoot: '/var/lib/docker',
-      containers: [],
+      containers: shippedContainers(containers, services, wanted),
     }).containers;
-    expect(c!.mounts[0]).toEqual({
-      type: 'host',
-      source: '/var/lib/docker/containers',
-      target: '/docker-containers',
-      readOnly: true,
-    });
+    expect(c!.mounts.filter((m) => m.type === 'host')).toEqual([
+      {
+        type: 'host',
+        source: '/var/lib/docker/containers/aaaa',
+        target: '/docker-containers/aaaa',
+        readOnly: true,
+      },
+      {
+        type: 'host',
+        source: '/var/lib/docker/containers/bbbb',
+        target: '/docker-containers/bbbb',
+        readOnly: true,
+      },
+    ]);
     expect([c!.user, c!.capDrop, c!.readOnlyRootfs, c!.noNewPrivileges]).toEqual([
       '0:0',
       ['ALL'],
