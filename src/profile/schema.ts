@@ -389,7 +389,7 @@ export const ProfileSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
-    'Prometheus (metrics, alert rules), the database exporter, the log store and its shipper, a Grafana dashboard',
+    'Prometheus (metrics, alert rules), the database exporter, a Grafana dashboard; on Docker also the log store and its shipper',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
