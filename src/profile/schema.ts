@@ -366,7 +366,7 @@ export const ProfileSchema = z.strictObject({
         /** How long a backend or the database stays down before its alert fires (the rules' `for:`). */
         alertAfter: promDuration.default('2m'),
         retention: promDuration.default('7d'),
-        /** Every container's output in a log store (Docker for now), by environment, tenant and service. */
+        /** Every container's output in a log store, by environment, tenant and service: the environment's own on Docker, the cluster's shared one (namespace omrs-monitoring) on a cluster. */
         logs: z
           .strictObject({
             enabled: z.boolean().default(true),
@@ -389,7 +389,7 @@ export const ProfileSchema = z.strictObject({
           .prefault({}),
       })
       .prefault({}),
-    'Prometheus (metrics, alert rules), the database exporter, a Grafana dashboard; on Docker also the log store and its shipper',
+    'Prometheus (metrics, alert rules), the database exporter, a Grafana dashboard, and a log store with its shipper (on a cluster, one shared by its environments)',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

@@ -18,7 +18,8 @@ import {
 } from '../runtime/kube/client.js';
 import { guardContext } from '../runtime/kube/context-guard.js';
 import { helmUpgrade } from '../runtime/kube/helm.js';
-import { ensureNamespace, readySteps } from '../runtime/kube/up.js';
+import { ensureNamespace } from '../runtime/kube/namespace.js';
+import { readySteps } from '../runtime/kube/up.js';
 import { WorkloadWatch, waitOrdered } from '../runtime/kube/watch.js';
 
 export type Colour = 'blue' | 'green';

@@ -18,7 +18,7 @@ import type { KubeClient } from '../runtime/kube/client.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
 import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
 import { forwardGateway } from '../runtime/kube/open.js';
-import { ensureNamespace } from '../runtime/kube/up.js';
+import { ensureNamespace } from '../runtime/kube/namespace.js';
 import {
   createSnapshot,
   rdsInstanceId,

@@ -45,7 +45,8 @@ export async function findHelm(env: Env, home: string = env.HOME ?? homedir()): 
   });
 }
 
-export const chartDir = (): string => join(packageRoot(), 'charts', 'openmrs');
+/** A chart of the package: `openmrs` (every environment) or `omrs-monitoring` (once per cluster). */
+export const chartDir = (name = 'openmrs'): string => join(packageRoot(), 'charts', name);
 
 export interface TemplateOptions {
   helm: string;

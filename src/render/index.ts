@@ -12,6 +12,7 @@ import {
   profileImages,
   profileToValues,
   toolImages,
+  clusterMonitoringImages,
   type ChartValues,
   type ModuleFile,
 } from './values.js';
@@ -110,7 +111,11 @@ export async function listImages(
 ): Promise<ImageList> {
   const resolved = await openProfile(ref, deps);
   const registry = resolved.profile.images.registry;
-  const images = [...profileImages(resolved.profile), ...toolImages(resolved.profile)];
+  const images = [
+    ...profileImages(resolved.profile),
+    ...toolImages(resolved.profile),
+    ...clusterMonitoringImages(resolved.profile),
+  ];
   const head = {
     profile: resolved.name,
     ...(registry && { registry }),

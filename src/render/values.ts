@@ -397,6 +397,21 @@ export function toolImages(profile: Profile): { component: string; image: string
   ];
 }
 
+/**
+ * The images of what omrs runs once per cluster for the profile's monitoring (charts/omrs-monitoring:
+ * the log store and its node shipper): loaded into kind nodes and saved into bundles, not pinned by
+ * promotion, which does not install them.
+ */
+export function clusterMonitoringImages(profile: Profile): { component: string; image: string }[] {
+  const { registry } = profile.images;
+  const { monitoring } = profile;
+  if (!monitoring.enabled || !monitoring.logs.enabled) return [];
+  return [
+    { component: 'logs', image: rewriteImage(monitoring.images.logs, registry) },
+    { component: 'log-shipper', image: rewriteImage(monitoring.images.logShipper, registry) },
+  ];
+}
+
 /** Every image a profile needs, as the chart will reference them. */
 export function profileImages(profile: Profile): { component: string; image: string; digest?: string }[] {
   const images = {

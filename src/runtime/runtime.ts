@@ -136,6 +136,8 @@ export interface StatusResult {
   monitoring?: MonitoringStatus;
   /** The log store on this machine (compose, monitoring.logs). */
   logsUrl?: string;
+  /** On a cluster: the log store its environments share (monitoring.logs), and what keeps it from running. */
+  logStore?: { namespace: string; problem?: string };
   /** On a cluster: workloads of the release deleted or scaled by hand since its last rollout. */
   drift?: string[];
   /** The profile's openmrs.globalProperties as each healthy tenant's database holds them. */

@@ -80,6 +80,7 @@ export function statusText(s: StatusResult, c: Colors): string {
     ...(s.logsUrl
       ? [`logs ${c.dim(`(${s.logsUrl})`)}: by environment, tenant and service ${c.dim('(`omrs open logs`)')}`]
       : []),
+    ...(s.logStore ? [logStoreLine(s.logStore, c)] : []),
     ...(s.drift
       ? [`${c.yellow('drift')}: ${s.drift.join('; ')} ${c.dim('(`omrs up` applies the release again)')}`]
       : []),
@@ -96,6 +97,12 @@ function alertLines(m: NonNullable<StatusResult['monitoring']>, c: Colors): stri
     `${head} ${c.red(`${m.firing.length} firing`)}${pending}`,
     ...m.firing.map((a) => `  ${c.red(a.name)} ${c.dim(`(${alertDetail(a)})`)} ${a.summary}`),
   ];
+}
+
+function logStoreLine(l: NonNullable<StatusResult['logStore']>, c: Colors): string {
+  const head = `logs ${c.dim(`(the cluster's store, namespace ${l.namespace})`)}:`;
+  if (l.problem) return `${head} ${c.yellow(l.problem)}`;
+  return `${head} by the pod labels omrs.dev/env, omrs.dev/tenant and omrs.dev/component ${c.dim('(`omrs open logs`)')}`;
 }
 
 function backupLine(b: NonNullable<StatusResult['backup']>, c: Colors): string {

@@ -2,6 +2,7 @@
 // server's pods/portforward subresource (no kubectl).
 import { ExitCode, OmrsError } from '../../errors.js';
 import { api, type KubeClient } from './client.js';
+import { MONITORING_NAMESPACE, MONITORING_RELEASE } from './cluster-monitoring.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { forwardPort, readyPodOf } from './port-forward.js';
 import type { OpenTarget } from '../runtime.js';
@@ -25,11 +26,8 @@ export async function kubeOpen(
     onProblem: (message: string) => deps.events.emit({ type: 'warning', message }),
   };
   if (request.target === 'logs')
-    throw new OmrsError({
-      code: 'USAGE',
-      exitCode: ExitCode.usage,
-      message: 'the log store runs on Docker only for now: clusters have no log shipper yet',
-      hint: 'Read a workload’s output with `omrs logs`; on Docker, `omrs open logs` opens the environment’s log store.',
+    return forwardComponent(t.client, MONITORING_NAMESPACE, MONITORING_RELEASE, 'logs', options, {
+      noService: `The cluster's log store is in namespace ${MONITORING_NAMESPACE}: \`omrs up\` installs it for a profile with monitoring.enabled and monitoring.logs.enabled.`,
     });
   if (request.target === 'prometheus')
     return forwardComponent(t.client, t.namespace, t.env, 'prometheus', options, {

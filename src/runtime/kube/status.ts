@@ -5,6 +5,7 @@ import { componentLabel } from '../../render/workloads.js';
 import { api, apiError, isNotFound } from './client.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { backupStatus, type BackupStatus } from './backup-status.js';
+import { clusterMonitoringValues, logStoreStatus, type LogStoreStatus } from './cluster-monitoring.js';
 import { driftOf, parseWorkloadReplicas } from './drift.js';
 import { KANNOTATION, KLABEL } from './labels.js';
 import { forwardComponent, type OpenHandle } from './open.js';
@@ -33,6 +34,8 @@ export interface KubeEnvStatus {
   services: KubeServiceStatus[];
   backup?: BackupStatus;
   monitoring?: MonitoringStatus;
+  /** The cluster's log store, when the profile ships logs (charts/omrs-monitoring). */
+  logStore?: LogStoreStatus;
   /** Workloads of the release deleted or scaled by hand since its last rollout (`omrs up` repairs them). */
   drift?: string[];
 }
@@ -99,6 +102,7 @@ export async function kubeStatus(
   const monitoring = services.some((s) => s.component === 'prometheus')
     ? await clusterAlerts(t, deps)
     : undefined;
+  const logStore = clusterMonitoringValues(t.resolved.profile) ? await logStoreStatus(client) : undefined;
   const expected = parseWorkloadReplicas(ns.metadata?.annotations?.[KANNOTATION.workloads]);
   const drift = expected ? driftOf(expected, deployments.items, statefulSets.items) : [];
   return {
@@ -109,6 +113,7 @@ export async function kubeStatus(
     services,
     ...(cron && { backup: backupStatus(cron, jobs.items.filter(isBackup), new Date()) }),
     ...(monitoring && { monitoring }),
+    ...(logStore && { logStore }),
     ...(drift.length > 0 && { drift }),
   };
 }

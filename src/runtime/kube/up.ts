@@ -11,13 +11,15 @@ import { stringMap } from '../../render/json.js';
 import { phaseOf, podTemplateOf, rawOf, READINESS_ORDER, type Phase } from '../../render/workloads.js';
 import { durationSeconds, profileToValues, type ChartValues } from '../../render/values.js';
 import type { Profile } from '../../profile/schema.js';
-import { api, apiError, isConflict, isNotFound, type KubeClient } from './client.js';
+import { api, type KubeClient } from './client.js';
+import { ensureClusterMonitoring } from './cluster-monitoring.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { diagnose, diagnosisProblems } from './diagnose.js';
 import { findDrift, parseWorkloadReplicas, workloadReplicas } from './drift.js';
 import { helmRollback, helmUpgrade, type HelmTarget } from './helm.js';
 import { KANNOTATION, namespaceLabels, releaseHash } from './labels.js';
 import { leaseEnv } from './lease.js';
+import { ensureNamespace, mergePatchNamespace } from './namespace.js';
 import { seedTenants } from './seed.js';
 import { WorkloadWatch, waitOrdered, type ReadyStep, type WorkloadKind, type WorkloadRef } from './watch.js';
 
@@ -92,53 +94,6 @@ export function readySteps(objects: KubeObject[], timeouts: Profile['timeouts'])
       .filter((o) => phaseOf(rawOf(o)) === phase)
       .map((o): WorkloadRef => ({ kind: o.kind, name: o.metadata.name, component })),
   }));
-}
-
-async function mergePatchNamespace(
-  client: KubeClient,
-  name: string,
-  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> },
-): Promise<void> {
-  const { setHeaderOptions, PatchStrategy } = client.k8s;
-  await api(`label namespace ${name}`, client.context, () =>
-    client.core.patchNamespace(
-      { name, body: { metadata } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    ),
-  );
-}
-
-/** Creates the namespace with every label and annotation in ONE request (never half-labelled), or completes them. */
-export async function ensureNamespace(
-  client: KubeClient,
-  name: string,
-  labels: Record<string, string>,
-  annotations: Record<string, string>,
-): Promise<{ created: boolean; annotations: Record<string, string> }> {
-  try {
-    const ns = await client.core.readNamespace({ name });
-    if (ns.status?.phase === 'Terminating')
-      throw new OmrsError({
-        code: 'KUBE_NAMESPACE_TERMINATING',
-        message: `namespace ${name} is still being deleted`,
-        exitCode: ExitCode.failed,
-        hint: 'Wait until it is gone, then run the command again.',
-      });
-    const missing = Object.entries(labels).some(([k, v]) => ns.metadata?.labels?.[k] !== v);
-    if (missing) await mergePatchNamespace(client, name, { labels });
-    return { created: false, annotations: ns.metadata?.annotations ?? {} };
-  } catch (error) {
-    if (!isNotFound(error))
-      throw error instanceof OmrsError ? error : apiError(error, `read namespace ${name}`, client.context);
-  }
-  try {
-    await client.core.createNamespace({ body: { metadata: { name, labels, annotations } } });
-  } catch (error) {
-    // Another omrs created it a moment ago: take it as it is.
-    if (isConflict(error)) return ensureNamespace(client, name, labels, annotations);
-    throw apiError(error, `create namespace ${name}`, client.context);
-  }
-  return { created: true, annotations };
 }
 
 /** Jobs have an immutable pod template: delete a live init Job whose spec hash changed, so helm recreates it. */
@@ -218,7 +173,11 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
   );
   const release = await leaseEnv(t.client, t.namespace, t.env, 'omrs up', deps);
   try {
-    const result = await rollout(request, deps, t, first.created);
+    const rolled = await rollout(request, deps, t, first.created);
+    const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
+    const shared = await ensureClusterMonitoring(t, profile, deps);
+    const result =
+      shared.length > 0 ? { ...rolled, noop: false, changes: [...rolled.changes, ...shared] } : rolled;
     // Ctrl-C during a rollout whose last steps had nothing to wait for: do not start seeding.
     if (deps.signal.aborted) throw new InterruptedError('up');
     const seeded =

@@ -211,3 +211,15 @@ export function background(argv: string[], cwd: string, cliEnv: Record<string, s
     },
   };
 }
+
+/** Removes what `omrs up` installs once per cluster for monitoring (charts/omrs-monitoring), as `helm uninstall` would. */
+export async function uninstallClusterMonitoring(kc: k8s.KubeConfig): Promise<void> {
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const name = 'omrs-monitoring-log-shipper';
+  await rbac.deleteClusterRoleBinding({ name }).catch(() => undefined);
+  await rbac.deleteClusterRole({ name }).catch(() => undefined);
+  await kc
+    .makeApiClient(k8s.CoreV1Api)
+    .deleteNamespace({ name: 'omrs-monitoring' })
+    .catch(() => undefined);
+}

@@ -18,6 +18,7 @@ import { environmentSources } from '../../../src/ui/shell/sources.js';
 import {
   background,
   copyToKindEngine,
+  uninstallClusterMonitoring,
   kindCliEnv,
   kindKubeConfig,
   probeFromAnotherNamespace,
@@ -46,6 +47,7 @@ describe.skipIf(!kind || !images || !helm)(
     let cliEnv: Record<string, string>;
     let prometheus = '';
     let stopOpen: (() => Promise<unknown>) | undefined;
+    let stopLogs: (() => Promise<unknown>) | undefined;
 
     const onKind = ['--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring'];
     const cli = (...argv: string[]) => runCli([...argv, ...onKind], { cwd: root, env: cliEnv });
@@ -79,6 +81,8 @@ monitoring:
   images:
     prometheus: ${t.prometheus}
     dbExporter: ${t.mysqldExporter}
+    logs: ${t.victoriaLogs}
+    logShipper: ${t.vlagent}
 `,
       );
       cliEnv = kindCliEnv(kind!, helm!);
@@ -90,11 +94,14 @@ monitoring:
         t.mariadb,
         t.prometheus,
         t.mysqldExporter,
+        t.victoriaLogs,
+        t.vlagent,
       ]);
     }, STEP);
 
     afterAll(async () => {
       await stopOpen?.();
+      await stopLogs?.();
       if (root) {
         await cli('down', '--volumes').catch(() => undefined);
         rmSync(root, { recursive: true, force: true });
@@ -103,6 +110,8 @@ monitoring:
         ?.makeApiClient(k8s.CoreV1Api)
         .deleteNamespace({ name: namespace })
         .catch(() => undefined);
+      // The cluster's monitoring release, which `up` installed for this profile: no other test uses it.
+      if (kc) await uninstallClusterMonitoring(kc);
     }, STEP);
 
     it(
@@ -150,6 +159,97 @@ monitoring:
             'db-exporter',
           ]),
         ).toEqual(['db-exporter closed', 'prometheus closed']);
+      },
+      STEP,
+    );
+
+    it(
+      'the cluster’s log store (namespace omrs-monitoring) holds the backend’s lines by environment and tenant, and no other pod’s',
+      async () => {
+        const apps = kc.makeApiClient(k8s.AppsV1Api);
+        const shipper = await apps.readNamespacedDaemonSet({
+          name: 'omrs-monitoring-log-shipper',
+          namespace: 'omrs-monitoring',
+        });
+        // One shipper on every node that runs pods (the two workers), ready.
+        expect(shipper.status?.numberReady).toBe(2);
+        const container = shipper.spec!.template.spec!.containers[0]!;
+        expect([
+          container.securityContext?.capabilities?.drop,
+          container.securityContext?.readOnlyRootFilesystem,
+          container.securityContext?.allowPrivilegeEscalation,
+        ]).toEqual([['ALL'], true, false]);
+        const nodeMounts = container.volumeMounts!.filter((m) => m.mountPath.startsWith('/var/log'));
+        expect(nodeMounts.map((m) => [m.mountPath, m.readOnly])).toEqual([
+          ['/var/log/pods', true],
+          ['/var/log/containers', true],
+        ]);
+
+        const open = background(['open', 'logs', ...onKind], root, cliEnv);
+        stopLogs = open.stop;
+        const logs = await open.until('the URL', (t) => /(http:\/\/127\.0\.0\.1:\d+)\s/.exec(t)?.[1]);
+        const logsQuery = async (logsql: string): Promise<Record<string, string>[]> => {
+          const response = await fetch(`${logs}/select/logsql/query?query=${encodeURIComponent(logsql)}`);
+          expect(response.status, await response.clone().text()).toBe(200);
+          const body = (await response.text()).trim();
+          return body ? body.split('\n').map((line) => JSON.parse(line) as Record<string, string>) : [];
+        };
+        const ENV_FIELD = 'kubernetes.pod_labels.omrs.dev/env';
+        const TENANT_FIELD = 'kubernetes.pod_labels.omrs.dev/tenant';
+        const COMPONENT_FIELD = 'kubernetes.pod_labels.omrs.dev/component';
+        const started = await until(
+          'the backend’s start in the store',
+          async () =>
+            (
+              await logsQuery(
+                `"${ENV_FIELD}":=${env} "${TENANT_FIELD}":=default "${COMPONENT_FIELD}":=backend "stand-in started"`,
+              )
+            )[0],
+          90_000,
+        );
+        expect(started).toMatchObject({
+          [ENV_FIELD]: env,
+          [TENANT_FIELD]: 'default',
+          [COMPONENT_FIELD]: 'backend',
+          'kubernetes.pod_namespace': namespace,
+          'kubernetes.container_name': 'backend',
+        });
+        expect(started._msg).toMatch(/OpenMRS stand-in started/);
+        // The database's output too, with no tenant.
+        const db = await until(
+          'the database’s output in the store',
+          async () => (await logsQuery(`"${ENV_FIELD}":=${env} "${COMPONENT_FIELD}":=db`))[0],
+          60_000,
+        );
+        expect(db[TENANT_FIELD]).toBeUndefined();
+        // Only omrs environments' pods: nothing of kube-system, of the store or of the shipper.
+        const namespaces = (await logsQuery('* | uniq by (kubernetes.pod_namespace)')).map(
+          (r) => r['kubernetes.pod_namespace'],
+        );
+        expect(namespaces).toContain(namespace);
+        expect(namespaces.filter((n) => !n?.startsWith('omrs-') || n === 'omrs-monitoring')).toEqual([]);
+
+        // The shipper reaches the store through the enforced NetworkPolicies (the lines above); a pod
+        // of another namespace does not.
+        expect(
+          await probeFromAnotherNamespace(
+            kc.makeApiClient(k8s.CoreV1Api),
+            'omrs-monitoring',
+            images!.tags.mariadb,
+            ['logs'],
+          ),
+        ).toEqual(['logs closed']);
+
+        // `omrs status` says where the environment's logs are, and that the store and shipper run.
+        const status = await cli('status', '--json');
+        expectOk(status);
+        expect(JSON.parse(status.stdout)).toMatchObject({ logStore: { namespace: 'omrs-monitoring' } });
+        expect(JSON.parse(status.stdout).logStore.problem).toBeUndefined();
+
+        // A second `up` finds the release as it is: nothing to do, for the environment or the cluster's part.
+        const again = await cli('up', '--json');
+        expectOk(again);
+        expect(JSON.parse(again.stdout)).toMatchObject({ noop: true, changes: [] });
       },
       STEP,
     );

@@ -284,13 +284,34 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     expect(images.every((i) => i.startsWith('registry.local:5000/'))).toBe(true);
   });
 
-  it('passes helm lint --strict', async () => {
+  it.each(['openmrs', 'omrs-monitoring'])('charts/%s passes helm lint --strict', async (chart) => {
     const { stdout } = await promisify(execFile)(helm!.helm, [
       'lint',
       '--strict',
-      join(root, 'charts/openmrs'),
+      join(root, 'charts', chart),
     ]);
     expect(stdout).toContain('0 chart(s) failed');
+  });
+
+  it('omrs check fails the cluster’s monitoring chart only where a node log shipper must', async () => {
+    const check = await runCli(['check', 'charts/omrs-monitoring', '--json'], { cwd: root, env });
+    expect(check.code, check.stderr).toBe(3);
+    const failing = (
+      JSON.parse(check.stdout) as { findings: { rule: string; resource: string; status: string }[] }
+    ).findings
+      .filter((f) => f.status === 'fail')
+      .map((f) => `${f.rule} ${f.resource}`)
+      .sort();
+    // Root (the kubelet's files are root's), the node's folders, the API token (which pod a file is
+    // of): what docs/monitoring.md says the shipper needs. The digests come from the profile.
+    expect(failing).toEqual([
+      'OMRS-K8S-006 DaemonSet/check-log-shipper',
+      'OMRS-K8S-007 DaemonSet/check-log-shipper',
+      'OMRS-K8S-015 DaemonSet/check-log-shipper',
+      'OMRS-K8S-017 DaemonSet/check-log-shipper',
+      'OMRS-K8S-024 DaemonSet/check-log-shipper',
+      'OMRS-K8S-024 Deployment/check-logs',
+    ]);
   });
 });
 

@@ -1,7 +1,10 @@
-// The prod render scored by kube-score and checkov: every critical finding must be waived in
-// charts/openmrs/scanner-waivers.json (with a reason, quoted in the chart README), and every
-// waiver must still match a finding (no stale waivers).
+// What runs, scored by kube-score and checkov: the prod render of charts/openmrs, and the render of
+// charts/omrs-monitoring (what `up` installs once per cluster for logs). Every critical finding must
+// be waived in the chart's scanner-waivers.json (with a reason, quoted in the chart README or
+// docs/monitoring.md), and every waiver must still match a finding (no stale waivers).
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
@@ -10,8 +13,6 @@ import { checkov, isWaived, kubeScore, readWaivers, type Finding } from './scan.
 const root = join(import.meta.dirname, '../../..');
 const helm = requireEngine('helm');
 const scanners = requireEngine('scanners');
-const waivers = readWaivers(join(root, 'charts/openmrs/scanner-waivers.json'));
-
 async function prodManifests(): Promise<string> {
   const { code, stdout, stderr } = await runCli(['render', '--profile', 'prod'], {
     cwd: root,
@@ -21,15 +22,33 @@ async function prodManifests(): Promise<string> {
   return stdout;
 }
 
+async function clusterMonitoringManifests(): Promise<string> {
+  const { stdout } = await promisify(execFile)(helm!.helm, [
+    'template',
+    'omrs-monitoring',
+    join(root, 'charts/omrs-monitoring'),
+    '--namespace',
+    'omrs-monitoring',
+  ]);
+  return stdout;
+}
+
 const describeFinding = (f: Finding) => `${f.scanner} ${f.check} on ${f.resource}: ${f.detail}`;
 
-describe.skipIf(!helm || !scanners)('scanners on the prod render', () => {
+const renders = [
+  { name: 'the prod render', chart: 'openmrs', manifests: prodManifests },
+  { name: 'the cluster monitoring chart', chart: 'omrs-monitoring', manifests: clusterMonitoringManifests },
+];
+
+describe.skipIf(!helm || !scanners).each(renders)('scanners on $name', ({ chart, manifests }) => {
+  const waivers = readWaivers(join(root, 'charts', chart, 'scanner-waivers.json'));
+
   it('every waiver has a reason', () => {
     for (const w of waivers) expect(w.reason.length, `${w.scanner} ${w.check}`).toBeGreaterThan(30);
   });
 
   it.skipIf(!scanners?.kubeScore)('kube-score: no critical finding that is not waived', async () => {
-    const findings = await kubeScore(scanners!.kubeScore!, await prodManifests());
+    const findings = await kubeScore(scanners!.kubeScore!, await manifests());
     expect(findings.filter((f) => !isWaived(f, waivers)).map(describeFinding)).toEqual([]);
     const stale = waivers.filter(
       (w) => w.scanner === 'kube-score' && !findings.some((f) => isWaived(f, [w])),
@@ -40,7 +59,7 @@ describe.skipIf(!helm || !scanners)('scanners on the prod render', () => {
   it.skipIf(!scanners?.checkov)(
     'checkov: no failed check that is not waived',
     async () => {
-      const findings = await checkov(scanners!.checkov!, await prodManifests());
+      const findings = await checkov(scanners!.checkov!, await manifests());
       expect(findings.filter((f) => !isWaived(f, waivers)).map(describeFinding)).toEqual([]);
       const stale = waivers.filter((w) => w.scanner === 'checkov' && !findings.some((f) => isWaived(f, [w])));
       expect(stale.map((w) => w.check)).toEqual([]);

@@ -3,7 +3,7 @@
 // every `up` and `env create`. Other clusters (kube, eks) exist already.
 import { step } from '../../../events/bus.js';
 import { openProfile } from '../../../profile/index.js';
-import { profileImages, toolImages } from '../../../render/values.js';
+import { clusterMonitoringImages, profileImages, toolImages } from '../../../render/values.js';
 import { clusterRuntimeOf, type KubeDeps, type KubeRequest } from '../connect.js';
 import { kindCreate, kindLoadImages } from './kind.js';
 import { minikubeLoadImages, minikubeStart } from './minikube.js';
@@ -14,7 +14,9 @@ export async function prepareCluster<D extends KubeDeps>(request: KubeRequest, d
   const { profile } = opened;
   const runtime = clusterRuntimeOf(request.runtime, profile.runtime);
   if (runtime !== 'kind' && runtime !== 'minikube') return { ...deps, opened };
-  const images = [...profileImages(profile), ...toolImages(profile)].map((i) => i.image);
+  const images = [...profileImages(profile), ...toolImages(profile), ...clusterMonitoringImages(profile)].map(
+    (i) => i.image,
+  );
   // On a reused cluster too: the profile may name images the nodes do not have yet.
   if (runtime === 'kind') {
     const name = profile.cluster.kind?.name ?? 'omrs';
