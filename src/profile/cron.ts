@@ -2,6 +2,8 @@
 // of week) or a macro such as @daily. normaliseSchedule checks it and gives the five fields with
 // numbers only ("?" as "*", names as numbers), which the compose scheduler matches in sh.
 
+import { CronExpressionParser } from 'cron-parser';
+
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
@@ -78,4 +80,21 @@ function normaliseItem(
     body = b === undefined ? String(from) : `${from}-${to}`;
   }
   return step === undefined ? body : `${body}/${step}`;
+}
+
+/**
+ * The longest time between two runs the schedule asks for (UTC), in seconds: over its next 1000
+ * runs or 400 days, whichever ends first (every gap of a yearly or monthly schedule is in there).
+ */
+export function longestGapSeconds(fields: string, from = new Date(Date.UTC(2026, 0, 1))): number {
+  const runs = CronExpressionParser.parse(fields, { currentDate: from, tz: 'UTC' });
+  const end = from.getTime() + 400 * 86_400_000;
+  let previous = runs.next().getTime();
+  let longest = 0;
+  for (let i = 0; i < 1000 && previous < end; i++) {
+    const next = runs.next().getTime();
+    longest = Math.max(longest, next - previous);
+    previous = next;
+  }
+  return Math.round(longest / 1000);
 }

@@ -333,6 +333,11 @@ export const ProfileSchema = z.strictObject({
             if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
           }),
         retentionDays: z.number().int().min(1).default(7),
+        /**
+         * With monitoring: how long without a successful backup before BackupStale fires; default:
+         * the schedule's longest gap between two runs, plus an hour for a run to finish.
+         */
+        staleAfter: promDuration.optional(),
         /** Every run's dumps also go to S3 (aws s3 sync of the backup volume). */
         s3: z
           .strictObject({
@@ -385,6 +390,8 @@ export const ProfileSchema = z.strictObject({
             dbExporter: imageRef.default('prom/mysqld-exporter:v0.16.0'),
             logs: imageRef.default('victoriametrics/victoria-logs:v1.52.2'),
             logShipper: imageRef.default('victoriametrics/vlagent:v1.52.2'),
+            /** Where the backups report their successes (with backup.enabled). */
+            pushgateway: imageRef.default('prom/pushgateway:v1.11.5'),
           })
           .prefault({}),
       })

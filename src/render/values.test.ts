@@ -184,7 +184,13 @@ describe('profileToValues', () => {
       host: 'emr.example.org',
       tls: { enabled: true, secretName: '', clusterIssuer: 'letsencrypt' },
     });
-    expect(v.backup).toEqual({ enabled: true, schedule: '0 2 * * *', retentionDays: 30 });
+    // BackupStale's threshold: the daily schedule's gap plus an hour.
+    expect(v.backup).toEqual({
+      enabled: true,
+      schedule: '0 2 * * *',
+      retentionDays: 30,
+      staleAfter: '90000s',
+    });
     expect([v.monitoring.enabled, v.maintenance.enabled]).toEqual([true, true]);
     // Monitoring's defaults, its images through the registry mirror like the application's.
     expect(v.monitoring).toEqual({
@@ -198,6 +204,7 @@ describe('profileToValues', () => {
         prometheus: 'mirror.example.org/omrs/prom/prometheus:v3.16.0',
         dbExporter: 'mirror.example.org/omrs/prom/mysqld-exporter:v0.16.0',
         logs: 'mirror.example.org/omrs/victoriametrics/victoria-logs:v1.52.2',
+        pushgateway: 'mirror.example.org/omrs/prom/pushgateway:v1.11.5',
       },
     });
     const monitored = profile({ monitoring: { enabled: true } });
@@ -294,6 +301,16 @@ describe('profileImages', () => {
     expect(images[0]).not.toHaveProperty('digest');
   });
 
+  it('gives BackupStale the schedule’s longest gap plus an hour, or the profile’s staleAfter', () => {
+    const staleAfter = (backup: Record<string, unknown>) =>
+      profileToValues(profile({ backup: { enabled: true, ...backup } }), id).backup.staleAfter;
+    expect(staleAfter({ schedule: '*/15 * * * *' })).toBe(`${15 * 60 + 3600}s`);
+    // Weekdays only: Friday's run to Monday's is the longest gap.
+    expect(staleAfter({ schedule: '0 2 * * 1-5' })).toBe(`${3 * 86_400 + 3600}s`);
+    expect(staleAfter({ schedule: '@monthly' })).toBe(`${31 * 86_400 + 3600}s`);
+    expect(staleAfter({ staleAfter: '2h' })).toBe('7200s');
+  });
+
   it('names the backup upload image as a tool image, apart from what promotion pins', () => {
     const withS3 = profile({ backup: { enabled: true, s3: { bucket: 'omrs-backups' } } });
     expect(toolImages(withS3)).toEqual([{ component: 'backup-s3', image: 'amazon/aws-cli:2.22.0' }]);
@@ -312,6 +329,7 @@ describe('profileImages', () => {
       prometheus: pin('p'),
       'db-exporter': pin('e'),
       'backup-s3': pin('a'),
+      pushgateway: pin('g'),
     });
     expect(pinned.images.backend).toBe(pin('b'));
     expect(pinned.images.gateway).toBe(values.images.gateway);
@@ -319,6 +337,7 @@ describe('profileImages', () => {
       prometheus: pin('p'),
       dbExporter: pin('e'),
       logs: values.monitoring.images.logs,
+      pushgateway: pin('g'),
     });
     expect(pinned.backup.s3?.image).toBe(pin('a'));
     expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');

@@ -5,6 +5,7 @@ import { parseDuration, TIMEOUT } from '../duration.js';
 import { ExitCode, OmrsError, type Problem } from '../errors.js';
 import { errorCodeOr } from '../error-codes.js';
 import type { Profile } from '../profile/schema.js';
+import { longestGapSeconds, normaliseSchedule } from '../profile/cron.js';
 
 export interface RenderIdentity {
   /** The environment (the Helm release name): DNS-safe. */
@@ -73,6 +74,8 @@ export interface ChartValues {
     enabled: boolean;
     schedule: string;
     retentionDays: number;
+    /** BackupStale's threshold, "<seconds>s" (with monitoring). */
+    staleAfter: string;
     s3?: {
       bucket: string;
       prefix: string;
@@ -90,7 +93,7 @@ export interface ChartValues {
     alertAfter: string;
     retention: string;
     logs: { enabled: boolean; retention: string };
-    images: { prometheus: string; dbExporter: string; logs: string };
+    images: { prometheus: string; dbExporter: string; logs: string; pushgateway: string };
   };
   maintenance: { enabled: boolean };
 }
@@ -345,6 +348,9 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       enabled: profile.backup.enabled,
       schedule: profile.backup.schedule,
       retentionDays: profile.backup.retentionDays,
+      staleAfter: profile.backup.staleAfter
+        ? `${promSeconds(profile.backup.staleAfter)}s`
+        : defaultStaleAfter(profile.backup.schedule),
       ...(profile.backup.s3 && {
         s3: {
           bucket: profile.backup.s3.bucket,
@@ -370,6 +376,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         prometheus: rewriteImage(profile.monitoring.images.prometheus, registry),
         dbExporter: rewriteImage(profile.monitoring.images.dbExporter, registry),
         logs: rewriteImage(profile.monitoring.images.logs, registry),
+        pushgateway: rewriteImage(profile.monitoring.images.pushgateway, registry),
       },
     },
     maintenance: { enabled: profile.maintenance.enabled },
@@ -394,7 +401,23 @@ export function toolImages(profile: Profile): { component: string; image: string
           { component: 'db-exporter', image: rewriteImage(monitoring.images.dbExporter, registry) },
         ]
       : []),
+    ...(monitoring.enabled && profile.backup.enabled
+      ? [{ component: 'pushgateway', image: rewriteImage(monitoring.images.pushgateway, registry) }]
+      : []),
   ];
+}
+
+const PROM_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+
+/** A Prometheus-style duration of the profile ("90s", "2h", "1w": the schema's form) in seconds. */
+const promSeconds = (duration: string): number =>
+  Number(duration.slice(0, -1)) * PROM_UNIT_SECONDS[duration.slice(-1) as keyof typeof PROM_UNIT_SECONDS];
+
+/** The schedule's longest gap between two runs, plus an hour for a run to finish: "<seconds>s". */
+function defaultStaleAfter(schedule: string): string {
+  const parsed = normaliseSchedule(schedule);
+  const gap = 'fields' in parsed ? longestGapSeconds(parsed.fields) : 86_400;
+  return `${gap + 3600}s`;
 }
 
 /**
@@ -438,7 +461,7 @@ export function digestOf(image: string): { digest?: string } {
  * the application's images, and the tools' (monitoring, the backups' upload).
  */
 export function pinImages(values: ChartValues, pinned: Record<string, string>): ChartValues {
-  const { prometheus, 'db-exporter': dbExporter, 'backup-s3': backupS3, ...app } = pinned;
+  const { prometheus, 'db-exporter': dbExporter, pushgateway, 'backup-s3': backupS3, ...app } = pinned;
   const monitoring = values.monitoring;
   return {
     ...values,
@@ -449,6 +472,7 @@ export function pinImages(values: ChartValues, pinned: Record<string, string>): 
         ...monitoring.images,
         prometheus: prometheus ?? monitoring.images.prometheus,
         dbExporter: dbExporter ?? monitoring.images.dbExporter,
+        pushgateway: pushgateway ?? monitoring.images.pushgateway,
       },
     },
     backup: {

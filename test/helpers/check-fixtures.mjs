@@ -163,6 +163,11 @@ function baseObjects() {
       data: {
         'alerts.yml': [
           'groups:',
+          '  - name: backups',
+          '    rules:',
+          '      - alert: BackupStale',
+          '        expr: time() - max by (tenant) (omrs_backup_last_success_timestamp_seconds) > 90000',
+          '        for: 2m',
           '  - name: openmrs',
           '    rules:',
           '      - alert: BackendDown',
@@ -501,6 +506,14 @@ const manifestFailures = {
   'OMRS-APP-010': (o) => {
     const rules = find(o, 'ConfigMap', 'emr-prometheus');
     rules.data['alerts.yml'] = rules.data['alerts.yml'].replace(/ {6}- alert: DatabaseDown[^]*$/, '');
+    return o;
+  },
+  'OMRS-APP-011': (o) => {
+    const rules = find(o, 'ConfigMap', 'emr-prometheus');
+    rules.data['alerts.yml'] = rules.data['alerts.yml'].replace(
+      / {2}- name: backups[^]*?(?= {2}- name: openmrs)/,
+      '',
+    );
     return o;
   },
   'OMRS-APP-009': (o) => {

@@ -54,7 +54,8 @@ export interface ImagesEngine {
     | 'prometheus'
     | 'mysqldExporter'
     | 'victoriaLogs'
-    | 'vlagent',
+    | 'vlagent'
+    | 'pushgateway',
     string
   > & {
     debian?: string;

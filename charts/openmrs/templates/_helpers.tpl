@@ -239,3 +239,36 @@ topologySpreadConstraints:
     - { name: backup, mountPath: /backup }
     - { name: tmp, mountPath: /tmp }
 {{- end -}}
+
+{{/* The backup's S3 copy of the backup volume: include "omrs.backupUpload" $ */}}
+{{- define "omrs.backupUpload" -}}
+- name: upload
+  {{- include "omrs.image" (dict "ctx" . "image" .Values.backup.s3.image) | nindent 2 }}
+  command:
+    - aws
+    - s3
+    - sync
+    - /backup
+    - {{ printf "s3://%s/%s/%s" .Values.backup.s3.bucket .Values.backup.s3.prefix (include "omrs.fullname" .) | quote }}
+    - --only-show-errors
+    {{- with .Values.backup.s3.endpoint }}
+    - --endpoint-url
+    - {{ . | quote }}
+    {{- end }}
+  env:
+    - { name: HOME, value: /tmp }
+    {{- with .Values.backup.s3.region }}
+    - { name: AWS_REGION, value: {{ . | quote }} }
+    {{- end }}
+  {{- with .Values.backup.s3.existingSecret }}
+  envFrom:
+    - secretRef: { name: {{ . }} }
+  {{- end }}
+  resources:
+    {{- toYaml .Values.jobs.resources | nindent 4 }}
+  securityContext:
+    {{- include "omrs.securityContext" (dict "ctx" . "readOnly" true) | nindent 4 }}
+  volumeMounts:
+    - { name: backup, mountPath: /backup, readOnly: true }
+    - { name: tmp, mountPath: /tmp }
+{{- end -}}

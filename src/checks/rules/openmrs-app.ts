@@ -267,6 +267,26 @@ export const openmrsRules: R[] = [
     },
   },
   {
+    id: 'OMRS-APP-011',
+    title: 'Production backups are monitored: an alert when they stop succeeding',
+    severity: 'medium',
+    scope: 'manifests',
+    levels: ['prod'],
+    why: 'A backup schedule whose runs fail is found on the day a restore is needed, unless an alert says so first.',
+    fix: 'Set monitoring.enabled: true in the prod profile (with backup.enabled the chart runs a Pushgateway that each backup reports to, and the BackupStale rule).',
+    refs: {},
+    check: (ctx) => {
+      const schedules = ctx.objects.filter(
+        (o) => o.kind === 'CronJob' && o.metadata.labels['omrs.dev/component'] === 'backup',
+      );
+      if (schedules.length === 0 || definedAlerts(ctx.objects).has('BackupStale')) return [];
+      return schedules.map((o) => ({
+        resource: objectId(o),
+        message: 'no Prometheus alert rule BackupStale (the backups) watches this schedule',
+      }));
+    },
+  },
+  {
     id: 'OMRS-APP-009',
     title: 'No default passwords in Secrets',
     severity: 'critical',

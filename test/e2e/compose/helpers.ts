@@ -1,5 +1,6 @@
 // Shared pieces of the compose end-to-end tests: the CLI with the harness helm and a private
 // OMRS_HOME, the env's objects by label, polling with deadlines (never fixed sleeps).
+import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +132,16 @@ export async function execIn(
     i += 8 + size;
   }
   return { output: Buffer.concat(out).toString('utf8'), exitCode: (await exec.inspect()).ExitCode ?? -1 };
+}
+
+/** A TCP port of 127.0.0.1 nothing listens on now (for the ports a profile publishes). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -7,7 +7,6 @@
 // (VictoriaLogs, fed by the runtime's vlagent shipper), found by environment, tenant and service.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -20,7 +19,17 @@ import { createViewStore } from '../../../src/ui/progress-view.js';
 import { readEngine } from '../../helpers/engines.js';
 import { stripAnsi } from '../../helpers/ink.js';
 import { until } from '../../helpers/poll.js';
-import { composeEngines, docker, execIn, objectsOf, omrs, omrsHome, PROFILE, upJson } from './helpers.js';
+import {
+  composeEngines,
+  docker,
+  execIn,
+  freePort,
+  objectsOf,
+  omrs,
+  omrsHome,
+  PROFILE,
+  upJson,
+} from './helpers.js';
 
 // Ink decides at import whether it runs in CI (is-in-ci reads CI) and then draws no frame until it
 // exits; the dashboard checks below read the frames a person sees, so this file runs without CI.
@@ -37,17 +46,6 @@ const ALERT_AFTER_S = 10;
 interface Sample {
   metric: Record<string, string>;
   value: [number, string];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe.skipIf(!ready)(

@@ -67,13 +67,14 @@ describe.skipIf(!ready)('omrs up on Docker (compose runtime)', () => {
     }
   });
 
-  it('changes nothing on a second up, and says so fast', async () => {
+  // How fast is bench/up's to measure (no-op up), not a timed assertion here: a loaded CI machine
+  // took 1.1 s once while the code was as fast as ever.
+  it('changes nothing on a second up, and says so', async () => {
     const before = await objectsOf(A);
     const run = await omrs(['up', '--profile', PROFILE, '--env', A, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const result = upJson(run);
     expect(result.noop).toBe(true);
-    expect(result.durationMs).toBeLessThan(1000);
     expect(run.stderr).toMatch(/Nothing to change/);
     expect(await objectsOf(A)).toEqual(before);
   });

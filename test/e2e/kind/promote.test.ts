@@ -453,6 +453,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         'gateway',
         'mysqld-exporter',
         'prometheus',
+        'pushgateway',
       ]);
       // The smoke test went to a pod of the idle colour's own gateway, through the kubelet's port-forward.
       const smoke = (

@@ -68,12 +68,11 @@ describe.skipIf(!kube)('kube runtime on the harness API server', () => {
     expect(status.services.every((s) => s.runtime === 'ok' || s.runtime === 'stopped')).toBe(true);
   });
 
-  it('a second up with the same values does nothing, in under 2 s', async () => {
-    const started = performance.now();
+  // Its speed is bench/'s to measure, not a timed assertion's.
+  it('a second up with the same values does nothing', async () => {
     const result = await kubeUp({ env }, deps(kube!, proj.root));
-    const ms = performance.now() - started;
     expect(result.noop).toBe(true);
-    expect(ms).toBeLessThan(2000);
+    expect(result.changes).toEqual([]);
   });
 
   it('an upgrade with a changed value rolls only what changed', async () => {

@@ -51,8 +51,12 @@ export const TEST_IMAGES = [
   'omrs-test/mariadb:10.11',
 ];
 
-/** The promote profile's tool images (monitoring): pinned by promote like the app's, not what QA tested. */
-export const TOOL_IMAGES = ['omrs-test/prometheus:3', 'omrs-test/mysqld-exporter:0.16'];
+/** The promote profile's tool images (monitoring, the backups' Pushgateway): pinned by promote like the app's, not what QA tested. */
+export const TOOL_IMAGES = [
+  'omrs-test/prometheus:3',
+  'omrs-test/mysqld-exporter:0.16',
+  'omrs-test/pushgateway:1.11',
+];
 
 const exec = promisify(execFile);
 /** The docker CLI on the harness engine. */

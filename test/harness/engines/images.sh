@@ -13,6 +13,8 @@
 #                              module from the proxy
 #   omrs-test/victoria-logs:1.52  real VictoriaLogs, the log store (images/victoria-logs), Go module
 #   omrs-test/vlagent:1.52     real vlagent, its log shipper (images/vlagent), same module
+#   omrs-test/pushgateway:1.11 real Prometheus Pushgateway (images/pushgateway), Go module: where
+#                              the backups report their successes
 # The Go binaries are built with test/harness/lib/go.sh and cached by module version under
 # $CACHE/images/<name>/<version>/; both images are FROM omrs-test/busybox:1.
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
@@ -44,6 +46,7 @@ PROMETHEUS=omrs-test/prometheus:3
 MYSQLD_EXPORTER=omrs-test/mysqld-exporter:0.16
 VICTORIA_LOGS=omrs-test/victoria-logs:1.52
 VLAGENT=omrs-test/vlagent:1.52
+PUSHGATEWAY=omrs-test/pushgateway:1.11
 LABEL=omrs.test.context-hash
 # Go modules built into images. The binaries are cached by module version: after changing the
 # tags or ldflags below without a new version, delete $CACHE/images/<name>/<version>/.
@@ -55,6 +58,8 @@ MYSQLD_EXPORTER_MODULE=github.com/prometheus/mysqld_exporter
 MYSQLD_EXPORTER_VERSION=v0.16.0
 VICTORIA_LOGS_MODULE=github.com/VictoriaMetrics/VictoriaLogs
 VICTORIA_LOGS_VERSION=v1.52.2
+PUSHGATEWAY_MODULE=github.com/prometheus/pushgateway
+PUSHGATEWAY_VERSION=v1.11.5
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
 # shellcheck source=../lib/go.sh
@@ -228,6 +233,13 @@ mysqld_exporter_image() {
   build "$MYSQLD_EXPORTER" "$GO_CTX" "$BUSYBOX"
 }
 
+pushgateway_image() {
+  go_module_binary pushgateway "$PUSHGATEWAY_MODULE" "$PUSHGATEWAY_VERSION" . pushgateway \
+    "$(version_ldflags "${PUSHGATEWAY_VERSION#v}" "$PUSHGATEWAY_VERSION")"
+  go_image_context pushgateway pushgateway
+  build "$PUSHGATEWAY" "$GO_CTX" "$BUSYBOX"
+}
+
 # Both from one module: the server and its shipper; each binary is cached on its own.
 victoria_logs_images() {
   local buildinfo=github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version
@@ -243,7 +255,7 @@ victoria_logs_images() {
 
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -274,15 +286,16 @@ case "${1:-up}" in
     prometheus_image
     mysqld_exporter_image
     victoria_logs_images
+    pushgateway_image
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","pushgateway":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY"
     ;;
   status)
     if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" \
-        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT)"; exit 0
+        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;

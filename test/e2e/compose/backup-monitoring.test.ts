@@ -1,0 +1,117 @@
+// Backups watched by Prometheus on Docker (issue 20): with monitoring and backups on, the chart's
+// Pushgateway runs beside Prometheus; each backup run that succeeds reports the time of its success
+// per tenant from its last step (in the Pushgateway's image); BackupStale fires once no run has
+// succeeded for backup.staleAfter (then its `for:`), `omrs status` names it, and a new run
+// resolves it. Real servers: Prometheus and the Pushgateway are built by the harness from the Go
+// module proxy.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEngine } from '../../helpers/engines.js';
+import { until } from '../../helpers/poll.js';
+import { composeEngines, freePort, objectsOf, omrs, PROFILE, upJson } from './helpers.js';
+
+const { ready } = composeEngines();
+const ENV = `bm-${process.pid}`;
+const STALE_S = 20;
+const ALERT_AFTER_S = 5;
+
+interface Firing {
+  name: string;
+  labels: Record<string, string>;
+}
+
+describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, BackupStale)', () => {
+  const tags = readEngine('images')?.tags;
+  const dir = mkdtempSync(join(tmpdir(), 'omrs-backup-monitoring-'));
+  const profile = join(dir, 'backup-monitoring.yaml');
+  const cli = (...args: string[]) => omrs([...args, '--env', ENV], { cwd: dir });
+  let prometheus = '';
+
+  const firing = async (): Promise<Firing[]> => {
+    const status = await cli('status', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    return (JSON.parse(status.stdout) as { monitoring: { firing: Firing[] } }).monitoring.firing;
+  };
+  const stale = async () =>
+    (await firing()).find((a) => a.name === 'BackupStale' && a.labels.tenant === 'default');
+  const backup = async (): Promise<number> => {
+    const run = await cli('db', 'backup', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ result: 'succeeded' });
+    return Date.now();
+  };
+
+  beforeAll(async () => {
+    writeFileSync(
+      profile,
+      stringify({
+        extends: PROFILE,
+        // A schedule that does not run during the test: only the runs the test asks for.
+        backup: { enabled: true, schedule: '0 0 1 1 *', staleAfter: `${STALE_S}s` },
+        monitoring: {
+          enabled: true,
+          scrapeInterval: '2s',
+          alertAfter: `${ALERT_AFTER_S}s`,
+          logs: { enabled: false },
+          images: {
+            prometheus: tags!.prometheus,
+            dbExporter: tags!.mysqldExporter,
+            pushgateway: tags!.pushgateway,
+          },
+        },
+        ports: { gateway: await freePort(), prometheus: await freePort() },
+      }),
+    );
+    await cli('down', '--volumes');
+  });
+  afterAll(async () => {
+    await cli('down', '--volumes');
+    expect(await objectsOf(ENV)).toEqual({ containers: [], networks: [], volumes: [] });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a run that succeeds reports each tenant’s success; with none for staleAfter BackupStale fires; a new run resolves it', async () => {
+    const up = await cli('up', '--profile', profile, '--json');
+    expect(up.code, up.stderr + up.stdout).toBe(0);
+    prometheus = (upJson(up) as { prometheusUrl?: string }).prometheusUrl!;
+    expect((await objectsOf(ENV)).containers.map((c) => c.service)).toEqual(
+      expect.arrayContaining(['pushgateway', 'prometheus', 'backup']),
+    );
+
+    const started = Date.now();
+    const succeeded = await backup();
+    // The report, through the Pushgateway, with the run's time and the environment and tenant.
+    const sample = await until(
+      'the backup’s report in Prometheus',
+      async () => {
+        const response = await fetch(
+          `${prometheus}/api/v1/query?query=${encodeURIComponent('omrs_backup_last_success_timestamp_seconds')}`,
+        );
+        const result = (
+          (await response.json()) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          }
+        ).data.result;
+        return result[0];
+      },
+      60_000,
+    );
+    expect(sample.metric).toMatchObject({ environment: ENV, tenant: 'default', job: 'omrs-backup' });
+    const reported = Number(sample.value[1]) * 1000;
+    expect(reported).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
+    expect(reported).toBeLessThanOrEqual(succeeded);
+    expect(await stale()).toBeUndefined();
+
+    // No run since: stale after staleAfter, and the alert waits its `for:` on top.
+    const alert = await until('BackupStale in omrs status', stale, (STALE_S + ALERT_AFTER_S + 60) * 1000);
+    expect(alert.labels).toMatchObject({ environment: ENV, tenant: 'default' });
+    expect(Date.now() - reported).toBeGreaterThanOrEqual((STALE_S + ALERT_AFTER_S) * 1000);
+
+    // A new run that succeeds: the alert resolves.
+    await backup();
+    await until('BackupStale resolved', async () => ((await stale()) ? undefined : true), 60_000);
+  }, 360_000);
+});
