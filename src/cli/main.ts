@@ -148,6 +148,9 @@ function trapSignals(controller: AbortController): () => void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return () => {
+    // Once stopping, the process still flushes its output after the use case returns: a second
+    // Ctrl-C then must still end it with 130, not by the signal's default (no exit code at all).
+    if (controller.signal.aborted) return;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
