@@ -111,7 +111,8 @@ export async function ensureClusterMonitoring(
   const hash = releaseHash(values, namespace, chartFilesHash(chart));
   const labels = { [KLABEL.managedBy]: MANAGED_BY, 'app.kubernetes.io/part-of': 'omrs' };
   const ns = await ensureNamespace(client, namespace, labels, {});
-  if (ns.annotations[KANNOTATION.releaseHash] === hash && !(await notReady(client))) return [];
+  // A store or shipper deleted by hand (not found) is a problem too: the release is applied again.
+  if (ns.annotations[KANNOTATION.releaseHash] === hash && !(await logStoreStatus(client)).problem) return [];
 
   const release = await leaseEnv(client, namespace, MONITORING_RELEASE, 'omrs up', deps);
   try {

@@ -250,6 +250,22 @@ monitoring:
         const again = await cli('up', '--json');
         expectOk(again);
         expect(JSON.parse(again.stdout)).toMatchObject({ noop: true, changes: [] });
+
+        // The shipper deleted by hand: the next `up` applies the cluster's release again.
+        await apps.deleteNamespacedDaemonSet({
+          name: 'omrs-monitoring-log-shipper',
+          namespace: 'omrs-monitoring',
+        });
+        const repaired = await cli('up', '--json');
+        expectOk(repaired);
+        expect(JSON.parse(repaired.stdout).changes).toContain(
+          'Release/omrs-monitoring in namespace omrs-monitoring',
+        );
+        const back = await apps.readNamespacedDaemonSet({
+          name: 'omrs-monitoring-log-shipper',
+          namespace: 'omrs-monitoring',
+        });
+        expect(back.status?.numberReady).toBe(2);
       },
       STEP,
     );
