@@ -174,7 +174,7 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
   const release = await leaseEnv(t.client, t.namespace, t.env, 'omrs up', deps);
   try {
     const rolled = await rollout(request, deps, t, first.created);
-    const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
+    const profile = profileFor(request, t);
     const shared = await ensureClusterMonitoring(t, profile, deps);
     const result =
       shared.length > 0 ? { ...rolled, noop: false, changes: [...rolled.changes, ...shared] } : rolled;
@@ -189,6 +189,10 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
     await release();
   }
 }
+
+/** The profile `up` deploys: the environment's, with the request's overrides (tests, env create). */
+const profileFor = (request: KubeUpRequest, t: Target): Profile =>
+  request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
 
 const namespaceLabelsFor = (request: KubeUpRequest, t: Target): Record<string, string> => ({
   ...namespaceLabels(t.env, t.resolved.name, t.digest),
@@ -206,7 +210,7 @@ async function rollout(
   namespaceCreated: boolean,
 ): Promise<KubeUpResult> {
   const started = performance.now();
-  const profile = request.adjust ? request.adjust(t.resolved.profile) : t.resolved.profile;
+  const profile = profileFor(request, t);
   const { client, namespace, env } = t;
   const values: ChartValues = profileToValues(profile, {
     env,
