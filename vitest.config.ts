@@ -55,6 +55,9 @@ export default defineConfig({
           // A pool of its own (vmThreads, several workers), or the e2e lane's single fork would
           // wait for every unit file first (2.5 min of an idle lane in CI).
           pool: 'vmThreads',
+          // They run beside the three end-to-end lanes on CI's two cores: ESLint's first lint (the
+          // layer rule's test) took 5.4 s there once, past vitest's 5 s default.
+          testTimeout: 30_000,
         },
       },
       {
