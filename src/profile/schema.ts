@@ -370,6 +370,8 @@ export const ProfileSchema = z.strictObject({
         scrapeInterval: promDuration.default('15s'),
         /** How long a backend or the database stays down before its alert fires (the rules' `for:`). */
         alertAfter: promDuration.default('2m'),
+        /** DatabaseDiskFilling fires when the bundled database's volume has less than this percentage free. */
+        diskFreeBelow: z.number().int().min(1).max(100).default(10),
         retention: promDuration.default('7d'),
         /** Every container's output in a log store, by environment, tenant and service: the environment's own on Docker, the cluster's shared one (namespace omrs-monitoring) on a cluster. */
         logs: z
@@ -392,11 +394,15 @@ export const ProfileSchema = z.strictObject({
             logShipper: imageRef.default('victoriametrics/vlagent:v1.52.2'),
             /** Where the backups report their successes (with backup.enabled). */
             pushgateway: imageRef.default('prom/pushgateway:v1.11.5'),
+            /** Beside the bundled database: how full its volume is. */
+            diskExporter: imageRef.default('prom/node-exporter:v1.9.1'),
+            /** Beside each gateway: nginx's connections and requests. */
+            gatewayExporter: imageRef.default('nginx/nginx-prometheus-exporter:1.4.0'),
           })
           .prefault({}),
       })
       .prefault({}),
-    'Prometheus (metrics, alert rules), the database exporter, a Grafana dashboard, and a log store with its shipper (on a cluster, one shared by its environments)',
+    'Prometheus (metrics, alert rules), exporters for the database, its volume and the gateway, a Grafana dashboard, and a log store with its shipper (on a cluster, one shared by its environments)',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

@@ -197,6 +197,7 @@ describe('profileToValues', () => {
       enabled: true,
       scrapeInterval: '15s',
       alertAfter: '2m',
+      diskFreeBelow: 10,
       retention: '7d',
       // The log store only where the runtime ships logs to it (Docker: shipsLogs).
       logs: { enabled: false, retention: '7d' },
@@ -205,6 +206,8 @@ describe('profileToValues', () => {
         dbExporter: 'mirror.example.org/omrs/prom/mysqld-exporter:v0.16.0',
         logs: 'mirror.example.org/omrs/victoriametrics/victoria-logs:v1.52.2',
         pushgateway: 'mirror.example.org/omrs/prom/pushgateway:v1.11.5',
+        diskExporter: 'mirror.example.org/omrs/prom/node-exporter:v1.9.1',
+        gatewayExporter: 'mirror.example.org/omrs/nginx/nginx-prometheus-exporter:1.4.0',
       },
     });
     const monitored = profile({ monitoring: { enabled: true } });
@@ -330,6 +333,8 @@ describe('profileImages', () => {
       'db-exporter': pin('e'),
       'backup-s3': pin('a'),
       pushgateway: pin('g'),
+      'disk-exporter': pin('d'),
+      'gateway-exporter': pin('n'),
     });
     expect(pinned.images.backend).toBe(pin('b'));
     expect(pinned.images.gateway).toBe(values.images.gateway);
@@ -338,16 +343,30 @@ describe('profileImages', () => {
       dbExporter: pin('e'),
       logs: values.monitoring.images.logs,
       pushgateway: pin('g'),
+      diskExporter: pin('d'),
+      gatewayExporter: pin('n'),
     });
     expect(pinned.backup.s3?.image).toBe(pin('a'));
     expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');
   });
 
-  it('names Prometheus and the database exporter as tool images when monitoring is on', () => {
+  it('names Prometheus and the exporters as tool images when monitoring is on', () => {
     expect(toolImages(profile({ monitoring: { enabled: true } }))).toEqual([
       { component: 'prometheus', image: 'prom/prometheus:v3.16.0' },
       { component: 'db-exporter', image: 'prom/mysqld-exporter:v0.16.0' },
+      { component: 'disk-exporter', image: 'prom/node-exporter:v1.9.1' },
+      { component: 'gateway-exporter', image: 'nginx/nginx-prometheus-exporter:1.4.0' },
     ]);
+    // No bundled database, no gateway: neither sidecar runs, so neither image is needed.
+    expect(
+      toolImages(
+        profile({
+          monitoring: { enabled: true },
+          gateway: { enabled: false },
+          database: { mode: 'external', external: { host: 'db', secretRef: { name: 's' } } },
+        }),
+      ).map((i) => i.component),
+    ).toEqual(['prometheus', 'db-exporter']);
     expect(toolImages(profile({ monitoring: { enabled: false } }))).toEqual([]);
   });
 

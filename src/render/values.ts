@@ -93,7 +93,16 @@ export interface ChartValues {
     alertAfter: string;
     retention: string;
     logs: { enabled: boolean; retention: string };
-    images: { prometheus: string; dbExporter: string; logs: string; pushgateway: string };
+    /** DatabaseDiskFilling's threshold: a percentage of the volume free. */
+    diskFreeBelow: number;
+    images: {
+      prometheus: string;
+      dbExporter: string;
+      logs: string;
+      pushgateway: string;
+      diskExporter: string;
+      gatewayExporter: string;
+    };
   };
   maintenance: { enabled: boolean };
 }
@@ -367,6 +376,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       enabled: profile.monitoring.enabled,
       scrapeInterval: profile.monitoring.scrapeInterval,
       alertAfter: profile.monitoring.alertAfter,
+      diskFreeBelow: profile.monitoring.diskFreeBelow,
       retention: profile.monitoring.retention,
       logs: {
         enabled: profile.monitoring.logs.enabled && id.shipsLogs === true,
@@ -377,6 +387,8 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         dbExporter: rewriteImage(profile.monitoring.images.dbExporter, registry),
         logs: rewriteImage(profile.monitoring.images.logs, registry),
         pushgateway: rewriteImage(profile.monitoring.images.pushgateway, registry),
+        diskExporter: rewriteImage(profile.monitoring.images.diskExporter, registry),
+        gatewayExporter: rewriteImage(profile.monitoring.images.gatewayExporter, registry),
       },
     },
     maintenance: { enabled: profile.maintenance.enabled },
@@ -403,6 +415,12 @@ export function toolImages(profile: Profile): { component: string; image: string
       : []),
     ...(monitoring.enabled && profile.backup.enabled
       ? [{ component: 'pushgateway', image: rewriteImage(monitoring.images.pushgateway, registry) }]
+      : []),
+    ...(monitoring.enabled && profile.database.mode === 'bundled'
+      ? [{ component: 'disk-exporter', image: rewriteImage(monitoring.images.diskExporter, registry) }]
+      : []),
+    ...(monitoring.enabled && profile.gateway.enabled
+      ? [{ component: 'gateway-exporter', image: rewriteImage(monitoring.images.gatewayExporter, registry) }]
       : []),
   ];
 }
@@ -461,7 +479,15 @@ export function digestOf(image: string): { digest?: string } {
  * the application's images, and the tools' (monitoring, the backups' upload).
  */
 export function pinImages(values: ChartValues, pinned: Record<string, string>): ChartValues {
-  const { prometheus, 'db-exporter': dbExporter, pushgateway, 'backup-s3': backupS3, ...app } = pinned;
+  const {
+    prometheus,
+    'db-exporter': dbExporter,
+    pushgateway,
+    'disk-exporter': diskExporter,
+    'gateway-exporter': gatewayExporter,
+    'backup-s3': backupS3,
+    ...app
+  } = pinned;
   const monitoring = values.monitoring;
   return {
     ...values,
@@ -473,6 +499,8 @@ export function pinImages(values: ChartValues, pinned: Record<string, string>): 
         prometheus: prometheus ?? monitoring.images.prometheus,
         dbExporter: dbExporter ?? monitoring.images.dbExporter,
         pushgateway: pushgateway ?? monitoring.images.pushgateway,
+        diskExporter: diskExporter ?? monitoring.images.diskExporter,
+        gatewayExporter: gatewayExporter ?? monitoring.images.gatewayExporter,
       },
     },
     backup: {

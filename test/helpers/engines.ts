@@ -55,7 +55,9 @@ export interface ImagesEngine {
     | 'mysqldExporter'
     | 'victoriaLogs'
     | 'vlagent'
-    | 'pushgateway',
+    | 'pushgateway'
+    | 'nodeExporter'
+    | 'nginxExporter',
     string
   > & {
     debian?: string;

@@ -154,7 +154,8 @@ export function containerSpec(ctx: SpecContext): ContainerSpec {
     ...(c.workingDir && { WorkingDir: c.workingDir }),
     ...(c.user && { User: c.user }),
     ...(ownsNetwork && { Hostname: podHost.slice(0, 63) }),
-    ExposedPorts: Object.fromEntries(c.ports.map((p) => [`${p}/tcp`, {}])),
+    // A sidecar's ports are its pod's (the main container's network): Docker refuses them on it.
+    ...(ownsNetwork && { ExposedPorts: Object.fromEntries(c.ports.map((p) => [`${p}/tcp`, {}])) }),
     HostConfig: {
       NetworkMode: ownsNetwork ? plan.network : `container:${mainName}`,
       RestartPolicy: { Name: role === 'main' || role === 'sidecar' ? 'unless-stopped' : 'no' },

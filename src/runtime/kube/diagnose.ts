@@ -95,6 +95,9 @@ export async function diagnose(
       const text = await client.core.readNamespacedPodLog({
         namespace,
         name: pod.metadata.name,
+        // The workload's own container: a pod with a sidecar (an exporter) refuses a log request
+        // that names none.
+        container: pod.spec?.containers[0]?.name,
         tailLines: 20,
       });
       logs = String(text).split('\n').filter(Boolean);

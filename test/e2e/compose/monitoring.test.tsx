@@ -1,7 +1,8 @@
-// monitoring.enabled on compose (issue 20): the chart's Prometheus and the database's exporter run
-// beside the stack, both real servers (built by the harness from the Go module proxy). Prometheus
-// scrapes the backend (the stand-in serves the metrics a real backend's agent does) and the
-// exporter, which logs in as a user the init Job made; the backend-down alert fires when the
+// monitoring.enabled on compose (issue 20): the chart's Prometheus and the exporters run beside the
+// stack, all real servers (built by the harness from the Go module proxy). Prometheus scrapes the
+// backend (the stand-in serves the metrics a real backend's agent does), the gateway's and the
+// database volume's sidecar exporters, and the database's exporter, which logs in as a user the
+// init Job made; the volume's alert fires past its threshold; the backend-down alert fires when the
 // backend stops, within its `for:` window, `omrs status` and the live dashboard name it, and it
 // resolves when the backend is back. Every container's output reaches the environment's log store
 // (VictoriaLogs, fed by the runtime's vlagent shipper), found by environment, tenant and service.
@@ -117,6 +118,8 @@ describe.skipIf(!ready)(
               dbExporter: tags!.mysqldExporter,
               logs: tags!.victoriaLogs,
               logShipper: tags!.vlagent,
+              diskExporter: tags!.nodeExporter,
+              gatewayExporter: tags!.nginxExporter,
             },
           },
           ports: { gateway: await freePort(), prometheus: await freePort(), logs: await freePort() },
@@ -166,6 +169,39 @@ describe.skipIf(!ready)(
       const db = await until('mysql_up == 1', async () => (await query('mysql_up == 1'))[0], 60_000);
       expect(db.metric).toMatchObject({ environment: ENV, service: 'database' });
       expect(await query('mysql_global_status_uptime > 0')).toHaveLength(1);
+      // The gateway's exporter (a sidecar: nginx's stub_status on the shared loopback), found by
+      // the DNS name of its headless Service; a request through the gateway counts.
+      const gatewayUp = await until(
+        'the gateway scraped',
+        async () => (await query('nginx_up{job="gateway"} == 1'))[0],
+        60_000,
+      );
+      expect(gatewayUp.metric).toMatchObject({ environment: ENV, service: 'gateway' });
+      const handled = async () =>
+        Number((await query('nginx_http_requests_total{job="gateway"}'))[0]!.value[1]);
+      const before = await handled();
+      for (let i = 0; i < 5; i++) await fetch(`${gateway}/omrs-gateway/healthz`);
+      await until(
+        'the requests counted',
+        async () => ((await handled()) >= before + 5 ? true : undefined),
+        30_000,
+      );
+      // The database volume's exporter: the volume's own size, as the database container sees it.
+      const size = await until(
+        'the database volume scraped',
+        async () => (await query('node_filesystem_size_bytes{job="database-disk"}'))[0],
+        60_000,
+      );
+      expect(size.metric).toMatchObject({
+        environment: ENV,
+        service: 'database',
+        mountpoint: '/var/lib/mysql',
+      });
+      const [dbMain] = await docker.listContainers({
+        filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=db', 'omrs.dev/role=main'] },
+      });
+      const df = (await execIn(dbMain!.Id, ['df', '-B1', '--output=size', '/var/lib/mysql'])).output;
+      expect(Number(size.value[1])).toBe(Number(df.trim().split('\n').at(-1)));
       // Nothing fires on a healthy environment, and the live dashboard says so under its services.
       expect((await alerts()).filter((a) => a.state === 'firing')).toEqual([]);
       const frame = await dashboardShows(/^alerts none firing/m);
@@ -291,6 +327,35 @@ describe.skipIf(!ready)(
       const after = await omrs(['status', '--env', ENV, '--json']);
       expect((JSON.parse(after.stdout) as { monitoring?: { firing: unknown[] } }).monitoring?.firing).toEqual(
         [],
+      );
+    }, 300_000);
+
+    it('the database volume under diskFreeBelow: DatabaseDiskFilling fires after its window, status names it; back above, it resolves', async () => {
+      // The test's part: this machine's disk is far from full, so the threshold is raised above the
+      // volume's free share instead (100 %); the rule then reads the volume's real numbers.
+      const raised = join(dir, 'disk-threshold.yaml');
+      writeFileSync(raised, stringify({ extends: profile, monitoring: { diskFreeBelow: 100 } }));
+      const up = await omrs(['up', '--profile', raised, '--env', ENV, '--json']);
+      expect(up.code, up.stderr + up.stdout).toBe(0);
+      const raisedAt = Date.now();
+      const fired = await until(
+        'DatabaseDiskFilling firing',
+        async () =>
+          (await alerts()).find((a) => a.labels.alertname === 'DatabaseDiskFilling' && a.state === 'firing'),
+        (ALERT_AFTER_S + 60) * 1000,
+      );
+      expect(fired.labels).toMatchObject({ environment: ENV, service: 'database', severity: 'critical' });
+      expect(Date.now() - raisedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
+      const status = await omrs(['status', '--env', ENV], { env: { NO_COLOR: '1' } });
+      expect(status.stdout).toMatch(/DatabaseDiskFilling \(critical, service database/);
+
+      const back = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
+      expect(back.code, back.stderr + back.stdout).toBe(0);
+      await until(
+        'DatabaseDiskFilling resolved',
+        async () =>
+          (await alerts()).some((a) => a.labels.alertname === 'DatabaseDiskFilling') ? undefined : true,
+        60_000,
       );
     }, 300_000);
   },

@@ -138,9 +138,14 @@ export async function probeFromAnotherNamespace(
   components: string[],
 ): Promise<string[]> {
   const services = (await core.listNamespacedService({ namespace })).items;
-  const target = (component: string) => {
-    const svc = services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === component)!;
-    return `${component}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${svc.spec!.ports![0]!.port}`;
+  // "name" or "name/port": the Service named <release>-name (else the first of that component) and
+  // its first port, or the port given (a headless Service's name reaches every port of its pods).
+  const target = (spec: string) => {
+    const [name, port] = spec.split('/') as [string, string | undefined];
+    const svc =
+      services.find((x) => x.metadata?.name?.endsWith(`-${name}`)) ??
+      services.find((x) => x.metadata?.labels?.['app.kubernetes.io/component'] === name)!;
+    return `${spec}=${svc.metadata!.name}.${namespace}.svc.cluster.local/${port ?? svc.spec!.ports![0]!.port}`;
   };
   const targets = components.map(target);
   const other = `omrs-np-${process.pid}-${components.length}${Date.now() % 1000}`;

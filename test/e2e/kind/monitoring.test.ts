@@ -1,7 +1,7 @@
 // monitoring.enabled on real nodes (issue 20): `omrs up --runtime kind` loads the Prometheus and
 // exporter images (tool images) into the nodes and runs them under the chart's hardening; the
-// NetworkPolicies, enforced by the nodes (kube-router), let Prometheus scrape the backend and the
-// exporter reach the database; a backend with no pod fires BackendDown within its window, `omrs
+// NetworkPolicies, enforced by the nodes (kube-router), let Prometheus scrape the backend, the
+// gateway's and the database volume's sidecar exporters, and the exporter reach the database; a backend with no pod fires BackendDown within its window, `omrs
 // status` names it through its port-forward, and it resolves when the backend is back.
 //
 // Where the test plays a part: as in kind/up, the images are copied from the main Docker engine to
@@ -83,6 +83,8 @@ monitoring:
     dbExporter: ${t.mysqldExporter}
     logs: ${t.victoriaLogs}
     logShipper: ${t.vlagent}
+    diskExporter: ${t.nodeExporter}
+    gatewayExporter: ${t.nginxExporter}
 `,
       );
       cliEnv = kindCliEnv(kind!, helm!);
@@ -96,6 +98,8 @@ monitoring:
         t.mysqldExporter,
         t.victoriaLogs,
         t.vlagent,
+        t.nodeExporter,
+        t.nginxExporter,
       ]);
     }, STEP);
 
@@ -151,14 +155,46 @@ monitoring:
         expect(
           await until('mysql_up == 1', async () => (await query('mysql_up == 1'))[0], 90_000),
         ).toBeDefined();
+        // The sidecars: the gateway's exporter reads nginx's counters, found by the headless
+        // Service's DNS name; the database's reads its volume (the claim, as the node mounts it).
+        const gateway = await until(
+          'the gateway scraped',
+          async () => (await query('nginx_up{job="gateway"} == 1'))[0],
+          90_000,
+        );
+        expect(gateway.metric).toMatchObject({ environment: env, service: 'gateway' });
+        const disk = await until(
+          'the database volume scraped',
+          async () => (await query('node_filesystem_size_bytes{job="database-disk"}'))[0],
+          90_000,
+        );
+        expect(disk.metric).toMatchObject({
+          environment: env,
+          service: 'database',
+          mountpoint: '/var/lib/mysql',
+        });
+        expect(Number(disk.value[1])).toBeGreaterThan(0);
+        for (const component of ['gateway', 'db']) {
+          const pod = (await core.listNamespacedPod({ namespace })).items.find(
+            (p) => p.metadata?.labels?.['app.kubernetes.io/component'] === component,
+          );
+          expect(
+            pod?.status?.containerStatuses?.map((c) => `${c.name}:${c.ready}`).sort(),
+            component,
+          ).toEqual(
+            component === 'db' ? ['disk-exporter:true', 'mariadb:true'] : ['exporter:true', 'gateway:true'],
+          );
+        }
         expect(await firing()).toEqual([]);
-        // And nothing more: from another namespace, neither Prometheus nor the exporter answers.
+        // And nothing more: from another namespace, neither Prometheus nor an exporter answers.
         expect(
           await probeFromAnotherNamespace(core, namespace, images!.tags.mariadb, [
             'prometheus',
             'db-exporter',
+            'gateway-metrics',
+            'db/9100',
           ]),
-        ).toEqual(['db-exporter closed', 'prometheus closed']);
+        ).toEqual(['db-exporter closed', 'db/9100 closed', 'gateway-metrics closed', 'prometheus closed']);
       },
       STEP,
     );

@@ -337,7 +337,11 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         labelSelector: 'app.kubernetes.io/component=gateway',
       });
       for (const pod of pods.items) {
-        const log = await core.readNamespacedPodLog({ namespace, name: pod.metadata!.name! });
+        const log = await core.readNamespacedPodLog({
+          namespace,
+          name: pod.metadata!.name!,
+          container: 'gateway',
+        });
         for (const m of log.matchAll(
           new RegExp(`"GET /openmrs/ws/rest/v1/systemsetting\\?[^"]*run=${run}&seq=(\\d+)`, 'g'),
         )) {
@@ -452,6 +456,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         'frontend',
         'gateway',
         'mysqld-exporter',
+        'nginx-exporter',
         'prometheus',
         'pushgateway',
       ]);

@@ -56,6 +56,8 @@ export const TOOL_IMAGES = [
   'omrs-test/prometheus:3',
   'omrs-test/mysqld-exporter:0.16',
   'omrs-test/pushgateway:1.11',
+  'omrs-test/nginx-exporter:1.4',
+  'omrs-test/node-exporter:1.9',
 ];
 
 const exec = promisify(execFile);

@@ -15,6 +15,10 @@
 #   omrs-test/vlagent:1.52     real vlagent, its log shipper (images/vlagent), same module
 #   omrs-test/pushgateway:1.11 real Prometheus Pushgateway (images/pushgateway), Go module: where
 #                              the backups report their successes
+#   omrs-test/node-exporter:1.9 real Prometheus node exporter (images/node-exporter), Go module:
+#                              how full the database's volume is
+#   omrs-test/nginx-exporter:1.4 real NGINX Prometheus exporter (images/nginx-exporter), Go module:
+#                              the gateway's metrics from its stub_status
 # The Go binaries are built with test/harness/lib/go.sh and cached by module version under
 # $CACHE/images/<name>/<version>/; both images are FROM omrs-test/busybox:1.
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
@@ -47,19 +51,28 @@ MYSQLD_EXPORTER=omrs-test/mysqld-exporter:0.16
 VICTORIA_LOGS=omrs-test/victoria-logs:1.52
 VLAGENT=omrs-test/vlagent:1.52
 PUSHGATEWAY=omrs-test/pushgateway:1.11
+NODE_EXPORTER=omrs-test/node-exporter:1.9
+NGINX_EXPORTER=omrs-test/nginx-exporter:1.4
 LABEL=omrs.test.context-hash
 # Go modules built into images. The binaries are cached by module version: after changing the
 # tags or ldflags below without a new version, delete $CACHE/images/<name>/<version>/.
 PROMETHEUS_MODULE=github.com/prometheus/prometheus
 PROMETHEUS_MODULE_VERSION=v0.316.0   # Prometheus 3.16.0 (3.x is tagged v0.3XX.Y for Go)
 PROMETHEUS_VERSION=3.16.0            # its VERSION file: what `prometheus --version` prints
-PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd   # plugins/*.go: only Kubernetes SD (+ static, file, http)
+# plugins/*.go: only Kubernetes and DNS service discovery (+ static, file, http); the chart finds
+# the gateway replicas by DNS.
+PROMETHEUS_TAGS=remove_all_sd,enable_kubernetes_sd,enable_dns_sd
 MYSQLD_EXPORTER_MODULE=github.com/prometheus/mysqld_exporter
 MYSQLD_EXPORTER_VERSION=v0.16.0
 VICTORIA_LOGS_MODULE=github.com/VictoriaMetrics/VictoriaLogs
 VICTORIA_LOGS_VERSION=v1.52.2
 PUSHGATEWAY_MODULE=github.com/prometheus/pushgateway
 PUSHGATEWAY_VERSION=v1.11.5
+NODE_EXPORTER_MODULE=github.com/prometheus/node_exporter
+NODE_EXPORTER_VERSION=v1.9.1
+# The module's old path: the proxy serves no version of github.com/nginx/nginx-prometheus-exporter.
+NGINX_EXPORTER_MODULE=github.com/nginxinc/nginx-prometheus-exporter
+NGINX_EXPORTER_VERSION=v1.4.0
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
 # shellcheck source=../lib/go.sh
@@ -191,7 +204,8 @@ backend_context() {
 # backend stand-in build keeps its own.
 go_module_binary() {
   local name="$1" module="$2" version="$3" package="$4" binary="$5" ldflags="$6" tags="${7:-}"
-  GO_BIN="$DIR/$name/$version/$binary"
+  # The tags are part of the key: the same version built with other plugins is another binary.
+  GO_BIN="$DIR/$name/$version${tags:+-${tags//,/-}}/$binary"
   [ -x "$GO_BIN" ] && return 0
   echo "    go build $module@$version${tags:+ (tags $tags)} from the Go module proxy (log: $LOG)"
   step "go build $module@$version"
@@ -226,18 +240,29 @@ prometheus_image() {
   build "$PROMETHEUS" "$GO_CTX" "$BUSYBOX"
 }
 
+# promu_image NAME MODULE VERSION BINARY TAG: a Prometheus-family program whose main package is the
+# module's root, built with the prometheus/common/version fields, into TAG FROM busybox.
+promu_image() {
+  local name=$1 module=$2 version=$3 binary=$4 tag=$5
+  go_module_binary "$name" "$module" "$version" . "$binary" "$(version_ldflags "${version#v}" "$version")"
+  go_image_context "$name" "$binary"
+  build "$tag" "$GO_CTX" "$BUSYBOX"
+}
+
 mysqld_exporter_image() {
-  go_module_binary mysqld-exporter "$MYSQLD_EXPORTER_MODULE" "$MYSQLD_EXPORTER_VERSION" . mysqld_exporter \
-    "$(version_ldflags "${MYSQLD_EXPORTER_VERSION#v}" "$MYSQLD_EXPORTER_VERSION")"
-  go_image_context mysqld-exporter mysqld_exporter
-  build "$MYSQLD_EXPORTER" "$GO_CTX" "$BUSYBOX"
+  promu_image mysqld-exporter "$MYSQLD_EXPORTER_MODULE" "$MYSQLD_EXPORTER_VERSION" mysqld_exporter "$MYSQLD_EXPORTER"
 }
 
 pushgateway_image() {
-  go_module_binary pushgateway "$PUSHGATEWAY_MODULE" "$PUSHGATEWAY_VERSION" . pushgateway \
-    "$(version_ldflags "${PUSHGATEWAY_VERSION#v}" "$PUSHGATEWAY_VERSION")"
-  go_image_context pushgateway pushgateway
-  build "$PUSHGATEWAY" "$GO_CTX" "$BUSYBOX"
+  promu_image pushgateway "$PUSHGATEWAY_MODULE" "$PUSHGATEWAY_VERSION" pushgateway "$PUSHGATEWAY"
+}
+
+node_exporter_image() {
+  promu_image node-exporter "$NODE_EXPORTER_MODULE" "$NODE_EXPORTER_VERSION" node_exporter "$NODE_EXPORTER"
+}
+
+nginx_exporter_image() {
+  promu_image nginx-exporter "$NGINX_EXPORTER_MODULE" "$NGINX_EXPORTER_VERSION" nginx-prometheus-exporter "$NGINX_EXPORTER"
 }
 
 # Both from one module: the server and its shipper; each binary is cached on its own.
@@ -255,7 +280,7 @@ victoria_logs_images() {
 
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -287,15 +312,17 @@ case "${1:-up}" in
     mysqld_exporter_image
     victoria_logs_images
     pushgateway_image
+    node_exporter_image
+    nginx_exporter_image
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","pushgateway":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","pushgateway":"%s","nodeExporter":"%s","nginxExporter":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER"
     ;;
   status)
     if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" \
-        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY)"; exit 0
+        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;
