@@ -196,7 +196,7 @@ function monitoredRuns(entry) {
   const file = join(home, 'monitored.yaml');
   writeFileSync(
     file,
-    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n    logs: ${tags.victoriaLogs}\n    logShipper: ${tags.vlagent}\n`,
+    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n    logs: ${tags.victoriaLogs}\n    logShipper: ${tags.vlagent}\n    diskExporter: ${tags.nodeExporter}\n    gatewayExporter: ${tags.nginxExporter}\n`,
   );
   const name = `${ENV}-mon`;
   try {
@@ -211,7 +211,11 @@ function monitoredRuns(entry) {
     }
     const memory = docker('stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}')
       .split('\n')
-      .filter((l) => /-(prometheus|db-exporter|logs|log-shipper) /.test(l) && l.startsWith(`omrs-${name}-`));
+      .filter(
+        (l) =>
+          /-(prometheus|db-exporter|logs|log-shipper|db-disk-exporter|gateway-exporter) /.test(l) &&
+          l.startsWith(`omrs-${name}-`),
+      );
     log(
       `monitoring on: fresh up ${fmtS(fresh)}; no-op up ${fmtMs(median(noop))}, without monitoring ${fmtMs(median(plain))} in turns; memory: ${memory.join('; ')}`,
     );

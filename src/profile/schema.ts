@@ -372,6 +372,20 @@ export const ProfileSchema = z.strictObject({
         alertAfter: promDuration.default('2m'),
         /** DatabaseDiskFilling fires when the bundled database's volume has less than this percentage free. */
         diskFreeBelow: z.number().int().min(1).max(100).default(10),
+        /** With a TLS Ingress: the certificate each host serves, read by a probe; CertificateExpiring fires within warnBefore of its end. */
+        certificates: z
+          .strictObject({
+            warnBefore: promDuration.default('21d'),
+            /** Where the probe connects, host:port (default: each host on 443), when the hosts' names do not lead to the Ingress from inside the cluster. */
+            address: z
+              .string()
+              .regex(
+                /^[A-Za-z0-9.-]+:\d{1,5}$/,
+                'must be host:port, like "ingress-nginx-controller.ingress-nginx:443"',
+              )
+              .optional(),
+          })
+          .prefault({}),
         retention: promDuration.default('7d'),
         /** Every container's output in a log store, by environment, tenant and service: the environment's own on Docker, the cluster's shared one (namespace omrs-monitoring) on a cluster. */
         logs: z
@@ -398,6 +412,8 @@ export const ProfileSchema = z.strictObject({
             diskExporter: imageRef.default('prom/node-exporter:v1.9.1'),
             /** Beside each gateway: nginx's connections and requests. */
             gatewayExporter: imageRef.default('nginx/nginx-prometheus-exporter:1.4.0'),
+            /** With a TLS Ingress: reads the certificate each host serves. */
+            certProbe: imageRef.default('prom/blackbox-exporter:v0.27.0'),
           })
           .prefault({}),
       })

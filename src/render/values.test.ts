@@ -198,6 +198,8 @@ describe('profileToValues', () => {
       scrapeInterval: '15s',
       alertAfter: '2m',
       diskFreeBelow: 10,
+      // Its TLS Ingress: 21 days' warning; the probe connects to each host on 443.
+      certificates: { enabled: true, warnBeforeSeconds: 1_814_400, address: '' },
       retention: '7d',
       // The log store only where the runtime ships logs to it (Docker: shipsLogs).
       logs: { enabled: false, retention: '7d' },
@@ -208,6 +210,7 @@ describe('profileToValues', () => {
         pushgateway: 'mirror.example.org/omrs/prom/pushgateway:v1.11.5',
         diskExporter: 'mirror.example.org/omrs/prom/node-exporter:v1.9.1',
         gatewayExporter: 'mirror.example.org/omrs/nginx/nginx-prometheus-exporter:1.4.0',
+        certProbe: 'mirror.example.org/omrs/prom/blackbox-exporter:v0.27.0',
       },
     });
     const monitored = profile({ monitoring: { enabled: true } });
@@ -335,6 +338,7 @@ describe('profileImages', () => {
       pushgateway: pin('g'),
       'disk-exporter': pin('d'),
       'gateway-exporter': pin('n'),
+      'cert-probe': pin('c'),
     });
     expect(pinned.images.backend).toBe(pin('b'));
     expect(pinned.images.gateway).toBe(values.images.gateway);
@@ -345,6 +349,7 @@ describe('profileImages', () => {
       pushgateway: pin('g'),
       diskExporter: pin('d'),
       gatewayExporter: pin('n'),
+      certProbe: pin('c'),
     });
     expect(pinned.backup.s3?.image).toBe(pin('a'));
     expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');
@@ -367,6 +372,25 @@ describe('profileImages', () => {
         }),
       ).map((i) => i.component),
     ).toEqual(['prometheus', 'db-exporter']);
+    // A TLS Ingress: the probe that reads its certificates.
+    expect(
+      toolImages(profile({ monitoring: { enabled: true }, ingress: { tls: { enabled: true } } })).at(-1),
+    ).toEqual({ component: 'cert-probe', image: 'prom/blackbox-exporter:v0.27.0' });
+  });
+
+  it('watches the certificates of a TLS Ingress, except where the runtime serves no Ingress (Docker)', () => {
+    const tls = profile({
+      monitoring: { enabled: true, certificates: { warnBefore: '2w', address: 'traefik.ingress:8443' } },
+      ingress: { tls: { enabled: true } },
+    });
+    expect(profileToValues(tls, id).monitoring.certificates).toEqual({
+      enabled: true,
+      warnBeforeSeconds: 1_209_600,
+      address: 'traefik.ingress:8443',
+    });
+    expect(profileToValues(tls, { ...id, publishesGateway: true }).monitoring.certificates.enabled).toBe(
+      false,
+    );
     expect(toolImages(profile({ monitoring: { enabled: false } }))).toEqual([]);
   });
 

@@ -18,6 +18,8 @@ export interface RenderIdentity {
   passwordSeed?: string;
   /** The runtime ships every container's output to the chart's log store (Docker does). */
   shipsLogs?: boolean;
+  /** The runtime publishes the gateway on the host and serves no Ingress (Docker): no certificate to watch. */
+  publishesGateway?: boolean;
 }
 
 export interface TenantValues {
@@ -95,6 +97,8 @@ export interface ChartValues {
     logs: { enabled: boolean; retention: string };
     /** DatabaseDiskFilling's threshold: a percentage of the volume free. */
     diskFreeBelow: number;
+    /** CertificateExpiring's threshold and where its probe connects ("" = each host on 443). */
+    certificates: { enabled: boolean; warnBeforeSeconds: number; address: string };
     images: {
       prometheus: string;
       dbExporter: string;
@@ -102,6 +106,7 @@ export interface ChartValues {
       pushgateway: string;
       diskExporter: string;
       gatewayExporter: string;
+      certProbe: string;
     };
   };
   maintenance: { enabled: boolean };
@@ -377,6 +382,11 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
       scrapeInterval: profile.monitoring.scrapeInterval,
       alertAfter: profile.monitoring.alertAfter,
       diskFreeBelow: profile.monitoring.diskFreeBelow,
+      certificates: {
+        enabled: profile.ingress.tls.enabled && id.publishesGateway !== true,
+        warnBeforeSeconds: promSeconds(profile.monitoring.certificates.warnBefore),
+        address: profile.monitoring.certificates.address ?? '',
+      },
       retention: profile.monitoring.retention,
       logs: {
         enabled: profile.monitoring.logs.enabled && id.shipsLogs === true,
@@ -389,6 +399,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         pushgateway: rewriteImage(profile.monitoring.images.pushgateway, registry),
         diskExporter: rewriteImage(profile.monitoring.images.diskExporter, registry),
         gatewayExporter: rewriteImage(profile.monitoring.images.gatewayExporter, registry),
+        certProbe: rewriteImage(profile.monitoring.images.certProbe, registry),
       },
     },
     maintenance: { enabled: profile.maintenance.enabled },
@@ -421,6 +432,9 @@ export function toolImages(profile: Profile): { component: string; image: string
       : []),
     ...(monitoring.enabled && profile.gateway.enabled
       ? [{ component: 'gateway-exporter', image: rewriteImage(monitoring.images.gatewayExporter, registry) }]
+      : []),
+    ...(monitoring.enabled && profile.gateway.enabled && profile.ingress.tls.enabled
+      ? [{ component: 'cert-probe', image: rewriteImage(monitoring.images.certProbe, registry) }]
       : []),
   ];
 }
@@ -485,6 +499,7 @@ export function pinImages(values: ChartValues, pinned: Record<string, string>): 
     pushgateway,
     'disk-exporter': diskExporter,
     'gateway-exporter': gatewayExporter,
+    'cert-probe': certProbe,
     'backup-s3': backupS3,
     ...app
   } = pinned;
@@ -501,6 +516,7 @@ export function pinImages(values: ChartValues, pinned: Record<string, string>): 
         pushgateway: pushgateway ?? monitoring.images.pushgateway,
         diskExporter: diskExporter ?? monitoring.images.diskExporter,
         gatewayExporter: gatewayExporter ?? monitoring.images.gatewayExporter,
+        certProbe: certProbe ?? monitoring.images.certProbe,
       },
     },
     backup: {

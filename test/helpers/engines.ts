@@ -57,7 +57,8 @@ export interface ImagesEngine {
     | 'vlagent'
     | 'pushgateway'
     | 'nodeExporter'
-    | 'nginxExporter',
+    | 'nginxExporter'
+    | 'blackboxExporter',
     string
   > & {
     debian?: string;

@@ -272,3 +272,18 @@ topologySpreadConstraints:
     - { name: backup, mountPath: /backup, readOnly: true }
     - { name: tmp, mountPath: /tmp }
 {{- end -}}
+
+{{/* The Ingress's hosts, comma-separated: ingress.host and each tenant's own host, once each. */}}
+{{- define "omrs.ingressHosts" -}}
+{{- $hosts := list .Values.ingress.host -}}
+{{- range .Values.tenants }}{{ if .host }}{{ $hosts = append $hosts .host }}{{ end }}{{ end -}}
+{{- uniq $hosts | join "," -}}
+{{- end -}}
+
+{{/* "true" when the certificates the Ingress hosts serve are watched: monitoring on, TLS in front
+  of the gateway, and a runtime that serves it (omrs sets certificates.enabled: false on Docker).
+  Not ingress.enabled: a promoted colour has no Ingress of its own, the entry's serves its hosts. */}}
+{{- define "omrs.certificatesWatched" -}}
+{{- $c := .Values.monitoring.certificates -}}
+{{- if and .Values.monitoring.enabled $c.enabled .Values.gateway.enabled .Values.ingress.tls.enabled }}true{{ end -}}
+{{- end -}}

@@ -53,6 +53,7 @@ export async function renderObjects(
     appDigest: input.appDigest,
     passwordSeed: input.passwordSeed,
     shipsLogs: input.shipsLogs,
+    publishesGateway: true,
   });
   const helm = await findHelm(deps.env);
   const chart = chartDir();

@@ -60,6 +60,8 @@ describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, B
             prometheus: tags!.prometheus,
             dbExporter: tags!.mysqldExporter,
             pushgateway: tags!.pushgateway,
+            diskExporter: tags!.nodeExporter,
+            gatewayExporter: tags!.nginxExporter,
           },
         },
         ports: { gateway: await freePort(), prometheus: await freePort() },

@@ -6,7 +6,9 @@
 //
 // Where the test plays a part: as in kind/up, the images are copied from the main Docker engine to
 // the kind engine first (the user's one engine holds both).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -33,6 +35,7 @@ const ALERT_AFTER_S = 10;
 
 const env = `km${process.pid % 100000}`;
 const namespace = `omrs-${env}`;
+const HOST = `${env}.example.org`;
 
 interface Sample {
   metric: Record<string, string>;
@@ -67,6 +70,13 @@ describe.skipIf(!kind || !images || !helm)(
 
     beforeAll(async () => {
       const t = images!.tags;
+      // The certificate probe connects to the ingress controller's pod (Traefik, the harness's):
+      // a NetworkPolicy matches the port a packet reaches the pod on (8443), not the Service's (443).
+      const traefik = (
+        await kindKubeConfig(kind!)
+          .makeApiClient(k8s.CoreV1Api)
+          .listNamespacedPod({ namespace: 'omrs-ingress', labelSelector: 'app=traefik' })
+      ).items[0]!;
       root = mkdtempSync(join(tmpdir(), 'omrs-kind-monitoring-'));
       writeKindProfiles(root, t, kind!.cluster);
       writeFileSync(
@@ -74,10 +84,14 @@ describe.skipIf(!kind || !images || !helm)(
         `extends: kind-stack
 seed:
   enabled: false
+ingress:
+  host: ${HOST}
+  tls: { enabled: true, secretName: ${env}-tls }
 monitoring:
   enabled: true
   scrapeInterval: 2s
   alertAfter: ${ALERT_AFTER_S}s
+  certificates: { warnBefore: 60d, address: "${traefik.status!.podIP}:8443" }
   images:
     prometheus: ${t.prometheus}
     dbExporter: ${t.mysqldExporter}
@@ -85,6 +99,7 @@ monitoring:
     logShipper: ${t.vlagent}
     diskExporter: ${t.nodeExporter}
     gatewayExporter: ${t.nginxExporter}
+    certProbe: ${t.blackboxExporter}
 `,
       );
       cliEnv = kindCliEnv(kind!, helm!);
@@ -100,6 +115,7 @@ monitoring:
         t.vlagent,
         t.nodeExporter,
         t.nginxExporter,
+        t.blackboxExporter,
       ]);
     }, STEP);
 
@@ -193,8 +209,15 @@ monitoring:
             'db-exporter',
             'gateway-metrics',
             'db/9100',
+            'cert-probe',
           ]),
-        ).toEqual(['db-exporter closed', 'db/9100 closed', 'gateway-metrics closed', 'prometheus closed']);
+        ).toEqual([
+          'cert-probe closed',
+          'db-exporter closed',
+          'db/9100 closed',
+          'gateway-metrics closed',
+          'prometheus closed',
+        ]);
       },
       STEP,
     );
@@ -350,6 +373,68 @@ monitoring:
           async () => ((await firing()).some((a) => a.name === 'BackendDown') ? undefined : true),
           90_000,
         );
+      },
+      STEP,
+    );
+
+    it(
+      'the certificate the Ingress serves is read through the controller; one that ends within warnBefore fires CertificateExpiring',
+      async () => {
+        // Before: no Secret yet, so the controller serves its own default certificate (a year), and
+        // the probe reaches it through the policies.
+        const served = async () =>
+          (await query(`probe_ssl_earliest_cert_expiry{job="certificates",host="${HOST}"}`))[0];
+        expect(await until('the probe’s first reading', served, 90_000)).toBeDefined();
+        // A certificate of 30 days for the host (the test's part: what cert-manager or a person would
+        // put in the Secret), inside warnBefore (60 days).
+        const dir = mkdtempSync(join(tmpdir(), 'omrs-kind-cert-'));
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-days',
+            '30',
+            '-subj',
+            `/CN=${HOST}`,
+            '-addext',
+            `subjectAltName=DNS:${HOST}`,
+            '-keyout',
+            join(dir, 'tls.key'),
+            '-out',
+            join(dir, 'tls.crt'),
+          ],
+          { stdio: 'ignore' },
+        );
+        const crt = readFileSync(join(dir, 'tls.crt'), 'utf8');
+        const notAfter = Date.parse(new X509Certificate(crt).validTo) / 1000;
+        await kc.makeApiClient(k8s.CoreV1Api).createNamespacedSecret({
+          namespace,
+          body: {
+            metadata: { name: `${env}-tls` },
+            type: 'kubernetes.io/tls',
+            data: {
+              'tls.crt': Buffer.from(crt).toString('base64'),
+              'tls.key': readFileSync(join(dir, 'tls.key')).toString('base64'),
+            },
+          },
+        });
+        rmSync(dir, { recursive: true, force: true });
+        // The probe reads exactly that certificate's end, as the controller serves it for the host.
+        await until(
+          'the new certificate served',
+          async () => (Number((await served())?.value[1]) === notAfter ? true : undefined),
+          90_000,
+        );
+        const alert = await until(
+          'CertificateExpiring in omrs status',
+          async () => (await firing()).find((a) => a.name === 'CertificateExpiring'),
+          (ALERT_AFTER_S + 90) * 1000,
+        );
+        expect(alert.labels).toMatchObject({ host: HOST, environment: env });
       },
       STEP,
     );

@@ -453,6 +453,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
       }
       expect([...components].sort()).toEqual([
         'backend',
+        'blackbox-exporter',
         'frontend',
         'gateway',
         'mysqld-exporter',

@@ -58,6 +58,7 @@ export const TOOL_IMAGES = [
   'omrs-test/pushgateway:1.11',
   'omrs-test/nginx-exporter:1.4',
   'omrs-test/node-exporter:1.9',
+  'omrs-test/blackbox-exporter:0.27',
 ];
 
 const exec = promisify(execFile);

@@ -19,6 +19,8 @@
 #                              how full the database's volume is
 #   omrs-test/nginx-exporter:1.4 real NGINX Prometheus exporter (images/nginx-exporter), Go module:
 #                              the gateway's metrics from its stub_status
+#   omrs-test/blackbox-exporter:0.27 real Prometheus blackbox exporter (images/blackbox-exporter),
+#                              Go module: the certificates the Ingress hosts serve
 # The Go binaries are built with test/harness/lib/go.sh and cached by module version under
 # $CACHE/images/<name>/<version>/; both images are FROM omrs-test/busybox:1.
 # An image is rebuilt only when it is missing or the hash of its inputs (build context, base
@@ -53,6 +55,7 @@ VLAGENT=omrs-test/vlagent:1.52
 PUSHGATEWAY=omrs-test/pushgateway:1.11
 NODE_EXPORTER=omrs-test/node-exporter:1.9
 NGINX_EXPORTER=omrs-test/nginx-exporter:1.4
+BLACKBOX_EXPORTER=omrs-test/blackbox-exporter:0.27
 LABEL=omrs.test.context-hash
 # Go modules built into images. The binaries are cached by module version: after changing the
 # tags or ldflags below without a new version, delete $CACHE/images/<name>/<version>/.
@@ -73,6 +76,9 @@ NODE_EXPORTER_VERSION=v1.9.1
 # The module's old path: the proxy serves no version of github.com/nginx/nginx-prometheus-exporter.
 NGINX_EXPORTER_MODULE=github.com/nginxinc/nginx-prometheus-exporter
 NGINX_EXPORTER_VERSION=v1.4.0
+# The proxy lists no version of it, but serves this one when asked by name.
+BLACKBOX_EXPORTER_MODULE=github.com/prometheus/blackbox_exporter
+BLACKBOX_EXPORTER_VERSION=v0.27.0
 
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
 # shellcheck source=../lib/go.sh
@@ -265,6 +271,10 @@ nginx_exporter_image() {
   promu_image nginx-exporter "$NGINX_EXPORTER_MODULE" "$NGINX_EXPORTER_VERSION" nginx-prometheus-exporter "$NGINX_EXPORTER"
 }
 
+blackbox_exporter_image() {
+  promu_image blackbox-exporter "$BLACKBOX_EXPORTER_MODULE" "$BLACKBOX_EXPORTER_VERSION" blackbox_exporter "$BLACKBOX_EXPORTER"
+}
+
 # Both from one module: the server and its shipper; each binary is cached on its own.
 victoria_logs_images() {
   local buildinfo=github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version
@@ -280,7 +290,7 @@ victoria_logs_images() {
 
 verify() {
   local t
-  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER"; do
+  for t in "$BASE" "$BUSYBOX" "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" "$BLACKBOX_EXPORTER"; do
     docker image inspect "$t" >/dev/null 2>&1 || fail "step 'verify': image $t is missing"
   done
   docker run --rm --label omrs.test=1 --network none "$BUSYBOX" true >>"$LOG" 2>&1 \
@@ -314,15 +324,16 @@ case "${1:-up}" in
     pushgateway_image
     node_exporter_image
     nginx_exporter_image
+    blackbox_exporter_image
     verify
-    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","pushgateway":"%s","nodeExporter":"%s","nginxExporter":"%s","debian":"%s"}}\n' \
-      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
-    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER"
+    printf '{"tags":{"mariadb":"%s","gateway":"%s","frontend":"%s","backend":"%s","busybox":"%s","awsCli":"%s","prometheus":"%s","mysqldExporter":"%s","victoriaLogs":"%s","vlagent":"%s","pushgateway":"%s","nodeExporter":"%s","nginxExporter":"%s","blackboxExporter":"%s","debian":"%s"}}\n' \
+      "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" "$BLACKBOX_EXPORTER" "$BASE" >"$STATE.tmp" && mv "$STATE.tmp" "$STATE"
+    echo "    images ready: $MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER $BLACKBOX_EXPORTER"
     ;;
   status)
     if [ -f "$STATE" ] && timeout 10 docker image inspect "$MARIADB" "$GATEWAY" "$FRONTEND" "$BACKEND" "$BUSYBOX" "$AWSCLI" \
-        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" >/dev/null 2>&1; then
-      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER)"; exit 0
+        "$PROMETHEUS" "$MYSQLD_EXPORTER" "$VICTORIA_LOGS" "$VLAGENT" "$PUSHGATEWAY" "$NODE_EXPORTER" "$NGINX_EXPORTER" "$BLACKBOX_EXPORTER" >/dev/null 2>&1; then
+      echo "images: up ($MARIADB $GATEWAY $FRONTEND $BACKEND $BUSYBOX $AWSCLI $PROMETHEUS $MYSQLD_EXPORTER $VICTORIA_LOGS $VLAGENT $PUSHGATEWAY $NODE_EXPORTER $NGINX_EXPORTER $BLACKBOX_EXPORTER)"; exit 0
     fi
     echo "images: down"; exit 1
     ;;

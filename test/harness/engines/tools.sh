@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Small command-line tools the tests and engines drive: tmux (the Ink UI checked in a real terminal),
-# Debian's docker-compose v1 (checks that `omrs compose export` writes a file compose accepts) and jq
-# (the kind engine edits OCI specs and image manifests with it).
+# Debian's docker-compose v1 (checks that `omrs compose export` writes a file compose accepts), jq
+# (the kind engine edits OCI specs and image manifests with it) and openssl (a kind test makes the
+# certificate an Ingress serves).
 set -euo pipefail
 STATE="$OMRS_HARNESS_CACHE/state/tools.json"
 LOG="$OMRS_HARNESS_CACHE/logs/tools.log"
-PACKAGES=(tmux docker-compose jq)
+PACKAGES=(tmux docker-compose jq openssl)
 
 missing() { for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done; }
 
