@@ -407,6 +407,20 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
 }
 
 /**
+ * The monitoring images an environment may run, by the component name the promotion lock gives
+ * them, and their key in the profile's and the chart's `monitoring.images`.
+ */
+const MONITORING_TOOLS = {
+  prometheus: 'prometheus',
+  'db-exporter': 'dbExporter',
+  pushgateway: 'pushgateway',
+  'disk-exporter': 'diskExporter',
+  'gateway-exporter': 'gatewayExporter',
+  'cert-probe': 'certProbe',
+} as const satisfies Record<string, keyof ChartValues['monitoring']['images']>;
+type MonitoringTool = keyof typeof MONITORING_TOOLS;
+
+/**
  * The images of the tools an environment's settings add (the backup's S3 upload, monitoring): loaded
  * into kind nodes and saved into bundles with the profile's own. Promotion pins them by digest too,
  * in the lock's `tools` (pinImages), but they are not part of the app digest QA's record vouches for.
@@ -414,27 +428,23 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
 export function toolImages(profile: Profile): { component: string; image: string }[] {
   const { registry } = profile.images;
   const { monitoring } = profile;
+  // Which of them the chart runs for this profile (its templates' conditions).
+  const runs: Record<MonitoringTool, boolean> = {
+    prometheus: true,
+    'db-exporter': true,
+    pushgateway: profile.backup.enabled,
+    'disk-exporter': profile.database.mode === 'bundled',
+    'gateway-exporter': profile.gateway.enabled,
+    'cert-probe': profile.gateway.enabled && profile.ingress.tls.enabled,
+  };
   return [
     ...(profile.backup.enabled && profile.backup.s3
       ? [{ component: 'backup-s3', image: rewriteImage(profile.backup.s3.image, registry) }]
       : []),
     ...(monitoring.enabled
-      ? [
-          { component: 'prometheus', image: rewriteImage(monitoring.images.prometheus, registry) },
-          { component: 'db-exporter', image: rewriteImage(monitoring.images.dbExporter, registry) },
-        ]
-      : []),
-    ...(monitoring.enabled && profile.backup.enabled
-      ? [{ component: 'pushgateway', image: rewriteImage(monitoring.images.pushgateway, registry) }]
-      : []),
-    ...(monitoring.enabled && profile.database.mode === 'bundled'
-      ? [{ component: 'disk-exporter', image: rewriteImage(monitoring.images.diskExporter, registry) }]
-      : []),
-    ...(monitoring.enabled && profile.gateway.enabled
-      ? [{ component: 'gateway-exporter', image: rewriteImage(monitoring.images.gatewayExporter, registry) }]
-      : []),
-    ...(monitoring.enabled && profile.gateway.enabled && profile.ingress.tls.enabled
-      ? [{ component: 'cert-probe', image: rewriteImage(monitoring.images.certProbe, registry) }]
+      ? Object.entries(MONITORING_TOOLS)
+          .filter(([component]) => runs[component as MonitoringTool])
+          .map(([component, key]) => ({ component, image: rewriteImage(monitoring.images[key], registry) }))
       : []),
   ];
 }
@@ -493,32 +503,17 @@ export function digestOf(image: string): { digest?: string } {
  * the application's images, and the tools' (monitoring, the backups' upload).
  */
 export function pinImages(values: ChartValues, pinned: Record<string, string>): ChartValues {
-  const {
-    prometheus,
-    'db-exporter': dbExporter,
-    pushgateway,
-    'disk-exporter': diskExporter,
-    'gateway-exporter': gatewayExporter,
-    'cert-probe': certProbe,
-    'backup-s3': backupS3,
-    ...app
-  } = pinned;
-  const monitoring = values.monitoring;
+  const { 'backup-s3': backupS3, ...rest } = pinned;
+  const app = Object.fromEntries(
+    Object.entries(rest).filter(([component]) => !Object.hasOwn(MONITORING_TOOLS, component)),
+  );
+  const images = { ...values.monitoring.images };
+  for (const [component, key] of Object.entries(MONITORING_TOOLS))
+    images[key] = pinned[component] ?? images[key];
   return {
     ...values,
     images: { ...values.images, ...app },
-    monitoring: {
-      ...monitoring,
-      images: {
-        ...monitoring.images,
-        prometheus: prometheus ?? monitoring.images.prometheus,
-        dbExporter: dbExporter ?? monitoring.images.dbExporter,
-        pushgateway: pushgateway ?? monitoring.images.pushgateway,
-        diskExporter: diskExporter ?? monitoring.images.diskExporter,
-        gatewayExporter: gatewayExporter ?? monitoring.images.gatewayExporter,
-        certProbe: certProbe ?? monitoring.images.certProbe,
-      },
-    },
+    monitoring: { ...values.monitoring, images },
     backup: {
       ...values.backup,
       ...(values.backup.s3 && { s3: { ...values.backup.s3, image: backupS3 ?? values.backup.s3.image } }),
