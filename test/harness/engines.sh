@@ -41,7 +41,14 @@ for name in "${names[@]}"; do
   if [ "$action" = up ]; then echo "==> $name"; fi
   if ! "$script" "$action"; then
     failed+=("$name")
-    [ "$action" = up ] && echo "engines: $name failed; its log is under $OMRS_HARNESS_CACHE/logs/" >&2
+    if [ "$action" = up ]; then
+      echo "engines: $name failed; its log is under $OMRS_HARNESS_CACHE/logs/" >&2
+      # CI keeps only this output: show the end of each log the engine wrote during this run.
+      find "$OMRS_HARNESS_CACHE/logs" -maxdepth 1 -name "$name*.log" -newermt "@$start" 2>/dev/null | while read -r log; do
+        echo "engines: the end of $log:" >&2
+        tail -n 20 "$log" | sed 's/^/      /' >&2
+      done
+    fi
   elif [ "$action" = up ] && ! status_out="$("$script" status 2>&1)"; then
     # An `up` that exits 0 is not proof: a script can end early (an `exit` in a redirected group
     # once ended mariadb.sh right after its install). Only the engine's own status says it is up.

@@ -92,11 +92,18 @@ describe('npm run engines (test/harness/engines.sh)', () => {
   });
 
   it('fails naming the engine whose up fails', async () => {
-    engine('broken', '    echo "broken: step \'build\' failed" >&2; exit 3');
+    engine(
+      'broken',
+      `    mkdir -p "$(dirname "$LOG")"; printf 'E: Could not get lock /var/lib/dpkg/lock-frontend\\n' >>"$LOG"
+    echo "broken: step 'build' failed" >&2; exit 3`,
+    );
     const run = await engines('up', 'broken');
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("broken: step 'build' failed");
     expect(run.stderr).toContain(`engines: broken failed; its log is under ${join(dir, 'cache', 'logs')}/`);
+    // CI keeps only this output: the end of the log the engine wrote says why.
+    expect(run.stderr).toContain(`engines: the end of ${join(dir, 'cache', 'logs', 'broken-setup.log')}:`);
+    expect(run.stderr).toContain('      E: Could not get lock /var/lib/dpkg/lock-frontend');
     expect(run.stderr).toMatch(/engines: not ready: broken$/m);
   });
 

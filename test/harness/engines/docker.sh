@@ -12,6 +12,8 @@ CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 STATE="$CACHE/state/docker.json"
 LOG="$CACHE/logs/dockerd.log"
 SETUP_LOG="$CACHE/logs/docker-setup.log"
+# shellcheck source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 SOCK=/var/run/docker.sock
 PIDFILE=/var/run/docker.pid
 EXEC_ROOT=/var/run/docker
@@ -47,10 +49,7 @@ dockerd_pid() {
 install() {
   if command -v dockerd >/dev/null 2>&1 && command -v iptables >/dev/null 2>&1; then return 0; fi
   echo "    installing docker.io (apt)"
-  {
-    apt-get update &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker.io iptables
-  } >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install docker.io' failed"
+  apt_install "$SETUP_LOG" docker.io iptables || fail "step 'apt-get install docker.io' failed"
 }
 
 # dockerd's own containerd. A pid file left by a killed dockerd may name a process that is gone,

