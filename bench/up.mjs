@@ -196,7 +196,7 @@ function monitoredRuns(entry) {
   const file = join(home, 'monitored.yaml');
   writeFileSync(
     file,
-    `extends: ${profile}\nmonitoring:\n  enabled: true\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n    logs: ${tags.victoriaLogs}\n    logShipper: ${tags.vlagent}\n    diskExporter: ${tags.nodeExporter}\n    gatewayExporter: ${tags.nginxExporter}\n`,
+    `extends: ${profile}\nmonitoring:\n  enabled: true\n  grafana: { enabled: false }\n  images:\n    prometheus: ${tags.prometheus}\n    dbExporter: ${tags.mysqldExporter}\n    logs: ${tags.victoriaLogs}\n    logShipper: ${tags.vlagent}\n    diskExporter: ${tags.nodeExporter}\n    gatewayExporter: ${tags.nginxExporter}\n`,
   );
   const name = `${ENV}-mon`;
   try {

@@ -305,6 +305,8 @@ export const ProfileSchema = z.strictObject({
         prometheus: z.number().int().min(1).max(65535).default(9090),
         /** The log store (VictoriaLogs), with monitoring.enabled and monitoring.logs.enabled. */
         logs: z.number().int().min(1).max(65535).default(9428),
+        /** Grafana, with monitoring.enabled and monitoring.grafana.enabled. */
+        grafana: z.number().int().min(1).max(65535).default(3000),
       })
       .prefault({}),
     'ports published on 127.0.0.1 (compose)',
@@ -400,6 +402,23 @@ export const ProfileSchema = z.strictObject({
               .default('7d'),
           })
           .prefault({}),
+        /** Grafana, read-only (anonymous viewers, no login), with Prometheus and the log store as its datasources and the OpenMRS dashboards. */
+        grafana: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** Plugins Grafana installs at its start (from grafana.com): the log store's datasource. Empty where the image has them (air-gapped sites). */
+            plugins: z
+              .array(
+                z
+                  .string()
+                  .regex(
+                    /^[a-z0-9][a-z0-9-]*(@[\w.-]+)?$/,
+                    'must be a plugin id, optionally with @version, like "victoriametrics-logs-datasource@0.21.0"',
+                  ),
+              )
+              .default(['victoriametrics-logs-datasource']),
+          })
+          .prefault({}),
         images: z
           .strictObject({
             prometheus: imageRef.default('prom/prometheus:v3.16.0'),
@@ -414,11 +433,13 @@ export const ProfileSchema = z.strictObject({
             gatewayExporter: imageRef.default('nginx/nginx-prometheus-exporter:1.4.0'),
             /** With a TLS Ingress: reads the certificate each host serves. */
             certProbe: imageRef.default('prom/blackbox-exporter:v0.27.0'),
+            /** With monitoring.grafana.enabled. */
+            grafana: imageRef.default('grafana/grafana:12.3.0'),
           })
           .prefault({}),
       })
       .prefault({}),
-    'Prometheus (metrics, alert rules), exporters for the database, its volume and the gateway, a Grafana dashboard, and a log store with its shipper (on a cluster, one shared by its environments)',
+    'Prometheus (metrics, alert rules), exporters for the database, its volume and the gateway, Grafana with the OpenMRS dashboards, and a log store with its shipper (on a cluster, one shared by its environments)',
   ),
   maintenance: env(
     z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),

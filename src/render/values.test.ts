@@ -12,6 +12,7 @@ import {
   rewriteImage,
   tenantValues,
   toolImages,
+  type RenderIdentity,
 } from './values.js';
 
 const id = { env: 'dev', profile: 'dev', appDigest: `sha256:${'ab'.repeat(32)}` };
@@ -201,6 +202,8 @@ describe('profileToValues', () => {
       // Its TLS Ingress: 21 days' warning; the probe connects to each host on 443.
       certificates: { enabled: true, warnBeforeSeconds: 1_814_400, address: '' },
       retention: '7d',
+      // Grafana, its Logs datasource on the cluster's shared store (not a runtime that ships its own).
+      grafana: { enabled: true, plugins: ['victoriametrics-logs-datasource'], clusterLogStore: true },
       // The log store only where the runtime ships logs to it (Docker: shipsLogs).
       logs: { enabled: false, retention: '7d' },
       images: {
@@ -211,6 +214,7 @@ describe('profileToValues', () => {
         diskExporter: 'mirror.example.org/omrs/prom/node-exporter:v1.9.1',
         gatewayExporter: 'mirror.example.org/omrs/nginx/nginx-prometheus-exporter:1.4.0',
         certProbe: 'mirror.example.org/omrs/prom/blackbox-exporter:v0.27.0',
+        grafana: 'mirror.example.org/omrs/grafana/grafana:12.3.0',
       },
     });
     const monitored = profile({ monitoring: { enabled: true } });
@@ -339,6 +343,7 @@ describe('profileImages', () => {
       'disk-exporter': pin('d'),
       'gateway-exporter': pin('n'),
       'cert-probe': pin('c'),
+      grafana: pin('f'),
     });
     expect(pinned.images.backend).toBe(pin('b'));
     expect(pinned.images.gateway).toBe(values.images.gateway);
@@ -350,6 +355,7 @@ describe('profileImages', () => {
       diskExporter: pin('d'),
       gatewayExporter: pin('n'),
       certProbe: pin('c'),
+      grafana: pin('f'),
     });
     expect(pinned.backup.s3?.image).toBe(pin('a'));
     expect(values.monitoring.images.prometheus).toBe('prom/prometheus:v3.16.0');
@@ -361,6 +367,7 @@ describe('profileImages', () => {
       { component: 'db-exporter', image: 'prom/mysqld-exporter:v0.16.0' },
       { component: 'disk-exporter', image: 'prom/node-exporter:v1.9.1' },
       { component: 'gateway-exporter', image: 'nginx/nginx-prometheus-exporter:1.4.0' },
+      { component: 'grafana', image: 'grafana/grafana:12.3.0' },
     ]);
     // No bundled database, no gateway: neither sidecar runs, so neither image is needed.
     expect(
@@ -371,10 +378,18 @@ describe('profileImages', () => {
           database: { mode: 'external', external: { host: 'db', secretRef: { name: 's' } } },
         }),
       ).map((i) => i.component),
-    ).toEqual(['prometheus', 'db-exporter']);
+    ).toEqual(['prometheus', 'db-exporter', 'grafana']);
+    // Grafana off: its image is not needed.
+    expect(
+      toolImages(profile({ monitoring: { enabled: true, grafana: { enabled: false } } })).map(
+        (i) => i.component,
+      ),
+    ).not.toContain('grafana');
     // A TLS Ingress: the probe that reads its certificates.
     expect(
-      toolImages(profile({ monitoring: { enabled: true }, ingress: { tls: { enabled: true } } })).at(-1),
+      toolImages(profile({ monitoring: { enabled: true }, ingress: { tls: { enabled: true } } })).find(
+        (i) => i.component === 'cert-probe',
+      ),
     ).toEqual({ component: 'cert-probe', image: 'prom/blackbox-exporter:v0.27.0' });
   });
 
@@ -392,6 +407,20 @@ describe('profileImages', () => {
       false,
     );
     expect(toolImages(profile({ monitoring: { enabled: false } }))).toEqual([]);
+  });
+
+  it('points Grafana’s Logs datasource at the store the runtime has: its own (Docker), the cluster’s, or none', () => {
+    const monitored = profile({ monitoring: { enabled: true } });
+    // As the chart reads the values (omrs.grafanaLogStore): the own store first, else the cluster's.
+    const store = (x: Partial<RenderIdentity>, p = monitored) => {
+      const { logs, grafana } = profileToValues(p, { ...id, ...x }).monitoring;
+      return logs.enabled ? 'own' : grafana.clusterLogStore ? 'cluster' : 'none';
+    };
+    expect(store({ shipsLogs: true, publishesGateway: true })).toBe('own');
+    expect(store({})).toBe('cluster');
+    // A compose export: no shipper, so no store.
+    expect(store({ shipsLogs: false, publishesGateway: true })).toBe('none');
+    expect(store({}, profile({ monitoring: { enabled: true, logs: { enabled: false } } }))).toBe('none');
   });
 
   it('adds the modules fetcher only when the profile has modules', () => {

@@ -99,6 +99,11 @@ export interface ChartValues {
     diskFreeBelow: number;
     /** CertificateExpiring's threshold and where its probe connects ("" = each host on 443). */
     certificates: { enabled: boolean; warnBeforeSeconds: number; address: string };
+    /**
+     * clusterLogStore: its Logs datasource reads the cluster's shared store (where the environment
+     * has no store of its own, logs.enabled, and its runtime has the shared one).
+     */
+    grafana: { enabled: boolean; plugins: string[]; clusterLogStore: boolean };
     images: {
       prometheus: string;
       dbExporter: string;
@@ -107,6 +112,7 @@ export interface ChartValues {
       diskExporter: string;
       gatewayExporter: string;
       certProbe: string;
+      grafana: string;
     };
   };
   maintenance: { enabled: boolean };
@@ -388,6 +394,13 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         address: profile.monitoring.certificates.address ?? '',
       },
       retention: profile.monitoring.retention,
+      grafana: {
+        enabled: profile.monitoring.grafana.enabled,
+        plugins: profile.monitoring.grafana.plugins,
+        // Docker ships to the environment's own store (logs.enabled); a compose export has neither.
+        clusterLogStore:
+          profile.monitoring.logs.enabled && id.shipsLogs !== true && id.publishesGateway !== true,
+      },
       logs: {
         enabled: profile.monitoring.logs.enabled && id.shipsLogs === true,
         retention: profile.monitoring.logs.retention,
@@ -400,6 +413,7 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         diskExporter: rewriteImage(profile.monitoring.images.diskExporter, registry),
         gatewayExporter: rewriteImage(profile.monitoring.images.gatewayExporter, registry),
         certProbe: rewriteImage(profile.monitoring.images.certProbe, registry),
+        grafana: rewriteImage(profile.monitoring.images.grafana, registry),
       },
     },
     maintenance: { enabled: profile.maintenance.enabled },
@@ -417,6 +431,7 @@ const MONITORING_TOOLS = {
   'disk-exporter': 'diskExporter',
   'gateway-exporter': 'gatewayExporter',
   'cert-probe': 'certProbe',
+  grafana: 'grafana',
 } as const satisfies Record<string, keyof ChartValues['monitoring']['images']>;
 type MonitoringTool = keyof typeof MONITORING_TOOLS;
 
@@ -436,6 +451,7 @@ export function toolImages(profile: Profile): { component: string; image: string
     'disk-exporter': profile.database.mode === 'bundled',
     'gateway-exporter': profile.gateway.enabled,
     'cert-probe': profile.gateway.enabled && profile.ingress.tls.enabled,
+    grafana: monitoring.grafana.enabled,
   };
   return [
     ...(profile.backup.enabled && profile.backup.s3

@@ -58,6 +58,8 @@ export interface UpResult {
   prometheusUrl?: string;
   /** The log store on this machine (compose, monitoring.logs). */
   logsUrl?: string;
+  /** Grafana on this machine (compose, monitoring.grafana). */
+  grafanaUrl?: string;
   admin?: { user: string; password: string };
   services?: { name: string; phase: string; ip?: string }[];
   /** What the seed step did, one line per tenant (absent when it did not run). */
@@ -136,6 +138,8 @@ export interface StatusResult {
   monitoring?: MonitoringStatus;
   /** The log store on this machine (compose, monitoring.logs). */
   logsUrl?: string;
+  /** Grafana on this machine (compose, monitoring.grafana). */
+  grafanaUrl?: string;
   /** On a cluster: the log store its environments share (monitoring.logs), and what keeps it from running. */
   logStore?: { namespace: string; problem?: string };
   /** On a cluster: workloads of the release deleted or scaled by hand since its last rollout. */
@@ -177,7 +181,7 @@ export interface LogsResult {
 
 /** The URL of an environment; on a cluster a port-forward that lives until `close`. */
 /** What `omrs open` opens. */
-export const OPEN_TARGETS = ['gateway', 'prometheus', 'logs'] as const;
+export const OPEN_TARGETS = ['gateway', 'prometheus', 'logs', 'grafana'] as const;
 export type OpenTarget = (typeof OPEN_TARGETS)[number];
 
 export interface OpenHandle {
@@ -216,6 +220,9 @@ export interface SeedTarget {
 }
 
 /** What the dashboard needs from a runtime; it reports through the bus the dashboard folds. */
+/** What the live dashboard opens: the gateway (key o) or Grafana (key g). */
+export type DashboardOpenTarget = Extract<OpenTarget, 'gateway' | 'grafana'>;
+
 export interface DashboardSource {
   env: string;
   /**
@@ -230,8 +237,8 @@ export interface DashboardSource {
   seed(): Promise<string>;
   /** Stops the environment, keeping its volumes. */
   down(): Promise<string>;
-  /** The URL, opened in a browser where one can be. */
-  open(): Promise<string>;
+  /** The gateway's URL (or Grafana's), opened in a browser where one can be. */
+  open(what?: DashboardOpenTarget): Promise<string>;
   /** Releases what the source holds (timers, connections). */
   close?(): void;
 }

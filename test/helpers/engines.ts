@@ -106,6 +106,8 @@ export interface KindEngine {
 }
 export interface ScannersEngine {
   kubeScore?: string;
+  /** Grafana dashboards decoded by the Grafana Foundation SDK's strict decoder. */
+  grafanaCheck?: string;
   checkov?: string;
   polaris?: string;
   tfsec?: string;

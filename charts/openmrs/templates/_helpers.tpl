@@ -287,3 +287,44 @@ topologySpreadConstraints:
 {{- $c := .Values.monitoring.certificates -}}
 {{- if and .Values.monitoring.enabled $c.enabled .Values.gateway.enabled .Values.ingress.tls.enabled }}true{{ end -}}
 {{- end -}}
+
+{{/* "true" when the environment runs its Grafana (grafana.yaml). */}}
+{{- define "omrs.grafanaEnabled" -}}
+{{- if and .Values.monitoring.enabled .Values.monitoring.grafana.enabled }}true{{ end -}}
+{{- end -}}
+
+{{/* The OpenMRS dashboards, as ConfigMap data (files/dashboards): the logs one only with a log
+  store, its LogsQL fields named as the store names them (the environment's own on Docker, the
+  cluster's shared one from the pods' labels). */}}
+{{- define "omrs.dashboards" -}}
+{{- $store := include "omrs.grafanaLogStore" . -}}
+{{- $fields := dict "__ENV_FIELD__" "environment" "__TENANT_FIELD__" "tenant" "__SERVICE_FIELD__" "service" -}}
+{{- if eq $store "cluster" -}}
+{{- $fields = dict "__ENV_FIELD__" `\"kubernetes.pod_labels.omrs.dev/env\"` "__TENANT_FIELD__" `\"kubernetes.pod_labels.omrs.dev/tenant\"` "__SERVICE_FIELD__" `\"kubernetes.pod_labels.omrs.dev/component\"` -}}
+{{- end -}}
+{{- range $path, $_ := .Files.Glob "files/dashboards/*.json" }}
+{{- if or (ne (base $path) "openmrs-logs.json") $store }}
+{{ base $path }}: |
+  {{- $text := $.Files.Get $path }}
+  {{- range $placeholder, $field := $fields }}{{ $text = replace $placeholder $field $text }}{{ end }}
+  {{- $text | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The log store Grafana reads: "own" (the environment's, logs.enabled: Docker), "cluster" (the
+  cluster's shared one), or "" (none). */}}
+{{- define "omrs.grafanaLogStore" -}}
+{{- if .Values.monitoring.logs.enabled -}}own
+{{- else if .Values.monitoring.grafana.clusterLogStore -}}cluster
+{{- end -}}
+{{- end -}}
+
+{{/* The URL of that log store. */}}
+{{- define "omrs.logStoreUrl" -}}
+{{- if eq (include "omrs.grafanaLogStore" .) "own" -}}
+http://{{ include "omrs.fullname" . }}-logs:9428
+{{- else -}}
+http://omrs-monitoring-logs.omrs-monitoring.svc:9428
+{{- end -}}
+{{- end -}}

@@ -30,6 +30,7 @@ export function upText(r: UpResult, c: Colors): string {
   if (r.prometheusUrl)
     lines.push(`  ${c.dim('alerts:')} ${c.cyan(r.prometheusUrl)} ${c.dim('(Prometheus)')}`);
   if (r.logsUrl) lines.push(`  ${c.dim('logs:')}   ${c.cyan(r.logsUrl)} ${c.dim('(VictoriaLogs)')}`);
+  if (r.grafanaUrl) lines.push(`  ${c.dim('dashboards:')} ${c.cyan(r.grafanaUrl)} ${c.dim('(Grafana)')}`);
   if (r.admin) lines.push(`  ${c.dim('login:')} ${r.admin.user} / ${r.admin.password}`);
   for (const line of r.seeded ?? []) lines.push(`  ${c.dim('seed')} ${line}`);
   return lines.join('\n');
@@ -80,6 +81,7 @@ export function statusText(s: StatusResult, c: Colors): string {
     ...(s.logsUrl
       ? [`logs ${c.dim(`(${s.logsUrl})`)}: by environment, tenant and service ${c.dim('(`omrs open logs`)')}`]
       : []),
+    ...grafanaLines(s, c),
     ...(s.logStore ? [logStoreLine(s.logStore, c)] : []),
     ...(s.drift
       ? [`${c.yellow('drift')}: ${s.drift.join('; ')} ${c.dim('(`omrs up` applies the release again)')}`]
@@ -97,6 +99,16 @@ function alertLines(m: NonNullable<StatusResult['monitoring']>, c: Colors): stri
     `${head} ${c.red(`${m.firing.length} firing`)}${pending}`,
     ...m.firing.map((a) => `  ${c.red(a.name)} ${c.dim(`(${alertDetail(a)})`)} ${a.summary}`),
   ];
+}
+
+/** Where the OpenMRS dashboards are: Grafana's address on Docker, its service on a cluster. */
+function grafanaLines(s: StatusResult, c: Colors): string[] {
+  const hint = c.dim(`(\`omrs open grafana\`${s.context ? ' forwards a port to it' : ''})`);
+  if (s.grafanaUrl)
+    return [`dashboards ${c.dim(`(${s.grafanaUrl})`)}: the OpenMRS dashboards in Grafana ${hint}`];
+  if (s.context && s.services.some((x) => x.component === 'grafana'))
+    return [`dashboards: the OpenMRS dashboards in Grafana ${hint}`];
+  return [];
 }
 
 function logStoreLine(l: NonNullable<StatusResult['logStore']>, c: Colors): string {

@@ -147,7 +147,7 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
     .addArgument(
       new Argument(
         '[target]',
-        'what to open: the gateway, Prometheus (monitoring.enabled), or the log store (monitoring.logs; on a cluster, the store its environments share in namespace omrs-monitoring)',
+        'what to open: the gateway, Prometheus (monitoring.enabled), the log store (monitoring.logs; on a cluster, the store its environments share in namespace omrs-monitoring), or Grafana with the OpenMRS dashboards (monitoring.grafana)',
       )
         .choices(OPEN_TARGETS)
         .default('gateway'),

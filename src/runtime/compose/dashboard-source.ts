@@ -106,8 +106,12 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
       return `${env} is down: ${result.containers.length} containers removed${result.keptVolumes.length ? `; kept volumes ${result.keptVolumes.join(', ')}` : ''}`;
     },
 
-    async open() {
-      const { url } = await status(env, { docker });
+    async open(what = 'gateway') {
+      const { url, grafanaUrl } = await status(env, { docker });
+      if (what === 'grafana')
+        return grafanaUrl
+          ? openInBrowser(grafanaUrl, deps.env)
+          : `${env} has no published Grafana (monitoring.enabled and monitoring.grafana.enabled)`;
       return url ? openInBrowser(url, deps.env) : `${env} has no published gateway`;
     },
 

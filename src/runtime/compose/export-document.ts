@@ -37,11 +37,12 @@ export interface ExportDocument {
 
 export type ComposeService = Record<string, unknown>;
 
-/** The variables that set the published ports (`127.0.0.1:<port>`) of the gateway and Prometheus. */
+/** The variables that set the published ports (`127.0.0.1:<port>`) of the gateway and the monitoring tools. */
 export const PORT_VARIABLES = {
   gateway: 'OMRS_GATEWAY_PORT',
   prometheus: 'OMRS_PROMETHEUS_PORT',
   logs: 'OMRS_LOGS_PORT',
+  grafana: 'OMRS_GRAFANA_PORT',
 } as const;
 export const PREPARE_SERVICE = 'prepare';
 const PREPARE_ROOT = '/omrs';

@@ -209,10 +209,14 @@ async function writeDotEnv(
     const value = values[name]!;
     if (DOTENV_PLAIN.test(value)) return `${name}=${value}`;
     if (!/['\n\r]/.test(value)) return `${name}='${value}'`;
+    const multiline = /[\n\r]/.test(value);
     throw new OmrsError({
       code: 'COMPOSE_EXPORT_ENV_VALUE',
-      message: `The value of ${name} holds a quote or a line break, which a .env file cannot carry as it is.`,
-      hint: `Set ${name} in ${path} yourself (see the README beside the compose file), then export again.`,
+      message: `The value of ${name} holds a ${multiline ? 'line break' : 'quote'}, which a .env file cannot carry as it is.`,
+      // A .env value is one line: only a quote can be written there by hand.
+      hint: multiline
+        ? `Give the setting ${name} comes from a value on one line, then export again.`
+        : `Set ${name} in ${path} yourself, quoted for docker compose (see the README beside the compose file), then export again.`,
     });
   });
   const header =

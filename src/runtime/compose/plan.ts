@@ -60,7 +60,7 @@ export interface ContainerPlan {
 }
 
 /** What compose publishes on 127.0.0.1. */
-export type Published = 'gateway' | 'prometheus' | 'logs';
+export type Published = 'gateway' | 'prometheus' | 'logs' | 'grafana';
 
 export interface ServicePlan {
   /** Short name: the workload name without the release prefix ("db", "backend-default"). */

@@ -2,7 +2,7 @@
 // (--env, else the profile's), reaches the engine once, and hands over to the compose use case.
 import { OmrsError } from '../../errors.js';
 import { connectDocker, type Docker } from '../../platform/docker.js';
-import type { DownResult, Runtime, RuntimeDeps, RuntimeRequest } from '../runtime.js';
+import type { DownResult, OpenTarget, Runtime, RuntimeDeps, RuntimeRequest } from '../runtime.js';
 import { composeBackupStatus, composeBackups, composeFetchBackup, composeRunBackup } from './backups.js';
 import { composeSource } from './dashboard-source.js';
 import { composeTenantDatabase } from './database.js';
@@ -11,7 +11,7 @@ import { logs } from './logs.js';
 import { restartService } from './restart.js';
 import { composeDestroyScope, composeFinalSnapshot } from './destroy.js';
 import { down, type DownResult as ComposeDownResult } from './down.js';
-import { status } from './status.js';
+import { status, type EnvStatus } from './status.js';
 import { readAlerts } from '../alerts.js';
 import { envNameFor } from './env-name.js';
 import { up } from './up.js';
@@ -95,20 +95,20 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
 
     async open(options = {}) {
       const env = await envName();
-      const { url, prometheusUrl, logsUrl } = await status(env, { docker: await docker() });
+      const published = await status(env, { docker: await docker() });
+      const { url } = published;
       const again = `\`omrs up${request.env ? ` --env ${request.env}` : ''}\``;
-      if (options.target === 'prometheus' || options.target === 'logs') {
-        const published = options.target === 'prometheus' ? prometheusUrl : logsUrl;
-        if (!published)
+      const tool =
+        options.target && options.target !== 'gateway' ? PUBLISHED_TOOLS[options.target] : undefined;
+      if (tool) {
+        const toolUrl = published[tool.field];
+        if (!toolUrl)
           throw new OmrsError({
             code: 'ENV_NOT_RUNNING',
-            message: `environment ${env} has no published ${options.target === 'prometheus' ? 'Prometheus' : 'log store'}`,
-            hint:
-              options.target === 'prometheus'
-                ? `Set monitoring.enabled: true in its profile and run ${again}.`
-                : `Set monitoring.enabled: true (monitoring.logs.enabled is on by default) in its profile and run ${again}.`,
+            message: `environment ${env} has no published ${tool.name}`,
+            hint: `Set ${tool.settings} in its profile and run ${again}.`,
           });
-        return { env, url: published, forwarding: false, close: async () => undefined };
+        return { env, url: toolUrl, forwarding: false, close: async () => undefined };
       }
       if (!url)
         throw new OmrsError({
@@ -165,3 +165,21 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
     },
   };
 }
+
+/** The monitoring tools compose publishes on 127.0.0.1: where status finds each, and what runs it. */
+const PUBLISHED_TOOLS = {
+  prometheus: { field: 'prometheusUrl', name: 'Prometheus', settings: 'monitoring.enabled: true' },
+  logs: {
+    field: 'logsUrl',
+    name: 'log store',
+    settings: 'monitoring.enabled: true (monitoring.logs.enabled is on by default)',
+  },
+  grafana: {
+    field: 'grafanaUrl',
+    name: 'Grafana',
+    settings: 'monitoring.enabled: true (monitoring.grafana.enabled is on by default)',
+  },
+} as const satisfies Record<
+  Exclude<OpenTarget, 'gateway'>,
+  { field: keyof EnvStatus; name: string; settings: string }
+>;

@@ -30,6 +30,8 @@ export interface EnvStatus {
   prometheusUrl?: string;
   /** The log store on 127.0.0.1 (monitoring.logs). */
   logsUrl?: string;
+  /** Grafana on 127.0.0.1 (monitoring.grafana). */
+  grafanaUrl?: string;
   profile?: string;
   appDigest?: string;
   services: ServiceStatus[];
@@ -48,17 +50,30 @@ export async function status(
   const services = await Promise.all(containers.map((c) => serviceStatus(docker, c, network)));
   services.sort((a, b) => a.name.localeCompare(b.name));
   const gateway = publishedPort(containers, 'gateway');
-  const prometheus = publishedPort(containers, 'prometheus');
-  const logs = publishedPort(containers, 'logs');
   const first = containers[0];
   return {
     env,
     exists: containers.length > 0,
     ...(gateway !== undefined && { url: `http://localhost:${gateway}/openmrs/spa/` }),
-    ...(prometheus !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheus}` }),
-    ...(logs !== undefined && { logsUrl: `http://127.0.0.1:${logs}` }),
+    ...toolUrls((as) => publishedPort(containers, as)),
     ...(first && { profile: first.Labels[LABEL.profile], appDigest: first.Labels[LABEL.appDigest] }),
     services,
+  };
+}
+
+/** The addresses of the monitoring tools published on 127.0.0.1, from the host port of each. */
+export function toolUrls(
+  portOf: (as: Exclude<Published, 'gateway'>) => number | undefined,
+): Pick<EnvStatus, 'prometheusUrl' | 'logsUrl' | 'grafanaUrl'> {
+  const url = (as: Exclude<Published, 'gateway'>) => {
+    const port = portOf(as);
+    return port === undefined ? undefined : `http://127.0.0.1:${port}`;
+  };
+  const [prometheusUrl, logsUrl, grafanaUrl] = [url('prometheus'), url('logs'), url('grafana')];
+  return {
+    ...(prometheusUrl && { prometheusUrl }),
+    ...(logsUrl && { logsUrl }),
+    ...(grafanaUrl && { grafanaUrl }),
   };
 }
 

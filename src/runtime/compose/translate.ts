@@ -36,6 +36,8 @@ export interface TranslateOptions {
   prometheusPort?: number;
   /** The host port requested for the log store (profile ports.logs), when the chart runs one. */
   logsPort?: number;
+  /** The host port requested for Grafana (profile ports.grafana), when the chart runs one. */
+  grafanaPort?: number;
 }
 
 /** Kinds that compose does not need, on purpose. */
@@ -172,7 +174,13 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
   };
   const published = publishedAs(phase, component);
   const hostPort =
-    published && { gateway: ctx.gatewayPort, prometheus: ctx.prometheusPort, logs: ctx.logsPort }[published];
+    published &&
+    {
+      gateway: ctx.gatewayPort,
+      prometheus: ctx.prometheusPort,
+      logs: ctx.logsPort,
+      grafana: ctx.grafanaPort,
+    }[published];
   if (published && hostPort !== undefined) {
     const containerPort = firstPort(selecting, pod.containers);
     if (containerPort !== undefined) service.publish = { as: published, containerPort, hostPort };
@@ -261,10 +269,12 @@ function checkServicePorts(s: RawObject, containers: Container[], plan: ComposeP
   }
 }
 
-/** What compose publishes on 127.0.0.1: the gateway, and Prometheus and the log store (monitoring.enabled). */
+/** What compose publishes on 127.0.0.1: the gateway, and Prometheus, the log store and Grafana (monitoring.enabled). */
 function publishedAs(phase: Phase, component: string | undefined): Published | undefined {
   if (phase === 'gateway') return 'gateway';
-  return component === 'prometheus' || component === 'logs' ? component : undefined;
+  return component === 'prometheus' || component === 'logs' || component === 'grafana'
+    ? component
+    : undefined;
 }
 
 function firstPort(services: RawObject[], containers: Container[]): number | undefined {

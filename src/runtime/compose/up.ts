@@ -22,7 +22,8 @@ import { renderObjects } from './render-cache.js';
 import { withEnvLock } from './lock.js';
 import { LABEL } from './names.js';
 import { PHASES, type Phase } from '../../render/workloads.js';
-import type { ComposePlan } from './plan.js';
+import type { ComposePlan, Published } from './plan.js';
+import { toolUrls } from './status.js';
 import { seedComposeTenants } from './seed.js';
 import { envDir, passwordSeed, writeFiles } from './state.js';
 import { chmod } from 'node:fs/promises';
@@ -58,6 +59,8 @@ export interface UpResult {
   prometheusUrl?: string;
   /** The log store on 127.0.0.1 (monitoring.logs). */
   logsUrl?: string;
+  /** Grafana on 127.0.0.1 (monitoring.grafana). */
+  grafanaUrl?: string;
   admin: { user: string; password: string };
   /** What this run changed; empty for a no-op. */
   changes: string[];
@@ -113,6 +116,7 @@ export async function preparePlan(
     gatewayPort: resolved.profile.ports.gateway,
     prometheusPort: resolved.profile.ports.prometheus,
     logsPort: resolved.profile.ports.logs,
+    grafanaPort: resolved.profile.ports.grafana,
   });
   return {
     env,
@@ -238,12 +242,10 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
 
   const gateway = plan.services.find((s) => s.phase === 'gateway');
   const gatewayPort = outcomes.find((o) => o.service === gateway?.name)?.hostPort;
-  const publishedPort = (as: 'prometheus' | 'logs') => {
+  const publishedPort = (as: Published) => {
     const service = plan.services.find((s) => s.publish?.as === as);
     return outcomes.find((o) => o.service === service?.name)?.hostPort;
   };
-  const prometheusPort = publishedPort('prometheus');
-  const logsPort = publishedPort('logs');
   const noop = changes.length === 0;
   const durationMs_ = Math.round(performance.now() - started);
   if (noop)
@@ -257,8 +259,7 @@ async function upLocked(request: UpRequest, deps: ComposeDeps): Promise<UpResult
     profile: prepared.profileName,
     appDigest: prepared.appDigest,
     ...(gatewayPort !== undefined && { gatewayPort, url: `http://localhost:${gatewayPort}/openmrs/spa/` }),
-    ...(prometheusPort !== undefined && { prometheusUrl: `http://127.0.0.1:${prometheusPort}` }),
-    ...(logsPort !== undefined && { logsUrl: `http://127.0.0.1:${logsPort}` }),
+    ...toolUrls(publishedPort),
     admin: adminLogin(profile, deps.env),
     changes,
     noop,

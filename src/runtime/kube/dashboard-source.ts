@@ -11,7 +11,7 @@ import { seedTenants } from './seed.js';
 import { downTarget } from './down.js';
 import { kubeStatus } from './status.js';
 import { openInBrowser, pause, restartLine, restartTracker } from '../dashboard-common.js';
-import type { DashboardSource } from '../runtime.js';
+import type { DashboardOpenTarget, DashboardSource } from '../runtime.js';
 
 export interface KubeSourceDeps {
   /** The environment's release on the context the guard approved (what `up` or connect gave). */
@@ -28,11 +28,12 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
   const env = target.env;
   const kube = { cwd: deps.cwd, env: deps.env, events: bus, signal: deps.signal };
   const restarting = restartTracker();
-  let forward: Promise<OpenHandle> | undefined;
+  // One port-forward per thing opened (the gateway, Grafana), kept until down or close.
+  const forwards = new Map<DashboardOpenTarget, Promise<OpenHandle>>();
   const stopForward = async () => {
-    const handle = await forward?.catch(() => undefined);
-    forward = undefined;
-    await handle?.close();
+    const handles = await Promise.all([...forwards.values()].map((f) => f.catch(() => undefined)));
+    forwards.clear();
+    await Promise.all(handles.map((h) => h?.close()));
   };
 
   return {
@@ -51,7 +52,8 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
           detail: s.detail,
         });
       }
-      const url = forward && (await forward.catch(() => undefined))?.url;
+      const gateway = forwards.get('gateway');
+      const url = gateway && (await gateway.catch(() => undefined))?.url;
       return {
         exists: status.services.length > 0,
         ...(url && { url }),
@@ -98,10 +100,11 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
       return `${env} is down: ${result.uninstalled ? 'release uninstalled' : 'nothing was installed'}${kept}`;
     },
 
-    async open() {
-      forward ??= kubeOpen({ env }, kube, target);
+    async open(what = 'gateway') {
+      const forward = forwards.get(what) ?? kubeOpen({ env, target: what }, kube, target);
+      forwards.set(what, forward);
       const handle = await forward.catch((error: unknown) => {
-        forward = undefined;
+        forwards.delete(what);
         throw error;
       });
       return `${await openInBrowser(handle.url, deps.env)} (forwarded to ${handle.pod})`;

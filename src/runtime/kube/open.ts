@@ -33,6 +33,11 @@ export async function kubeOpen(
     return forwardComponent(t.client, t.namespace, t.env, 'prometheus', options, {
       noService: 'Set monitoring.enabled: true in its profile and run `omrs up`.',
     });
+  if (request.target === 'grafana')
+    return forwardComponent(t.client, t.namespace, t.env, 'grafana', options, {
+      noService:
+        'Set monitoring.enabled: true (monitoring.grafana.enabled is on by default) in its profile and run `omrs up`.',
+    });
   const forward = await forwardGateway(t.client, t.namespace, t.env, options);
   return { ...forward, url: `${forward.url}/openmrs/spa` };
 }

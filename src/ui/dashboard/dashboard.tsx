@@ -145,6 +145,8 @@ export const Dashboard = ({ store, source, url: givenUrl, onQuit, pollMs = 2000 
         return run(`seeding ${source.env}`, () => source.seed());
       case 'o':
         return run('opening', () => source.open());
+      case 'g':
+        return run('opening Grafana', () => source.open('grafana'));
       case 'd':
         if (current.busy || current.dash.down) return run('down', () => source.down());
         current.confirming = true;

@@ -67,5 +67,6 @@ export const DASHBOARD_KEYS: readonly KeyHelp[] = [
   { keys: 's', label: 'seed' },
   { keys: 'd', label: 'down' },
   { keys: 'o', label: 'open' },
+  { keys: 'g', label: 'grafana' },
   { keys: 'q', label: 'quit (keeps it running)' },
 ];

@@ -71,7 +71,7 @@ describe('DashboardView', () => {
     expect(lines.join('\n')).toMatch(/logs · db \(following; l hides\)/);
     expect(lines.join('\n')).toContain('Server startup in 812 ms');
     expect(lines.at(-1)).toBe(
-      '↑/↓ select  l logs  r restart  s seed  d down  o open  q quit (keeps it running)',
+      '↑/↓ select  l logs  r restart  s seed  d down  o open  g grafana  q quit (keeps it running)',
     );
   });
 

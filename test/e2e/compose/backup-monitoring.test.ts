@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { panelQueries, renderedDashboards } from '../../helpers/dashboards.js';
 import { readEngine } from '../../helpers/engines.js';
+import { promQuery } from '../../helpers/prometheus.js';
 import { until } from '../../helpers/poll.js';
-import { composeEngines, freePort, objectsOf, omrs, PROFILE, upJson } from './helpers.js';
+import { composeEngines, freePort, objectsOf, omrs, omrsHome, PROFILE, upJson } from './helpers.js';
 
 const { ready } = composeEngines();
 const ENV = `bm-${process.pid}`;
@@ -35,6 +37,7 @@ describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, B
     expect(status.code, status.stderr).toBe(0);
     return (JSON.parse(status.stdout) as { monitoring: { firing: Firing[] } }).monitoring.firing;
   };
+  const query = (promql: string) => promQuery(prometheus, promql);
   const stale = async () =>
     (await firing()).find((a) => a.name === 'BackupStale' && a.labels.tenant === 'default');
   const backup = async (): Promise<number> => {
@@ -56,6 +59,11 @@ describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, B
           scrapeInterval: '2s',
           alertAfter: `${ALERT_AFTER_S}s`,
           logs: { enabled: false },
+          // The test's part: this machine's disks are far from full, so every volume counts as
+          // filling (BackupVolumeFilling reads the backup volume's real size and free bytes).
+          diskFreeBelow: 100,
+          // Grafana's image cannot be built here (AGPL): the backups dashboard's queries run on this Prometheus instead.
+          grafana: { enabled: false },
           images: {
             prometheus: tags!.prometheus,
             dbExporter: tags!.mysqldExporter,
@@ -88,17 +96,7 @@ describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, B
     // The report, through the Pushgateway, with the run's time and the environment and tenant.
     const sample = await until(
       'the backup’s report in Prometheus',
-      async () => {
-        const response = await fetch(
-          `${prometheus}/api/v1/query?query=${encodeURIComponent('omrs_backup_last_success_timestamp_seconds')}`,
-        );
-        const result = (
-          (await response.json()) as {
-            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-          }
-        ).data.result;
-        return result[0];
-      },
+      async () => (await query('omrs_backup_last_success_timestamp_seconds'))[0],
       60_000,
     );
     expect(sample.metric).toMatchObject({ environment: ENV, tenant: 'default', job: 'omrs-backup' });
@@ -106,6 +104,31 @@ describe.skipIf(!ready)('backups watched by Prometheus on Docker (Pushgateway, B
     expect(reported).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
     expect(reported).toBeLessThanOrEqual(succeeded);
     expect(await stale()).toBeUndefined();
+    // The backups dashboard (what Grafana reads; its image cannot be built here): each panel's
+    // query answers from this Prometheus, the age of the run just made among them.
+    const data = renderedDashboards(omrsHome, ENV);
+    expect(Object.keys(data)).not.toContain('openmrs-logs.json');
+    for (const q of panelQueries(data, 'openmrs-backups.json', { environment: ENV, tenant: 'default' })) {
+      const result = await query(q.expr);
+      expect(result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
+      if (q.panel === 'Age of the last backup')
+        expect(Number(result[0]!.value[1])).toBeLessThan((Date.now() - reported) / 1000 + 60);
+    }
+
+    // The same report: the backup volume's size and free bytes after the run (df of its mount);
+    // below diskFreeBelow % free (here 100), BackupVolumeFilling fires after its `for:`.
+    const bytes = async (metric: string) => Number((await query(metric))[0]!.value[1]);
+    const size = await bytes('omrs_backup_volume_size_bytes');
+    const avail = await bytes('omrs_backup_volume_avail_bytes');
+    expect(size).toBeGreaterThan(0);
+    expect(avail).toBeGreaterThan(0);
+    expect(avail).toBeLessThanOrEqual(size);
+    const filling = await until(
+      'BackupVolumeFilling in omrs status',
+      async () => (await firing()).find((a) => a.name === 'BackupVolumeFilling'),
+      (ALERT_AFTER_S + 60) * 1000,
+    );
+    expect(filling.labels).toMatchObject({ environment: ENV });
 
     // No run since: stale after staleAfter, and the alert waits its `for:` on top.
     const alert = await until('BackupStale in omrs status', stale, (STALE_S + ALERT_AFTER_S + 60) * 1000);

@@ -55,7 +55,7 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
     );
     expect(text).toContain(`omrs · ${ENV}`);
     expect(text).toMatch(/✔ Backend started \(\/openmrs\/health\/started\) \(\d/);
-    expect(text).toMatch(/↑\/↓ select\s+l logs\s+r restart\s+s seed\s+d down\s+o open\s+q quit/);
+    expect(text).toMatch(/↑\/↓ select\s+l logs\s+r restart\s+s seed\s+d down\s+o open\s+g grafana\s+q quit/);
 
     // Select the backend, then show its log.
     await dash.pressUntil('Down', (s) => /❯ backend-default/.test(s), 'the cursor on backend-default', 8);
@@ -65,20 +65,19 @@ describe.skipIf(!ready)('the live dashboard of omrs up in a real terminal', () =
       'the backend log lines',
     );
 
-    // Restart it: the pane shows it going down and starting again, the table healthy again.
+    // Restart it: the pane shows it going down (the stand-in's shutdown line, seen on some screen:
+    // the probes' lines push it out of the pane within seconds), the table healthy again.
     dash.press('r');
+    let shutdownShown = false;
     text = await dash.waitFor(
-      (s) => s.includes('restarted and healthy again'),
-      'the restart to finish',
+      (s) => {
+        shutdownShown ||= s.includes('signal received: shutting down');
+        return shutdownShown && s.includes('restarted and healthy again');
+      },
+      'the restart in the log pane, then finished',
       120_000,
     );
     expect(text).toMatch(row('backend-default', 'ok', 'healthy'));
-    text = await dash.waitFor(
-      (s) => s.includes('signal received: shutting down'),
-      'the restart in the log pane',
-      // A wait, not a timing: the restart's stop and the log's reattach took over 15 s once in CI.
-      45_000,
-    );
     const started = (await docker.getContainer(`omrs-${ENV}-backend-default`).inspect()).State.StartedAt;
     expect(Date.now() - Date.parse(started)).toBeLessThan(150_000);
 

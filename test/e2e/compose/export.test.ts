@@ -157,6 +157,72 @@ describe.skipIf(!helm)('omrs compose export', () => {
     expect(services.trim().split('\n').sort()).toEqual(EXPORTED_SERVICES);
   });
 
+  it('refuses a secret value .env cannot carry: a quote can be set there by hand, a line break cannot', async () => {
+    const out = join(dir, 'quoted');
+    mkdirSync(out);
+    for (const [password, hint] of [
+      ["it's-a-secret", /Set OMRS_ADMIN_PASSWORD in .*\.env yourself, quoted for docker compose/],
+      ['two\nlines', /Give the setting OMRS_ADMIN_PASSWORD comes from a value on one line/],
+    ] as const) {
+      const profile = join(out, 'p.yaml');
+      writeFileSync(profile, `extends: ${PROFILE}\nadmin:\n  password: ${JSON.stringify(password)}\n`);
+      rmSync(join(out, '.env'), { force: true });
+      const run = await omrs(
+        ['compose', 'export', '--profile', profile, '-o', join(out, 'stack.yaml'), '--json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(run.code, run.stderr).toBe(1);
+      const { error } = JSON.parse(run.stdout) as { error: { code: string; hint: string } };
+      expect(error.code).toBe('COMPOSE_EXPORT_ENV_VALUE');
+      expect(error.hint).toMatch(hint);
+      expect(run.stdout + run.stderr).not.toContain(password);
+    }
+  });
+
+  it('exports a profile with monitoring: the exporter’s password in .env, Grafana’s port a variable, its files there', async () => {
+    const out = join(dir, 'monitoring');
+    mkdirSync(out);
+    const profile = join(out, 'monitored.yaml');
+    writeFileSync(profile, `extends: ${PROFILE}\nmonitoring:\n  enabled: true\n`);
+    const run = await omrs(['compose', 'export', '--profile', profile, '-o', join(out, 'stack.yaml')], {
+      cwd: dir,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const doc = parse(readFileSync(join(out, 'stack.yaml'), 'utf8')) as {
+      services: Record<string, { ports?: string[]; env_file?: string[] }>;
+    };
+    expect(Object.keys(doc.services)).toEqual(
+      expect.arrayContaining(['prometheus', 'db-exporter', 'grafana']),
+    );
+    expect(doc.services.grafana!.ports).toEqual(['127.0.0.1:${OMRS_GRAFANA_PORT:-3000}:3000']);
+    const secrets = dotenv(readFileSync(join(out, '.env'), 'utf8'));
+    const password = secrets.OMRS_DB_EXPORTER_PASSWORD;
+    expect(password).toMatch(/^[0-9a-f]{32}$/);
+    for (const f of walk(out).filter((f) => !f.endsWith('/.env')))
+      expect(readFileSync(f, 'utf8'), f).not.toContain(password);
+    // Grafana's provisioning and the dashboards, as files of its service (no log store: an export
+    // has no shipper, so no Logs datasource and no logs dashboard).
+    const files = join(out, 'stack', 'files', 'grafana');
+    expect(readFileSync(join(files, 'datasources', 'omrs.yaml'), 'utf8')).toContain(
+      'url: http://monitored-prometheus:9090',
+    );
+    expect(readdirSync(join(files, 'dashboards')).sort()).toEqual([
+      'openmrs-backups.json',
+      'openmrs-database.json',
+      'openmrs-http.json',
+      'openmrs-jvm.json',
+    ]);
+    if (compose)
+      expect(
+        execFileSync(compose, ['-f', join(out, 'stack.yaml'), 'config', '--quiet'], {
+          cwd: out,
+          encoding: 'utf8',
+        }),
+      ).toBe('');
+  });
+
   it('--check: the committed compose/ is the export of the dev profile (and --check writes nothing)', async () => {
     const hadEnv = existsSync(join(root, 'compose', '.env'));
     const run = await omrs(['compose', 'export', '--check'], { cwd: root, env: { OMRS_HOME: homes[0]! } });

@@ -136,6 +136,13 @@ export async function probeFromAnotherNamespace(
   namespace: string,
   image: string,
   components: string[],
+  /** The probe pod's labels: whom a NetworkPolicy sees connecting (none by default). */
+  labels: Record<string, string> = {},
+  /**
+   * Seconds each target gets to open: a policy that admits the probe by its labels admits it once
+   * the node has the new pod's address in its rules, a moment after the pod starts (0: one try).
+   */
+  openWithin = 0,
 ): Promise<string[]> {
   const services = (await core.listNamespacedService({ namespace })).items;
   // "name" or "name/port": the Service named <release>-name (else the first of that component) and
@@ -161,11 +168,13 @@ export async function probeFromAnotherNamespace(
         )?.metadata?.name,
     );
     // bash's /dev/tcp connects and returns: open, or refused/dropped (timeout) as closed; all at once.
-    const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null; then echo "$name open"; else echo "$name closed"; fi & done; wait`;
+    const attempt = `timeout 5 bash -c "exec 3<>/dev/tcp/\${addr%/*}/\${addr##*/}" 2>/dev/null`;
+    const tryUntil = `end=$((SECONDS + ${openWithin})); until ${attempt}; do [ $SECONDS -lt $end ] || exit 1; sleep 1; done`;
+    const script = `for t in ${targets.join(' ')}; do name=\${t%%=*}; addr=\${t#*=}; if (${tryUntil}); then echo "$name open"; else echo "$name closed"; fi & done; wait`;
     await core.createNamespacedPod({
       namespace: other,
       body: {
-        metadata: { name: 'probe' },
+        metadata: { name: 'probe', labels },
         spec: {
           restartPolicy: 'Never',
           securityContext: { runAsNonRoot: true, runAsUser: 65532 },

@@ -2,7 +2,9 @@
 // exporter images (tool images) into the nodes and runs them under the chart's hardening; the
 // NetworkPolicies, enforced by the nodes (kube-router), let Prometheus scrape the backend, the
 // gateway's and the database volume's sidecar exporters, and the exporter reach the database; a backend with no pod fires BackendDown within its window, `omrs
-// status` names it through its port-forward, and it resolves when the backend is back.
+// status` names it through its port-forward, and it resolves when the backend is back. The OpenMRS
+// dashboards' queries, as rendered for a cluster, answer from its Prometheus and the shared log store.
+// A backup run asked for on the nodes reports its success and the backup volume's size and free bytes.
 //
 // Where the test plays a part: as in kind/up, the images are copied from the main Docker engine to
 // the kind engine first (the user's one engine holds both).
@@ -14,7 +16,9 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../../helpers/cli.js';
+import { panelQueries } from '../../helpers/dashboards.js';
 import { requireEngine } from '../../helpers/engines.js';
+import { promQuery } from '../../helpers/prometheus.js';
 import { until } from '../../helpers/poll.js';
 import { environmentSources } from '../../../src/ui/shell/sources.js';
 import {
@@ -37,11 +41,6 @@ const env = `km${process.pid % 100000}`;
 const namespace = `omrs-${env}`;
 const HOST = `${env}.example.org`;
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
 describe.skipIf(!kind || !images || !helm)(
   'monitoring on real nodes (kind): Prometheus, the exporter, alerts',
   () => {
@@ -55,10 +54,7 @@ describe.skipIf(!kind || !images || !helm)(
     const onKind = ['--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring'];
     const cli = (...argv: string[]) => runCli([...argv, ...onKind], { cwd: root, env: cliEnv });
     const expectOk = (r: CliRun) => expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-    const query = async (promql: string): Promise<Sample[]> => {
-      const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      return ((await response.json()) as { data: { result: Sample[] } }).data.result;
-    };
+    const query = (promql: string) => promQuery(prometheus, promql);
     const firing = async (): Promise<{ name: string; labels: Record<string, string> }[]> => {
       const status = await cli('status', '--json');
       return (
@@ -84,6 +80,10 @@ describe.skipIf(!kind || !images || !helm)(
         `extends: kind-stack
 seed:
   enabled: false
+# Backups that run only when asked (omrs db backup): their report step on the nodes.
+backup:
+  enabled: true
+  schedule: "0 0 1 1 *"
 ingress:
   host: ${HOST}
   tls: { enabled: true, secretName: ${env}-tls }
@@ -91,7 +91,12 @@ monitoring:
   enabled: true
   scrapeInterval: 2s
   alertAfter: ${ALERT_AFTER_S}s
+  # The volumes (local-path) are the host's disk: a CI machine under 10 % free (seen: 8 %) would
+  # fire DatabaseDiskFilling and BackupVolumeFilling on a healthy environment.
+  diskFreeBelow: 1
   certificates: { warnBefore: 60d, address: "${traefik.status!.podIP}:8443" }
+  # Grafana's image cannot be built here (AGPL).
+  grafana: { enabled: false }
   images:
     prometheus: ${t.prometheus}
     dbExporter: ${t.mysqldExporter}
@@ -100,6 +105,7 @@ monitoring:
     diskExporter: ${t.nodeExporter}
     gatewayExporter: ${t.nginxExporter}
     certProbe: ${t.blackboxExporter}
+    pushgateway: ${t.pushgateway}
 `,
       );
       cliEnv = kindCliEnv(kind!, helm!);
@@ -116,6 +122,7 @@ monitoring:
         t.nodeExporter,
         t.nginxExporter,
         t.blackboxExporter,
+        t.pushgateway,
       ]);
     }, STEP);
 
@@ -218,6 +225,15 @@ monitoring:
           'gateway-metrics closed',
           'prometheus closed',
         ]);
+        // The HTTP, JVM and database dashboards as rendered for this cluster (Grafana is off: its
+        // image cannot be built here): every panel's query answers from this Prometheus.
+        const dashboards = (await core.readNamespacedConfigMap({ name: `${env}-dashboards`, namespace }))
+          .data!;
+        const vars = { environment: env, tenant: 'default' };
+        for (const q of ['openmrs-http.json', 'openmrs-jvm.json', 'openmrs-database.json'].flatMap((d) =>
+          panelQueries(dashboards, d, vars),
+        ))
+          await until(`${q.dashboard} “${q.panel}”: ${q.expr}`, async () => (await query(q.expr))[0], 60_000);
       },
       STEP,
     );
@@ -289,15 +305,45 @@ monitoring:
         expect(namespaces.filter((n) => !n?.startsWith('omrs-') || n === 'omrs-monitoring')).toEqual([]);
 
         // The shipper reaches the store through the enforced NetworkPolicies (the lines above); a pod
-        // of another namespace does not.
-        expect(
-          await probeFromAnotherNamespace(
+        // of another namespace does not. An environment's Grafana (any namespace, by its labels) may
+        // query it: the probe pod carries Grafana's labels, since Grafana's image cannot be built here.
+        const storeFrom = (labels: Record<string, string> = {}, openWithin = 0) =>
+          probeFromAnotherNamespace(
             kc.makeApiClient(k8s.CoreV1Api),
             'omrs-monitoring',
             images!.tags.mariadb,
             ['logs'],
+            labels,
+            openWithin,
+          );
+        expect(await storeFrom()).toEqual(['logs closed']);
+        expect(
+          await storeFrom(
+            { 'app.kubernetes.io/name': 'openmrs', 'app.kubernetes.io/component': 'grafana' },
+            30,
           ),
-        ).toEqual(['logs closed']);
+        ).toEqual(['logs open']);
+        // The logs dashboard as rendered for a cluster (its fields: the pods' labels): the store
+        // takes its queries, and its every-line panel shows this environment's backend lines.
+        const dashboards = (
+          await kc
+            .makeApiClient(k8s.CoreV1Api)
+            .readNamespacedConfigMap({ name: `${env}-dashboards`, namespace })
+        ).data!;
+        const logsPanels = panelQueries(dashboards, 'openmrs-logs.json', {
+          environment: env,
+          tenant: 'default',
+          service: 'backend',
+        });
+        for (const q of logsPanels) await logsQuery(q.expr);
+        const lines = await logsQuery(logsPanels.find((q) => q.panel === 'All lines')!.expr);
+        expect(lines.length).toBeGreaterThan(0);
+        for (const r of lines)
+          expect(r).toMatchObject({
+            [ENV_FIELD]: env,
+            [TENANT_FIELD]: 'default',
+            [COMPONENT_FIELD]: 'backend',
+          });
 
         // `omrs status` says where the environment's logs are, and that the store and shipper run.
         const status = await cli('status', '--json');
@@ -373,6 +419,38 @@ monitoring:
           async () => ((await firing()).some((a) => a.name === 'BackendDown') ? undefined : true),
           90_000,
         );
+      },
+      STEP,
+    );
+
+    it(
+      'a backup run on the nodes reports its success and the backup volume’s size and free bytes; the backups dashboard answers',
+      async () => {
+        const run = await cli('db', 'backup', '--json');
+        expectOk(run);
+        expect(JSON.parse(run.stdout)).toMatchObject({ result: 'succeeded' });
+        // The report step (the Pushgateway's image) mounts the claim the dump wrote and reads it with df.
+        const size = await until(
+          'the backup volume’s size in Prometheus',
+          async () => (await query(`omrs_backup_volume_size_bytes{environment="${env}"}`))[0],
+          90_000,
+        );
+        const [avail] = await query(`omrs_backup_volume_avail_bytes{environment="${env}"}`);
+        expect(Number(size.value[1])).toBeGreaterThan(0);
+        expect(Number(avail!.value[1])).toBeGreaterThan(0);
+        expect(Number(avail!.value[1])).toBeLessThanOrEqual(Number(size.value[1]));
+        const [success] = await query(`omrs_backup_last_success_timestamp_seconds{environment="${env}"}`);
+        expect(success?.metric).toMatchObject({ tenant: 'default' });
+        const dashboards = (
+          await kc
+            .makeApiClient(k8s.CoreV1Api)
+            .readNamespacedConfigMap({ name: `${env}-dashboards`, namespace })
+        ).data!;
+        for (const q of panelQueries(dashboards, 'openmrs-backups.json', {
+          environment: env,
+          tenant: 'default',
+        }))
+          expect((await query(q.expr)).length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
       },
       STEP,
     );

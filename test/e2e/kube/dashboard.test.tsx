@@ -156,6 +156,9 @@ describe.skipIf(!kube || !helm)('the dashboard on a cluster', () => {
     // (test/e2e/kind/up.test.ts seeds through the real init Job and database pod).
     await expect(source.seed()).rejects.toThrow(/omrs_default@127\.0\.0\.1:\d+\/openmrs_default/);
     expect(await source.open()).toMatch(/http:\/\/127\.0\.0\.1:\d+\/openmrs\/spa.*forwarded to/);
+    // Its profile has no monitoring: key g (Grafana) says so, the gateway's forward stays.
+    await expect(source.open('grafana')).rejects.toThrow(/has no grafana Service/);
+    expect(await source.open()).toMatch(/http:\/\/127\.0\.0\.1:\d+\/openmrs\/spa.*forwarded to/);
   });
 
   it('is listed by the shell, which opens its dashboard on the same cluster', async () => {

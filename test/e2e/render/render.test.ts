@@ -150,9 +150,9 @@ describe.skipIf(!helm)('omrs render (helm template of charts/openmrs)', () => {
     expect(spec.template.spec).toHaveProperty('topologySpreadConstraints');
     expect(spec.template.spec).toMatchObject({ automountServiceAccountToken: false });
     expect(select(objects, { kind: 'StatefulSet' })).toEqual([]);
-    // gateway, frontend, the backend; Prometheus, the exporter, the Pushgateway and the certificate
-    // probe (prod has monitoring, backups and a TLS Ingress on)
-    expect(select(objects, { kind: 'PodDisruptionBudget' }).length).toBe(7);
+    // gateway, frontend, the backend; Prometheus, the exporter, the Pushgateway, the certificate
+    // probe and Grafana (prod has monitoring, backups and a TLS Ingress on)
+    expect(select(objects, { kind: 'PodDisruptionBudget' }).length).toBe(8);
     expect(select(objects, { kind: 'CronJob', component: 'backup' }).length).toBe(1);
     const nginx = (
       selectOne(objects, { kind: 'ConfigMap', component: 'gateway' }).raw.data as Record<string, string>

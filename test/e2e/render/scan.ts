@@ -99,3 +99,15 @@ export async function checkov(binary: string, manifests: string): Promise<Findin
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** `helm template` of charts/omrs-monitoring (what `up` installs once per cluster), as `up` names it. */
+export async function clusterMonitoringManifests(helm: string): Promise<string> {
+  const { stdout } = await run(helm, [
+    'template',
+    'omrs-monitoring',
+    join(import.meta.dirname, '../../../charts/omrs-monitoring'),
+    '--namespace',
+    'omrs-monitoring',
+  ]);
+  return stdout;
+}

@@ -2,13 +2,18 @@
 // charts/omrs-monitoring (what `up` installs once per cluster for logs). Every critical finding must
 // be waived in the chart's scanner-waivers.json (with a reason, quoted in the chart README or
 // docs/monitoring.md), and every waiver must still match a finding (no stale waivers).
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { requireEngine } from '../../helpers/engines.js';
-import { checkov, isWaived, kubeScore, readWaivers, type Finding } from './scan.js';
+import {
+  checkov,
+  clusterMonitoringManifests,
+  isWaived,
+  kubeScore,
+  readWaivers,
+  type Finding,
+} from './scan.js';
 
 const root = join(import.meta.dirname, '../../..');
 const helm = requireEngine('helm');
@@ -22,22 +27,15 @@ async function prodManifests(): Promise<string> {
   return stdout;
 }
 
-async function clusterMonitoringManifests(): Promise<string> {
-  const { stdout } = await promisify(execFile)(helm!.helm, [
-    'template',
-    'omrs-monitoring',
-    join(root, 'charts/omrs-monitoring'),
-    '--namespace',
-    'omrs-monitoring',
-  ]);
-  return stdout;
-}
-
 const describeFinding = (f: Finding) => `${f.scanner} ${f.check} on ${f.resource}: ${f.detail}`;
 
 const renders = [
   { name: 'the prod render', chart: 'openmrs', manifests: prodManifests },
-  { name: 'the cluster monitoring chart', chart: 'omrs-monitoring', manifests: clusterMonitoringManifests },
+  {
+    name: 'the cluster monitoring chart',
+    chart: 'omrs-monitoring',
+    manifests: () => clusterMonitoringManifests(helm!.helm),
+  },
 ];
 
 describe.skipIf(!helm || !scanners).each(renders)('scanners on $name', ({ chart, manifests }) => {

@@ -302,18 +302,25 @@ describe('translate', () => {
     });
   });
 
-  it('publishes Prometheus on its own host port, and nothing else besides the gateway', () => {
-    const prometheus = structuredClone(gateway);
-    prometheus.metadata = meta('dev-prometheus', 'prometheus');
-    const template = (prometheus.spec as { template: { metadata: { labels: Record<string, string> } } })
-      .template;
-    template.metadata.labels['app.kubernetes.io/component'] = 'prometheus';
-    const objects = [...all, prometheus];
+  it('publishes Prometheus and Grafana on their own host ports, and nothing else besides the gateway', () => {
+    const tool = (component: string) => {
+      const o = structuredClone(gateway);
+      o.metadata = meta(`dev-${component}`, component);
+      const template = (o.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+      template.metadata.labels['app.kubernetes.io/component'] = component;
+      return o;
+    };
+    const objects = [...all, tool('prometheus'), tool('grafana')];
     const published = (p: ReturnType<typeof plan>) =>
       p.services.filter((s) => s.publish).map((s) => [s.name, s.publish]);
-    expect(published(translate(objects, { env: 'dev', gatewayPort: 8080, prometheusPort: 9090 }))).toEqual([
+    expect(
+      published(
+        translate(objects, { env: 'dev', gatewayPort: 8080, prometheusPort: 9090, grafanaPort: 3000 }),
+      ),
+    ).toEqual([
       ['gateway', { as: 'gateway', containerPort: 8080, hostPort: 8080 }],
       ['prometheus', { as: 'prometheus', containerPort: 8080, hostPort: 9090 }],
+      ['grafana', { as: 'grafana', containerPort: 8080, hostPort: 3000 }],
     ]);
     // No port asked for: not published.
     expect(published(translate(objects, { env: 'dev', gatewayPort: 8080 })).map(([n]) => n)).toEqual([

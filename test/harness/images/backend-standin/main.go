@@ -367,7 +367,9 @@ func (s *server) routes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
+		s.metrics.inFlight.Add(1)
 		mux.ServeHTTP(sw, r)
+		s.metrics.inFlight.Add(-1)
 		s.metrics.observe(r.Method, sw.status, time.Since(t))
 		if r.URL.Path == metricsPath {
 			return
