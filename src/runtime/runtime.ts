@@ -179,11 +179,11 @@ export interface LogsResult {
   services: string[];
 }
 
-/** The URL of an environment; on a cluster a port-forward that lives until `close`. */
 /** What `omrs open` opens. */
 export const OPEN_TARGETS = ['gateway', 'prometheus', 'logs', 'grafana'] as const;
 export type OpenTarget = (typeof OPEN_TARGETS)[number];
 
+/** The URL of an environment; on a cluster a port-forward that lives until `close`. */
 export interface OpenHandle {
   env: string;
   url: string;
@@ -219,10 +219,10 @@ export interface SeedTarget {
   release(): Promise<void>;
 }
 
-/** What the dashboard needs from a runtime; it reports through the bus the dashboard folds. */
 /** What the live dashboard opens: the gateway (key o) or Grafana (key g). */
 export type DashboardOpenTarget = Extract<OpenTarget, 'gateway' | 'grafana'>;
 
+/** What the dashboard needs from a runtime; it reports through the bus the dashboard folds. */
 export interface DashboardSource {
   env: string;
   /**

@@ -59,8 +59,12 @@ export interface ContainerPlan {
   livenessProbe?: ProbePlan;
 }
 
+/** The monitoring tools compose publishes on 127.0.0.1 beside the gateway (monitoring.enabled). */
+export const PUBLISHED_TOOLS = ['prometheus', 'logs', 'grafana'] as const;
+export type PublishedTool = (typeof PUBLISHED_TOOLS)[number];
+
 /** What compose publishes on 127.0.0.1. */
-export type Published = 'gateway' | 'prometheus' | 'logs' | 'grafana';
+export type Published = 'gateway' | PublishedTool;
 
 export interface ServicePlan {
   /** Short name: the workload name without the release prefix ("db", "backend-default"). */

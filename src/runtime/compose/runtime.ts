@@ -11,7 +11,7 @@ import { logs } from './logs.js';
 import { restartService } from './restart.js';
 import { composeDestroyScope, composeFinalSnapshot } from './destroy.js';
 import { down, type DownResult as ComposeDownResult } from './down.js';
-import { status, type EnvStatus } from './status.js';
+import { status, TOOL_URL_FIELDS } from './status.js';
 import { readAlerts } from '../alerts.js';
 import { envNameFor } from './env-name.js';
 import { up } from './up.js';
@@ -98,10 +98,10 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
       const published = await status(env, { docker: await docker() });
       const { url } = published;
       const again = `\`omrs up${request.env ? ` --env ${request.env}` : ''}\``;
-      const tool =
-        options.target && options.target !== 'gateway' ? PUBLISHED_TOOLS[options.target] : undefined;
-      if (tool) {
-        const toolUrl = published[tool.field];
+      const target = options.target ?? 'gateway';
+      if (target !== 'gateway') {
+        const tool = OPEN_TOOLS[target];
+        const toolUrl = published[TOOL_URL_FIELDS[target]];
         if (!toolUrl)
           throw new OmrsError({
             code: 'ENV_NOT_RUNNING',
@@ -166,20 +166,15 @@ export function composeRuntime(request: RuntimeRequest, deps: RuntimeDeps): Runt
   };
 }
 
-/** The monitoring tools compose publishes on 127.0.0.1: where status finds each, and what runs it. */
-const PUBLISHED_TOOLS = {
-  prometheus: { field: 'prometheusUrl', name: 'Prometheus', settings: 'monitoring.enabled: true' },
+/** The monitoring tools `omrs open` opens on Docker: what each is called, and what runs it. */
+const OPEN_TOOLS = {
+  prometheus: { name: 'Prometheus', settings: 'monitoring.enabled: true' },
   logs: {
-    field: 'logsUrl',
     name: 'log store',
     settings: 'monitoring.enabled: true (monitoring.logs.enabled is on by default)',
   },
   grafana: {
-    field: 'grafanaUrl',
     name: 'Grafana',
     settings: 'monitoring.enabled: true (monitoring.grafana.enabled is on by default)',
   },
-} as const satisfies Record<
-  Exclude<OpenTarget, 'gateway'>,
-  { field: keyof EnvStatus; name: string; settings: string }
->;
+} as const satisfies Record<Exclude<OpenTarget, 'gateway'>, { name: string; settings: string }>;

@@ -5,7 +5,7 @@ import type { HealthState, RuntimeState } from '../../events/types.js';
 import type { Docker } from '../../platform/docker.js';
 import { containerState, listContainers } from './engine.js';
 import { LABEL, networkName } from './names.js';
-import type { ProbePlan, Published } from './plan.js';
+import { PUBLISHED_TOOLS, type ProbePlan, type Published, type PublishedTool } from './plan.js';
 import { runProbe } from './probe.js';
 
 export interface ServiceStatus {
@@ -61,20 +61,22 @@ export async function status(
   };
 }
 
+/** Where status and up report the address of each monitoring tool compose publishes. */
+export const TOOL_URL_FIELDS = {
+  prometheus: 'prometheusUrl',
+  logs: 'logsUrl',
+  grafana: 'grafanaUrl',
+} as const satisfies Record<PublishedTool, keyof EnvStatus>;
+type ToolUrls = Partial<Record<(typeof TOOL_URL_FIELDS)[PublishedTool], string>>;
+
 /** The addresses of the monitoring tools published on 127.0.0.1, from the host port of each. */
-export function toolUrls(
-  portOf: (as: Exclude<Published, 'gateway'>) => number | undefined,
-): Pick<EnvStatus, 'prometheusUrl' | 'logsUrl' | 'grafanaUrl'> {
-  const url = (as: Exclude<Published, 'gateway'>) => {
-    const port = portOf(as);
-    return port === undefined ? undefined : `http://127.0.0.1:${port}`;
-  };
-  const [prometheusUrl, logsUrl, grafanaUrl] = [url('prometheus'), url('logs'), url('grafana')];
-  return {
-    ...(prometheusUrl && { prometheusUrl }),
-    ...(logsUrl && { logsUrl }),
-    ...(grafanaUrl && { grafanaUrl }),
-  };
+export function toolUrls(portOf: (as: PublishedTool) => number | undefined): ToolUrls {
+  const urls: ToolUrls = {};
+  for (const tool of PUBLISHED_TOOLS) {
+    const port = portOf(tool);
+    if (port !== undefined) urls[TOOL_URL_FIELDS[tool]] = `http://127.0.0.1:${port}`;
+  }
+  return urls;
 }
 
 /** The port on 127.0.0.1 of the container published as `as` (containers of older omrs have no label: the gateway). */

@@ -22,8 +22,10 @@ import type {
   Mount,
   ProbePlan,
   Published,
+  PublishedTool,
   ServicePlan,
 } from './plan.js';
+import { PUBLISHED_TOOLS } from './plan.js';
 import { probePlan } from './probes-plan.js';
 import { normaliseSchedule } from '../../profile/cron.js';
 import { SCHEDULE_DIR, SCHEDULE_VOLUME, scheduledCommand } from './scheduler.js';
@@ -32,12 +34,8 @@ export interface TranslateOptions {
   env: string;
   /** The host port requested for the gateway (profile ports.gateway). */
   gatewayPort: number;
-  /** The host port requested for Prometheus (profile ports.prometheus), when the chart runs one. */
-  prometheusPort?: number;
-  /** The host port requested for the log store (profile ports.logs), when the chart runs one. */
-  logsPort?: number;
-  /** The host port requested for Grafana (profile ports.grafana), when the chart runs one. */
-  grafanaPort?: number;
+  /** The host ports requested for the monitoring tools (profile ports.prometheus, .logs, .grafana), used when the chart runs them. */
+  toolPorts?: Partial<Record<PublishedTool, number>>;
 }
 
 /** Kinds that compose does not need, on purpose. */
@@ -173,14 +171,7 @@ function translateWorkload(o: RawObject, ctx: Context): ServicePlan | undefined 
     ...(pod.securityContext?.fsGroup !== undefined && { fsGroup: pod.securityContext.fsGroup }),
   };
   const published = publishedAs(phase, component);
-  const hostPort =
-    published &&
-    {
-      gateway: ctx.gatewayPort,
-      prometheus: ctx.prometheusPort,
-      logs: ctx.logsPort,
-      grafana: ctx.grafanaPort,
-    }[published];
+  const hostPort = published && (published === 'gateway' ? ctx.gatewayPort : ctx.toolPorts?.[published]);
   if (published && hostPort !== undefined) {
     const containerPort = firstPort(selecting, pod.containers);
     if (containerPort !== undefined) service.publish = { as: published, containerPort, hostPort };
@@ -272,9 +263,7 @@ function checkServicePorts(s: RawObject, containers: Container[], plan: ComposeP
 /** What compose publishes on 127.0.0.1: the gateway, and Prometheus, the log store and Grafana (monitoring.enabled). */
 function publishedAs(phase: Phase, component: string | undefined): Published | undefined {
   if (phase === 'gateway') return 'gateway';
-  return component === 'prometheus' || component === 'logs' || component === 'grafana'
-    ? component
-    : undefined;
+  return PUBLISHED_TOOLS.find((tool) => tool === component);
 }
 
 function firstPort(services: RawObject[], containers: Container[]): number | undefined {

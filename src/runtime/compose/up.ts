@@ -114,9 +114,11 @@ export async function preparePlan(
   const plan = translate(objects, {
     env,
     gatewayPort: resolved.profile.ports.gateway,
-    prometheusPort: resolved.profile.ports.prometheus,
-    logsPort: resolved.profile.ports.logs,
-    grafanaPort: resolved.profile.ports.grafana,
+    toolPorts: {
+      prometheus: resolved.profile.ports.prometheus,
+      logs: resolved.profile.ports.logs,
+      grafana: resolved.profile.ports.grafana,
+    },
   });
   return {
     env,

@@ -315,7 +315,11 @@ describe('translate', () => {
       p.services.filter((s) => s.publish).map((s) => [s.name, s.publish]);
     expect(
       published(
-        translate(objects, { env: 'dev', gatewayPort: 8080, prometheusPort: 9090, grafanaPort: 3000 }),
+        translate(objects, {
+          env: 'dev',
+          gatewayPort: 8080,
+          toolPorts: { prometheus: 9090, grafana: 3000 },
+        }),
       ),
     ).toEqual([
       ['gateway', { as: 'gateway', containerPort: 8080, hostPort: 8080 }],
