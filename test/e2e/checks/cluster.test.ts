@@ -1,6 +1,14 @@
 // Cluster rules against the real Kubernetes API server: PVs and PVCs, an expired disposable
 // environment, and objects of a tenant that the profile no longer has. The harness runs an API
 // server with its controller manager: the persistent volume controller sets the phases.
+//
+// Where the test plays a part (a gap, not coverage): it creates the PersistentVolumes itself,
+// bound to their claims by name, as a provisioner would; the harness API server has none. The pod
+// and the CronJob that mount the claims never run (kwok nodes): the rules read their specs only.
+// A real provisioner cannot stand in yet: kind's local-path reclaims with Delete, so a volume
+// whose claim is deleted is removed and no Released volume stays to be found; and the kind
+// cluster is shared by the kind lane's files, whose own claims would change what these
+// cluster-wide rules find.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as k8s from '@kubernetes/client-node';
 import { runCli } from '../../helpers/cli.js';
