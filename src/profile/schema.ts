@@ -389,6 +389,14 @@ export const ProfileSchema = z.strictObject({
           })
           .prefault({}),
         retention: promDuration.default('7d'),
+        /**
+         * Prometheus's data: on a cluster an emptyDir with this size limit (the kubelet evicts the pod
+         * above it). Prometheus keeps its blocks within 80 % of it; PrometheusStorageFilling fires above 90 %.
+         */
+        storage: z
+          .string()
+          .regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)?$/, 'must be a size in bytes like "2Gi", "500Mi" or "64Ki"')
+          .default('2Gi'),
         /** Every container's output in a log store, by environment, tenant and service: the environment's own on Docker, the cluster's shared one (namespace omrs-monitoring) on a cluster. */
         logs: z
           .strictObject({

@@ -7,6 +7,7 @@ import { ExitCode, OmrsError } from '../errors.js';
 import type { EventSink } from '../events/types.js';
 import type { Profile } from '../profile/schema.js';
 import type { KubeObject } from '../render/objects.js';
+import { quantityValue } from '../render/quantities.js';
 import {
   api,
   apiError,
@@ -18,6 +19,7 @@ import {
 } from '../runtime/kube/client.js';
 import { guardContext } from '../runtime/kube/context-guard.js';
 import { helmUpgrade } from '../runtime/kube/helm.js';
+import { replaceChangedJobs } from '../runtime/kube/jobs.js';
 import { ensureNamespace } from '../runtime/kube/namespace.js';
 import { readySteps } from '../runtime/kube/up.js';
 import { WorkloadWatch, waitOrdered } from '../runtime/kube/watch.js';
@@ -102,23 +104,8 @@ function sameScalar(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if ((typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string')) {
     if (String(a) === String(b)) return true;
-    const q = (v: string): number | undefined => {
-      const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G)?$/.exec(v);
-      if (!m) return undefined;
-      const f: Record<string, number> = {
-        m: 0.001,
-        Ki: 1024,
-        Mi: 1024 ** 2,
-        Gi: 1024 ** 3,
-        Ti: 1024 ** 4,
-        k: 1e3,
-        M: 1e6,
-        G: 1e9,
-      };
-      return Number(m[1]) * (m[2] ? f[m[2]]! : 1);
-    };
-    const x = q(String(a));
-    return x !== undefined && x === q(String(b));
+    const x = quantityValue(String(a));
+    return x !== undefined && x === quantityValue(String(b));
   }
   return false;
 }
@@ -252,6 +239,8 @@ export interface DeployRequest {
 /** helm upgrade --install into the idle colour's namespace, then wait for readiness (watches, per-step deadlines). */
 export async function deployColour(r: DeployRequest): Promise<void> {
   await ensureNamespace(r.client, r.namespace, r.labels, {});
+  // The colour may run an older app: its Jobs' pod templates (another app digest) cannot be patched.
+  await replaceChangedJobs(r.client, r.namespace, r.objects);
   await helmUpgrade(
     {
       helm: r.helm,

@@ -42,6 +42,7 @@ import { defaultLockFile, lockedImages, writeLock, type PromotionLock } from './
 export { writeQaRecord } from './qa-record.js';
 import type { SmokeResult } from './smoke.js';
 import {
+  clusterMonitoringStep,
   deployStep,
   dumpStep,
   gateStep,
@@ -145,7 +146,7 @@ export async function promote(
   const rendered = await renderStep(p, lock, idle, colourNamespace(p.ns, idle));
   const report = await gateStep(p, rendered, colourNamespace(p.ns, idle));
   const aws = awsTarget(profile, deps.env);
-  const plan = await planStep(p, rendered, current, idle, aws);
+  const plan = await planStep(p, rendered, current, idle, aws, lock);
   await deps.review?.({
     profile: name,
     context: client.context,
@@ -197,6 +198,7 @@ export async function promote(
     dumps = await dumpStep(p, guarded, current.live, started, recordsDir);
     await terraformStep(p, guarded, plan, aws);
     await deployStep(p, guarded, rendered, idle, current.live, labels);
+    await clusterMonitoringStep(p, guarded, lock);
     const smoke = await smokeStep(p, guarded, idle);
     const record: PromotionRecord = {
       action: 'promote',

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { canonicalJson } from '../profile/digest.js';
 import type { Profile } from '../profile/schema.js';
-import { digestOf, profileImages, toolImages } from '../render/values.js';
+import { clusterMonitoringImages, digestOf, profileImages, toolImages } from '../render/values.js';
 
 export interface LockedImage {
   component: string;
@@ -24,8 +24,9 @@ export interface PromotionLock {
   openmrsVersion?: string;
   images: LockedImage[];
   /**
-   * The images of the tools the environment's settings add (monitoring, the backups' upload):
-   * pinned like the app's, but not what QA tested (they are no app key). Absent when there are none.
+   * The images of the tools the environment's settings add (monitoring, the backups' upload, the
+   * cluster's log store and shipper): pinned like the app's, but not what QA tested (they are no
+   * app key). Absent when there are none.
    */
   tools?: LockedImage[];
 }
@@ -51,7 +52,9 @@ export function buildLock(
       ...(fromRegistry && { resolvedAt: resolved!.at }),
     };
   };
-  const tools = toolImages(profile).map((i) => locked({ ...i, ...digestOf(i.image) }));
+  const tools = [...toolImages(profile), ...clusterMonitoringImages(profile)].map((i) =>
+    locked({ ...i, ...digestOf(i.image) }),
+  );
   return {
     profile: name,
     appDigest: digest,

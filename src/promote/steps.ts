@@ -13,10 +13,17 @@ import { maskSecrets } from '../profile/show.js';
 import { findHelm } from '../render/helm.js';
 import { renderProfile, type Rendered } from '../render/index.js';
 import { resolveDigests } from '../render/image-digests.js';
-import { profileImages, toolImages } from '../render/values.js';
+import { clusterMonitoringImages, profileImages, toolImages } from '../render/values.js';
 import type { KubeClient } from '../runtime/kube/client.js';
+import {
+  clusterMonitoringChange,
+  ensureClusterMonitoring,
+  MONITORING_NAMESPACE,
+  MONITORING_RELEASE,
+} from '../runtime/kube/cluster-monitoring.js';
 import { namespaceLabels } from '../runtime/kube/labels.js';
-import { helmHistory, helmRollback, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
+import { helmHistory, helmUninstall, type HelmTarget } from '../runtime/kube/helm.js';
+import { rollbackReplacingJobs } from '../runtime/kube/jobs.js';
 import { forwardGateway } from '../runtime/kube/open.js';
 import { ensureNamespace } from '../runtime/kube/namespace.js';
 import {
@@ -74,6 +81,8 @@ export interface Plan {
   entry: ObjectChange[];
   infra: { fingerprint: string; recorded?: string; changed: boolean; summary: string };
   tfPlan: TerraformPlan | undefined;
+  /** The cluster's log store and shipper (release omrs-monitoring), when the profile ships logs. */
+  clusterMonitoring?: 'install' | 'update' | 'unchanged';
 }
 
 /** Runs one step that changes things, remembering its title for the failure message. */
@@ -154,7 +163,8 @@ function tagLock(p: Promotion): PromotionLock {
 /** The lock with every image's digest from its registry; a missing one refuses the promotion. */
 async function resolvedLock(p: Promotion): Promise<PromotionLock> {
   const profile = p.resolved.profile;
-  const digests = await resolveDigests([...profileImages(profile), ...toolImages(profile)], {
+  const images = [...profileImages(profile), ...toolImages(profile), ...clusterMonitoringImages(profile)];
+  const digests = await resolveDigests(images, {
     env: p.deps.env,
     mirror: profile.images.registry,
   }).catch((error: unknown) => {
@@ -233,6 +243,7 @@ export function planStep(
   current: LiveState,
   idle: Colour,
   aws: AwsTarget,
+  lock: PromotionLock,
 ): Promise<Plan> {
   const { events } = p.deps;
   const idleNs = colourNamespace(p.ns, idle);
@@ -264,6 +275,12 @@ export function planStep(
       });
     for (const o of objects) line(o);
     for (const o of entry) line(o, `${p.ns}/`);
+    const clusterMonitoring = await clusterMonitoringChange(p.client, profile, lockedReferences(lock));
+    if (clusterMonitoring)
+      events.emit({
+        type: 'info',
+        message: `cluster log store (release ${MONITORING_RELEASE} in namespace ${MONITORING_NAMESPACE}, shared by the cluster's environments): ${clusterMonitoring === 'unchanged' ? 'unchanged' : `${clusterMonitoring} before the switch`}`,
+      });
     events.emit({ type: 'info', message: summary });
     return {
       colour: idle,
@@ -272,6 +289,7 @@ export function planStep(
       entry,
       infra: { fingerprint, ...(recorded && { recorded }), changed, summary },
       tfPlan,
+      ...(clusterMonitoring && { clusterMonitoring }),
     };
   });
 }
@@ -383,6 +401,7 @@ export function deployStep(
     await copySecrets(client, p.ns, idleNs, profileSecrets(p.resolved.profile), colourLabels);
     const helm = await findHelm(deps.env);
     await recoverInterruptedRelease(
+      client,
       {
         helm,
         release: p.release,
@@ -412,6 +431,30 @@ export function deployStep(
       ...(p.request.readyTimeoutMs && { readyTimeoutMs: p.request.readyTimeoutMs }),
     });
   });
+}
+
+/**
+ * 6b. The cluster's log store and node shipper (release omrs-monitoring), as `omrs up` installs
+ * them, with the locked image references: installed or updated before the switch, so the colour
+ * that goes live ships its logs. Nothing when the profile ships none or the release is current.
+ */
+export function clusterMonitoringStep(
+  p: Promotion,
+  guarded: Guarded,
+  lock: PromotionLock,
+): Promise<string[]> {
+  const profile = p.resolved.profile;
+  if (!clusterMonitoringImages(profile).length) return Promise.resolve([]);
+  return guarded(
+    `the cluster's log store (release ${MONITORING_RELEASE} in namespace ${MONITORING_NAMESPACE})`,
+    'log-store',
+    () =>
+      ensureClusterMonitoring(p.client, profile, {
+        ...p.deps,
+        command: 'omrs promote',
+        pinned: lockedReferences(lock),
+      }),
+  );
 }
 
 /**
@@ -568,7 +611,11 @@ export function stillServing(
  * serves no traffic, so clear that state: roll back to the last good revision, or uninstall a
  * release that never was installed. Only ever called for the idle colour's namespace.
  */
-async function recoverInterruptedRelease(target: HelmTarget, events: EventSink): Promise<void> {
+async function recoverInterruptedRelease(
+  client: KubeClient,
+  target: HelmTarget,
+  events: EventSink,
+): Promise<void> {
   const history = await helmHistory(target);
   const last = history.at(-1);
   if (!last?.status.startsWith('pending-')) return;
@@ -577,6 +624,6 @@ async function recoverInterruptedRelease(target: HelmTarget, events: EventSink):
     type: 'warning',
     message: `release ${target.release} in ${target.namespace} was left ${last.status} (revision ${last.revision}) by an interrupted run: ${good ? `rolling back to revision ${good.revision}` : 'uninstalling it'} before deploying`,
   });
-  if (good) await helmRollback(target, good.revision);
+  if (good) await rollbackReplacingJobs(client, target, good.revision);
   else await helmUninstall(target);
 }

@@ -202,6 +202,10 @@ describe('profileToValues', () => {
       // Its TLS Ingress: 21 days' warning; the probe connects to each host on 443.
       certificates: { enabled: true, warnBeforeSeconds: 1_814_400, address: '' },
       retention: '7d',
+      // Its data within 2Gi: blocks kept within 80 % of it, the alert's divisor in bytes.
+      storage: '2Gi',
+      retentionSize: '1717986918B',
+      storageBytes: 2_147_483_648,
       // Grafana, its Logs datasource on the cluster's shared store (not a runtime that ships its own).
       grafana: { enabled: true, plugins: ['victoriametrics-logs-datasource'], clusterLogStore: true },
       // The log store only where the runtime ships logs to it (Docker: shipsLogs).

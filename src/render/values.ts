@@ -6,6 +6,7 @@ import { ExitCode, OmrsError, type Problem } from '../errors.js';
 import { errorCodeOr } from '../error-codes.js';
 import type { Profile } from '../profile/schema.js';
 import { longestGapSeconds, normaliseSchedule } from '../profile/cron.js';
+import { memoryToBytes } from './quantities.js';
 
 export interface RenderIdentity {
   /** The environment (the Helm release name): DNS-safe. */
@@ -94,6 +95,10 @@ export interface ChartValues {
     scrapeInterval: string;
     alertAfter: string;
     retention: string;
+    /** Prometheus's emptyDir size limit; its size-based retention (80 % of it, "<bytes>B") and the bytes PrometheusStorageFilling divides by. */
+    storage: string;
+    retentionSize: string;
+    storageBytes: number;
     logs: { enabled: boolean; retention: string };
     /** DatabaseDiskFilling's threshold: a percentage of the volume free. */
     diskFreeBelow: number;
@@ -302,6 +307,8 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
   assertRenderable(profile, id.profile);
   const { images, registry } = { images: profile.openmrs.images, registry: profile.images.registry };
   const external = profile.database.mode === 'external' ? profile.database.external : undefined;
+  // The schema admits sizes only (no "m").
+  const storageBytes = memoryToBytes(profile.monitoring.storage)!;
   return {
     omrs: {
       env: labelValue(id.env),
@@ -394,6 +401,9 @@ export function profileToValues(profile: Profile, id: RenderIdentity): ChartValu
         address: profile.monitoring.certificates.address ?? '',
       },
       retention: profile.monitoring.retention,
+      storage: profile.monitoring.storage,
+      retentionSize: `${Math.floor(storageBytes * 0.8)}B`,
+      storageBytes,
       grafana: {
         enabled: profile.monitoring.grafana.enabled,
         plugins: profile.monitoring.grafana.plugins,
@@ -478,10 +488,13 @@ function defaultStaleAfter(schedule: string): string {
   return `${gap + 3600}s`;
 }
 
+/** The components of what omrs runs once per cluster for monitoring (charts/omrs-monitoring). */
+export const CLUSTER_MONITORING_COMPONENTS = ['logs', 'log-shipper'] as const;
+
 /**
  * The images of what omrs runs once per cluster for the profile's monitoring (charts/omrs-monitoring:
- * the log store and its node shipper): loaded into kind nodes and saved into bundles, not pinned by
- * promotion, which does not install them.
+ * the log store and its node shipper): loaded into kind nodes, saved into bundles, and pinned by
+ * promotion like the tools' (it installs them with the environment).
  */
 export function clusterMonitoringImages(profile: Profile): { component: string; image: string }[] {
   const { registry } = profile.images;
@@ -520,8 +533,12 @@ export function digestOf(image: string): { digest?: string } {
  */
 export function pinImages(values: ChartValues, pinned: Record<string, string>): ChartValues {
   const { 'backup-s3': backupS3, ...rest } = pinned;
+  // The cluster's log store and shipper are another chart's (charts/omrs-monitoring).
+  const cluster: readonly string[] = CLUSTER_MONITORING_COMPONENTS;
   const app = Object.fromEntries(
-    Object.entries(rest).filter(([component]) => !Object.hasOwn(MONITORING_TOOLS, component)),
+    Object.entries(rest).filter(
+      ([component]) => !Object.hasOwn(MONITORING_TOOLS, component) && !cluster.includes(component),
+    ),
   );
   const images = { ...values.monitoring.images };
   for (const [component, key] of Object.entries(MONITORING_TOOLS))

@@ -164,6 +164,8 @@ export interface LogsOptions {
 
 export interface LogLine {
   service: string;
+  /** A sidecar's name (the gateway's exporter); absent for the service's main container. */
+  container?: string;
   line: string;
   stream?: 'stdout' | 'stderr';
 }

@@ -104,7 +104,9 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
   const logsCommand = program
     .command('logs')
     .argument('[service]', 'one service (e.g. backend-default, db, gateway); default: all, interleaved')
-    .description('print the logs of an environment, with a coloured prefix per service')
+    .description(
+      "print the logs of an environment, with a coloured prefix per service; a sidecar's lines are named after their service (gateway/exporter)",
+    )
     .addOption(profileOption())
     .addOption(envOption())
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
@@ -128,10 +130,14 @@ export function registerRuntimeCommands(program: Command, ctx: CliContext): void
               ...(opts.tail !== undefined && { tail: opts.tail }),
             },
             {
-              onLine: ({ service: name, line, stream }) => {
+              onLine: ({ service: name, container, line, stream }) => {
                 if (out.mode === 'json')
-                  return void ctx.io.stdout.write(JSON.stringify({ service: name, stream, line }) + '\n');
-                const prefix = service ? '' : colours(name)(name) + ' | ';
+                  return void ctx.io.stdout.write(
+                    JSON.stringify({ service: name, ...(container && { container }), stream, line }) + '\n',
+                  );
+                // A sidecar's lines name it after its service's: gateway/exporter.
+                const source = container ? `${name}/${container}` : name;
+                const prefix = service && !container ? '' : colours(name)(source) + ' | ';
                 ctx.io.stdout.write(prefix + line + '\n');
               },
               onNote: (message) => out.note(message),

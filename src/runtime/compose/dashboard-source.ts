@@ -74,7 +74,11 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
         // A restart ends docker's log stream: follow again from where it ended.
         await logs(
           { env, service, follow: true, ...(since ? { since } : { tail: 50 }) },
-          { docker, signal, onLine: ({ line }) => onLine(line) },
+          {
+            docker,
+            signal,
+            onLine: ({ container, line }) => onLine(container ? `[${container}] ${line}` : line),
+          },
         );
         since = new Date().toISOString();
         await sleep(1000, signal).catch(() => undefined);

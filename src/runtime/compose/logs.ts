@@ -16,6 +16,8 @@ export interface LogsRequest {
 
 export interface LogLine {
   service: string;
+  /** A sidecar's name (the gateway's exporter); absent for the service's main container. */
+  container?: string;
   line: string;
   stream: 'stdout' | 'stderr';
 }
@@ -47,9 +49,19 @@ export async function logs(
       hint: `Services: ${names.join(', ')}.`,
       exitCode: ExitCode.usage,
     });
+  const nameOf = (c: (typeof containers)[number]) => c.Names[0]!.replace(/^\//, '');
+  const mains = containers.filter((c) => c.Labels[LABEL.role] !== 'sidecar').map(nameOf);
+  /** A sidecar's own name: what follows its pod's main container's name (omrs-dev-gateway-exporter). */
+  const sidecarOf = (c: (typeof containers)[number]): string | undefined => {
+    if (c.Labels[LABEL.role] !== 'sidecar') return undefined;
+    const name = nameOf(c);
+    const main = mains.filter((m) => name.startsWith(`${m}-`)).sort((a, b) => b.length - a.length)[0];
+    return main ? name.slice(main.length + 1) : name;
+  };
   await Promise.all(
     selected.map((c) => {
-      const service = c.Labels[LABEL.service] ?? c.Names[0]!.replace(/^\//, '');
+      const service = c.Labels[LABEL.service] ?? nameOf(c);
+      const container = sidecarOf(c);
       return followLogs(
         deps.docker,
         c.Id,
@@ -59,7 +71,7 @@ export async function logs(
           ...(since !== undefined && { since }),
           ...(request.tail !== undefined && { tail: request.tail }),
         },
-        (line, stream) => deps.onLine({ service, line, stream }),
+        (line, stream) => deps.onLine({ service, ...(container && { container }), line, stream }),
       );
     }),
   );

@@ -6,7 +6,7 @@ export const LABEL = {
   appDigest: 'omrs.dev/app-digest',
   specHash: 'omrs.dev/spec-hash',
   service: 'omrs.dev/service',
-  /** "main", "init" (an init container) or "job". */
+  /** "main", "sidecar" (beside the main container, in its network), "init" (an init container) or "job". */
   role: 'omrs.dev/role',
   /** The readiness probe (JSON), so `status` can probe without rendering the chart. */
   probe: 'omrs.dev/probe',

@@ -12,7 +12,7 @@ import type {
   WorkloadSpec,
 } from '../../render/kube-spec.js';
 import { componentLabel, objectId, phaseOf, serviceSelects, type Phase } from '../../render/workloads.js';
-import { cpuToNano, memoryToBytes } from './quantities.js';
+import { cpuToNano, memoryToBytes } from '../../render/quantities.js';
 import { resolveEnv } from './env.js';
 import { volumeName, networkName } from './names.js';
 import type {

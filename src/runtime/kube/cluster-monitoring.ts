@@ -1,17 +1,16 @@
 // What omrs runs once per cluster for every environment's monitoring: release `omrs-monitoring` of
 // charts/omrs-monitoring in namespace `omrs-monitoring` (today the log store and its node shipper).
-// `up` of an environment whose profile asks for logs installs or updates it, under a Lease of that
-// namespace, and recognises an unchanged release from the namespace's hash annotation.
+// `up` and `promote` of an environment whose profile asks for logs install or update it, under a
+// Lease of that namespace, and recognise an unchanged release from the namespace's hash annotation.
 import { ExitCode, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import { chartDir, findHelm } from '../../render/helm.js';
 import { clusterMonitoringImages } from '../../render/values.js';
 import type { Profile } from '../../profile/schema.js';
-import { api, isNotFound, type KubeClient } from './client.js';
-import type { KubeDeps, Target } from './connect.js';
+import { api, apiError, isNotFound, type KubeClient } from './client.js';
 import { helmUpgrade } from './helm.js';
 import { KANNOTATION, KLABEL, MANAGED_BY, chartFilesHash, releaseHash } from './labels.js';
-import { leaseEnv } from './lease.js';
+import { leaseEnv, type LeaseDeps } from './lease.js';
 import { ensureNamespace, mergePatchNamespace } from './namespace.js';
 
 export const MONITORING_NAMESPACE = 'omrs-monitoring';
@@ -20,9 +19,17 @@ export const LOG_STORE = `${MONITORING_RELEASE}-logs`;
 const LOG_SHIPPER = `${MONITORING_RELEASE}-log-shipper`;
 const READY_TIMEOUT_MS = 300_000;
 
-/** The release's values from a profile, or nothing when the profile ships no logs. */
-export function clusterMonitoringValues(profile: Profile): Record<string, unknown> | undefined {
-  const images = Object.fromEntries(clusterMonitoringImages(profile).map((i) => [i.component, i.image]));
+/**
+ * The release's values from a profile, or nothing when the profile ships no logs. `pinned` are
+ * promote's locked references by component (`logs`, `log-shipper`), in place of the profile's tags.
+ */
+export function clusterMonitoringValues(
+  profile: Profile,
+  pinned: Record<string, string> = {},
+): Record<string, unknown> | undefined {
+  const images = Object.fromEntries(
+    clusterMonitoringImages(profile).map((i) => [i.component, pinned[i.component] ?? i.image]),
+  );
   if (!images.logs || !images['log-shipper']) return undefined;
   return {
     images: { pullPolicy: profile.images.pullPolicy, logs: images.logs, logShipper: images['log-shipper'] },
@@ -70,7 +77,7 @@ export async function logStoreStatus(client: KubeClient): Promise<LogStoreStatus
     return {
       namespace,
       problem: isNotFound(cause)
-        ? 'not installed: `omrs up` installs it'
+        ? 'not installed: `omrs up` or `omrs promote` installs it'
         : error instanceof Error
           ? error.message
           : String(error),
@@ -94,27 +101,58 @@ async function waitReady(client: KubeClient, signal: AbortSignal): Promise<void>
   }
 }
 
+/** The release's values for a profile and the hash that recognises them, or nothing without logs. */
+function wanted(profile: Profile, pinned: Record<string, string> | undefined) {
+  const values = clusterMonitoringValues(profile, pinned);
+  if (!values) return undefined;
+  const chart = chartDir('omrs-monitoring');
+  return { values, chart, hash: releaseHash(values, MONITORING_NAMESPACE, chartFilesHash(chart)) };
+}
+
+/**
+ * What `ensureClusterMonitoring` would do (promote's plan), reading only: nothing without logs,
+ * else install (no release yet), update (other values or chart, or a part missing) or unchanged.
+ */
+export async function clusterMonitoringChange(
+  client: KubeClient,
+  profile: Profile,
+  pinned?: Record<string, string>,
+): Promise<'install' | 'update' | 'unchanged' | undefined> {
+  const want = wanted(profile, pinned);
+  if (!want) return undefined;
+  let annotations: Record<string, string>;
+  try {
+    const ns = await client.core.readNamespace({ name: MONITORING_NAMESPACE });
+    annotations = ns.metadata?.annotations ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return 'install';
+    throw apiError(error, `read namespace ${MONITORING_NAMESPACE}`, client.context);
+  }
+  if (!annotations[KANNOTATION.releaseHash]) return 'install';
+  return annotations[KANNOTATION.releaseHash] === want.hash && !(await logStoreStatus(client)).problem
+    ? 'unchanged'
+    : 'update';
+}
+
 /**
  * Installs or updates the cluster's monitoring release when the profile ships logs; answers what it
  * changed (nothing when the release already has these values and this chart, and runs ready).
  */
 export async function ensureClusterMonitoring(
-  t: Target,
+  client: KubeClient,
   profile: Profile,
-  deps: KubeDeps,
+  deps: LeaseDeps & { signal: AbortSignal; command: string; pinned?: Record<string, string> },
 ): Promise<string[]> {
-  const values = clusterMonitoringValues(profile);
-  if (!values) return [];
-  const { client } = t;
+  const want = wanted(profile, deps.pinned);
+  if (!want) return [];
+  const { values, chart, hash } = want;
   const namespace = MONITORING_NAMESPACE;
-  const chart = chartDir('omrs-monitoring');
-  const hash = releaseHash(values, namespace, chartFilesHash(chart));
   const labels = { [KLABEL.managedBy]: MANAGED_BY, 'app.kubernetes.io/part-of': 'omrs' };
   const ns = await ensureNamespace(client, namespace, labels, {});
   // A store or shipper deleted by hand (not found) is a problem too: the release is applied again.
   if (ns.annotations[KANNOTATION.releaseHash] === hash && !(await logStoreStatus(client)).problem) return [];
 
-  const release = await leaseEnv(client, namespace, MONITORING_RELEASE, 'omrs up', deps);
+  const release = await leaseEnv(client, namespace, MONITORING_RELEASE, deps.command, deps);
   try {
     const helm = await findHelm(deps.env);
     await step(
@@ -127,7 +165,7 @@ export async function ensureClusterMonitoring(
             helm,
             release: MONITORING_RELEASE,
             namespace,
-            context: t.decision.context,
+            context: client.context,
             kubeconfig: client.kubeconfigPath,
             env: deps.env,
             signal: deps.signal,

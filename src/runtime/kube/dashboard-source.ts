@@ -71,13 +71,17 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
       while (!signal.aborted) {
         const result = await kubeLogs(
           { env, service, follow: true, tail: 50 },
-          { ...kube, signal, onLine: ({ line }) => onLine(line) },
+          {
+            ...kube,
+            signal,
+            onLine: ({ container, line }) => onLine(container ? `[${container}] ${line}` : line),
+          },
           target,
         );
         if (result.pods.length === 0) tell(`(no pods of ${service} yet)`);
         for (const { pod, reason } of result.unavailable)
           tell(`(no log from ${pod}: ${reason.split('\n')[0]})`);
-        await pause(result.unavailable.length < result.pods.length ? 1000 : 5000, signal);
+        await pause(result.unavailable.length < result.streams ? 1000 : 5000, signal);
       }
     },
 

@@ -85,6 +85,16 @@ export async function helmUpgrade(t: HelmTarget, values: unknown, chart = chartD
   );
 }
 
+/** The objects a revision of the release applied, as helm printed them. */
+export function helmManifest(t: HelmTarget, revision: number): Promise<string> {
+  return helm(
+    t,
+    ['get', 'manifest', t.release, '--revision', String(revision)],
+    `helm get manifest ${t.release} --revision ${revision}`,
+    60_000,
+  );
+}
+
 export async function helmRollback(t: HelmTarget, revision: number): Promise<void> {
   await helm(t, ['rollback', t.release, String(revision)], `helm rollback ${t.release} ${revision}`);
 }

@@ -9,6 +9,8 @@ import { streamPodLog } from './pod-log.js';
 
 export interface KubeLogLine {
   service: string;
+  /** A sidecar's name (an exporter beside the gateway); absent for the pod's main container. */
+  container?: string;
   line: string;
 }
 
@@ -24,7 +26,9 @@ export interface KubeLogsResult {
   pods: string[];
   /** The services of the environment's pods (what `service` may name). */
   services: string[];
-  /** Pods whose logs could not be read, with the API server's reason. */
+  /** How many container logs were asked for: each pod's containers, sidecars included. */
+  streams: number;
+  /** Pods (or a pod's sidecar) whose logs could not be read, with the API server's reason. */
   unavailable: { pod: string; reason: string }[];
 }
 
@@ -61,10 +65,17 @@ export async function kubeLogs(
   const result: KubeLogsResult = {
     pods: selected.map((p) => p.metadata?.name ?? ''),
     services: [...new Set(pods.items.map(podService))].sort(),
+    streams: 0,
     unavailable: [],
   };
+  // Every container of each pod, its sidecars too (as compose shows them); not the init
+  // containers, which have finished.
+  const streams = selected.flatMap((pod) =>
+    (pod.spec?.containers ?? []).map((c, i) => ({ pod, container: c.name, sidecar: i > 0 })),
+  );
+  result.streams = streams.length;
   await Promise.all(
-    selected.map(async (pod) => {
+    streams.map(async ({ pod, container, sidecar }) => {
       const name = pod.metadata?.name ?? '';
       const podServiceName = podService(pod);
       try {
@@ -73,16 +84,19 @@ export async function kubeLogs(
           namespace,
           name,
           {
-            container: pod.spec?.containers[0]?.name ?? '',
+            container,
             follow: request.follow === true,
             ...(request.tail !== undefined && { tailLines: request.tail }),
             ...(sinceTime && { sinceTime }),
           },
           deps.signal,
-          (line) => deps.onLine({ service: podServiceName, line }),
+          (line) => deps.onLine({ service: podServiceName, ...(sidecar && { container }), line }),
         );
       } catch (error) {
-        result.unavailable.push({ pod: name, reason: reasonOf(error) });
+        result.unavailable.push({
+          pod: sidecar ? `${name} (container ${container})` : name,
+          reason: reasonOf(error),
+        });
       }
     }),
   );

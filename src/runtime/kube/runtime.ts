@@ -81,7 +81,7 @@ export function kubeRuntime(request: RuntimeRequest, deps: RuntimeDeps, kind: Ru
               hint: `Services: ${result.services.join(', ')}.`,
             });
       for (const { pod, reason } of result.unavailable) sink.onNote?.(`no log from pod ${pod}: ${reason}`);
-      if (result.unavailable.length === result.pods.length && !deps.signal.aborted)
+      if (result.unavailable.length === result.streams && !deps.signal.aborted)
         throw new OmrsError({
           code: 'LOGS_UNAVAILABLE',
           message: `no log could be read from ${result.pods.length === 1 ? 'the pod' : `any of the ${result.pods.length} pods`}`,

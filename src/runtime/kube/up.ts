@@ -7,8 +7,7 @@ import { ExitCode, InterruptedError, OmrsError } from '../../errors.js';
 import { step } from '../../events/bus.js';
 import { findHelm, helmTemplate } from '../../render/helm.js';
 import type { KubeObject } from '../../render/objects.js';
-import { stringMap } from '../../render/json.js';
-import { phaseOf, podTemplateOf, rawOf, READINESS_ORDER, type Phase } from '../../render/workloads.js';
+import { phaseOf, rawOf, READINESS_ORDER, type Phase } from '../../render/workloads.js';
 import { durationSeconds, profileToValues, type ChartValues } from '../../render/values.js';
 import type { Profile } from '../../profile/schema.js';
 import { api, type KubeClient } from './client.js';
@@ -16,7 +15,8 @@ import { ensureClusterMonitoring } from './cluster-monitoring.js';
 import { connect, type KubeDeps, type KubeRequest, type Target } from './connect.js';
 import { diagnose, diagnosisProblems } from './diagnose.js';
 import { findDrift, parseWorkloadReplicas, workloadReplicas } from './drift.js';
-import { helmRollback, helmUpgrade, type HelmTarget } from './helm.js';
+import { helmUpgrade, type HelmTarget } from './helm.js';
+import { replaceChangedJobs, rollbackReplacingJobs } from './jobs.js';
 import { KANNOTATION, namespaceLabels, releaseHash } from './labels.js';
 import { leaseEnv } from './lease.js';
 import { ensureNamespace, mergePatchNamespace } from './namespace.js';
@@ -96,52 +96,6 @@ export function readySteps(objects: KubeObject[], timeouts: Profile['timeouts'])
   }));
 }
 
-/** Jobs have an immutable pod template: delete a live init Job whose spec hash changed, so helm recreates it. */
-/** A Job's pod template is immutable: the labels helm would change, and the spec hash the chart sets. */
-function jobIdentity(
-  labels: Record<string, string> | undefined,
-  templateLabels: Record<string, string> | undefined,
-) {
-  return { specHash: labels?.['omrs.dev/spec-hash'], templateLabels: templateLabels ?? {} };
-}
-
-const templateLabelsOf = (o: KubeObject): Record<string, string> =>
-  stringMap(podTemplateOf(rawOf(o))?.meta.labels);
-
-/**
- * Deletes the Jobs whose pod template the new render changes (helm cannot patch it: "field is
- * immutable"), so the upgrade creates them again. A changed label (a new profile name) counts too.
- */
-async function replaceChangedJobs(
-  client: KubeClient,
-  namespace: string,
-  objects: KubeObject[],
-): Promise<string[]> {
-  const wanted = new Map(
-    objects
-      .filter((o) => o.kind === 'Job')
-      .map((o) => [o.metadata.name, jobIdentity(o.metadata.labels, templateLabelsOf(o))]),
-  );
-  if (wanted.size === 0) return [];
-  const live = await api('list jobs', client.context, () => client.batch.listNamespacedJob({ namespace }));
-  const replaced: string[] = [];
-  for (const job of live.items) {
-    const name = job.metadata?.name ?? '';
-    const want = wanted.get(name);
-    if (!want) continue;
-    const have = jobIdentity(job.metadata?.labels, job.spec?.template.metadata?.labels);
-    const same =
-      have.specHash === want.specHash &&
-      Object.entries(want.templateLabels).every(([k, v]) => have.templateLabels[k] === v);
-    if (same) continue;
-    await api(`delete job ${name}`, client.context, () =>
-      client.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }),
-    );
-    replaced.push(`Job/${name}`);
-  }
-  return replaced;
-}
-
 export function helmTarget(
   t: Pick<Target, 'client' | 'namespace' | 'env' | 'decision'>,
   helm: string,
@@ -175,7 +129,7 @@ export async function kubeUp(request: KubeUpRequest, deps: KubeDeps, target?: Ta
   try {
     const rolled = await rollout(request, deps, t, first.created);
     const profile = profileFor(request, t);
-    const shared = await ensureClusterMonitoring(t, profile, deps);
+    const shared = await ensureClusterMonitoring(t.client, profile, { ...deps, command: 'omrs up' });
     const result =
       shared.length > 0 ? { ...rolled, noop: false, changes: [...rolled.changes, ...shared] } : rolled;
     // Ctrl-C during a rollout whose last steps had nothing to wait for: do not start seeding.
@@ -284,7 +238,7 @@ async function rollout(
       let rolledBack = '';
       if (request.rollback !== false && previous) {
         await step(deps.events, 'rollback', `helm rollback ${env} ${previous.revision}`, () =>
-          helmRollback({ ...ht, signal: undefined }, previous.revision),
+          rollbackReplacingJobs(client, { ...ht, signal: undefined }, previous.revision),
         );
         const rb = await releaseRevisions(client, namespace, env);
         await mergePatchNamespace(client, namespace, {

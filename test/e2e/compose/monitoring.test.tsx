@@ -270,6 +270,24 @@ describe.skipIf(!ready)(
       expect(environments.map((r) => r.environment)).toEqual([ENV]);
     }, 120_000);
 
+    it('omrs logs reads a service’s sidecars too, each line named after its container (gateway/exporter)', async () => {
+      const json = await omrs(['logs', 'gateway', '--env', ENV, '--tail', '50', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const lines = json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { service: string; container?: string });
+      expect(lines.some((l) => l.service === 'gateway' && l.container === undefined)).toBe(true);
+      expect(
+        lines.some((l) => l.service === 'gateway' && l.container === 'exporter'),
+        json.stdout,
+      ).toBe(true);
+      const text = await omrs(['logs', '--env', ENV, '--tail', '20'], { env: { NO_COLOR: '1' } });
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^gateway\/exporter \| /m);
+      expect(text.stdout).toMatch(/^db\/disk-exporter \| /m);
+    });
+
     it('the OpenMRS dashboards: every panel’s query answers from this environment’s Prometheus and log store', async () => {
       // What `up` rendered (Grafana reads this ConfigMap; its image cannot be built here, so the
       // queries run here as Grafana would send them, with its variables filled in).
@@ -385,33 +403,70 @@ describe.skipIf(!ready)(
       );
     }, 300_000);
 
-    it('the database volume under diskFreeBelow: DatabaseDiskFilling fires after its window, status names it; back above, it resolves', async () => {
-      // The test's part: this machine's disk is far from full, so the threshold is raised above the
-      // volume's free share instead (100 %); the rule then reads the volume's real numbers.
-      const raised = join(dir, 'disk-threshold.yaml');
-      writeFileSync(raised, stringify({ extends: profile, monitoring: { diskFreeBelow: 100 } }));
-      const up = await omrs(['up', '--profile', raised, '--env', ENV, '--json']);
+    /**
+     * `up` with `monitoring` overridden, the alert firing (not before its window) and named by
+     * `omrs status`; then `up` of the test's profile again, and the alert resolved.
+     */
+    const fireAndResolve = async (
+      alertname: string,
+      monitoring: Record<string, unknown>,
+      window: number,
+      whileFiring?: () => Promise<void>,
+    ): Promise<Record<string, string>> => {
+      const changed = join(dir, `${alertname}.yaml`);
+      writeFileSync(changed, stringify({ extends: profile, monitoring }));
+      const up = await omrs(['up', '--profile', changed, '--env', ENV, '--json']);
       expect(up.code, up.stderr + up.stdout).toBe(0);
-      const raisedAt = Date.now();
+      const changedAt = Date.now();
+      await whileFiring?.();
       const fired = await until(
-        'DatabaseDiskFilling firing',
-        async () =>
-          (await alerts()).find((a) => a.labels.alertname === 'DatabaseDiskFilling' && a.state === 'firing'),
-        (ALERT_AFTER_S + 60) * 1000,
+        `${alertname} firing`,
+        async () => (await alerts()).find((a) => a.labels.alertname === alertname && a.state === 'firing'),
+        window,
       );
-      expect(fired.labels).toMatchObject({ environment: ENV, service: 'database', severity: 'critical' });
-      expect(Date.now() - raisedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
+      expect(Date.now() - changedAt).toBeGreaterThanOrEqual(ALERT_AFTER_S * 1000);
       const status = await omrs(['status', '--env', ENV], { env: { NO_COLOR: '1' } });
-      expect(status.stdout).toMatch(/DatabaseDiskFilling \(critical, service database/);
-
+      expect(status.stdout).toMatch(
+        new RegExp(`${alertname} \\(${fired.labels.severity}, service ${fired.labels.service}`),
+      );
       const back = await omrs(['up', '--profile', profile, '--env', ENV, '--json']);
       expect(back.code, back.stderr + back.stdout).toBe(0);
       await until(
-        'DatabaseDiskFilling resolved',
-        async () =>
-          (await alerts()).some((a) => a.labels.alertname === 'DatabaseDiskFilling') ? undefined : true,
+        `${alertname} resolved`,
+        async () => ((await alerts()).some((a) => a.labels.alertname === alertname) ? undefined : true),
         60_000,
       );
+      return fired.labels;
+    };
+
+    it('the database volume under diskFreeBelow: DatabaseDiskFilling fires after its window, status names it; back above, it resolves', async () => {
+      // The test's part: this machine's disk is far from full, so the threshold is raised above the
+      // volume's free share instead (100 %); the rule then reads the volume's real numbers.
+      const labels = await fireAndResolve(
+        'DatabaseDiskFilling',
+        { diskFreeBelow: 100 },
+        (ALERT_AFTER_S + 60) * 1000,
+      );
+      expect(labels).toMatchObject({ environment: ENV, service: 'database', severity: 'critical' });
+    }, 300_000);
+
+    it('Prometheus’s own data over 90 % of monitoring.storage: PrometheusStorageFilling fires and status names it; with room again it resolves', async () => {
+      // A volume of 64 KiB, which Prometheus's write-ahead log passes within a few scrapes: the rule
+      // reads Prometheus's own sizes; the volume is the test's.
+      const labels = await fireAndResolve(
+        'PrometheusStorageFilling',
+        { storage: '64Ki' },
+        (ALERT_AFTER_S + 90) * 1000,
+        async () => {
+          // The limit Prometheus keeps its blocks within: 80 % of the volume.
+          const [main] = await docker.listContainers({
+            filters: { label: [`omrs.dev/env=${ENV}`, 'omrs.dev/service=prometheus'] },
+          });
+          const args = (await docker.getContainer(main!.Id).inspect()).Args;
+          expect(args).toContain(`--storage.tsdb.retention.size=${Math.floor(64 * 1024 * 0.8)}B`);
+        },
+      );
+      expect(labels).toMatchObject({ environment: ENV, service: 'prometheus', severity: 'warning' });
     }, 300_000);
   },
 );

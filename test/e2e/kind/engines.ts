@@ -232,8 +232,13 @@ export async function uninstallClusterMonitoring(kc: k8s.KubeConfig): Promise<vo
   const name = 'omrs-monitoring-log-shipper';
   await rbac.deleteClusterRoleBinding({ name }).catch(() => undefined);
   await rbac.deleteClusterRole({ name }).catch(() => undefined);
-  await kc
-    .makeApiClient(k8s.CoreV1Api)
-    .deleteNamespace({ name: 'omrs-monitoring' })
-    .catch(() => undefined);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.deleteNamespace({ name: 'omrs-monitoring' }).catch(() => undefined);
+  // Gone before the next file's up or promote installs it again (a terminating namespace refuses it).
+  await until(
+    'namespace omrs-monitoring deleted',
+    async () =>
+      (await core.readNamespace({ name: 'omrs-monitoring' }).catch(() => undefined)) ? undefined : true,
+    180_000,
+  );
 }

@@ -516,5 +516,74 @@ monitoring:
       },
       STEP,
     );
+
+    it(
+      'logs reads every container of a pod from the kubelet: the gateway’s exporter sidecar is named gateway/exporter',
+      async () => {
+        const json = await cli('logs', 'gateway', '--tail', '50', '--json');
+        expectOk(json);
+        const lines = json.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { service: string; container?: string; line: string });
+        // nginx (the main container) and the NGINX exporter beside it, which logs its start.
+        expect(lines.some((l) => l.service === 'gateway' && l.container === undefined)).toBe(true);
+        expect(
+          lines.some((l) => l.service === 'gateway' && l.container === 'exporter'),
+          json.stdout,
+        ).toBe(true);
+        const text = await cli('logs', '--tail', '50');
+        expectOk(text);
+        expect(text.stdout).toMatch(/^gateway\/exporter \| /m);
+        expect(text.stdout).toMatch(/^db\/disk-exporter \| /m);
+      },
+      STEP,
+    );
+
+    it(
+      'a sidecar that cannot start fails the up: the report names the container, its state and its own last lines; the running gateway serves on',
+      async () => {
+        // A real fault: the wrong image for the gateway's exporter (the node exporter, which refuses
+        // the NGINX exporter's flags and exits). The pod's main container, nginx, runs fine.
+        writeFileSync(
+          join(root, 'profiles', 'kind-monitoring-badsidecar.yaml'),
+          `extends: kind-monitoring\ntimeouts: { gateway: 30s }\nmonitoring:\n  images:\n    gatewayExporter: ${images!.tags.nodeExporter}\n`,
+        );
+        const core = kc.makeApiClient(k8s.CoreV1Api);
+        const gateways = async () =>
+          (await core.listNamespacedPod({ namespace, labelSelector: 'app.kubernetes.io/component=gateway' }))
+            .items;
+        const before = (await gateways()).map((p) => p.metadata!.name!);
+        const bad = await runCli(
+          ['up', '--runtime', 'kind', '--env', env, '--profile', 'kind-monitoring-badsidecar'],
+          {
+            cwd: root,
+            env: cliEnv,
+          },
+        );
+        expect(bad.code, bad.stdout + bad.stderr).not.toBe(0);
+        const pod = /container exporter of pod (\S+): ([^\n]+)/.exec(bad.stderr);
+        expect(pod, bad.stderr).not.toBeNull();
+        // The new pod, not the old one that still serves.
+        expect(before).not.toContain(pod![1]);
+        expect(pod![2]).toMatch(/CrashLoopBackOff|exited with code 1|restarted/);
+        // The exporter's own words, not nginx's.
+        expect(bad.stderr).toMatch(/unknown long flag '--nginx\.scrape-uri'/);
+        expect(bad.stderr).toMatch(/Rolled back to revision \d+/);
+        // The rollback leaves a gateway that serves: the old pod, Ready.
+        const ready = await until(
+          'a Ready gateway after the rollback',
+          async () =>
+            (await gateways()).find(
+              (p) =>
+                !p.metadata?.deletionTimestamp &&
+                p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
+            ),
+          60_000,
+        );
+        expect(ready.spec!.containers.find((c) => c.name === 'exporter')!.image).toContain('nginx-exporter');
+      },
+      STEP,
+    );
   },
 );

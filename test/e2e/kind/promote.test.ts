@@ -31,6 +31,7 @@ import { forwardPort, type PortForwardHandle } from '../../../src/runtime/kube/p
 import {
   createProfileSecrets,
   createRdsInstance,
+  LOG_IMAGES,
   MIRROR,
   pushTestImages,
   QA,
@@ -39,7 +40,7 @@ import {
   TOOL_IMAGES,
   upComposeStack,
 } from '../promote/setup.js';
-import { forgetNodeImages } from './engines.js';
+import { forgetNodeImages, uninstallClusterMonitoring } from './engines.js';
 
 const kind = requireEngine('kind');
 const aws = requireEngine('aws');
@@ -110,6 +111,11 @@ replicas: { gateway: 1, frontend: 1, backend: 1 }
 resources:
   backend: ${backend}
 timeouts: { database: 2m, init: 3m, backend: 3m, frontend: 2m, gateway: 2m }
+# The cluster's log store and shipper, which promote installs before the switch (off in the kwok
+# fixture, which has no kubelet and no storage provisioner).
+monitoring:
+  logs: { enabled: true }
+  images: { logs: ${LOG_IMAGES[0]}, logShipper: ${LOG_IMAGES[1]} }
 cluster:
   context: ${kind?.context ?? 'kind-omrs'}
   namespace: ${NS}
@@ -368,7 +374,7 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
     await deleteNamespaces();
 
     // The images in the registry only: none under its names on a node, so the kubelets pull them.
-    await pushTestImages();
+    await pushTestImages(LOG_IMAGES);
     forgetNodeImages(kind!, `${MIRROR}/`);
     const main = `unix://${docker!.socketPath}`;
 
@@ -409,6 +415,8 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
 
   afterAll(async () => {
     cli?.remove();
+    // The cluster's log store the first promotion installed: another kind file installs its own.
+    if (kc) await uninstallClusterMonitoring(kc);
     await dbForward?.close();
     await runCli(['down', '--env', QA_ENV, '--volumes'], { env: { CI: 'true' }, cwd: REPO }).catch(
       () => undefined,
@@ -461,6 +469,37 @@ describe.skipIf(!engines)('omrs promote on real nodes, through the ingress contr
         'prometheus',
         'pushgateway',
       ]);
+      // The cluster's log store and shipper (release omrs-monitoring in its own namespace), installed
+      // before the switch with the lock's digests; the shipper ready on every node.
+      const result = JSON.parse(first.stdout) as {
+        plan: { clusterMonitoring?: string };
+        lock: { tools: { component: string; image: string; digest: string; pinned: boolean }[] };
+      };
+      expect(result.plan.clusterMonitoring).toBe('install');
+      const apps = kc.makeApiClient(k8s.AppsV1Api);
+      const store = await apps.readNamespacedDeployment({
+        name: 'omrs-monitoring-logs',
+        namespace: 'omrs-monitoring',
+      });
+      const shipper = await apps.readNamespacedDaemonSet({
+        name: 'omrs-monitoring-log-shipper',
+        namespace: 'omrs-monitoring',
+      });
+      expect(store.status?.availableReplicas).toBe(1);
+      expect(shipper.status?.desiredNumberScheduled).toBeGreaterThan(0);
+      expect(shipper.status?.numberReady).toBe(shipper.status?.desiredNumberScheduled);
+      for (const [component, workload, image] of [
+        ['logs', store, LOG_IMAGES[0]!],
+        ['log-shipper', shipper, LOG_IMAGES[1]!],
+      ] as const) {
+        const served = await registryDigest(image);
+        expect(result.lock.tools.find((t) => t.component === component)).toMatchObject({
+          image: `${MIRROR}/${image}`,
+          digest: served,
+          pinned: true,
+        });
+        expect(workload.spec!.template.spec!.containers[0]!.image).toBe(`${MIRROR}/${image}@${served}`);
+      }
       // The smoke test went to a pod of the idle colour's own gateway, through the kubelet's port-forward.
       const smoke = (
         JSON.parse(first.stdout) as { smoke: { via?: string; checks: { name: string; ok: boolean }[] } }

@@ -1049,7 +1049,7 @@ describe.skipIf(!kind || !images || !helm || !mariadb || !aws)('omrs up --runtim
         expect(up.stderr).toContain(absent);
         expect(up.stderr).not.toMatch(/not ready within/);
         expect(up.stderr).toMatch(
-          /logs of pod \S+-db-0 are not available \(container "mariadb" .*\): its container has not started/,
+          /logs of container mariadb of pod \S+-db-0 are not available \(container "mariadb" .*\): its container has not started/,
         );
       } finally {
         await run('down', '--volumes');

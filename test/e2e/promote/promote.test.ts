@@ -2,7 +2,7 @@
 // the AWS emulator (moto_server) for RDS snapshots and the SSM fingerprint, and a real compose
 // stack of the omrs-test images as the smoke-test target (kwok runs no containers).
 // The shared setup (engines, RDS instance, smoke stack, QA record, clean-up) is in ./setup.ts.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';
@@ -40,6 +40,21 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
     (await core.readNamespacedSecret({ name: 'promote-test-db-default', namespace })).data?.password;
   const sharedPassword = async () =>
     (await core.readNamespacedSecret({ name: 'omrs-credentials', namespace: NS })).data?.default;
+  /** QA's record of another backend build (the same bytes under another tag), written to `file`. */
+  const recordOtherApp = (file: string) =>
+    runCli(
+      [
+        'promote',
+        'record',
+        '--profile',
+        'test/fixtures/promote/qa-other-app.yaml',
+        '--smoke-url',
+        smokeUrl,
+        '-o',
+        file,
+      ],
+      { env },
+    );
   /** promote of another profile than the setup's, with its own lock file in the test folder. */
   const promoteOther = (profile: string, lockFile: string) =>
     runCli(
@@ -204,23 +219,7 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
   it('refusals change nothing: a changed app key, a failing gate, another context, no digest, no database, a dirty tenant database', async () => {
     const before = await world();
     const other = join(dir, 'other-record.json');
-    expect(
-      (
-        await runCli(
-          [
-            'promote',
-            'record',
-            '--profile',
-            'test/fixtures/promote/qa-other-app.yaml',
-            '--smoke-url',
-            smokeUrl,
-            '-o',
-            other,
-          ],
-          { env },
-        )
-      ).code,
-    ).toBe(0);
+    expect((await recordOtherApp(other)).code).toBe(0);
     const mismatch = await runCli(['promote', ...common(), '--approve-record', other], { env });
     expect(mismatch.code, mismatch.stderr).toBe(1);
     expect(mismatch.stderr).toMatch(/PROMOTE_APP_DIGEST_MISMATCH|not the app QA tested/);
@@ -413,5 +412,57 @@ describe.skipIf(!engines)('omrs promote / rollback (kwok API server + AWS emulat
     const again = await promote();
     expect(again.code, again.stderr).toBe(0);
     expect(await live()).toBe('blue');
+  }, 300_000);
+
+  it('a new app goes to the idle colour that ran the old one: its Jobs, whose pod template cannot be patched, are made again', async () => {
+    expect(await live()).toBe('blue');
+    // The same profile (same name, release and namespaces) with another backend build, and QA's
+    // record of that build (the API server refuses a patch of a Job's template: the new app digest
+    // is one of its labels).
+    const app2 = join(dir, 'app2');
+    mkdirSync(app2, { recursive: true });
+    writeFileSync(
+      join(app2, 'promote-test.yaml'),
+      `extends: ${resolve(PROFILE)}\nopenmrs:\n  images:\n    backend: omrs-test/backend:2\n`,
+    );
+    const record = join(dir, 'app2-record.json');
+    const qa = await recordOtherApp(record);
+    expect(qa.code, qa.stderr).toBe(0);
+    const jobsOf = async (colour: string) =>
+      (await kc.makeApiClient(k8s.BatchV1Api).listNamespacedJob({ namespace: `${NS}-${colour}` })).items;
+    const before = await jobsOf('green');
+    expect(before.length).toBeGreaterThan(0);
+    const promoted = await runCli(
+      [
+        'promote',
+        '--profile',
+        join(app2, 'promote-test.yaml'),
+        '--context',
+        'omrs-harness',
+        '--yes',
+        '--lock-file',
+        join(dir, 'lock-app2.json'),
+        '--records-dir',
+        dir,
+        '--ready-timeout',
+        '60s',
+        '--smoke-url',
+        smokeUrl,
+        '--approve-record',
+        record,
+      ],
+      { env },
+    );
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(await live()).toBe('green');
+    const appDigest = (JSON.parse(readFileSync(join(dir, 'lock-app2.json'), 'utf8')) as { appDigest: string })
+      .appDigest;
+    const label = (j: k8s.V1Job) => j.spec?.template.metadata?.labels?.['omrs.dev/app-digest'];
+    const after = await jobsOf('green');
+    expect(after.map((j) => j.metadata!.name).sort()).toEqual(before.map((j) => j.metadata!.name).sort());
+    for (const job of after) {
+      expect(label(job)).not.toBe(label(before.find((b) => b.metadata!.name === job.metadata!.name)!));
+      expect(appDigest).toContain(label(job)!);
+    }
   }, 300_000);
 });

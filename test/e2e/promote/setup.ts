@@ -61,19 +61,22 @@ export const TOOL_IMAGES = [
   'omrs-test/blackbox-exporter:0.27',
 ];
 
+/** The cluster's log store and shipper, which promote installs with logs on (kind/promote; kwok runs neither). */
+export const LOG_IMAGES = ['omrs-test/victoria-logs:1.52', 'omrs-test/vlagent:1.52'];
+
 const exec = promisify(execFile);
 /** The docker CLI on the harness engine. */
 export const dockerCli = (...args: string[]) =>
   exec('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${docker!.socketPath}` } });
 
-/** Puts the omrs-test images (the tools' too) under MIRROR, where promote asks for their digests (a no-op once there). */
-export async function pushTestImages(): Promise<void> {
+/** Puts the omrs-test images (the tools' too, and `extra`) under MIRROR, where promote asks for their digests (a no-op once there). */
+export async function pushTestImages(extra: string[] = []): Promise<void> {
   expect(registry?.address, 'the profile names the harness registry at its default address').toBe(
     MIRROR.split('/')[0],
   );
   // backend:2 is test/fixtures/promote/qa-other-app.yaml's "other build" (the same bytes, another tag).
   const pushes = [
-    ...[...TEST_IMAGES, ...TOOL_IMAGES].map((i) => [i, i]),
+    ...[...TEST_IMAGES, ...TOOL_IMAGES, ...extra].map((i) => [i, i]),
     ['omrs-test/backend:1', 'omrs-test/backend:2'],
   ];
   for (const [local, remote] of pushes) {

@@ -4,7 +4,7 @@ import { OmrsError } from '../../../src/errors.js';
 import { containerSpec, specHash } from '../../../src/runtime/compose/docker-spec.js';
 import { expandVars } from '../../../src/runtime/compose/env.js';
 import type { RawObject as KubeObject } from '../../../src/render/kube-spec.js';
-import { cpuToNano, memoryToBytes } from '../../../src/runtime/compose/quantities.js';
+import { cpuToNano, memoryToBytes } from '../../../src/render/quantities.js';
 import { exportDocument } from '../../../src/runtime/compose/export-document.js';
 import { translate } from '../../../src/runtime/compose/translate.js';
 import { sinceSeconds } from '../../../src/duration.js';
