@@ -152,6 +152,10 @@ export const ERROR_CODES = {
   CLUSTER_PROVIDER_FAILED: e('failed', 'kind or minikube failed'),
   CONDITION: e('failed', 'a problem of KUBE_ROLLOUT_FAILED: a condition of the workload'),
   EVENT: e('failed', 'a problem of KUBE_ROLLOUT_FAILED: a Kubernetes event'),
+  CONTAINER: e(
+    'failed',
+    'a problem of KUBE_ROLLOUT_FAILED: the container that keeps a pod unready, and its state',
+  ),
   LOG: e('failed', 'a problem of KUBE_ROLLOUT_FAILED: a log line'),
   LOGS: e('failed', 'a problem of KUBE_ROLLOUT_FAILED: why no log is shown'),
 
