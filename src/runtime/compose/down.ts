@@ -39,12 +39,13 @@ async function downLocked(env: string, options: { volumes: boolean }, deps: Down
   const stopIfAsked = (): void => {
     if (deps.signal?.aborted) throw new InterruptedError('down');
   };
-  await step(events, 'containers', 'Remove containers', async () => {
+  const removeContainers = async (): Promise<number> => {
     const containers = await listContainers(docker, env);
     await Promise.all(
       containers.map(async (c) => {
         await removeContainer(docker, c.Id);
-        result.containers.push(c.Names[0]!.replace(/^\//, ''));
+        const name = c.Names[0]!.replace(/^\//, '');
+        if (!result.containers.includes(name)) result.containers.push(name);
         events.emit({
           type: 'resource',
           name: c.Labels[LABEL.service] ?? c.Id,
@@ -55,6 +56,13 @@ async function downLocked(env: string, options: { volumes: boolean }, deps: Down
         });
       }),
     );
+    return containers.length;
+  };
+  await step(events, 'containers', 'Remove containers', async () => {
+    // Until none is left: a removal Docker had in progress already (409, which removeContainer
+    // lets pass) or a container that appeared meanwhile would keep the network in use.
+    for (let round = 0; round < 5 && (await removeContainers()) > 0; round++)
+      await new Promise((resolve) => setTimeout(resolve, 200 * round));
   });
   stopIfAsked();
   await step(events, 'network', 'Remove the network', async () => {

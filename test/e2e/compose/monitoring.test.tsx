@@ -127,7 +127,8 @@ describe.skipIf(!ready)(
     });
     afterAll(async () => {
       if (ciWas !== undefined) process.env.CI = ciWas;
-      await omrs(['down', '--env', ENV, '--volumes']);
+      const down = await omrs(['down', '--env', ENV, '--volumes']);
+      expect(down.code, down.stderr + down.stdout).toBe(0);
       expect(await objectsOf(ENV)).toEqual({ containers: [], networks: [], volumes: [] });
       rmSync(dir, { recursive: true, force: true });
     });
