@@ -170,6 +170,10 @@ export interface LogLine {
   stream?: 'stdout' | 'stderr';
 }
 
+/** A log line as the live dashboard's log pane shows it: a sidecar's lines prefixed with its name. */
+export const paneLine = ({ container, line }: Pick<LogLine, 'container' | 'line'>): string =>
+  container ? `[${container}] ${line}` : line;
+
 export interface LogsSink {
   onLine(line: LogLine): void;
   /** A source whose log could not be read (a pod the API server refused), while the others go on. */

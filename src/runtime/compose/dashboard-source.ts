@@ -12,7 +12,7 @@ import { down } from './down.js';
 import { status } from './status.js';
 import { readAlerts } from '../alerts.js';
 import { openInBrowser, restartLine, restartTracker } from '../dashboard-common.js';
-import type { DashboardSource } from '../runtime.js';
+import { paneLine, type DashboardSource } from '../runtime.js';
 
 export interface ComposeSourceDeps {
   docker: Docker;
@@ -77,7 +77,7 @@ export function composeSource(options: ComposeSourceOptions, deps: ComposeSource
           {
             docker,
             signal,
-            onLine: ({ container, line }) => onLine(container ? `[${container}] ${line}` : line),
+            onLine: (l) => onLine(paneLine(l)),
           },
         );
         since = new Date().toISOString();

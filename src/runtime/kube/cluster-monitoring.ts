@@ -119,7 +119,10 @@ export async function clusterMonitoringChange(
   pinned?: Record<string, string>,
 ): Promise<'install' | 'update' | 'unchanged' | undefined> {
   const want = wanted(profile, pinned);
-  if (!want) return undefined;
+  return want && changeOf(client, want.hash);
+}
+
+async function changeOf(client: KubeClient, hash: string): Promise<'install' | 'update' | 'unchanged'> {
   let annotations: Record<string, string>;
   try {
     const ns = await client.core.readNamespace({ name: MONITORING_NAMESPACE });
@@ -129,7 +132,8 @@ export async function clusterMonitoringChange(
     throw apiError(error, `read namespace ${MONITORING_NAMESPACE}`, client.context);
   }
   if (!annotations[KANNOTATION.releaseHash]) return 'install';
-  return annotations[KANNOTATION.releaseHash] === want.hash && !(await logStoreStatus(client)).problem
+  // A store or shipper deleted by hand (not found) is a problem too: the release is applied again.
+  return annotations[KANNOTATION.releaseHash] === hash && !(await logStoreStatus(client)).problem
     ? 'unchanged'
     : 'update';
 }
@@ -147,10 +151,9 @@ export async function ensureClusterMonitoring(
   if (!want) return [];
   const { values, chart, hash } = want;
   const namespace = MONITORING_NAMESPACE;
+  if ((await changeOf(client, hash)) === 'unchanged') return [];
   const labels = { [KLABEL.managedBy]: MANAGED_BY, 'app.kubernetes.io/part-of': 'omrs' };
-  const ns = await ensureNamespace(client, namespace, labels, {});
-  // A store or shipper deleted by hand (not found) is a problem too: the release is applied again.
-  if (ns.annotations[KANNOTATION.releaseHash] === hash && !(await logStoreStatus(client)).problem) return [];
+  await ensureNamespace(client, namespace, labels, {});
 
   const release = await leaseEnv(client, namespace, MONITORING_RELEASE, deps.command, deps);
   try {

@@ -11,7 +11,7 @@ import { seedTenants } from './seed.js';
 import { downTarget } from './down.js';
 import { kubeStatus } from './status.js';
 import { openInBrowser, pause, restartLine, restartTracker } from '../dashboard-common.js';
-import type { DashboardOpenTarget, DashboardSource } from '../runtime.js';
+import { paneLine, type DashboardOpenTarget, type DashboardSource } from '../runtime.js';
 
 export interface KubeSourceDeps {
   /** The environment's release on the context the guard approved (what `up` or connect gave). */
@@ -74,7 +74,7 @@ export function kubeSource(deps: KubeSourceDeps): DashboardSource {
           {
             ...kube,
             signal,
-            onLine: ({ container, line }) => onLine(container ? `[${container}] ${line}` : line),
+            onLine: (l) => onLine(paneLine(l)),
           },
           target,
         );

@@ -186,10 +186,7 @@ export async function diagnose(
     object: `${workload.kind}/${workload.name}`,
     conditions,
     events,
-    ...(trouble &&
-      pod?.metadata?.name && {
-        container: `container ${trouble.name} of pod ${pod.metadata.name}: ${trouble.state}`,
-      }),
+    ...(trouble && { container: `${which}: ${trouble.state}` }),
     logs,
     ...(logsNote && { logsNote }),
   };
