@@ -3,7 +3,7 @@
 // when the same plan is asked for again, and rolled back before a different plan starts.
 import { randomUUID } from 'node:crypto';
 import type { Faker } from '@faker-js/faker';
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { InterruptedError } from '../errors.js';
 import { discardEvents, step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
@@ -25,7 +25,7 @@ import {
 import { OPENMRS_ID_TYPE_UUID, prepareSetup } from './reference.js';
 import { expectedRows, resolvePlan, seedEpoch, type SeedPlan, type SeedRequest } from './plan.js';
 import { purgeRun } from './purge.js';
-import { withSession, type Session } from './session.js';
+import { openWriter, withSession, WRITERS, type Session } from './session.js';
 import { ALLOCATED, TABLES, type RowSet, type TableName } from './tables.js';
 import type { SeedTarget } from '../platform/database.js';
 import { prepareRoles, prepareUsers, type SeededUser } from './users.js';
@@ -121,8 +121,8 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
     const header = { runId, runKey: plan.key, seed: plan.seed, size: plan.size };
     const epoch = seedEpoch(plan.seed);
     let rowsWritten = 0;
-    const write = async (prepared: PreparedChunk) => {
-      await writeChunk(conn, prepared);
+    const write = async (prepared: PreparedChunk, writer: Connection = conn) => {
+      await writeChunk(writer, prepared);
       rowsWritten += prepared.rowCount;
     };
     const prepare = (chunk: number, rows: RowSet) =>
@@ -205,15 +205,21 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
   });
 }
 
+/** MariaDB's deadlock and lock-wait-timeout errors: the transaction was rolled back, try it again. */
+const RETRIED_ERRNOS = new Set([1213, 1205]);
+const WRITE_ATTEMPTS = 3;
+
 /**
- * Writes the patient chunks, generating chunk n+1 while the server works on chunk n, and reports
- * a step with progress (rows, total, rows/s) per table.
+ * Writes the patient chunks on WRITERS connections at once (each chunk on one of them), generating the next chunk while the
+ * server works on the others, and reports a step with progress (rows, total, rows/s) per table.
+ * Every chunk is its own transaction with its ledger rows, so the order in which they commit does
+ * not matter to a resume.
  */
 async function writeChunks(
   session: Session,
   todo: number[],
   make: (chunk: number) => PreparedChunk,
-  write: (prepared: PreparedChunk) => Promise<void>,
+  write: (prepared: PreparedChunk, writer: Connection) => Promise<void>,
   plan: SeedPlan,
   runId: string,
   events: EventSink,
@@ -249,22 +255,57 @@ async function writeChunks(
       });
     }
   };
+  const idle: Connection[] = [session.conn];
+  const opened: Connection[] = [];
   try {
-    let next = todo.length > 0 ? make(todo[0]!) : undefined;
-    for (let k = 0; k < todo.length; k++) {
-      if (signal?.aborted) throw new InterruptedError('seeding');
-      const prepared = next!;
-      const writing = write(prepared);
-      writing.catch(() => undefined);
-      // Build the next chunk while the server inserts this one.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      next = k + 1 < todo.length ? make(todo[k + 1]!) : undefined;
-      await writing;
-      for (const r of prepared.ranges)
-        if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
-      report(k === todo.length - 1);
+    for (let i = 1; i < Math.min(WRITERS, todo.length); i++) opened.push(await openWriter(session, i));
+    idle.push(...opened);
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    const dispatch = (prepared: PreparedChunk) => {
+      const writer = idle.pop()!;
+      const writing = writeRetrying(prepared, writer).then(
+        () => {
+          for (const r of prepared.ranges)
+            if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
+          report(false);
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
+      const tracked = writing.finally(() => {
+        idle.push(writer);
+        inFlight.delete(tracked);
+      });
+      inFlight.add(tracked);
+    };
+    const writeRetrying = async (prepared: PreparedChunk, writer: Connection) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await write(prepared, writer);
+        } catch (error) {
+          const errno = (error as { errno?: number }).errno;
+          if (attempt >= WRITE_ATTEMPTS || errno === undefined || !RETRIED_ERRNOS.has(errno)) throw error;
+        }
+      }
+    };
+    try {
+      for (const chunk of todo) {
+        if (signal?.aborted || failure !== undefined) break;
+        // Build the chunk while the server inserts the ones in flight.
+        const prepared = make(chunk);
+        if (idle.length === 0) await Promise.race(inFlight);
+        if (signal?.aborted || failure !== undefined) break;
+        dispatch(prepared);
+      }
+    } finally {
+      // Whatever stops the loop, the chunks already sent finish (and are recorded) or roll back.
+      await Promise.all(inFlight);
     }
-    if (todo.length === 0) report(true);
+    if (failure !== undefined) throw failure;
+    if (signal?.aborted) throw new InterruptedError('seeding');
+    report(true);
     for (const t of ids)
       events.emit({
         type: 'step',
@@ -279,6 +320,8 @@ async function writeChunks(
     for (const t of ids)
       events.emit({ type: 'step', id: `seed:${t}`, title: titles(t), status: 'failed', detail });
     throw error;
+  } finally {
+    for (const writer of opened) await writer.end().catch(() => undefined);
   }
 }
 

@@ -27,19 +27,63 @@ const REQUIRED_TABLES = [
 
 export const lockName = (database: string): string => `omrs_seed.${database}`.slice(0, 64);
 
-/** Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects. */
+/** Connections that write chunks at once: the session's own and WRITERS - 1 more (openWriter). */
+export const WRITERS = 2;
+
+/** The lock a writer connection holds for as long as it lives (writer 1 and up; 0 is the session). */
+export const writerLockName = (database: string, writer: number): string =>
+  `omrs_seed_w${writer}.${database}`.slice(0, 64);
+
+/** Session settings every seeding connection writes with (literals are escaped with backslashes). */
+async function prepareSession(conn: Connection): Promise<void> {
+  await conn.query(
+    "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), SESSION foreign_key_checks = 1, SESSION unique_checks = 1",
+  );
+}
+
+/**
+ * Another connection for writing chunks beside the session's own (writer 1 to WRITERS - 1): the
+ * server inserts a connection's statements on one thread, so a second writer keeps a second
+ * server core busy. It holds its writer lock for as long as it lives, so that the next session
+ * waits for a killed seeder's writers too (see withSession). The caller closes it.
+ */
+export async function openWriter(session: Session, writer: number): Promise<Connection> {
+  const conn = await session.target.connect();
+  try {
+    await prepareSession(conn);
+    await takeLock(conn, writerLockName(session.target.database, writer), session.target);
+    return conn;
+  } catch (error) {
+    await conn.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function takeLock(conn: Connection, name: string, target: SeedTarget): Promise<void> {
+  const [[lock]] = await conn.query<RowDataPacket[]>(
+    'SELECT GET_LOCK(?, ?) AS got, IS_USED_LOCK(?) AS holder',
+    [name, LOCK_WAIT_SECONDS, name],
+  );
+  if (Number(lock?.got) !== 1)
+    throw new OmrsError({
+      code: 'SEED_LOCKED',
+      message: `another omrs seed or purge is running against ${target.description} (lock ${name} held by connection ${String(lock?.holder)}; waited ${LOCK_WAIT_SECONDS} s)`,
+      hint: 'Wait for it to finish (omrs seed --status shows its progress). If it was killed, its lock is released when its connection closes.',
+      exitCode: ExitCode.failed,
+    });
+}
+
 /**
  * How long to wait for the lock. A seeder killed with SIGKILL keeps it until the server notices
  * (its statement ends and its transaction rolls back), which takes a moment after the kill.
  */
 const LOCK_WAIT_SECONDS = 10;
 
+/** Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects. */
 export async function withSession<T>(target: SeedTarget, work: (session: Session) => Promise<T>): Promise<T> {
   const conn = await target.connect();
   try {
-    await conn.query(
-      "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', ''), SESSION foreign_key_checks = 1, SESSION unique_checks = 1",
-    );
+    await prepareSession(conn);
     const [tables] = await conn.query<RowDataPacket[]>(
       'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN (?)',
       [REQUIRED_TABLES],
@@ -55,17 +99,14 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
     }
     const [[packet]] = await conn.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
     const name = lockName(target.database);
-    const [[lock]] = await conn.query<RowDataPacket[]>(
-      'SELECT GET_LOCK(?, ?) AS got, IS_USED_LOCK(?) AS holder',
-      [name, LOCK_WAIT_SECONDS, name],
-    );
-    if (Number(lock?.got) !== 1)
-      throw new OmrsError({
-        code: 'SEED_LOCKED',
-        message: `another omrs seed or purge is running against ${target.description} (lock ${name} held by connection ${String(lock?.holder)}; waited ${LOCK_WAIT_SECONDS} s)`,
-        hint: 'Wait for it to finish (omrs seed --status shows its progress). If it was killed, its lock is released when its connection closes.',
-        exitCode: ExitCode.failed,
-      });
+    await takeLock(conn, name, target);
+    // A killed seeder's writers may outlive its session by a statement: wait until each is gone
+    // (the server ends a dead connection's transaction, commit or rollback, before its locks).
+    for (let writer = 1; writer < WRITERS; writer++) {
+      const writerLock = writerLockName(target.database, writer);
+      await takeLock(conn, writerLock, target);
+      await conn.query('SELECT RELEASE_LOCK(?)', [writerLock]);
+    }
     try {
       return await work({ conn, target, maxPacket: Number(packet?.p ?? 4 * 1024 * 1024) });
     } finally {

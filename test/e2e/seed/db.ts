@@ -1,5 +1,6 @@
 // Database checks for the seed tests: foreign key violations, checksums, ledger sums.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { lockName, writerLockName, WRITERS } from '../../../src/seed/session.js';
 import { INSERT_ORDER } from '../../../src/seed/tables.js';
 import { connect } from '../../helpers/mariadb.js';
 import type { MariadbEngine } from '../../helpers/engines.js';
@@ -25,6 +26,27 @@ export async function withDb<T>(
     return await work(conn);
   } finally {
     await conn.end();
+  }
+}
+
+/**
+ * Waits until no connection of a seeder that was killed is left on the server: its locks are
+ * released once the server has ended its transactions, so counts read after this do not move.
+ */
+export async function seederGone(conn: Connection, database: string, timeoutMs = 30_000): Promise<void> {
+  const names = [
+    lockName(database),
+    ...Array.from({ length: WRITERS - 1 }, (_, i) => writerLockName(database, i + 1)),
+  ];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [[row]] = await conn.query<RowDataPacket[]>(
+      `SELECT ${names.map(() => 'IS_USED_LOCK(?)').join(' + ')} AS held`,
+      names,
+    );
+    if (row?.held === null) return;
+    if (Date.now() > deadline) throw new Error(`the killed seeder still holds a lock on ${database}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

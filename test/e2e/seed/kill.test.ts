@@ -8,7 +8,16 @@ import { runCli } from '../../helpers/cli.js';
 import { buildPrivateCli, type BuiltCli } from '../../helpers/built-cli.js';
 import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, dropDatabase } from '../../helpers/mariadb.js';
-import { counts, dbUrl, foreignKeyViolations, ledgerRuns, ledgerSums, uniqueDbName, withDb } from './db.js';
+import {
+  counts,
+  dbUrl,
+  foreignKeyViolations,
+  ledgerRuns,
+  ledgerSums,
+  seederGone,
+  uniqueDbName,
+  withDb,
+} from './db.js';
 
 const engine = requireEngine('mariadb');
 const root = join(import.meta.dirname, '../../..');
@@ -69,6 +78,7 @@ describe.skipIf(!engine)('omrs seed killed with SIGKILL', () => {
     await new Promise((r) => child.once('exit', r));
 
     await withDb(e, db, async (conn) => {
+      await seederGone(conn, db);
       expect((await ledgerRuns(conn)).map((r) => r.status)).toEqual(['running']);
       const now = await counts(conn);
       const sums = await ledgerSums(conn);

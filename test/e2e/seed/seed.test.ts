@@ -6,6 +6,7 @@ import { requireEngine } from '../../helpers/engines.js';
 import { cloneTemplate, connect, dropDatabase } from '../../helpers/mariadb.js';
 import { purge, seed, seedStatus, urlTarget } from '../../../src/seed/index.js';
 import { isValidMod30 } from '../../../src/seed/mod30.js';
+import { writerLockName, WRITERS } from '../../../src/seed/session.js';
 import { UUID_PATTERN } from '../../../src/seed/random.js';
 import {
   checksums,
@@ -135,6 +136,25 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
         await holder.end();
       }
     });
+
+    it("waits for a killed seeder's writer connection before it reads the ledger", async () => {
+      // The test's connection holds writer 1's lock, as a writer that outlives its killed session
+      // by a statement does; the next run starts only once that connection has released it.
+      const holder = await connect(e, db);
+      try {
+        await holder.query('SELECT GET_LOCK(?, 0)', [writerLockName(db, 1)]);
+        let settled = false;
+        const run = seed(urlTarget(dbUrl(e, db)), { size: 'small', seed: 42 }).finally(
+          () => (settled = true),
+        );
+        await new Promise((r) => setTimeout(r, 1_000));
+        expect(settled).toBe(false);
+        await holder.query('SELECT RELEASE_LOCK(?)', [writerLockName(db, 1)]);
+        expect((await run).status).toBe('already-seeded');
+      } finally {
+        await holder.end();
+      }
+    });
   });
 
   it('medium: counts, foreign keys and mod-30 IDs', async () => {
@@ -240,7 +260,8 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
     const target = urlTarget(dbUrl(e, db));
     const controller = new AbortController();
     const plan = { seed: 5, counts: { patients: 200 }, chunkPatients: 20 };
-    // The first progress event comes after the first chunk's commit: stop there.
+    // The first progress event comes after the first chunk's commit: stop there. The chunks
+    // already sent to the other writers are finished, whole: one per writer in all.
     const stopper: EventSink = {
       emit: (ev) => ev.type === 'progress' && ev.step === 'seed:patient' && controller.abort(),
     };
@@ -248,7 +269,7 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
       { code: 'INTERRUPTED' },
     );
     const partial = await withDb(e, db, (c) => ledgerSums(c));
-    expect(partial.patient).toBe(20);
+    expect(partial.patient).toBe(20 * WRITERS);
 
     const resumed = await seed(target, plan);
     expect(resumed.status).toBe('resumed');
