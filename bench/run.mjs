@@ -11,7 +11,7 @@ import { asJson, failing, formatTable, root, unmeasured } from './lib.mjs';
 
 const BENCHMARKS = ['cli-startup', 'render', 'check', 'up', 'seed', 'envs', 'kind'];
 /** Extra arguments: the CLI is built once here, so seed need not build it again. */
-const ARGS = { seed: ['--no-build'] };
+const ARGS = { seed: ['--no-build'], check: ['--no-build'] };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = asked.filter((a) => !BENCHMARKS.includes(a));

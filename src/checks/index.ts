@@ -1,18 +1,15 @@
 // `omrs check`: gathers what to check (paths or the profile's render, Terraform, database,
 // cluster), evaluates the rules and returns the report. Never prints.
+// The profile, the renderer, the cluster and database readers are imported when a check needs
+// them: checking files alone (CI's manifests and terraform/) loads none of them, nor zod.
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ExitCode, OmrsError } from '../errors.js';
 import { step } from '../events/bus.js';
 import type { EventSink } from '../events/types.js';
-import { openProfile, type OpenedProfile } from '../profile/index.js';
-import { envNameOf, namespaceFor } from '../render/env-name.js';
-import { findHelm, helmTemplateText } from '../render/helm.js';
-import { renderProfile } from '../render/index.js';
+import type { OpenedProfile } from '../profile/index.js';
 import { parseObjects, type KubeObject } from '../render/objects.js';
 import { evaluate, type Inputs } from './run.js';
-import { readCluster } from './sources/cluster.js';
-import { openDatabases } from './sources/databases.js';
 import { absolute, classifyPath, readManifestDir, readManifestFile } from './sources/paths.js';
 import { defaultHclCache, loadTerraform, type TerraformModel } from './sources/terraform.js';
 import type { CheckReport, Level, Scope, Waiver } from './types.js';
@@ -66,6 +63,10 @@ interface ProfileFacts {
 }
 
 async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<ProfileFacts> {
+  const [{ openProfile }, { envNameOf, namespaceFor }] = await Promise.all([
+    import('../profile/index.js'),
+    import('../render/env-name.js'),
+  ]);
   const resolved = await openProfile(ref, deps);
   const p = resolved.profile;
   return {
@@ -82,6 +83,7 @@ async function profileFacts(ref: string | undefined, deps: CheckDeps): Promise<P
 }
 
 async function renderChart(dir: string, deps: CheckDeps): Promise<KubeObject[]> {
+  const { findHelm, helmTemplateText } = await import('../render/helm.js');
   const helm = await findHelm(deps.env);
   const text = await helmTemplateText(
     {},
@@ -155,6 +157,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   }
   if (options.paths.length === 0 && facts) {
     if (wanted.has('manifests')) {
+      const { renderProfile } = await import('../render/index.js');
       const rendered = await step(events, 'check-render', `render profile ${facts.name}`, () =>
         renderProfile({ profile: options.profile ?? facts.name, opened: facts.opened }, deps),
       );
@@ -198,6 +201,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps): Promise<
   if (wanted.has('database')) {
     if (dbUrl) {
       // A URL that names only the server: every tenant database of the profile.
+      const { openDatabases } = await import('./sources/databases.js');
       const opened = await openDatabases(dbUrl, facts?.opened.profile.tenants);
       try {
         inputs.databases = opened.databases;
@@ -238,6 +242,7 @@ async function finish(
       );
     else {
       const kubeconfig = options.kubeconfig ?? deps.env.KUBECONFIG?.split(':')[0];
+      const { readCluster } = await import('./sources/cluster.js');
       const snapshot = await step(options.events, 'check-cluster', `read cluster ${context}`, () =>
         readCluster({
           context,

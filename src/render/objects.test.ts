@@ -116,6 +116,27 @@ describe('parseObjects', () => {
     expect(() => parseObjects('just: a map')).toThrow(/not a Kubernetes object/);
   });
 
+  it('takes a user file with a few aliases, and refuses one whose aliases multiply it', () => {
+    const shared = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: m, labels: &l { app: x } }
+data: { a: "1" }
+extra: [*l, *l, *l]
+`;
+    expect(parseObjects(shared, 'file')[0]!.raw.extra).toEqual([{ app: 'x' }, { app: 'x' }, { app: 'x' }]);
+    // Six levels of nine aliases each: 9^6 nodes once expanded, from 60 written ones.
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 6; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(() => parseObjects(`kind: ConfigMap\n${levels.join('\n')}\n`, 'file')).toThrow(
+      expect.objectContaining({ code: 'MANIFEST_ALIAS_BOMB', exitCode: 2 }),
+    );
+  });
+
   it('reads a chart document’s head now and the rest on first use, each as a whole-document parse would', () => {
     const text = `# Source: openmrs/templates/x.yaml
 apiVersion: v1

@@ -4,7 +4,6 @@
 // about ten times faster than the yaml package's parseAllDocuments, which kept `omrs render`
 // far above its budget of 1.5x a bare `helm template` (bench/render.mjs).
 import jsyaml from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
 import { ExitCode, OmrsError } from '../errors.js';
 import { MASK } from '../mask.js';
 import { isRecord, stringMap } from './json.js';
@@ -34,8 +33,11 @@ export interface KubeObject {
 /** helm separates documents with a line "---"; inside block scalars such a line is indented. */
 const SEPARATOR = /^---[ \t]*$/m;
 
-/** More alias expansions than this in a user's file is a "billion laughs" document, as for profiles. */
-const MAX_ALIASES = 100;
+/**
+ * A user's document may not expand, aliases followed, to more nodes than this (nor to more than
+ * ten times the nodes it has): a "billion laughs" document, refused as for profiles.
+ */
+const MAX_EXPANDED_NODES = 100_000;
 
 /**
  * Parses multi-document YAML: helm's output (the default), or a user's manifest file (`from:
@@ -96,8 +98,9 @@ export function parseObjects(text: string, from: 'chart' | 'file' = 'chart'): Ku
 
 function load(part: string, which: string, user: boolean): unknown {
   try {
-    if (user && /(^|[\s[{,:-])\*[^\s,\]}]/.test(part)) refuseAliasBomb(part, which);
-    return jsyaml.load(part, { schema: jsyaml.CORE_SCHEMA });
+    const value = jsyaml.load(part, { schema: jsyaml.CORE_SCHEMA });
+    if (user && /(^|[\s[{,:-])\*[^\s,\]}]/.test(part)) refuseAliasBomb(value, which);
+    return value;
   } catch (error) {
     if (error instanceof OmrsError) throw error;
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -172,19 +175,34 @@ function lazyRaw(object: { raw: unknown }, read: () => Record<string, unknown>):
   });
 }
 
-/** Aliases that expand exponentially are refused before js-yaml builds (and later code walks) them. */
-function refuseAliasBomb(part: string, which: string): void {
-  try {
-    for (const doc of parseAllDocuments(part)) doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (error) {
-    if (!/excessive alias/i.test(error instanceof Error ? error.message : String(error))) return;
+/**
+ * js-yaml gives an alias the very object its anchor built, so loading stays linear; walking the
+ * result (the rules, JSON) follows every alias. Counts the nodes such a walk would visit, each
+ * shared object counted once per place it appears but measured once, and refuses a document whose
+ * aliases multiply it.
+ */
+function refuseAliasBomb(value: unknown, which: string): void {
+  const sizes = new Map<object, number>();
+  let distinct = 0;
+  const expanded = (v: unknown): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    sizes.set(v, 1); // a cycle (an anchor inside itself) counts once
+    distinct++;
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) n += expanded(child);
+    sizes.set(v, n);
+    return n;
+  };
+  const total = expanded(value);
+  if (total > MAX_EXPANDED_NODES && total > 10 * (distinct + 1))
     throw new OmrsError({
       code: 'MANIFEST_ALIAS_BOMB',
       message: `${which} has YAML aliases that expand too much (resource exhaustion)`,
       hint: 'Manifests do not need aliases that expand this much; write the values out.',
       exitCode: ExitCode.usage,
     });
-  }
 }
 
 export const componentOf = (o: KubeObject): string | undefined => o.metadata.labels['omrs.dev/component'];
