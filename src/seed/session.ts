@@ -79,8 +79,15 @@ async function takeLock(conn: Connection, name: string, target: SeedTarget): Pro
  */
 const LOCK_WAIT_SECONDS = 10;
 
-/** Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects. */
-export async function withSession<T>(target: SeedTarget, work: (session: Session) => Promise<T>): Promise<T> {
+/**
+ * Connects, checks the schema, takes the lock, runs `work`, and always releases and disconnects.
+ * `readOnly` (omrs seed --status) takes no lock: it reads what the running seeder has committed.
+ */
+export async function withSession<T>(
+  target: SeedTarget,
+  work: (session: Session) => Promise<T>,
+  { readOnly = false }: { readOnly?: boolean } = {},
+): Promise<T> {
   const conn = await target.connect();
   try {
     await prepareSession(conn);
@@ -98,6 +105,8 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
       });
     }
     const [[packet]] = await conn.query<RowDataPacket[]>('SELECT @@max_allowed_packet AS p');
+    const session = { conn, target, maxPacket: Number(packet?.p ?? 4 * 1024 * 1024) };
+    if (readOnly) return await work(session);
     const name = lockName(target.database);
     await takeLock(conn, name, target);
     // A killed seeder's writers may outlive its session by a statement: wait until each is gone
@@ -108,7 +117,7 @@ export async function withSession<T>(target: SeedTarget, work: (session: Session
       await conn.query('SELECT RELEASE_LOCK(?)', [writerLock]);
     }
     try {
-      return await work({ conn, target, maxPacket: Number(packet?.p ?? 4 * 1024 * 1024) });
+      return await work(session);
     } finally {
       await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
     }

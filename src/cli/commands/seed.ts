@@ -61,7 +61,10 @@ export function registerSeedCommands(program: Command, ctx: CliContext): void {
         .choices(['insert', 'load-data'])
         .hideHelp(),
     )
-    .option('--status', 'list the seed runs recorded in the database')
+    .option(
+      '--status',
+      'list the seed runs recorded in the database (a running one with what it has written so far)',
+    )
     .option('--purge', 'remove exactly the rows seeded runs wrote (all runs, or --run)')
     .option(
       '--run <id>',

@@ -137,6 +137,17 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
       }
     });
 
+    it('status reads the ledger while a seeder holds the lock (it shows a running seed)', async () => {
+      const holder = await connect(e, db);
+      try {
+        await holder.query('SELECT GET_LOCK(?, 0)', [`omrs_seed.${db}`]);
+        const status = await seedStatus(urlTarget(dbUrl(e, db)));
+        expect(status.runs[0]).toMatchObject({ status: 'done', seed: 42, size: 'small' });
+      } finally {
+        await holder.end();
+      }
+    });
+
     it("waits for a killed seeder's writer connection before it reads the ledger", async () => {
       // The test's connection holds writer 1's lock, as a writer that outlives its killed session
       // by a statement does; the next run starts only once that connection has released it.
