@@ -205,15 +205,14 @@ export async function seed(target: SeedTarget, options: SeedOptions = {}): Promi
   });
 }
 
-/** MariaDB's deadlock and lock-wait-timeout errors: the transaction was rolled back, try it again. */
-const RETRIED_ERRNOS = new Set([1213, 1205]);
-const WRITE_ATTEMPTS = 3;
+/** MariaDB's ER_LOCK_DEADLOCK: the server rolled the transaction back. */
+const DEADLOCK = 1213;
 
 /**
- * Writes the patient chunks on WRITERS connections at once (each chunk on one of them), generating the next chunk while the
- * server works on the others, and reports a step with progress (rows, total, rows/s) per table.
- * Every chunk is its own transaction with its ledger rows, so the order in which they commit does
- * not matter to a resume.
+ * Writes the patient chunks on WRITERS connections at once (each chunk on one of them), generating
+ * the next chunk while the server works on the others, and reports a step with progress (rows,
+ * total, rows/s) per table. Every chunk is its own transaction with its ledger rows, so the order
+ * in which they commit does not matter to a resume.
  */
 async function writeChunks(
   session: Session,
@@ -255,54 +254,51 @@ async function writeChunks(
       });
     }
   };
-  const idle: Connection[] = [session.conn];
   const opened: Connection[] = [];
   try {
     for (let i = 1; i < Math.min(WRITERS, todo.length); i++) opened.push(await openWriter(session, i));
-    idle.push(...opened);
-    const inFlight = new Set<Promise<void>>();
+    const writers = [session.conn, ...opened];
+    let next = 0;
     let failure: unknown;
-    const dispatch = (prepared: PreparedChunk) => {
-      const writer = idle.pop()!;
-      const writing = writeRetrying(prepared, writer).then(
-        () => {
-          for (const r of prepared.ranges)
-            if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
-          report(false);
-        },
-        (error: unknown) => {
-          failure ??= error;
-        },
-      );
-      const tracked = writing.finally(() => {
-        idle.push(writer);
-        inFlight.delete(tracked);
-      });
-      inFlight.add(tracked);
+    // After a deadlock between the writers (InnoDB rolled one chunk back), the first writer goes on
+    // alone, the rolled-back chunk first: one transaction at a time cannot deadlock with itself.
+    let alone = false;
+    const retry: { prepared: PreparedChunk; attempts: number }[] = [];
+    const take = () => {
+      if (failure !== undefined) return undefined;
+      const again = retry.shift();
+      if (again) return again;
+      if (signal?.aborted || next >= todo.length) return undefined;
+      // Built while the server inserts the chunk of the other writer.
+      return { prepared: make(todo[next++]!), attempts: 0 };
     };
-    const writeRetrying = async (prepared: PreparedChunk, writer: Connection) => {
-      for (let attempt = 1; ; attempt++) {
+    const writer = async (conn: Connection, index: number) => {
+      for (let job = take(); job; job = index > 0 && alone ? undefined : take()) {
         try {
-          return await write(prepared, writer);
+          await write(job.prepared, conn);
         } catch (error) {
-          const errno = (error as { errno?: number }).errno;
-          if (attempt >= WRITE_ATTEMPTS || errno === undefined || !RETRIED_ERRNOS.has(errno)) throw error;
+          if ((error as { errno?: number }).errno !== DEADLOCK || job.attempts >= 2) {
+            failure ??= error;
+            return;
+          }
+          if (!alone)
+            events.emit({
+              type: 'warning',
+              message: `the two seed writers deadlocked on chunk ${job.prepared.chunk} (rolled back): going on with one`,
+            });
+          alone = true;
+          retry.push({ prepared: job.prepared, attempts: job.attempts + 1 });
+          continue;
         }
+        for (const r of job.prepared.ranges)
+          if (current.has(r.table)) current.set(r.table, (current.get(r.table) ?? 0) + r.rowCount);
+        report(false);
       }
     };
-    try {
-      for (const chunk of todo) {
-        if (signal?.aborted || failure !== undefined) break;
-        // Build the chunk while the server inserts the ones in flight.
-        const prepared = make(chunk);
-        if (idle.length === 0) await Promise.race(inFlight);
-        if (signal?.aborted || failure !== undefined) break;
-        dispatch(prepared);
-      }
-    } finally {
-      // Whatever stops the loop, the chunks already sent finish (and are recorded) or roll back.
-      await Promise.all(inFlight);
-    }
+    // Whatever stops the writers, the chunks already sent finish (and are recorded) or roll back.
+    await Promise.all(writers.map((conn, index) => writer(conn, index)));
+    // A chunk rolled back after the first writer ran out of chunks: it goes in now.
+    if (retry.length > 0) await writer(session.conn, 0);
     if (failure !== undefined) throw failure;
     if (signal?.aborted) throw new InterruptedError('seeding');
     report(true);

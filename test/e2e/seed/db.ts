@@ -41,10 +41,10 @@ export async function seederGone(conn: Connection, database: string, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [[row]] = await conn.query<RowDataPacket[]>(
-      `SELECT ${names.map(() => 'IS_USED_LOCK(?)').join(' + ')} AS held`,
+      `SELECT ${names.map(() => 'IS_USED_LOCK(?) IS NULL').join(' AND ')} AS free`,
       names,
     );
-    if (row?.held === null) return;
+    if (Number(row?.free) === 1) return;
     if (Date.now() > deadline) throw new Error(`the killed seeder still holds a lock on ${database}`);
     await new Promise((r) => setTimeout(r, 50));
   }

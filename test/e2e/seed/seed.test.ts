@@ -309,4 +309,110 @@ describe.skipIf(!engine)('seed into MariaDB (OpenMRS 2.8 schema)', () => {
       expect(await foreignKeyViolations(conn)).toEqual([]);
     });
   });
+
+  it('a writer whose connection dies fails the run with only whole chunks kept; the same run resumes', async () => {
+    const db = await fresh('omrs_seed_writer_lost');
+    const target = urlTarget(dbUrl(e, db));
+    const plan = { seed: 8, counts: { patients: 400 }, chunkPatients: 20 };
+    const before = await withDb(e, db, (c) => counts(c));
+    // Once the first chunk is in, the server ends the second writer's connection.
+    const killer = await connect(e, db);
+    let killed = false;
+    const events: EventSink = {
+      emit: (ev) => {
+        if (killed || ev.type !== 'progress') return;
+        killed = true;
+        void killer.query('SELECT IS_USED_LOCK(?) AS id', [writerLockName(db, 1)]).then(([rows]) => {
+          const id = (rows as RowDataPacket[])[0]?.id;
+          if (id) void killer.query(`KILL ${Number(id)}`);
+        });
+      },
+    };
+    try {
+      await expect(seed(target, { ...plan, events })).rejects.toMatchObject({
+        code: expect.stringMatching(/^SEED_DB_(CONNECTION_LOST|ERROR)$/),
+      });
+    } finally {
+      await killer.end();
+    }
+    await withDb(e, db, async (conn) => {
+      const now = await counts(conn);
+      const sums = await ledgerSums(conn);
+      expect(sums.patient! % 20).toBe(0);
+      expect(sums.patient).toBeLessThan(400);
+      for (const [table, n] of Object.entries(sums))
+        expect({ table, added: now[table]! - before[table]! }).toEqual({ table, added: n });
+    });
+    const resumed = await seed(target, plan);
+    expect(resumed.status).toBe('resumed');
+    expect(resumed.tables.patient).toBe(400);
+    await withDb(e, db, async (conn) => {
+      expect((await counts(conn)).patient! - before.patient!).toBe(400);
+      expect(await foreignKeyViolations(conn)).toEqual([]);
+    });
+  });
+
+  it('two writers that deadlock: the rolled-back chunk is written again and the run goes on with one writer', async () => {
+    // The test's transaction T makes the cycle InnoDB breaks: T holds the end of obs (a locking
+    // read up to the supremum) so the chunks wait there, then inserts the first chunk's first
+    // person id, which waits on that chunk. T wrote 30,000 rows first, so InnoDB rolls the chunk
+    // back, the smaller of the two.
+    const db = await fresh('omrs_seed_deadlock');
+    const target = urlTarget(dbUrl(e, db));
+    const watcher = await connect(e, db);
+    const t = await connect(e, db);
+    const warnings: string[] = [];
+    try {
+      const [[obs]] = await watcher.query<RowDataPacket[]>('SELECT COALESCE(MAX(obs_id), 0) AS m FROM obs');
+      await t.query('CREATE TABLE omrs_test_weight (id INT PRIMARY KEY)');
+      await t.query('START TRANSACTION');
+      await t.query('INSERT INTO omrs_test_weight SELECT seq FROM seq_1_to_30000');
+      await t.query('SELECT obs_id FROM obs WHERE obs_id > ? FOR UPDATE', [Number(obs!.m)]);
+      const run = seed(target, {
+        seed: 12,
+        counts: { patients: 40 },
+        chunkPatients: 20,
+        events: { emit: (ev) => ev.type === 'warning' && warnings.push(ev.message) },
+      });
+      run.catch(() => undefined);
+      // The chunks wait at obs (each writer's INSERT into obs has run for half a second).
+      const deadline = Date.now() + 20_000;
+      for (let waiting = 0; waiting < 2;) {
+        if (Date.now() > deadline) {
+          const [trx] = await watcher.query(
+            'SELECT state, LEFT(info, 120) AS q FROM information_schema.PROCESSLIST WHERE db = DATABASE()',
+          );
+          throw new Error(`the chunks did not wait at obs: ${JSON.stringify(trx).slice(0, 3000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const [[row]] = await watcher.query<RowDataPacket[]>(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE db = DATABASE() AND info LIKE 'INSERT INTO `obs`%' AND time_ms > 500",
+        );
+        waiting = Number(row!.n);
+      }
+      const [[person]] = await watcher.query<RowDataPacket[]>('SELECT MAX(person_id) AS m FROM person');
+      await t.query(
+        "INSERT INTO person (person_id, gender, creator, date_created, uuid) VALUES (?, 'F', 1, NOW(), UUID())",
+        [Number(person!.m) + 1],
+      );
+      await t.query('ROLLBACK');
+      const result = await run;
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^the two seed writers deadlocked on chunk \d+ \(rolled back\): going on with one$/,
+        ),
+      ]);
+      expect(result.tables.patient).toBe(40);
+      await withDb(e, db, async (conn) => {
+        const sums = await ledgerSums(conn);
+        expect(sums.patient).toBe(40);
+        expect(await foreignKeyViolations(conn)).toEqual([]);
+      });
+    } finally {
+      await t.query('ROLLBACK').catch(() => undefined);
+      await t.query('DROP TABLE IF EXISTS omrs_test_weight').catch(() => undefined);
+      await t.end();
+      await watcher.end();
+    }
+  });
 });
