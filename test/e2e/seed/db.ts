@@ -3,6 +3,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { lockName, writerLockName, WRITERS } from '../../../src/seed/session.js';
 import { INSERT_ORDER } from '../../../src/seed/tables.js';
 import { connect } from '../../helpers/mariadb.js';
+import { until } from '../../helpers/poll.js';
 import type { MariadbEngine } from '../../helpers/engines.js';
 
 /** Every table the seeder writes, in insert order. */
@@ -38,16 +39,18 @@ export async function seederGone(conn: Connection, database: string, timeoutMs =
     lockName(database),
     ...Array.from({ length: WRITERS - 1 }, (_, i) => writerLockName(database, i + 1)),
   ];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [[row]] = await conn.query<RowDataPacket[]>(
-      `SELECT ${names.map(() => 'IS_USED_LOCK(?) IS NULL').join(' AND ')} AS free`,
-      names,
-    );
-    if (Number(row?.free) === 1) return;
-    if (Date.now() > deadline) throw new Error(`the killed seeder still holds a lock on ${database}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(
+    `the killed seeder's locks on ${database} to be released`,
+    async () => {
+      const [[row]] = await conn.query<RowDataPacket[]>(
+        `SELECT ${names.map(() => 'IS_USED_LOCK(?) IS NULL').join(' AND ')} AS free`,
+        names,
+      );
+      return Number(row?.free) === 1 ? true : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 /** One query per foreign key of the database: child rows whose parent is missing. */
